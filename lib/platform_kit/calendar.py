@@ -1,0 +1,85 @@
+"""The working-day calendar (State Council schedule, with adjusted working weekends 调休).
+
+Holidays are published one year at a time, so the calendar knows which years it has. Asking
+about a day in a year it does not have raises CalendarNotLoaded; it never guesses.
+The schedule is seeded from the maintained ``chinesecalendar`` package for the years it covers;
+operators can load further years as data (``with_year``).
+"""
+from datetime import date, timedelta
+
+import chinese_calendar
+
+from platform_kit.errors import CalendarNotLoaded
+
+
+def _package_years():
+    years = {d.year for d in chinese_calendar.constants.holidays}
+    years |= {d.year for d in chinese_calendar.constants.workdays}
+    return years
+
+
+class WorkingCalendar:
+    def __init__(self, years=None, overrides=None):
+        """`years`: years whose schedule is loaded; `overrides`: {date: is_working_day} for
+        loaded years that differ from Monday-to-Friday (holidays and adjusted working days)."""
+        self.years = frozenset(years or ())
+        self.overrides = dict(overrides or {})
+
+    @classmethod
+    def official(cls):
+        overrides = {d: False for d in chinese_calendar.constants.holidays}
+        overrides.update({d: True for d in chinese_calendar.constants.workdays})
+        return cls(_package_years(), overrides)
+
+    def with_year(self, year, holidays, working_weekends):
+        """A new calendar with `year` loaded from its published schedule."""
+        overrides = {d: v for d, v in self.overrides.items() if d.year != year}
+        overrides.update({d: False for d in holidays})
+        overrides.update({d: True for d in working_weekends})
+        return WorkingCalendar(self.years | {year}, overrides)
+
+    def is_working_day(self, day):
+        if day.year not in self.years:
+            raise CalendarNotLoaded(f"{day.year} 年的法定节假日安排尚未载入，无法计算工作日")
+        if day in self.overrides:
+            return self.overrides[day]
+        return day.weekday() < 5
+
+    def add_working_days(self, start, n):
+        """The n-th working day after `start`; `start` itself is never counted."""
+        day = start
+        counted = 0
+        while counted < n:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                counted += 1
+        return day
+
+    def working_days_between(self, start, end):
+        """Working days in (start, end]: `start` not counted, `end` counted. 0 if end <= start."""
+        count = 0
+        day = start
+        while day < end:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                count += 1
+        return count
+
+
+_OFFICIAL = None
+
+
+def official_calendar():
+    global _OFFICIAL
+    if _OFFICIAL is None:
+        _OFFICIAL = WorkingCalendar.official()
+    return _OFFICIAL
+
+
+def today_in_shanghai():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+__all__ = ["WorkingCalendar", "official_calendar", "today_in_shanghai", "date"]

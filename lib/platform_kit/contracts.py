@@ -1,0 +1,285 @@
+"""The event contract: envelope and versioned payload schemas.
+
+Department systems subscribe to these events; they are public. Every event is published on the
+topic exchange ``<source service>.events`` with its ``type`` as routing key and a JSON body that is
+the envelope below. A publisher validates the payload before it is stored in the outbox; every
+consumer validates it again on receipt. A change that is not backwards compatible gets a new
+version number; ``docs/asyncapi.yaml`` documents the same schemas for subscribers.
+"""
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
+
+from platform_kit.errors import ValidationFailed
+from platform_kit.validation import load
+
+STAGES = ("land_use_planning", "engineering_permit", "construction_permit", "completion_acceptance")
+
+
+class ActorSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    id = fields.String(required=True)
+    role = fields.String(required=True)
+    department = fields.String(allow_none=True, load_default=None)
+    region = fields.String(allow_none=True, load_default=None)
+
+
+class EnvelopeSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    event_id = fields.UUID(required=True)
+    type = fields.String(required=True)
+    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    source = fields.String(required=True)
+    occurred_at = fields.AwareDateTime(required=True)
+    project_code = fields.String(allow_none=True, required=True)
+    actor = fields.Nested(ActorSchema, required=True)
+    payload = fields.Dict(required=True)
+
+
+# ---------------------------------------------------------------- payloads, one class per (type, version)
+class _Payload(Schema):
+    class Meta:
+        # Consumers accept fields added later in the same version (additive changes only).
+        unknown = EXCLUDE
+
+
+class ProjectRegisteredV1(_Payload):
+    project_code = fields.String(required=True)
+    name = fields.String(required=True)
+    category = fields.String(required=True)
+    region = fields.String(required=True)
+    applicant_org = fields.String(required=True)
+    attributes = fields.Dict(load_default=dict)
+
+
+class MaterialUploadedV1(_Payload):
+    material_id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    name = fields.String(required=True)
+    sha256 = fields.String(required=True, validate=validate.Length(equal=64))
+    content_type = fields.String(required=True)
+    size = fields.Integer(required=True)
+
+
+class DeclaredMaterial(_Payload):
+    material_id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    name = fields.String(required=True)
+    sha256 = fields.String(required=True)
+
+
+class DeclaredItem(_Payload):
+    item_code = fields.String(required=True)
+    item_name = fields.String(required=True)
+    department = fields.String(required=True)
+    region = fields.String(required=True)
+    limit_days = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class DeclarationSubmittedV1(_Payload):
+    declaration_id = fields.String(required=True)
+    stage = fields.String(required=True, validate=validate.OneOf(STAGES))
+    category = fields.String(required=True)
+    catalog_version = fields.Integer(required=True)
+    region = fields.String(required=True)
+    applicant_org = fields.String(required=True)
+    project_name = fields.String(required=True)
+    lead_department = fields.String(required=True)
+    stage_limit_days = fields.Integer(required=True, validate=validate.Range(min=1))
+    submitted_on = fields.Date(required=True)
+    form = fields.Dict(required=True)
+    materials = fields.List(fields.Nested(DeclaredMaterial), required=True)
+    items = fields.List(fields.Nested(DeclaredItem), required=True, validate=validate.Length(min=1))
+
+
+class StageOpenedCase(_Payload):
+    case_id = fields.String(required=True)
+    item_code = fields.String(required=True)
+    department = fields.String(required=True)
+    limit_days = fields.Integer(required=True)
+
+
+class StageOpenedV1(_Payload):
+    stage_id = fields.String(required=True)
+    declaration_id = fields.String(required=True)
+    stage = fields.String(required=True, validate=validate.OneOf(STAGES))
+    lead_department = fields.String(required=True)
+    limit_days = fields.Integer(required=True)
+    received_on = fields.Date(required=True)
+    cases = fields.List(fields.Nested(StageOpenedCase), required=True)
+
+
+class _CaseFact(_Payload):
+    case_id = fields.String(required=True)
+    stage_id = fields.String(required=True)
+    stage = fields.String(required=True, validate=validate.OneOf(STAGES))
+    item_code = fields.String(required=True)
+    item_name = fields.String(required=True)
+    department = fields.String(required=True)
+    region = fields.String(required=True)
+    on = fields.Date(required=True)
+    opinion = fields.String(load_default="")
+
+
+class CaseAcceptedV1(_CaseFact):
+    limit_days = fields.Integer(required=True)
+    due_on = fields.Date(required=True)
+
+
+class CaseReviewedV1(_CaseFact):
+    pass
+
+
+class CaseApprovedV1(_CaseFact):
+    applicant_org = fields.String(required=True)
+    project_name = fields.String(required=True)
+
+
+class CaseDisapprovedV1(_CaseFact):
+    pass
+
+
+class CaseConcludedV1(_CaseFact):
+    outcome = fields.String(required=True, validate=validate.OneOf(["approved", "disapproved"]))
+    accepted_on = fields.Date(required=True)
+    due_on = fields.Date(required=True)
+    on_time = fields.Boolean(required=True)
+    used_days = fields.Integer(required=True)
+
+
+class StageConcludedV1(_Payload):
+    stage_id = fields.String(required=True)
+    stage = fields.String(required=True, validate=validate.OneOf(STAGES))
+    declaration_id = fields.String(required=True)
+    received_on = fields.Date(required=True)
+    concluded_on = fields.Date(required=True)
+    due_on = fields.Date(required=True)
+    on_time = fields.Boolean(required=True)
+
+
+class LicenceIssuedV1(_Payload):
+    licence_id = fields.String(required=True)
+    licence_no = fields.String(required=True)
+    case_id = fields.String(required=True)
+    item_code = fields.String(required=True)
+    item_name = fields.String(required=True)
+    department = fields.String(required=True)
+    holder = fields.String(required=True)
+    issued_on = fields.Date(required=True)
+    key_id = fields.String(required=True)
+
+
+class ConsultationOpenedV1(_Payload):
+    consultation_id = fields.String(required=True)
+    case_id = fields.String(allow_none=True, load_default=None)
+    asked_by = fields.String(required=True)
+    asked_of = fields.List(fields.String(), required=True)
+    question = fields.String(required=True)
+    due_on = fields.Date(required=True)
+
+
+class ConsultationRepliedV1(_Payload):
+    consultation_id = fields.String(required=True)
+    department = fields.String(required=True)
+    opinion = fields.String(required=True)
+
+
+# type -> {version: schema class}. The single source of truth for what may be published.
+EVENTS = {
+    "project.registered": {1: ProjectRegisteredV1},
+    "material.uploaded": {1: MaterialUploadedV1},
+    "declaration.submitted": {1: DeclarationSubmittedV1},
+    "stage.opened": {1: StageOpenedV1},
+    "case.accepted": {1: CaseAcceptedV1},
+    "case.reviewed": {1: CaseReviewedV1},
+    "case.approved": {1: CaseApprovedV1},
+    "case.disapproved": {1: CaseDisapprovedV1},
+    "case.concluded": {1: CaseConcludedV1},
+    "stage.concluded": {1: StageConcludedV1},
+    "licence.issued": {1: LicenceIssuedV1},
+    "consultation.opened": {1: ConsultationOpenedV1},
+    "consultation.replied": {1: ConsultationRepliedV1},
+}
+
+
+def latest_version(event_type):
+    return max(EVENTS[event_type])
+
+
+def payload_schema(event_type, version):
+    try:
+        return EVENTS[event_type][version]()
+    except KeyError:
+        raise ValidationFailed(
+            f"未登记的事件类型或版本: {event_type} v{version}",
+            [{"field": "type", "message": f"unknown event {event_type} v{version}"}],
+        ) from None
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: str
+    role: str
+    department: str = None
+    region: str = None
+
+    SYSTEM = None  # set below
+
+    def as_dict(self):
+        return {"id": self.id, "role": self.role, "department": self.department, "region": self.region}
+
+
+Actor.SYSTEM = Actor(id="system", role="system")
+
+
+@dataclass(frozen=True)
+class Envelope:
+    type: str
+    version: int
+    source: str
+    project_code: str
+    actor: Actor
+    payload: dict
+    event_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    occurred_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+    def to_wire(self):
+        """The JSON-ready body: payload dumped through its schema, so it is exactly what consumers load."""
+        schema = payload_schema(self.type, self.version)
+        return {
+            "event_id": self.event_id,
+            "type": self.type,
+            "version": self.version,
+            "source": self.source,
+            "occurred_at": self.occurred_at.isoformat(),
+            "project_code": self.project_code,
+            "actor": self.actor.as_dict(),
+            "payload": schema.dump(self.payload),
+        }
+
+
+def new_event(event_type, *, source, project_code, actor, payload, version=None):
+    """Build an envelope, validating the payload against its schema (publisher side)."""
+    version = version or latest_version(event_type)
+    schema = payload_schema(event_type, version)
+    wire_payload = schema.dump(payload)
+    load(schema, wire_payload, detail=f"事件 {event_type} 的内容不符合契约")  # refuse to emit a malformed event
+    return Envelope(type=event_type, version=version, source=source, project_code=project_code,
+                    actor=actor, payload=payload)
+
+
+def parse_event(body):
+    """Validate a received body (consumer side): envelope first, then its payload. Returns an Envelope."""
+    data = load(EnvelopeSchema(), body, detail="事件信封不符合契约")
+    payload = load(payload_schema(data["type"], data["version"]), data["payload"],
+                   detail=f"事件 {data['type']} 的内容不符合契约")
+    actor = Actor(**data["actor"])
+    return Envelope(type=data["type"], version=data["version"], source=data["source"],
+                    project_code=data["project_code"], actor=actor, payload=payload,
+                    event_id=str(data["event_id"]), occurred_at=data["occurred_at"])

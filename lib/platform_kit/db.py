@@ -1,0 +1,200 @@
+"""Database access for services: engine, unit of work, the platform tables every service has.
+
+A unit of work is one transaction. Events emitted in it are written to the outbox table in the
+same transaction (so a state change and its events commit or vanish together), and an event it
+consumes is recorded in ``processed_events`` in the same transaction (so a redelivered event is
+recognised and skipped).
+"""
+import contextlib
+import logging
+from datetime import datetime, timezone
+
+from nameko.extensions import DependencyProvider
+from sqlalchemy import (JSON, BigInteger, Column, DateTime, Integer, MetaData, String, Table, Text,
+                        create_engine, event, insert, select)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import sessionmaker
+
+log = logging.getLogger(__name__)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow():
+    return datetime.now(timezone.utc)
+
+
+def service_metadata():
+    """A MetaData for one service's database, with the outbox and processed-event tables in it."""
+    metadata = MetaData(naming_convention=NAMING)
+    Table(
+        "outbox", metadata,
+        Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+        Column("event_id", String(36), nullable=False, unique=True),
+        Column("event_type", String(80), nullable=False),
+        Column("source", String(40), nullable=False),
+        Column("body", JSON, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False, default=utcnow),
+        Column("published_at", DateTime(timezone=True), index=True),
+        Column("attempts", Integer, nullable=False, default=0),
+        Column("next_attempt_at", DateTime(timezone=True)),
+        Column("last_error", Text),
+    )
+    Table(
+        "processed_events", metadata,
+        Column("consumer", String(120), primary_key=True),
+        Column("event_id", String(36), primary_key=True),
+        Column("event_type", String(80), nullable=False),
+        Column("processed_at", DateTime(timezone=True), nullable=False, default=utcnow),
+    )
+    return metadata
+
+
+def make_engine(url, pool_size=10):
+    """An engine tuned for the URL's backend: PostgreSQL (pooled, bounded connect time) or SQLite."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    return create_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_timeout=30,
+        connect_args={"connect_timeout": 5},
+    )
+
+
+def green_postgres():
+    """Make psycopg2 yield to other greenlets while it waits on the server (only under eventlet).
+
+    A full ``eventlet.monkey_patch()`` (what ``nameko run`` does) already installs a wait callback;
+    a partial patch does not, and then psycogreen's is installed. Without either, one slow query
+    blocks every worker of the process (lib/tests/test_bus.py shows the difference).
+    """
+    import eventlet.patcher
+    import psycopg2.extensions
+    if eventlet.patcher.is_monkey_patched("socket") and psycopg2.extensions.get_wait_callback() is None:
+        import psycogreen.eventlet
+        psycogreen.eventlet.patch_psycopg()
+
+
+class UnitOfWork:
+    """One transaction of one service. Use through ``Database.unit_of_work()``."""
+
+    def __init__(self, session, metadata):
+        self.session = session
+        self._outbox = metadata.tables["outbox"]
+        self._processed = metadata.tables["processed_events"]
+        self.emitted = []
+
+    def emit(self, envelope):
+        """Record an event to be published once this unit of work commits."""
+        self.session.execute(insert(self._outbox).values(
+            event_id=envelope.event_id, event_type=envelope.type, source=envelope.source,
+            body=envelope.to_wire(), created_at=utcnow(), attempts=0,
+        ))
+        self.emitted.append(envelope)
+
+    def first_time(self, envelope, consumer):
+        """True the first time `consumer` handles this event; False on any redelivery.
+
+        The marker commits with the handler's own changes. Two replicas racing on one event: the
+        loser's insert violates the primary key, its transaction rolls back and the redelivered
+        message then finds the marker.
+        """
+        seen = self.session.execute(select(self._processed.c.event_id).where(
+            self._processed.c.consumer == consumer,
+            self._processed.c.event_id == envelope.event_id)).first()
+        if seen:
+            log.info("skipping already processed event %s for %s", envelope.event_id, consumer)
+            return False
+        self.session.execute(insert(self._processed).values(
+            consumer=consumer, event_id=envelope.event_id, event_type=envelope.type,
+            processed_at=utcnow()))
+        self.session.flush()
+        return True
+
+
+class Database(DependencyProvider):
+    """Gives each worker ``unit_of_work()``; runs the outbox relay for the service.
+
+    Config: ``DATABASE_URL``; ``max_workers`` sizes the pool; ``OUTBOX_POLL_SECONDS``.
+    """
+
+    def __init__(self, metadata, relay=True):
+        self.metadata = metadata
+        self.relay_enabled = relay
+        self.engine = None
+        self.sessions = None
+        self.relay = None
+
+    def setup(self):
+        config = self.container.config
+        url = config["DATABASE_URL"]
+        if url.startswith("postgresql"):
+            green_postgres()
+        pool = int(config.get("max_workers", 10)) + 2
+        self.engine = make_engine(url, pool_size=pool)
+        self.sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+        if self.relay_enabled:
+            from platform_kit.outbox import OutboxRelay
+            self.relay = OutboxRelay(self.engine, self.metadata, config)
+
+    def start(self):
+        if self.relay:
+            self.container.spawn_managed_thread(self.relay.run, identifier="outbox-relay")
+
+    def stop(self):
+        if self.relay:
+            self.relay.stop()
+
+    def kill(self):
+        self.stop()
+
+    def get_dependency(self, worker_ctx):
+        return DatabaseAccess(self.sessions, self.metadata, self.relay)
+
+
+class DatabaseAccess:
+    def __init__(self, sessions, metadata, relay):
+        self._sessions = sessions
+        self._metadata = metadata
+        self._relay = relay
+
+    @contextlib.contextmanager
+    def unit_of_work(self):
+        session = self._sessions()
+        uow = UnitOfWork(session, self._metadata)
+        try:
+            yield uow
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+        if uow.emitted and self._relay:
+            self._relay.wake()
+
+    @contextlib.contextmanager
+    def read(self):
+        session = self._sessions()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+
+
+__all__ = ["Database", "UnitOfWork", "service_metadata", "make_engine", "IntegrityError", "utcnow"]

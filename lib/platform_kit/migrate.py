@@ -1,0 +1,70 @@
+"""Database migrations (Alembic), one migration history per service.
+
+``platform-migrate <service> [--url URL]`` upgrades that service's database to head. Each
+service's ``migrations/env.py`` calls :func:`run_env` with its own metadata.
+"""
+import argparse
+import importlib
+import os
+from pathlib import Path
+
+from alembic import command, context
+from alembic.config import Config
+from sqlalchemy import pool
+
+SERVICES = ("intake", "stage", "consult", "certificate", "supervision", "gateway")
+
+
+def service_root(service):
+    package = importlib.import_module(service)
+    return Path(package.__file__).resolve().parent.parent
+
+
+def default_url(service):
+    return os.environ.get(f"{service.upper()}_DATABASE_URL") or f"sqlite:///var/{service}.db"
+
+
+def alembic_config(service, url):
+    cfg = Config()
+    cfg.set_main_option("script_location", str(service_root(service) / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(service, url):
+    if url.startswith("sqlite:///"):
+        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(service, url), "head")
+
+
+def run_env(metadata):
+    """Body of every service's migrations/env.py."""
+    from sqlalchemy import create_engine
+    url = context.config.get_main_option("sqlalchemy.url")
+    if context.is_offline_mode():
+        context.configure(url=url, target_metadata=metadata, literal_binds=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    engine = create_engine(url, poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=metadata,
+                          render_as_batch=url.startswith("sqlite"))
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Upgrade a service database to the latest schema.")
+    parser.add_argument("service", choices=SERVICES + ("all",))
+    parser.add_argument("--url", help="database URL (default: <SERVICE>_DATABASE_URL or var/<service>.db)")
+    args = parser.parse_args(argv)
+    for service in (SERVICES if args.service == "all" else (args.service,)):
+        url = args.url or default_url(service)
+        upgrade(service, url)
+        print(f"{service}: migrated")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Make sure RabbitMQ (with its management API) and PostgreSQL answer on 127.0.0.1.
+# Starts them when they are installed but stopped; installs them (Debian packages) when missing.
+# Prints the PostgreSQL admin URL to use on its last line.
+set -euo pipefail
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+wait_for() {  # wait_for <seconds> <command...>
+  local deadline=$((SECONDS + $1)); shift
+  until "$@"; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 1
+  done
+}
+mgmt_up() {
+  python3 - <<'PY' 2>/dev/null
+import base64, urllib.request
+req = urllib.request.Request("http://127.0.0.1:15672/api/overview",
+                             headers={"Authorization": "Basic " + base64.b64encode(b"guest:guest").decode()})
+urllib.request.urlopen(req, timeout=3).read()
+PY
+}
+apt_install() {
+  echo "installing $* ..." >&2
+  $SUDO apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >&2
+}
+
+# --- RabbitMQ
+if ! port_open 5672; then
+  command -v rabbitmq-server >/dev/null || apt_install rabbitmq-server
+  echo "starting RabbitMQ ..." >&2
+  $SUDO rabbitmq-server -detached >&2 || true
+  wait_for 90 port_open 5672 || { echo "RabbitMQ did not start" >&2; exit 1; }
+fi
+if ! mgmt_up; then
+  echo "enabling the RabbitMQ management plugin ..." >&2
+  $SUDO rabbitmq-plugins enable rabbitmq_management >&2
+  wait_for 60 mgmt_up || { echo "RabbitMQ management API did not come up" >&2; exit 1; }
+fi
+
+# --- PostgreSQL
+if ! port_open 5432; then
+  command -v pg_ctlcluster >/dev/null || apt_install postgresql
+  echo "starting PostgreSQL ..." >&2
+  $SUDO pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start >&2
+  wait_for 60 port_open 5432 || { echo "PostgreSQL did not start" >&2; exit 1; }
+fi
+pg_ok() { PGCONNECT_TIMEOUT=3 psql "$1" -tAc "SELECT 1" >/dev/null 2>&1; }
+URL="${TEST_PG_URL:-postgresql://postgres@127.0.0.1:5432/postgres}"
+if ! pg_ok "$URL"; then
+  # A fresh Debian cluster asks for a password over TCP: give the postgres role one.
+  URL="postgresql://postgres:postgres@127.0.0.1:5432/postgres"
+  if ! pg_ok "$URL"; then
+    $SUDO su postgres -c "psql -qc \"ALTER USER postgres PASSWORD 'postgres'\"" >&2
+    pg_ok "$URL" || { echo "cannot connect to PostgreSQL as postgres" >&2; exit 1; }
+  fi
+fi
+echo "$URL"

@@ -1,0 +1,249 @@
+"""Start the whole platform on this machine: five nameko services and the gateway.
+
+``python scripts/launcher.py up`` (what ``scripts/run-platform`` runs) uses the RabbitMQ and
+PostgreSQL on 127.0.0.1, creates the databases ``approval_<service>`` when missing, migrates them,
+starts every process, seeds the demo catalog and accounts, and prints the URL and logins.
+``--sqlite`` keeps the databases in ``var/*.db`` instead (then only RabbitMQ is needed).
+
+The end-to-end tests and the benchmark use :class:`Platform` the same way, with their own
+vhost and throwaway databases.
+"""
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+SERVICES = ("intake", "stage", "consult", "certificate", "supervision")
+DEMO_PASSWORD = "Demo@2026"
+DEMO_ACCOUNTS = (
+    ("operator", "平台运营（政务服务和大数据管理局）"),
+    ("applicant", "建设单位：焦作市城市建设投资有限公司"),
+    ("clerk", "综合窗口"),
+    ("nrp-officer", "自然资源和规划局 审批人员"),
+    ("drc-officer", "发展和改革委员会 审批人员"),
+    ("hcd-officer", "住房和城乡建设局 审批人员"),
+    ("supervisor", "监察"),
+)
+
+
+def http_json(method, url, body=None, token=None, timeout=10):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method)
+    req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status, json.loads(resp.read() or b"null")
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"null")
+
+
+class Platform:
+    """The platform's processes, started with the given broker, databases and keys."""
+
+    def __init__(self, *, amqp_uri, database_urls, keys_dir, port, workdir, extra_env=None,
+                 replicas=None):
+        self.amqp_uri = amqp_uri
+        self.database_urls = database_urls     # service name (and "gateway") -> URL
+        self.keys_dir = Path(keys_dir)
+        self.port = port
+        self.workdir = Path(workdir)
+        self.extra_env = extra_env or {}
+        self.replicas = replicas or {}
+        self.processes = []
+        self.url = f"http://127.0.0.1:{port}"
+
+    def env(self):
+        env = dict(os.environ)
+        env.update({
+            "AMQP_URI": self.amqp_uri,
+            "JWT_PUBLIC_KEY_FILE": str(self.keys_dir / "jwt-public.pem"),
+            "JWT_PRIVATE_KEY_FILE": str(self.keys_dir / "jwt-private.pem"),
+            "MATERIAL_STORAGE_DIR": str(self.workdir / "materials"),
+            "GATEWAY_PORT": str(self.port),
+            "PYTHONUNBUFFERED": "1",
+        })
+        for name, url in self.database_urls.items():
+            env[f"{name.upper()}_DATABASE_URL"] = url
+        env.update(self.extra_env)
+        return env
+
+    def ensure_keys(self):
+        if not (self.keys_dir / "jwt-private.pem").exists():
+            sys.path.insert(0, str(ROOT / "lib"))
+            from platform_kit.testing import write_key_pair
+            write_key_pair(self.keys_dir)
+
+    def migrate(self):
+        from platform_kit.migrate import upgrade
+        for name, url in self.database_urls.items():
+            upgrade(name, url)
+
+    def _spawn(self, name, args):
+        logs = self.workdir / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        log = open(logs / f"{name}.log", "ab")
+        process = subprocess.Popen(args, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+        process.log_path = logs / f"{name}.log"
+        process.label = name
+        self.processes.append(process)
+        return process
+
+    def start_service(self, service, replica=1):
+        return self._spawn(f"{service}-{replica}", [
+            str(BIN / "nameko"), "run", "--config", f"services/{service}/config.yml", f"{service}.service"])
+
+    def start(self):
+        self.ensure_keys()
+        self.migrate()
+        for service in SERVICES:
+            for replica in range(1, self.replicas.get(service, 1) + 1):
+                self.start_service(service, replica)
+        self._spawn("gateway", [str(BIN / "gunicorn"), "-c", "gateway/gunicorn.conf.py",
+                                "gateway.app:get_app()"])
+        return self
+
+    def wait_ready(self, timeout=90):
+        deadline = time.time() + timeout
+        last = None
+        while time.time() < deadline:
+            for process in self.processes:
+                if process.poll() is not None:
+                    raise RuntimeError(f"{process.label} exited with {process.returncode}; "
+                                       f"see {process.log_path}:\n{self.tail(process)}")
+            try:
+                status, body = http_json("GET", f"{self.url}/health", timeout=5)
+                if status == 200:
+                    return body
+                last = body
+            except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
+                last = repr(exc)
+            time.sleep(0.5)
+        raise RuntimeError(f"platform not ready after {timeout}s: {last}")
+
+    def tail(self, process, lines=30):
+        try:
+            return "\n".join(process.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def seed_accounts(self):
+        subprocess.run([sys.executable, "-m", "gateway.accounts", "seed-demo"], cwd=ROOT, env=self.env(),
+                       check=True, stdout=subprocess.DEVNULL)
+
+    def login(self, account, password=DEMO_PASSWORD):
+        status, body = http_json("POST", f"{self.url}/auth/login", {"account": account, "password": password})
+        if status != 200:
+            raise RuntimeError(f"login {account} failed: {status} {body}")
+        return body["access_token"]
+
+    def seed_catalog(self):
+        catalog = json.loads((ROOT / "services/intake/intake/demo_catalog.json").read_text())
+        status, body = http_json("PUT", f"{self.url}/catalog", catalog, token=self.login("operator"))
+        if status not in (200, 201):
+            raise RuntimeError(f"loading the demo catalog failed: {status} {body}")
+        return body
+
+    def stop(self):
+        for process in self.processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.time() + 15
+        for process in self.processes:
+            try:
+                process.wait(max(0.1, deadline - time.time()))
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self.processes = []
+
+
+def ensure_databases(admin_url, names):
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    urls = {}
+    with engine.connect() as conn:
+        for name in names:
+            database = f"approval_{name}"
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": database}).first()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{database}"'))
+            urls[name] = make_url(admin_url).set(database=database).render_as_string(hide_password=False)
+    engine.dispose()
+    return urls
+
+
+def up(args):
+    names = SERVICES + ("gateway",)
+    if args.sqlite:
+        urls = {name: f"sqlite:///{ROOT / 'var' / (name + '.db')}" for name in names}
+    else:
+        urls = ensure_databases(os.environ.get("PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+                                names)
+    platform = Platform(amqp_uri=os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/"),
+                        database_urls=urls, keys_dir=ROOT / "var" / "keys", port=args.port,
+                        workdir=ROOT / "var")
+    print("正在启动平台 (starting the platform) ...", flush=True)
+    try:
+        platform.start()
+        platform.wait_ready()
+        platform.seed_accounts()
+        catalog = platform.seed_catalog()
+    except Exception:
+        platform.stop()
+        raise
+    print(f"""
+工程建设项目审批管理系统 is running.
+
+  API:      {platform.url}
+  OpenAPI:  {platform.url}/openapi.json
+  Health:   {platform.url}/health
+  Logs:     {ROOT / 'var' / 'logs'}
+  Catalog:  demo catalog loaded as version {catalog.get('version')}
+
+Demo accounts (password for all: {DEMO_PASSWORD}):""")
+    for account, role in DEMO_ACCOUNTS:
+        print(f"  {account:<14} {role}")
+    print(f"""
+Try:  curl -s -X POST {platform.url}/auth/login -H 'Content-Type: application/json' \\
+        -d '{{"account": "applicant", "password": "{DEMO_PASSWORD}"}}'
+
+Press Ctrl-C to stop.""", flush=True)
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
+    try:
+        while not stopping:
+            for process in platform.processes:
+                if process.poll() is not None:
+                    print(f"{process.label} exited ({process.returncode}); see {process.log_path}", flush=True)
+                    stopping.append(1)
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    print("stopping ...", flush=True)
+    platform.stop()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    cmd = sub.add_parser("up", help="run the platform in the foreground")
+    cmd.add_argument("--port", type=int, default=int(os.environ.get("GATEWAY_PORT", 8000)))
+    cmd.add_argument("--sqlite", action="store_true", help="SQLite files in var/ instead of PostgreSQL")
+    args = parser.parse_args()
+    up(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""nameko entrypoints of the consult service: load → handler → dump, nothing else."""
+from nameko.rpc import rpc
+
+from consult import handlers
+from consult.adapters.orm import metadata
+from consult.schemas import ConsultationOut, OpenConsultation, ReplyToConsultation
+from platform_kit.calendar import official_calendar, today_in_shanghai
+from platform_kit.db import Database
+from platform_kit.errors import EXPECTED_ERRORS
+from platform_kit.identity import OFFICER, SUPERVISOR, Auth
+from platform_kit.validation import load
+
+
+class ConsultService:
+    name = "consult"
+
+    db = Database(metadata)
+    auth = Auth()
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def open_consultation(self, data):
+        identity = self.auth.identity(OFFICER)
+        cmd = load(OpenConsultation(), data)
+        with self.db.unit_of_work() as uow:
+            result = handlers.open_consultation(cmd, identity, uow, official_calendar(), today_in_shanghai())
+        return ConsultationOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def reply_to_consultation(self, consultation_id, data):
+        identity = self.auth.identity(OFFICER)
+        cmd = load(ReplyToConsultation(), data)
+        with self.db.unit_of_work() as uow:
+            result = handlers.reply(consultation_id, cmd, identity, uow, today_in_shanghai())
+        return ConsultationOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_consultation(self, consultation_id):
+        self.auth.identity(OFFICER, SUPERVISOR)
+        with self.db.read() as session:
+            result = handlers.get(consultation_id, session, today_in_shanghai())
+        return ConsultationOut().dump(result)
+
+    @rpc
+    def health(self):
+        with self.db.read() as session:
+            session.execute(__import__("sqlalchemy").text("SELECT 1"))
+        return {"service": self.name, "status": "ok"}
