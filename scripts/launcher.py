@@ -78,10 +78,8 @@ class Platform:
         return env
 
     def ensure_keys(self):
-        if not (self.keys_dir / "jwt-private.pem").exists():
-            sys.path.insert(0, str(ROOT / "lib"))
-            from platform_kit.testing import write_key_pair
-            write_key_pair(self.keys_dir)
+        from platform_kit.keys import ensure_key_pair
+        ensure_key_pair(self.keys_dir)
 
     def migrate(self):
         from platform_kit.migrate import upgrade

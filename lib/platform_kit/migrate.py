@@ -32,9 +32,27 @@ def alembic_config(service, url):
 
 
 def upgrade(service, url):
+    """Upgrade `service`'s database at `url` to head.
+
+    On PostgreSQL the upgrade holds an advisory lock named after the service, so replicas that
+    start together (several pods, each migrating before it serves) run the migrations once, one
+    after the other, instead of racing on the same DDL.
+    """
     if url.startswith("sqlite:///"):
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(service, url), "head")
+        command.upgrade(alembic_config(service, url), "head")
+        return
+    from sqlalchemy import create_engine, text
+    engine = create_engine(url, poolclass=pool.NullPool)
+    try:
+        with engine.connect() as lock:
+            lock.execute(text("SELECT pg_advisory_lock(hashtext(:name))"), {"name": f"migrate:{service}"})
+            try:
+                command.upgrade(alembic_config(service, url), "head")
+            finally:
+                lock.execute(text("SELECT pg_advisory_unlock(hashtext(:name))"), {"name": f"migrate:{service}"})
+    finally:
+        engine.dispose()
 
 
 def run_env(metadata):

@@ -5,34 +5,14 @@ migrations, and removes them afterwards.
 """
 import os
 import uuid
-from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from platform_kit.keys import ed25519_pem_pair, write_key_pair  # noqa: F401  (re-exported for tests)
 from platform_kit.migrate import upgrade
 
 ADMIN_URL = os.environ.get("TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-def ed25519_pem_pair():
-    key = Ed25519PrivateKey.generate()
-    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
-    public = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                           serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-    return private, public
-
-
-def write_key_pair(directory):
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    private, public = ed25519_pem_pair()
-    (directory / "jwt-private.pem").write_text(private)
-    (directory / "jwt-public.pem").write_text(public)
-    return directory / "jwt-private.pem", directory / "jwt-public.pem"
 
 
 class PostgresDatabases:

@@ -1,0 +1,87 @@
+"""docker-compose.yml and deploy/k8s/ describe the same platform as the launcher.
+
+No Docker engine or cluster is needed: the files are read and cross-checked, so a service added
+to one place and forgotten in another fails here.
+"""
+from pathlib import Path
+
+import pytest
+import yaml
+
+from launcher import SERVICES
+
+ROOT = Path(__file__).resolve().parents[1]
+PLATFORM = set(SERVICES) | {"gateway"}
+INFRA = {"rabbitmq", "postgres", "keys", "minio"}
+
+
+@pytest.fixture(scope="module")
+def compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+
+
+@pytest.fixture(scope="module")
+def k8s():
+    documents = []
+    kustomization = yaml.safe_load((ROOT / "deploy/k8s/kustomization.yaml").read_text())
+    for name in kustomization["resources"]:
+        documents += [d for d in yaml.safe_load_all((ROOT / "deploy/k8s" / name).read_text()) if d]
+    return documents
+
+
+def deployments(k8s):
+    return {d["metadata"]["name"]: d for d in k8s if d["kind"] == "Deployment"}
+
+
+def test_every_service_directory_is_launched():
+    on_disk = {p.name for p in (ROOT / "services").iterdir() if (p / "config.yml").exists()}
+    assert on_disk == set(SERVICES)
+
+
+def test_compose_and_kubernetes_name_the_same_services(compose, k8s):
+    assert set(compose) - INFRA == PLATFORM
+    assert set(deployments(k8s)) == PLATFORM
+
+
+def test_compose_services_have_health_checks_and_wait_for_infrastructure(compose):
+    for name in PLATFORM | {"rabbitmq", "postgres"}:
+        assert compose[name]["healthcheck"]["test"], name
+    for name in SERVICES:
+        service = compose[name]
+        assert f"{name}.service" in " ".join(service["command"])
+        assert service["healthcheck"]["test"] == ["CMD", "platform-healthcheck", name]
+        assert f"{name.upper()}_DATABASE_URL" in service["environment"]
+        assert service["environment"][f"{name.upper()}_DATABASE_URL"].endswith(f"/approval_{name}")
+        assert service["depends_on"]["rabbitmq"]["condition"] == "service_healthy"
+        assert service["depends_on"]["postgres"]["condition"] == "service_healthy"
+    for name in SERVICES:
+        assert compose["gateway"]["depends_on"][name]["condition"] == "service_healthy"
+    init_sql = (ROOT / "deploy/postgres/init.sql").read_text()
+    for name in PLATFORM:
+        assert f"CREATE DATABASE approval_{name};" in init_sql
+
+
+def test_each_deployment_migrates_is_probed_and_scales_alone(k8s):
+    for name, deployment in deployments(k8s).items():
+        spec = deployment["spec"]
+        assert spec["replicas"] >= 2, name  # several replicas: outcomes must not depend on one
+        pod = spec["template"]["spec"]
+        assert spec["selector"]["matchLabels"] == {"app.kubernetes.io/name": name}
+        assert pod["initContainers"][0]["command"] == ["platform-migrate", name]
+        container = pod["containers"][0]
+        assert container["readinessProbe"] and container["livenessProbe"], name
+        secrets = {e["valueFrom"]["secretKeyRef"]["key"] for e in container["env"] if "valueFrom" in e}
+        assert {"AMQP_URI", f"{name.upper()}_DATABASE_URL"} <= secrets
+        if name != "gateway":
+            assert container["readinessProbe"]["exec"]["command"] == ["platform-healthcheck", name]
+            assert f"{name}.service" in container["command"]
+            keys = next(v for v in pod["volumes"] if v["name"] == "keys")
+            assert [i["key"] for i in keys["secret"]["items"]] == ["jwt-public.pem"]
+
+
+def test_the_gateway_has_a_service(k8s):
+    services = [d for d in k8s if d["kind"] == "Service"]
+    assert [s["metadata"]["name"] for s in services] == ["gateway"]
+    assert services[0]["spec"]["selector"] == {"app.kubernetes.io/name": "gateway"}
+    gateway = deployments(k8s)["gateway"]["spec"]["template"]["spec"]["containers"][0]
+    assert gateway["ports"][0]["name"] == services[0]["spec"]["ports"][0]["targetPort"]
