@@ -1,0 +1,1 @@
+"""Plain rules of the certificate service: canonical documents, signatures, licence numbers."""

@@ -1,0 +1,48 @@
+"""The licence (电子证照): the signed electronic result of an approved case (000 §14, 002 §18–19).
+
+A licence is issued once per approved case. Its document is what the signature covers; it names
+the case it came from, so the licence can always be traced to the decision behind it (002 §19:
+whoever generates it is responsible for it matching the business record).
+"""
+from datetime import date
+
+from certificate.domain.signature import ALGORITHM
+
+
+def licence_number(region, department, year, sequence):
+    """Readable, unique licence number: division code, issuing department, year, sequence.
+
+    e.g. ``410800-NRP-2026-000001``; the sequence runs per division, department and year.
+    """
+    return f"{region}-{department}-{year}-{sequence:06d}"
+
+
+def licence_title(item_name):
+    """The title printed on the licence: the item's own name when it already names a document."""
+    if item_name.endswith(("证", "书", "文件", "批复", "意见", "决定")):
+        return item_name
+    return f"{item_name}批准文件"
+
+
+def build_document(*, licence_id, licence_no, project_code, case_id, item_code, item_name, department,
+                   region, holder, project_name, stage, approved_on, issued_on: date, key_id):
+    """The licence document to be signed. Every value is a JSON string, so it canonicalises exactly."""
+    return {
+        "licence_id": licence_id,
+        "licence_no": licence_no,
+        "title": licence_title(item_name),
+        "project_code": project_code,
+        "project_name": project_name,
+        "holder": holder,
+        "case_id": case_id,
+        "stage": stage,
+        "item_code": item_code,
+        "item_name": item_name,
+        "department": department,
+        "region": region,
+        "approved_on": approved_on.isoformat(),
+        "issued_on": issued_on.isoformat(),
+        "key_id": key_id,
+        "algorithm": ALGORITHM,
+        "statement": "本电子证照经电子签名，与纸质证照具有同等效力。",  # 000 §14
+    }

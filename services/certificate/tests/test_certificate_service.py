@@ -1,0 +1,174 @@
+"""The certificate service against a real RabbitMQ vhost and a real PostgreSQL database."""
+import copy
+import time
+import uuid
+from datetime import date
+
+import eventlet
+import pytest
+from nameko.standalone.events import event_dispatcher
+from nameko.standalone.rpc import ServiceRpcProxy
+from nameko.testing.services import entrypoint_waiter
+from sqlalchemy import create_engine, func, select
+
+from certificate.adapters.orm import LicenceRow, SigningKeyRow, metadata
+from certificate.domain.signature import SigningKey
+from certificate.service import CertificateService
+from platform_kit.bus import event_handler
+from platform_kit.calendar import today_in_shanghai
+from platform_kit.contracts import Actor, new_event
+from platform_kit.errors import NotFound, Unauthenticated, ValidationFailed
+
+PROJECT = "2026-410800-48-01-000001"
+
+
+class Listener:
+    name = "licence_listener"
+    issued = []
+
+    @event_handler("certificate", "licence.issued")
+    def on_issued(self, envelope):
+        self.issued.append(envelope)
+
+
+def approved(case_id=None, department="NRP", item_code="NRP-001", item_name="建设用地规划许可证"):
+    return new_event("case.approved", source="stage", project_code=PROJECT,
+                     actor=Actor(id="officer-nrp", role="officer", department=department, region="410800"),
+                     payload={"case_id": case_id or str(uuid.uuid4()), "stage_id": "stage-1",
+                              "stage": "land_use_planning", "item_code": item_code, "item_name": item_name,
+                              "department": department, "region": "410800", "on": date(2026, 11, 24),
+                              "opinion": "同意", "applicant_org": "91410800MA47Q0R12X",
+                              "project_name": "焦作市第一人民医院门诊楼建设项目"})
+
+
+def rpc(config, token=None):
+    return ServiceRpcProxy("certificate", config, context_data={"authorization": token}, timeout=10)
+
+
+def rows(config, model, *where):
+    engine = create_engine(config["DATABASE_URL"])
+    try:
+        with engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def eventually(probe, timeout=15):
+    deadline = time.time() + timeout
+    while not probe():
+        if time.time() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def certificate(container_factory, service_config):
+    config = service_config("certificate")
+    container = container_factory(CertificateService, config)
+    container.start()
+    Listener.issued = []
+    listener = container_factory(Listener, config)
+    listener.start()
+    config["_container"] = container
+    return config
+
+
+def test_approved_case_gets_a_signed_verifiable_licence(certificate, make_token):
+    event = approved()
+    with entrypoint_waiter(certificate["_container"], "on_case_approved", timeout=10):
+        event_dispatcher(certificate)("stage", "case.approved", event.to_wire())
+    eventually(lambda: Listener.issued)
+    issued = Listener.issued[0]
+    assert issued.payload["case_id"] == event.payload["case_id"]
+    assert issued.payload["licence_no"] == f"410800-NRP-{today_in_shanghai().year}-000001"
+
+    token = make_token("applicant", org="91410800MA47Q0R12X")
+    with rpc(certificate, token) as proxy:
+        licence = proxy.get_licence(issued.payload["licence_id"])
+        listed = proxy.list_licences(PROJECT)["items"]
+        with pytest.raises(NotFound):
+            proxy.get_licence(str(uuid.uuid4()))
+    assert [l["licence_id"] for l in listed] == [licence["licence_id"]]
+    document = licence["document"]
+    assert licence["algorithm"] == "Ed25519" and licence["key_id"] == document["key_id"]
+    assert document["title"] == "建设用地规划许可证" and document["holder"] == "91410800MA47Q0R12X"
+    assert document["project_code"] == PROJECT and document["item_code"] == "NRP-001"
+
+    claim = {"document": document, "signature": licence["signature"], "key_id": licence["key_id"]}
+    with rpc(certificate) as public:  # no token: verification is public
+        assert public.verify_licence(claim) == {"valid": True, "reason": "签名有效，证照内容未被改动"}
+        tampered = copy.deepcopy(claim)
+        tampered["document"]["holder"] = tampered["document"]["holder"][:-1] + "Y"
+        assert public.verify_licence(tampered)["valid"] is False
+        unknown = dict(claim, key_id="0000000000000000")
+        verdict = public.verify_licence(unknown)
+        assert verdict["valid"] is False and "未知" in verdict["reason"]
+        with pytest.raises(ValidationFailed) as err:
+            public.verify_licence({"document": "not a dict", "signature": ""})
+        assert {"document", "signature", "key_id"} <= {e["field"] for e in err.value.errors}
+        keys = public.get_signing_keys()["items"]
+        assert [k["key_id"] for k in keys] == [licence["key_id"]]
+        with pytest.raises(Unauthenticated):
+            public.get_licence(licence["licence_id"])
+
+
+def test_redelivery_and_second_approval_issue_one_licence(certificate):
+    event = approved()
+    again_other_event = approved(case_id=event.payload["case_id"])
+    dispatch = event_dispatcher(certificate)
+    for body in (event.to_wire(), event.to_wire(), again_other_event.to_wire()):
+        with entrypoint_waiter(certificate["_container"], "on_case_approved", timeout=10):
+            dispatch("stage", "case.approved", body)
+    time.sleep(1.0)  # give a second licence.issued, if one were wrongly emitted, time to arrive
+    assert rows(certificate, LicenceRow, LicenceRow.case_id == event.payload["case_id"]) == 1
+    assert [e.payload["case_id"] for e in Listener.issued] == [event.payload["case_id"]]
+
+
+def test_two_replicas_share_one_key_and_issue_once(container_factory, service_config):
+    config = service_config("certificate")
+    replicas = [container_factory(CertificateService, config) for _ in range(2)]
+    for starting in [eventlet.spawn(container.start) for container in replicas]:  # both at once
+        starting.wait()
+    case_id = str(uuid.uuid4())
+    events = [approved(case_id=case_id) for _ in range(4)] + [approved(department="DRC", item_code="DRC-001",
+                                                                      item_name="企业投资项目备案")]
+    dispatch = event_dispatcher(config)
+    for event in events:
+        dispatch("stage", "case.approved", event.to_wire())
+
+    engine = create_engine(config["DATABASE_URL"])
+    try:
+        def all_handled():
+            with engine.connect() as conn:
+                processed = metadata.tables["processed_events"]
+                return conn.execute(select(func.count()).select_from(processed)).scalar_one() == len(events)
+        eventually(all_handled, timeout=30)
+    finally:
+        engine.dispose()
+    assert rows(config, SigningKeyRow) == 1
+    assert rows(config, LicenceRow, LicenceRow.case_id == case_id) == 1
+    assert rows(config, LicenceRow) == 2
+
+
+def test_configured_key_file_signs(container_factory, service_config, tmp_path):
+    key = SigningKey.generate()
+    path = tmp_path / "licence-key.pem"
+    path.write_text(key.private_pem())
+    config = service_config("certificate", LICENCE_SIGNING_KEY_FILE=str(path))
+    container = container_factory(CertificateService, config)
+    container.start()
+    with entrypoint_waiter(container, "on_case_approved", timeout=10):
+        event_dispatcher(config)("stage", "case.approved", approved().to_wire())
+    with rpc(config) as public:
+        keys = public.get_signing_keys()["items"]
+    assert [k["key_id"] for k in keys] == [key.key_id]
+    engine = create_engine(config["DATABASE_URL"])
+    try:
+        with engine.connect() as conn:
+            stored = conn.execute(select(SigningKeyRow.private_key_pem, SigningKeyRow.origin)).one()
+            licence_key = conn.execute(select(LicenceRow.key_id)).scalar_one()
+    finally:
+        engine.dispose()
+    assert stored == (None, "file")  # the private half stays in its file
+    assert licence_key == key.key_id
