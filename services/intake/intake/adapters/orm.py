@@ -1,0 +1,118 @@
+"""Tables of the intake service. Rows that record a decision or a submission are inserted once and
+never updated; the code counter is the only row updated in place (it decides nothing)."""
+from datetime import date, datetime
+
+from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from platform_kit.db import service_metadata, utcnow
+
+ID = BigInteger().with_variant(Integer, "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = service_metadata()
+
+
+class CatalogVersionRow(Base):
+    """One immutable version of the flow catalog."""
+
+    __tablename__ = "catalog_versions"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    data: Mapped[dict] = mapped_column(JSON)
+    sha256: Mapped[str] = mapped_column(String(64))
+    loaded_by: Mapped[str] = mapped_column(String(80))
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CodeCounterRow(Base):
+    """Last sequence handed out per (year, region); locked by the registering transaction."""
+
+    __tablename__ = "project_code_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    region: Mapped[str] = mapped_column(String(6), primary_key=True)
+    last_sequence: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ProjectRow(Base):
+    __tablename__ = "projects"
+
+    project_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(40))
+    region: Mapped[str] = mapped_column(String(6), index=True)
+    applicant_org: Mapped[str] = mapped_column(String(18), index=True)
+    attributes: Mapped[dict] = mapped_column(JSON)
+    catalog_version: Mapped[int] = mapped_column(ForeignKey("catalog_versions.version"))
+    source: Mapped[str] = mapped_column(String(20))   # window | investment_platform
+    registered_by: Mapped[str] = mapped_column(String(80))
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MaterialRow(Base):
+    __tablename__ = "materials"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    project_code: Mapped[str] = mapped_column(ForeignKey("projects.project_code"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    versions: Mapped[list["MaterialVersionRow"]] = relationship(
+        order_by="MaterialVersionRow.version", lazy="selectin")
+
+
+class MaterialVersionRow(Base):
+    """One uploaded version of a material; a new upload is a new row, never an overwrite."""
+
+    __tablename__ = "material_versions"
+    __table_args__ = (UniqueConstraint("material_id", "version"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    material_id: Mapped[str] = mapped_column(ForeignKey("materials.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    content_type: Mapped[str] = mapped_column(String(60))
+    storage_key: Mapped[str] = mapped_column(String(200))
+    uploaded_by: Mapped[str] = mapped_column(String(80))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DeclarationRow(Base):
+    """A stage declaration as submitted: form, materials (with versions) and items, frozen."""
+
+    __tablename__ = "declarations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    project_code: Mapped[str] = mapped_column(ForeignKey("projects.project_code"), index=True)
+    stage: Mapped[str] = mapped_column(String(40))
+    catalog_version: Mapped[int] = mapped_column(Integer)
+    lead_department: Mapped[str] = mapped_column(String(40))
+    stage_limit_days: Mapped[int] = mapped_column(Integer)
+    form: Mapped[dict] = mapped_column(JSON)
+    materials: Mapped[list] = mapped_column(JSON)
+    items: Mapped[list] = mapped_column(JSON)
+    submitted_by: Mapped[str] = mapped_column(String(80))
+    submitted_role: Mapped[str] = mapped_column(String(20))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_on: Mapped[date] = mapped_column(Date)
+
+
+class StageConclusionRow(Base):
+    """A stage of a project concluded (learnt from the stage service's ``stage.concluded``)."""
+
+    __tablename__ = "stage_conclusions"
+    __table_args__ = (UniqueConstraint("project_code", "stage"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    project_code: Mapped[str] = mapped_column(String(40), index=True)
+    stage: Mapped[str] = mapped_column(String(40))
+    declaration_id: Mapped[str] = mapped_column(String(36))
+    concluded_on: Mapped[date] = mapped_column(Date)
+    event_id: Mapped[str] = mapped_column(String(36))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+metadata = Base.metadata

@@ -1,0 +1,108 @@
+"""Material content on local disk, addressed by SHA-256 (``<root>/<aa>/<sha256>``).
+
+An upload is written to a temporary file in ``<root>/.incoming`` while it is inspected, then linked
+into place under its content address just before the database transaction commits. If the
+transaction fails, the link made for it is removed again (only when this upload created it: content
+that was already stored belongs to earlier materials), and the temporary file is always removed, so
+a failed upload leaves no orphan file. Identical content is stored once.
+"""
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from nameko.extensions import DependencyProvider
+
+from intake.domain.material import Inspection, storage_key
+
+CHUNK = 1 << 16
+
+
+class StagedContent:
+    """An inspected upload waiting in a temporary file for its transaction."""
+
+    def __init__(self, storage, temp_path, facts):
+        self.storage = storage
+        self.temp_path = temp_path
+        self.facts = facts               # {"sha256", "size", "content_type"}
+        self.key = storage_key(facts["sha256"])
+        self.created = False
+
+    def publish(self):
+        """Put the content at its address (idempotent for identical content)."""
+        final = self.storage.path(self.key)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(self.temp_path, final)
+            self.created = True
+        except FileExistsError:
+            self.created = False
+        return self.key
+
+    def discard(self, failed):
+        if failed and self.created:
+            with contextlib.suppress(FileNotFoundError):
+                self.storage.path(self.key).unlink()
+            self.created = False
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.temp_path)
+
+
+class LocalStorage:
+    def __init__(self, root, max_bytes):
+        self.root = Path(root)
+        self.max_bytes = int(max_bytes)
+        self.incoming = self.root / ".incoming"
+
+    def path(self, key):
+        return self.root / key
+
+    def open(self, key):
+        return open(self.path(key), "rb")
+
+    def exists(self, key):
+        return self.path(key).is_file()
+
+    @contextlib.contextmanager
+    def staged(self, chunks, content_type):
+        """Write `chunks` (an iterable of bytes) to a temporary file while inspecting them; yields
+        a :class:`StagedContent`. Whatever happens inside the block, the temporary file is gone
+        afterwards, and on an error the published content (if this upload created it) too."""
+        self.incoming.mkdir(parents=True, exist_ok=True)
+        inspection = Inspection(content_type, self.max_bytes)
+        fd, temp_path = tempfile.mkstemp(dir=self.incoming, prefix="upload-")
+        staged = None
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                for chunk in chunks:
+                    inspection.feed(chunk)
+                    fh.write(chunk)
+            facts = inspection.finish(lambda: open(temp_path, "rb"))
+            staged = StagedContent(self, temp_path, facts)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp_path)
+            raise
+        failed = True
+        try:
+            yield staged
+            failed = False
+        finally:
+            staged.discard(failed)
+
+
+def chunks_of(content, size=CHUNK):
+    for start in range(0, len(content), size):
+        yield content[start:start + size]
+
+
+class MaterialStorage(DependencyProvider):
+    """Config: ``MATERIAL_STORAGE_DIR``, ``MATERIAL_MAX_BYTES``."""
+
+    def setup(self):
+        config = self.container.config
+        self.storage = LocalStorage(config.get("MATERIAL_STORAGE_DIR") or "var/materials",
+                                    config.get("MATERIAL_MAX_BYTES") or 50 * 1024 * 1024)
+
+    def get_dependency(self, worker_ctx):
+        return self.storage

@@ -1,0 +1,80 @@
+"""Projects (工程建设项目) and their unified project code (统一项目代码, 002 §6).
+
+Every project has one code, used by every service and every document. Format::
+
+    YYYY-RRRRRR-48-01-NNNNNN
+    2026-410800-48-01-000001
+
+- ``YYYY``: year of registration (Asia/Shanghai);
+- ``RRRRRR``: 6-digit administrative division code of the project's location (410800 = 焦作市);
+- ``48``: 国民经济行业分类 division 48, 土木工程建筑业 (civil engineering construction);
+- ``01``: project kind 审批类 (approval, as opposed to 核准/备案);
+- ``NNNNNN``: sequence, per year and region, starting at 000001.
+
+A code that came in from the investment platform (push) is kept as it is when it has this shape.
+Sequences are handed out from one counter row per (year, region), locked for the transaction that
+uses it, so concurrent registrations in any number of replicas never share a number.
+"""
+import re
+
+from platform_kit.errors import Forbidden, ValidationFailed
+
+INDUSTRY = "48"
+KIND = "01"
+CODE_PATTERN = re.compile(r"(?P<year>\d{4})-(?P<region>\d{6})-48-01-(?P<seq>\d{6})")
+REGION_PATTERN = re.compile(r"\d{6}")
+# 统一社会信用代码 (GB 32100-2015): 18 characters without I, O, S, V, Z.
+ORG_PATTERN = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}")
+MAX_SEQUENCE = 999999
+
+
+def format_code(year, region, sequence):
+    if not REGION_PATTERN.fullmatch(region):
+        raise ValueError(f"region must be 6 digits: {region!r}")
+    if not 1 <= sequence <= MAX_SEQUENCE:
+        raise ValueError(f"sequence out of range: {sequence}")
+    return f"{year:04d}-{region}-{INDUSTRY}-{KIND}-{sequence:06d}"
+
+
+def parse_code(code):
+    """(year, region, sequence) of a well-formed code; ValidationFailed otherwise."""
+    match = CODE_PATTERN.fullmatch(code or "")
+    if not match:
+        raise ValidationFailed("项目代码格式不正确", [
+            {"field": "project_code", "message": "应为 YYYY-行政区划代码-48-01-六位序号，如 2026-410800-48-01-000001"}])
+    return int(match["year"]), match["region"], int(match["seq"])
+
+
+def is_code(code):
+    return bool(CODE_PATTERN.fullmatch(code or ""))
+
+
+def applicant_org_for(identity, given):
+    """The construction unit a registration is for: an applicant registers only for itself (000 §16);
+    the window registers on behalf of a named unit (002 §4)."""
+    if identity.role == "applicant":
+        if not identity.org:
+            raise Forbidden("账号未关联建设单位，不能登记项目")
+        if given and given != identity.org:
+            raise Forbidden("建设单位只能为本单位登记项目")
+        return identity.org
+    if not given:
+        raise ValidationFailed("窗口登记须填写建设单位", [
+            {"field": "applicant_org", "message": "必须填写建设单位统一社会信用代码"}])
+    if not ORG_PATTERN.fullmatch(given):
+        raise ValidationFailed("统一社会信用代码格式不正确", [
+            {"field": "applicant_org", "message": "应为18位统一社会信用代码"}])
+    return given
+
+
+def can_read(identity, applicant_org):
+    if identity.role == "applicant":
+        return identity.org is not None and identity.org == applicant_org
+    return identity.role in ("clerk", "officer", "supervisor", "operator", "dept_admin")
+
+
+def can_act_for(identity, applicant_org):
+    """Declaring and uploading: the owning construction unit or the window on its behalf."""
+    if identity.role == "applicant":
+        return identity.org is not None and identity.org == applicant_org
+    return identity.role == "clerk"

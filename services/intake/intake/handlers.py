@@ -1,0 +1,283 @@
+"""Use cases of the intake service: a command and a unit of work in, a plain dict out."""
+import hashlib
+import json
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+
+from intake.adapters.orm import (CatalogVersionRow, CodeCounterRow, DeclarationRow, MaterialRow,
+                                 MaterialVersionRow, ProjectRow, StageConclusionRow)
+from intake.domain import declaration as declaration_rules
+from intake.domain import project as project_rules
+from intake.domain.catalog import Catalog
+from platform_kit.contracts import STAGES, new_event
+from platform_kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+
+SOURCE = "intake"
+
+# Catalog versions are immutable, so a parsed version can be kept for the life of the process.
+_catalogs = {}
+
+
+# ------------------------------------------------------------------------------- catalog
+def _canonical(data):
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def load_catalog(cmd, identity, uow):
+    catalog = Catalog.checked(cmd)
+    session = uow.session
+    latest = session.execute(select(func.max(CatalogVersionRow.version))).scalar() or 0
+    row = CatalogVersionRow(version=latest + 1, data=cmd, sha256=hashlib.sha256(_canonical(cmd)).hexdigest(),
+                            loaded_by=identity.sub)
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:
+        # Two operators loading at the same moment: the version number is taken, nothing was stored.
+        raise Conflict("另一版本的目录正在同时载入，请重新提交") from None
+    catalog.version = row.version
+    return {**catalog.summary(), "sha256": row.sha256, "loaded_by": row.loaded_by, "loaded_at": row.loaded_at}
+
+
+def catalog_version(session, version=None):
+    """The parsed catalog `version` (latest when None); NotFound when there is none."""
+    if version is None:
+        version = session.execute(select(func.max(CatalogVersionRow.version))).scalar()
+        if version is None:
+            raise NotFound("尚未载入审批事项目录")
+    if version not in _catalogs:
+        row = session.get(CatalogVersionRow, version)
+        if row is None:
+            raise NotFound(f"审批事项目录第 {version} 版不存在")
+        _catalogs[version] = Catalog(row.data, version)
+    return _catalogs[version]
+
+
+def get_catalog(session, version=None):
+    catalog = catalog_version(session, version)
+    row = session.get(CatalogVersionRow, catalog.version)
+    return {"version": catalog.version, "sha256": row.sha256, "loaded_at": row.loaded_at.isoformat(),
+            **catalog.data}
+
+
+# ------------------------------------------------------------------------------- projects
+def _insert_ignoring_conflict(session, table, values):
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(insert(table).values(**values).on_conflict_do_nothing())
+
+
+def next_project_code(session, year, region):
+    """The next unified project code for (year, region): the counter row is created when missing and
+    locked until the registering transaction ends, so no two registrations get the same number."""
+    _insert_ignoring_conflict(session, CodeCounterRow.__table__, {"year": year, "region": region,
+                                                                  "last_sequence": 0})
+    counter = session.execute(
+        select(CodeCounterRow).where(CodeCounterRow.year == year, CodeCounterRow.region == region)
+        .with_for_update().execution_options(populate_existing=True)).scalar_one()
+    counter.last_sequence += 1
+    if counter.last_sequence > project_rules.MAX_SEQUENCE:
+        raise Conflict(f"{year} 年 {region} 的项目代码序号已用尽")
+    return project_rules.format_code(year, region, counter.last_sequence)
+
+
+def concluded_stages(session, project_code):
+    return set(session.execute(select(StageConclusionRow.stage)
+                               .where(StageConclusionRow.project_code == project_code)).scalars())
+
+
+def project_view(row, session):
+    return {
+        "project_code": row.project_code, "name": row.name, "category": row.category, "region": row.region,
+        "applicant_org": row.applicant_org, "attributes": row.attributes, "catalog_version": row.catalog_version,
+        "source": row.source, "registered_by": row.registered_by, "registered_at": row.registered_at,
+        "concluded_stages": sorted(concluded_stages(session, row.project_code),
+                                   key=STAGES.index),
+    }
+
+
+def register_project(cmd, identity, uow, today):
+    session = uow.session
+    catalog = catalog_version(session)
+    catalog.category(cmd["category"])
+    applicant_org = project_rules.applicant_org_for(identity, cmd["applicant_org"])
+    code = next_project_code(session, today.year, cmd["region"])
+    row = ProjectRow(project_code=code, name=cmd["name"], category=cmd["category"], region=cmd["region"],
+                     applicant_org=applicant_org, attributes=cmd["attributes"], catalog_version=catalog.version,
+                     source="window", registered_by=identity.sub)
+    session.add(row)
+    session.flush()
+    uow.emit(new_event("project.registered", source=SOURCE, project_code=code, actor=identity.actor(),
+                       payload={"project_code": code, "name": row.name, "category": row.category,
+                                "region": row.region, "applicant_org": applicant_org,
+                                "attributes": row.attributes}))
+    return project_view(row, session)
+
+
+def find_project(session, project_code, lock=False):
+    project_rules.parse_code(project_code)
+    query = select(ProjectRow).where(ProjectRow.project_code == project_code)
+    if lock:
+        query = query.with_for_update()
+    row = session.execute(query).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"项目 {project_code} 不存在")
+    return row
+
+
+def readable_project(session, project_code, identity):
+    row = find_project(session, project_code)
+    if not project_rules.can_read(identity, row.applicant_org):
+        raise Forbidden("无权查看该项目")
+    return row
+
+
+def actionable_project(session, project_code, identity, lock=False):
+    row = find_project(session, project_code, lock=lock)
+    if not project_rules.can_act_for(identity, row.applicant_org):
+        raise Forbidden("只有项目的建设单位或综合窗口可以办理")
+    return row
+
+
+def get_project(project_code, identity, session):
+    return project_view(readable_project(session, project_code, identity), session)
+
+
+# ------------------------------------------------------------------------------- materials
+def material_version_view(material, version):
+    return {"material_id": material.id, "version": version.version, "name": material.name,
+            "sha256": version.sha256, "size": version.size, "content_type": version.content_type,
+            "uploaded_by": version.uploaded_by, "uploaded_at": version.uploaded_at}
+
+
+def check_upload(project_code, material_id, identity, session):
+    """Refuse an upload before any byte is stored: unknown project, someone else's project."""
+    actionable_project(session, project_code, identity)
+    if material_id is not None:
+        material = session.get(MaterialRow, material_id)
+        if material is None or material.project_code != project_code:
+            raise NotFound(f"项目 {project_code} 中没有材料 {material_id}")
+
+
+def upload_material(project_code, cmd, identity, uow, staged):
+    """Record one uploaded version; `staged` is the inspected content, put in place before commit."""
+    session = uow.session
+    actionable_project(session, project_code, identity)
+    if cmd.get("material_id"):
+        material = session.execute(select(MaterialRow).where(MaterialRow.id == cmd["material_id"])
+                                   .with_for_update()).scalar_one_or_none()
+        if material is None or material.project_code != project_code:
+            raise NotFound(f"项目 {project_code} 中没有材料 {cmd['material_id']}")
+        number = (session.execute(select(func.max(MaterialVersionRow.version))
+                                  .where(MaterialVersionRow.material_id == material.id)).scalar() or 0) + 1
+    else:
+        material = MaterialRow(id=str(uuid.uuid4()), project_code=project_code, name=cmd["name"],
+                               created_by=identity.sub)
+        session.add(material)
+        number = 1
+    facts = staged.facts
+    version = MaterialVersionRow(material_id=material.id, version=number, sha256=facts["sha256"],
+                                 size=facts["size"], content_type=facts["content_type"], storage_key=staged.key,
+                                 uploaded_by=identity.sub)
+    session.add(version)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict("该材料正在同时上传新版本，请重试") from None
+    staged.publish()
+    uow.emit(new_event("material.uploaded", source=SOURCE, project_code=project_code, actor=identity.actor(),
+                       payload={"material_id": material.id, "version": number, "name": material.name,
+                                "sha256": facts["sha256"], "content_type": facts["content_type"],
+                                "size": facts["size"]}))
+    return material_version_view(material, version)
+
+
+# ------------------------------------------------------------------------------- declarations
+def declaration_view(row, session):
+    concluded = session.execute(select(StageConclusionRow).where(
+        StageConclusionRow.project_code == row.project_code, StageConclusionRow.stage == row.stage)).scalar()
+    return {
+        "declaration_id": row.id, "project_code": row.project_code, "stage": row.stage,
+        "state": "concluded" if concluded is not None else "open",
+        "catalog_version": row.catalog_version, "lead_department": row.lead_department,
+        "stage_limit_days": row.stage_limit_days, "form": row.form, "materials": row.materials,
+        "items": row.items, "submitted_by": row.submitted_by, "submitted_at": row.submitted_at,
+        "submitted_on": row.submitted_on,
+    }
+
+
+def _declared_materials(session, project_code, material_ids):
+    declared, errors = [], []
+    for index, material_id in enumerate(material_ids):
+        material = session.get(MaterialRow, material_id)
+        if material is None or material.project_code != project_code or not material.versions:
+            errors.append({"field": f"material_ids[{index}]", "message": f"材料 {material_id} 不属于本项目"})
+            continue
+        latest = material.versions[-1]
+        declared.append({"material_id": material.id, "version": latest.version, "name": material.name,
+                         "sha256": latest.sha256})
+    if errors:
+        raise ValidationFailed("申报材料不正确", errors)
+    return declared
+
+
+def submit_declaration(project_code, cmd, identity, uow, today):
+    session = uow.session
+    # The project row lock serialises declarations of one project across replicas.
+    project = actionable_project(session, project_code, identity, lock=True)
+    catalog = catalog_version(session, project.catalog_version)
+    declared_stages = set(session.execute(select(DeclarationRow.stage)
+                                          .where(DeclarationRow.project_code == project_code)).scalars())
+    concluded = concluded_stages(session, project_code)
+    plan = declaration_rules.plan(catalog=catalog, category_code=project.category, stage=cmd["stage"],
+                                  region=project.region, attributes=project.attributes,
+                                  open_stages=declared_stages - concluded, concluded_stages=concluded)
+    materials = _declared_materials(session, project_code, cmd["material_ids"])
+    row = DeclarationRow(id=str(uuid.uuid4()), project_code=project_code, stage=plan.stage,
+                         catalog_version=catalog.version, lead_department=plan.lead_department,
+                         stage_limit_days=plan.stage_limit_days, form=cmd["form"], materials=materials,
+                         items=plan.items, submitted_by=identity.sub, submitted_role=identity.role,
+                         submitted_on=today)
+    session.add(row)
+    session.flush()
+    uow.emit(new_event("declaration.submitted", source=SOURCE, project_code=project_code,
+                       actor=identity.actor(), payload={
+                           "declaration_id": row.id, "stage": row.stage, "category": project.category,
+                           "catalog_version": catalog.version, "region": project.region,
+                           "applicant_org": project.applicant_org, "project_name": project.name,
+                           "lead_department": plan.lead_department, "stage_limit_days": plan.stage_limit_days,
+                           "submitted_on": today, "form": row.form, "materials": materials,
+                           "items": plan.items}))
+    return declaration_view(row, session)
+
+
+def get_declaration(declaration_id, identity, session):
+    row = session.get(DeclarationRow, declaration_id)
+    if row is None:
+        raise NotFound(f"申报 {declaration_id} 不存在")
+    readable_project(session, row.project_code, identity)
+    return declaration_view(row, session)
+
+
+# ------------------------------------------------------------------------------- stage conclusions
+def record_stage_concluded(envelope, uow, consumer):
+    """``stage.concluded``: the next stage becomes open to declaration. Idempotent by event id, and by
+    (project, stage) for a conclusion that arrives twice under different event ids."""
+    if not uow.first_time(envelope, consumer):
+        return False
+    payload = envelope.payload
+    session = uow.session
+    exists = session.execute(select(StageConclusionRow.id).where(
+        StageConclusionRow.project_code == envelope.project_code,
+        StageConclusionRow.stage == payload["stage"])).first()
+    if exists:
+        return False
+    session.add(StageConclusionRow(project_code=envelope.project_code, stage=payload["stage"],
+                                   declaration_id=payload["declaration_id"],
+                                   concluded_on=payload["concluded_on"], event_id=envelope.event_id))
+    session.flush()
+    return True

@@ -1,0 +1,154 @@
+"""Wire formats of the intake service's RPC methods (the catalog format is described in
+``intake.domain.catalog``)."""
+from marshmallow import RAISE, Schema, fields, validate, validates_schema, ValidationError
+
+from platform_kit.contracts import STAGES
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+CODE = validate.Regexp(r"^[A-Za-z][A-Za-z0-9_\-]{0,39}$", error="代码只能包含字母、数字、下划线和连字符")
+REGION = validate.Regexp(r"^\d{6}$", error="行政区划代码应为6位数字")
+DAYS = validate.Range(min=1, max=365)
+
+
+# ------------------------------------------------------------------------------- catalog
+class DepartmentIn(_Strict):
+    code = fields.String(required=True, validate=CODE)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    level = fields.String(required=True, validate=validate.OneOf(["city", "county"]))
+    region = fields.String(required=True, validate=REGION)
+
+
+class ItemIn(_Strict):
+    code = fields.String(required=True, validate=CODE)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    department = fields.String(required=True, validate=CODE)
+    limit_days = fields.Integer(required=True, strict=True, validate=DAYS)
+    materials = fields.List(fields.String(validate=validate.Length(min=1, max=200)), load_default=list)
+    applies_when = fields.Dict(keys=fields.String(), load_default=dict)
+    notification_commitment = fields.Boolean(load_default=False)
+    accept_with_deficiencies = fields.Boolean(load_default=False)
+
+
+class StageIn(_Strict):
+    stage = fields.String(required=True, validate=validate.OneOf(STAGES))
+    lead_department = fields.String(required=True, validate=CODE)
+    limit_days = fields.Integer(required=True, strict=True, validate=DAYS)
+    items = fields.List(fields.Nested(ItemIn), required=True, validate=validate.Length(min=1))
+
+
+class CategoryIn(_Strict):
+    code = fields.String(required=True, validate=CODE)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    description = fields.String(load_default="")
+    stages = fields.List(fields.Nested(StageIn), required=True, validate=validate.Length(min=1, max=4))
+
+
+class CatalogIn(_Strict):
+    name = fields.String(load_default="")
+    description = fields.String(load_default="")
+    overall_limit_days = fields.Integer(required=True, strict=True, validate=DAYS)
+    departments = fields.List(fields.Nested(DepartmentIn), required=True, validate=validate.Length(min=1))
+    categories = fields.List(fields.Nested(CategoryIn), required=True, validate=validate.Length(min=1))
+
+
+class CatalogLoaded(Schema):
+    version = fields.Integer()
+    name = fields.String()
+    overall_limit_days = fields.Integer()
+    departments = fields.Integer()
+    categories = fields.Integer()
+    items = fields.Integer()
+    sha256 = fields.String()
+    loaded_by = fields.String()
+    loaded_at = fields.AwareDateTime()
+
+
+# ------------------------------------------------------------------------------- projects
+class RegisterProject(_Strict):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    category = fields.String(required=True, validate=CODE)
+    region = fields.String(required=True, validate=REGION)
+    attributes = fields.Dict(keys=fields.String(), load_default=dict)
+    applicant_org = fields.String(load_default=None, allow_none=True)
+
+
+class ProjectOut(Schema):
+    project_code = fields.String()
+    name = fields.String()
+    category = fields.String()
+    region = fields.String()
+    applicant_org = fields.String()
+    attributes = fields.Dict()
+    catalog_version = fields.Integer()
+    source = fields.String()
+    registered_by = fields.String()
+    registered_at = fields.AwareDateTime()
+    concluded_stages = fields.List(fields.String())
+
+
+# ------------------------------------------------------------------------------- materials
+class UploadMaterial(_Strict):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    content_type = fields.String(required=True)
+    content_base64 = fields.String(required=True, validate=validate.Length(min=1))
+    material_id = fields.String(load_default=None, allow_none=True)
+
+
+class MaterialVersionOut(Schema):
+    material_id = fields.String()
+    version = fields.Integer()
+    name = fields.String()
+    sha256 = fields.String()
+    size = fields.Integer()
+    content_type = fields.String()
+    uploaded_by = fields.String()
+    uploaded_at = fields.AwareDateTime()
+
+
+# ------------------------------------------------------------------------------- declarations
+class SubmitDeclaration(_Strict):
+    stage = fields.String(required=True, validate=validate.OneOf(STAGES))
+    form = fields.Dict(keys=fields.String(), required=True)
+    material_ids = fields.List(fields.String(), load_default=list)
+
+    @validates_schema
+    def _distinct(self, data, **kwargs):
+        ids = data.get("material_ids") or []
+        if len(set(ids)) != len(ids):
+            raise ValidationError("同一材料不能重复提交", field_name="material_ids")
+
+
+class DeclaredItemOut(Schema):
+    item_code = fields.String()
+    item_name = fields.String()
+    department = fields.String()
+    region = fields.String()
+    limit_days = fields.Integer()
+
+
+class DeclaredMaterialOut(Schema):
+    material_id = fields.String()
+    version = fields.Integer()
+    name = fields.String()
+    sha256 = fields.String()
+
+
+class DeclarationOut(Schema):
+    declaration_id = fields.String()
+    project_code = fields.String()
+    stage = fields.String()
+    state = fields.String()
+    catalog_version = fields.Integer()
+    lead_department = fields.String()
+    stage_limit_days = fields.Integer()
+    form = fields.Dict()
+    materials = fields.List(fields.Nested(DeclaredMaterialOut))
+    items = fields.List(fields.Nested(DeclaredItemOut))
+    submitted_by = fields.String()
+    submitted_at = fields.AwareDateTime()
+    submitted_on = fields.Date()

@@ -1,0 +1,106 @@
+"""nameko entrypoints of the intake service: load → handler → dump, nothing else."""
+import base64
+import binascii
+
+from nameko.rpc import rpc
+from sqlalchemy import text
+
+from intake import handlers
+from intake.adapters.orm import metadata
+from intake.adapters.storage import MaterialStorage, chunks_of
+from intake.schemas import (CatalogIn, CatalogLoaded, DeclarationOut, MaterialVersionOut, ProjectOut,
+                            RegisterProject, SubmitDeclaration, UploadMaterial)
+from platform_kit.bus import event_handler
+from platform_kit.calendar import today_in_shanghai
+from platform_kit.db import Database
+from platform_kit.errors import EXPECTED_ERRORS, ValidationFailed
+from platform_kit.identity import APPLICANT, CLERK, OPERATOR, Auth
+from platform_kit.validation import load
+
+
+def decode_base64(value):
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationFailed("材料内容不是有效的 Base64 编码", [
+            {"field": "content_base64", "message": "不是有效的 Base64 编码"}]) from None
+
+
+class IntakeService:
+    name = "intake"
+
+    db = Database(metadata)
+    auth = Auth()
+    storage = MaterialStorage()
+
+    # ------------------------------------------------------------------ catalog
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def load_catalog(self, data):
+        identity = self.auth.identity(OPERATOR)
+        cmd = load(CatalogIn(), data, detail="审批事项目录格式不正确")
+        with self.db.unit_of_work() as uow:
+            result = handlers.load_catalog(cmd, identity, uow)
+        return CatalogLoaded().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_catalog(self, version=None):
+        self.auth.identity()
+        with self.db.read() as session:
+            return handlers.get_catalog(session, version)
+
+    # ------------------------------------------------------------------ projects
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def register_project(self, data):
+        identity = self.auth.identity(APPLICANT, CLERK)
+        cmd = load(RegisterProject(), data)
+        with self.db.unit_of_work() as uow:
+            result = handlers.register_project(cmd, identity, uow, today_in_shanghai())
+        return ProjectOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_project(self, project_code):
+        identity = self.auth.identity()
+        with self.db.read() as session:
+            result = handlers.get_project(project_code, identity, session)
+        return ProjectOut().dump(result)
+
+    # ------------------------------------------------------------------ materials
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def upload_material(self, project_code, data):
+        identity = self.auth.identity(APPLICANT, CLERK)
+        cmd = load(UploadMaterial(), data)
+        content = decode_base64(cmd["content_base64"])
+        with self.db.read() as session:
+            handlers.check_upload(project_code, cmd["material_id"], identity, session)
+        with self.storage.staged(chunks_of(content), cmd["content_type"]) as staged:
+            with self.db.unit_of_work() as uow:
+                result = handlers.upload_material(project_code, cmd, identity, uow, staged)
+        return MaterialVersionOut().dump(result)
+
+    # ------------------------------------------------------------------ declarations
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def submit_declaration(self, project_code, data):
+        identity = self.auth.identity(APPLICANT, CLERK)
+        cmd = load(SubmitDeclaration(), data)
+        with self.db.unit_of_work() as uow:
+            result = handlers.submit_declaration(project_code, cmd, identity, uow, today_in_shanghai())
+        return DeclarationOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_declaration(self, declaration_id):
+        identity = self.auth.identity()
+        with self.db.read() as session:
+            result = handlers.get_declaration(declaration_id, identity, session)
+        return DeclarationOut().dump(result)
+
+    # ------------------------------------------------------------------ events
+    @event_handler("stage", "stage.concluded")
+    def on_stage_concluded(self, envelope):
+        with self.db.unit_of_work() as uow:
+            handlers.record_stage_concluded(envelope, uow, consumer="intake.on_stage_concluded")
+
+    @rpc
+    def health(self):
+        with self.db.read() as session:
+            session.execute(text("SELECT 1"))
+        return {"service": self.name, "status": "ok"}

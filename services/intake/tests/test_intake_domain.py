@@ -1,0 +1,167 @@
+"""Domain rules of intake as plain functions: project codes, catalog matching, material checks."""
+import copy
+import hashlib
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from intake.domain import declaration, material, project
+from intake.domain.catalog import Catalog, applies, check_conditions
+from intake.schemas import CatalogIn
+from platform_kit.errors import Conflict, Forbidden, ValidationFailed
+from platform_kit.identity import Identity
+from platform_kit.validation import load
+
+CATALOG = json.loads((Path(__file__).resolve().parents[1] / "intake" / "demo_catalog.json").read_text())
+
+
+# ------------------------------------------------------------------------------- project codes
+def test_code_format():
+    code = project.format_code(2026, "410800", 1)
+    assert code == "2026-410800-48-01-000001"
+    assert project.parse_code(code) == (2026, "410800", 1)
+    assert project.format_code(2027, "410811", 999999) == "2027-410811-48-01-999999"
+    for bad in ("2026-410800-48-01-00001", "2026-4108-48-01-000001", "2026-410800-47-01-000001", "", None,
+                "2026-410800-48-01-000001x"):
+        with pytest.raises(ValidationFailed):
+            project.parse_code(bad)
+    with pytest.raises(ValueError):
+        project.format_code(2026, "4108", 1)
+    with pytest.raises(ValueError):
+        project.format_code(2026, "410800", 1_000_000)
+
+
+def test_who_registers_for_whom():
+    applicant = Identity(sub="a", role="applicant", name="x", org="91410800MA47Q0R12X")
+    clerk = Identity(sub="c", role="clerk", name="x")
+    assert project.applicant_org_for(applicant, None) == "91410800MA47Q0R12X"
+    with pytest.raises(Forbidden):
+        project.applicant_org_for(applicant, "91410800MA00000001")
+    with pytest.raises(Forbidden):
+        project.applicant_org_for(Identity(sub="a", role="applicant", name="x"), None)
+    assert project.applicant_org_for(clerk, "91410800MA00000001") == "91410800MA00000001"
+    with pytest.raises(ValidationFailed):
+        project.applicant_org_for(clerk, None)
+    with pytest.raises(ValidationFailed):
+        project.applicant_org_for(clerk, "91410800MA0000000I")  # I is not in the code alphabet
+    assert project.can_act_for(clerk, "any")
+    assert not project.can_act_for(Identity(sub="o", role="officer", name="x"), "any")
+    assert project.can_read(Identity(sub="o", role="officer", name="x"), "any")
+
+
+# ------------------------------------------------------------------------------- catalog
+def catalog(data=None):
+    return Catalog.checked(load(CatalogIn(), data or copy.deepcopy(CATALOG)), version=1)
+
+
+def test_conditions():
+    big = {"floor_area_m2": 12500.5, "use": "hospital", "has_basement": False}
+    assert applies({}, {})
+    assert applies({"floor_area_m2": {"gt": 7000}}, big)
+    assert not applies({"floor_area_m2": {"gt": 7000}}, {"floor_area_m2": 7000})
+    assert applies({"floor_area_m2": {"gte": 7000, "lte": 20000}}, {"floor_area_m2": 7000})
+    assert not applies({"floor_area_m2": {"gt": 7000}}, {})            # missing attribute never matches
+    assert not applies({"floor_area_m2": {"gt": 7000}}, {"floor_area_m2": "big"})
+    assert applies({"use": {"in": ["hospital", "school"]}}, big)
+    assert applies({"use": {"ne": "warehouse"}}, {})
+    assert applies({"basement_area_m2": {"present": False}}, big)
+    either = {"any": [{"floor_area_m2": {"gt": 20000}}, {"has_basement": {"eq": True}}]}
+    assert not applies(either, big)
+    assert applies(either, {**big, "has_basement": True})
+    assert check_conditions({"x": {"between": [1, 2]}, "y": {"gt": "ten"}, "any": []}, "w") == [
+        {"field": "w.x.between", "message": "未知的条件运算符 between"},
+        {"field": "w.y.gt", "message": "比较条件的取值必须是数字"},
+        {"field": "w.any", "message": "any 必须是非空列表"}]
+
+
+def test_demo_catalog_stage_one_of_government_buildings():
+    stage = catalog().category("gov_building").stage("land_use_planning")
+    assert stage.lead_department == "NRP"
+    for attributes in ({}, {"floor_area_m2": 12500.5}):
+        assert [i.code for i in stage.items_for(attributes)] == ["NRP-001", "DRC-001"]
+
+
+def test_inconsistent_catalogs_are_refused():
+    data = copy.deepcopy(CATALOG)
+    data["departments"].append(dict(data["departments"][0]))
+    first_stage = data["categories"][0]["stages"][0]
+    first_stage["lead_department"] = "XXX"
+    first_stage["items"].append(dict(first_stage["items"][0]))
+    data["categories"][0]["stages"].reverse()
+    data["overall_limit_days"] = 10
+    with pytest.raises(ValidationFailed) as err:
+        catalog(data)
+    messages = {e["field"]: e["message"] for e in err.value.errors}
+    assert "departments[1].code" in messages or any(k.startswith("departments[") for k in messages)
+    assert "categories[0].stages" in messages
+
+
+def test_declaration_plan():
+    cat = catalog()
+    common = dict(catalog=cat, category_code="gov_building", region="410800")
+    plan = declaration.plan(stage="construction_permit", attributes={"floor_area_m2": 12500.5},
+                            open_stages=set(), concluded_stages={"land_use_planning", "engineering_permit"},
+                            **common)
+    assert plan.lead_department == "HCD"
+    assert [i["item_code"] for i in plan.items] == ["HCD-001", "CAD-001"]
+    small = declaration.plan(stage="construction_permit", attributes={"floor_area_m2": 800},
+                             open_stages=set(), concluded_stages={"land_use_planning", "engineering_permit"},
+                             **common)
+    assert [i["item_code"] for i in small.items] == ["HCD-001"]
+    with pytest.raises(Conflict):
+        declaration.plan(stage="land_use_planning", attributes={}, open_stages={"land_use_planning"},
+                         concluded_stages=set(), **common)
+    with pytest.raises(Conflict):
+        declaration.plan(stage="engineering_permit", attributes={}, open_stages=set(),
+                         concluded_stages=set(), **common)
+    with pytest.raises(ValidationFailed):
+        declaration.plan(stage="land_use_planning", attributes={}, open_stages=set(), concluded_stages=set(),
+                         catalog=cat, category_code="nope", region="410800")
+
+
+# ------------------------------------------------------------------------------- materials
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
+
+
+def ofd_package(with_root=True):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        package.writestr("OFD.xml" if with_root else "Doc_0/Document.xml", "<ofd:OFD/>")
+    return buffer.getvalue()
+
+
+def test_material_inspection():
+    facts = material.inspect_bytes(PDF, "application/pdf", 1024)
+    assert facts == {"sha256": hashlib.sha256(PDF).hexdigest(), "size": len(PDF), "content_type": "application/pdf"}
+    assert material.inspect_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 20, "image/jpeg", 1024)["size"] == 24
+    assert material.inspect_bytes(ofd_package(), "application/ofd", 1 << 20)["content_type"] == "application/ofd"
+    refusals = [
+        (PDF, "image/png", 1024),                       # claims PNG, is a PDF
+        (ofd_package(with_root=False), "application/ofd", 1 << 20),
+        (b"PK\x03\x04garbage-not-a-zip", "application/ofd", 1024),
+        (PDF, "application/pdf", 8),                    # too large
+        (b"", "application/pdf", 1024),                 # empty
+        (b"%PD", "application/pdf", 1024),              # cut off before the magic number
+        (PDF, "text/html", 1024),                       # type not accepted
+    ]
+    for content, content_type, limit in refusals:
+        with pytest.raises(ValidationFailed):
+            material.inspect_bytes(content, content_type, limit)
+
+
+def test_inspection_in_small_chunks_stops_at_the_limit():
+    inspection = material.Inspection("application/pdf", max_bytes=10)
+    for byte in PDF[:10]:
+        inspection.feed(bytes([byte]))
+    with pytest.raises(ValidationFailed):
+        inspection.feed(b"x")
+
+
+def test_storage_key():
+    digest = hashlib.sha256(b"x").hexdigest()
+    assert material.storage_key(digest) == f"{digest[:2]}/{digest}"
+    with pytest.raises(ValueError):
+        material.storage_key("../../etc/passwd")
