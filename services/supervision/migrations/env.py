@@ -1,0 +1,4 @@
+from supervision.adapters.orm import metadata
+from platform_kit.migrate import run_env
+
+run_env(metadata)

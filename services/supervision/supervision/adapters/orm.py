@@ -1,0 +1,87 @@
+"""Tables of the supervision read model.
+
+``timeline_entries`` is append-only: one row per event, never changed. The clock rows are a
+projection of those events, upserted by stage and case id so that the order of arrival does not
+change the final state; they can always be rebuilt from the events.
+"""
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from platform_kit.db import service_metadata
+
+
+class Base(DeclarativeBase):
+    metadata = service_metadata()
+
+
+class TimelineEntryRow(Base):
+    __tablename__ = "timeline_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    project_code: Mapped[str | None] = mapped_column(String(40), index=True)
+    type: Mapped[str] = mapped_column(String(80))
+    version: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(40))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[dict] = mapped_column(JSON)
+    summary: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict] = mapped_column(JSON)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ProjectRow(Base):
+    __tablename__ = "projects"
+
+    project_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    category: Mapped[str | None] = mapped_column(String(40))
+    region: Mapped[str | None] = mapped_column(String(12))
+    applicant_org: Mapped[str | None] = mapped_column(String(40))
+
+
+class StageClockRow(Base):
+    __tablename__ = "stage_clocks"
+
+    stage_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    project_code: Mapped[str | None] = mapped_column(String(40), index=True)
+    stage: Mapped[str | None] = mapped_column(String(40))
+    declaration_id: Mapped[str | None] = mapped_column(String(36))
+    lead_department: Mapped[str | None] = mapped_column(String(40), index=True)
+    limit_days: Mapped[int | None] = mapped_column(Integer)
+    received_on: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    due_on_final: Mapped[bool] = mapped_column(Boolean, default=False)  # set by stage.concluded
+    concluded_on: Mapped[date | None] = mapped_column(Date)
+    on_time: Mapped[bool | None] = mapped_column(Boolean)
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CaseClockRow(Base):
+    __tablename__ = "case_clocks"
+
+    case_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    stage_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    project_code: Mapped[str | None] = mapped_column(String(40), index=True)
+    stage: Mapped[str | None] = mapped_column(String(40))
+    item_code: Mapped[str | None] = mapped_column(String(40))
+    item_name: Mapped[str | None] = mapped_column(String(200))
+    department: Mapped[str | None] = mapped_column(String(40), index=True)
+    region: Mapped[str | None] = mapped_column(String(12))
+    limit_days: Mapped[int | None] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    accepted_on: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    concluded_on: Mapped[date | None] = mapped_column(Date)
+    on_time: Mapped[bool | None] = mapped_column(Boolean)
+    used_days: Mapped[int | None] = mapped_column(Integer)
+    licence_id: Mapped[str | None] = mapped_column(String(36))
+    licence_no: Mapped[str | None] = mapped_column(String(60))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+metadata = Base.metadata

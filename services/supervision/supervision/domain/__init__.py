@@ -1,0 +1,1 @@
+"""Plain rules of the supervision read model: traffic lights, state order, timeline wording."""

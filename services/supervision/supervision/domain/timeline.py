@@ -1,0 +1,47 @@
+"""One line of Chinese per event, for the project timeline supervisors read (002 §33: real-time督察)."""
+
+STAGE_NAMES = {
+    "land_use_planning": "立项用地规划许可",
+    "engineering_permit": "工程建设许可",
+    "construction_permit": "施工许可",
+    "completion_acceptance": "竣工验收",
+}
+
+
+def _stage(p):
+    return STAGE_NAMES.get(p.get("stage"), p.get("stage") or "")
+
+
+def _in_time(p):
+    return "按期" if p.get("on_time") else "超期"
+
+
+SUMMARIES = {
+    "project.registered": lambda p: f"项目登记：{p.get('name')}（建设单位 {p.get('applicant_org')}）",
+    "material.uploaded": lambda p: f"上传材料《{p.get('name')}》第 {p.get('version')} 版",
+    "declaration.submitted": lambda p: f"申报{_stage(p)}阶段，共 {len(p.get('items') or [])} 个审批事项",
+    "stage.opened": lambda p: (f"{_stage(p)}阶段受理，牵头部门 {p.get('lead_department')}，"
+                               f"阶段时限 {p.get('limit_days')} 个工作日"),
+    "case.accepted": lambda p: (f"{p.get('department')} 受理「{p.get('item_name')}」，时限 {p.get('limit_days')}"
+                                f" 个工作日，{p.get('due_on')} 到期"),
+    "case.reviewed": lambda p: f"{p.get('department')} 审查「{p.get('item_name')}」",
+    "case.approved": lambda p: f"{p.get('department')} 批准「{p.get('item_name')}」",
+    "case.disapproved": lambda p: f"{p.get('department')} 不予许可「{p.get('item_name')}」",
+    "case.concluded": lambda p: (f"{p.get('department')} 办结「{p.get('item_name')}」，用时 {p.get('used_days')}"
+                                 f" 个工作日，{_in_time(p)}"),
+    "stage.concluded": lambda p: f"{_stage(p)}阶段办结，{_in_time(p)}",
+    "licence.issued": lambda p: f"{p.get('department')} 核发电子证照 {p.get('licence_no')}（{p.get('item_name')}）",
+    "consultation.opened": lambda p: (f"{p.get('asked_by')} 向 {'、'.join(p.get('asked_of') or [])} 发起征询，"
+                                      f"{p.get('due_on')} 前答复"),
+    "consultation.replied": lambda p: f"{p.get('department')} 答复征询",
+}
+
+
+def summary(event_type, payload):
+    describe = SUMMARIES.get(event_type)
+    if describe is None:
+        return f"事件 {event_type}"
+    try:
+        return describe(payload)
+    except Exception:  # a payload of a later version may lack a field; the timeline still records it
+        return f"事件 {event_type}"

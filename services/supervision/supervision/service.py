@@ -1,0 +1,136 @@
+"""nameko entrypoints of the supervision service: load → handler → dump, nothing else.
+
+Supervision consumes every event of the platform (one handler per event type): it is the one
+subscriber bound to all of them, which also guarantees each event type a queue (the outbox relay
+publishes with ``mandatory`` and keeps retrying an event nobody is bound to).
+"""
+from nameko.dependency_providers import Config
+from nameko.rpc import rpc
+from sqlalchemy import text
+
+from platform_kit import contracts
+from platform_kit.asyncapi import PUBLISHERS
+from platform_kit.bus import event_handler
+from platform_kit.calendar import official_calendar, today_in_shanghai
+from platform_kit.db import Database
+from platform_kit.errors import EXPECTED_ERRORS
+from platform_kit.identity import CLERK, OPERATOR, SUPERVISOR, Auth
+from platform_kit.validation import load
+from supervision import handlers
+from supervision.adapters.orm import metadata
+from supervision.schemas import ClocksOut, ListClocks, ProjectOverviewOut
+
+
+class SupervisionService:
+    name = "supervision"
+
+    db = Database(metadata)
+    auth = Auth()
+    config = Config()
+
+    def _record(self, envelope):
+        with self.db.unit_of_work() as uow:
+            handlers.record_event(envelope, uow, f"{self.name}.{envelope.type}", official_calendar())
+
+    def _yellow_days(self):
+        return int(self.config.get("YELLOW_DAYS", 2))
+
+    # ---------------------------------------------------------------------------- events
+    @event_handler("intake", "project.registered")
+    def on_project_registered(self, envelope):
+        self._record(envelope)
+
+    @event_handler("intake", "material.uploaded")
+    def on_material_uploaded(self, envelope):
+        self._record(envelope)
+
+    @event_handler("intake", "declaration.submitted")
+    def on_declaration_submitted(self, envelope):
+        self._record(envelope)
+
+    @event_handler("stage", "stage.opened")
+    def on_stage_opened(self, envelope):
+        self._record(envelope)
+
+    @event_handler("stage", "case.accepted")
+    def on_case_accepted(self, envelope):
+        self._record(envelope)
+
+    @event_handler("stage", "case.reviewed")
+    def on_case_reviewed(self, envelope):
+        self._record(envelope)
+
+    @event_handler("stage", "case.approved")
+    def on_case_approved(self, envelope):
+        self._record(envelope)
+
+    @event_handler("stage", "case.disapproved")
+    def on_case_disapproved(self, envelope):
+        self._record(envelope)
+
+    @event_handler("stage", "case.concluded")
+    def on_case_concluded(self, envelope):
+        self._record(envelope)
+
+    @event_handler("stage", "stage.concluded")
+    def on_stage_concluded(self, envelope):
+        self._record(envelope)
+
+    @event_handler("certificate", "licence.issued")
+    def on_licence_issued(self, envelope):
+        self._record(envelope)
+
+    @event_handler("consult", "consultation.opened")
+    def on_consultation_opened(self, envelope):
+        self._record(envelope)
+
+    @event_handler("consult", "consultation.replied")
+    def on_consultation_replied(self, envelope):
+        self._record(envelope)
+
+    # ---------------------------------------------------------------------------- queries
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_project_overview(self, project_code):
+        self.auth.identity(SUPERVISOR, OPERATOR, CLERK)
+        with self.db.read() as session:
+            result = handlers.project_overview(session, project_code, today_in_shanghai(),
+                                               official_calendar(), self._yellow_days())
+        return ProjectOverviewOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_clocks(self, filters=None):
+        self.auth.identity(SUPERVISOR, OPERATOR)
+        cmd = load(ListClocks(), filters or {})
+        with self.db.read() as session:
+            result = handlers.list_clocks(session, cmd, today_in_shanghai(), official_calendar(),
+                                          self._yellow_days())
+        return ClocksOut().dump(result)
+
+    @rpc
+    def health(self):
+        with self.db.read() as session:
+            session.execute(text("SELECT 1"))
+        return {"service": self.name, "status": "ok"}
+
+
+def handler_name(event_type):
+    return "on_" + event_type.replace(".", "_")
+
+
+def _subscribe_to_every_event(cls):
+    """Event types added to the contract later get a timeline-only handler, so none is left unbound."""
+    for event_type in contracts.EVENTS:
+        name = handler_name(event_type)
+        source = PUBLISHERS.get(event_type)
+        if hasattr(cls, name) or source is None:
+            continue
+
+        def handle(self, envelope):
+            self._record(envelope)
+
+        handle.__name__ = handle.__qualname__ = name
+        setattr(cls, name, event_handler(source, event_type)(handle))
+    return cls
+
+
+_subscribe_to_every_event(SupervisionService)

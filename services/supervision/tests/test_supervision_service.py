@@ -1,0 +1,159 @@
+"""The supervision read model against a real RabbitMQ vhost and a real PostgreSQL database."""
+import uuid
+from datetime import date
+
+import pytest
+from nameko.standalone.events import event_dispatcher
+from nameko.standalone.rpc import ServiceRpcProxy
+from nameko.testing.services import entrypoint_waiter
+
+from platform_kit import contracts
+from platform_kit.asyncapi import PUBLISHERS
+from platform_kit.bus import ReliableEventHandler
+from platform_kit.contracts import Actor, new_event
+from platform_kit.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
+from supervision import service as supervision_service
+from supervision.service import SupervisionService, handler_name
+
+PROJECT = "2026-410800-48-01-000007"
+OFFICER = {"NRP": Actor(id="officer-nrp", role="officer", department="NRP", region="410800"),
+           "DRC": Actor(id="officer-drc", role="officer", department="DRC", region="410800")}
+ITEMS = {"NRP": ("NRP-001", "建设用地规划许可证"), "DRC": ("DRC-001", "企业投资项目核准")}
+
+
+def event(event_type, payload, actor=Actor.SYSTEM, project_code=PROJECT):
+    return new_event(event_type, source=PUBLISHERS[event_type], project_code=project_code, actor=actor,
+                     payload=payload)
+
+
+def case_fact(event_type, case_id, department, on, **extra):
+    code, name = ITEMS[department]
+    payload = {"case_id": case_id, "stage_id": extra.pop("stage_id"), "stage": "land_use_planning",
+               "item_code": code, "item_name": name, "department": department, "region": "410800",
+               "on": on, "opinion": "同意"}
+    payload.update(extra)
+    return event(event_type, payload, OFFICER[department])
+
+
+@pytest.fixture
+def supervision(container_factory, service_config):
+    config = service_config("supervision", YELLOW_DAYS=2)
+    container = container_factory(SupervisionService, config)
+    container.start()
+    dispatch = event_dispatcher(config)
+
+    def deliver(envelope):
+        with entrypoint_waiter(container, handler_name(envelope.type), timeout=10):
+            dispatch(envelope.source, envelope.type, envelope.to_wire())
+
+    return config, container, deliver
+
+
+def rpc(config, token):
+    return ServiceRpcProxy("supervision", config, context_data={"authorization": token}, timeout=10)
+
+
+def test_every_event_type_has_a_handler_bound_to_its_publisher(supervision):
+    _, container, _ = supervision
+    bound = {(e.source_service, e.event_type): e.method_name for e in container.entrypoints
+             if isinstance(e, ReliableEventHandler)}
+    for event_type in contracts.EVENTS:
+        assert bound.get((PUBLISHERS[event_type], event_type)) == handler_name(event_type), event_type
+
+
+def test_a_contract_event_added_later_is_subscribed_too(monkeypatch):
+    monkeypatch.setitem(contracts.EVENTS, "alert.raised", {1: contracts.ConsultationRepliedV1})
+    monkeypatch.setitem(PUBLISHERS, "alert.raised", "supervision")
+
+    class Later(SupervisionService):
+        pass
+
+    supervision_service._subscribe_to_every_event(Later)
+    (entrypoint,) = Later.on_alert_raised.nameko_entrypoints
+    assert (entrypoint.source_service, entrypoint.event_type) == ("supervision", "alert.raised")
+
+
+def test_out_of_order_and_duplicate_events_give_the_right_overview(supervision, make_token):
+    config, _, deliver = supervision
+    stage_id, nrp_case, drc_case = (str(uuid.uuid4()) for _ in range(3))
+    accepted_nrp = case_fact("case.accepted", nrp_case, "NRP", date(2026, 10, 27), stage_id=stage_id,
+                             limit_days=5, due_on=date(2026, 11, 3))
+    # arrival order: the NRP case's acceptance and the DRC case's conclusion before the stage is seen opened
+    deliver(accepted_nrp)
+    deliver(case_fact("case.concluded", drc_case, "DRC", date(2026, 10, 29), stage_id=stage_id,
+                      outcome="approved", accepted_on=date(2026, 10, 27), due_on=date(2026, 11, 10),
+                      on_time=True, used_days=2))
+    deliver(event("stage.opened", {
+        "stage_id": stage_id, "declaration_id": "decl-1", "stage": "land_use_planning",
+        "lead_department": "NRP", "limit_days": 20, "received_on": date(2026, 10, 26),
+        "cases": [{"case_id": nrp_case, "item_code": "NRP-001", "department": "NRP", "limit_days": 5},
+                  {"case_id": drc_case, "item_code": "DRC-001", "department": "DRC", "limit_days": 10}]}))
+    deliver(case_fact("case.accepted", drc_case, "DRC", date(2026, 10, 27), stage_id=stage_id,
+                      limit_days=10, due_on=date(2026, 11, 10)))
+    deliver(accepted_nrp)  # redelivered: changes nothing, adds no timeline entry
+    deliver(event("licence.issued", {
+        "licence_id": "lic-1", "licence_no": "410800-DRC-2026-000001", "case_id": drc_case,
+        "item_code": "DRC-001", "item_name": "企业投资项目核准", "department": "DRC",
+        "holder": "91410800MA47Q0R12X", "issued_on": date(2026, 10, 29), "key_id": "abc"}))
+    deliver(event("project.registered", {"project_code": PROJECT, "name": "焦作市体育中心改造项目",
+                                         "category": "gov_building", "region": "410800",
+                                         "applicant_org": "91410800MA47Q0R12X"}))
+
+    with rpc(config, make_token("supervisor")) as proxy:
+        overview = proxy.get_project_overview(PROJECT)
+    assert overview["project"]["name"] == "焦作市体育中心改造项目"
+    (stage,) = overview["stages"]
+    assert (stage["stage"], stage["stage_id"], stage["lead_department"]) == ("land_use_planning", stage_id, "NRP")
+    assert stage["received_on"] == "2026-10-26" and stage["state"] == "open"
+    assert stage["due_on"] == "2026-11-23"  # 20 working days after 2026-10-26
+    cases = {c["department"]: c for c in stage["cases"]}
+    assert cases["NRP"]["state"] == "accepted" and cases["NRP"]["item_name"] == "建设用地规划许可证"
+    assert cases["NRP"]["accepted_on"] == "2026-10-27" and cases["NRP"]["due_on"] == "2026-11-03"
+    assert cases["NRP"]["light"] == "red"  # open and past its deadline
+    drc = cases["DRC"]
+    assert drc["state"] == "concluded"  # the late acceptance did not move it back
+    assert (drc["concluded_on"], drc["on_time"], drc["used_days"], drc["light"]) == ("2026-10-29", True, 2, None)
+    assert drc["licence_no"] == "410800-DRC-2026-000001"
+    assert len(overview["timeline"]) == 6
+    assert [e["type"] for e in overview["timeline"]].count("case.accepted") == 2
+    assert all(e["summary"] for e in overview["timeline"])
+
+    deliver(event("stage.concluded", {
+        "stage_id": stage_id, "stage": "land_use_planning", "declaration_id": "decl-1",
+        "received_on": date(2026, 10, 26), "concluded_on": date(2026, 11, 20), "due_on": date(2026, 11, 23),
+        "on_time": True}))
+    with rpc(config, make_token("clerk")) as proxy:
+        stage = proxy.get_project_overview(PROJECT)["stages"][0]
+    assert (stage["state"], stage["concluded_on"], stage["on_time"], stage["light"]) == \
+        ("concluded", "2026-11-20", True, None)
+
+    with rpc(config, make_token("operator")) as proxy:
+        open_nrp = proxy.list_clocks({"department": "NRP", "state": "open"})
+        closed = proxy.list_clocks({"state": "closed"})
+        red = proxy.list_clocks({"light": "red", "kind": "case"})
+    assert [(c["kind"], c["case_id"], c["light"]) for c in open_nrp["items"]] == [("case", nrp_case, "red")]
+    assert {(c["kind"], c["case_id"]) for c in closed["items"]} == {("case", drc_case), ("stage", None)}
+    assert [c["case_id"] for c in red["items"]] == [nrp_case] and red["total"] == 1
+
+
+def test_access_and_bad_input(supervision, make_token):
+    config, _, deliver = supervision
+    deliver(event("consultation.opened", {"consultation_id": "c-1", "asked_by": "NRP", "asked_of": ["FIRE"],
+                                          "question": "消防通道？", "due_on": date(2026, 11, 30)}))
+    with rpc(config, make_token("supervisor")) as proxy:
+        overview = proxy.get_project_overview(PROJECT)
+        assert overview["stages"] == [] and overview["timeline"][0]["summary"] == "NRP 向 FIRE 发起征询，2026-11-30 前答复"
+        with pytest.raises(NotFound):
+            proxy.get_project_overview("2026-410800-48-01-999999")
+        with pytest.raises(ValidationFailed) as err:
+            proxy.list_clocks({"state": "late", "limit": 0, "colour": "red"})
+        assert {"state", "limit", "colour"} <= {e["field"] for e in err.value.errors}
+    with rpc(config, make_token("applicant", org="91410800MA47Q0R12X")) as proxy:
+        with pytest.raises(Forbidden):
+            proxy.get_project_overview(PROJECT)
+    with rpc(config, make_token("clerk")) as proxy:
+        with pytest.raises(Forbidden):
+            proxy.list_clocks({})
+    with rpc(config, None) as proxy:
+        with pytest.raises(Unauthenticated):
+            proxy.list_clocks({})
