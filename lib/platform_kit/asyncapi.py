@@ -14,6 +14,10 @@ PUBLISHERS = {
     "project.registered": "intake", "material.uploaded": "intake", "declaration.submitted": "intake",
     "stage.opened": "stage", "case.accepted": "stage", "case.reviewed": "stage", "case.approved": "stage",
     "case.disapproved": "stage", "case.concluded": "stage", "stage.concluded": "stage",
+    "case.supplement_requested": "stage", "case.supplement_accepted": "stage", "case.refused": "stage",
+    "case.not_required": "stage", "case.returned": "stage", "case.resubmitted": "stage",
+    "case.withdrawn": "stage", "case.lapsed": "stage", "case.special_handled": "stage",
+    "stage.extended": "stage",
     "licence.issued": "certificate", "consultation.opened": "consult", "consultation.replied": "consult",
 }
 

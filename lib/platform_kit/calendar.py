@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import chinese_calendar
 
-from platform_kit.errors import CalendarNotLoaded
+from platform_kit.errors import CalendarNotLoaded, ValidationFailed
 
 
 def _package_years():
@@ -37,6 +37,15 @@ class WorkingCalendar:
         overrides.update({d: False for d in holidays})
         overrides.update({d: True for d in working_weekends})
         return WorkingCalendar(self.years | {year}, overrides)
+
+    def is_loaded(self, year):
+        return year in self.years
+
+    def estimating(self):
+        """A view of this calendar that, instead of refusing an unloaded year, assumes Monday to
+        Friday for it and remembers that it did (``.estimated``): deadlines computed through it
+        are explicit estimates, flagged as such, never silent guesses."""
+        return EstimatingCalendar(self)
 
     def is_working_day(self, day):
         if day.year not in self.years:
@@ -66,6 +75,60 @@ class WorkingCalendar:
         return count
 
 
+class EstimatingCalendar:
+    """See :meth:`WorkingCalendar.estimating`."""
+
+    def __init__(self, calendar):
+        self.calendar = calendar
+        self.estimated = False
+
+    @property
+    def years(self):
+        return self.calendar.years
+
+    def is_loaded(self, year):
+        return self.calendar.is_loaded(year)
+
+    def is_working_day(self, day):
+        if day.year not in self.calendar.years:
+            self.estimated = True
+            return day.weekday() < 5
+        return self.calendar.is_working_day(day)
+
+    add_working_days = WorkingCalendar.add_working_days
+    working_days_between = WorkingCalendar.working_days_between
+
+    def estimating(self):
+        return self
+
+
+def validate_year_schedule(year, holidays, working_weekends):
+    """Check one year's published schedule before it is loaded; raise ValidationFailed listing
+    every malformed or contradictory entry (nothing is loaded then)."""
+    errors = []
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        errors.append({"field": "year", "message": "年份无效"})
+    seen = {}
+    for name, days in (("holidays", holidays), ("working_weekends", working_weekends)):
+        for index, day in enumerate(days):
+            field = f"{name}[{index}]"
+            if not isinstance(day, date):
+                errors.append({"field": field, "message": "日期格式无效"})
+                continue
+            if day.year != year:
+                errors.append({"field": field, "message": f"{day.isoformat()} 不属于 {year} 年"})
+            if day in seen:
+                other = seen[day]
+                message = (f"{day.isoformat()} 重复出现" if other == name
+                           else f"{day.isoformat()} 同时被列为节假日和调休工作日")
+                errors.append({"field": field, "message": message})
+            seen.setdefault(day, name)
+            if name == "working_weekends" and day.weekday() < 5:
+                errors.append({"field": field, "message": f"{day.isoformat()} 不是周末，无需调休"})
+    if errors:
+        raise ValidationFailed(f"{year} 年节假日安排有误，未载入", errors)
+
+
 _OFFICIAL = None
 
 
@@ -82,4 +145,5 @@ def today_in_shanghai():
     return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
-__all__ = ["WorkingCalendar", "official_calendar", "today_in_shanghai", "date"]
+__all__ = ["WorkingCalendar", "EstimatingCalendar", "CalendarNotLoaded", "official_calendar",
+           "today_in_shanghai", "validate_year_schedule", "date"]

@@ -130,6 +130,9 @@ class _CaseFact(_Payload):
 class CaseAcceptedV1(_CaseFact):
     limit_days = fields.Integer(required=True)
     due_on = fields.Date(required=True)
+    # 002 §7(二): accepted as of receipt because no supplement was asked within 2 working days
+    deemed = fields.Boolean(load_default=False)
+    due_estimated = fields.Boolean(load_default=False)
 
 
 class CaseReviewedV1(_CaseFact):
@@ -161,6 +164,73 @@ class StageConcludedV1(_Payload):
     concluded_on = fields.Date(required=True)
     due_on = fields.Date(required=True)
     on_time = fields.Boolean(required=True)
+
+
+class CaseSupplementRequestedV1(_CaseFact):
+    """A supplement notice (补正, 002 §7(二), §8) was issued; the case clock pauses from `on`."""
+    accepted_on = fields.Date(allow_none=True, load_default=None)
+    used_days = fields.Integer(required=True)
+
+
+class CaseSupplementAcceptedV1(_CaseFact):
+    """The complete supplement was accepted; the case clock resumes (002 §8)."""
+    accepted_on = fields.Date(required=True)
+    due_on = fields.Date(allow_none=True, load_default=None)
+    used_days = fields.Integer(required=True)
+    due_estimated = fields.Boolean(load_default=False)
+
+
+class CaseRefusedV1(_CaseFact):
+    """Not accepted (不予受理), with its reasons in `opinion` (002 §7(三))."""
+
+
+class CaseNotRequiredV1(_CaseFact):
+    """The item needs no licence (002 §7(四))."""
+
+
+class CaseReturnedV1(_CaseFact):
+    """Returned (退回) before conclusion: the case clock terminates, the stage clock pauses (000 §12)."""
+    used_days = fields.Integer(required=True)
+    round = fields.Integer(required=True)
+
+
+class CaseResubmittedV1(_CaseFact):
+    """A returned case was submitted again; it awaits acceptance with a fresh, full limit."""
+    round = fields.Integer(required=True)
+    limit_days = fields.Integer(required=True)
+
+
+class CaseWithdrawnV1(_CaseFact):
+    """The applicant withdrew the case."""
+
+
+class CaseLapsedV1(_CaseFact):
+    """The department's opinion was due and is missing: recorded as no opinion (004 §14)."""
+    due_on = fields.Date(required=True)
+    used_days = fields.Integer(required=True)
+
+
+class CaseSpecialHandledV1(_CaseFact):
+    """A step was passed under the special handling procedure (004 §17)."""
+    action = fields.String(required=True)
+    from_state = fields.String(required=True)
+    to_state = fields.String(required=True)
+    reason = fields.String(required=True)
+    attachment_ref = fields.String(required=True)
+
+
+class StageExtendedV1(_Payload):
+    """The lead department extended a case's or the stage's limit, with its reason (002 §14)."""
+    stage_id = fields.String(required=True)
+    stage = fields.String(required=True, validate=validate.OneOf(STAGES))
+    case_id = fields.String(allow_none=True, load_default=None)
+    department = fields.String(required=True)
+    days = fields.Integer(required=True, validate=validate.Range(min=1))
+    reason = fields.String(required=True)
+    limit_days = fields.Integer(required=True)
+    extension_days = fields.Integer(required=True)
+    due_on = fields.Date(allow_none=True, load_default=None)
+    on = fields.Date(required=True)
 
 
 class LicenceIssuedV1(_Payload):
@@ -202,6 +272,16 @@ EVENTS = {
     "case.disapproved": {1: CaseDisapprovedV1},
     "case.concluded": {1: CaseConcludedV1},
     "stage.concluded": {1: StageConcludedV1},
+    "case.supplement_requested": {1: CaseSupplementRequestedV1},
+    "case.supplement_accepted": {1: CaseSupplementAcceptedV1},
+    "case.refused": {1: CaseRefusedV1},
+    "case.not_required": {1: CaseNotRequiredV1},
+    "case.returned": {1: CaseReturnedV1},
+    "case.resubmitted": {1: CaseResubmittedV1},
+    "case.withdrawn": {1: CaseWithdrawnV1},
+    "case.lapsed": {1: CaseLapsedV1},
+    "case.special_handled": {1: CaseSpecialHandledV1},
+    "stage.extended": {1: StageExtendedV1},
     "licence.issued": {1: LicenceIssuedV1},
     "consultation.opened": {1: ConsultationOpenedV1},
     "consultation.replied": {1: ConsultationRepliedV1},

@@ -1,0 +1,4 @@
+from stage.adapters.orm import metadata
+from platform_kit.migrate import run_env
+
+run_env(metadata)

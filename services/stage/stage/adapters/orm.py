@@ -1,0 +1,194 @@
+"""Tables of the stage service and the mapping between rows and the domain objects.
+
+Decisions (``case_decisions``) are inserted once and never updated or deleted: they are the record
+of who decided what, when and why. The case and stage rows carry the current state and the
+clock's incremental state, which every decision updates under a row lock.
+"""
+from datetime import date
+
+from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint, text)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from platform_kit.db import service_metadata, utcnow
+from stage.domain.case import Case, Stage
+from stage.domain.clock import Clock
+
+
+class Base(DeclarativeBase):
+    metadata = service_metadata()
+
+
+class ClockColumns:
+    """The incremental state of one clock (see stage.domain.clock)."""
+
+    limit_days: Mapped[int] = mapped_column(Integer)
+    extension_days: Mapped[int] = mapped_column(Integer, default=0)
+    clock_started_on: Mapped[date | None] = mapped_column(Date)
+    clock_used_before: Mapped[int] = mapped_column(Integer, default=0)
+    clock_segments: Mapped[list] = mapped_column(JSON, default=list)
+    clock_running_since: Mapped[date | None] = mapped_column(Date)
+    clock_paused_since: Mapped[date | None] = mapped_column(Date)
+    clock_stopped_on: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    due_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class StageRow(ClockColumns, Base):
+    __tablename__ = "stages"
+    __table_args__ = (UniqueConstraint("declaration_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    declaration_id: Mapped[str] = mapped_column(String(64))
+    project_code: Mapped[str] = mapped_column(String(40), index=True)
+    stage: Mapped[str] = mapped_column(String(40))
+    region: Mapped[str] = mapped_column(String(12))
+    applicant_org: Mapped[str] = mapped_column(String(40))
+    project_name: Mapped[str] = mapped_column(String(200))
+    lead_department: Mapped[str] = mapped_column(String(40))
+    received_on: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(20), default="open")
+    concluded_on: Mapped[date | None] = mapped_column(Date)
+    opened_at = mapped_column(DateTime(timezone=True), default=utcnow)
+    cases: Mapped[list["CaseRow"]] = relationship(order_by="CaseRow.item_code", lazy="selectin",
+                                                  back_populates="stage_row")
+
+
+class CaseRow(ClockColumns, Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        UniqueConstraint("stage_id", "item_code"),
+        # the sweeper's two questions, answered from an index
+        Index("ix_cases_running_due", "due_on", postgresql_where=text(
+            "clock_running_since IS NOT NULL AND lapsed_on IS NULL AND state IN ('accepted', 'reviewed')")),
+        Index("ix_cases_acceptance_due", "acceptance_due_on", postgresql_where=text("state = 'submitted'")),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    stage_id: Mapped[str] = mapped_column(ForeignKey("stages.id"), index=True)
+    project_code: Mapped[str] = mapped_column(String(40), index=True)
+    stage: Mapped[str] = mapped_column(String(40))
+    item_code: Mapped[str] = mapped_column(String(40))
+    item_name: Mapped[str] = mapped_column(String(200))
+    department: Mapped[str] = mapped_column(String(40))
+    region: Mapped[str] = mapped_column(String(12))
+    applicant_org: Mapped[str] = mapped_column(String(40), index=True)
+    project_name: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    resume_state: Mapped[str | None] = mapped_column(String(20))
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    received_on: Mapped[date] = mapped_column(Date)
+    acceptance_due_on: Mapped[date | None] = mapped_column(Date)
+    accepted_on: Mapped[date | None] = mapped_column(Date)
+    concluded_on: Mapped[date | None] = mapped_column(Date)
+    lapsed_on: Mapped[date | None] = mapped_column(Date)
+    licence_no: Mapped[str | None] = mapped_column(String(80))
+    stage_row: Mapped[StageRow] = relationship(back_populates="cases", lazy="select")
+    decisions: Mapped[list["DecisionRow"]] = relationship(order_by="DecisionRow.id", lazy="selectin",
+                                                          viewonly=True)
+
+
+class DecisionRow(Base):
+    """One decision on a case or a stage: inserted once, never updated, never deleted."""
+
+    __tablename__ = "case_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    stage_id: Mapped[str] = mapped_column(ForeignKey("stages.id"), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str | None] = mapped_column(String(20))
+    on: Mapped[date] = mapped_column(Date)
+    at = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor_id: Mapped[str] = mapped_column(String(80))
+    actor_role: Mapped[str] = mapped_column(String(20))
+    actor_name: Mapped[str] = mapped_column(String(80), default="")
+    department: Mapped[str | None] = mapped_column(String(40))
+    opinion: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    special: Mapped[bool] = mapped_column(Boolean, default=False)
+    attachment_ref: Mapped[str | None] = mapped_column(String(200))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class CalendarYearRow(Base):
+    """A year's holiday schedule as loaded by an operator; a later load of the same year is a new
+    row (the latest wins), earlier loads stay as the record."""
+
+    __tablename__ = "calendar_years"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    holidays: Mapped[list] = mapped_column(JSON)
+    working_weekends: Mapped[list] = mapped_column(JSON)
+    loaded_by: Mapped[str] = mapped_column(String(80))
+    loaded_at = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+metadata = Base.metadata
+
+
+# ---------------------------------------------------------------------------- mapping
+def _d(value):
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def clock_from_row(row):
+    if row.clock_started_on is None:
+        return None
+    return Clock(limit_days=row.limit_days, started_on=row.clock_started_on,
+                 extension_days=row.extension_days or 0, used_before=row.clock_used_before or 0,
+                 segments=[(_d(a), _d(b)) for a, b in (row.clock_segments or [])],
+                 running_since=row.clock_running_since, paused_since=row.clock_paused_since,
+                 stopped_on=row.clock_stopped_on, due_on=row.due_on, estimated=bool(row.due_estimated))
+
+
+def clock_to_row(clock, row):
+    if clock is None:
+        row.clock_started_on = row.clock_running_since = row.clock_paused_since = None
+        row.clock_stopped_on = row.due_on = None
+        row.clock_used_before, row.clock_segments, row.extension_days = 0, [], 0
+        row.due_estimated = False
+        return
+    row.extension_days = clock.extension_days
+    row.clock_started_on = clock.started_on
+    row.clock_used_before = clock.used_before
+    row.clock_segments = [[a.isoformat(), b.isoformat()] for a, b in clock.segments]
+    row.clock_running_since = clock.running_since
+    row.clock_paused_since = clock.paused_since
+    row.clock_stopped_on = clock.stopped_on
+    row.due_on = clock.due_on
+    row.due_estimated = clock.estimated
+
+
+def case_from_row(row):
+    return Case(id=row.id, stage_id=row.stage_id, item_code=row.item_code, department=row.department,
+                region=row.region, limit_days=row.limit_days, received_on=row.received_on,
+                state=row.state, acceptance_due_on=row.acceptance_due_on, accepted_on=row.accepted_on,
+                concluded_on=row.concluded_on, resume_state=row.resume_state, round=row.round,
+                applicant_org=row.applicant_org, clock=clock_from_row(row), lapsed_on=row.lapsed_on)
+
+
+def case_to_row(case, row):
+    row.state = case.state
+    row.resume_state = case.resume_state
+    row.round = case.round
+    row.received_on = case.received_on
+    row.acceptance_due_on = case.acceptance_due_on
+    row.accepted_on = case.accepted_on
+    row.concluded_on = case.concluded_on
+    row.lapsed_on = case.lapsed_on
+    clock_to_row(case.clock, row)
+
+
+def stage_from_row(row):
+    return Stage(id=row.id, lead_department=row.lead_department, limit_days=row.limit_days,
+                 received_on=row.received_on, state=row.state, concluded_on=row.concluded_on,
+                 clock=clock_from_row(row))
+
+
+def stage_to_row(stage, row):
+    row.state = stage.state
+    row.concluded_on = stage.concluded_on
+    clock_to_row(stage.clock, row)

@@ -1,0 +1,124 @@
+"""nameko entrypoints of the stage service: load → handler → dump, nothing else."""
+from nameko.rpc import rpc
+from nameko.timer import timer
+from sqlalchemy import text
+
+from platform_kit.bus import event_handler
+from platform_kit.calendar import today_in_shanghai
+from platform_kit.db import Database
+from platform_kit.errors import EXPECTED_ERRORS
+from platform_kit.identity import APPLICANT, CLERK, OFFICER, OPERATOR, SUPERVISOR, Auth
+from platform_kit.validation import load
+from stage import handlers
+from stage.adapters.orm import metadata
+from stage.schemas import (ActOnCase, CaseFilters, CaseListOut, CaseOut, ExtendLimit, ExtensionOut,
+                           LoadCalendarYear, SpecialHandle, StageListOut)
+from stage.sweeper import Sweeper
+
+READERS = (APPLICANT, CLERK, OFFICER, SUPERVISOR, OPERATOR)
+
+
+class StageService:
+    name = "stage"
+
+    db = Database(metadata)
+    auth = Auth()
+    sweeper = Sweeper()
+
+    # ------------------------------------------------------------------ events
+    @event_handler("intake", "declaration.submitted")
+    def on_declaration_submitted(self, envelope):
+        with self.db.unit_of_work() as uow:
+            handlers.open_stage(envelope, uow, handlers.current_calendar(uow.session))
+
+    @event_handler("certificate", "licence.issued")
+    def on_licence_issued(self, envelope):
+        with self.db.unit_of_work() as uow:
+            handlers.attach_licence(envelope, uow)
+
+    # ------------------------------------------------------------------ reading
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_cases(self, filters=None):
+        identity = self.auth.identity(*READERS)
+        cmd = load(CaseFilters(), filters or {})
+        with self.db.read() as session:
+            result = handlers.list_cases(cmd, identity, session, handlers.current_calendar(session),
+                                         today_in_shanghai(), self.sweeper.yellow_days)
+        return CaseListOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_case(self, case_id):
+        identity = self.auth.identity(*READERS)
+        with self.db.read() as session:
+            result = handlers.get_case(case_id, identity, session, handlers.current_calendar(session),
+                                       today_in_shanghai(), self.sweeper.yellow_days)
+        return CaseOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_stages(self, project_code):
+        identity = self.auth.identity(*READERS)
+        with self.db.read() as session:
+            result = handlers.list_stages(project_code, identity, session, handlers.current_calendar(session),
+                                          today_in_shanghai(), self.sweeper.yellow_days,
+                                          self.sweeper.overall_cap_days)
+        return StageListOut().dump(result)
+
+    # ------------------------------------------------------------------ deciding
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def act_on_case(self, case_id, data):
+        identity = self.auth.identity(OFFICER, APPLICANT, CLERK)
+        cmd = load(ActOnCase(), data)
+        with self.db.unit_of_work() as uow:
+            result = handlers.act_on_case(case_id, cmd, identity, uow, handlers.current_calendar(uow.session),
+                                          today_in_shanghai(), self.sweeper.yellow_days)
+        return CaseOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def special_handle(self, case_id, data):
+        identity = self.auth.identity(OFFICER)
+        cmd = load(SpecialHandle(), data)
+        with self.db.unit_of_work() as uow:
+            result = handlers.special_handle(case_id, cmd, identity, uow, handlers.current_calendar(uow.session),
+                                             today_in_shanghai(), self.sweeper.yellow_days)
+        return CaseOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def extend_limit(self, data):
+        identity = self.auth.identity(OFFICER)
+        cmd = load(ExtendLimit(), data)
+        with self.db.unit_of_work() as uow:
+            result = handlers.extend_limit(cmd, identity, uow, handlers.current_calendar(uow.session),
+                                           today_in_shanghai(), self.sweeper.yellow_days)
+        return ExtensionOut().dump(result)
+
+    # ------------------------------------------------------------------ calendar (operator)
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def load_calendar_year(self, data):
+        identity = self.auth.identity(OPERATOR)
+        cmd = load(LoadCalendarYear(), data)
+        with self.db.unit_of_work() as uow:
+            return handlers.load_calendar_year(cmd, identity, uow, today_in_shanghai())
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_calendar(self):
+        self.auth.identity()
+        with self.db.read() as session:
+            return handlers.list_calendar_years(session)
+
+    # ------------------------------------------------------------------ deadlines
+    @timer(interval=1)
+    def sweep_deadlines(self):
+        if not self.sweeper.due():
+            return
+        while True:
+            with self.db.unit_of_work() as uow:
+                acted = handlers.sweep(uow, handlers.current_calendar(uow.session), today_in_shanghai(),
+                                       batch=self.sweeper.batch)
+            if acted < self.sweeper.batch:
+                break
+
+    @rpc
+    def health(self):
+        with self.db.read() as session:
+            session.execute(text("SELECT 1"))
+        return {"service": self.name, "status": "ok"}
