@@ -1,0 +1,1 @@
+"""The platform's HTTP gateway: accounts and tokens, HTTP routes translated into service calls."""

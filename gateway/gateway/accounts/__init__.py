@@ -1,0 +1,1 @@
+"""Accounts of the people who use the platform, and the tokens the gateway issues to them."""

@@ -1,0 +1,72 @@
+"""The gateway's Falcon application.
+
+``create_app(settings, rpc, ...)`` takes its collaborators (the service caller, the account book)
+so tests can build it around what they need; ``get_app()`` is what gunicorn runs
+(``gunicorn -c gateway/gunicorn.conf.py 'gateway.app:get_app()'``): settings from the environment,
+one :class:`~gateway.rpc.RpcClient` per worker process, connected on first use.
+"""
+import json
+import logging
+from functools import partial
+
+import falcon
+import falcon.media
+
+from gateway import openapi, problems, resources
+from gateway.accounts.book import AccountBook
+from gateway.auth import Authentication
+from gateway.idempotency import IdempotencyStore
+from gateway.routes import GATEWAY_OPERATIONS, OPERATIONS
+from gateway.rpc import RpcClient
+from gateway.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_clients = []  # RPC clients made by get_app() in this process, closed when the worker exits
+
+
+def create_app(settings, rpc, book=None, uploads=None):
+    """The application around `rpc` (anything with ``call(service, method, args, token=, timeout=)``)."""
+    book = book or AccountBook(settings)
+    json_handler = falcon.media.JSONHandler(dumps=partial(json.dumps, ensure_ascii=False))
+    app = falcon.App(middleware=[Authentication(settings.public_key)], cors_enable=False)
+    app.req_options.media_handlers.update({falcon.MEDIA_JSON: json_handler})
+    app.resp_options.media_handlers.update({falcon.MEDIA_JSON: json_handler})
+    app.req_options.strip_url_path_trailing_slash = True
+    problems.install(app)
+
+    idempotency = IdempotencyStore(book.engine)
+    by_path = {}
+    for op in OPERATIONS:
+        by_path.setdefault(op.path, []).append(op)
+    for path, operations in by_path.items():
+        app.add_route(path, resources.forward_resource(operations, rpc, settings, idempotency, uploads))
+
+    app.add_route("/auth/login", resources.Login(book))
+    app.add_route("/auth/refresh", resources.Refresh(book))
+    app.add_route("/auth/logout", resources.Logout(book))
+    app.add_route("/auth/password", resources.Password(book))
+    app.add_route("/accounts", resources.Accounts(book))
+    account = resources.Account(book)
+    app.add_route("/accounts/{account}", account)
+    app.add_route("/accounts/{account}/unlock", account, suffix="unlock")
+    app.add_route("/health", resources.Health(rpc, settings))
+    app.add_route("/openapi.json", resources.OpenApi(openapi.build(OPERATIONS + GATEWAY_OPERATIONS)))
+    return app
+
+
+def get_app():
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
+    settings = Settings.from_env()
+    rpc = RpcClient(settings.amqp_uri, timeout=settings.rpc_timeout)
+    _clients.append(rpc)
+    uploads = None
+    if settings.intake_http_address:
+        from gateway.uploads import StreamingUploads
+        uploads = StreamingUploads(settings.intake_http_address, timeout=settings.rpc_timeout)
+    return create_app(settings, rpc, uploads=uploads)
+
+
+def close_clients():
+    while _clients:
+        _clients.pop().close()

@@ -1,0 +1,83 @@
+"""Idempotency-Key on creating requests: a retried request gets the first answer, not a duplicate.
+
+The first request with a key claims it (a row without a response), calls the service and stores
+the answer; a retry with the same key and the same request replays the stored answer. The same
+key with a different request is refused (422), and while the first is still running a retry is
+told to wait (409). A request that fails releases its claim so that it can be retried.
+"""
+import hashlib
+import json
+from datetime import datetime, timezone
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from gateway.accounts.tables import idempotency_records
+from platform_kit.errors import Conflict, PlatformError
+
+MAX_KEY_LENGTH = 200
+
+
+class IdempotencyKeyReused(PlatformError):
+    status = 422
+    title = "幂等键已用于其他请求"
+
+
+class IdempotencyKeyInvalid(PlatformError):
+    status = 400
+    title = "幂等键无效"
+
+
+class RequestInProgress(Conflict):
+    title = "相同请求正在处理"
+
+
+def request_hash(method, path, body):
+    canonical = json.dumps([method, path, body], sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                           default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def check_key(key):
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        raise IdempotencyKeyInvalid(f"Idempotency-Key 须为 1–{MAX_KEY_LENGTH} 个可打印字符")
+    return key
+
+
+class IdempotencyStore:
+    def __init__(self, engine):
+        self.engine = engine
+
+    def claim(self, account, key, method, path, digest):
+        """None when this request now owns the key; (status, body) of the first answer otherwise."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(idempotency_records).values(
+                    account=account, key=key, method=method, path=path, request_hash=digest,
+                    created_at=datetime.now(timezone.utc)))
+            return None
+        except IntegrityError:
+            pass
+        with self.engine.connect() as conn:
+            row = conn.execute(select(idempotency_records).where(
+                idempotency_records.c.account == account, idempotency_records.c.key == key)).first()
+        if row is None:  # the first request failed and released the key just now
+            return self.claim(account, key, method, path, digest)
+        if row.request_hash != digest:
+            raise IdempotencyKeyReused(f"Idempotency-Key {key} 已用于另一个请求（{row.method} {row.path}），"
+                                       "请为新请求使用新的键")
+        if row.status is None:
+            raise RequestInProgress("使用该 Idempotency-Key 的请求仍在处理，请稍后重试")
+        return row.status, row.body
+
+    def complete(self, account, key, status, body):
+        with self.engine.begin() as conn:
+            conn.execute(update(idempotency_records).where(
+                idempotency_records.c.account == account, idempotency_records.c.key == key)
+                .values(status=status, body=body))
+
+    def release(self, account, key):
+        with self.engine.begin() as conn:
+            conn.execute(delete(idempotency_records).where(
+                idempotency_records.c.account == account, idempotency_records.c.key == key,
+                idempotency_records.c.status.is_(None)))

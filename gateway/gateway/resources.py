@@ -1,0 +1,296 @@
+"""Falcon resources: HTTP in, one service call (or one account use case) out. No domain rules."""
+import base64
+import hashlib
+
+import falcon
+
+from gateway import schemas
+from gateway.idempotency import check_key, request_hash
+from gateway.problems import TYPE_BASE, problem, render
+from platform_kit.errors import ValidationFailed
+from platform_kit.identity import OPERATOR
+from platform_kit.validation import load
+
+DEFAULT_LIMIT, MAX_LIMIT = 50, 200
+CHUNK = 64 * 1024
+
+
+# ---------------------------------------------------------------------------------- helpers
+def json_body(req, schema):
+    return load(schema(), req.get_media(default_when_empty=None))
+
+
+def integer_param(req, name, default=None, minimum=None, maximum=None):
+    raw = req.get_param(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationFailed("查询参数不符合要求", [{"field": name, "message": "须为整数"}]) from None
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise ValidationFailed("查询参数不符合要求",
+                               [{"field": name, "message": f"须在 {minimum} 到 {maximum} 之间"}])
+    return value
+
+
+def page_params(req):
+    return (integer_param(req, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
+            integer_param(req, "offset", 0, 0, 10 ** 9))
+
+
+def page(items, limit, offset):
+    """The same page shape on every list route: items, total, limit, offset."""
+    return {"items": items[offset:offset + limit], "total": len(items), "limit": limit, "offset": offset}
+
+
+def no_store(resp):
+    resp.set_header("Cache-Control", "no-store")
+
+
+# ---------------------------------------------------------------------------------- forwarding
+class Forward:
+    """Every operation of one path: build the RPC arguments, call, answer."""
+
+    def __init__(self, operations, rpc, settings, idempotency=None, uploads=None):
+        self.operations = {op.method: op for op in operations}
+        self.public_methods = {op.method for op in operations if op.public}
+        self.rpc = rpc
+        self.settings = settings
+        self.idempotency = idempotency
+        self.uploads = uploads
+
+    def respond(self, req, resp, **params):
+        op = self.operations[req.method]
+        token = None if op.public else req.context.token
+        key = req.get_header("Idempotency-Key") if op.idempotent and self.idempotency else None
+        if op.multipart:
+            upload = MaterialUpload.read(req, self.settings.material_max_bytes)
+            body, digest_source = upload, upload.fingerprint()
+        else:
+            body = json_body(req, op.body) if op.body else None
+            digest_source = body
+        if key is None:
+            status, result = self._call(op, req, params, body, token)
+        else:
+            account, key = req.context.identity.sub, check_key(key)
+            stored = self.idempotency.claim(account, key, req.method, req.path,
+                                            request_hash(req.method, req.path, digest_source))
+            if stored:
+                resp.set_header("Idempotent-Replayed", "true")
+                status, result = stored
+            else:
+                try:
+                    status, result = self._call(op, req, params, body, token)
+                except BaseException:
+                    self.idempotency.release(account, key)
+                    raise
+                self.idempotency.complete(account, key, status, result)
+        resp.status = status
+        resp.media = result
+
+    def _call(self, op, req, params, body, token):
+        if op.multipart:
+            if self.uploads is not None:
+                return op.status, self.uploads.forward(params["code"], body, token)
+            body = body.as_rpc_data()
+        args = []
+        for source in op.args:
+            kind, _, name = source.partition(":")
+            if kind == "path":
+                args.append(params[name])
+            elif kind == "body":
+                args.append(body)
+            elif kind == "query":
+                spec = next(q for q in op.query if q.name == name)
+                args.append(integer_param(req, name) if spec.type == "integer" else req.get_param(name))
+            elif kind == "filters":
+                args.append({q.name: req.get_param(q.name) for q in op.query
+                             if q.name not in ("limit", "offset") and req.get_param(q.name)})
+        limit, offset = page_params(req) if op.listing else (None, None)
+        result = self.rpc.call(op.service, op.rpc, args, token=token)
+        if op.listing:
+            items = result.get("items", []) if isinstance(result, dict) else list(result or [])
+            result = page(items, limit, offset)
+        return op.status, result
+
+
+
+def forward_resource(operations, rpc, settings, idempotency=None, uploads=None):
+    """A Forward answering only the methods it has operations for (Falcon answers 405 to others)."""
+    responders = {f"on_{op.method.lower()}": Forward.respond for op in operations}
+    cls = type(f"Forward_{operations[0].rpc}", (Forward,), responders)
+    return cls(operations, rpc, settings, idempotency, uploads)
+
+
+class MaterialUpload:
+    """The material part of a multipart/form-data request, read in chunks."""
+
+    def __init__(self, name, material_id, filename, content_type, content, sha256):
+        self.name, self.material_id, self.filename = name, material_id, filename
+        self.content_type, self.content, self.sha256 = content_type, content, sha256
+
+    @classmethod
+    def read(cls, req, max_bytes):
+        if not (req.content_type or "").startswith("multipart/form-data"):
+            raise falcon.HTTPUnsupportedMediaType(description="材料须以 multipart/form-data 上传（字段 name 与 file）")
+        fields, content, filename, content_type, digest = {}, None, None, None, hashlib.sha256()
+        for part in req.get_media():
+            if part.name == "file" and content is None:
+                filename, content_type = part.secure_filename if part.filename else None, part.content_type
+                chunks, size = [], 0
+                while chunk := part.stream.read(CHUNK):
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise falcon.HTTPContentTooLarge(
+                            description=f"材料文件不得超过 {max_bytes // (1024 * 1024)} MB")
+                    digest.update(chunk)
+                    chunks.append(chunk)
+                content = b"".join(chunks)
+            elif part.name in ("name", "material_id"):
+                fields[part.name] = part.get_text()
+            else:
+                part.stream.read()  # parts must be consumed in order; unknown ones are ignored
+        errors = []
+        if not fields.get("name"):
+            errors.append({"field": "name", "message": "缺少材料名称"})
+        if content is None:
+            errors.append({"field": "file", "message": "缺少材料文件"})
+        elif not content:
+            errors.append({"field": "file", "message": "材料文件为空"})
+        if errors:
+            raise ValidationFailed("输入数据不符合要求", errors)
+        return cls(fields["name"], fields.get("material_id") or None, filename,
+                   (content_type or "application/octet-stream").split(";")[0].strip(), content, digest.hexdigest())
+
+    def fingerprint(self):
+        return {"name": self.name, "material_id": self.material_id, "content_type": self.content_type,
+                "sha256": self.sha256}
+
+    def as_rpc_data(self):
+        data = {"name": self.name, "content_type": self.content_type,
+                "content_base64": base64.b64encode(self.content).decode("ascii")}
+        if self.material_id:
+            data["material_id"] = self.material_id
+        return data
+
+
+# ---------------------------------------------------------------------------------- accounts
+class Login:
+    public_methods = {"POST"}
+
+    def __init__(self, book):
+        self.book = book
+
+    def on_post(self, req, resp):
+        data = json_body(req, schemas.LoginIn)
+        resp.media = self.book.login(data["account"], data["password"]).to_dict()
+        no_store(resp)
+
+
+class Refresh:
+    public_methods = {"POST"}
+
+    def __init__(self, book):
+        self.book = book
+
+    def on_post(self, req, resp):
+        data = json_body(req, schemas.RefreshIn)
+        resp.media = self.book.refresh(data["refresh_token"]).to_dict()
+        no_store(resp)
+
+
+class Logout:
+    public_methods = {"POST"}
+
+    def __init__(self, book):
+        self.book = book
+
+    def on_post(self, req, resp):
+        self.book.logout(json_body(req, schemas.RefreshIn)["refresh_token"])
+        resp.status = falcon.HTTP_204
+
+
+class Password:
+    """The holder changes their own password; public, so that an expired password can be changed."""
+
+    public_methods = {"POST"}
+
+    def __init__(self, book):
+        self.book = book
+
+    def on_post(self, req, resp):
+        data = json_body(req, schemas.ChangePasswordIn)
+        self.book.change_password(data["account"], data["current_password"], data["new_password"])
+        resp.status = falcon.HTTP_204
+
+
+class Accounts:
+    def __init__(self, book):
+        self.book = book
+
+    def on_get(self, req, resp):
+        req.context.identity.require(OPERATOR)
+        limit, offset = page_params(req)
+        items, total = self.book.list(limit, offset)
+        resp.media = {"items": items, "total": total, "limit": limit, "offset": offset}
+
+    def on_post(self, req, resp):
+        operator = req.context.identity.require(OPERATOR)
+        data = json_body(req, schemas.AccountIn)
+        resp.media = self.book.create(data, actor=operator.sub)
+        resp.status = falcon.HTTP_201
+
+
+class Account:
+    def __init__(self, book):
+        self.book = book
+
+    def on_get(self, req, resp, account):
+        identity = req.context.identity
+        if identity.sub != account:
+            identity.require(OPERATOR)
+        resp.media = self.book.get(account)
+
+    def on_post_unlock(self, req, resp, account):
+        operator = req.context.identity.require(OPERATOR)
+        data = json_body(req, schemas.UnlockIn)
+        resp.media = self.book.unlock(account, actor=operator.sub, reason=data["reason"])
+
+
+# ---------------------------------------------------------------------------------- platform
+class Health:
+    public_methods = {"GET"}
+
+    def __init__(self, rpc, settings):
+        self.rpc = rpc
+        self.settings = settings
+
+    def on_get(self, req, resp):
+        services, healthy = {}, True
+        for service in self.settings.services:
+            try:
+                answer = self.rpc.call(service, "health", timeout=self.settings.health_timeout)
+                ok = isinstance(answer, dict) and answer.get("status") == "ok"
+                services[service] = "ok" if ok else f"unexpected answer: {answer!r}"
+            except Exception as exc:  # any failure means "not ready"; say which and why
+                ok = False
+                services[service] = f"{type(exc).__name__}: {exc}"
+            healthy = healthy and ok
+        no_store(resp)
+        if healthy:
+            resp.media = {"status": "ok", "services": services}
+        else:
+            failed = sorted(name for name, state in services.items() if state != "ok")
+            render(resp, problem(503, detail=f"以下服务未就绪: {', '.join(failed)}",
+                                 type_=TYPE_BASE + "service-unavailable", services=services))
+
+
+class OpenApi:
+    public_methods = {"GET"}
+
+    def __init__(self, document):
+        self.document = document
+
+    def on_get(self, req, resp):
+        resp.media = self.document

@@ -1,0 +1,129 @@
+"""The HTTP routes that forward to a service method (docs/interfaces.md), as one table.
+
+Each :class:`Operation` says which path and method map to which ``service.method``, how the RPC
+arguments are built (path fields, query filters, the loaded body), which schema the body must
+satisfy, and what is documented as the answer. :mod:`gateway.resources` turns the table into
+Falcon resources and :mod:`gateway.openapi` into the OpenAPI document, so the two cannot drift.
+"""
+from dataclasses import dataclass, field
+
+from gateway import schemas as s
+
+
+@dataclass(frozen=True)
+class Query:
+    """A query-string parameter."""
+
+    name: str
+    type: str = "string"        # string | integer
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Operation:
+    path: str
+    method: str
+    service: str
+    rpc: str
+    summary: str
+    args: tuple = ()             # "path:<field>", "body", "filters", "query:<name>"
+    body: type = None            # marshmallow schema of the JSON body
+    response: type = None        # documented answer (a service object)
+    status: int = 200
+    query: tuple = ()
+    listing: bool = False        # the service returns a list: answer {"items", "total", "limit", "offset"}
+    public: bool = False         # no token needed (and none is forwarded)
+    idempotent: bool = False     # honours Idempotency-Key
+    multipart: bool = False
+    tag: str = ""
+    errors: tuple = (400, 401, 403, 404, 409, 422)
+    operation_id: str = field(default="")
+
+    @property
+    def id(self):
+        return self.operation_id or self.rpc
+
+
+PAGE = (Query("limit", "integer", "每页条数（1–200，默认 50）"), Query("offset", "integer", "跳过条数（默认 0）"))
+
+OPERATIONS = (
+    # intake
+    Operation("/catalog", "PUT", "intake", "load_catalog", "载入新版本事项目录（平台运营）", args=("body",),
+              body=s.CatalogIn, response=s.CatalogOut, tag="intake"),
+    Operation("/catalog", "GET", "intake", "get_catalog", "查看事项目录（默认最新版本）", args=("query:version",),
+              query=(Query("version", "integer", "目录版本号"),), response=s.CatalogOut, tag="intake"),
+    Operation("/projects", "POST", "intake", "register_project", "登记项目，生成项目代码", args=("body",),
+              body=s.ProjectIn, response=s.ProjectOut, status=201, idempotent=True, tag="intake"),
+    Operation("/projects/{code}", "GET", "intake", "get_project", "查看项目", args=("path:code",),
+              response=s.ProjectOut, tag="intake"),
+    Operation("/projects/{code}/materials", "POST", "intake", "upload_material", "上传申报材料（multipart/form-data）",
+              args=("path:code", "body"), body=s.MaterialForm, response=s.MaterialOut, status=201,
+              idempotent=True, multipart=True, tag="intake"),
+    Operation("/projects/{code}/declarations", "POST", "intake", "submit_declaration", "提交阶段申报",
+              args=("path:code", "body"), body=s.DeclarationIn, response=s.DeclarationOut, status=201,
+              idempotent=True, tag="intake"),
+    Operation("/declarations/{declaration_id}", "GET", "intake", "get_declaration", "查看申报",
+              args=("path:declaration_id",), response=s.DeclarationOut, tag="intake"),
+    # stage
+    Operation("/cases", "GET", "stage", "list_cases", "办件列表（按可见范围）", args=("filters",),
+              query=(Query("project_code"), Query("state", description="submitted/accepted/reviewed/approved/"
+                                                                         "disapproved/concluded")) + PAGE,
+              response=s.CaseOut, listing=True, tag="stage"),
+    Operation("/cases/{case_id}", "GET", "stage", "get_case", "查看办件及其全部决定记录", args=("path:case_id",),
+              response=s.CaseOut, tag="stage"),
+    Operation("/cases/{case_id}/actions", "POST", "stage", "act_on_case", "对办件作出受理/审查/决定/办结",
+              args=("path:case_id", "body"), body=s.CaseActionIn, response=s.CaseOut, tag="stage"),
+    Operation("/projects/{code}/stages", "GET", "stage", "list_stages", "项目各阶段及其办件", args=("path:code",),
+              query=PAGE, response=s.StageOut, listing=True, tag="stage"),
+    # certificate
+    Operation("/projects/{code}/licences", "GET", "certificate", "list_licences", "项目的电子证照",
+              args=("path:code",), query=PAGE, response=s.LicenceOut, listing=True, tag="certificate"),
+    Operation("/licences/{licence_id}", "GET", "certificate", "get_licence", "查看电子证照（含签名）",
+              args=("path:licence_id",), response=s.LicenceOut, tag="certificate"),
+    Operation("/licences/verify", "POST", "certificate", "verify_licence", "验证电子证照签名（公开）",
+              args=("body",), body=s.VerifyLicenceIn, response=s.VerificationOut, public=True,
+              tag="certificate", errors=(400, 422)),
+    Operation("/licences/keys", "GET", "certificate", "get_signing_keys", "证照签名公钥（公开）",
+              response=s.SigningKeysOut, public=True, tag="certificate", errors=()),
+    # supervision
+    Operation("/supervision/projects/{code}", "GET", "supervision", "get_project_overview",
+              "项目各阶段、各办件的法定时限与办理情况", args=("path:code",), response=s.OverviewOut,
+              tag="supervision"),
+    Operation("/supervision/clocks", "GET", "supervision", "list_clocks", "办理时限一览",
+              args=("filters",), query=(Query("department"), Query("state")) + PAGE,
+              response=s.ClockOut, listing=True, tag="supervision"),
+    # consult
+    Operation("/consultations", "POST", "consult", "open_consultation", "发起部门征求意见",
+              args=("body",), body=s.ConsultationIn, response=s.ConsultationOut, status=201,
+              idempotent=True, tag="consult"),
+    Operation("/consultations/{consultation_id}/replies", "POST", "consult", "reply_to_consultation",
+              "答复征求意见", args=("path:consultation_id", "body"), body=s.ReplyIn,
+              response=s.ConsultationOut, status=201, tag="consult"),
+    Operation("/consultations/{consultation_id}", "GET", "consult", "get_consultation", "查看征求意见及答复",
+              args=("path:consultation_id",), response=s.ConsultationOut, tag="consult"),
+)
+
+# The gateway's own routes (accounts, tokens, platform); documented from here, served by
+# dedicated resources in gateway.resources.
+GATEWAY_OPERATIONS = (
+    Operation("/auth/login", "POST", "gateway", "login", "登录，取得访问令牌与刷新令牌", body=s.LoginIn,
+              response=s.TokensOut, public=True, tag="auth", errors=(400, 401, 403, 422)),
+    Operation("/auth/refresh", "POST", "gateway", "refresh", "以刷新令牌换取新令牌（刷新令牌仅可使用一次）",
+              body=s.RefreshIn, response=s.TokensOut, public=True, tag="auth", errors=(400, 401, 422)),
+    Operation("/auth/logout", "POST", "gateway", "logout", "退出登录，作废该次登录的刷新令牌", body=s.RefreshIn,
+              status=204, public=True, tag="auth", errors=(400, 401, 422)),
+    Operation("/auth/password", "POST", "gateway", "change_password", "修改本人密码（密码过期时亦可）",
+              body=s.ChangePasswordIn, status=204, public=True, tag="auth", errors=(400, 401, 422)),
+    Operation("/accounts", "GET", "gateway", "list_accounts", "账号列表（平台运营）", query=PAGE,
+              response=s.AccountOut, listing=True, tag="accounts", errors=(401, 403, 422)),
+    Operation("/accounts", "POST", "gateway", "create_account", "新建账号（平台运营）", body=s.AccountIn,
+              response=s.AccountOut, status=201, tag="accounts", errors=(400, 401, 403, 409, 422)),
+    Operation("/accounts/{account}", "GET", "gateway", "get_account", "查看账号（本人或平台运营）",
+              response=s.AccountOut, tag="accounts", errors=(401, 403, 404)),
+    Operation("/accounts/{account}/unlock", "POST", "gateway", "unlock_account", "解除账号锁定（平台运营）",
+              body=s.UnlockIn, response=s.AccountOut, tag="accounts", errors=(400, 401, 403, 404, 422)),
+    Operation("/health", "GET", "gateway", "health", "各服务是否就绪（全部就绪时 200，否则 503）",
+              response=s.HealthOut, public=True, tag="platform", errors=(503,)),
+    Operation("/openapi.json", "GET", "gateway", "openapi", "本 OpenAPI 文档", public=True, tag="platform",
+              errors=()),
+)

@@ -1,0 +1,268 @@
+"""HTTP wire formats: every request body the gateway accepts, and the documented responses.
+
+Request schemas check shape (types, required fields) so a malformed request fails at the door
+with a per-field list; the service loads the same data through its own schema and applies its
+rules. Response schemas document what the services return (the OpenAPI document); responses are
+forwarded as the service dumped them.
+"""
+from marshmallow import INCLUDE, RAISE, Schema, fields, validate
+
+STEPS = ("accept", "review", "approve", "conclude")
+ACTIONS = ("accept", "review", "approve", "disapprove", "conclude")
+ROLES = ("applicant", "clerk", "officer", "dept_admin", "supervisor", "operator")
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class Open(Schema):
+    """A service object: the fields listed, and whatever else the service adds."""
+
+    class Meta:
+        unknown = INCLUDE
+
+
+# ---------------------------------------------------------------------------------- auth
+class LoginIn(Strict):
+    account = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+
+
+class RefreshIn(Strict):
+    refresh_token = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class ChangePasswordIn(Strict):
+    account = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    current_password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+    new_password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+
+
+class TokensOut(Schema):
+    access_token = fields.String(required=True)
+    refresh_token = fields.String(required=True)
+    token_type = fields.String(required=True, metadata={"example": "Bearer"})
+    expires_in = fields.Integer(required=True, metadata={"description": "访问令牌有效秒数"})
+
+
+class AccountIn(Strict):
+    account = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9._-]{1,63}$"))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    department = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))
+    region = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{6}$"))
+    org = fields.String(load_default=None, allow_none=True, validate=validate.Length(equal=18))
+    steps = fields.List(fields.String(validate=validate.OneOf(STEPS)), load_default=list)
+
+
+class UnlockIn(Strict):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class AccountOut(Schema):
+    account = fields.String()
+    role = fields.String()
+    name = fields.String()
+    department = fields.String(allow_none=True)
+    region = fields.String(allow_none=True)
+    org = fields.String(allow_none=True)
+    steps = fields.List(fields.String())
+    active = fields.Boolean()
+    locked = fields.Boolean()
+    locked_until = fields.DateTime(allow_none=True)
+    password_changed_at = fields.DateTime()
+
+
+# ---------------------------------------------------------------------------------- intake
+class CatalogIn(Open):
+    """A whole catalog version; its rules are checked by the intake service."""
+
+    name = fields.String()
+    overall_limit_days = fields.Integer(required=True, strict=True)
+    departments = fields.List(fields.Dict(), required=True)
+    categories = fields.List(fields.Dict(), required=True)
+
+
+class CatalogOut(Open):
+    version = fields.Integer()
+
+
+class ProjectIn(Strict):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    category = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    region = fields.String(required=True, validate=validate.Length(min=1, max=12))
+    attributes = fields.Dict(keys=fields.String())
+    applicant_org = fields.String(allow_none=True, validate=validate.Length(max=18))
+
+
+class ProjectOut(Open):
+    project_code = fields.String(metadata={"example": "2026-410800-48-01-000001"})
+    name = fields.String()
+    category = fields.String()
+    region = fields.String()
+    applicant_org = fields.String()
+    attributes = fields.Dict()
+
+
+class MaterialForm(Schema):
+    """multipart/form-data: the material's name and the file itself."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    material_id = fields.String(metadata={"description": "给出时作为该材料的新版本上传"})
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class MaterialOut(Open):
+    material_id = fields.String()
+    name = fields.String()
+    version = fields.Integer()
+    sha256 = fields.String()
+    size = fields.Integer()
+    content_type = fields.String()
+
+
+class DeclarationIn(Strict):
+    stage = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    form = fields.Dict(keys=fields.String(), required=True)
+    material_ids = fields.List(fields.String())
+
+
+class DeclarationOut(Open):
+    declaration_id = fields.String()
+    project_code = fields.String()
+    stage = fields.String()
+    form = fields.Dict()
+    material_ids = fields.List(fields.String())
+    items = fields.List(fields.Dict())
+
+
+# ---------------------------------------------------------------------------------- stage
+class CaseActionIn(Strict):
+    action = fields.String(required=True, validate=validate.OneOf(ACTIONS))
+    opinion = fields.String(required=True, validate=validate.Length(max=4000))
+
+
+class DecisionOut(Open):
+    action = fields.String()
+    opinion = fields.String()
+    actor = fields.String()
+    at = fields.String()
+
+
+class CaseOut(Open):
+    case_id = fields.String()
+    project_code = fields.String()
+    item_code = fields.String()
+    department = fields.String()
+    state = fields.String(metadata={"enum": ["submitted", "accepted", "reviewed", "approved",
+                                             "disapproved", "concluded"]})
+    history = fields.List(fields.Nested(DecisionOut))
+
+
+class StageOut(Open):
+    stage = fields.String()
+    state = fields.String()
+    cases = fields.List(fields.Nested(CaseOut))
+
+
+# ---------------------------------------------------------------------------------- certificate
+class LicenceOut(Open):
+    licence_id = fields.String()
+    document = fields.Dict()
+    signature = fields.String()
+    key_id = fields.String()
+    algorithm = fields.String()
+
+
+class VerifyLicenceIn(Strict):
+    document = fields.Dict(required=True)
+    signature = fields.String(required=True, validate=validate.Length(min=1))
+    key_id = fields.String(required=True, validate=validate.Length(min=1))
+
+
+class VerificationOut(Open):
+    valid = fields.Boolean()
+    reason = fields.String(allow_none=True)
+
+
+class SigningKeysOut(Open):
+    pass
+
+
+# ---------------------------------------------------------------------------------- supervision
+class ClockOut(Open):
+    case_id = fields.String()
+    department = fields.String()
+    accepted_on = fields.Date(allow_none=True)
+    due_on = fields.Date(allow_none=True)
+    concluded_on = fields.Date(allow_none=True)
+    on_time = fields.Boolean(allow_none=True)
+    state = fields.String()
+
+
+class OverviewStageOut(Open):
+    stage = fields.String()
+    concluded_on = fields.Date(allow_none=True)
+    cases = fields.List(fields.Nested(ClockOut))
+
+
+class OverviewOut(Open):
+    project_code = fields.String()
+    stages = fields.List(fields.Nested(OverviewStageOut))
+
+
+# ---------------------------------------------------------------------------------- consult
+class ConsultationIn(Strict):
+    project_code = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    case_id = fields.String(allow_none=True)
+    asked_of = fields.List(fields.String(), required=True)
+    question = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+    due_days = fields.Integer(required=True, strict=True)
+
+
+class ReplyIn(Strict):
+    opinion = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+
+
+class ReplyOut(Open):
+    department = fields.String()
+    opinion = fields.String()
+    replied_by = fields.String()
+    replied_on = fields.Date()
+
+
+class ConsultationOut(Open):
+    id = fields.String()
+    project_code = fields.String()
+    case_id = fields.String(allow_none=True)
+    asked_by = fields.String()
+    asked_of = fields.List(fields.String())
+    question = fields.String()
+    opened_on = fields.Date()
+    due_on = fields.Date()
+    status = fields.String(metadata={"enum": ["open", "closed", "lapsed"]})
+    replies = fields.List(fields.Nested(ReplyOut))
+
+
+# ---------------------------------------------------------------------------------- platform
+class FieldError(Schema):
+    field = fields.String(required=True)
+    message = fields.String(required=True)
+
+
+class ProblemOut(Schema):
+    """RFC 9457 problem details."""
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String()
+    errors = fields.List(fields.Nested(FieldError))
+
+
+class HealthOut(Schema):
+    status = fields.String(required=True)
+    services = fields.Dict(keys=fields.String(), values=fields.String(), required=True)

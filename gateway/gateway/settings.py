@@ -1,0 +1,66 @@
+"""The gateway's settings, read from the environment once per process."""
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+
+SERVICES = ("intake", "stage", "consult", "certificate", "supervision")
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///var/gateway.db"
+    amqp_uri: str = "pyamqp://guest:guest@127.0.0.1:5672/"
+    private_key: str = ""           # PEM, signs access tokens
+    public_key: str = ""            # PEM, verifies them
+    rpc_timeout: float = 30.0       # seconds a service call may take before 504
+    health_timeout: float = 5.0     # seconds each service gets to answer health()
+    access_ttl: int = 900           # access token lifetime, seconds
+    refresh_ttl: int = 8 * 3600     # refresh token lifetime, seconds
+    max_failed_logins: int = 5      # consecutive failures before the account locks
+    lockout_seconds: int = 900
+    password_max_age_days: int = 90
+    material_max_bytes: int = 50 * 1024 * 1024
+    intake_http_address: str = ""   # host:port of intake's streaming upload endpoint, if any
+    services: tuple = field(default=SERVICES)
+
+    @classmethod
+    def from_env(cls, environ=None):
+        env = os.environ if environ is None else environ
+        private = _read(env.get("JWT_PRIVATE_KEY_FILE"), env.get("JWT_PRIVATE_KEY"), "var/keys/jwt-private.pem")
+        public = _read(env.get("JWT_PUBLIC_KEY_FILE"), env.get("JWT_PUBLIC_KEY"), "var/keys/jwt-public.pem",
+                       required=False) or public_from_private(private)
+        number = lambda name, default, kind=int: kind(env.get(name) or default)  # noqa: E731
+        return cls(
+            database_url=env.get("GATEWAY_DATABASE_URL") or "sqlite:///var/gateway.db",
+            amqp_uri=env.get("AMQP_URI") or cls.amqp_uri,
+            private_key=private,
+            public_key=public,
+            rpc_timeout=number("GATEWAY_RPC_TIMEOUT", 30.0, float),
+            health_timeout=number("GATEWAY_HEALTH_TIMEOUT", 5.0, float),
+            access_ttl=number("ACCESS_TOKEN_TTL", 900),
+            refresh_ttl=number("REFRESH_TOKEN_TTL", 8 * 3600),
+            max_failed_logins=number("MAX_FAILED_LOGINS", 5),
+            lockout_seconds=number("LOCKOUT_SECONDS", 900),
+            password_max_age_days=number("PASSWORD_MAX_AGE_DAYS", 90),
+            material_max_bytes=number("MATERIAL_MAX_BYTES", 50 * 1024 * 1024),
+            intake_http_address=env.get("INTAKE_HTTP_ADDRESS") or "",
+        )
+
+
+def _read(path, text, default_path, required=True):
+    if text:
+        return text
+    candidate = Path(path or default_path)
+    if candidate.exists():
+        return candidate.read_text()
+    if required:
+        raise RuntimeError(f"token key not found: {candidate} (set JWT_PRIVATE_KEY_FILE)")
+    return ""
+
+
+def public_from_private(private_pem):
+    key = serialization.load_pem_private_key(private_pem.encode(), password=None)
+    return key.public_key().public_bytes(serialization.Encoding.PEM,
+                                         serialization.PublicFormat.SubjectPublicKeyInfo).decode()

@@ -1,0 +1,102 @@
+"""Fixtures of the gateway's tests: the app around a recording service caller, on a real database."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from argon2 import PasswordHasher
+from falcon.testing import TestClient
+
+from gateway.accounts.__main__ import DEMO_ACCOUNTS, DEMO_PASSWORD
+from gateway.accounts.book import AccountBook
+from gateway.app import create_app
+from gateway.settings import Settings
+
+
+class RecordingRpc:
+    """Stands in for the services in HTTP-level tests: records each call, answers from `answers`.
+
+    An answer is a value, an exception instance (raised), or a callable taking the call's args.
+    """
+
+    def __init__(self):
+        self.calls = []
+        self.answers = {}
+
+    def call(self, service, method, args=(), kwargs=None, token=None, timeout=None):
+        self.calls.append({"service": service, "method": method, "args": list(args), "token": token})
+        answer = self.answers.get(f"{service}.{method}", {"service": service, "status": "ok"})
+        if isinstance(answer, BaseException):
+            raise answer
+        if callable(answer):
+            return answer(*args)
+        return answer
+
+
+class Clock:
+    def __init__(self):
+        self.now = datetime.now(timezone.utc)
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, **delta):
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def settings(postgres, jwt_keys):
+    return Settings(database_url=postgres.fresh("gateway"), private_key=jwt_keys["private"],
+                    public_key=jwt_keys["public"], max_failed_logins=3, lockout_seconds=600,
+                    password_max_age_days=90, material_max_bytes=64 * 1024)
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def book(settings, clock):
+    book = AccountBook(settings, hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
+                       clock=clock)
+    for data in DEMO_ACCOUNTS:
+        book.put(dict(data, password=DEMO_PASSWORD), actor="test", reason="测试账号")
+    yield book
+    book.engine.dispose()
+
+
+@pytest.fixture
+def rpc():
+    return RecordingRpc()
+
+
+@pytest.fixture
+def client(settings, rpc, book):
+    return TestClient(create_app(settings, rpc, book=book))
+
+
+@pytest.fixture
+def login(client):
+    def login(account, password=DEMO_PASSWORD):
+        response = client.simulate_post("/auth/login", json={"account": account, "password": password})
+        assert response.status_code == 200, response.text
+        return response.json
+
+    return login
+
+
+@pytest.fixture
+def auth(login):
+    """auth(account) -> headers carrying that account's fresh access token."""
+    return lambda account: {"Authorization": f"Bearer {login(account)['access_token']}"}
+
+
+@pytest.fixture
+def assert_problem():
+    def check(response, status):
+        assert response.status_code == status, response.text
+        assert response.headers["Content-Type"].startswith("application/problem+json")
+        body = response.json
+        assert body["status"] == status and body["title"] and "type" in body and "detail" in body
+        return body
+
+    return check
