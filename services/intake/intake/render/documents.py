@@ -1,0 +1,213 @@
+"""The window's documents (综合窗口文书) as PDF, in Simplified Chinese.
+
+- 登记凭单 registration voucher: every submission, paper or electronic, itemised (002 §5);
+- 受理通知书 acceptance notice (002 §7(一), §8: also issued when a complete supplement is accepted);
+- 补正通知书 supplement notice: every material to add or correct, in one go, with the date by which
+  to submit it; the clock pauses from the day it is issued (002 §7(二), §8);
+- 不予受理决定书 refusal decision: the reasons, and the authority to apply to instead (002 §7(三)).
+
+Each carries the unified project code (002 §6) and a document number. Text is set in the PDF
+standard CJK font STSong-Light (Adobe-GB1), which every PDF reader provides, so no font file is
+embedded or needed on the server. Each function takes keyword arguments and returns the PDF bytes.
+"""
+import io
+from datetime import date, datetime
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+FONT = "STSong-Light"
+pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+TITLES = {
+    "registration_voucher": "登记凭单",
+    "acceptance_notice": "受理通知书",
+    "supplement_notice": "补正通知书",
+    "refusal_decision": "不予受理决定书",
+}
+# document-number letters per kind: 登 登记, 受 受理, 补 补正, 不受 不予受理
+NUMBER_CODES = {"registration_voucher": "登", "acceptance_notice": "受", "supplement_notice": "补",
+                "refusal_decision": "不受"}
+STAGE_NAMES = {
+    "land_use_planning": "立项用地规划许可",
+    "engineering_permit": "工程建设许可",
+    "construction_permit": "施工许可",
+    "completion_acceptance": "竣工验收",
+}
+
+_TITLE = ParagraphStyle("title", fontName=FONT, fontSize=20, leading=28, alignment=TA_CENTER, spaceAfter=4)
+_NUMBER = ParagraphStyle("number", fontName=FONT, fontSize=10.5, leading=16, alignment=TA_CENTER,
+                         textColor=colors.HexColor("#374151"), spaceAfter=10)
+_BODY = ParagraphStyle("body", fontName=FONT, fontSize=11.5, leading=20, wordWrap="CJK", firstLineIndent=23)
+_PLAIN = ParagraphStyle("plain", parent=_BODY, firstLineIndent=0)
+_CELL = ParagraphStyle("cell", fontName=FONT, fontSize=10.5, leading=15, wordWrap="CJK")
+_RIGHT = ParagraphStyle("right", parent=_PLAIN, alignment=TA_RIGHT)
+_ENTRY = ParagraphStyle("entry", parent=_PLAIN, leftIndent=23)
+_NOTE = ParagraphStyle("note", parent=_PLAIN, fontSize=9.5, leading=15, textColor=colors.HexColor("#4b5563"))
+
+
+def document_number(kind, region, year, sequence):
+    """e.g. ``410800受〔2026〕000123号``: division code, kind, year, sequence within the year."""
+    return f"{region}{NUMBER_CODES[kind]}〔{year}〕{sequence:06d}号"
+
+
+def chinese_date(value):
+    """2026-11-25 → 2026年11月25日 (accepts date, datetime or ISO text)."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    if isinstance(value, datetime):
+        value = value.date()
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def _p(text, style=_BODY):
+    return Paragraph(escape(str(text)).replace("\n", "<br/>"), style)
+
+
+def _fields(rows):
+    """A two-column table of labelled facts."""
+    table = Table([[_p(label, _CELL), _p(value if value not in (None, "") else "—", _CELL)] for label, value in rows],
+                  colWidths=[38 * mm, 132 * mm])
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.6, colors.HexColor("#9ca3af")),
+        ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f3f4f6")),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+    ]))
+    return table
+
+
+def _list(header, rows, widths):
+    table = Table([[_p(h, _CELL) for h in header]] + [[_p(c, _CELL) for c in row] for row in rows],
+                  colWidths=[w * mm for w in widths], repeatRows=1)
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.6, colors.HexColor("#9ca3af")),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e5e7eb")),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]))
+    return table
+
+
+def _render(kind, document_no, project_code, flow, issued_by, issued_on):
+    buffer = io.BytesIO()
+    title = TITLES[kind]
+    pdf = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm,
+                            bottomMargin=18 * mm, title=f"{title} {document_no}", author=issued_by,
+                            subject=f"项目代码 {project_code}", creator="工程建设项目审批管理系统")
+    story = [_p(title, _TITLE), _p(f"文书编号：{document_no}　　项目代码：{project_code}", _NUMBER)]
+    story.extend(flow)
+    story.extend([Spacer(1, 14 * mm), _p(f"{issued_by}（印章）", _RIGHT), _p(chinese_date(issued_on), _RIGHT)])
+
+    def footer(canvas, doc):
+        canvas.saveState()
+        canvas.setFont(FONT, 8.5)
+        canvas.setFillColor(colors.HexColor("#6b7280"))
+        canvas.drawCentredString(A4[0] / 2, 10 * mm,
+                                 f"{title}　{document_no}　项目代码 {project_code}　第 {doc.page} 页")
+        canvas.restoreState()
+
+    pdf.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buffer.getvalue()
+
+
+def _stage_name(stage):
+    return STAGE_NAMES.get(stage, stage or "")
+
+
+def registration_voucher(*, document_no, project_code, project_name, applicant, stage, materials,
+                         received_on, channel="综合窗口", registered_by="", issued_by="工程建设项目综合服务窗口",
+                         form_summary=None):
+    """002 §5: the window itemises what it received and hands the applicant this voucher.
+
+    `materials`: [{"name", "version"?, "copies"?, "form"? (纸质/电子), "sha256"?}].
+    """
+    rows = [(m.get("name", ""), str(m.get("version", "")), m.get("form", "电子"), str(m.get("copies", 1)),
+             (m.get("sha256") or "")[:16]) for m in materials]
+    flow = [
+        _p(f"{applicant}：", _PLAIN),
+        _p(f"你单位于{chinese_date(received_on)}通过{channel}提交的“{project_name}”{_stage_name(stage)}阶段申请材料，"
+           f"本窗口已逐项登记，共 {len(materials)} 件，清单如下。本凭单仅证明材料已登记，不代表已受理；"
+           f"是否受理由审批部门在审查时限内决定，并通过本窗口告知。"),
+        Spacer(1, 4 * mm),
+        _fields([("项目名称", project_name), ("项目代码", project_code), ("申请单位", applicant),
+                 ("申报阶段", _stage_name(stage)), ("登记日期", chinese_date(received_on)),
+                 ("登记人", registered_by)] + list((form_summary or {}).items())),
+        Spacer(1, 4 * mm),
+        _list(["材料名称", "版本", "形式", "份数", "摘要（SHA-256）"], rows or [["（无）", "", "", "", ""]],
+              [70, 14, 18, 14, 54]),
+        Spacer(1, 3 * mm),
+        _p("依据《工程建设项目审批管理系统运行管理办法》第五条出具。", _NOTE),
+    ]
+    return _render("registration_voucher", document_no, project_code, flow, issued_by, received_on)
+
+
+def acceptance_notice(*, document_no, project_code, project_name, applicant, stage, items, accepted_on,
+                      issued_by="工程建设项目综合服务窗口", resumed=False):
+    """002 §7(一): the application is accepted and enters review; `items` [{name, department, limit_days,
+    due_on?}]. `resumed`: issued after a complete supplement (002 §8), the clock continues."""
+    rows = [(i.get("name", ""), i.get("department", ""), f"{i.get('limit_days', '')} 个工作日",
+             chinese_date(i["due_on"]) if i.get("due_on") else "") for i in items]
+    opening = ("你单位补齐补正的申请材料经核对符合要求，现予受理，审批继续计时。" if resumed else
+               "你单位提交的申请材料齐全、符合法定形式，现予受理，进入审查审批阶段。")
+    flow = [
+        _p(f"{applicant}：", _PLAIN),
+        _p(f"你单位申请的“{project_name}”（项目代码 {project_code}）{_stage_name(stage)}阶段事项，{opening}"
+           f"承诺时限自受理之日起计算（受理当日不计），以工作日计，至审批决定送达综合窗口之日止。"),
+        Spacer(1, 4 * mm),
+        _list(["审批事项", "审批部门", "承诺时限", "办结期限"], rows, [66, 50, 26, 28]),
+        Spacer(1, 3 * mm),
+        _p(f"受理日期：{chinese_date(accepted_on)}", _PLAIN),
+        _p("请妥善保管本通知书，凭本通知书在综合窗口领取行政许可证件；遗失的，须持加盖申请单位公章的遗失证明及"
+           "经办人身份证复印件领取。", _NOTE),
+    ]
+    return _render("acceptance_notice", document_no, project_code, flow, issued_by, accepted_on)
+
+
+def supplement_notice(*, document_no, project_code, project_name, applicant, item_name, department, materials,
+                      due_on, issued_on, issued_by="工程建设项目综合服务窗口"):
+    """002 §7(二), §8: everything to add or correct, listed at once, with the date to submit it by.
+
+    `materials`: [{"name", "reason"}].
+    """
+    rows = [(str(n), m.get("name", ""), m.get("reason", "")) for n, m in enumerate(materials, start=1)]
+    flow = [
+        _p(f"{applicant}：", _PLAIN),
+        _p(f"你单位申请的“{project_name}”（项目代码 {project_code}）“{item_name}”事项，经{department}审查，"
+           f"申请材料不齐全或者不符合法定形式。现一次性告知需要补齐补正的全部内容如下："),
+        Spacer(1, 4 * mm),
+        _list(["序号", "需补齐补正的材料", "补正要求"], rows, [14, 66, 90]),
+        Spacer(1, 4 * mm),
+        _p(f"请于{chinese_date(due_on)}前将上述材料一次性提交至综合窗口。"),
+        _p("自本通知书出具之日起审批时限暂停计时；补齐补正的材料全部符合要求、经综合窗口登记并由审批部门受理后，"
+           "继续计时。"),
+    ]
+    return _render("supplement_notice", document_no, project_code, flow, issued_by, issued_on)
+
+
+def refusal_decision(*, document_no, project_code, project_name, applicant, item_name, department, reasons,
+                     authority, issued_on, issued_by="工程建设项目综合服务窗口"):
+    """002 §7(三): why the application is not accepted, and which authority to apply to instead.
+
+    `reasons`: list of strings; `authority`: the administrative authority competent for the matter.
+    """
+    flow = [
+        _p(f"{applicant}：", _PLAIN),
+        _p(f"你单位申请的“{project_name}”（项目代码 {project_code}）“{item_name}”事项，经{department}审查，"
+           f"决定不予受理。理由如下："),
+        Spacer(1, 2 * mm),
+    ]
+    flow.extend(_p(f"{n}. {reason}", _ENTRY) for n, reason in enumerate(reasons, start=1))
+    flow.extend([
+        Spacer(1, 4 * mm),
+        _p(f"请向{authority}提出申请。"),
+        _p("如对本决定不服，可以自收到本决定书之日起六十日内依法申请行政复议，或者六个月内依法提起行政诉讼。"),
+    ])
+    return _render("refusal_decision", document_no, project_code, flow, issued_by, issued_on)
