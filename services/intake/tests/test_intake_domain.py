@@ -106,11 +106,17 @@ def test_declaration_plan():
                             open_stages=set(), concluded_stages={"land_use_planning", "engineering_permit"},
                             **common)
     assert plan.lead_department == "HCD"
-    assert [i["item_code"] for i in plan.items] == ["HCD-001", "CAD-001"]
+    assert [i["item_code"] for i in plan.items] == ["HCD-010", "HCD-001", "HCD-005", "CAD-001", "HCD-006"]
     small = declaration.plan(stage="construction_permit", attributes={"floor_area_m2": 800},
                              open_stages=set(), concluded_stages={"land_use_planning", "engineering_permit"},
                              **common)
-    assert [i["item_code"] for i in small.items] == ["HCD-001"]
+    assert [i["item_code"] for i in small.items] == ["HCD-010", "HCD-001", "HCD-005", "HCD-006"]
+    county = declaration.plan(stage="land_use_planning", attributes={}, open_stages=set(), concluded_stages=set(),
+                              catalog=cat, category_code="gov_building", region="410821")
+    # 000 §15: a project in 修武县 goes to the county's own departments where the catalog lists one
+    assert [(i["department"], i["region"]) for i in county.items] == [("NRP-410821", "410821"),
+                                                                        ("DRC-410821", "410821")]
+    assert county.lead_department == "NRP-410821"
     with pytest.raises(Conflict):
         declaration.plan(stage="land_use_planning", attributes={}, open_stages={"land_use_planning"},
                          concluded_stages=set(), **common)

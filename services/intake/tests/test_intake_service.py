@@ -284,7 +284,7 @@ def test_declaration_carries_the_stage_items_and_materials(intake, loaded, liste
     assert payload["declaration_id"] == declared["declaration_id"]
     assert {(i["item_code"], i["department"], i["region"]) for i in payload["items"]} == {
         ("NRP-001", "NRP", "410800"), ("DRC-001", "DRC", "410800")}
-    assert payload["stage_limit_days"] == 15 and payload["lead_department"] == "NRP"
+    assert payload["stage_limit_days"] == 18 and payload["lead_department"] == "NRP"
     assert payload["applicant_org"] == ORG and payload["project_name"] == project["name"]
     assert payload["catalog_version"] == loaded["version"]
     assert payload["materials"] == [{"material_id": material["material_id"], "version": 1,
@@ -356,6 +356,6 @@ def test_stage_concluded_opens_the_next_stage(intake, loaded, tokens):
         with pytest.raises(Conflict):
             declare(intake, tokens["applicant"], code)  # a concluded stage is not declared again
         second = declare(intake, tokens["applicant"], code, stage="engineering_permit")
-    assert [i["item_code"] for i in second["items"]] == ["NRP-002", "DRC-002"]
+    assert [i["item_code"] for i in second["items"]] == ["NRP-002", "DRC-002", "CMB-001", "MET-001"]
     with db(intake).connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM stage_conclusions")).scalar() == 1

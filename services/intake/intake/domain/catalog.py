@@ -27,12 +27,17 @@ Catalog JSON (validated by ``intake.schemas.CatalogIn``, checked for consistency
     }
 
 ``applies_when`` maps a project attribute to a condition; every entry must hold (AND). A condition
-is an object with one or more of ``eq``, ``ne``, ``in`` (list), ``gt``, ``gte``, ``lt``, ``lte``,
+is an object with one or more of ``eq``, ``ne``, ``in`` (list), ``nin`` (list), ``gt``, ``gte``, ``lt``, ``lte``,
 ``present`` (bool). The special key ``any`` holds a list of such maps of which at least one must
-hold (OR). An attribute the project does not have fails every condition except ``present: false``
-and ``ne``. Example: 人防 only above 7000 m² or underground works::
+hold (OR). An attribute the project does not have fails every condition except ``present: false``,
+``ne`` and ``nin``. Example: 人防 only above 7000 m² or underground works::
 
     {"any": [{"floor_area_m2": {"gt": 7000}}, {"has_basement": {"eq": true}}]}
+
+Territory (000 §15: city and county departments each handle their own): an item names the
+city-level department by its code (``HCD``); a county-level department of the same function is listed
+as ``<code>-<region>`` (``HCD-410821``, 修武县住房和城乡建设局). For a project located in that
+region, the item goes to the county department; everywhere else to the city department.
 
 Consistency rules checked on load: department codes unique; every lead department and item
 department exists; category codes unique; stages unique per category and in stage order; item codes
@@ -50,7 +55,7 @@ STAGE_NAMES = {
     "construction_permit": "施工许可",
     "completion_acceptance": "竣工验收",
 }
-OPERATORS = ("eq", "ne", "in", "gt", "gte", "lt", "lte", "present")
+OPERATORS = ("eq", "ne", "in", "nin", "gt", "gte", "lt", "lte", "present")
 _MISSING = object()
 
 
@@ -59,6 +64,8 @@ def _holds(operator, expected, value):
         return (value is not _MISSING) == bool(expected)
     if operator == "ne":
         return value is _MISSING or value != expected
+    if operator == "nin":
+        return value is _MISSING or value not in expected
     if value is _MISSING or value is None:
         return False
     try:
@@ -113,8 +120,8 @@ def check_conditions(conditions, path):
         for op, expected in condition.items():
             if op not in OPERATORS:
                 errors.append({"field": f"{path}.{key}.{op}", "message": f"未知的条件运算符 {op}"})
-            elif op == "in" and not isinstance(expected, list):
-                errors.append({"field": f"{path}.{key}.in", "message": "in 的取值必须是列表"})
+            elif op in ("in", "nin") and not isinstance(expected, list):
+                errors.append({"field": f"{path}.{key}.{op}", "message": f"{op} 的取值必须是列表"})
             elif op in ("gt", "gte", "lt", "lte") and (
                     isinstance(expected, bool) or not isinstance(expected, (int, float))):
                 errors.append({"field": f"{path}.{key}.{op}", "message": "比较条件的取值必须是数字"})
@@ -213,6 +220,11 @@ class Catalog:
 
     def department(self, code):
         return self.departments[code]
+
+    def department_for(self, code, region):
+        """The department that handles item department `code` for a project in `region` (000 §15)."""
+        local = f"{code}-{region}"
+        return self.departments[local] if local in self.departments else self.departments[code]
 
     def summary(self):
         return {"version": self.version, "name": self.name, "overall_limit_days": self.overall_limit_days,

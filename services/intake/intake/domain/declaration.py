@@ -41,6 +41,8 @@ def plan(*, catalog, category_code, stage, region, attributes, open_stages, conc
     if not items:
         raise Conflict(f"按项目属性，{STAGE_NAMES[stage]}阶段没有需要办理的审批事项")
     return DeclarationPlan(
-        stage=stage, lead_department=stage_entry.lead_department, stage_limit_days=stage_entry.limit_days,
-        items=[{"item_code": item.code, "item_name": item.name, "department": item.department,
+        stage=stage, lead_department=catalog.department_for(stage_entry.lead_department, region).code,
+        stage_limit_days=stage_entry.limit_days,
+        items=[{"item_code": item.code, "item_name": item.name,
+                "department": catalog.department_for(item.department, region).code,
                 "region": region, "limit_days": item.limit_days} for item in items])
