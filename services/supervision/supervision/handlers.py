@@ -252,5 +252,6 @@ def list_clocks(session, filters, today, calendar, yellow_days):
     items.sort(key=lambda i: (rank[i["light"]], i["due_on"] or date.max, i["project_code"] or "",
                               i["case_id"] or ""))
     total = len(items)
-    offset, limit = filters.get("offset", 0), filters.get("limit", 100)
-    return {"items": items[offset:offset + limit], "total": total, "offset": offset, "limit": limit}
+    offset, limit = filters.get("offset") or 0, filters.get("limit")
+    end = None if limit is None else offset + limit
+    return {"items": items[offset:end], "total": total, "offset": offset, "limit": limit}

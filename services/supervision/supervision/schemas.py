@@ -13,7 +13,7 @@ class ListClocks(Schema):
     kind = fields.String(load_default=None, validate=validate.OneOf(["stage", "case"]))
     project_code = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
     light = fields.String(load_default=None, validate=validate.OneOf(LIGHTS))
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    limit = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=1000))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
@@ -85,4 +85,4 @@ class ClocksOut(Schema):
     items = fields.List(fields.Nested(ClockOut))
     total = fields.Integer()
     offset = fields.Integer()
-    limit = fields.Integer()
+    limit = fields.Integer(allow_none=True)

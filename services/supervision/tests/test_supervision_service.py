@@ -131,9 +131,14 @@ def test_out_of_order_and_duplicate_events_give_the_right_overview(supervision, 
         open_nrp = proxy.list_clocks({"department": "NRP", "state": "open"})
         closed = proxy.list_clocks({"state": "closed"})
         red = proxy.list_clocks({"light": "red", "kind": "case"})
+        everything = proxy.list_clocks()
+        second = proxy.list_clocks({"limit": 1, "offset": 1})
     assert [(c["kind"], c["case_id"], c["light"]) for c in open_nrp["items"]] == [("case", nrp_case, "red")]
     assert {(c["kind"], c["case_id"]) for c in closed["items"]} == {("case", drc_case), ("stage", None)}
     assert [c["case_id"] for c in red["items"]] == [nrp_case] and red["total"] == 1
+    assert everything["total"] == 3 and len(everything["items"]) == 3
+    assert everything["items"][0]["light"] == "red"  # the most urgent first
+    assert second["total"] == 3 and second["items"] == everything["items"][1:2]
 
 
 def test_access_and_bad_input(supervision, make_token):
