@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from intake.adapters.orm import (CatalogVersionRow, CodeCounterRow, DeclarationRow, MaterialRow,
                                  MaterialVersionRow, ProjectRow, StageConclusionRow)
 from intake.domain import declaration as declaration_rules
+from intake.domain import guide
 from intake.domain import project as project_rules
 from intake.domain.catalog import Catalog
 from platform_kit.contracts import STAGES, new_event
@@ -261,6 +262,29 @@ def get_declaration(declaration_id, identity, session):
         raise NotFound(f"申报 {declaration_id} 不存在")
     readable_project(session, row.project_code, identity)
     return declaration_view(row, session)
+
+
+# ------------------------------------------------------------------------------- guide
+def _home_region(catalog):
+    city = [d.region for d in catalog.departments.values() if d.level == "city"]
+    return city[0] if city else None
+
+
+def preview_guide(cmd, session):
+    """The flowchart a project of this kind would get under the latest catalog (000 §6)."""
+    catalog = catalog_version(session)
+    return guide.build(catalog, cmd["category"], cmd["attributes"], cmd["region"] or _home_region(catalog))
+
+
+def get_guide(project_code, identity, session):
+    """The project's own flowchart: its catalog version, its attributes, its progress."""
+    project = readable_project(session, project_code, identity)
+    catalog = catalog_version(session, project.catalog_version)
+    declared = set(session.execute(select(DeclarationRow.stage)
+                                   .where(DeclarationRow.project_code == project_code)).scalars())
+    flow = guide.build(catalog, project.category, project.attributes, project.region, declared_stages=declared,
+                       concluded_stages=concluded_stages(session, project_code))
+    return {"project_code": project.project_code, "project_name": project.name, **flow}
 
 
 # ------------------------------------------------------------------------------- stage conclusions

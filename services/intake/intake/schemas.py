@@ -152,3 +152,54 @@ class DeclarationOut(Schema):
     submitted_by = fields.String()
     submitted_at = fields.AwareDateTime()
     submitted_on = fields.Date()
+
+
+# ------------------------------------------------------------------------------- guide
+class PreviewGuide(_Strict):
+    category = fields.String(required=True, validate=CODE)
+    attributes = fields.Dict(keys=fields.String(), load_default=dict)
+    region = fields.String(load_default=None, allow_none=True, validate=REGION)
+
+
+class NamedOut(Schema):
+    code = fields.String()
+    name = fields.String()
+
+
+class GuideItemOut(Schema):
+    code = fields.String()
+    name = fields.String()
+    department = fields.Nested(NamedOut)
+    limit_days = fields.Integer()
+    materials = fields.List(fields.String())
+    state = fields.String()
+    notification_commitment = fields.Boolean()
+    accept_with_deficiencies = fields.Boolean()
+
+
+class GuideStageOut(Schema):
+    stage = fields.String()
+    name = fields.String()
+    lead_department = fields.Nested(NamedOut)
+    limit_days = fields.Integer()
+    state = fields.String()
+    items = fields.List(fields.Nested(GuideItemOut))
+
+
+class GuideMaterialOut(Schema):
+    name = fields.String()
+    items = fields.List(fields.String())
+
+
+class GuideOut(Schema):
+    project_code = fields.String()
+    project_name = fields.String()
+    category = fields.Nested(NamedOut)
+    catalog_version = fields.Integer()
+    region = fields.String()
+    overall_limit_days = fields.Integer()
+    total_limit_days = fields.Integer()
+    within_overall_limit = fields.Boolean()
+    stages = fields.List(fields.Nested(GuideStageOut))
+    departments = fields.List(fields.Nested(NamedOut))
+    materials = fields.List(fields.Nested(GuideMaterialOut))

@@ -8,8 +8,9 @@ from sqlalchemy import text
 from intake import handlers
 from intake.adapters.orm import metadata
 from intake.adapters.storage import MaterialStorage, chunks_of
-from intake.schemas import (CatalogIn, CatalogLoaded, DeclarationOut, MaterialVersionOut, ProjectOut,
-                            RegisterProject, SubmitDeclaration, UploadMaterial)
+from intake.render.flowchart import flowchart_svg
+from intake.schemas import (CatalogIn, CatalogLoaded, DeclarationOut, GuideOut, MaterialVersionOut,
+                            PreviewGuide, ProjectOut, RegisterProject, SubmitDeclaration, UploadMaterial)
 from platform_kit.bus import event_handler
 from platform_kit.calendar import today_in_shanghai
 from platform_kit.db import Database
@@ -92,6 +93,29 @@ class IntakeService:
         with self.db.read() as session:
             result = handlers.get_declaration(declaration_id, identity, session)
         return DeclarationOut().dump(result)
+
+    # ------------------------------------------------------------------ guide
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def preview_guide(self, data):
+        self.auth.identity()
+        cmd = load(PreviewGuide(), data)
+        with self.db.read() as session:
+            result = handlers.preview_guide(cmd, session)
+        return GuideOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_guide(self, project_code):
+        identity = self.auth.identity()
+        with self.db.read() as session:
+            result = handlers.get_guide(project_code, identity, session)
+        return GuideOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_guide_svg(self, project_code):
+        identity = self.auth.identity()
+        with self.db.read() as session:
+            result = handlers.get_guide(project_code, identity, session)
+        return flowchart_svg(GuideOut().dump(result))
 
     # ------------------------------------------------------------------ events
     @event_handler("stage", "stage.concluded")

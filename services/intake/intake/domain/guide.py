@@ -1,0 +1,56 @@
+"""The guide (统一引导, 000 §6, 004 §7): a project's approval flowchart, computed from its attributes.
+
+Before the first declaration an applicant sees, stage by stage, which items apply to the project,
+which department handles each, the materials to prepare and the time limits, with the total of the
+stage limits against the overall cap of a flow (001 §8). Once the project runs, each item carries the
+state of its stage: ``not_started``, ``in_progress`` (declared, not concluded) or ``concluded``.
+Stages in which no item applies are left out. A material named by several items appears once in
+``materials`` with every item that needs it: it is uploaded once and reused (000 §7).
+"""
+from intake.domain.catalog import STAGE_NAMES
+
+NOT_STARTED, IN_PROGRESS, CONCLUDED = "not_started", "in_progress", "concluded"
+
+
+def _department(department):
+    return {"code": department.code, "name": department.name}
+
+
+def build(catalog, category_code, attributes, region, declared_stages=(), concluded_stages=()):
+    category = catalog.category(category_code)
+    stages, materials = [], {}
+    for stage in category.stages:
+        items = stage.items_for(attributes or {})
+        if not items:
+            continue
+        state = (CONCLUDED if stage.stage in concluded_stages
+                 else IN_PROGRESS if stage.stage in declared_stages else NOT_STARTED)
+        entries = []
+        for item in items:
+            entries.append({
+                "code": item.code, "name": item.name,
+                "department": _department(catalog.department_for(item.department, region)),
+                "limit_days": item.limit_days, "materials": list(item.materials), "state": state,
+                "notification_commitment": item.notification_commitment,
+                "accept_with_deficiencies": item.accept_with_deficiencies,
+            })
+            for name in item.materials:
+                materials.setdefault(name, []).append(item.code)
+        stages.append({
+            "stage": stage.stage, "name": STAGE_NAMES[stage.stage],
+            "lead_department": _department(catalog.department_for(stage.lead_department, region)),
+            "limit_days": stage.limit_days, "state": state, "items": entries,
+        })
+    total = sum(s["limit_days"] for s in stages)
+    return {
+        "category": {"code": category.code, "name": category.name},
+        "catalog_version": catalog.version,
+        "region": region,
+        "overall_limit_days": catalog.overall_limit_days,
+        "total_limit_days": total,
+        "within_overall_limit": total <= catalog.overall_limit_days,
+        "stages": stages,
+        "departments": [{"code": code, "name": name} for code, name in sorted(
+            {(i["department"]["code"], i["department"]["name"]) for s in stages for i in s["items"]})],
+        "materials": [{"name": name, "items": codes} for name, codes in materials.items()],
+    }
