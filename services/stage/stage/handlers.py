@@ -250,12 +250,13 @@ def _lock(session, case_id):
 
 
 def _record(session, case_row, stage_id, outcome, actor, identity_name="", opinion="", reason="",
-            special=False, attachment_ref=None, details=None):
+            special=False, attachment_ref=None, details=None, action=None, on=None):
+    """One append-only decision row: a case outcome, or a stage-level act (action, on)."""
     session.add(DecisionRow(case_id=case_row.id if case_row is not None else None, stage_id=stage_id,
-                            action=outcome.action if outcome else details.get("action"),
+                            action=outcome.action if outcome else action,
                             from_state=outcome.from_state if outcome else None,
                             to_state=outcome.to_state if outcome else None,
-                            on=outcome.on if outcome else details["on"], actor_id=actor.id,
+                            on=outcome.on if outcome else on, actor_id=actor.id,
                             actor_role=actor.role, actor_name=identity_name or "",
                             department=actor.department, opinion=opinion or "", reason=reason or "",
                             special=special, attachment_ref=attachment_ref, details=details or {}))
@@ -321,8 +322,9 @@ def _after_case_change(uow, stage_row, today, calendar, actor):
     concluded = stage.try_conclude(cases, today, calendar)
     stage_to_row(stage, stage_row)
     if change:
-        _record(uow.session, None, stage_row.id, None, actor, details={
-            "action": f"stage_clock_{change}", "on": today})
+        _record(uow.session, None, stage_row.id, None, actor, action=f"stage_clock_{change}", on=today,
+                details={"due_on": stage.clock.due_on.isoformat() if stage.clock.due_on else None,
+                         "used_days": stage.clock.used_before})
     if concluded:
         uow.emit(new_event("stage.concluded", source=SOURCE, project_code=stage_row.project_code,
                            actor=actor, payload={
@@ -405,7 +407,7 @@ def extend_limit(cmd, identity, uow, calendar, today, yellow_days):
         stage_to_row(stage, stage_row)
         clock, row, target = stage.clock, None, stage_row
     _record(session, row, stage_row.id, None, actor, identity.name, reason=cmd["reason"],
-            details={"action": "extend", "on": today, "days": cmd["days"],
+            action="extend", on=today, details={"days": cmd["days"],
                      "extension_days": clock.extension_days,
                      "due_on": clock.due_on.isoformat() if clock.due_on else None})
     uow.emit(new_event("stage.extended", source=SOURCE, project_code=stage_row.project_code, actor=actor,

@@ -27,7 +27,8 @@ class ClockSettings:
 
 class Sweeper(DependencyProvider):
     def setup(self):
-        self.last_run = [float("-inf")]
+        # the first pass comes one interval after start, like every later one
+        self.last_run = [time.monotonic()]
 
     def get_dependency(self, worker_ctx):
         return ClockSettings(self.container.config, self.last_run)
