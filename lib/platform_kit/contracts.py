@@ -67,6 +67,30 @@ class MaterialUploadedV1(_Payload):
     size = fields.Integer(required=True)
 
 
+class ProjectUpdatedV1(_Payload):
+    """A project pushed again by the investment platform with a changed name or attributes."""
+    project_code = fields.String(required=True)
+    revision = fields.Integer(required=True, validate=validate.Range(min=2))
+    name = fields.String(required=True)
+    category = fields.String(required=True)
+    region = fields.String(required=True)
+    applicant_org = fields.String(required=True)
+    attributes = fields.Dict(load_default=dict)
+
+
+class MaterialVerifiedV1(_Payload):
+    """First-entry verification (000 §11): a department checked a material version against its paper
+    original; later cases do not check it again."""
+    material_id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    name = fields.String(required=True)
+    sha256 = fields.String(required=True, validate=validate.Length(equal=64))
+    department = fields.String(required=True)
+    case_id = fields.String(required=True)
+    verified_by = fields.String(required=True)
+    verified_on = fields.Date(required=True)
+
+
 class DeclaredMaterial(_Payload):
     material_id = fields.String(required=True)
     version = fields.Integer(required=True)
@@ -265,6 +289,8 @@ EVENTS = {
     "project.registered": {1: ProjectRegisteredV1},
     "material.uploaded": {1: MaterialUploadedV1},
     "declaration.submitted": {1: DeclarationSubmittedV1},
+    "project.updated": {1: ProjectUpdatedV1},
+    "material.verified": {1: MaterialVerifiedV1},
     "stage.opened": {1: StageOpenedV1},
     "case.accepted": {1: CaseAcceptedV1},
     "case.reviewed": {1: CaseReviewedV1},

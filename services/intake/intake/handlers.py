@@ -9,12 +9,15 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from intake.adapters.orm import (CatalogVersionRow, CodeCounterRow, DeclarationRow, MaterialRow,
-                                 MaterialVersionRow, ProjectRow, StageConclusionRow)
+                                 MaterialVerificationRow, MaterialVersionRow, ProjectRevisionRow, ProjectRow,
+                                 StageConclusionRow)
 from intake.domain import declaration as declaration_rules
 from intake.domain import guide
+from intake.domain import material as material_rules
 from intake.domain import project as project_rules
 from intake.domain.catalog import Catalog
 from platform_kit.contracts import STAGES, new_event
+from platform_kit.db import utcnow
 from platform_kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 SOURCE = "intake"
@@ -67,19 +70,24 @@ def get_catalog(session, version=None):
 
 # ------------------------------------------------------------------------------- projects
 def _insert_ignoring_conflict(session, table, values):
+    """INSERT that does nothing when the key exists; the result's rowcount says whether it inserted."""
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(insert(table).values(**values).on_conflict_do_nothing())
+    return session.execute(insert(table).values(**values).on_conflict_do_nothing())
+
+
+def _locked_counter(session, year, region):
+    _insert_ignoring_conflict(session, CodeCounterRow.__table__, {"year": year, "region": region,
+                                                                  "last_sequence": 0})
+    return session.execute(
+        select(CodeCounterRow).where(CodeCounterRow.year == year, CodeCounterRow.region == region)
+        .with_for_update().execution_options(populate_existing=True)).scalar_one()
 
 
 def next_project_code(session, year, region):
     """The next unified project code for (year, region): the counter row is created when missing and
     locked until the registering transaction ends, so no two registrations get the same number."""
-    _insert_ignoring_conflict(session, CodeCounterRow.__table__, {"year": year, "region": region,
-                                                                  "last_sequence": 0})
-    counter = session.execute(
-        select(CodeCounterRow).where(CodeCounterRow.year == year, CodeCounterRow.region == region)
-        .with_for_update().execution_options(populate_existing=True)).scalar_one()
+    counter = _locked_counter(session, year, region)
     counter.last_sequence += 1
     if counter.last_sequence > project_rules.MAX_SEQUENCE:
         raise Conflict(f"{year} 年 {region} 的项目代码序号已用尽")
@@ -117,6 +125,56 @@ def register_project(cmd, identity, uow, today):
                                 "region": row.region, "applicant_org": applicant_org,
                                 "attributes": row.attributes}))
     return project_view(row, session)
+
+
+def push_project(cmd, identity, uow):
+    """A project pushed by the investment platform (000 §3), idempotent by its code: the first push
+    registers it, a re-push with changes updates name and attributes (each push kept as a revision),
+    an identical re-push changes nothing, a conflicting one is refused with the reasons."""
+    session = uow.session
+    code = cmd["project_code"]
+    project_rules.check_pushed_code(code, cmd["region"])
+    catalog = catalog_version(session)
+    row = session.execute(select(ProjectRow).where(ProjectRow.project_code == code).with_for_update()).scalar()
+    if row is None:
+        catalog.category(cmd["category"])
+        inserted = _insert_ignoring_conflict(session, ProjectRow.__table__, dict(
+            project_code=code, name=cmd["name"], category=cmd["category"], region=cmd["region"],
+            applicant_org=cmd["applicant_org"], attributes=cmd["attributes"], catalog_version=catalog.version,
+            source="investment_platform", registered_by=identity.sub, registered_at=utcnow()))
+        row = session.execute(select(ProjectRow).where(ProjectRow.project_code == code).with_for_update()
+                              .execution_options(populate_existing=True)).scalar_one()
+        if inserted.rowcount == 1:
+            # The window must never hand out a number the investment platform already used.
+            year, region, sequence = project_rules.parse_code(code)
+            counter = _locked_counter(session, year, region)
+            counter.last_sequence = max(counter.last_sequence, sequence)
+            _add_revision(session, row, 1, cmd, identity)
+            uow.emit(new_event("project.registered", source=SOURCE, project_code=code, actor=identity.actor(),
+                               payload={"project_code": code, "name": row.name, "category": row.category,
+                                        "region": row.region, "applicant_org": row.applicant_org,
+                                        "attributes": row.attributes}))
+            return {**project_view(row, session), "outcome": project_rules.CREATED, "revision": 1}
+    current = {"applicant_org": row.applicant_org, "category": row.category, "name": row.name,
+               "attributes": row.attributes}
+    outcome = project_rules.push_outcome(current, cmd)
+    revision = session.execute(select(func.max(ProjectRevisionRow.revision))
+                               .where(ProjectRevisionRow.project_code == code)).scalar() or 1
+    if outcome == project_rules.UPDATED:
+        revision += 1
+        row.name, row.attributes = cmd["name"], cmd["attributes"]
+        _add_revision(session, row, revision, cmd, identity)
+        uow.emit(new_event("project.updated", source=SOURCE, project_code=code, actor=identity.actor(),
+                           payload={"project_code": code, "revision": revision, "name": row.name,
+                                    "category": row.category, "region": row.region,
+                                    "applicant_org": row.applicant_org, "attributes": row.attributes}))
+    return {**project_view(row, session), "outcome": outcome, "revision": revision}
+
+
+def _add_revision(session, row, revision, cmd, identity):
+    session.add(ProjectRevisionRow(project_code=row.project_code, revision=revision, name=cmd["name"],
+                                   attributes=cmd["attributes"], received=cmd, pushed_by=identity.sub))
+    session.flush()
 
 
 def find_project(session, project_code, lock=False):
@@ -195,6 +253,79 @@ def upload_material(project_code, cmd, identity, uow, staged):
                                 "sha256": facts["sha256"], "content_type": facts["content_type"],
                                 "size": facts["size"]}))
     return material_version_view(material, version)
+
+
+def _verification_view(row):
+    if row is None:
+        return None
+    return {"department": row.department, "case_id": row.case_id, "verified_by": row.verified_by,
+            "verified_at": row.verified_at, "verified_on": row.verified_on}
+
+
+def _verifications(session, material_ids):
+    if not material_ids:
+        return {}
+    rows = session.execute(select(MaterialVerificationRow)
+                           .where(MaterialVerificationRow.material_id.in_(material_ids))).scalars()
+    return {(r.material_id, r.version): r for r in rows}
+
+
+def list_materials(project_code, identity, session):
+    """Every material of the project with all its versions, offered again for later stages (000 §7)."""
+    readable_project(session, project_code, identity)
+    materials = session.execute(select(MaterialRow).where(MaterialRow.project_code == project_code)
+                                .order_by(MaterialRow.created_at, MaterialRow.id)).scalars().all()
+    verified = _verifications(session, [m.id for m in materials])
+    declarations = session.execute(select(DeclarationRow).where(DeclarationRow.project_code == project_code)
+                                   .order_by(DeclarationRow.submitted_at)).scalars().all()
+    out = []
+    for material in materials:
+        versions = [{**material_version_view(material, v),
+                     "verification": _verification_view(verified.get((material.id, v.version)))}
+                    for v in material.versions]
+        out.append({
+            "material_id": material.id, "name": material.name, "created_by": material.created_by,
+            "created_at": material.created_at, "latest_version": versions[-1]["version"] if versions else None,
+            "versions": versions,
+            "declared_in": [{"declaration_id": d.id, "stage": d.stage, "version": m["version"]}
+                            for d in declarations for m in d.materials if m["material_id"] == material.id],
+        })
+    return out
+
+
+def verify_material(material_id, version, cmd, identity, uow, today):
+    """First-entry verification (首录负责制, 000 §11): recorded once, by the first department handling a
+    case that carries this version; every later call returns that record instead of a new one."""
+    session = uow.session
+    material = session.get(MaterialRow, material_id)
+    stored = session.execute(select(MaterialVersionRow).where(
+        MaterialVersionRow.material_id == material_id, MaterialVersionRow.version == version)).scalar()
+    if material is None or stored is None:
+        raise NotFound(f"材料 {material_id} 第 {version} 版不存在")
+    existing = session.execute(select(MaterialVerificationRow).where(
+        MaterialVerificationRow.material_id == material_id, MaterialVerificationRow.version == version)).scalar()
+    if existing is not None:
+        return {**material_version_view(material, stored), "verification": _verification_view(existing),
+                "first_entry": False}
+    declarations = session.execute(select(DeclarationRow.materials, DeclarationRow.items)
+                                   .where(DeclarationRow.project_code == material.project_code)).all()
+    if not material_rules.may_verify(identity.department, material_id, version,
+                                     [{"materials": m, "items": i} for m, i in declarations]):
+        raise Forbidden("本部门没有使用该材料此版本的办件，不能核验")
+    inserted = _insert_ignoring_conflict(session, MaterialVerificationRow.__table__, dict(
+        material_id=material_id, version=version, department=identity.department, case_id=cmd["case_id"],
+        verified_by=identity.sub, verified_at=utcnow(), verified_on=today))
+    row = session.execute(select(MaterialVerificationRow).where(
+        MaterialVerificationRow.material_id == material_id, MaterialVerificationRow.version == version)).scalar_one()
+    first = inserted.rowcount == 1
+    if first:
+        uow.emit(new_event("material.verified", source=SOURCE, project_code=material.project_code,
+                           actor=identity.actor(), payload={
+                               "material_id": material_id, "version": version, "name": material.name,
+                               "sha256": stored.sha256, "department": row.department, "case_id": row.case_id,
+                               "verified_by": row.verified_by, "verified_on": row.verified_on}))
+    return {**material_version_view(material, stored), "verification": _verification_view(row),
+            "first_entry": first}
 
 
 # ------------------------------------------------------------------------------- declarations

@@ -2,6 +2,7 @@
 ``intake.domain.catalog``)."""
 from marshmallow import RAISE, Schema, fields, validate, validates_schema, ValidationError
 
+from intake.domain.project import ORG_PATTERN
 from platform_kit.contracts import STAGES
 
 
@@ -77,6 +78,17 @@ class RegisterProject(_Strict):
     applicant_org = fields.String(load_default=None, allow_none=True)
 
 
+class PushProject(_Strict):
+    """A project as the investment platform (投资项目在线审批监管平台) pushes it (000 §3)."""
+    project_code = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    category = fields.String(required=True, validate=CODE)
+    region = fields.String(required=True, validate=REGION)
+    applicant_org = fields.String(required=True, validate=validate.Regexp(
+        ORG_PATTERN.pattern + "$", error="应为18位统一社会信用代码"))
+    attributes = fields.Dict(keys=fields.String(), load_default=dict)
+
+
 class ProjectOut(Schema):
     project_code = fields.String()
     name = fields.String()
@@ -89,6 +101,8 @@ class ProjectOut(Schema):
     registered_by = fields.String()
     registered_at = fields.AwareDateTime()
     concluded_stages = fields.List(fields.String())
+    outcome = fields.String()      # push only: created | updated | unchanged
+    revision = fields.Integer()    # push only
 
 
 # ------------------------------------------------------------------------------- materials
@@ -97,6 +111,23 @@ class UploadMaterial(_Strict):
     content_type = fields.String(required=True)
     content_base64 = fields.String(required=True, validate=validate.Length(min=1))
     material_id = fields.String(load_default=None, allow_none=True)
+
+
+class MaterialVersionRef(_Strict):
+    material_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+
+
+class VerifyMaterial(_Strict):
+    case_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+
+
+class VerificationOut(Schema):
+    department = fields.String()
+    case_id = fields.String()
+    verified_by = fields.String()
+    verified_at = fields.AwareDateTime()
+    verified_on = fields.Date()
 
 
 class MaterialVersionOut(Schema):
@@ -108,6 +139,24 @@ class MaterialVersionOut(Schema):
     content_type = fields.String()
     uploaded_by = fields.String()
     uploaded_at = fields.AwareDateTime()
+    verification = fields.Nested(VerificationOut, allow_none=True)
+    first_entry = fields.Boolean()
+
+
+class DeclaredInOut(Schema):
+    declaration_id = fields.String()
+    stage = fields.String()
+    version = fields.Integer()
+
+
+class MaterialOut(Schema):
+    material_id = fields.String()
+    name = fields.String()
+    created_by = fields.String()
+    created_at = fields.AwareDateTime()
+    latest_version = fields.Integer()
+    versions = fields.List(fields.Nested(MaterialVersionOut))
+    declared_in = fields.List(fields.Nested(DeclaredInOut))
 
 
 # ------------------------------------------------------------------------------- declarations

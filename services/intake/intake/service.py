@@ -9,13 +9,15 @@ from intake import handlers
 from intake.adapters.orm import metadata
 from intake.adapters.storage import MaterialStorage, chunks_of
 from intake.render.flowchart import flowchart_svg
-from intake.schemas import (CatalogIn, CatalogLoaded, DeclarationOut, GuideOut, MaterialVersionOut,
-                            PreviewGuide, ProjectOut, RegisterProject, SubmitDeclaration, UploadMaterial)
+from intake.schemas import (CatalogIn, CatalogLoaded, DeclarationOut, GuideOut, MaterialOut, MaterialVersionOut,
+                            MaterialVersionRef,
+                            PreviewGuide, ProjectOut, PushProject, RegisterProject, SubmitDeclaration,
+                            UploadMaterial, VerifyMaterial)
 from platform_kit.bus import event_handler
 from platform_kit.calendar import today_in_shanghai
 from platform_kit.db import Database
 from platform_kit.errors import EXPECTED_ERRORS, ValidationFailed
-from platform_kit.identity import APPLICANT, CLERK, OPERATOR, Auth
+from platform_kit.identity import APPLICANT, CLERK, OFFICER, OPERATOR, Auth
 from platform_kit.validation import load
 
 
@@ -59,6 +61,14 @@ class IntakeService:
         return ProjectOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def push_project(self, data):
+        identity = self.auth.identity(OPERATOR)
+        cmd = load(PushProject(), data)
+        with self.db.unit_of_work() as uow:
+            result = handlers.push_project(cmd, identity, uow)
+        return ProjectOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_project(self, project_code):
         identity = self.auth.identity()
         with self.db.read() as session:
@@ -76,6 +86,23 @@ class IntakeService:
         with self.storage.staged(chunks_of(content), cmd["content_type"]) as staged:
             with self.db.unit_of_work() as uow:
                 result = handlers.upload_material(project_code, cmd, identity, uow, staged)
+        return MaterialVersionOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_materials(self, project_code):
+        identity = self.auth.identity()
+        with self.db.read() as session:
+            result = handlers.list_materials(project_code, identity, session)
+        return MaterialOut(many=True).dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def verify_material(self, material_id, version, data):
+        identity = self.auth.identity(OFFICER)
+        ref = load(MaterialVersionRef(), {"material_id": material_id, "version": version})
+        cmd = load(VerifyMaterial(), data)
+        with self.db.unit_of_work() as uow:
+            result = handlers.verify_material(ref["material_id"], ref["version"], cmd, identity, uow,
+                                              today_in_shanghai())
         return MaterialVersionOut().dump(result)
 
     # ------------------------------------------------------------------ declarations

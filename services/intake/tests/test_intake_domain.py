@@ -171,3 +171,28 @@ def test_storage_key():
     assert material.storage_key(digest) == f"{digest[:2]}/{digest}"
     with pytest.raises(ValueError):
         material.storage_key("../../etc/passwd")
+
+
+# ------------------------------------------------------------------------------- push and verification
+def test_push_outcome():
+    known = {"applicant_org": "91410800MA47Q0R12X", "category": "gov_linear", "name": "管网工程",
+             "attributes": {"occupies_road": True}}
+    assert project.push_outcome(None, known) == project.CREATED
+    assert project.push_outcome(known, dict(known)) == project.UNCHANGED
+    assert project.push_outcome(known, {**known, "attributes": {}}) == project.UPDATED
+    with pytest.raises(Conflict) as err:
+        project.push_outcome(known, {**known, "applicant_org": "91410800MA00000001"})
+    assert [e["field"] for e in err.value.errors] == ["applicant_org"]
+    project.check_pushed_code("2026-410800-48-01-000001", "410800")
+    with pytest.raises(ValidationFailed):
+        project.check_pushed_code("2026-410800-48-01-000001", "410821")
+
+
+def test_who_may_verify_a_material_version():
+    declarations = [{"materials": [{"material_id": "m1", "version": 1}], "items": [{"department": "NRP"},
+                                                                                  {"department": "DRC"}]},
+                    {"materials": [{"material_id": "m1", "version": 2}], "items": [{"department": "HCD"}]}]
+    assert material.may_verify("DRC", "m1", 1, declarations)
+    assert not material.may_verify("HCD", "m1", 1, declarations)   # HCD's case carries version 2
+    assert material.may_verify("HCD", "m1", 2, declarations)
+    assert not material.may_verify("NRP", "m2", 1, declarations)

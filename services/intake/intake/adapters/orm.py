@@ -51,6 +51,23 @@ class ProjectRow(Base):
     registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class ProjectRevisionRow(Base):
+    """Each accepted push of a project from the investment platform, as received (revision 1 is the
+    registration itself when it came by push)."""
+
+    __tablename__ = "project_revisions"
+    __table_args__ = (UniqueConstraint("project_code", "revision"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    project_code: Mapped[str] = mapped_column(ForeignKey("projects.project_code"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    attributes: Mapped[dict] = mapped_column(JSON)
+    received: Mapped[dict] = mapped_column(JSON)
+    pushed_by: Mapped[str] = mapped_column(String(80))
+    pushed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class MaterialRow(Base):
     __tablename__ = "materials"
 
@@ -78,6 +95,23 @@ class MaterialVersionRow(Base):
     storage_key: Mapped[str] = mapped_column(String(200))
     uploaded_by: Mapped[str] = mapped_column(String(80))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MaterialVerificationRow(Base):
+    """First-entry verification of one material version against its paper original (000 §11):
+    recorded once, by the first department that checks it; never changed."""
+
+    __tablename__ = "material_verifications"
+    __table_args__ = (UniqueConstraint("material_id", "version"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    material_id: Mapped[str] = mapped_column(ForeignKey("materials.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    department: Mapped[str] = mapped_column(String(40))
+    case_id: Mapped[str] = mapped_column(String(36))
+    verified_by: Mapped[str] = mapped_column(String(80))
+    verified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    verified_on: Mapped[date] = mapped_column(Date)
 
 
 class DeclarationRow(Base):

@@ -108,3 +108,15 @@ def storage_key(sha256):
     if not SHA256_PATTERN.fullmatch(sha256):
         raise ValueError("not a SHA-256 hex digest")
     return f"{sha256[:2]}/{sha256}"
+
+
+def may_verify(department, material_id, version, declarations):
+    """000 §11 (谁办理谁审核): the department checking a material against its paper original must be one
+    that handles an item of a declaration that carried this very version. `declarations` is a list of
+    {"materials": [{material_id, version}], "items": [{department}]}."""
+    for declaration in declarations:
+        carried = any(m["material_id"] == material_id and m["version"] == version
+                      for m in declaration["materials"])
+        if carried and any(item["department"] == department for item in declaration["items"]):
+            return True
+    return False

@@ -17,7 +17,7 @@ uses it, so concurrent registrations in any number of replicas never share a num
 """
 import re
 
-from platform_kit.errors import Forbidden, ValidationFailed
+from platform_kit.errors import Conflict, Forbidden, ValidationFailed
 
 INDUSTRY = "48"
 KIND = "01"
@@ -78,3 +78,37 @@ def can_act_for(identity, applicant_org):
     if identity.role == "applicant":
         return identity.org is not None and identity.org == applicant_org
     return identity.role == "clerk"
+
+
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+
+
+def check_pushed_code(code, region):
+    """A code pushed by the investment platform must be well-formed and name the project's region."""
+    _, code_region, _ = parse_code(code)
+    if code_region != region:
+        raise ValidationFailed("项目代码与项目所在地不一致", [
+            {"field": "project_code", "message": f"代码中的行政区划 {code_region} 与 region {region} 不一致"}])
+
+
+def push_outcome(existing, incoming):
+    """What a push does to the project known under its code (idempotent by code).
+
+    `existing`: None or {applicant_org, category, name, attributes}; `incoming` the same keys. The
+    construction unit and the project kind identify the project's flow: a push that changes either is
+    not the same project and is refused with the reason; name and attributes are updated.
+    """
+    if existing is None:
+        return CREATED
+    reasons = []
+    if existing["applicant_org"] != incoming["applicant_org"]:
+        reasons.append({"field": "applicant_org", "message":
+                        f"项目已登记在建设单位 {existing['applicant_org']} 名下，推送的建设单位为 {incoming['applicant_org']}"})
+    if existing["category"] != incoming["category"]:
+        reasons.append({"field": "category", "message":
+                        f"项目已按类别 {existing['category']} 办理，推送的类别为 {incoming['category']}"})
+    if reasons:
+        raise Conflict("推送的项目与已登记的项目冲突", reasons)
+    if existing["name"] == incoming["name"] and existing["attributes"] == incoming["attributes"]:
+        return UNCHANGED
+    return UPDATED

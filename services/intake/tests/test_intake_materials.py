@@ -1,0 +1,177 @@
+"""Materials reused across stages, versioned, verified once (000 §7, §11); projects pushed by the
+investment platform. Real RabbitMQ and PostgreSQL."""
+import base64
+import json
+from datetime import date
+from pathlib import Path
+
+import eventlet
+import pytest
+from nameko.standalone.events import event_dispatcher
+from nameko.standalone.rpc import ServiceRpcProxy
+from nameko.testing.services import entrypoint_waiter
+from sqlalchemy import create_engine, text
+
+from intake.service import IntakeService
+from platform_kit.calendar import today_in_shanghai
+from platform_kit.contracts import Actor, new_event
+from platform_kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+
+CATALOG = json.loads((Path(__file__).resolve().parents[1] / "intake" / "demo_catalog.json").read_text())
+ORG = "91410800MA47Q0R12X"
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n%%EOF\n"
+
+
+@pytest.fixture
+def intake(container_factory, service_config, tmp_path):
+    config = service_config("intake", MATERIAL_STORAGE_DIR=str(tmp_path / "materials"))
+    container = container_factory(IntakeService, config)
+    container.start()
+    return config, container
+
+
+@pytest.fixture
+def call(intake, make_token):
+    config, _ = intake
+    tokens = {"operator": make_token("operator", sub="investment-platform"),
+              "applicant": make_token("applicant", sub="applicant-1", org=ORG),
+              "clerk": make_token("clerk", sub="clerk-1"),
+              "nrp": make_token("officer", sub="officer-nrp", department="NRP", steps=["accept"]),
+              "drc": make_token("officer", sub="officer-drc", department="DRC", steps=["accept"]),
+              "hcd": make_token("officer", sub="officer-hcd", department="HCD", steps=["accept"])}
+
+    def call(who, method, *args):
+        with ServiceRpcProxy("intake", config, context_data={"authorization": tokens[who]}, timeout=15) as proxy:
+            return getattr(proxy, method)(*args)
+    call("operator", "load_catalog", CATALOG)
+    return call
+
+
+def count(config, sql):
+    engine = create_engine(config["DATABASE_URL"])
+    with engine.connect() as conn:
+        value = conn.execute(text(sql)).scalar()
+    engine.dispose()
+    return value
+
+
+def upload(call, code, content=PDF, **extra):
+    return call("applicant", "upload_material", code, {
+        "name": "建设项目用地预审与选址意见书", "content_type": "application/pdf",
+        "content_base64": base64.b64encode(content).decode(), **extra})
+
+
+def conclude(intake, code, stage, declaration_id):
+    config, container = intake
+    envelope = new_event("stage.concluded", source="stage", project_code=code, actor=Actor(id="system", role="system"),
+                         payload={"stage_id": f"s-{stage}", "stage": stage, "declaration_id": declaration_id,
+                                  "received_on": date(2026, 11, 2), "concluded_on": date(2026, 11, 16),
+                                  "due_on": date(2026, 11, 23), "on_time": True})
+    with entrypoint_waiter(container, "on_stage_concluded", timeout=10):
+        event_dispatcher(config)("stage", "stage.concluded", envelope.to_wire())
+
+
+def test_a_material_serves_two_stages_and_keeps_its_versions(intake, call):
+    code = call("applicant", "register_project", {"name": "焦作市第一人民医院门诊楼建设项目", "category": "gov_building",
+                                                  "region": "410800", "attributes": {}})["project_code"]
+    first = upload(call, code)
+    stage_one = call("applicant", "submit_declaration", code, {"stage": "land_use_planning", "form": {},
+                                                               "material_ids": [first["material_id"]]})
+    conclude(intake, code, "land_use_planning", stage_one["declaration_id"])
+    offered = call("applicant", "list_materials", code)
+    assert [m["material_id"] for m in offered] == [first["material_id"]]   # offered again for stage 2
+
+    second = upload(call, code, content=PDF.replace(b"1.4", b"1.7"), material_id=first["material_id"])
+    assert second["version"] == 2
+    stage_two = call("applicant", "submit_declaration", code, {"stage": "engineering_permit", "form": {},
+                                                               "material_ids": [first["material_id"]]})
+    assert stage_two["materials"][0]["version"] == 2
+    assert call("clerk", "get_declaration", stage_one["declaration_id"])["materials"][0]["version"] == 1
+
+    listed = call("clerk", "list_materials", code)[0]
+    assert listed["latest_version"] == 2
+    assert [(v["version"], v["sha256"]) for v in listed["versions"]] == [(1, first["sha256"]), (2, second["sha256"])]
+    assert [(d["stage"], d["version"]) for d in listed["declared_in"]] == [("land_use_planning", 1),
+                                                                            ("engineering_permit", 2)]
+    with pytest.raises(NotFound):
+        call("applicant", "list_materials", "2026-410800-48-01-999999")
+
+
+def test_first_entry_verification_is_recorded_once(intake, call):
+    config, _ = intake
+    code = call("applicant", "register_project", {"name": "焦作市体育中心改造项目", "category": "gov_building",
+                                                  "region": "410800", "attributes": {}})["project_code"]
+    material = upload(call, code)
+    call("applicant", "submit_declaration", code, {"stage": "land_use_planning", "form": {},
+                                                   "material_ids": [material["material_id"]]})
+    with pytest.raises(Forbidden):   # HCD has no item in this declaration (000 §11: 谁办理谁审核)
+        call("hcd", "verify_material", material["material_id"], 1, {"case_id": "case-hcd"})
+    with pytest.raises(Forbidden):
+        call("applicant", "verify_material", material["material_id"], 1, {"case_id": "case-x"})
+    with pytest.raises(NotFound):
+        call("nrp", "verify_material", material["material_id"], 2, {"case_id": "case-nrp"})
+    with pytest.raises(ValidationFailed):
+        call("nrp", "verify_material", material["material_id"], "one", {"case_id": "case-nrp"})
+
+    first = call("nrp", "verify_material", material["material_id"], 1, {"case_id": "case-nrp"})
+    assert first["first_entry"] is True
+    assert first["verification"]["department"] == "NRP" and first["verification"]["case_id"] == "case-nrp"
+    later = call("drc", "verify_material", material["material_id"], 1, {"case_id": "case-drc"})
+    assert later["first_entry"] is False
+    assert later["verification"] == first["verification"]    # the second department sees it verified
+    seen = call("drc", "list_materials", code)[0]["versions"][0]["verification"]
+    assert seen["verified_by"] == "officer-nrp" and seen["case_id"] == "case-nrp"
+    assert count(config, "SELECT count(*) FROM material_verifications") == 1
+    assert count(config, "SELECT count(*) FROM outbox WHERE event_type = 'material.verified'") == 1
+
+
+# ------------------------------------------------------------------------------- push
+def pushed(code, **overrides):
+    data = {"project_code": code, "name": "焦作市南水北调配套管网工程", "category": "gov_linear", "region": "410800",
+            "applicant_org": ORG, "attributes": {"occupies_road": True}}
+    data.update(overrides)
+    return data
+
+
+def test_push_is_idempotent_by_project_code(intake, call):
+    config, _ = intake
+    year = today_in_shanghai().year
+    code = f"{year}-410800-48-01-000500"
+    created = call("operator", "push_project", pushed(code))
+    assert (created["outcome"], created["revision"], created["source"]) == ("created", 1, "investment_platform")
+    again = call("operator", "push_project", pushed(code))
+    assert (again["outcome"], again["revision"]) == ("unchanged", 1)
+    changed = call("operator", "push_project", pushed(code, name="焦作市南水北调配套管网工程（一期）",
+                                                      attributes={"occupies_road": True, "near_highway": True}))
+    assert (changed["outcome"], changed["revision"]) == ("updated", 2)
+    assert call("applicant", "get_project", code)["attributes"]["near_highway"] is True
+    assert count(config, f"SELECT count(*) FROM projects WHERE project_code = '{code}'") == 1
+    assert count(config, "SELECT count(*) FROM project_revisions") == 2
+    assert count(config, "SELECT count(*) FROM outbox WHERE event_type = 'project.registered'") == 1
+    assert count(config, "SELECT count(*) FROM outbox WHERE event_type = 'project.updated'") == 1
+
+    with pytest.raises(Conflict) as err:
+        call("operator", "push_project", pushed(code, applicant_org="91410800MA00000001", category="gov_building"))
+    assert {e["field"] for e in err.value.errors} == {"applicant_org", "category"}
+    assert err.value.detail
+    with pytest.raises(ValidationFailed) as err:
+        call("operator", "push_project", pushed(f"{year}-410821-48-01-000001"))
+    assert {e["field"] for e in err.value.errors} == {"project_code"}
+    with pytest.raises(ValidationFailed):
+        call("operator", "push_project", pushed("XM-2026-1"))
+    with pytest.raises(Forbidden):
+        call("applicant", "push_project", pushed(code))
+
+    # the window never hands out a number the investment platform already used
+    registered = call("applicant", "register_project", {"name": "焦作市体育中心改造项目", "category": "gov_building",
+                                                        "region": "410800", "attributes": {}})
+    assert registered["project_code"] == f"{year}-410800-48-01-000501"
+
+
+def test_concurrent_pushes_of_a_new_project_create_it_once(intake, call):
+    config, _ = intake
+    code = "2026-410800-48-01-000777"
+    outcomes = list(eventlet.GreenPool(6).imap(lambda _: call("operator", "push_project", pushed(code))["outcome"],
+                                               range(6)))
+    assert sorted(outcomes) == ["created"] + ["unchanged"] * 5
+    assert count(config, "SELECT count(*) FROM project_revisions") == 1
