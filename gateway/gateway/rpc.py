@@ -161,8 +161,7 @@ class RpcClient:
                 self._waiting.add(correlation_id)
                 self._producer.publish(body, routing_key=f"{service}.{method}", mandatory=True,
                                        reply_to=self.reply_routing_key, correlation_id=correlation_id,
-                                       headers=headers, content_type="application/json",
-                                       content_encoding="utf-8", retry=False)
+                                       headers=headers, retry=False)
                 break
             except self._connection_errors() as exc:
                 # nothing was delivered: reconnect once and publish again

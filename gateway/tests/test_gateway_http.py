@@ -1,0 +1,301 @@
+"""HTTP behaviour of the gateway: tokens at the door, problem+json, forwarding, pages, idempotency.
+
+The services are replaced by a recording caller (conftest.RecordingRpc); accounts live in a real
+PostgreSQL database. The real broker path is covered in test_gateway_rpc.py.
+"""
+import base64
+import hashlib
+import re
+from datetime import datetime, timedelta, timezone
+
+import jwt
+import pytest
+from urllib3 import encode_multipart_formdata
+
+from gateway.rpc import RemoteFailure, RpcTimeout, ServiceUnavailable
+from platform_kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from platform_kit.identity import Identity, issue_token
+from platform_kit.keys import ed25519_pem_pair
+
+PROJECT = {"name": "焦作市第一人民医院门诊楼建设项目", "category": "gov_building", "region": "410800",
+           "attributes": {"floor_area_m2": 12500.5}}
+
+
+def multipart(headers, data=None, files=None):
+    """simulate_post keyword arguments for a multipart/form-data body, as a browser would send it."""
+    fields = dict(data or {})
+    fields.update(files or {})
+    body, content_type = encode_multipart_formdata(fields)
+    return {"body": body, "headers": dict(headers, **{"Content-Type": content_type})}
+
+
+# ------------------------------------------------------------------------------------ tokens
+def claims(**overrides):
+    now = datetime.now(timezone.utc)
+    data = {"sub": "applicant", "role": "applicant", "name": "x", "iss": "approval-gateway",
+            "aud": "approval-platform", "iat": now, "exp": now + timedelta(minutes=5)}
+    data.update(overrides)
+    return data
+
+
+def test_missing_expired_forged_and_wrong_algorithm_tokens_are_refused(client, rpc, jwt_keys, assert_problem):
+    get = lambda token: client.simulate_get("/projects/P1", headers={"Authorization": f"Bearer {token}"})  # noqa
+    assert_problem(client.simulate_get("/projects/P1"), 401)
+    assert_problem(client.simulate_get("/projects/P1", headers={"Authorization": "Basic YTpi"}), 401)
+    expired = issue_token(jwt_keys["private"], Identity(sub="applicant", role="applicant", name="x"), ttl_seconds=-30)
+    body = assert_problem(get(expired), 401)
+    assert "过期" in body["detail"]
+    other_key, _ = ed25519_pem_pair()
+    assert_problem(get(issue_token(other_key, Identity(sub="operator", role="operator", name="x"))), 401)
+    # HS256 signed with the public key as a shared secret (algorithm confusion)
+    assert_problem(get(jwt.encode(claims(), jwt_keys["public"].encode()[:64], algorithm="HS256")), 401)
+    assert_problem(get(jwt.encode(claims(), None, algorithm="none")), 401)
+    assert_problem(get(jwt.encode(claims(aud="someone-else"), jwt_keys["private"], algorithm="EdDSA")), 401)
+    assert_problem(get(jwt.encode(claims(iss="someone-else"), jwt_keys["private"], algorithm="EdDSA")), 401)
+    assert_problem(get("not.a.token"), 401)
+    assert rpc.calls == []  # nothing reached a service
+    good = get(jwt.encode(claims(), jwt_keys["private"], algorithm="EdDSA"))
+    assert good.status_code == 200 and rpc.calls[-1]["method"] == "get_project"
+    assert good.headers.get("WWW-Authenticate") is None
+
+
+def test_a_401_invites_bearer_authentication(client, assert_problem):
+    response = client.simulate_get("/cases")
+    assert_problem(response, 401)
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_public_routes_need_no_token_and_forward_none(client, rpc):
+    rpc.answers["certificate.verify_licence"] = {"valid": True, "reason": None}
+    claim = {"document": {"holder": "甲"}, "signature": "c2ln", "key_id": "k1"}
+    response = client.simulate_post("/licences/verify", json=claim)
+    assert response.status_code == 200 and response.json == {"valid": True, "reason": None}
+    assert rpc.calls[-1] == {"service": "certificate", "method": "verify_licence", "args": [claim], "token": None}
+    assert client.simulate_get("/licences/keys").status_code == 200
+    assert client.simulate_get("/openapi.json").status_code == 200
+
+
+# ------------------------------------------------------------------------------------ forwarding
+def test_each_route_calls_its_service_method_with_the_callers_token(client, rpc, auth):
+    headers = auth("applicant")
+    token = headers["Authorization"].split()[1]
+    expected = [
+        ("PUT", "/catalog", {"overall_limit_days": 59, "departments": [{}], "categories": [{}]}, "intake",
+         "load_catalog", 200),
+        ("GET", "/catalog?version=3", None, "intake", "get_catalog", 200),
+        ("POST", "/projects", PROJECT, "intake", "register_project", 201),
+        ("GET", "/projects/2026-410800-48-01-000001", None, "intake", "get_project", 200),
+        ("POST", "/projects/P1/declarations", {"stage": "land_use_planning", "form": {"a": 1}, "material_ids": ["m1"]},
+         "intake", "submit_declaration", 201),
+        ("GET", "/declarations/D1", None, "intake", "get_declaration", 200),
+        ("GET", "/cases/C1", None, "stage", "get_case", 200),
+        ("POST", "/cases/C1/actions", {"action": "accept", "opinion": "受理"}, "stage", "act_on_case", 200),
+        ("GET", "/licences/L1", None, "certificate", "get_licence", 200),
+        ("GET", "/supervision/projects/P1", None, "supervision", "get_project_overview", 200),
+        ("POST", "/consultations", {"project_code": "P1", "asked_of": ["FIRE"], "question": "?", "due_days": 3},
+         "consult", "open_consultation", 201),
+        ("POST", "/consultations/K1/replies", {"opinion": "同意"}, "consult", "reply_to_consultation", 201),
+        ("GET", "/consultations/K1", None, "consult", "get_consultation", 200),
+    ]
+    for method, path, body, service, rpc_method, status in expected:
+        response = client.simulate_request(method, path, json=body, headers=headers)
+        assert response.status_code == status, (path, response.text)
+        call = rpc.calls[-1]
+        assert (call["service"], call["method"], call["token"]) == (service, rpc_method, token)
+    assert rpc.calls[1]["args"] == [3]
+    assert rpc.calls[3]["args"] == ["2026-410800-48-01-000001"]
+    assert rpc.calls[4]["args"] == ["P1", {"stage": "land_use_planning", "form": {"a": 1}, "material_ids": ["m1"]}]
+    assert rpc.calls[7]["args"] == ["C1", {"action": "accept", "opinion": "受理"}]
+    assert rpc.calls[11]["args"] == ["K1", {"opinion": "同意"}]
+
+
+def test_list_routes_pass_filters_and_answer_pages(client, rpc, auth, assert_problem):
+    headers = auth("nrp-officer")
+    rpc.answers["stage.list_cases"] = [{"case_id": f"C{i}"} for i in range(7)]
+    response = client.simulate_get("/cases", params={"project_code": "P1", "state": "accepted", "limit": 3,
+                                                     "offset": 3}, headers=headers)
+    assert response.json == {"items": [{"case_id": "C3"}, {"case_id": "C4"}, {"case_id": "C5"}],
+                             "total": 7, "limit": 3, "offset": 3}
+    assert rpc.calls[-1]["args"] == [{"project_code": "P1", "state": "accepted"}]
+    client.simulate_get("/cases", headers=headers)
+    assert rpc.calls[-1]["args"] == [{}]
+    rpc.answers["certificate.list_licences"] = {"items": [{"licence_id": "L1"}]}
+    assert client.simulate_get("/projects/P1/licences", headers=headers).json["items"] == [{"licence_id": "L1"}]
+    rpc.answers["stage.list_stages"] = [{"stage": "land_use_planning", "cases": []}]
+    assert client.simulate_get("/projects/P1/stages", headers=headers).json["total"] == 1
+    client.simulate_get("/supervision/clocks", params={"department": "NRP"}, headers=headers)
+    assert rpc.calls[-1]["args"] == [{"department": "NRP"}]
+    bad = assert_problem(client.simulate_get("/cases", params={"limit": "many", "offset": -1}, headers=headers), 422)
+    assert bad["errors"][0]["field"] == "limit"
+    assert assert_problem(client.simulate_get("/cases", params={"limit": 0}, headers=headers), 422)
+
+
+def test_material_upload_is_read_in_full_and_sent_base64(client, rpc, auth, assert_problem):
+    headers = auth("applicant")
+    pdf = b"%PDF-1.4\n" + bytes(range(256)) * 40
+    rpc.answers["intake.upload_material"] = lambda code, data: {"material_id": "M1", "version": 1,
+                                                                "size": len(base64.b64decode(data["content_base64"]))}
+    response = client.simulate_post("/projects/P1/materials", **multipart(
+        headers, {"name": "建设项目用地预审与选址意见书"}, {"file": ("site.pdf", pdf, "application/pdf")}))
+    assert response.status_code == 201, response.text
+    assert response.json == {"material_id": "M1", "version": 1, "size": len(pdf)}
+    code, data = rpc.calls[-1]["args"]
+    assert code == "P1" and data["name"] == "建设项目用地预审与选址意见书" and data["content_type"] == "application/pdf"
+    assert base64.b64decode(data["content_base64"]) == pdf
+    missing = assert_problem(client.simulate_post("/projects/P1/materials", **multipart(
+        headers, files={"other": ("x.txt", b"x", "text/plain")})), 422)
+    assert {e["field"] for e in missing["errors"]} == {"name", "file"}
+    assert_problem(client.simulate_post("/projects/P1/materials", headers=headers, json={"name": "x"}), 415)
+    too_big = b"0" * (64 * 1024 + 1)  # settings: 64 KiB
+    assert_problem(client.simulate_post("/projects/P1/materials", **multipart(
+        headers, {"name": "大文件"}, {"file": ("big.bin", too_big, "application/octet-stream")})), 413)
+
+
+# ------------------------------------------------------------------------------------ problems
+def test_malformed_json_unknown_route_and_wrong_method(client, auth, assert_problem):
+    headers = auth("applicant")
+    assert_problem(client.simulate_post("/projects", body="{not json", headers=dict(headers, **{
+        "Content-Type": "application/json"})), 400)
+    assert_problem(client.simulate_get("/no/such/route", headers=headers), 404)
+    assert_problem(client.simulate_get("/no/such/route"), 404)
+    response = client.simulate_delete("/projects", headers=headers)
+    assert_problem(response, 405)
+    assert "POST" in response.headers["Allow"]
+    assert_problem(client.simulate_post("/projects", body="a=b", headers=dict(headers, **{
+        "Content-Type": "text/plain"})), 415)
+
+
+def test_body_schema_failures_list_every_field(client, rpc, auth, assert_problem):
+    headers = auth("applicant")
+    body = assert_problem(client.simulate_post("/projects", json={"category": "gov_building", "colour": "red"},
+                                               headers=headers), 422)
+    assert {e["field"] for e in body["errors"]} == {"name", "region", "colour"}
+    assert all(e["message"] for e in body["errors"])
+    body = assert_problem(client.simulate_post("/cases/C1/actions", json={"action": "approve-all"},
+                                               headers=headers), 422)
+    assert {e["field"] for e in body["errors"]} == {"action", "opinion"}
+    body = assert_problem(client.simulate_post("/projects", json=["not", "an", "object"], headers=headers), 422)
+    assert body["errors"][0]["field"] == "_schema"
+    assert_problem(client.simulate_post("/projects", headers=headers), 422)  # empty body
+    assert rpc.calls == []
+
+
+@pytest.mark.parametrize("raised, status", [
+    (ValidationFailed("表单不完整", [{"field": "form.contact_phone", "message": "必填"}]), 422),
+    (NotFound("项目不存在"), 404), (Forbidden("无权查看"), 403), (Conflict("状态不允许"), 409),
+    (RpcTimeout("intake.get_project 超时"), 504), (ServiceUnavailable("没有运行的实例"), 503),
+    (RemoteFailure("ZeroDivisionError", "division by zero"), 502), (RuntimeError("secret internals"), 500),
+])
+def test_service_errors_become_problems(client, rpc, auth, assert_problem, raised, status):
+    rpc.answers["intake.get_project"] = raised
+    body = assert_problem(client.simulate_get("/projects/P1", headers=auth("applicant")), status)
+    if isinstance(raised, ValidationFailed):
+        assert body["errors"] == [{"field": "form.contact_phone", "message": "必填"}]
+    if status in (500, 502):
+        assert "division" not in body["detail"] and "secret" not in body["detail"]
+        assert re.fullmatch(r"[0-9a-f]{12}", body["reference"])
+    if status < 500:
+        assert body["detail"] == raised.detail and body["type"] != "about:blank"
+
+
+# ------------------------------------------------------------------------------------ health
+def test_health_is_public_and_names_what_failed(client, rpc, assert_problem):
+    response = client.simulate_get("/health")
+    assert response.status_code == 200
+    assert set(response.json["services"]) == {"intake", "stage", "consult", "certificate", "supervision"}
+    assert {c["method"] for c in rpc.calls} == {"health"}
+    rpc.answers["stage.health"] = ServiceUnavailable("服务 stage 当前没有运行的实例")
+    body = assert_problem(client.simulate_get("/health"), 503)
+    assert body["services"]["stage"].startswith("ServiceUnavailable") and body["services"]["intake"] == "ok"
+    assert "stage" in body["detail"]
+
+
+# ------------------------------------------------------------------------------------ idempotency
+def test_idempotency_key_replays_the_first_answer(client, rpc, auth, assert_problem):
+    headers = dict(auth("applicant"), **{"Idempotency-Key": "register-hospital-1"})
+    counter = iter(range(1, 100))
+    rpc.answers["intake.register_project"] = lambda data: {"project_code": f"2026-410800-48-01-{next(counter):06d}"}
+    first = client.simulate_post("/projects", json=PROJECT, headers=headers)
+    again = client.simulate_post("/projects", json=PROJECT, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert first.json == again.json and again.headers["Idempotent-Replayed"] == "true"
+    assert len([c for c in rpc.calls if c["method"] == "register_project"]) == 1
+    reused = assert_problem(client.simulate_post("/projects", json=dict(PROJECT, name="另一个项目"), headers=headers), 422)
+    assert "Idempotency-Key" in reused["detail"]
+    # keys belong to their account: another applicant's same key is a different request
+    other = client.simulate_post("/projects", json=PROJECT, headers=dict(auth("clerk"), **{
+        "Idempotency-Key": "register-hospital-1"}))
+    assert other.status_code == 201 and other.json != first.json
+    # without a key, every request is new
+    assert client.simulate_post("/projects", json=PROJECT, headers=auth("applicant")).json != first.json
+
+
+def test_a_failed_request_releases_its_idempotency_key(client, rpc, auth, assert_problem):
+    headers = dict(auth("applicant"), **{"Idempotency-Key": "declare-1"})
+    body = {"stage": "land_use_planning", "form": {"a": 1}, "material_ids": []}
+    rpc.answers["intake.submit_declaration"] = RpcTimeout("超时")
+    assert_problem(client.simulate_post("/projects/P1/declarations", json=body, headers=headers), 504)
+    rpc.answers["intake.submit_declaration"] = {"declaration_id": "D1"}
+    retried = client.simulate_post("/projects/P1/declarations", json=body, headers=headers)
+    assert retried.status_code == 201 and retried.json == {"declaration_id": "D1"}
+    assert "Idempotent-Replayed" not in retried.headers
+    assert_problem(client.simulate_post("/projects/P1/declarations", json=body, headers=dict(
+        headers, **{"Idempotency-Key": "x" * 201})), 400)
+
+
+def test_material_upload_idempotency_compares_the_file(client, rpc, auth, assert_problem):
+    headers = dict(auth("applicant"), **{"Idempotency-Key": "upload-1"})
+    rpc.answers["intake.upload_material"] = lambda code, data: {
+        "material_id": "M1", "sha256": hashlib.sha256(base64.b64decode(data["content_base64"])).hexdigest()}
+    upload = lambda content: client.simulate_post("/projects/P1/materials", **multipart(  # noqa: E731
+        headers, {"name": "图纸"}, {"file": ("a.pdf", content, "application/pdf")}))
+    assert upload(b"%PDF-1 first").status_code == 201
+    assert upload(b"%PDF-1 first").headers["Idempotent-Replayed"] == "true"
+    assert_problem(upload(b"%PDF-1 second"), 422)
+
+
+# ------------------------------------------------------------------------------------ OpenAPI
+def test_openapi_document_describes_every_route(client, app_routes):
+    doc = client.simulate_get("/openapi.json").json
+    assert doc["openapi"].startswith("3.0")
+    documented = {(path, method.upper()) for path, item in doc["paths"].items() for method in item}
+    assert documented == app_routes
+    operation_ids = [op["operationId"] for item in doc["paths"].values() for op in item.values()]
+    assert len(operation_ids) == len(set(operation_ids))
+    for path, item in doc["paths"].items():
+        template_fields = set(re.findall(r"{(\w+)}", path))
+        for method, op in item.items():
+            declared = {p["name"] for p in op.get("parameters", []) if p["in"] == "path"}
+            assert declared == template_fields, (path, method)
+            assert op["responses"] and all(re.fullmatch(r"[1-5]\d\d", code) for code in op["responses"])
+            if method in ("post", "put") and path not in ("/openapi.json",):
+                assert "requestBody" in op, path
+    # every $ref resolves and every schema is an object with properties
+    refs = set(re.findall(r'"\$ref": "#/components/schemas/(\w+)"', __import__("json").dumps(doc)))
+    assert refs and refs <= set(doc["components"]["schemas"])
+    project = doc["components"]["schemas"]["ProjectIn"]
+    assert set(project["required"]) == {"name", "category", "region"} and project["additionalProperties"] is False
+    upload = doc["paths"]["/projects/{code}/materials"]["post"]["requestBody"]["content"]
+    assert upload["multipart/form-data"]["schema"]["$ref"].endswith("MaterialForm")
+    assert doc["components"]["schemas"]["MaterialForm"]["properties"]["file"] == {"type": "string",
+                                                                                  "format": "binary"}
+    assert doc["paths"]["/licences/verify"]["post"]["security"] == []
+    assert "security" not in doc["paths"]["/cases"]["get"]
+    assert doc["paths"]["/cases"]["get"]["responses"]["200"]["content"]["application/json"]["schema"][
+        "required"] == ["items", "total", "limit", "offset"]
+
+
+@pytest.fixture
+def app_routes(client):
+    """(path template, method) of every responder the app really has."""
+    routes = set()
+
+    def walk(nodes):
+        for node in nodes:
+            if node.resource is not None:
+                for method, responder in node.method_map.items():
+                    if method != "OPTIONS" and getattr(responder, "__name__", "") != "method_not_allowed":
+                        routes.add((node.uri_template, method))
+            walk(node.children)
+    walk(client.app._router._roots)
+    return routes

@@ -1,0 +1,136 @@
+"""The gateway's RPC client against a real RabbitMQ vhost and a real nameko service."""
+import dataclasses
+import time
+
+import eventlet
+import pytest
+from falcon.testing import TestClient
+from nameko.extensions import DependencyProvider
+from nameko.rpc import rpc
+
+from gateway.app import create_app
+from gateway.rpc import RpcClient, RpcTimeout, ServiceUnavailable
+from platform_kit.errors import EXPECTED_ERRORS, NotFound
+from platform_kit.identity import CONTEXT_KEY, Auth
+
+
+class RawContext(DependencyProvider):
+    def get_dependency(self, worker_ctx):
+        return dict(worker_ctx.data, call_id_stack=worker_ctx.call_id_stack)
+
+
+class FakeIntake:
+    """Stands where the intake service will be: same name, same method, trivial behaviour."""
+
+    name = "intake"
+    auth = Auth()
+    context = RawContext()
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_project(self, project_code):
+        identity = self.auth.identity()
+        if project_code == "missing":
+            raise NotFound(f"项目 {project_code} 不存在")
+        if project_code == "broken":
+            raise ZeroDivisionError("internal detail")
+        if project_code == "slow":
+            eventlet.sleep(2)
+        return {"project_code": project_code, "seen_by": identity.sub,
+                "token": self.context.get(CONTEXT_KEY), "call_id_stack": self.context.get("call_id_stack")}
+
+    @rpc
+    def health(self):
+        return {"service": self.name, "status": "ok"}
+
+
+@pytest.fixture
+def intake(container_factory, rabbit_config, jwt_keys):
+    config = dict(rabbit_config, JWT_PUBLIC_KEY=jwt_keys["public"], max_workers=4)
+    container = container_factory(FakeIntake, config)
+    container.start()
+    return container
+
+
+@pytest.fixture
+def rpc_client(rabbit_config):
+    client = RpcClient(rabbit_config["AMQP_URI"], timeout=5)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def gateway(settings, rpc_client, book, intake):
+    return TestClient(create_app(dataclasses.replace(settings, health_timeout=2), rpc_client, book=book))
+
+
+def reply_queues(rabbit_manager, rabbit_config):
+    return [q["name"] for q in rabbit_manager.get_queues(rabbit_config["vhost"])
+            if q["name"].startswith("rpc.reply-gateway")]
+
+
+def test_the_callers_token_travels_in_the_call_context(gateway, auth):
+    headers = auth("applicant")
+    response = gateway.simulate_get("/projects/2026-410800-48-01-000001", headers=headers)
+    assert response.status_code == 200, response.text
+    body = response.json
+    assert body["seen_by"] == "applicant"  # the service verified the token itself
+    assert body["token"] == headers["Authorization"].split()[1]
+    assert body["call_id_stack"][0].startswith("gateway.get_project.")
+    # another caller over the same connection: the context is per call, not per proxy
+    other = gateway.simulate_get("/projects/P2", headers=auth("clerk")).json
+    assert other["seen_by"] == "clerk"
+
+
+def test_remote_expected_and_unexpected_errors_become_problems(gateway, auth, assert_problem):
+    headers = auth("applicant")
+    body = assert_problem(gateway.simulate_get("/projects/missing", headers=headers), 404)
+    assert body["detail"] == "项目 missing 不存在" and body["type"].endswith("not-found")
+    body = assert_problem(gateway.simulate_get("/projects/broken", headers=headers), 502)
+    assert "internal detail" not in body["detail"] and "ZeroDivision" not in body["detail"]
+
+
+def test_a_service_with_no_instance_fails_fast(gateway, auth, assert_problem):
+    started = time.monotonic()
+    assert_problem(gateway.simulate_get("/cases/C1", headers=auth("clerk")), 503)
+    assert time.monotonic() - started < 3  # not the 5 s timeout: the broker returned the message
+    body = assert_problem(gateway.simulate_get("/health"), 503)
+    assert body["services"]["intake"] == "ok"
+    assert {name for name, state in body["services"].items() if state != "ok"} == {
+        "stage", "consult", "certificate", "supervision"}
+
+
+def test_many_requests_share_one_reply_queue(gateway, auth, rpc_client, rabbit_manager, rabbit_config):
+    headers = auth("applicant")
+    for number in range(25):
+        assert gateway.simulate_get(f"/projects/P{number}", headers=headers).json["project_code"] == f"P{number}"
+    queues = reply_queues(rabbit_manager, rabbit_config)
+    assert queues == [rpc_client.reply_queue_name]
+
+
+def test_timeout_then_the_late_answer_is_not_mistaken_for_the_next(rpc_client, intake, make_token):
+    token = make_token("clerk")
+    with pytest.raises(RpcTimeout):
+        rpc_client.call("intake", "get_project", ["slow"], token=token, timeout=0.5)
+    eventlet.sleep(2)  # the slow answer arrives on the shared reply queue meanwhile
+    assert rpc_client.call("intake", "get_project", ["P9"], token=token)["project_code"] == "P9"
+    with pytest.raises(ServiceUnavailable):
+        rpc_client.call("nowhere", "health")
+
+
+def test_a_timeout_is_a_504_problem(settings, rabbit_config, book, intake, auth, assert_problem):
+    impatient = RpcClient(rabbit_config["AMQP_URI"], timeout=0.5)
+    try:
+        client = TestClient(create_app(settings, impatient, book=book))
+        body = assert_problem(client.simulate_get("/projects/slow", headers=auth("clerk")), 504)
+        assert "intake.get_project" in body["detail"]
+    finally:
+        impatient.close()
+
+
+def test_the_client_reconnects_after_losing_its_connection(rpc_client, intake, make_token):
+    token = make_token("clerk")
+    assert rpc_client.call("intake", "get_project", ["P1"], token=token)["project_code"] == "P1"
+    first_queue = rpc_client.reply_queue_name
+    rpc_client._connection.collect()  # the socket goes away under the client, as after a broker restart
+    assert rpc_client.call("intake", "get_project", ["P2"], token=token)["project_code"] == "P2"
+    assert rpc_client.reply_queue_name != first_queue
