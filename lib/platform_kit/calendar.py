@@ -5,7 +5,9 @@ about a day in a year it does not have raises CalendarNotLoaded; it never guesse
 The schedule is seeded from the maintained ``chinesecalendar`` package for the years it covers;
 operators can load further years as data (``with_year``).
 """
+from bisect import bisect_right
 from datetime import date, timedelta
+from functools import lru_cache
 
 import chinese_calendar
 
@@ -24,6 +26,7 @@ class WorkingCalendar:
         loaded years that differ from Monday-to-Friday (holidays and adjusted working days)."""
         self.years = frozenset(years or ())
         self.overrides = dict(overrides or {})
+        self._days = {}   # year -> sorted ordinals of its working days (counting by bisection)
 
     @classmethod
     def official(cls):
@@ -54,25 +57,50 @@ class WorkingCalendar:
             return self.overrides[day]
         return day.weekday() < 5
 
+    def _year_days(self, year):
+        days = self._days.get(year)
+        if days is None:
+            if year not in self.years:
+                raise CalendarNotLoaded(f"{year} 年的法定节假日安排尚未载入，无法计算工作日")
+            days = self._days[year] = [d.toordinal() for d in _dates_of(year) if self.is_working_day(d)]
+        return days
+
     def add_working_days(self, start, n):
         """The n-th working day after `start`; `start` itself is never counted."""
-        day = start
-        counted = 0
-        while counted < n:
-            day += timedelta(days=1)
-            if self.is_working_day(day):
-                counted += 1
-        return day
+        if n <= 0:
+            return start
+        after, year = start.toordinal(), (start + timedelta(days=1)).year
+        while True:
+            days = self._year_days(year)
+            index = bisect_right(days, after)
+            available = len(days) - index
+            if n <= available:
+                return date.fromordinal(days[index + n - 1])
+            n -= available
+            year += 1
 
     def working_days_between(self, start, end):
         """Working days in (start, end]: `start` not counted, `end` counted. 0 if end <= start."""
+        if end <= start:
+            return 0
+        low, high = start.toordinal(), end.toordinal()
         count = 0
-        day = start
-        while day < end:
-            day += timedelta(days=1)
-            if self.is_working_day(day):
-                count += 1
+        for year in range((start + timedelta(days=1)).year, end.year + 1):
+            days = self._year_days(year)
+            count += bisect_right(days, high) - bisect_right(days, low)
         return count
+
+
+def _dates_of(year):
+    day = date(year, 1, 1)
+    while day.year == year:
+        yield day
+        day += timedelta(days=1)
+
+
+@lru_cache(maxsize=64)
+def _weekdays_of(year):
+    return [d.toordinal() for d in _dates_of(year) if d.weekday() < 5]
 
 
 class EstimatingCalendar:
@@ -94,6 +122,12 @@ class EstimatingCalendar:
             self.estimated = True
             return day.weekday() < 5
         return self.calendar.is_working_day(day)
+
+    def _year_days(self, year):
+        if year not in self.calendar.years:
+            self.estimated = True
+            return _weekdays_of(year)
+        return self.calendar._year_days(year)
 
     add_working_days = WorkingCalendar.add_working_days
     working_days_between = WorkingCalendar.working_days_between

@@ -7,6 +7,7 @@ decision row per decision and emits the resulting events in the same transaction
 import uuid
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import noload
 
 from platform_kit.calendar import official_calendar, validate_year_schedule
 from platform_kit.contracts import Actor, new_event
@@ -434,6 +435,7 @@ def sweep(uow, calendar, today, batch=500):
     due_acceptance = session.execute(
         select(CaseRow).where(CaseRow.state == SUBMITTED, CaseRow.acceptance_due_on < today)
         .order_by(CaseRow.acceptance_due_on).limit(batch).with_for_update(skip_locked=True)
+        .options(noload(CaseRow.decisions), noload(CaseRow.stage_row))
         .execution_options(populate_existing=True)).scalars().all()
     for row in due_acceptance:
         case = case_from_row(row)
@@ -443,6 +445,7 @@ def sweep(uow, calendar, today, batch=500):
         select(CaseRow).where(CaseRow.state.in_((ACCEPTED, REVIEWED)), CaseRow.clock_running_since.isnot(None),
                               CaseRow.lapsed_on.is_(None), CaseRow.due_on < today)
         .order_by(CaseRow.due_on).limit(batch).with_for_update(skip_locked=True)
+        .options(noload(CaseRow.decisions), noload(CaseRow.stage_row))
         .execution_options(populate_existing=True)).scalars().all()
     for row in lapsed:
         case = case_from_row(row)
