@@ -23,9 +23,15 @@ class CaseClockOut(Schema):
     item_name = fields.String(allow_none=True)
     department = fields.String(allow_none=True)
     state = fields.String()
+    round = fields.Integer(allow_none=True)
     accepted_on = fields.Date(allow_none=True)
+    deemed = fields.Boolean(allow_none=True)
     limit_days = fields.Integer(allow_none=True)
+    extension_days = fields.Integer(allow_none=True)
     due_on = fields.Date(allow_none=True)
+    paused_on = fields.Date(allow_none=True)
+    returned_on = fields.Date(allow_none=True)
+    lapsed_on = fields.Date(allow_none=True)
     concluded_on = fields.Date(allow_none=True)
     on_time = fields.Boolean(allow_none=True)
     used_days = fields.Integer(allow_none=True)
@@ -39,11 +45,13 @@ class StageClockOut(Schema):
     stage_id = fields.String(allow_none=True)
     lead_department = fields.String(allow_none=True)
     limit_days = fields.Integer(allow_none=True)
+    extension_days = fields.Integer(allow_none=True)
     received_on = fields.Date(allow_none=True)
     due_on = fields.Date(allow_none=True)
     concluded_on = fields.Date(allow_none=True)
     on_time = fields.Boolean(allow_none=True)
     state = fields.String(allow_none=True)
+    paused = fields.Boolean()
     light = fields.String(allow_none=True)
     cases = fields.List(fields.Nested(CaseClockOut))
 
@@ -79,6 +87,7 @@ class ClockOut(CaseClockOut):
     case_id = fields.String(allow_none=True)
     state = fields.String(allow_none=True)
     started_on = fields.Date(allow_none=True)
+    paused = fields.Boolean()
 
 
 class ClocksOut(Schema):

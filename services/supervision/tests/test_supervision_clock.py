@@ -42,19 +42,10 @@ def test_stage_due_on_skips_holidays_and_never_guesses():
     assert clock.stage_due_on(CAL, None, 5) is None
 
 
-def test_states_only_move_forward():
-    assert clock.later_state("submitted", "accepted") == "accepted"
-    assert clock.later_state("concluded", "accepted") == "concluded"
-    assert clock.later_state("approved", "reviewed") == "approved"
-    assert clock.later_state(None, "reviewed") == "reviewed"
-    assert clock.later_state("open", "concluded", clock.STAGE_STATE_ORDER) == "concluded"
-    assert clock.later_state("concluded", "open", clock.STAGE_STATE_ORDER) == "concluded"
-
-
 def test_timeline_summaries_in_chinese():
     text = timeline.summary("case.concluded", {"department": "NRP", "item_name": "建设用地规划许可证",
                                                "used_days": 3, "on_time": True})
     assert text == "NRP 办结「建设用地规划许可证」，用时 3 个工作日，按期"
     assert timeline.summary("stage.concluded", {"stage": "land_use_planning", "on_time": False}) == \
         "立项用地规划许可阶段办结，超期"
-    assert timeline.summary("case.returned", {}) == "事件 case.returned"
+    assert timeline.summary("alert.raised", {}) == "事件 alert.raised"

@@ -162,3 +162,36 @@ def test_access_and_bad_input(supervision, make_token):
     with rpc(config, None) as proxy:
         with pytest.raises(Unauthenticated):
             proxy.list_clocks({})
+
+
+def test_a_supplement_pauses_the_case_and_its_stage(supervision, make_token):
+    config, _, deliver = supervision
+    stage_id, case_id = str(uuid.uuid4()), str(uuid.uuid4())
+    deliver(event("stage.opened", {
+        "stage_id": stage_id, "declaration_id": "decl-2", "stage": "land_use_planning", "lead_department": "NRP",
+        "limit_days": 15, "received_on": date(2026, 11, 2),
+        "cases": [{"case_id": case_id, "item_code": "NRP-001", "department": "NRP", "limit_days": 10}]}))
+    deliver(case_fact("case.accepted", case_id, "NRP", date(2026, 11, 3), stage_id=stage_id, limit_days=10,
+                      due_on=date(2026, 11, 17)))
+    deliver(case_fact("case.supplement_requested", case_id, "NRP", date(2026, 11, 4), stage_id=stage_id,
+                      accepted_on=date(2026, 11, 3), used_days=1, opinion="缺少宗地界址图"))
+
+    def overview():
+        with rpc(config, make_token("supervisor")) as proxy:
+            return proxy.get_project_overview(PROJECT)["stages"][0]
+
+    stage = overview()
+    (case,) = stage["cases"]
+    assert (case["state"], case["paused_on"], case["light"]) == ("supplementing", "2026-11-04", None)
+    assert stage["paused"] is True and stage["light"] is None  # 000 §12: the stage clock pauses too
+    assert stage["limit_days"] == 15 and stage["due_on"] == "2026-11-23"
+
+    deliver(case_fact("case.supplement_accepted", case_id, "NRP", date(2026, 11, 9), stage_id=stage_id,
+                      accepted_on=date(2026, 11, 3), due_on=date(2026, 11, 20), used_days=1))
+    stage = overview()
+    (case,) = stage["cases"]
+    assert (case["state"], case["paused_on"], case["due_on"]) == ("accepted", None, "2026-11-20")
+    assert stage["paused"] is False
+    with rpc(config, make_token("supervisor")) as proxy:
+        timeline = proxy.get_project_overview(PROJECT)["timeline"]
+    assert "出具补正通知" in timeline[2]["summary"] and "继续计时" in timeline[3]["summary"]

@@ -1,8 +1,8 @@
 """Tables of the supervision read model.
 
 ``timeline_entries`` is append-only: one row per event, never changed. The clock rows are a
-projection of those events, upserted by stage and case id so that the order of arrival does not
-change the final state; they can always be rebuilt from the events.
+projection of those events: each is recomputed from its clock's events in the timeline, so the
+order of arrival does not change the final state.
 """
 from datetime import date, datetime
 
@@ -22,13 +22,15 @@ class TimelineEntryRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     event_id: Mapped[str] = mapped_column(String(36), unique=True)
     project_code: Mapped[str | None] = mapped_column(String(40), index=True)
+    stage_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    case_id: Mapped[str | None] = mapped_column(String(36), index=True)
     type: Mapped[str] = mapped_column(String(80))
     version: Mapped[int] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(40))
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     actor: Mapped[dict] = mapped_column(JSON)
     summary: Mapped[str] = mapped_column(Text)
-    payload: Mapped[dict] = mapped_column(JSON)
+    payload: Mapped[dict] = mapped_column(JSON)   # as on the wire: reloaded through its schema to replay
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -52,8 +54,8 @@ class StageClockRow(Base):
     lead_department: Mapped[str | None] = mapped_column(String(40), index=True)
     limit_days: Mapped[int | None] = mapped_column(Integer)
     received_on: Mapped[date | None] = mapped_column(Date)
+    extension_days: Mapped[int | None] = mapped_column(Integer)
     due_on: Mapped[date | None] = mapped_column(Date)
-    due_on_final: Mapped[bool] = mapped_column(Boolean, default=False)  # set by stage.concluded
     concluded_on: Mapped[date | None] = mapped_column(Date)
     on_time: Mapped[bool | None] = mapped_column(Boolean)
     state: Mapped[str] = mapped_column(String(20), index=True)
@@ -72,10 +74,18 @@ class CaseClockRow(Base):
     department: Mapped[str | None] = mapped_column(String(40), index=True)
     region: Mapped[str | None] = mapped_column(String(12))
     limit_days: Mapped[int | None] = mapped_column(Integer)
+    extension_days: Mapped[int | None] = mapped_column(Integer)
+    round: Mapped[int | None] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(20), index=True)
+    resume_state: Mapped[str | None] = mapped_column(String(20))
     outcome: Mapped[str | None] = mapped_column(String(20))
     accepted_on: Mapped[date | None] = mapped_column(Date)
+    deemed: Mapped[bool | None] = mapped_column(Boolean)          # 002 §7(二) deemed acceptance
     due_on: Mapped[date | None] = mapped_column(Date)
+    due_estimated: Mapped[bool | None] = mapped_column(Boolean)
+    paused_on: Mapped[date | None] = mapped_column(Date)          # supplement notice day (002 §8)
+    returned_on: Mapped[date | None] = mapped_column(Date)
+    lapsed_on: Mapped[date | None] = mapped_column(Date)          # no opinion by the deadline (004 §14)
     concluded_on: Mapped[date | None] = mapped_column(Date)
     on_time: Mapped[bool | None] = mapped_column(Boolean)
     used_days: Mapped[int | None] = mapped_column(Integer)

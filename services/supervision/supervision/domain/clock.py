@@ -1,4 +1,4 @@
-"""Clocks as supervisors see them: traffic lights (亮灯预警, 000 §18) and the order of case states.
+"""Clocks as supervisors see them: traffic lights (亮灯预警, 000 §18).
 
 The deadline convention is the platform's (stated where clocks are computed, in the stage service):
 the day of acceptance is not counted and a clock is due at the end of its ``due_on`` day. So on
@@ -7,21 +7,6 @@ the day of acceptance is not counted and a clock is due at the end of its ``due_
 from platform_kit.errors import CalendarNotLoaded
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
-
-# Later states never give way to earlier ones: events may arrive in any order.
-CASE_STATE_ORDER = {"submitted": 0, "accepted": 1, "reviewed": 2, "approved": 3, "disapproved": 3,
-                    "concluded": 4}
-STAGE_STATE_ORDER = {"open": 0, "concluded": 1}
-
-
-def later_state(current, new, order=CASE_STATE_ORDER):
-    """The state to keep when `new` is reported while `current` is recorded."""
-    if current is None:
-        return new
-    if new is None:
-        return current
-    return new if order.get(new, -1) >= order.get(current, -1) else current
-
 
 def light(due_on, today, calendar, yellow_days, closed=False):
     """green / yellow / red for an open clock; None for a closed clock or one without a deadline yet.

@@ -30,6 +30,23 @@ SUMMARIES = {
     "case.concluded": lambda p: (f"{p.get('department')} 办结「{p.get('item_name')}」，用时 {p.get('used_days')}"
                                  f" 个工作日，{_in_time(p)}"),
     "stage.concluded": lambda p: f"{_stage(p)}阶段办结，{_in_time(p)}",
+    "case.supplement_requested": lambda p: (f"{p.get('department')} 对「{p.get('item_name')}」出具补正通知，"
+                                            f"自 {p.get('on')} 起暂停计时"),
+    "case.supplement_accepted": lambda p: (f"{p.get('department')} 受理「{p.get('item_name')}」的补正材料，继续计时"
+                                           + (f"，{p.get('due_on')} 到期" if p.get("due_on") else "")),
+    "case.refused": lambda p: f"{p.get('department')} 对「{p.get('item_name')}」不予受理：{p.get('opinion') or ''}",
+    "case.not_required": lambda p: f"{p.get('department')} 告知「{p.get('item_name')}」无需取得许可",
+    "case.returned": lambda p: (f"{p.get('department')} 退回「{p.get('item_name')}」，本办件计时终止，"
+                                f"阶段暂停计时"),
+    "case.resubmitted": lambda p: f"「{p.get('item_name')}」重新提交（第 {p.get('round')} 次），重新计算时限",
+    "case.withdrawn": lambda p: f"申请人撤回「{p.get('item_name')}」",
+    "case.lapsed": lambda p: (f"{p.get('department')} 逾期未对「{p.get('item_name')}」出具意见"
+                              f"（{p.get('due_on')} 到期），视为无意见"),
+    "case.special_handled": lambda p: (f"{p.get('department')} 对「{p.get('item_name')}」按特别程序处理："
+                                       f"{p.get('reason')}"),
+    "stage.extended": lambda p: (f"牵头部门 {p.get('department')} 延长"
+                                 + ("办件" if p.get("case_id") else f"{_stage(p)}阶段")
+                                 + f"时限 {p.get('days')} 个工作日：{p.get('reason')}"),
     "licence.issued": lambda p: f"{p.get('department')} 核发电子证照 {p.get('licence_no')}（{p.get('item_name')}）",
     "consultation.opened": lambda p: (f"{p.get('asked_by')} 向 {'、'.join(p.get('asked_of') or [])} 发起征询，"
                                       f"{p.get('due_on')} 前答复"),
