@@ -113,6 +113,13 @@ class UploadMaterial(_Strict):
     material_id = fields.String(load_default=None, allow_none=True)
 
 
+class StreamedUpload(_Strict):
+    """Metadata of a streamed upload: query parameters ``name`` and ``material_id``, header Content-Type."""
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    content_type = fields.String(required=True)
+    material_id = fields.String(load_default=None, allow_none=True)
+
+
 class MaterialVersionRef(_Strict):
     material_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
     version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))

@@ -1,18 +1,20 @@
 """nameko entrypoints of the intake service: load → handler → dump, nothing else."""
 import base64
 import binascii
+import json
 
 from nameko.rpc import rpc
 from sqlalchemy import text
+from werkzeug.wrappers import Response
 
 from intake import handlers
+from intake.adapters.http import HeaderAuth, body_chunks, http
 from intake.adapters.orm import metadata
 from intake.adapters.storage import MaterialStorage, chunks_of
 from intake.render.flowchart import flowchart_svg
 from intake.schemas import (CatalogIn, CatalogLoaded, DeclarationOut, GuideOut, MaterialOut, MaterialVersionOut,
-                            MaterialVersionRef,
-                            PreviewGuide, ProjectOut, PushProject, RegisterProject, SubmitDeclaration,
-                            UploadMaterial, VerifyMaterial)
+                            MaterialVersionRef, PreviewGuide, ProjectOut, PushProject, RegisterProject, StreamedUpload,
+                            SubmitDeclaration, UploadMaterial, VerifyMaterial)
 from platform_kit.bus import event_handler
 from platform_kit.calendar import today_in_shanghai
 from platform_kit.db import Database
@@ -35,6 +37,7 @@ class IntakeService:
     db = Database(metadata)
     auth = Auth()
     storage = MaterialStorage()
+    http_auth = HeaderAuth()
 
     # ------------------------------------------------------------------ catalog
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -87,6 +90,20 @@ class IntakeService:
             with self.db.unit_of_work() as uow:
                 result = handlers.upload_material(project_code, cmd, identity, uow, staged)
         return MaterialVersionOut().dump(result)
+
+    @http("POST", "/projects/<string:project_code>/materials", expected_exceptions=EXPECTED_ERRORS)
+    def upload_material_stream(self, request, project_code):
+        """Streamed upload: body = the file, Content-Type = its type, ?name=...&material_id=..."""
+        identity = self.http_auth.identity(request, APPLICANT, CLERK)
+        cmd = load(StreamedUpload(), {"name": request.args.get("name"), "content_type": request.mimetype,
+                                      "material_id": request.args.get("material_id")})
+        with self.db.read() as session:
+            handlers.check_upload(project_code, cmd["material_id"], identity, session)
+        with self.storage.staged(body_chunks(request), cmd["content_type"]) as staged:
+            with self.db.unit_of_work() as uow:
+                result = handlers.upload_material(project_code, cmd, identity, uow, staged)
+        return Response(json.dumps(MaterialVersionOut().dump(result), ensure_ascii=False), status=201,
+                        mimetype="application/json")
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_materials(self, project_code):

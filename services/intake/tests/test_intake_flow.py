@@ -15,7 +15,7 @@ ORG = "91410800MA47Q0R12X"
 
 @pytest.fixture
 def intake(container_factory, service_config, tmp_path):
-    config = service_config("intake", MATERIAL_STORAGE_DIR=str(tmp_path / "materials"))
+    config = service_config("intake", WEB_SERVER_ADDRESS="127.0.0.1:0", MATERIAL_STORAGE_DIR=str(tmp_path / "materials"))
     container_factory(IntakeService, config).start()
     return config
 

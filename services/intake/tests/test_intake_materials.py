@@ -24,7 +24,7 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n%%EOF\n"
 
 @pytest.fixture
 def intake(container_factory, service_config, tmp_path):
-    config = service_config("intake", MATERIAL_STORAGE_DIR=str(tmp_path / "materials"))
+    config = service_config("intake", WEB_SERVER_ADDRESS="127.0.0.1:0", MATERIAL_STORAGE_DIR=str(tmp_path / "materials"))
     container = container_factory(IntakeService, config)
     container.start()
     return config, container

@@ -45,7 +45,7 @@ class Listener:
 
 @pytest.fixture
 def intake(container_factory, service_config, tmp_path):
-    config = service_config("intake", MATERIAL_STORAGE_DIR=str(tmp_path / "materials"),
+    config = service_config("intake", WEB_SERVER_ADDRESS="127.0.0.1:0", MATERIAL_STORAGE_DIR=str(tmp_path / "materials"),
                             MATERIAL_MAX_BYTES=4096)
     container = container_factory(IntakeService, config)
     container.start()
