@@ -28,7 +28,7 @@ STATES = {
     "reviewed": ("已审查", "#dbeafe", "#2563eb"),
     "supplement": ("补正中", "#fef3c7", "#d97706"),
     "supplement_requested": ("补正中", "#fef3c7", "#d97706"),
-    "approved": ("已批准", "#dcfce7", "#16a34a"),
+    "approved": ("已批准", "#ccfbf1", "#0d9488"),
     "concluded": ("已办结", "#bbf7d0", "#15803d"),
     "disapproved": ("不予许可", "#fee2e2", "#dc2626"),
     "refused": ("不予受理", "#fee2e2", "#dc2626"),
