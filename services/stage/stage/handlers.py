@@ -30,8 +30,8 @@ _calendar_cache = {"key": None, "calendar": None}
 def current_calendar(session):
     """The official schedule (chinesecalendar) with every year an operator loaded on top; the
     latest load of a year wins."""
-    key = session.execute(select(func.count(CalendarYearRow.id), func.max(CalendarYearRow.id))).one()
-    key = tuple(key)
+    loads = session.execute(select(func.count(CalendarYearRow.id), func.max(CalendarYearRow.id))).one()
+    key = (str(session.get_bind().url), *loads)
     if _calendar_cache["key"] != key:
         calendar = official_calendar()
         rows = session.execute(select(CalendarYearRow).order_by(CalendarYearRow.id)).scalars()
@@ -56,10 +56,10 @@ def load_calendar_year(cmd, identity, uow, today):
     calendar = current_calendar(uow.session)
     # deadlines that were estimates for this year are now computed from the schedule
     recomputed = 0
-    for model in (CaseRow, StageRow):
+    for model in (StageRow, CaseRow):   # stages before cases: the lock order of every use case
         rows = uow.session.execute(select(model).where(model.due_estimated.is_(True),
                                                        model.clock_stopped_on.is_(None))
-                                   .with_for_update()).scalars().all()
+                                   .order_by(model.id).with_for_update()).scalars().all()
         for row in rows:
             clock = clock_from_row(row)
             clock.recompute(calendar)
@@ -157,9 +157,11 @@ def list_cases(filters, identity, session, calendar, today, yellow_days):
         query = query.where(CaseRow.state == filters["state"])
     if filters.get("department"):
         query = query.where(CaseRow.department == filters["department"])
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     query = query.limit(filters.get("limit", 200)).offset(filters.get("offset", 0))
     rows = session.execute(query).scalars().all()
-    return {"items": [case_view(r, today, calendar, yellow_days, history=False) for r in rows]}
+    return {"items": [case_view(r, today, calendar, yellow_days, history=False) for r in rows],
+            "total": total, "limit": filters.get("limit", 200), "offset": filters.get("offset", 0)}
 
 
 def get_case(case_id, identity, session, calendar, today, yellow_days):

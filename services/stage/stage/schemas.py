@@ -125,6 +125,9 @@ class OverallOut(Schema):
 
 class CaseListOut(Schema):
     items = fields.List(fields.Nested(CaseOut))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
 
 
 class StageListOut(Schema):

@@ -177,3 +177,15 @@ def test_lapse_once_and_extension_only_by_lead():
     returned.act("return", date(2026, 11, 23), CAL, opinion="退回")
     with pytest.raises(Conflict):
         returned.extend(2, CAL)
+
+
+def test_supplement_asked_too_late_pauses_a_clock_already_running_since_receipt():
+    # received Mon 2026-11-02: must ask by Wed 11-04; asked Fri 11-06 → accepted as of 11-02 (002 §7(二)),
+    # then paused from 11-06: counted 11-03, 11-04, 11-05
+    case = new_case(received_on=date(2026, 11, 2), limit=5)
+    deemed = case.settle_deemed_acceptance(date(2026, 11, 6), CAL)
+    assert deemed.on == date(2026, 11, 2)
+    case.act("request_supplement", date(2026, 11, 6), CAL, opinion="补充材料")
+    assert case.clock.used_before == 3 and case.resume_state == "accepted"
+    case.act("accept_supplement", date(2026, 11, 16), CAL)
+    assert case.clock.due_on == date(2026, 11, 18)     # 11-17 4, 11-18 5

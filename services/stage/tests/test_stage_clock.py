@@ -120,3 +120,21 @@ def test_calendar_year_validation():
                                [date(2027, 1, 1), date(2027, 2, 3)])
     messages = " ".join(e["message"] for e in err.value.errors)
     assert "重复" in messages and "不属于" in messages and "同时" in messages and "不是周末" in messages
+
+
+def test_calendar_file_is_validated_and_loaded(tmp_path, postgres):
+    from sqlalchemy import create_engine, text
+    from stage.calendar_file import main
+    url = postgres.fresh("stage")
+    bad = tmp_path / "2027-bad.yml"
+    bad.write_text("year: 2027\nholidays: [2027-01-01, 2027-01-01]\nworking_weekends: [2027-01-01]\n")
+    assert main([str(bad), "--url", url]) == 1
+    good = tmp_path / "2027.yml"
+    good.write_text("year: 2027\nholidays: [2027-01-01, 2027-01-02, 2027-01-03]\n"
+                    "working_weekends: [2027-02-07]\n")
+    assert main([str(good), "--url", url, "--by", "ops-wang"]) == 0
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT year, loaded_by FROM calendar_years")).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [(2027, "ops-wang")]
