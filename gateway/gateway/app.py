@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 _clients = []  # RPC clients made by get_app() in this process, closed when the worker exits
 
 
-def create_app(settings, rpc, book=None, uploads=None):
+def create_app(settings, rpc, book=None):
     """The application around `rpc` (anything with ``call(service, method, args, token=, timeout=)``)."""
     book = book or AccountBook(settings)
     json_handler = falcon.media.JSONHandler(dumps=partial(json.dumps, ensure_ascii=False))
@@ -40,7 +40,7 @@ def create_app(settings, rpc, book=None, uploads=None):
     for op in OPERATIONS:
         by_path.setdefault(op.path, []).append(op)
     for path, operations in by_path.items():
-        app.add_route(path, resources.forward_resource(operations, rpc, settings, idempotency, uploads))
+        app.add_route(path, resources.forward_resource(operations, rpc, settings, idempotency))
 
     app.add_route("/auth/login", resources.Login(book))
     app.add_route("/auth/refresh", resources.Refresh(book))
@@ -60,11 +60,7 @@ def get_app():
     settings = Settings.from_env()
     rpc = RpcClient(settings.amqp_uri, timeout=settings.rpc_timeout)
     _clients.append(rpc)
-    uploads = None
-    if settings.intake_http_address:
-        from gateway.uploads import StreamingUploads
-        uploads = StreamingUploads(settings.intake_http_address, timeout=settings.rpc_timeout)
-    return create_app(settings, rpc, uploads=uploads)
+    return create_app(settings, rpc)
 
 
 def close_clients():

@@ -77,8 +77,9 @@ def problem_response(status, components):
 
 def operation_doc(op, components):
     doc = {"operationId": op.id, "summary": op.summary, "tags": [op.tag or op.service]}
-    parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                  for name in re.findall(r"{(\w+)}", op.path)]
+    parameters = [{"name": name, "in": "path", "required": True,
+                   "schema": {"type": "integer" if converter == "int" else "string"}}
+                  for name, converter in re.findall(r"{(\w+)(?::(\w+))?}", op.path)]
     parameters += [{"name": q.name, "in": "query", "required": False, "schema": {"type": q.type},
                     **({"description": q.description} if q.description else {})} for q in op.query]
     if op.idempotent:
@@ -94,16 +95,20 @@ def operation_doc(op, components):
     if op.status == 204:
         success = {"description": "完成"}
     else:
-        if op.response is None:
+        if op.media != "application/json":
+            schema = {"type": "string"}
+        elif op.response is None:
             schema = {"type": "object"}
         elif op.listing:
-            schema = {"type": "object", "required": ["items", "total", "limit", "offset"], "properties": {
+            schema = {"type": "object", "required": ["items", "limit", "offset"], "properties": {
                 "items": {"type": "array", "items": {"$ref": component(op.response, components)}},
                 "total": {"type": "integer"}, "limit": {"type": "integer"}, "offset": {"type": "integer"}}}
         else:
             schema = {"$ref": component(op.response, components)}
-        success = {"description": "成功", "content": {"application/json": {"schema": schema}}}
+        success = {"description": "成功", "content": {op.media: {"schema": schema}}}
     responses = {str(op.status): success}
+    if op.created_outcome:
+        responses["201"] = dict(success, description="首次创建")
     statuses = set(op.errors) | ({401} if not op.public else set())
     if op.service != "gateway":
         statuses |= {502, 503, 504}
@@ -118,7 +123,8 @@ def operation_doc(op, components):
 def build(operations, version="0.1.0"):
     components, paths = {}, {}
     for op in operations:
-        paths.setdefault(op.path, {})[op.method.lower()] = operation_doc(op, components)
+        path = re.sub(r"{(\w+):\w+}", r"{\1}", op.path)
+        paths.setdefault(path, {})[op.method.lower()] = operation_doc(op, components)
     return {
         "openapi": "3.0.3",
         "info": {"title": "工程建设项目审批管理系统 API", "version": version,

@@ -1,6 +1,7 @@
 """Falcon resources: HTTP in, one service call (or one account use case) out. No domain rules."""
 import base64
 import hashlib
+import re
 
 import falcon
 
@@ -16,8 +17,39 @@ CHUNK = 64 * 1024
 
 
 # ---------------------------------------------------------------------------------- helpers
+# marshmallow's messages, said in Chinese for the people who read them
+MESSAGES = {
+    "Missing data for required field.": "必填字段缺失", "Unknown field.": "未知字段",
+    "Field may not be null.": "不能为空值", "Invalid input type.": "请求体须为 JSON 对象",
+    "Not a valid string.": "须为字符串", "Not a valid integer.": "须为整数", "Not a valid number.": "须为数字",
+    "Not a valid boolean.": "须为 true 或 false", "Not a valid list.": "须为列表",
+    "Not a valid mapping type.": "须为对象", "Not a valid date.": "须为日期（YYYY-MM-DD）",
+    "Not a valid datetime.": "须为日期时间（ISO 8601）", "String does not match expected pattern.": "格式不正确",
+}
+PATTERNS = (
+    (re.compile(r"^Must be one of: (.*)\.$"), "须为以下之一: {0}"),
+    (re.compile(r"^Length must be between (\d+) and (\d+)\.$"), "长度须在 {0} 到 {1} 之间"),
+    (re.compile(r"^Shorter than minimum length (\d+)\.$"), "长度至少为 {0}"),
+    (re.compile(r"^Longer than maximum length (\d+)\.$"), "长度至多为 {0}"),
+    (re.compile(r"^Length must be (\d+)\.$"), "长度须为 {0}"),
+)
+
+
+def chinese(message):
+    if message in MESSAGES:
+        return MESSAGES[message]
+    for pattern, template in PATTERNS:
+        match = pattern.match(message)
+        if match:
+            return template.format(*match.groups())
+    return message
+
+
 def json_body(req, schema):
-    return load(schema(), req.get_media(default_when_empty=None))
+    try:
+        return load(schema(), req.get_media(default_when_empty=None))
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.detail, [dict(e, message=chinese(e["message"])) for e in exc.errors]) from None
 
 
 def integer_param(req, name, default=None, minimum=None, maximum=None):
@@ -39,11 +71,6 @@ def page_params(req):
             integer_param(req, "offset", 0, 0, 10 ** 9))
 
 
-def page(items, limit, offset):
-    """The same page shape on every list route: items, total, limit, offset."""
-    return {"items": items[offset:offset + limit], "total": len(items), "limit": limit, "offset": offset}
-
-
 def no_store(resp):
     resp.set_header("Cache-Control", "no-store")
 
@@ -52,13 +79,12 @@ def no_store(resp):
 class Forward:
     """Every operation of one path: build the RPC arguments, call, answer."""
 
-    def __init__(self, operations, rpc, settings, idempotency=None, uploads=None):
+    def __init__(self, operations, rpc, settings, idempotency=None):
         self.operations = {op.method: op for op in operations}
         self.public_methods = {op.method for op in operations if op.public}
         self.rpc = rpc
         self.settings = settings
         self.idempotency = idempotency
-        self.uploads = uploads
 
     def respond(self, req, resp, **params):
         op = self.operations[req.method]
@@ -66,16 +92,18 @@ class Forward:
         key = req.get_header("Idempotency-Key") if op.idempotent and self.idempotency else None
         if op.multipart:
             upload = MaterialUpload.read(req, self.settings.material_max_bytes)
-            body, digest_source = upload, upload.fingerprint()
+            body, fingerprint = upload.as_rpc_data, upload.fingerprint()
         else:
             body = json_body(req, op.body) if op.body else None
-            digest_source = body
+            if body is not None:
+                body.update({key_: params[field] for key_, field in op.into_body})
+            fingerprint = body
         if key is None:
             status, result = self._call(op, req, params, body, token)
         else:
             account, key = req.context.identity.sub, check_key(key)
             stored = self.idempotency.claim(account, key, req.method, req.path,
-                                            request_hash(req.method, req.path, digest_source))
+                                            request_hash(req.method, req.path, fingerprint))
             if stored:
                 resp.set_header("Idempotent-Replayed", "true")
                 status, result = stored
@@ -87,13 +115,16 @@ class Forward:
                     raise
                 self.idempotency.complete(account, key, status, result)
         resp.status = status
-        resp.media = result
+        if op.media == "application/json":
+            resp.media = result
+        else:
+            resp.content_type = op.media
+            resp.text = result
 
     def _call(self, op, req, params, body, token):
-        if op.multipart:
-            if self.uploads is not None:
-                return op.status, self.uploads.forward(params["code"], body, token)
-            body = body.as_rpc_data()
+        if callable(body):  # a material read from the request, encoded only now
+            body = body()
+        limit, offset = page_params(req) if op.listing else (None, None)
         args = []
         for source in op.args:
             kind, _, name = source.partition(":")
@@ -105,22 +136,39 @@ class Forward:
                 spec = next(q for q in op.query if q.name == name)
                 args.append(integer_param(req, name) if spec.type == "integer" else req.get_param(name))
             elif kind == "filters":
-                args.append({q.name: req.get_param(q.name) for q in op.query
-                             if q.name not in ("limit", "offset") and req.get_param(q.name)})
-        limit, offset = page_params(req) if op.listing else (None, None)
+                filters = {q.name: req.get_param(q.name) for q in op.query
+                           if q.name not in ("limit", "offset") and req.get_param(q.name)}
+                if op.paging == "service":
+                    filters.update(limit=limit, offset=offset)
+                args.append(filters)
         result = self.rpc.call(op.service, op.rpc, args, token=token)
-        if op.listing:
-            items = result.get("items", []) if isinstance(result, dict) else list(result or [])
-            result = page(items, limit, offset)
-        return op.status, result
+        if op.paging:
+            result = paged(result, limit, offset, slice_items=op.paging == "gateway")
+        status = op.status
+        if op.created_outcome and isinstance(result, dict) and result.get("outcome") == "created":
+            status = 201
+        return status, result
 
 
+def paged(result, limit, offset, slice_items):
+    """The same page shape on every list route: items, limit, offset (and total when known);
+    other keys of the service's answer (e.g. the stages' overall cap) are kept."""
+    answer = dict(result) if isinstance(result, dict) else {"items": list(result or [])}
+    items = list(answer.get("items") or [])
+    if slice_items:
+        answer.update(items=items[offset:offset + limit], total=len(items))
+    else:
+        answer["items"] = items
+    answer.setdefault("limit", limit)
+    answer.setdefault("offset", offset)
+    return answer
 
-def forward_resource(operations, rpc, settings, idempotency=None, uploads=None):
+
+def forward_resource(operations, rpc, settings, idempotency=None):
     """A Forward answering only the methods it has operations for (Falcon answers 405 to others)."""
     responders = {f"on_{op.method.lower()}": Forward.respond for op in operations}
     cls = type(f"Forward_{operations[0].rpc}", (Forward,), responders)
-    return cls(operations, rpc, settings, idempotency, uploads)
+    return cls(operations, rpc, settings, idempotency)
 
 
 class MaterialUpload:

@@ -21,17 +21,21 @@ class Query:
 
 @dataclass(frozen=True)
 class Operation:
-    path: str
+    path: str                    # Falcon template; `{field:int}` converts the field
     method: str
     service: str
     rpc: str
     summary: str
     args: tuple = ()             # "path:<field>", "body", "filters", "query:<name>"
     body: type = None            # marshmallow schema of the JSON body
+    into_body: tuple = ()        # (body key, path field): path fields the RPC expects inside the body
     response: type = None        # documented answer (a service object)
     status: int = 200
+    created_outcome: bool = False  # 201 when the answer's `outcome` is "created", else `status`
+    media: str = "application/json"
     query: tuple = ()
-    listing: bool = False        # the service returns a list: answer {"items", "total", "limit", "offset"}
+    paging: str = None           # "gateway": the service returns everything, the gateway pages;
+    #                              "service": limit/offset travel in the filters
     public: bool = False         # no token needed (and none is forwarded)
     idempotent: bool = False     # honours Idempotency-Key
     multipart: bool = False
@@ -42,6 +46,10 @@ class Operation:
     @property
     def id(self):
         return self.operation_id or self.rpc
+
+    @property
+    def listing(self):
+        return self.paging is not None
 
 
 PAGE = (Query("limit", "integer", "每页条数（1–200，默认 50）"), Query("offset", "integer", "跳过条数（默认 0）"))
@@ -56,28 +64,54 @@ OPERATIONS = (
               body=s.ProjectIn, response=s.ProjectOut, status=201, idempotent=True, tag="intake"),
     Operation("/projects/{code}", "GET", "intake", "get_project", "查看项目", args=("path:code",),
               response=s.ProjectOut, tag="intake"),
+    Operation("/projects/{code}", "PUT", "intake", "push_project",
+              "投资项目在线审批监管平台推送项目（按项目代码幂等；首次 201，其后 200）", args=("body",),
+              body=s.PushProjectIn, into_body=(("project_code", "code"),), response=s.ProjectOut,
+              created_outcome=True, tag="intake"),
     Operation("/projects/{code}/materials", "POST", "intake", "upload_material", "上传申报材料（multipart/form-data）",
               args=("path:code", "body"), body=s.MaterialForm, response=s.MaterialOut, status=201,
               idempotent=True, multipart=True, tag="intake"),
+    Operation("/projects/{code}/materials", "GET", "intake", "list_materials", "项目的材料及其各版本（可供后续阶段复用）",
+              args=("path:code",), query=PAGE, paging="gateway", response=s.MaterialListItemOut, tag="intake"),
+    Operation("/materials/{material_id}/versions/{version:int}/verification", "POST", "intake", "verify_material",
+              "材料首次录入核验（与纸质原件比对）", args=("path:material_id", "path:version", "body"),
+              body=s.VerifyMaterialIn, response=s.MaterialOut, tag="intake"),
     Operation("/projects/{code}/declarations", "POST", "intake", "submit_declaration", "提交阶段申报",
               args=("path:code", "body"), body=s.DeclarationIn, response=s.DeclarationOut, status=201,
               idempotent=True, tag="intake"),
     Operation("/declarations/{declaration_id}", "GET", "intake", "get_declaration", "查看申报",
               args=("path:declaration_id",), response=s.DeclarationOut, tag="intake"),
+    Operation("/guides/preview", "POST", "intake", "preview_guide", "某类项目的办事指南（流程图 JSON）预览",
+              args=("body",), body=s.GuidePreviewIn, response=s.GuideOut, tag="intake"),
+    Operation("/projects/{code}/guide", "GET", "intake", "get_guide", "项目的办事指南及各事项办理状态",
+              args=("path:code",), response=s.GuideOut, tag="intake"),
+    Operation("/projects/{code}/guide.svg", "GET", "intake", "get_guide_svg", "项目流程图（SVG）",
+              args=("path:code",), media="image/svg+xml", tag="intake"),
     # stage
     Operation("/cases", "GET", "stage", "list_cases", "办件列表（按可见范围）", args=("filters",),
-              query=(Query("project_code"), Query("state", description="submitted/accepted/reviewed/approved/"
-                                                                         "disapproved/concluded")) + PAGE,
-              response=s.CaseOut, listing=True, tag="stage"),
+              query=(Query("project_code"), Query("state", description="办件状态"), Query("department")) + PAGE,
+              response=s.CaseOut, paging="service", tag="stage"),
     Operation("/cases/{case_id}", "GET", "stage", "get_case", "查看办件及其全部决定记录", args=("path:case_id",),
               response=s.CaseOut, tag="stage"),
-    Operation("/cases/{case_id}/actions", "POST", "stage", "act_on_case", "对办件作出受理/审查/决定/办结",
+    Operation("/cases/{case_id}/actions", "POST", "stage", "act_on_case", "对办件作出受理、补正、审查、决定、办结等操作",
               args=("path:case_id", "body"), body=s.CaseActionIn, response=s.CaseOut, tag="stage"),
-    Operation("/projects/{code}/stages", "GET", "stage", "list_stages", "项目各阶段及其办件", args=("path:code",),
-              query=PAGE, response=s.StageOut, listing=True, tag="stage"),
+    Operation("/cases/{case_id}/special-handling", "POST", "stage", "special_handle", "特殊办理（越过受阻环节，须说明理由）",
+              args=("path:case_id", "body"), body=s.SpecialHandleIn, response=s.CaseOut, tag="stage"),
+    Operation("/cases/{case_id}/extensions", "POST", "stage", "extend_limit", "延长办件时限（牵头部门）",
+              args=("body",), body=s.ExtensionIn, into_body=(("case_id", "case_id"),), response=s.ExtensionOut,
+              status=201, tag="stage", operation_id="extend_case_limit"),
+    Operation("/stages/{stage_id}/extensions", "POST", "stage", "extend_limit", "延长阶段时限（牵头部门）",
+              args=("body",), body=s.ExtensionIn, into_body=(("stage_id", "stage_id"),), response=s.ExtensionOut,
+              status=201, tag="stage", operation_id="extend_stage_limit"),
+    Operation("/projects/{code}/stages", "GET", "stage", "list_stages", "项目各阶段及其办件、总时限", args=("path:code",),
+              query=PAGE, response=s.StageOut, paging="gateway", tag="stage"),
+    Operation("/calendar", "GET", "stage", "get_calendar", "已载入的工作日历年份及载入记录", response=s.CalendarOut,
+              tag="stage"),
+    Operation("/calendar/years", "POST", "stage", "load_calendar_year", "载入某年法定节假日与调休上班日（平台运营）",
+              args=("body",), body=s.CalendarYearIn, response=s.CalendarOut, status=201, tag="stage"),
     # certificate
     Operation("/projects/{code}/licences", "GET", "certificate", "list_licences", "项目的电子证照",
-              args=("path:code",), query=PAGE, response=s.LicenceOut, listing=True, tag="certificate"),
+              args=("path:code",), query=PAGE, response=s.LicenceOut, paging="gateway", tag="certificate"),
     Operation("/licences/{licence_id}", "GET", "certificate", "get_licence", "查看电子证照（含签名）",
               args=("path:licence_id",), response=s.LicenceOut, tag="certificate"),
     Operation("/licences/verify", "POST", "certificate", "verify_licence", "验证电子证照签名（公开）",
@@ -89,9 +123,11 @@ OPERATIONS = (
     Operation("/supervision/projects/{code}", "GET", "supervision", "get_project_overview",
               "项目各阶段、各办件的法定时限与办理情况", args=("path:code",), response=s.OverviewOut,
               tag="supervision"),
-    Operation("/supervision/clocks", "GET", "supervision", "list_clocks", "办理时限一览",
-              args=("filters",), query=(Query("department"), Query("state")) + PAGE,
-              response=s.ClockOut, listing=True, tag="supervision"),
+    Operation("/supervision/clocks", "GET", "supervision", "list_clocks", "办理时限一览（最紧急的在前）",
+              args=("filters",), query=(Query("department"), Query("state", description="open/closed"),
+                                        Query("kind", description="stage/case"), Query("project_code"),
+                                        Query("light", description="green/yellow/red")) + PAGE,
+              response=s.ClockOut, paging="service", tag="supervision"),
     # consult
     Operation("/consultations", "POST", "consult", "open_consultation", "发起部门征求意见",
               args=("body",), body=s.ConsultationIn, response=s.ConsultationOut, status=201,
@@ -102,6 +138,7 @@ OPERATIONS = (
     Operation("/consultations/{consultation_id}", "GET", "consult", "get_consultation", "查看征求意见及答复",
               args=("path:consultation_id",), response=s.ConsultationOut, tag="consult"),
 )
+
 
 # The gateway's own routes (accounts, tokens, platform); documented from here, served by
 # dedicated resources in gateway.resources.
@@ -115,7 +152,7 @@ GATEWAY_OPERATIONS = (
     Operation("/auth/password", "POST", "gateway", "change_password", "修改本人密码（密码过期时亦可）",
               body=s.ChangePasswordIn, status=204, public=True, tag="auth", errors=(400, 401, 422)),
     Operation("/accounts", "GET", "gateway", "list_accounts", "账号列表（平台运营）", query=PAGE,
-              response=s.AccountOut, listing=True, tag="accounts", errors=(401, 403, 422)),
+              response=s.AccountOut, paging="gateway", tag="accounts", errors=(401, 403, 422)),
     Operation("/accounts", "POST", "gateway", "create_account", "新建账号（平台运营）", body=s.AccountIn,
               response=s.AccountOut, status=201, tag="accounts", errors=(400, 401, 403, 409, 422)),
     Operation("/accounts/{account}", "GET", "gateway", "get_account", "查看账号（本人或平台运营）",

@@ -8,7 +8,6 @@ forwarded as the service dumped them.
 from marshmallow import INCLUDE, RAISE, Schema, fields, validate
 
 STEPS = ("accept", "review", "approve", "conclude")
-ACTIONS = ("accept", "review", "approve", "disapprove", "conclude")
 ROLES = ("applicant", "clerk", "officer", "dept_admin", "supervisor", "operator")
 
 
@@ -107,6 +106,54 @@ class ProjectOut(Open):
     attributes = fields.Dict()
 
 
+class PushProjectIn(Strict):
+    """The project as the investment platform holds it; the code is the path's."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    category = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    region = fields.String(required=True, validate=validate.Length(min=1, max=12))
+    applicant_org = fields.String(required=True, validate=validate.Length(min=1, max=18))
+    attributes = fields.Dict(keys=fields.String())
+
+
+class MaterialVersionOut(Open):
+    version = fields.Integer()
+    sha256 = fields.String()
+    size = fields.Integer()
+    content_type = fields.String()
+    uploaded_by = fields.String()
+    uploaded_at = fields.DateTime()
+    verification = fields.Dict(allow_none=True)
+
+
+class MaterialListItemOut(Open):
+    material_id = fields.String()
+    name = fields.String()
+    latest_version = fields.Integer()
+    versions = fields.List(fields.Nested(MaterialVersionOut))
+    declared_in = fields.List(fields.Dict())
+
+
+class VerifyMaterialIn(Strict):
+    case_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+
+
+class GuidePreviewIn(Strict):
+    category = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    attributes = fields.Dict(keys=fields.String())
+    region = fields.String(allow_none=True, validate=validate.Length(max=12))
+
+
+class GuideOut(Open):
+    project_code = fields.String()
+    catalog_version = fields.Integer()
+    region = fields.String()
+    overall_limit_days = fields.Integer()
+    total_limit_days = fields.Integer()
+    within_overall_limit = fields.Boolean()
+    stages = fields.List(fields.Dict())
+
+
 class MaterialForm(Schema):
     """multipart/form-data: the material's name and the file itself."""
 
@@ -141,8 +188,28 @@ class DeclarationOut(Open):
 
 # ---------------------------------------------------------------------------------- stage
 class CaseActionIn(Strict):
-    action = fields.String(required=True, validate=validate.OneOf(ACTIONS))
-    opinion = fields.String(required=True, validate=validate.Length(max=4000))
+    """Which actions apply to which state, and which need a reason, is the stage service's rule."""
+
+    action = fields.String(required=True, validate=validate.Length(min=1, max=40), metadata={"enum": [
+        "accept", "request_supplement", "accept_supplement", "refuse", "not_required", "review", "approve",
+        "disapprove", "conclude", "return", "resubmit", "withdraw"]})
+    opinion = fields.String(validate=validate.Length(max=4000))
+
+
+class SpecialHandleIn(CaseActionIn):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+    attachment_ref = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class ExtensionIn(Strict):
+    days = fields.Integer(required=True, strict=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+
+
+class CalendarYearIn(Strict):
+    year = fields.Integer(required=True, strict=True)
+    holidays = fields.List(fields.Date(), required=True)
+    working_weekends = fields.List(fields.Date())
 
 
 class DecisionOut(Open):
@@ -163,9 +230,23 @@ class CaseOut(Open):
 
 
 class StageOut(Open):
+    stage_id = fields.String()
     stage = fields.String()
     state = fields.String()
+    received_on = fields.Date(allow_none=True)
+    due_on = fields.Date(allow_none=True)
+    concluded_on = fields.Date(allow_none=True)
+    light = fields.String(allow_none=True)
     cases = fields.List(fields.Nested(CaseOut))
+
+
+class ExtensionOut(Open):
+    case = fields.Nested(CaseOut)
+    stage = fields.Nested(StageOut)
+
+
+class CalendarOut(Open):
+    pass
 
 
 # ---------------------------------------------------------------------------------- certificate
