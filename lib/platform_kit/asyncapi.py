@@ -19,7 +19,8 @@ PUBLISHERS = {
     "case.not_required": "stage", "case.returned": "stage", "case.resubmitted": "stage",
     "case.withdrawn": "stage", "case.lapsed": "stage", "case.special_handled": "stage",
     "stage.extended": "stage",
-    "licence.issued": "certificate", "consultation.opened": "consult", "consultation.replied": "consult",
+    "licence.issued": "certificate", "licence.revoked": "certificate",
+    "consultation.opened": "consult", "consultation.replied": "consult",
 }
 
 

@@ -269,6 +269,17 @@ class LicenceIssuedV1(_Payload):
     key_id = fields.String(required=True)
 
 
+class LicenceRevokedV1(_Payload):
+    """A licence was revoked (废止, 002 §19); public verification reports it as no longer valid."""
+    licence_id = fields.String(required=True)
+    licence_no = fields.String(required=True)
+    case_id = fields.String(required=True)
+    item_code = fields.String(required=True)
+    department = fields.String(required=True)
+    reason = fields.String(required=True)
+    revoked_on = fields.Date(required=True)
+
+
 class ConsultationOpenedV1(_Payload):
     consultation_id = fields.String(required=True)
     case_id = fields.String(allow_none=True, load_default=None)
@@ -309,6 +320,7 @@ EVENTS = {
     "case.special_handled": {1: CaseSpecialHandledV1},
     "stage.extended": {1: StageExtendedV1},
     "licence.issued": {1: LicenceIssuedV1},
+    "licence.revoked": {1: LicenceRevokedV1},
     "consultation.opened": {1: ConsultationOpenedV1},
     "consultation.replied": {1: ConsultationRepliedV1},
 }

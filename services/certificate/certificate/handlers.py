@@ -5,9 +5,9 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from certificate.adapters.orm import LicenceRow, LicenceSequenceRow, SigningKeyRow
+from certificate.adapters.orm import LicenceRevocationRow, LicenceRow, LicenceSequenceRow, SigningKeyRow
 from certificate.domain import signature
-from certificate.domain.licence import build_document, licence_number
+from certificate.domain.licence import build_document, check_revocation, licence_number, revoked_reason
 from platform_kit.contracts import Actor, new_event
 from platform_kit.db import utcnow
 from platform_kit.errors import NotFound
@@ -126,10 +126,37 @@ def issue_licence(envelope, uow, signing_key, today):
     return view(row)
 
 
+# ------------------------------------------------------------------------------------ revoking
+def revoke_licence(licence_id, cmd, identity, uow, today):
+    """002 §19: a licence is revoked when the business record behind it no longer holds."""
+    session = uow.session
+    row = session.get(LicenceRow, licence_id, with_for_update=True)
+    if row is None:
+        raise NotFound(f"电子证照 {licence_id} 不存在")
+    check_revocation(role=identity.role, department=identity.department, region=identity.region,
+                     licence_department=row.department, licence_region=row.document.get("region"),
+                     already_revoked_on=row.revocation.revoked_on if row.revocation else None)
+    revocation = LicenceRevocationRow(licence_id=row.licence_id, reason=cmd["reason"], revoked_by=identity.sub,
+                                      revoked_by_role=identity.role, revoked_by_department=identity.department,
+                                      revoked_on=today, revoked_at=utcnow())
+    session.add(revocation)
+    session.flush()  # the unique licence_id settles two revocations racing
+    uow.emit(new_event("licence.revoked", source=SOURCE, project_code=row.project_code, actor=identity.actor(),
+                       payload={"licence_id": row.licence_id, "licence_no": row.licence_no, "case_id": row.case_id,
+                                "item_code": row.item_code, "department": row.department,
+                                "reason": cmd["reason"], "revoked_on": today}))
+    session.refresh(row)
+    return view(row)
+
+
 # ------------------------------------------------------------------------------------ reading
 def view(row):
+    revocation = row.revocation
     return {"licence_id": row.licence_id, "document": row.document, "signature": row.signature,
-            "key_id": row.key_id, "algorithm": row.algorithm}
+            "key_id": row.key_id, "algorithm": row.algorithm,
+            "status": "revoked" if revocation else "valid",
+            "revocation": ({"reason": revocation.reason, "revoked_on": revocation.revoked_on,
+                            "revoked_by": revocation.revoked_by} if revocation else None)}
 
 
 def get_licence(session, licence_id):
@@ -147,5 +174,10 @@ def list_licences(session, project_code):
 
 def verify_licence(session, cmd):
     verdict = signature.verify(cmd["document"], cmd["signature"], cmd["key_id"], public_keys(session))
+    if verdict.valid:
+        revocation = session.execute(select(LicenceRevocationRow).where(
+            LicenceRevocationRow.licence_id == str(cmd["document"].get("licence_id")))).scalar_one_or_none()
+        if revocation is not None:
+            return {"valid": False, "reason": revoked_reason(revocation.revoked_on, revocation.reason)}
     return {"valid": verdict.valid, "reason": verdict.reason}
 

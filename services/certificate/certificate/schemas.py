@@ -11,12 +11,27 @@ class VerifyLicence(Schema):
     key_id = fields.String(required=True, validate=validate.Length(min=1, max=40))
 
 
+class RevokeLicence(Schema):
+    class Meta:
+        unknown = RAISE
+
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class RevocationOut(Schema):
+    reason = fields.String()
+    revoked_on = fields.Date()
+    revoked_by = fields.String()
+
+
 class LicenceOut(Schema):
     licence_id = fields.String()
     document = fields.Dict()
     signature = fields.String()
     key_id = fields.String()
     algorithm = fields.String()
+    status = fields.String()   # valid | revoked
+    revocation = fields.Nested(RevocationOut, allow_none=True)
 
 
 class LicenceListOut(Schema):

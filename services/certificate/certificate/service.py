@@ -5,12 +5,13 @@ from sqlalchemy import text
 from certificate import handlers
 from certificate.adapters.orm import metadata
 from certificate.keys import SigningKeys
-from certificate.schemas import LicenceListOut, LicenceOut, SigningKeysOut, VerdictOut, VerifyLicence
+from certificate.schemas import (LicenceListOut, LicenceOut, RevokeLicence, SigningKeysOut, VerdictOut,
+                                 VerifyLicence)
 from platform_kit.bus import event_handler
 from platform_kit.calendar import today_in_shanghai
 from platform_kit.db import Database
 from platform_kit.errors import EXPECTED_ERRORS
-from platform_kit.identity import Auth
+from platform_kit.identity import OFFICER, OPERATOR, Auth
 from platform_kit.validation import load
 
 
@@ -40,6 +41,14 @@ class CertificateService:
         with self.db.read() as session:
             result = handlers.list_licences(session, project_code)
         return LicenceListOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def revoke_licence(self, licence_id, data):
+        identity = self.auth.identity(OFFICER, OPERATOR)
+        cmd = load(RevokeLicence(), data)
+        with self.db.unit_of_work() as uow:
+            result = handlers.revoke_licence(licence_id, cmd, identity, uow, today_in_shanghai())
+        return LicenceOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def verify_licence(self, data):

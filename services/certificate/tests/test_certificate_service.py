@@ -17,7 +17,7 @@ from certificate.service import CertificateService
 from platform_kit.bus import event_handler
 from platform_kit.calendar import today_in_shanghai
 from platform_kit.contracts import Actor, new_event
-from platform_kit.errors import NotFound, Unauthenticated, ValidationFailed
+from platform_kit.errors import Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed
 
 PROJECT = "2026-410800-48-01-000001"
 
@@ -172,3 +172,52 @@ def test_configured_key_file_signs(container_factory, service_config, tmp_path):
         engine.dispose()
     assert stored == (None, "file")  # the private half stays in its file
     assert licence_key == key.key_id
+
+
+class RevocationListener:
+    name = "revocation_listener"
+    revoked = []
+
+    @event_handler("certificate", "licence.revoked")
+    def on_revoked(self, envelope):
+        self.revoked.append(envelope)
+
+
+def test_issuing_department_revokes_and_verification_reports_it(certificate, container_factory, make_token):
+    RevocationListener.revoked = []
+    listener = container_factory(RevocationListener, certificate)
+    listener.start()
+    with entrypoint_waiter(certificate["_container"], "on_case_approved", timeout=10):
+        event_dispatcher(certificate)("stage", "case.approved", approved().to_wire())
+    eventually(lambda: Listener.issued)
+    licence_id = Listener.issued[0].payload["licence_id"]
+    with rpc(certificate, make_token("applicant", org="91410800MA47Q0R12X")) as proxy:
+        licence = proxy.get_licence(licence_id)
+        assert licence["status"] == "valid" and licence["revocation"] is None
+        with pytest.raises(Forbidden):
+            proxy.revoke_licence(licence_id, {"reason": "申请人自行废止"})
+    claim = {"document": licence["document"], "signature": licence["signature"], "key_id": licence["key_id"]}
+
+    other_department = make_token("officer", sub="officer-drc", department="DRC")
+    other_region = make_token("officer", sub="officer-nrp-county", department="NRP", region="410821")
+    issuer = make_token("officer", sub="officer-nrp", department="NRP", region="410800")
+    for token in (other_department, other_region):
+        with rpc(certificate, token) as proxy, pytest.raises(Forbidden):
+            proxy.revoke_licence(licence_id, {"reason": "越权废止"})
+    with rpc(certificate, issuer) as proxy:
+        with pytest.raises(ValidationFailed):
+            proxy.revoke_licence(licence_id, {"reason": ""})
+        with pytest.raises(NotFound):
+            proxy.revoke_licence(str(uuid.uuid4()), {"reason": "不存在"})
+        revoked = proxy.revoke_licence(licence_id, {"reason": "建设工程规划许可已依法撤销"})
+        with pytest.raises(Conflict):
+            proxy.revoke_licence(licence_id, {"reason": "再次废止"})
+    assert revoked["status"] == "revoked" and revoked["revocation"]["revoked_by"] == "officer-nrp"
+    assert revoked["document"] == licence["document"] and revoked["signature"] == licence["signature"]
+
+    eventually(lambda: RevocationListener.revoked)
+    event = RevocationListener.revoked[0]
+    assert event.payload["licence_id"] == licence_id and event.actor.id == "officer-nrp"
+    with rpc(certificate) as public:
+        verdict = public.verify_licence(claim)
+    assert verdict["valid"] is False and "废止" in verdict["reason"] and "依法撤销" in verdict["reason"]

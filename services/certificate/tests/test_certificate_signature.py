@@ -78,3 +78,17 @@ def test_key_id_is_stable_and_pem_round_trips():
     with pytest.raises(ValueError):
         signature.load_public_pem(
             "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----\n")
+
+
+def test_only_the_issuing_department_in_its_region_or_the_operator_revokes():
+    from certificate.domain.licence import check_revocation
+    from platform_kit.errors import Conflict, Forbidden
+    own = dict(licence_department="NRP", licence_region="410800")
+    check_revocation(role="officer", department="NRP", region="410800", **own)
+    check_revocation(role="operator", department=None, region=None, **own)
+    for role, department, region in (("officer", "DRC", "410800"), ("officer", "NRP", "410821"),
+                                     ("supervisor", None, "410800"), ("applicant", None, "410800")):
+        with pytest.raises(Forbidden):
+            check_revocation(role=role, department=department, region=region, **own)
+    with pytest.raises(Conflict):
+        check_revocation(role="operator", department=None, region=None, already_revoked_on=date(2026, 11, 25), **own)

@@ -1,8 +1,8 @@
 """Tables of the certificate service. Licences and keys are inserted once and never changed."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from platform_kit.db import service_metadata
 
@@ -30,6 +30,23 @@ class LicenceRow(Base):
     issued_on: Mapped[date] = mapped_column(Date)
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     source_event_id: Mapped[str] = mapped_column(String(36))  # the case.approved event behind it
+    revocation: Mapped["LicenceRevocationRow | None"] = relationship(lazy="selectin", uselist=False)
+
+
+class LicenceRevocationRow(Base):
+    """The decision to revoke a licence (废止, 002 §19): who, when, why. Inserted once, never changed;
+    the licence row itself stays exactly as it was signed."""
+
+    __tablename__ = "licence_revocations"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    licence_id: Mapped[str] = mapped_column(ForeignKey("licences.licence_id"), unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+    revoked_by: Mapped[str] = mapped_column(String(80))
+    revoked_by_role: Mapped[str] = mapped_column(String(20))
+    revoked_by_department: Mapped[str | None] = mapped_column(String(40))
+    revoked_on: Mapped[date] = mapped_column(Date)
+    revoked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class LicenceSequenceRow(Base):

@@ -7,6 +7,7 @@ whoever generates it is responsible for it matching the business record).
 from datetime import date
 
 from certificate.domain.signature import ALGORITHM
+from platform_kit.errors import Conflict, Forbidden
 
 
 def licence_number(region, department, year, sequence):
@@ -46,3 +47,18 @@ def build_document(*, licence_id, licence_no, project_code, case_id, item_code, 
         "algorithm": ALGORITHM,
         "statement": "本电子证照经电子签名，与纸质证照具有同等效力。",  # 000 §14
     }
+
+
+def check_revocation(*, role, department, region, licence_department, licence_region, already_revoked_on=None):
+    """002 §19 (谁生成，谁负责): the issuing department, in its own region, revokes its licences;
+    the platform operator may too. A licence is revoked once."""
+    if role != "operator" and not (role == "officer" and department == licence_department
+                                   and region == licence_region):
+        raise Forbidden("只有签发该证照的部门（或平台运营）可以废止此证照")
+    if already_revoked_on is not None:
+        raise Conflict(f"该证照已于 {already_revoked_on.isoformat()} 废止")
+
+
+def revoked_reason(revoked_on, reason):
+    """Why a licence whose signature is intact is nevertheless no longer valid."""
+    return f"签名有效，但该证照已于 {revoked_on.isoformat()} 废止：{reason}"

@@ -48,6 +48,7 @@ SUMMARIES = {
                                  + ("办件" if p.get("case_id") else f"{_stage(p)}阶段")
                                  + f"时限 {p.get('days')} 个工作日：{p.get('reason')}"),
     "licence.issued": lambda p: f"{p.get('department')} 核发电子证照 {p.get('licence_no')}（{p.get('item_name')}）",
+    "licence.revoked": lambda p: f"{p.get('department')} 废止电子证照 {p.get('licence_no')}：{p.get('reason')}",
     "consultation.opened": lambda p: (f"{p.get('asked_by')} 向 {'、'.join(p.get('asked_of') or [])} 发起征询，"
                                       f"{p.get('due_on')} 前答复"),
     "consultation.replied": lambda p: f"{p.get('department')} 答复征询",
