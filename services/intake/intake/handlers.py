@@ -367,7 +367,8 @@ def submit_declaration(project_code, cmd, identity, uow, today):
     concluded = concluded_stages(session, project_code)
     plan = declaration_rules.plan(catalog=catalog, category_code=project.category, stage=cmd["stage"],
                                   region=project.region, attributes=project.attributes,
-                                  open_stages=declared_stages - concluded, concluded_stages=concluded)
+                                  open_stages=declared_stages - concluded, concluded_stages=concluded,
+                                  form=cmd["form"])
     materials = _declared_materials(session, project_code, cmd["material_ids"])
     row = DeclarationRow(id=str(uuid.uuid4()), project_code=project_code, stage=plan.stage,
                          catalog_version=catalog.version, lead_department=plan.lead_department,

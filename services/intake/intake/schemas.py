@@ -35,10 +35,24 @@ class ItemIn(_Strict):
     accept_with_deficiencies = fields.Boolean(load_default=False)
 
 
+class FormFieldIn(_Strict):
+    name = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,59}$"))
+    label = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    type = fields.String(required=True, validate=validate.OneOf(["text", "number", "integer", "date", "boolean",
+                                                                 "choice"]))
+    required = fields.Boolean(load_default=False)
+    min = fields.Float(load_default=None, allow_none=True)
+    max = fields.Float(load_default=None, allow_none=True)
+    max_length = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    pattern = fields.String(load_default=None, allow_none=True)
+    choices = fields.List(fields.Raw(), load_default=None, allow_none=True)
+
+
 class StageIn(_Strict):
     stage = fields.String(required=True, validate=validate.OneOf(STAGES))
     lead_department = fields.String(required=True, validate=CODE)
     limit_days = fields.Integer(required=True, strict=True, validate=DAYS)
+    form = fields.List(fields.Nested(FormFieldIn), load_default=list)
     items = fields.List(fields.Nested(ItemIn), required=True, validate=validate.Length(min=1))
 
 
@@ -239,6 +253,7 @@ class GuideStageOut(Schema):
     lead_department = fields.Nested(NamedOut)
     limit_days = fields.Integer()
     state = fields.String()
+    form = fields.List(fields.Dict())
     items = fields.List(fields.Nested(GuideItemOut))
 
 

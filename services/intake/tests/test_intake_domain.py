@@ -99,33 +99,43 @@ def test_inconsistent_catalogs_are_refused():
     assert "categories[0].stages" in messages
 
 
+CONTACT = {"contact_name": "王建国", "contact_phone": "13903910000"}
+PLAN_FORMS = {
+    "land_use_planning": {"construction_site": "解放区", "floor_area_m2": 800, "investment_10k_yuan": 100, **CONTACT},
+    "engineering_permit": {"design_unit": "焦作市建筑设计研究院", **CONTACT},
+    "construction_permit": {"construction_unit": "焦作建工集团", "supervision_unit": "焦作监理公司",
+                            "contract_price_10k_yuan": 5000, "planned_start": "2027-03-01", **CONTACT},
+}
+
+
 def test_declaration_plan():
     cat = catalog()
     common = dict(catalog=cat, category_code="gov_building", region="410800")
     plan = declaration.plan(stage="construction_permit", attributes={"floor_area_m2": 12500.5},
                             open_stages=set(), concluded_stages={"land_use_planning", "engineering_permit"},
-                            **common)
+                            **common, form=PLAN_FORMS.get("construction_permit"))
     assert plan.lead_department == "HCD"
     assert [i["item_code"] for i in plan.items] == ["HCD-010", "HCD-001", "HCD-005", "CAD-001", "HCD-006"]
     small = declaration.plan(stage="construction_permit", attributes={"floor_area_m2": 800},
                              open_stages=set(), concluded_stages={"land_use_planning", "engineering_permit"},
-                             **common)
+                             **common, form=PLAN_FORMS.get("construction_permit"))
     assert [i["item_code"] for i in small.items] == ["HCD-010", "HCD-001", "HCD-005", "HCD-006"]
     county = declaration.plan(stage="land_use_planning", attributes={}, open_stages=set(), concluded_stages=set(),
-                              catalog=cat, category_code="gov_building", region="410821")
+                              catalog=cat, category_code="gov_building", region="410821",
+                              form=PLAN_FORMS.get("land_use_planning"))
     # 000 §15: a project in 修武县 goes to the county's own departments where the catalog lists one
     assert [(i["department"], i["region"]) for i in county.items] == [("NRP-410821", "410821"),
                                                                         ("DRC-410821", "410821")]
     assert county.lead_department == "NRP-410821"
     with pytest.raises(Conflict):
         declaration.plan(stage="land_use_planning", attributes={}, open_stages={"land_use_planning"},
-                         concluded_stages=set(), **common)
+                         concluded_stages=set(), **common, form=PLAN_FORMS.get("land_use_planning"))
     with pytest.raises(Conflict):
         declaration.plan(stage="engineering_permit", attributes={}, open_stages=set(),
-                         concluded_stages=set(), **common)
+                         concluded_stages=set(), **common, form=PLAN_FORMS.get("engineering_permit"))
     with pytest.raises(ValidationFailed):
         declaration.plan(stage="land_use_planning", attributes={}, open_stages=set(), concluded_stages=set(),
-                         catalog=cat, category_code="nope", region="410800")
+                         catalog=cat, category_code="nope", region="410800", form=PLAN_FORMS.get("land_use_planning"))
 
 
 # ------------------------------------------------------------------------------- materials
@@ -196,3 +206,26 @@ def test_who_may_verify_a_material_version():
     assert not material.may_verify("HCD", "m1", 1, declarations)   # HCD's case carries version 2
     assert material.may_verify("HCD", "m1", 2, declarations)
     assert not material.may_verify("NRP", "m2", 1, declarations)
+
+
+# ------------------------------------------------------------------------------- forms
+def test_stage_forms():
+    from intake.domain import forms
+    fields = [{"name": "site", "label": "建设地点", "type": "text", "required": True, "max_length": 5},
+              {"name": "area", "label": "面积", "type": "number", "min": 0},
+              {"name": "floors", "label": "层数", "type": "integer"},
+              {"name": "start", "label": "开工日期", "type": "date"},
+              {"name": "basement", "label": "是否有地下室", "type": "boolean"},
+              {"name": "result", "label": "验收结论", "type": "choice", "choices": ["合格", "不合格"]}]
+    assert forms.form_errors(fields, {"site": "解放区", "area": 10.5, "floors": 3, "start": "2026-12-01",
+                                      "basement": False, "result": "合格"}) == []
+    errors = forms.form_errors(fields, {"site": "焦作市解放区", "area": True, "floors": 2.5, "start": "明天",
+                                        "basement": "是", "result": "良好", "colour": "red"})
+    assert {e["field"] for e in errors} == {"form.site", "form.area", "form.floors", "form.start", "form.basement",
+                                            "form.result", "form.colour"}
+    assert forms.form_errors(fields, {}) == [{"field": "form.site", "message": "建设地点为必填项"}]
+    assert forms.form_errors(fields, {}, complete=False) == []
+    assert forms.form_errors([], {"anything": 1}) == []
+    assert forms.definition_errors([fields[0], fields[0], {"name": "c", "label": "c", "type": "choice"}], "f") == [
+        {"field": "f[1].name", "message": "表单字段 site 重复"},
+        {"field": "f[2].choices", "message": "选择类字段必须列出可选值"}]

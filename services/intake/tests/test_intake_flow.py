@@ -11,6 +11,12 @@ from platform_kit.errors import Forbidden, NotFound, ValidationFailed
 
 CATALOG = json.loads((Path(__file__).resolve().parents[1] / "intake" / "demo_catalog.json").read_text())
 ORG = "91410800MA47Q0R12X"
+FORMS = {
+    "land_use_planning": {"construction_site": "焦作市解放区人民路北侧", "floor_area_m2": 12500.5,
+                          "investment_10k_yuan": 8600, "contact_name": "王建国", "contact_phone": "13903910000"},
+    "engineering_permit": {"design_unit": "焦作市建筑设计研究院", "contact_name": "王建国",
+                           "contact_phone": "0391-3568000"},
+}
 
 
 @pytest.fixture
@@ -52,7 +58,7 @@ def test_an_edited_catalog_does_not_change_a_running_flow(call):
     assert guide["catalog_version"] == 1
     assert [i["code"] for i in guide["stages"][0]["items"]] == ["NRP-001", "DRC-001"]
     declared = call("applicant", "submit_declaration", running["project_code"],
-                    {"stage": "land_use_planning", "form": {}, "material_ids": []})
+                    {"stage": "land_use_planning", "form": FORMS["land_use_planning"], "material_ids": []})
     assert declared["catalog_version"] == 1
     assert [(i["item_code"], i["limit_days"]) for i in declared["items"]] == [("NRP-001", 10), ("DRC-001", 12)]
 
@@ -78,7 +84,7 @@ def test_guide_of_a_project_and_a_preview(call):
                                                      "region": "410800",
                                                      "attributes": {"floor_area_m2": 12500.5, "use": "hospital"}})
     code = project["project_code"]
-    call("applicant", "submit_declaration", code, {"stage": "land_use_planning", "form": {}, "material_ids": []})
+    call("applicant", "submit_declaration", code, {"stage": "land_use_planning", "form": FORMS["land_use_planning"], "material_ids": []})
     guide = call("officer", "get_guide", code)
     assert guide["project_code"] == code and guide["category"] == {"code": "gov_building", "name": "政府投资房屋建筑类"}
     assert [s["state"] for s in guide["stages"]] == ["in_progress", "not_started", "not_started", "not_started"]

@@ -50,6 +50,8 @@ def test_government_hospital(catalog):
     first = flow["stages"][0]["items"][0]
     assert first["department"] == {"code": "NRP", "name": "焦作市自然资源和规划局"}
     assert first["materials"] and first["state"] == "not_started"
+    labels = {f["name"]: f["label"] for f in flow["stages"][0]["form"]}   # one form per stage, Chinese labels
+    assert labels["construction_site"] == "建设地点" and labels["funding_source"] == "资金来源"
     reused = {m["name"]: m["items"] for m in flow["materials"]}
     assert len(reused["建设工程规划许可证"]) >= 2  # one upload serves several items (000 §7)
 

@@ -19,6 +19,12 @@ from platform_kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 CATALOG = json.loads((Path(__file__).resolve().parents[1] / "intake" / "demo_catalog.json").read_text())
 ORG = "91410800MA47Q0R12X"
+FORMS = {
+    "land_use_planning": {"construction_site": "焦作市解放区人民路北侧", "floor_area_m2": 12500.5,
+                          "investment_10k_yuan": 8600, "contact_name": "王建国", "contact_phone": "13903910000"},
+    "engineering_permit": {"design_unit": "焦作市建筑设计研究院", "contact_name": "王建国",
+                           "contact_phone": "0391-3568000"},
+}
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n%%EOF\n"
 
 
@@ -75,7 +81,7 @@ def test_a_material_serves_two_stages_and_keeps_its_versions(intake, call):
     code = call("applicant", "register_project", {"name": "焦作市第一人民医院门诊楼建设项目", "category": "gov_building",
                                                   "region": "410800", "attributes": {}})["project_code"]
     first = upload(call, code)
-    stage_one = call("applicant", "submit_declaration", code, {"stage": "land_use_planning", "form": {},
+    stage_one = call("applicant", "submit_declaration", code, {"stage": "land_use_planning", "form": FORMS["land_use_planning"],
                                                                "material_ids": [first["material_id"]]})
     conclude(intake, code, "land_use_planning", stage_one["declaration_id"])
     offered = call("applicant", "list_materials", code)
@@ -83,7 +89,7 @@ def test_a_material_serves_two_stages_and_keeps_its_versions(intake, call):
 
     second = upload(call, code, content=PDF.replace(b"1.4", b"1.7"), material_id=first["material_id"])
     assert second["version"] == 2
-    stage_two = call("applicant", "submit_declaration", code, {"stage": "engineering_permit", "form": {},
+    stage_two = call("applicant", "submit_declaration", code, {"stage": "engineering_permit", "form": FORMS["engineering_permit"],
                                                                "material_ids": [first["material_id"]]})
     assert stage_two["materials"][0]["version"] == 2
     assert call("clerk", "get_declaration", stage_one["declaration_id"])["materials"][0]["version"] == 1
@@ -102,7 +108,7 @@ def test_first_entry_verification_is_recorded_once(intake, call):
     code = call("applicant", "register_project", {"name": "焦作市体育中心改造项目", "category": "gov_building",
                                                   "region": "410800", "attributes": {}})["project_code"]
     material = upload(call, code)
-    call("applicant", "submit_declaration", code, {"stage": "land_use_planning", "form": {},
+    call("applicant", "submit_declaration", code, {"stage": "land_use_planning", "form": FORMS["land_use_planning"],
                                                    "material_ids": [material["material_id"]]})
     with pytest.raises(Forbidden):   # HCD has no item in this declaration (000 §11: 谁办理谁审核)
         call("hcd", "verify_material", material["material_id"], 1, {"case_id": "case-hcd"})

@@ -262,12 +262,17 @@ def test_bad_uploads_leave_nothing_behind(intake, loaded, tokens):
 
 
 # ------------------------------------------------------------------------------- declarations
-FORM = {"construction_site": "焦作市解放区人民路北侧", "floor_area_m2": 12500.5}
+FORMS = {
+    "land_use_planning": {"construction_site": "焦作市解放区人民路北侧", "floor_area_m2": 12500.5,
+                          "investment_10k_yuan": 8600, "contact_name": "王建国", "contact_phone": "13903910000"},
+    "engineering_permit": {"design_unit": "焦作市建筑设计研究院", "contact_name": "王建国",
+                           "contact_phone": "0391-3568000"},
+}
 
 
 def declare(config, token, code, stage="land_use_planning", material_ids=()):
     with rpc(config, token) as proxy:
-        return proxy.submit_declaration(code, {"stage": stage, "form": FORM, "material_ids": list(material_ids)})
+        return proxy.submit_declaration(code, {"stage": stage, "form": FORMS[stage] if stage in FORMS else {}, "material_ids": list(material_ids)})
 
 
 def test_declaration_carries_the_stage_items_and_materials(intake, loaded, listener, tokens):
@@ -314,6 +319,13 @@ def test_declaration_refusals_write_nothing(intake, loaded, tokens):
         declare(intake, tokens["applicant"], code, stage="demolition")
     with pytest.raises(Conflict):  # stage 2 before stage 1 concluded
         declare(intake, tokens["applicant"], code, stage="engineering_permit")
+    with rpc(intake, tokens["applicant"]) as proxy:
+        with pytest.raises(ValidationFailed) as err:
+            proxy.submit_declaration(code, {"stage": "land_use_planning", "material_ids": [], "form": {
+                **FORMS["land_use_planning"], "floor_area_m2": -1, "contact_phone": "12345", "contact_name": ""}})
+    assert {e["field"]: e["message"] for e in err.value.errors} == {
+        "form.floor_area_m2": "总建筑面积（平方米）不能小于 0.0", "form.contact_phone": "联系电话格式不正确",
+        "form.contact_name": "联系人为必填项"}
     with db(intake).connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM declarations")).scalar() == 0
         assert conn.execute(text(

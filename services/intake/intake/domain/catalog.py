@@ -21,7 +21,9 @@ Catalog JSON (validated by ``intake.schemas.CatalogIn``, checked for consistency
                "applies_when": {...},                   # optional, see below; absent = always applies
                "notification_commitment": false,        # 告知承诺制 allowed
                "accept_with_deficiencies": false}       # 容缺受理 allowed
-            ]}
+            ],
+            "form": [{"name": "construction_site", "label": "建设地点", "type": "text", "required": true}]}
+                                                        # optional, see intake.domain.forms
          ]}
       ]
     }
@@ -46,6 +48,7 @@ unique within a stage; an item's limit never exceeds its stage's limit (items ru
 """
 from dataclasses import dataclass, field
 
+from intake.domain import forms
 from platform_kit.contracts import STAGES
 from platform_kit.errors import Conflict, NotFound, ValidationFailed
 
@@ -148,6 +151,7 @@ class Stage:
     lead_department: str
     limit_days: int
     items: tuple
+    form: tuple = ()     # field definitions of the stage's application form (intake.domain.forms)
 
     @property
     def name(self):
@@ -194,6 +198,7 @@ class Catalog:
         for c in data["categories"]:
             stages = tuple(
                 Stage(stage=s["stage"], lead_department=s["lead_department"], limit_days=s["limit_days"],
+                      form=tuple(dict(f) for f in s.get("form") or ()),
                       items=tuple(Item(code=i["code"], name=i["name"], department=i["department"],
                                        limit_days=i["limit_days"], materials=tuple(i.get("materials") or ()),
                                        applies_when=dict(i.get("applies_when") or {}),
@@ -257,6 +262,7 @@ def consistency_errors(data):
             if stage["lead_department"] not in departments:
                 errors.append({"field": f"{at}.lead_department",
                                "message": f"牵头部门 {stage['lead_department']} 不在部门列表中"})
+            errors.extend(forms.definition_errors(stage.get("form") or [], f"{at}.form"))
             codes = set()
             for ii, item in enumerate(stage["items"]):
                 it = f"{at}.items[{ii}]"

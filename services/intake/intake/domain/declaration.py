@@ -8,9 +8,9 @@ stage before it (in the category's flow) has concluded (000 §3: the four stages
 """
 from dataclasses import dataclass
 
-from platform_kit.errors import Conflict
-
+from intake.domain import forms
 from intake.domain.catalog import STAGE_NAMES
+from platform_kit.errors import Conflict, ValidationFailed
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class DeclarationPlan:
     items: list   # [{item_code, item_name, department, region, limit_days}]
 
 
-def plan(*, catalog, category_code, stage, region, attributes, open_stages, concluded_stages):
+def plan(*, catalog, category_code, stage, region, attributes, open_stages, concluded_stages, form=None):
     """What a declaration of `stage` for a project carries, or the reason it cannot be made now.
 
     `open_stages`: stages with a declaration not yet concluded; `concluded_stages`: stages concluded.
@@ -37,6 +37,9 @@ def plan(*, catalog, category_code, stage, region, attributes, open_stages, conc
     if position > 0 and order[position - 1] not in concluded_stages:
         raise Conflict(f"上一阶段（{STAGE_NAMES[order[position - 1]]}）尚未办结，"
                        f"不能申报{STAGE_NAMES[stage]}阶段")
+    errors = forms.form_errors(stage_entry.form, form or {})
+    if errors:
+        raise ValidationFailed("申请表填写有误", errors)
     items = stage_entry.items_for(attributes)
     if not items:
         raise Conflict(f"按项目属性，{STAGE_NAMES[stage]}阶段没有需要办理的审批事项")

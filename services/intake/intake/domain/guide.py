@@ -39,7 +39,7 @@ def build(catalog, category_code, attributes, region, declared_stages=(), conclu
         stages.append({
             "stage": stage.stage, "name": STAGE_NAMES[stage.stage],
             "lead_department": _department(catalog.department_for(stage.lead_department, region)),
-            "limit_days": stage.limit_days, "state": state, "items": entries,
+            "limit_days": stage.limit_days, "state": state, "items": entries, "form": list(stage.form),
         })
     total = sum(s["limit_days"] for s in stages)
     return {
