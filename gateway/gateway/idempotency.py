@@ -7,7 +7,7 @@ told to wait (409). A request that fails releases its claim so that it can be re
 """
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +16,7 @@ from gateway.accounts.tables import idempotency_records
 from platform_kit.errors import Conflict, PlatformError
 
 MAX_KEY_LENGTH = 200
+KEEP_FOR = timedelta(hours=24)  # a key may be reused for a new request after this
 
 
 class IdempotencyKeyReused(PlatformError):
@@ -45,24 +46,32 @@ def check_key(key):
 
 
 class IdempotencyStore:
-    def __init__(self, engine):
+    def __init__(self, engine, clock=lambda: datetime.now(timezone.utc)):
         self.engine = engine
+        self.clock = clock
 
-    def claim(self, account, key, method, path, digest):
+    def claim(self, account, key, method, path, digest, attempts=3):
         """None when this request now owns the key; (status, body) of the first answer otherwise."""
+        now = self.clock()
         try:
             with self.engine.begin() as conn:
                 conn.execute(insert(idempotency_records).values(
-                    account=account, key=key, method=method, path=path, request_hash=digest,
-                    created_at=datetime.now(timezone.utc)))
+                    account=account, key=key, method=method, path=path, request_hash=digest, created_at=now))
             return None
         except IntegrityError:
             pass
-        with self.engine.connect() as conn:
+        with self.engine.begin() as conn:
             row = conn.execute(select(idempotency_records).where(
                 idempotency_records.c.account == account, idempotency_records.c.key == key)).first()
-        if row is None:  # the first request failed and released the key just now
-            return self.claim(account, key, method, path, digest)
+            expired = row is not None and _aware(row.created_at) + KEEP_FOR < now
+            if expired:
+                conn.execute(delete(idempotency_records).where(
+                    idempotency_records.c.account == account, idempotency_records.c.key == key,
+                    idempotency_records.c.created_at == row.created_at))
+        if (row is None or expired) and attempts > 1:  # released or expired meanwhile: claim again
+            return self.claim(account, key, method, path, digest, attempts - 1)
+        if row is None or expired:
+            raise RequestInProgress("使用该 Idempotency-Key 的请求仍在处理，请稍后重试")
         if row.request_hash != digest:
             raise IdempotencyKeyReused(f"Idempotency-Key {key} 已用于另一个请求（{row.method} {row.path}），"
                                        "请为新请求使用新的键")
@@ -81,3 +90,7 @@ class IdempotencyStore:
             conn.execute(delete(idempotency_records).where(
                 idempotency_records.c.account == account, idempotency_records.c.key == key,
                 idempotency_records.c.status.is_(None)))
+
+
+def _aware(moment):
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment

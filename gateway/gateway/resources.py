@@ -14,6 +14,7 @@ from platform_kit.validation import load
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 CHUNK = 64 * 1024
+MAX_JSON_BYTES = 5 * 1024 * 1024  # the largest JSON body: a whole catalog is well below this
 
 
 # ---------------------------------------------------------------------------------- helpers
@@ -46,6 +47,8 @@ def chinese(message):
 
 
 def json_body(req, schema):
+    if (req.content_length or 0) > MAX_JSON_BYTES:
+        raise falcon.HTTPContentTooLarge(description=f"请求体不得超过 {MAX_JSON_BYTES // (1024 * 1024)} MB")
     try:
         return load(schema(), req.get_media(default_when_empty=None))
     except ValidationFailed as exc:

@@ -343,3 +343,19 @@ def app_routes(client):
             walk(node.children)
     walk(client.app._router._roots)
     return routes
+
+
+def test_an_idempotency_key_expires_after_a_day(book, clock):
+    from gateway.idempotency import IdempotencyStore
+    store = IdempotencyStore(book.engine, clock=clock)
+    assert store.claim("applicant", "k1", "POST", "/projects", "h1") is None
+    store.complete("applicant", "k1", 201, {"project_code": "A"})
+    assert store.claim("applicant", "k1", "POST", "/projects", "h1") == (201, {"project_code": "A"})
+    clock.advance(hours=25)
+    assert store.claim("applicant", "k1", "POST", "/projects", "h2") is None  # a new request now owns it
+
+
+def test_an_oversized_json_body_is_refused(client, rpc, auth, assert_problem):
+    huge = {"overall_limit_days": 1, "departments": [], "categories": [{"pad": "x" * (5 * 1024 * 1024)}]}
+    assert_problem(client.simulate_put("/catalog", json=huge, headers=auth("operator")), 413)
+    assert rpc.calls == []
