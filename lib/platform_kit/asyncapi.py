@@ -18,7 +18,7 @@ PUBLISHERS = {
     "case.supplement_requested": "stage", "case.supplement_accepted": "stage", "case.refused": "stage",
     "case.not_required": "stage", "case.returned": "stage", "case.resubmitted": "stage",
     "case.withdrawn": "stage", "case.lapsed": "stage", "case.special_handled": "stage",
-    "stage.extended": "stage",
+    "stage.extended": "stage", "stage.paused": "stage", "stage.resumed": "stage",
     "licence.issued": "certificate", "licence.revoked": "certificate",
     "consultation.opened": "consult", "consultation.replied": "consult",
 }

@@ -257,6 +257,16 @@ class StageExtendedV1(_Payload):
     on = fields.Date(required=True)
 
 
+class StageClockChangedV1(_Payload):
+    """The stage clock paused (a case is being supplemented or was returned) or resumed (000 §12)."""
+    stage_id = fields.String(required=True)
+    stage = fields.String(required=True, validate=validate.OneOf(STAGES))
+    on = fields.Date(required=True)
+    used_days = fields.Integer(required=True)
+    due_on = fields.Date(allow_none=True, load_default=None)
+    due_estimated = fields.Boolean(load_default=False)
+
+
 class LicenceIssuedV1(_Payload):
     licence_id = fields.String(required=True)
     licence_no = fields.String(required=True)
@@ -319,6 +329,8 @@ EVENTS = {
     "case.lapsed": {1: CaseLapsedV1},
     "case.special_handled": {1: CaseSpecialHandledV1},
     "stage.extended": {1: StageExtendedV1},
+    "stage.paused": {1: StageClockChangedV1},
+    "stage.resumed": {1: StageClockChangedV1},
     "licence.issued": {1: LicenceIssuedV1},
     "licence.revoked": {1: LicenceRevokedV1},
     "consultation.opened": {1: ConsultationOpenedV1},

@@ -328,6 +328,10 @@ def _after_case_change(uow, stage_row, today, calendar, actor):
         _record(uow.session, None, stage_row.id, None, actor, action=f"stage_clock_{change}", on=today,
                 details={"due_on": stage.clock.due_on.isoformat() if stage.clock.due_on else None,
                          "used_days": stage.clock.used_before})
+        uow.emit(new_event(f"stage.{change}", source=SOURCE, project_code=stage_row.project_code, actor=actor,
+                           payload={"stage_id": stage_row.id, "stage": stage_row.stage, "on": today,
+                                    "used_days": stage.clock.used_days(today, calendar),
+                                    "due_on": stage.clock.due_on, "due_estimated": stage.clock.estimated}))
     if concluded:
         uow.emit(new_event("stage.concluded", source=SOURCE, project_code=stage_row.project_code,
                            actor=actor, payload={

@@ -191,6 +191,10 @@ def test_four_stages_dates_match_the_hand_computation(platform):
         "engineering_permit": ("2025-12-29", "2026-01-15", "2026-01-14", True),
         "construction_permit": ("2026-02-12", "2026-02-26", "2026-02-26", True),
         "completion_acceptance": ("2026-09-30", "2026-10-13", "2026-10-09", True)}
+    assert [(p["on"], p["used_days"], p["due_on"]) for p in platform.outbox("stage.paused")] == [
+        ("2025-09-29", 2, None), ("2025-12-31", 1, None)]
+    assert [(p["on"], p["used_days"], p["due_on"]) for p in platform.outbox("stage.resumed")] == [
+        ("2025-10-10", 2, "2025-10-21"), ("2026-01-06", 1, "2026-01-15")]
     assert [p["case_id"] for p in platform.outbox("case.lapsed")] == [cases_id(platform, "HOUSING-001")]
     overall = platform.run(lambda uow, calendar: handlers.list_stages(
         PROJECT, APPLICANT, uow.session, calendar, date(2026, 11, 1), 2, 59))["overall"]
