@@ -204,8 +204,11 @@ def _case_view(row, today, calendar, yellow_days):
     }
 
 
-def _stage_view(row, cases, today, calendar, yellow_days):
-    paused = any(c.state in projection.HOLDS_STAGE_CLOCK for c in cases)  # 000 §12
+def _holds_stage_clock(cases):
+    return any(c.state in projection.HOLDS_STAGE_CLOCK for c in cases)  # 000 §12
+
+
+def _stage_view(row, paused, today, calendar, yellow_days):
     closed = row.state in projection.STAGE_CLOSED
     return {
         "stage": row.stage, "stage_id": row.stage_id, "lead_department": row.lead_department,
@@ -235,7 +238,7 @@ def project_overview(session, project_code, today, calendar, yellow_days):
     out = []
     for row in sorted(stages, key=_stage_order):
         stage_cases = by_stage.pop(row.stage_id, [])
-        view = _stage_view(row, stage_cases, today, calendar, yellow_days)
+        view = _stage_view(row, _holds_stage_clock(stage_cases), today, calendar, yellow_days)
         view["cases"] = [_case_view(c, today, calendar, yellow_days) for c in stage_cases]
         out.append(view)
     if by_stage:  # cases known only from a licence so far: their stage is not known yet
@@ -291,8 +294,7 @@ def list_clocks(session, filters, today, calendar, yellow_days):
                 select(CaseClockRow.stage_id).where(CaseClockRow.stage_id.in_([r.stage_id for r in rows]),
                                                     CaseClockRow.state.in_(projection.HOLDS_STAGE_CLOCK))).scalars())
         for row in rows:
-            cases = [_Holding(projection.SUPPLEMENTING)] if row.stage_id in holding else []
-            view = _stage_view(row, cases, today, calendar, yellow_days)
+            view = _stage_view(row, row.stage_id in holding, today, calendar, yellow_days)
             view.update(kind="stage", project_code=row.project_code, case_id=None, item_code=None, item_name=None,
                         department=row.lead_department, started_on=row.received_on, round=None,
                         accepted_on=None, deemed=None, paused_on=None, returned_on=None, lapsed_on=None,
@@ -310,9 +312,3 @@ def list_clocks(session, filters, today, calendar, yellow_days):
     end = None if limit is None else offset + limit
     return {"items": items[offset:end], "total": total, "offset": offset, "limit": limit}
 
-
-class _Holding:
-    """Stands for a case that holds its stage's clock (only its state is looked at)."""
-
-    def __init__(self, state):
-        self.state = state

@@ -16,7 +16,7 @@ from platform_kit.db import UnitOfWork
 from supervision import handlers
 from supervision.adapters.orm import CaseClockRow, StageClockRow, metadata
 from supervision.domain import projection
-from supervision.domain.projection import case_change, replay, stage_change
+from supervision.domain.projection import case_change, replay
 
 T0 = datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)
 PROJECT = "2026-410800-48-01-000009"

@@ -185,6 +185,11 @@ def test_a_supplement_pauses_the_case_and_its_stage(supervision, make_token):
     assert (case["state"], case["paused_on"], case["light"]) == ("supplementing", "2026-11-04", None)
     assert stage["paused"] is True and stage["light"] is None  # 000 §12: the stage clock pauses too
     assert stage["limit_days"] == 15 and stage["due_on"] == "2026-11-23"
+    with rpc(config, make_token("operator")) as proxy:
+        (listed,) = proxy.list_clocks({"kind": "stage", "project_code": PROJECT})["items"]
+        (listed_case,) = proxy.list_clocks({"kind": "case", "state": "open", "department": "NRP"})["items"]
+    assert (listed["stage_id"], listed["paused"], listed["light"], listed["clock"]) == (stage_id, True, None, "open")
+    assert (listed_case["case_id"], listed_case["paused"]) == (case_id, True)
 
     deliver(case_fact("case.supplement_accepted", case_id, "NRP", date(2026, 11, 9), stage_id=stage_id,
                       accepted_on=date(2026, 11, 3), due_on=date(2026, 11, 20), used_days=1))
