@@ -130,10 +130,14 @@ def _case_row(session, case_id, project_code):
     return row
 
 
-def _on_project_registered(session, envelope, calendar):
+def _on_project_event(session, envelope, calendar):
+    """project.registered is revision 1; a later push (project.updated) wins, whatever the arrival order."""
     p = envelope.payload
+    revision = p.get("revision", 1)
     row = _locked(session, ProjectRow, p["project_code"], project_code=p["project_code"])
-    _fill(row, name=p["name"], category=p["category"], region=p["region"], applicant_org=p["applicant_org"])
+    if row.revision is None or revision >= row.revision:
+        _fill(row, name=p["name"], category=p["category"], region=p["region"], applicant_org=p["applicant_org"],
+              revision=revision)
 
 
 def _on_stage_event(session, envelope, calendar):
@@ -174,8 +178,8 @@ def _on_licence_issued(session, envelope, calendar):
 
 def projection_for(event_type):
     """The clock projection of an event type, or None when it only goes to the timeline."""
-    if event_type == "project.registered":
-        return _on_project_registered
+    if event_type in ("project.registered", "project.updated"):
+        return _on_project_event
     if event_type == "licence.issued":
         return _on_licence_issued
     if event_type.startswith("stage."):

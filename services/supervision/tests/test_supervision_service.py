@@ -95,13 +95,16 @@ def test_out_of_order_and_duplicate_events_give_the_right_overview(supervision, 
         "licence_id": "lic-1", "licence_no": "410800-DRC-2026-000001", "case_id": drc_case,
         "item_code": "DRC-001", "item_name": "企业投资项目核准", "department": "DRC",
         "holder": "91410800MA47Q0R12X", "issued_on": date(2026, 10, 29), "key_id": "abc"}))
+    deliver(event("project.updated", {"project_code": PROJECT, "revision": 2, "name": "焦作市体育中心改造工程",
+                                      "category": "gov_building", "region": "410800",
+                                      "applicant_org": "91410800MA47Q0R12X"}))
     deliver(event("project.registered", {"project_code": PROJECT, "name": "焦作市体育中心改造项目",
                                          "category": "gov_building", "region": "410800",
                                          "applicant_org": "91410800MA47Q0R12X"}))
 
     with rpc(config, make_token("supervisor")) as proxy:
         overview = proxy.get_project_overview(PROJECT)
-    assert overview["project"]["name"] == "焦作市体育中心改造项目"
+    assert overview["project"]["name"] == "焦作市体育中心改造工程"  # revision 2 wins though it came first
     (stage,) = overview["stages"]
     assert (stage["stage"], stage["stage_id"], stage["lead_department"]) == ("land_use_planning", stage_id, "NRP")
     assert stage["received_on"] == "2026-10-26" and stage["state"] == "open"
@@ -114,7 +117,7 @@ def test_out_of_order_and_duplicate_events_give_the_right_overview(supervision, 
     assert drc["state"] == "concluded"  # the late acceptance did not move it back
     assert (drc["concluded_on"], drc["on_time"], drc["used_days"], drc["light"]) == ("2026-10-29", True, 2, None)
     assert drc["licence_no"] == "410800-DRC-2026-000001"
-    assert len(overview["timeline"]) == 6
+    assert len(overview["timeline"]) == 7
     assert [e["type"] for e in overview["timeline"]].count("case.accepted") == 2
     assert all(e["summary"] for e in overview["timeline"])
 

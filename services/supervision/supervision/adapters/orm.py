@@ -42,6 +42,7 @@ class ProjectRow(Base):
     category: Mapped[str | None] = mapped_column(String(40))
     region: Mapped[str | None] = mapped_column(String(12))
     applicant_org: Mapped[str | None] = mapped_column(String(40))
+    revision: Mapped[int | None] = mapped_column(Integer)  # project.updated carries 2, 3, ...
 
 
 class StageClockRow(Base):

@@ -18,7 +18,10 @@ def _in_time(p):
 
 SUMMARIES = {
     "project.registered": lambda p: f"项目登记：{p.get('name')}（建设单位 {p.get('applicant_org')}）",
+    "project.updated": lambda p: f"项目信息更新（第 {p.get('revision')} 版）：{p.get('name')}",
     "material.uploaded": lambda p: f"上传材料《{p.get('name')}》第 {p.get('version')} 版",
+    "material.verified": lambda p: (f"{p.get('department')} 核验材料《{p.get('name')}》第 {p.get('version')} 版"
+                                    f"与原件一致（首次核验，000 §11）"),
     "declaration.submitted": lambda p: f"申报{_stage(p)}阶段，共 {len(p.get('items') or [])} 个审批事项",
     "stage.opened": lambda p: (f"{_stage(p)}阶段受理，牵头部门 {p.get('lead_department')}，"
                                f"阶段时限 {p.get('limit_days')} 个工作日"),
