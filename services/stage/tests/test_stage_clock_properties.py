@@ -4,11 +4,11 @@ day-by-day count written independently of the clock module."""
 from datetime import date, timedelta
 from types import SimpleNamespace
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from platform_kit.calendar import official_calendar
-from stage.adapters.orm import clock_from_row, clock_to_row
+from stage.adapters.orm import case_from_row, case_to_row, clock_from_row, clock_to_row
 from stage.domain.case import Case, Stage
 from stage.domain.clock import Clock, replay
 
@@ -107,7 +107,37 @@ def test_incremental_clock_matches_day_by_day_count(start, limit, steps, stop):
 actions = st.lists(st.tuples(st.integers(min_value=0, max_value=1),
                              st.sampled_from(["accept", "request_supplement", "accept_supplement", "return",
                                               "resubmit", "extend", "review", "approve", "conclude"]),
-                             st.integers(min_value=0, max_value=6)), max_size=25)
+                             st.integers(min_value=0, max_value=6)), min_size=5, max_size=40)
+
+
+def reload(case):
+    """The case as a restarted service reads it back from its row."""
+    row = SimpleNamespace(id=case.id, stage_id=case.stage_id, item_code=case.item_code,
+                          department=case.department, region=case.region, limit_days=case.limit_days,
+                          applicant_org=case.applicant_org)
+    case_to_row(case, row)
+    return case_from_row(row)
+
+
+def clock_from_history(limit, history):
+    """The case clock recomputed from its recorded decisions alone."""
+    clock_history = []
+    for action, on, days, started in history:
+        if action == "resubmit":
+            clock_history = []                   # a fresh clock for the new round
+        elif action in ("accept", "deemed_accept") or (action == "accept_supplement" and started):
+            clock_history = [("start", on)]
+        elif not clock_history:
+            continue
+        elif action == "request_supplement":
+            clock_history.append(("pause", on))
+        elif action == "accept_supplement":
+            clock_history.append(("resume", on))
+        elif action in ("conclude", "return", "refuse", "withdraw"):
+            clock_history.append(("stop", on))
+        elif action == "extend":
+            clock_history.append(("extend", on, days))
+    return replay(limit, clock_history, CAL) if clock_history else None
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -119,19 +149,31 @@ def test_stage_clock_pauses_exactly_while_a_case_holds_it(received, sequence):
              for i in range(2)]
     day = received
     stage_used = 0
+    histories = [[], []]
     for index, action, gap in sequence:
         day = day + timedelta(days=gap)
         case = cases[index]
+        deemed = case.settle_deemed_acceptance(day, CAL) if action != "accept" else None
+        if deemed:
+            histories[index].append((deemed.action, deemed.on, 0, True))
+        before = reload(case)
         try:
             if action == "extend":
                 if case.clock is None or case.closed or case.state == "returned":
                     continue
                 case.extend(2, CAL)
+                histories[index].append(("extend", day, 2, False))
             else:
-                case.act(action, day, CAL, opinion="理由")
+                out = case.act(action, day, CAL, opinion="理由")
+                histories[index].append((action, out.on, 0, out.clock_started))
         except Exception as exc:  # a refused transition changes nothing
             assert type(exc).__name__ in ("Conflict",), exc
+            assert reload(case) == before
             continue
+        cases[index] = case = reload(case)
+        event(f"applied {action}")
+        # the incremental clock equals the one recomputed from the recorded decisions
+        assert case.clock == clock_from_history(case.limit_days, histories[index])
         stage.sync_clock(cases, day, CAL)
         stage.try_conclude(cases, day, CAL)
         holding = any(c.holds_stage_clock for c in cases)
