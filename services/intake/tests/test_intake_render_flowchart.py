@@ -25,7 +25,8 @@ def guide(states=("not_started", "in_progress"), total=27, cap=59):
             {"stage": "land_use_planning", "name": "立项用地规划许可", "lead_department": nrp, "limit_days": 15,
              "items": [
                  {"code": "NRP-001", "name": "建设用地规划许可证", "department": nrp, "limit_days": 10,
-                  "materials": ["建设用地规划许可申请表", "项目批准文件"], "state": states[0]},
+                  "materials": ["建设用地规划许可申请表", "项目批准文件"], "state": states[0],
+                  "notification_commitment": True, "accept_with_deficiencies": True},
                  {"code": "DRC-001", "name": "项目建议书/可行性研究报告审批", "department": drc, "limit_days": 12,
                   "materials": ["可行性研究报告"], "state": states[1]}]},
             {"stage": "construction_permit", "name": "施工许可", "lead_department": hcd, "limit_days": 12,
@@ -70,6 +71,7 @@ def test_items_are_coloured_by_state():
         assert items[code].find("svg:rect", NS).get("fill") == fill
         assert label in texts(items[code])
     assert STATES["concluded"][1] != STATES["disapproved"][1] != STATES["not_started"][1]
+    assert "告知承诺·容缺受理" in texts(items["NRP-001"]) and not items["DRC-001"].findall(".//svg:text[@class='item-badges']", NS)
 
 
 def test_long_names_wrap_and_text_is_escaped():

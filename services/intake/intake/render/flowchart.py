@@ -12,7 +12,11 @@ Input (the guide)::
      "project_code"?, "project_name"?,
      "stages": [{"stage", "name", "lead_department": {"code", "name"}, "limit_days", "state"?,
                  "items": [{"code", "name", "department": {"code", "name"}, "limit_days",
-                            "materials": [...], "state": "not_started"}]}]}
+                            "materials": [...], "state": "not_started",
+                            "notification_commitment"?, "accept_with_deficiencies"?}]}]}
+
+Items that allow notification-commitment (告知承诺) or acceptance with deficiencies (容缺受理) are
+marked in their box.
 """
 from xml.sax.saxutils import escape, quoteattr
 
@@ -203,6 +207,12 @@ def flowchart_svg(guide: dict) -> str:
                      anchor="end", cls="item-materials")
             line_y += LINE
             svg.text(x + 14, line_y, f"{item.get('code', '')}", size=SMALL_SIZE - 1, fill="#6b7280", cls="item-code")
+            badges = [label for flag, label in (("notification_commitment", "告知承诺"),
+                                                ("accept_with_deficiencies", "容缺受理")) if item.get(flag)]
+            if badges:
+                code_width = text_width(str(item.get("code", "")), SMALL_SIZE - 1)
+                svg.text(x + 22 + code_width, line_y, "·".join(badges), size=SMALL_SIZE - 1, fill="#7c3aed",
+                         cls="item-badges")
             svg.text(x + COLUMN_WIDTH - 12, line_y, label, size=SMALL_SIZE, weight="bold", fill=stroke,
                      anchor="end", cls="item-state")
             svg.raw("</g>")
