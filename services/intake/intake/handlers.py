@@ -8,17 +8,19 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from intake.adapters.orm import (CatalogVersionRow, CodeCounterRow, DeclarationRow, MaterialRow,
-                                 MaterialVerificationRow, MaterialVersionRow, ProjectRevisionRow, ProjectRow,
-                                 StageConclusionRow)
+from intake.adapters.orm import (CatalogVersionRow, CodeCounterRow, DeclarationRow, DocumentCounterRow,
+                                 DocumentLossRow, MaterialRow, MaterialVerificationRow, MaterialVersionRow,
+                                 ProjectRevisionRow, ProjectRow, StageConclusionRow, WindowDocumentRow)
 from intake.domain import declaration as declaration_rules
 from intake.domain import guide
 from intake.domain import material as material_rules
+from intake.domain import window
+from intake.render import documents
 from intake.domain import project as project_rules
 from intake.domain.catalog import Catalog
 from platform_kit.contracts import STAGES, new_event
 from platform_kit.db import utcnow
-from platform_kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from platform_kit.errors import CalendarNotLoaded, Conflict, Forbidden, NotFound, ValidationFailed
 
 SOURCE = "intake"
 
@@ -377,6 +379,12 @@ def submit_declaration(project_code, cmd, identity, uow, today):
                          submitted_on=today)
     session.add(row)
     session.flush()
+    voucher = issue_document(session, window.VOUCHER, project, today, declaration_id=row.id, facts={
+        "project_name": project.name, "applicant": window.applicant_label(project.applicant_org),
+        "stage": row.stage, "received_on": today.isoformat(), "registered_by": identity.name or identity.sub,
+        "channel": "综合窗口" if identity.role == "clerk" else "网上申报",
+        "materials": [{"name": m["name"], "version": m["version"], "sha256": m["sha256"], "form": "电子"}
+                      for m in materials]})
     uow.emit(new_event("declaration.submitted", source=SOURCE, project_code=project_code,
                        actor=identity.actor(), payload={
                            "declaration_id": row.id, "stage": row.stage, "category": project.category,
@@ -385,7 +393,7 @@ def submit_declaration(project_code, cmd, identity, uow, today):
                            "lead_department": plan.lead_department, "stage_limit_days": plan.stage_limit_days,
                            "submitted_on": today, "form": row.form, "materials": materials,
                            "items": plan.items}))
-    return declaration_view(row, session)
+    return {**declaration_view(row, session), "voucher": document_view(voucher)}
 
 
 def get_declaration(declaration_id, identity, session):
@@ -417,6 +425,142 @@ def get_guide(project_code, identity, session):
     flow = guide.build(catalog, project.category, project.attributes, project.region, declared_stages=declared,
                        concluded_stages=concluded_stages(session, project_code))
     return {"project_code": project.project_code, "project_name": project.name, **flow}
+
+
+# ------------------------------------------------------------------------------- window documents
+def _next_document_no(session, kind, region, year):
+    _insert_ignoring_conflict(session, DocumentCounterRow.__table__, {"kind": kind, "region": region, "year": year,
+                                                                      "last_sequence": 0})
+    counter = session.execute(select(DocumentCounterRow).where(
+        DocumentCounterRow.kind == kind, DocumentCounterRow.region == region, DocumentCounterRow.year == year)
+        .with_for_update().execution_options(populate_existing=True)).scalar_one()
+    counter.last_sequence += 1
+    return documents.document_number(kind, region, year, counter.last_sequence)
+
+
+def issue_document(session, kind, project, today, facts, declaration_id=None, case_id=None, event_id=None):
+    row = WindowDocumentRow(id=str(uuid.uuid4()), kind=kind,
+                            document_no=_next_document_no(session, kind, project.region, today.year),
+                            project_code=project.project_code, declaration_id=declaration_id, case_id=case_id,
+                            event_id=event_id, facts=facts, issued_on=today)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def document_view(row, losses=()):
+    return {"document_id": row.id, "kind": row.kind, "title": window.TITLES[row.kind], "document_no": row.document_no,
+            "project_code": row.project_code, "declaration_id": row.declaration_id, "case_id": row.case_id,
+            "issued_on": row.issued_on,
+            "loss": ({"loss_statement_material_id": losses[0].loss_statement_material_id,
+                      "identity_copy_material_id": losses[0].identity_copy_material_id,
+                      "recorded_by": losses[0].recorded_by, "recorded_at": losses[0].recorded_at}
+                     if losses else None)}
+
+
+def _department_name(catalog, code):
+    department = catalog.departments.get(code)
+    return department.name if department else code
+
+
+def issue_case_document(envelope, uow, consumer, kind, calendar, supplement_days):
+    """The notice the window hands out when a department decides on acceptance (002 §7)."""
+    if not uow.first_time(envelope, consumer):
+        return None
+    session = uow.session
+    project = session.get(ProjectRow, envelope.project_code)
+    if project is None:
+        raise NotFound(f"项目 {envelope.project_code} 不存在")
+    catalog = catalog_version(session, project.catalog_version)
+    p = envelope.payload
+    common = {"project_name": project.name, "applicant": window.applicant_label(project.applicant_org),
+              "stage": p["stage"], "item_name": p["item_name"],
+              "department": _department_name(catalog, p["department"]), "issued_on": p["on"].isoformat()}
+    if kind == window.ACCEPTANCE:
+        resumed = envelope.type == "case.supplement_accepted"
+        due_on = p.get("due_on")
+        facts = {**common, "accepted_on": p["on"].isoformat(), "resumed": resumed,
+                 "items": [{"name": p["item_name"], "department": common["department"],
+                            "limit_days": p.get("limit_days") or _item_limit(catalog, project.category, p),
+                            "due_on": due_on.isoformat() if due_on else None}]}
+    elif kind == window.SUPPLEMENT:
+        try:
+            due_on = calendar.add_working_days(p["on"], supplement_days).isoformat()
+        except CalendarNotLoaded:
+            due_on = None
+        facts = {**common, "materials": window.supplement_materials(p.get("opinion")), "due_on": due_on}
+    else:
+        facts = {**common, "reasons": window.refusal_reasons(p.get("opinion")), "authority": window.DEFAULT_AUTHORITY}
+    return issue_document(session, kind, project, p["on"], facts, case_id=p["case_id"], event_id=envelope.event_id)
+
+
+def _item_limit(catalog, category, payload):
+    for item in catalog.category(category).stage(payload["stage"]).items:
+        if item.code == payload["item_code"]:
+            return item.limit_days
+    return ""
+
+
+def _losses(session, document_id):
+    return session.execute(select(DocumentLossRow).where(DocumentLossRow.document_id == document_id)).scalars().all()
+
+
+def list_documents(project_code, identity, session):
+    readable_project(session, project_code, identity)
+    rows = session.execute(select(WindowDocumentRow).where(WindowDocumentRow.project_code == project_code)
+                           .order_by(WindowDocumentRow.issued_at, WindowDocumentRow.document_no)).scalars().all()
+    return [document_view(row, _losses(session, row.id)) for row in rows]
+
+
+def render_document(row):
+    facts = dict(row.facts)
+    common = {"document_no": row.document_no, "project_code": row.project_code,
+              "project_name": facts["project_name"], "applicant": facts["applicant"]}
+    if row.kind == window.VOUCHER:
+        return documents.registration_voucher(**common, stage=facts["stage"], materials=facts["materials"],
+                                              received_on=facts["received_on"], channel=facts["channel"],
+                                              registered_by=facts["registered_by"])
+    if row.kind == window.ACCEPTANCE:
+        return documents.acceptance_notice(**common, stage=facts["stage"], items=facts["items"],
+                                           accepted_on=facts["accepted_on"], resumed=facts["resumed"])
+    if row.kind == window.SUPPLEMENT:
+        window.require_due_date(facts)
+        return documents.supplement_notice(**common, item_name=facts["item_name"], department=facts["department"],
+                                           materials=facts["materials"], due_on=facts["due_on"],
+                                           issued_on=facts["issued_on"])
+    return documents.refusal_decision(**common, item_name=facts["item_name"], department=facts["department"],
+                                      reasons=facts["reasons"], authority=facts["authority"],
+                                      issued_on=facts["issued_on"])
+
+
+def get_document(document_id, identity, session):
+    row = session.get(WindowDocumentRow, document_id)
+    if row is None:
+        raise NotFound(f"文书 {document_id} 不存在")
+    readable_project(session, row.project_code, identity)
+    return {**document_view(row, _losses(session, row.id)), "content_type": "application/pdf",
+            "content": render_document(row)}
+
+
+def report_lost_notice(document_id, cmd, identity, uow):
+    """002 §24: a lost acceptance notice; the window records the sealed loss statement and the identity
+    copy it received, both uploaded as materials of the project."""
+    session = uow.session
+    row = session.execute(select(WindowDocumentRow).where(WindowDocumentRow.id == document_id)
+                          .with_for_update()).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"文书 {document_id} 不存在")
+    window.can_report_loss(row.kind, _losses(session, row.id))
+    errors = []
+    for field in ("loss_statement_material_id", "identity_copy_material_id"):
+        material = session.get(MaterialRow, cmd[field])
+        if material is None or material.project_code != row.project_code:
+            errors.append({"field": field, "message": "不是本项目的材料"})
+    if errors:
+        raise ValidationFailed("遗失登记材料不正确", errors)
+    session.add(DocumentLossRow(document_id=row.id, recorded_by=identity.sub, **cmd))
+    session.flush()
+    return document_view(row, _losses(session, row.id))
 
 
 # ------------------------------------------------------------------------------- stage conclusions

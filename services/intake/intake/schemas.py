@@ -1,5 +1,7 @@
 """Wire formats of the intake service's RPC methods (the catalog format is described in
 ``intake.domain.catalog``)."""
+import base64
+
 from marshmallow import RAISE, Schema, fields, validate, validates_schema, ValidationError
 
 from intake.domain.project import ORG_PATTERN
@@ -208,6 +210,35 @@ class DeclaredMaterialOut(Schema):
     sha256 = fields.String()
 
 
+class DocumentLossOut(Schema):
+    loss_statement_material_id = fields.String()
+    identity_copy_material_id = fields.String()
+    recorded_by = fields.String()
+    recorded_at = fields.AwareDateTime()
+
+
+class DocumentOut(Schema):
+    document_id = fields.String()
+    kind = fields.String()
+    title = fields.String()
+    document_no = fields.String()
+    project_code = fields.String()
+    declaration_id = fields.String(allow_none=True)
+    case_id = fields.String(allow_none=True)
+    issued_on = fields.Date()
+    loss = fields.Nested(DocumentLossOut, allow_none=True)
+
+
+class DocumentContentOut(DocumentOut):
+    content_type = fields.String()
+    content_base64 = fields.Function(lambda d: base64.b64encode(d["content"]).decode())
+
+
+class ReportLostNotice(_Strict):
+    loss_statement_material_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    identity_copy_material_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+
+
 class DeclarationOut(Schema):
     declaration_id = fields.String()
     project_code = fields.String()
@@ -222,6 +253,7 @@ class DeclarationOut(Schema):
     submitted_by = fields.String()
     submitted_at = fields.AwareDateTime()
     submitted_on = fields.Date()
+    voucher = fields.Nested(DocumentOut)   # submit only: the registration voucher (002 §5)
 
 
 # ------------------------------------------------------------------------------- guide

@@ -3,6 +3,7 @@ import base64
 import binascii
 import json
 
+from nameko.dependency_providers import Config
 from nameko.rpc import rpc
 from sqlalchemy import text
 from werkzeug.wrappers import Response
@@ -12,11 +13,12 @@ from intake.adapters.http import HeaderAuth, body_chunks, http
 from intake.adapters.orm import metadata
 from intake.adapters.storage import MaterialStorage, chunks_of
 from intake.render.flowchart import flowchart_svg
-from intake.schemas import (CatalogIn, CatalogLoaded, DeclarationOut, GuideOut, MaterialOut, MaterialVersionOut,
+from intake.domain import window
+from intake.schemas import (CatalogIn, CatalogLoaded, DeclarationOut, DocumentContentOut, DocumentOut, GuideOut, MaterialOut, MaterialVersionOut,
                             MaterialVersionRef, PreviewGuide, ProjectOut, PushProject, RegisterProject, StreamedUpload,
-                            SubmitDeclaration, UploadMaterial, VerifyMaterial)
+                            ReportLostNotice, SubmitDeclaration, UploadMaterial, VerifyMaterial)
 from platform_kit.bus import event_handler
-from platform_kit.calendar import today_in_shanghai
+from platform_kit.calendar import official_calendar, today_in_shanghai
 from platform_kit.db import Database
 from platform_kit.errors import EXPECTED_ERRORS, ValidationFailed
 from platform_kit.identity import APPLICANT, CLERK, OFFICER, OPERATOR, Auth
@@ -38,6 +40,7 @@ class IntakeService:
     auth = Auth()
     storage = MaterialStorage()
     http_auth = HeaderAuth()
+    config = Config()
 
     # ------------------------------------------------------------------ catalog
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -160,6 +163,50 @@ class IntakeService:
         with self.db.read() as session:
             result = handlers.get_guide(project_code, identity, session)
         return flowchart_svg(GuideOut().dump(result))
+
+    # ------------------------------------------------------------------ window documents
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_documents(self, project_code):
+        identity = self.auth.identity()
+        with self.db.read() as session:
+            result = handlers.list_documents(project_code, identity, session)
+        return DocumentOut(many=True).dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_document(self, document_id):
+        identity = self.auth.identity()
+        with self.db.read() as session:
+            result = handlers.get_document(document_id, identity, session)
+        return DocumentContentOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def report_lost_notice(self, document_id, data):
+        identity = self.auth.identity(CLERK)
+        cmd = load(ReportLostNotice(), data)
+        with self.db.unit_of_work() as uow:
+            result = handlers.report_lost_notice(document_id, cmd, identity, uow)
+        return DocumentOut().dump(result)
+
+    def _case_document(self, envelope, kind, consumer):
+        supplement_days = int(self.config.get("SUPPLEMENT_DUE_WORKING_DAYS") or 10)
+        with self.db.unit_of_work() as uow:
+            handlers.issue_case_document(envelope, uow, consumer, kind, official_calendar(), supplement_days)
+
+    @event_handler("stage", "case.accepted")
+    def on_case_accepted(self, envelope):
+        self._case_document(envelope, window.ACCEPTANCE, "intake.on_case_accepted")
+
+    @event_handler("stage", "case.supplement_accepted")
+    def on_case_supplement_accepted(self, envelope):
+        self._case_document(envelope, window.ACCEPTANCE, "intake.on_case_supplement_accepted")
+
+    @event_handler("stage", "case.supplement_requested")
+    def on_case_supplement_requested(self, envelope):
+        self._case_document(envelope, window.SUPPLEMENT, "intake.on_case_supplement_requested")
+
+    @event_handler("stage", "case.refused")
+    def on_case_refused(self, envelope):
+        self._case_document(envelope, window.REFUSAL, "intake.on_case_refused")
 
     # ------------------------------------------------------------------ events
     @event_handler("stage", "stage.concluded")

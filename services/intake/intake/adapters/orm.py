@@ -149,4 +149,45 @@ class StageConclusionRow(Base):
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class DocumentCounterRow(Base):
+    """Last document number per (kind, region, year); locked by the issuing transaction."""
+
+    __tablename__ = "document_counters"
+
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    region: Mapped[str] = mapped_column(String(6), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_sequence: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class WindowDocumentRow(Base):
+    """A document the window issued, kept as the facts it was drawn from (never changed)."""
+
+    __tablename__ = "window_documents"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    document_no: Mapped[str] = mapped_column(String(60), unique=True)
+    project_code: Mapped[str] = mapped_column(ForeignKey("projects.project_code"), index=True)
+    declaration_id: Mapped[str | None] = mapped_column(String(36))
+    case_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    event_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    facts: Mapped[dict] = mapped_column(JSON)
+    issued_on: Mapped[date] = mapped_column(Date)
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DocumentLossRow(Base):
+    """A lost acceptance notice (002 §24): the loss statement and identity copy the window received."""
+
+    __tablename__ = "document_losses"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("window_documents.id"), unique=True)
+    loss_statement_material_id: Mapped[str] = mapped_column(ForeignKey("materials.id"))
+    identity_copy_material_id: Mapped[str] = mapped_column(ForeignKey("materials.id"))
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 metadata = Base.metadata

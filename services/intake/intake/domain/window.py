@@ -1,0 +1,63 @@
+"""The window's paper trail (综合窗口文书): what the window hands the applicant, and when.
+
+- 登记凭单 registration voucher: for every declaration, itemising what was received (002 §5);
+- 受理通知书 acceptance notice: when a department accepts its case, and again when it accepts a complete
+  supplement (the clock resumes, 002 §7(一), §8);
+- 补正通知书 supplement notice: everything to add or correct at once, with the date to submit it by
+  (002 §7(二));
+- 不予受理决定书 refusal decision: the reasons (002 §7(三)).
+
+Each document gets a number per region, kind and year (``410800受〔2026〕000001号``) and is kept as
+the facts it was issued from; the PDF is drawn from those facts whenever it is asked for. A lost
+acceptance notice is not reissued: the applicant collects the licence with a loss statement sealed by
+the construction unit and a copy of the collector's identity card (002 §24), which the window records
+against the notice.
+"""
+import re
+
+from platform_kit.errors import Conflict
+
+VOUCHER, ACCEPTANCE, SUPPLEMENT, REFUSAL = ("registration_voucher", "acceptance_notice", "supplement_notice",
+                                            "refusal_decision")
+KINDS = (VOUCHER, ACCEPTANCE, SUPPLEMENT, REFUSAL)
+TITLES = {VOUCHER: "登记凭单", ACCEPTANCE: "受理通知书", SUPPLEMENT: "补正通知书", REFUSAL: "不予受理决定书"}
+_SEPARATORS = re.compile(r"[\n;；]+")
+# The competent authority is the department's to name in its opinion; this is what the decision
+# says when it did not (002 §7(三)).
+DEFAULT_AUTHORITY = "依法具有相应职权的行政机关"
+
+
+def applicant_label(applicant_org):
+    return f"建设单位（统一社会信用代码 {applicant_org}）"
+
+
+def opinion_entries(opinion):
+    """A department's opinion split into its entries (one per line or per ；)."""
+    return [part.strip() for part in _SEPARATORS.split(opinion or "") if part.strip()]
+
+
+def supplement_materials(opinion):
+    """The list a supplement notice prints: ``材料名：要求`` entries become {name, reason}."""
+    entries = []
+    for entry in opinion_entries(opinion) or ["按审查意见补齐补正申请材料"]:
+        name, sep, reason = entry.partition("：") if "：" in entry else entry.partition(":")
+        entries.append({"name": name.strip(), "reason": reason.strip()} if sep else {"name": entry, "reason": ""})
+    return entries
+
+
+def refusal_reasons(opinion):
+    return opinion_entries(opinion) or ["申请事项不符合受理条件"]
+
+
+def require_due_date(facts):
+    """A supplement notice states the date to submit by; when it could not be computed (the working
+    calendar of that year is not loaded yet) the notice is not drawn with a guessed date."""
+    if not facts.get("due_on"):
+        raise Conflict("补正期限所在年度的工作日历尚未载入，暂不能出具补正通知书")
+
+
+def can_report_loss(kind, losses):
+    if kind != ACCEPTANCE:
+        raise Conflict("只有受理通知书可以登记遗失")
+    if losses:
+        raise Conflict("该受理通知书已登记遗失")

@@ -1,0 +1,142 @@
+"""The window's documents: voucher on submission, notices from the stage service's decisions, as PDFs
+(real RabbitMQ and PostgreSQL; text read back from the PDFs)."""
+import base64
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from nameko.standalone.events import event_dispatcher
+from nameko.standalone.rpc import ServiceRpcProxy
+from nameko.testing.services import entrypoint_waiter
+from pypdf import PdfReader
+
+from intake.domain import window
+from intake.service import IntakeService
+from platform_kit.contracts import Actor, new_event
+from platform_kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+
+CATALOG = json.loads((Path(__file__).resolve().parents[1] / "intake" / "demo_catalog.json").read_text())
+ORG = "91410800MA47Q0R12X"
+FORM = {"construction_site": "焦作市解放区人民路北侧", "floor_area_m2": 12500.5, "investment_10k_yuan": 8600,
+        "contact_name": "王建国", "contact_phone": "13903910000"}
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n%%EOF\n"
+
+
+@pytest.fixture
+def intake(container_factory, service_config, tmp_path, make_token):
+    config = service_config("intake", WEB_SERVER_ADDRESS="127.0.0.1:0", MATERIAL_STORAGE_DIR=str(tmp_path / "m"))
+    container = container_factory(IntakeService, config)
+    container.start()
+    tokens = {"operator": make_token("operator"), "applicant": make_token("applicant", sub="applicant-1", org=ORG),
+              "clerk": make_token("clerk", sub="clerk-1", name="窗口 李敏"),
+              "other": make_token("applicant", sub="applicant-2", org="91410800MA00000001")}
+
+    def call(who, method, *args):
+        with ServiceRpcProxy("intake", config, context_data={"authorization": tokens[who]}, timeout=15) as proxy:
+            return getattr(proxy, method)(*args)
+    call("operator", "load_catalog", CATALOG)
+    return {"config": config, "container": container, "call": call}
+
+
+def pdf_text(document):
+    assert document["content_type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(base64.b64decode(document["content_base64"])))
+    return "".join(page.extract_text() for page in reader.pages).replace(" ", "").replace("\n", "")
+
+
+def case_event(event_type, code, **extra):
+    payload = {"case_id": "case-nrp-1", "stage_id": "stage-1", "stage": "land_use_planning", "item_code": "NRP-001",
+               "item_name": "建设用地规划许可证", "department": "NRP", "region": "410800", "on": date(2026, 11, 26),
+               "opinion": "", **extra}
+    return new_event(event_type, source="stage", project_code=code,
+                     actor=Actor(id="officer-nrp", role="officer", department="NRP", region="410800"), payload=payload)
+
+
+def deliver(intake, handler, envelope):
+    with entrypoint_waiter(intake["container"], handler, timeout=10):
+        event_dispatcher(intake["config"])("stage", envelope.type, envelope.to_wire())
+
+
+def test_voucher_and_notices_as_pdfs(intake):
+    call = intake["call"]
+    code = call("applicant", "register_project", {"name": "焦作市第一人民医院门诊楼建设项目", "category": "gov_building",
+                                                  "region": "410800", "attributes": {}})["project_code"]
+    material = call("clerk", "upload_material", code, {"name": "建设项目用地预审与选址意见书", "content_type": "application/pdf",
+                                                       "content_base64": base64.b64encode(PDF).decode()})
+    declared = call("clerk", "submit_declaration", code, {"stage": "land_use_planning", "form": FORM,
+                                                          "material_ids": [material["material_id"]]})
+    voucher = declared["voucher"]
+    assert voucher["kind"] == "registration_voucher" and voucher["title"] == "登记凭单"
+    assert voucher["document_no"].startswith("410800登〔") and voucher["document_no"].endswith("000001号")
+    text = pdf_text(call("applicant", "get_document", voucher["document_id"]))
+    assert code in text and "登记凭单" in text and "建设项目用地预审与选址意见书" in text
+
+    accepted = case_event("case.accepted", code, limit_days=10, due_on=date(2026, 12, 10), opinion="受理")
+    deliver(intake, "on_case_accepted", accepted)
+    deliver(intake, "on_case_accepted", accepted)   # redelivered: still one notice
+    deliver(intake, "on_case_supplement_requested", case_event(
+        "case.supplement_requested", code, used_days=1,
+        opinion="建设项目用地预审与选址意见书：扫描件不清晰，请重新上传；土地出让合同：缺少附图"))
+    deliver(intake, "on_case_supplement_accepted", case_event(
+        "case.supplement_accepted", code, on=date(2026, 12, 1), accepted_on=date(2026, 11, 26), used_days=1))
+    deliver(intake, "on_case_refused", case_event(
+        "case.refused", code, case_id="case-drc-1", item_code="DRC-001", item_name="项目建议书/可行性研究报告审批",
+        department="DRC", opinion="项目未纳入年度投资计划"))
+
+    listed = call("applicant", "list_documents", code)
+    assert [d["kind"] for d in listed] == ["registration_voucher", "acceptance_notice", "supplement_notice",
+                                           "acceptance_notice", "refusal_decision"]
+    expectations = {"acceptance_notice": ["受理通知书", "建设用地规划许可证", "焦作市自然资源和规划局"],
+                    "supplement_notice": ["补正通知书", "扫描件不清晰，请重新上传", "缺少附图"],
+                    "refusal_decision": ["不予受理决定书", "项目未纳入年度投资计划", "焦作市发展和改革委员会"]}
+    for document in listed[1:]:
+        text = pdf_text(call("applicant", "get_document", document["document_id"]))
+        assert code in text and document["document_no"] in text
+        for expected in expectations[document["kind"]]:
+            assert expected in text, (document["kind"], expected)
+    assert "审批继续计时" in pdf_text(call("applicant", "get_document", listed[3]["document_id"]))
+
+    with pytest.raises(Forbidden):
+        call("other", "get_document", voucher["document_id"])
+    with pytest.raises(NotFound):
+        call("applicant", "get_document", "no-such-document")
+
+
+def test_lost_acceptance_notice_is_recorded_with_its_proofs(intake):
+    call = intake["call"]
+    code = call("applicant", "register_project", {"name": "焦作市体育中心改造项目", "category": "gov_building",
+                                                  "region": "410800", "attributes": {}})["project_code"]
+    declared = call("applicant", "submit_declaration", code, {"stage": "land_use_planning", "form": FORM,
+                                                              "material_ids": []})
+    deliver(intake, "on_case_accepted", case_event("case.accepted", code, limit_days=10, due_on=date(2026, 12, 10)))
+    notice = [d for d in call("clerk", "list_documents", code) if d["kind"] == "acceptance_notice"][0]
+    proofs = [call("clerk", "upload_material", code, {"name": name, "content_type": "application/pdf",
+                                                      "content_base64": base64.b64encode(PDF).decode()})["material_id"]
+              for name in ("受理通知书遗失证明（加盖公章）", "经办人身份证复印件")]
+    with pytest.raises(Forbidden):
+        call("applicant", "report_lost_notice", notice["document_id"],
+             {"loss_statement_material_id": proofs[0], "identity_copy_material_id": proofs[1]})
+    with pytest.raises(Conflict):
+        call("clerk", "report_lost_notice", declared["voucher"]["document_id"],
+             {"loss_statement_material_id": proofs[0], "identity_copy_material_id": proofs[1]})
+    with pytest.raises(ValidationFailed):
+        call("clerk", "report_lost_notice", notice["document_id"],
+             {"loss_statement_material_id": proofs[0], "identity_copy_material_id": "someone-elses"})
+    recorded = call("clerk", "report_lost_notice", notice["document_id"],
+                    {"loss_statement_material_id": proofs[0], "identity_copy_material_id": proofs[1]})
+    assert recorded["loss"]["recorded_by"] == "clerk-1"
+    with pytest.raises(Conflict):
+        call("clerk", "report_lost_notice", notice["document_id"],
+             {"loss_statement_material_id": proofs[0], "identity_copy_material_id": proofs[1]})
+    assert [d["loss"] is not None for d in call("applicant", "list_documents", code)] == [False, True]
+
+
+def test_window_rules():
+    assert window.supplement_materials("A：不清晰；B") == [{"name": "A", "reason": "不清晰"}, {"name": "B", "reason": ""}]
+    assert window.supplement_materials("") == [{"name": "按审查意见补齐补正申请材料", "reason": ""}]
+    assert window.refusal_reasons("理由一\n理由二") == ["理由一", "理由二"]
+    with pytest.raises(Conflict):
+        window.require_due_date({"due_on": None})
+    window.require_due_date({"due_on": "2026-12-10"})
