@@ -4,12 +4,15 @@
   (accept → supplement → resume → extend → conclude) over random dates of 2025–2026;
 - the deadline sweeper over 100,000 open case clocks on PostgreSQL: a pass when nothing is due
   (the index answers), and passes that act on 1,000 and 10,000 lapsed deadlines (each a
-  decision row, a case update and an outbox event), until the backlog is cleared.
+  decision row, a case update and an outbox event), until the backlog is cleared;
+- the same 10,000-deadline backlog cleared by two sweeper processes at once (as two replicas
+  would), with the count of "no opinion" decisions checked: each deadline acted on once.
 
 Usage: .venv/bin/python bench/bench_stage.py [--clocks 100000] [--lapsed 1000,10000]
 Needs PostgreSQL on 127.0.0.1 (TEST_PG_URL), like the tests.
 """
 import argparse
+import multiprocessing
 import platform as host
 import random
 import time
@@ -108,6 +111,26 @@ def sweep_all(engine, today, batch):
     return time.perf_counter() - started, total, passes
 
 
+def _sweeper_process(url, today, batch, results):
+    engine = make_engine(url, pool_size=1)
+    results.put(sweep_all(engine, today, batch))
+    engine.dispose()
+
+
+def sweep_in_parallel(url, today, batch, processes=2):
+    results = multiprocessing.get_context("fork").Queue()
+    workers = [multiprocessing.get_context("fork").Process(target=_sweeper_process,
+                                                           args=(url, today, batch, results))
+               for _ in range(processes)]
+    started = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    outcomes = [results.get() for _ in workers]
+    for worker in workers:
+        worker.join()
+    return time.perf_counter() - started, [acted for _, acted, _ in outcomes]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--clocks", type=int, default=100_000)
@@ -133,7 +156,18 @@ def main():
                          f"{seconds:.3f} s", f"acted on {acted:,} in {passes} pass(es); seeding {seeded:.1f} s"))
             again, acted_again, _ = sweep_all(engine, today, args.batch)
             rows.append(("  the next pass (nothing left to do)", f"{again:.3f} s", f"acted on {acted_again}"))
+        lapsed = max(int(x) for x in args.lapsed.split(","))
+        seed(engine, args.clocks, lapsed, today)
         engine.dispose()
+        seconds, shares = sweep_in_parallel(url, today, args.batch)
+        engine = make_engine(url, pool_size=1)
+        with engine.connect() as conn:
+            decisions = conn.execute(text("SELECT count(*), count(DISTINCT case_id) FROM case_decisions "
+                                          "WHERE action = 'no_opinion'")).one()
+        engine.dispose()
+        rows.append((f"2 sweeper processes: {args.clocks:,} open clocks, {lapsed:,} lapsed", f"{seconds:.3f} s",
+                     f"shares {' + '.join(f'{n:,}' for n in shares)}; no-opinion decisions {decisions[0]:,} "
+                     f"on {decisions[1]:,} cases"))
     finally:
         databases.drop_all()
 
