@@ -19,14 +19,19 @@ from gateway.idempotency import IdempotencyStore
 from gateway.routes import GATEWAY_OPERATIONS, OPERATIONS
 from gateway.rpc import RpcClient
 from gateway.settings import Settings
+from gateway.uploads import IntakeUploads
 
 log = logging.getLogger(__name__)
 
 _clients = []  # RPC clients made by get_app() in this process, closed when the worker exits
 
 
-def create_app(settings, rpc, book=None):
-    """The application around `rpc` (anything with ``call(service, method, args, token=, timeout=)``)."""
+def create_app(settings, rpc, book=None, uploads=None):
+    """The application around `rpc` (anything with ``call(service, method, args, token=, timeout=)``).
+
+    `uploads` (a :class:`gateway.uploads.IntakeUploads`) streams materials to intake's HTTP endpoint;
+    without it they travel base64 inside the ``upload_material`` RPC message.
+    """
     book = book or AccountBook(settings)
     json_handler = falcon.media.JSONHandler(dumps=partial(json.dumps, ensure_ascii=False))
     app = falcon.App(middleware=[Authentication(settings.public_key)], cors_enable=False)
@@ -40,7 +45,7 @@ def create_app(settings, rpc, book=None):
     for op in OPERATIONS:
         by_path.setdefault(op.path, []).append(op)
     for path, operations in by_path.items():
-        app.add_route(path, resources.forward_resource(operations, rpc, settings, idempotency))
+        app.add_route(path, resources.forward_resource(operations, rpc, settings, idempotency, uploads))
 
     app.add_route("/auth/login", resources.Login(book))
     app.add_route("/auth/refresh", resources.Refresh(book))
@@ -60,7 +65,10 @@ def get_app():
     settings = Settings.from_env()
     rpc = RpcClient(settings.amqp_uri, timeout=settings.rpc_timeout)
     _clients.append(rpc)
-    return create_app(settings, rpc)
+    uploads = None
+    if settings.intake_http_address:
+        uploads = IntakeUploads(settings.intake_http_address, timeout=settings.rpc_timeout)
+    return create_app(settings, rpc, uploads=uploads)
 
 
 def close_clients():

@@ -1,6 +1,4 @@
 """Falcon resources: HTTP in, one service call (or one account use case) out. No domain rules."""
-import base64
-import hashlib
 import re
 
 import falcon
@@ -8,12 +6,12 @@ import falcon
 from gateway import schemas
 from gateway.idempotency import check_key, request_hash
 from gateway.problems import TYPE_BASE, problem, render
+from gateway.uploads import SpooledMaterial
 from platform_kit.errors import ValidationFailed
 from platform_kit.identity import OPERATOR
 from platform_kit.validation import load
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
-CHUNK = 64 * 1024
 MAX_JSON_BYTES = 5 * 1024 * 1024  # the largest JSON body: a whole catalog is well below this
 
 
@@ -82,25 +80,31 @@ def no_store(resp):
 class Forward:
     """Every operation of one path: build the RPC arguments, call, answer."""
 
-    def __init__(self, operations, rpc, settings, idempotency=None):
+    def __init__(self, operations, rpc, settings, idempotency=None, uploads=None):
         self.operations = {op.method: op for op in operations}
         self.public_methods = {op.method for op in operations if op.public}
         self.rpc = rpc
         self.settings = settings
         self.idempotency = idempotency
+        self.uploads = uploads  # intake's streaming upload endpoint, when configured
 
     def respond(self, req, resp, **params):
         op = self.operations[req.method]
+        if op.multipart:
+            material = SpooledMaterial.read(req, self.settings.material_max_bytes)
+            try:
+                self._respond(op, req, resp, params, material, material.fingerprint())
+            finally:
+                material.close()
+            return
+        body = json_body(req, op.body) if op.body else None
+        if body is not None:
+            body.update({name: params[field] for name, field in op.into_body})
+        self._respond(op, req, resp, params, body, body)
+
+    def _respond(self, op, req, resp, params, body, fingerprint):
         token = None if op.public else req.context.token
         key = req.get_header("Idempotency-Key") if op.idempotent and self.idempotency else None
-        if op.multipart:
-            upload = MaterialUpload.read(req, self.settings.material_max_bytes)
-            body, fingerprint = upload.as_rpc_data, upload.fingerprint()
-        else:
-            body = json_body(req, op.body) if op.body else None
-            if body is not None:
-                body.update({key_: params[field] for key_, field in op.into_body})
-            fingerprint = body
         if key is None:
             status, result = self._call(op, req, params, body, token)
         else:
@@ -125,8 +129,10 @@ class Forward:
             resp.text = result
 
     def _call(self, op, req, params, body, token):
-        if callable(body):  # a material read from the request, encoded only now
-            body = body()
+        if op.multipart:
+            if self.uploads is not None:
+                return op.status, self.uploads.upload(params["code"], body, token)
+            body = body.rpc_data()
         limit, offset = page_params(req) if op.listing else (None, None)
         args = []
         for source in op.args:
@@ -167,63 +173,11 @@ def paged(result, limit, offset, slice_items):
     return answer
 
 
-def forward_resource(operations, rpc, settings, idempotency=None):
+def forward_resource(operations, rpc, settings, idempotency=None, uploads=None):
     """A Forward answering only the methods it has operations for (Falcon answers 405 to others)."""
     responders = {f"on_{op.method.lower()}": Forward.respond for op in operations}
     cls = type(f"Forward_{operations[0].rpc}", (Forward,), responders)
-    return cls(operations, rpc, settings, idempotency)
-
-
-class MaterialUpload:
-    """The material part of a multipart/form-data request, read in chunks."""
-
-    def __init__(self, name, material_id, filename, content_type, content, sha256):
-        self.name, self.material_id, self.filename = name, material_id, filename
-        self.content_type, self.content, self.sha256 = content_type, content, sha256
-
-    @classmethod
-    def read(cls, req, max_bytes):
-        if not (req.content_type or "").startswith("multipart/form-data"):
-            raise falcon.HTTPUnsupportedMediaType(description="材料须以 multipart/form-data 上传（字段 name 与 file）")
-        fields, content, filename, content_type, digest = {}, None, None, None, hashlib.sha256()
-        for part in req.get_media():
-            if part.name == "file" and content is None:
-                filename, content_type = part.secure_filename if part.filename else None, part.content_type
-                chunks, size = [], 0
-                while chunk := part.stream.read(CHUNK):
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise falcon.HTTPContentTooLarge(
-                            description=f"材料文件不得超过 {max_bytes // (1024 * 1024)} MB")
-                    digest.update(chunk)
-                    chunks.append(chunk)
-                content = b"".join(chunks)
-            elif part.name in ("name", "material_id"):
-                fields[part.name] = part.get_text()
-            else:
-                part.stream.read()  # parts must be consumed in order; unknown ones are ignored
-        errors = []
-        if not fields.get("name"):
-            errors.append({"field": "name", "message": "缺少材料名称"})
-        if content is None:
-            errors.append({"field": "file", "message": "缺少材料文件"})
-        elif not content:
-            errors.append({"field": "file", "message": "材料文件为空"})
-        if errors:
-            raise ValidationFailed("输入数据不符合要求", errors)
-        return cls(fields["name"], fields.get("material_id") or None, filename,
-                   (content_type or "application/octet-stream").split(";")[0].strip(), content, digest.hexdigest())
-
-    def fingerprint(self):
-        return {"name": self.name, "material_id": self.material_id, "content_type": self.content_type,
-                "sha256": self.sha256}
-
-    def as_rpc_data(self):
-        data = {"name": self.name, "content_type": self.content_type,
-                "content_base64": base64.b64encode(self.content).decode("ascii")}
-        if self.material_id:
-            data["material_id"] = self.material_id
-        return data
+    return cls(operations, rpc, settings, idempotency, uploads)
 
 
 # ---------------------------------------------------------------------------------- accounts

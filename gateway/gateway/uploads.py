@@ -1,0 +1,157 @@
+"""Material uploads: the multipart request read in chunks, then handed to intake.
+
+The file part is copied chunk by chunk into a spooled temporary file (in memory up to 1 MiB, on disk
+beyond), hashed and size-checked on the way. Only then is intake contacted, so an oversized file
+never reaches it, an Idempotency-Key retry is compared on the file's SHA-256, and the order of the
+form fields does not matter.
+
+Intake takes the file in one of two ways (docs/interfaces.md, intake):
+- streamed, when ``INTAKE_HTTP_ADDRESS`` is configured: ``POST /projects/<code>/materials?name=..``
+  on intake's own HTTP port, body = the file bytes, sent from the spool in chunks;
+- otherwise base64 inside the ``upload_material`` RPC message (the whole file in that message).
+"""
+import hashlib
+import tempfile
+from urllib.parse import quote
+
+import falcon
+import requests
+
+from gateway.rpc import RemoteFailure, RpcTimeout, ServiceUnavailable
+from platform_kit.errors import (Conflict, Forbidden, NotFound, PlatformError, Unauthenticated,
+                                 ValidationFailed)
+
+CHUNK = 64 * 1024
+IN_MEMORY = 1024 * 1024
+PROBLEM_CLASSES = {401: Unauthenticated, 403: Forbidden, 404: NotFound, 409: Conflict, 422: ValidationFailed}
+
+
+class SpooledMaterial:
+    """The material of a multipart/form-data request: fields `name`, optional `material_id`, `file`."""
+
+    def __init__(self, name, material_id, filename, content_type, file, size, sha256):
+        self.name, self.material_id, self.filename = name, material_id, filename
+        self.content_type, self.file, self.size, self.sha256 = content_type, file, size, sha256
+
+    @classmethod
+    def read(cls, req, max_bytes):
+        if not (req.content_type or "").startswith("multipart/form-data"):
+            raise falcon.HTTPUnsupportedMediaType(
+                description="材料须以 multipart/form-data 上传（字段 name 与 file）")
+        fields, spool, filename, content_type, size, digest = {}, None, None, None, 0, hashlib.sha256()
+        try:
+            for part in req.get_media():
+                if part.name == "file" and spool is None:
+                    filename = part.secure_filename if part.filename else None
+                    content_type = part.content_type
+                    spool = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY)
+                    while chunk := part.stream.read(CHUNK):
+                        size += len(chunk)
+                        if size > max_bytes:
+                            raise falcon.HTTPContentTooLarge(
+                                description=f"材料文件不得超过 {max_bytes // (1024 * 1024)} MB")
+                        digest.update(chunk)
+                        spool.write(chunk)
+                elif part.name in ("name", "material_id"):
+                    fields[part.name] = part.get_text()
+                else:
+                    part.stream.read()  # parts must be consumed in order; unknown ones are ignored
+        except BaseException:
+            if spool is not None:
+                spool.close()
+            raise
+        errors = []
+        if not fields.get("name"):
+            errors.append({"field": "name", "message": "缺少材料名称"})
+        if spool is None:
+            errors.append({"field": "file", "message": "缺少材料文件"})
+        elif size == 0:
+            errors.append({"field": "file", "message": "材料文件为空"})
+        if errors:
+            if spool is not None:
+                spool.close()
+            raise ValidationFailed("输入数据不符合要求", errors)
+        spool.seek(0)
+        return cls(fields["name"], fields.get("material_id") or None, filename,
+                   (content_type or "application/octet-stream").split(";")[0].strip(), spool, size,
+                   digest.hexdigest())
+
+    def fingerprint(self):
+        return {"name": self.name, "material_id": self.material_id, "content_type": self.content_type,
+                "sha256": self.sha256, "size": self.size}
+
+    def rpc_data(self):
+        """The ``upload_material`` argument: the whole file, base64, inside the RPC message."""
+        import base64
+        self.file.seek(0)
+        data = {"name": self.name, "content_type": self.content_type,
+                "content_base64": base64.b64encode(self.file.read()).decode("ascii")}
+        if self.material_id:
+            data["material_id"] = self.material_id
+        return data
+
+    def body(self):
+        """The file as a request body: read block by block, with its length known up front."""
+        self.file.seek(0)
+        return _Body(self.file, self.size)
+
+    def close(self):
+        self.file.close()
+
+
+class IntakeUploads:
+    """Streams a material to intake's HTTP upload endpoint as the caller (their token)."""
+
+    def __init__(self, address, timeout=30.0, session=None):
+        self.base = address if "://" in address else f"http://{address}"
+        self.timeout = timeout
+        self.session = session or requests.Session()
+
+    def upload(self, project_code, material, token):
+        params = {"name": material.name}
+        if material.material_id:
+            params["material_id"] = material.material_id
+        headers = {"Content-Type": material.content_type}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        url = f"{self.base}/projects/{quote(project_code, safe='')}/materials"
+        try:
+            response = self.session.post(url, params=params, data=material.body(), headers=headers,
+                                         timeout=(5, self.timeout))
+        except requests.ConnectTimeout:
+            raise ServiceUnavailable("材料上传服务连接超时") from None
+        except requests.Timeout:
+            raise RpcTimeout(f"材料上传服务在 {self.timeout:g} 秒内没有响应") from None
+        except requests.ConnectionError as exc:
+            raise ServiceUnavailable(f"材料上传服务不可用: {type(exc).__name__}") from None
+        return self._answer(response)
+
+    @staticmethod
+    def _answer(response):
+        if response.status_code == 201:
+            return response.json()
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if response.status_code < 500 and isinstance(body, dict):
+            cls = PROBLEM_CLASSES.get(response.status_code, PlatformError)
+            error = cls(body.get("detail") or "", body.get("errors"))
+            if cls is PlatformError:
+                error.status = response.status_code
+            raise error
+        raise RemoteFailure(f"HTTP {response.status_code}", response.text[:500])
+
+
+class _Body:
+    """Lets requests send Content-Length and http.client read the spool in blocks."""
+
+    def __init__(self, file, size):
+        self._file = file
+        self._size = size
+
+    def __len__(self):
+        return self._size
+
+    def read(self, size=-1):
+        return self._file.read(size)
