@@ -256,6 +256,12 @@ class LicenceOut(Open):
     signature = fields.String()
     key_id = fields.String()
     algorithm = fields.String()
+    status = fields.String(metadata={"enum": ["valid", "revoked"]})
+    revocation = fields.Dict(allow_none=True)
+
+
+class RevokeLicenceIn(Strict):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=4000))
 
 
 class VerifyLicenceIn(Strict):

@@ -91,6 +91,7 @@ def test_each_route_calls_its_service_method_with_the_callers_token(client, rpc,
         ("GET", "/cases/C1", None, "stage", "get_case", 200),
         ("POST", "/cases/C1/actions", {"action": "accept", "opinion": "受理"}, "stage", "act_on_case", 200),
         ("GET", "/licences/L1", None, "certificate", "get_licence", 200),
+        ("POST", "/licences/L1/revocation", {"reason": "以欺骗手段取得"}, "certificate", "revoke_licence", 200),
         ("GET", "/supervision/projects/P1", None, "supervision", "get_project_overview", 200),
         ("POST", "/consultations", {"project_code": "P1", "asked_of": ["FIRE"], "question": "?", "due_days": 3},
          "consult", "open_consultation", 201),
@@ -106,7 +107,8 @@ def test_each_route_calls_its_service_method_with_the_callers_token(client, rpc,
     assert rpc.calls[3]["args"] == ["2026-410800-48-01-000001"]
     assert rpc.calls[4]["args"] == ["P1", {"stage": "land_use_planning", "form": {"a": 1}, "material_ids": ["m1"]}]
     assert rpc.calls[7]["args"] == ["C1", {"action": "accept", "opinion": "受理"}]
-    assert rpc.calls[11]["args"] == ["K1", {"opinion": "同意"}]
+    assert rpc.calls[9]["args"] == ["L1", {"reason": "以欺骗手段取得"}]
+    assert rpc.calls[12]["args"] == ["K1", {"opinion": "同意"}]
 
 
 def test_list_routes_pass_filters_and_answer_pages(client, rpc, auth, assert_problem):
