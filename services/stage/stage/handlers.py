@@ -11,12 +11,12 @@ from sqlalchemy.orm import noload
 
 from platform_kit.calendar import official_calendar, validate_year_schedule
 from platform_kit.contracts import Actor, new_event
-from platform_kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from platform_kit.errors import Forbidden, NotFound, ValidationFailed
 from stage.adapters.orm import (CalendarYearRow, CaseRow, DecisionRow, StageRow, case_from_row,
                                 case_to_row, clock_from_row, clock_to_row, stage_from_row,
                                 stage_to_row)
-from stage.domain.case import (ACCEPTED, CLOSED, NO_OPINION, REVIEWED, STATE_LABELS, SUBMITTED,
-                               TRANSITIONS, Case, Stage)
+from stage.domain.case import (ACCEPTED, NO_OPINION, REVIEWED, STATE_LABELS, SUBMITTED, TRANSITIONS,
+                               Case, Stage)
 
 SOURCE = "stage"
 CONSUMER = "stage"
@@ -469,6 +469,16 @@ def sweep(uow, calendar, today, batch=500):
     return acted
 
 
-__all__ = ["open_stage", "attach_licence", "act_on_case", "special_handle", "extend_limit", "sweep",
-           "list_cases", "get_case", "list_stages", "load_calendar_year", "current_calendar", "CLOSED",
-           "Conflict"]
+def sweep_all(unit_of_work, today, batch=500):
+    """Sweep batch after batch, each in its own transaction, until a batch comes back short."""
+    total = 0
+    while True:
+        with unit_of_work() as uow:
+            acted = sweep(uow, current_calendar(uow.session), today, batch=batch)
+        total += acted
+        if acted < batch:
+            return total
+
+
+__all__ = ["open_stage", "attach_licence", "act_on_case", "special_handle", "extend_limit", "sweep", "sweep_all",
+           "list_cases", "get_case", "list_stages", "load_calendar_year", "current_calendar"]

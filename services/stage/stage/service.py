@@ -108,14 +108,7 @@ class StageService:
     # ------------------------------------------------------------------ deadlines
     @timer(interval=1)
     def sweep_deadlines(self):
-        if not self.sweeper.due():
-            return
-        while True:
-            with self.db.unit_of_work() as uow:
-                acted = handlers.sweep(uow, handlers.current_calendar(uow.session), today_in_shanghai(),
-                                       batch=self.sweeper.batch)
-            if acted < self.sweeper.batch:
-                break
+        self.sweeper.when_due(handlers.sweep_all, self.db.unit_of_work, today_in_shanghai())
 
     @rpc
     def health(self):

@@ -16,6 +16,12 @@ class ClockSettings:
         self.batch = int(config.get("SWEEP_BATCH", 500))
         self._last_run = last_run
 
+    def when_due(self, sweep, *args):
+        """Run `sweep(*args, batch=...)` if this replica's interval has passed."""
+        if self.due():
+            return sweep(*args, batch=self.batch)
+        return None
+
     def due(self):
         """True when a sweep should run now (at most one per `sweep_seconds` per replica)."""
         now = time.monotonic()

@@ -1,6 +1,5 @@
 """The stage service against a real RabbitMQ vhost and a real PostgreSQL database."""
 import uuid
-from datetime import date
 
 import pytest
 from nameko.standalone.events import event_dispatcher
