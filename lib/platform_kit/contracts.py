@@ -106,6 +106,13 @@ class DeclaredItem(_Payload):
     limit_days = fields.Integer(required=True, validate=validate.Range(min=1))
 
 
+class DeclaredLicence(_Payload):
+    licence_id = fields.String(required=True)
+    licence_no = fields.String(required=True)
+    item_code = fields.String(required=True)
+    item_name = fields.String(required=True)
+
+
 class DeclarationSubmittedV1(_Payload):
     declaration_id = fields.String(required=True)
     stage = fields.String(required=True, validate=validate.OneOf(STAGES))
@@ -120,6 +127,8 @@ class DeclarationSubmittedV1(_Payload):
     form = fields.Dict(required=True)
     materials = fields.List(fields.Nested(DeclaredMaterial), required=True)
     items = fields.List(fields.Nested(DeclaredItem), required=True, validate=validate.Length(min=1))
+    # results of earlier stages the platform attaches (000 §7); added within version 1
+    licences = fields.List(fields.Nested(DeclaredLicence), load_default=list)
 
 
 class StageOpenedCase(_Payload):

@@ -9,7 +9,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from intake.adapters.orm import (CatalogVersionRow, CodeCounterRow, DeclarationRow, DocumentCounterRow,
-                                 DocumentLossRow, MaterialRow, MaterialVerificationRow, MaterialVersionRow,
+                                 DocumentLossRow, LicenceRevocationRow, LicenceRow, MaterialRow, MaterialVerificationRow, MaterialVersionRow,
                                  ProjectRevisionRow, ProjectRow, StageConclusionRow, WindowDocumentRow)
 from intake.domain import declaration as declaration_rules
 from intake.domain import guide
@@ -339,7 +339,8 @@ def declaration_view(row, session):
         "state": "concluded" if concluded is not None else "open",
         "catalog_version": row.catalog_version, "lead_department": row.lead_department,
         "stage_limit_days": row.stage_limit_days, "form": row.form, "materials": row.materials,
-        "items": row.items, "submitted_by": row.submitted_by, "submitted_at": row.submitted_at,
+        "items": row.items, "licences": row.licences or [],
+        "submitted_by": row.submitted_by, "submitted_at": row.submitted_at,
         "submitted_on": row.submitted_on,
     }
 
@@ -372,7 +373,8 @@ def submit_declaration(project_code, cmd, identity, uow, today):
                                   open_stages=declared_stages - concluded, concluded_stages=concluded,
                                   form=cmd["form"])
     materials = _declared_materials(session, project_code, cmd["material_ids"])
-    row = DeclarationRow(id=str(uuid.uuid4()), project_code=project_code, stage=plan.stage,
+    licences = valid_licences(session, project_code)
+    row = DeclarationRow(licences=licences, id=str(uuid.uuid4()), project_code=project_code, stage=plan.stage,
                          catalog_version=catalog.version, lead_department=plan.lead_department,
                          stage_limit_days=plan.stage_limit_days, form=cmd["form"], materials=materials,
                          items=plan.items, submitted_by=identity.sub, submitted_role=identity.role,
@@ -392,7 +394,7 @@ def submit_declaration(project_code, cmd, identity, uow, today):
                            "applicant_org": project.applicant_org, "project_name": project.name,
                            "lead_department": plan.lead_department, "stage_limit_days": plan.stage_limit_days,
                            "submitted_on": today, "form": row.form, "materials": materials,
-                           "items": plan.items}))
+                           "items": plan.items, "licences": licences}))
     return {**declaration_view(row, session), "voucher": document_view(voucher)}
 
 
@@ -423,7 +425,8 @@ def get_guide(project_code, identity, session):
     declared = set(session.execute(select(DeclarationRow.stage)
                                    .where(DeclarationRow.project_code == project_code)).scalars())
     flow = guide.build(catalog, project.category, project.attributes, project.region, declared_stages=declared,
-                       concluded_stages=concluded_stages(session, project_code))
+                       concluded_stages=concluded_stages(session, project_code),
+                       licences=valid_licences(session, project_code))
     return {"project_code": project.project_code, "project_name": project.name, **flow}
 
 
@@ -561,6 +564,38 @@ def report_lost_notice(document_id, cmd, identity, uow):
     session.add(DocumentLossRow(document_id=row.id, recorded_by=identity.sub, **cmd))
     session.flush()
     return document_view(row, _losses(session, row.id))
+
+
+# ------------------------------------------------------------------------------- licences of earlier stages
+def valid_licences(session, project_code):
+    """The project's licences that are not revoked: results the platform attaches to later
+    declarations so the applicant is never asked for them (000 §7)."""
+    revoked = select(LicenceRevocationRow.licence_id)
+    rows = session.execute(select(LicenceRow).where(LicenceRow.project_code == project_code,
+                                                    LicenceRow.licence_id.not_in(revoked))
+                           .order_by(LicenceRow.issued_on, LicenceRow.licence_no)).scalars()
+    return [{"licence_id": r.licence_id, "licence_no": r.licence_no, "item_code": r.item_code,
+             "item_name": r.item_name} for r in rows]
+
+
+def record_licence_issued(envelope, uow, consumer):
+    if not uow.first_time(envelope, consumer):
+        return False
+    p = envelope.payload
+    inserted = _insert_ignoring_conflict(uow.session, LicenceRow.__table__, dict(
+        licence_id=p["licence_id"], project_code=envelope.project_code, case_id=p["case_id"],
+        item_code=p["item_code"], item_name=p["item_name"], licence_no=p["licence_no"],
+        department=p["department"], issued_on=p["issued_on"], event_id=envelope.event_id))
+    return inserted.rowcount == 1
+
+
+def record_licence_revoked(envelope, uow, consumer):
+    if not uow.first_time(envelope, consumer):
+        return False
+    p = envelope.payload
+    inserted = _insert_ignoring_conflict(uow.session, LicenceRevocationRow.__table__, dict(
+        licence_id=p["licence_id"], reason=p["reason"], revoked_on=p["revoked_on"], event_id=envelope.event_id))
+    return inserted.rowcount == 1
 
 
 # ------------------------------------------------------------------------------- stage conclusions

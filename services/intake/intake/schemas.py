@@ -250,6 +250,7 @@ class DeclarationOut(Schema):
     form = fields.Dict()
     materials = fields.List(fields.Nested(DeclaredMaterialOut))
     items = fields.List(fields.Nested(DeclaredItemOut))
+    licences = fields.List(fields.Dict())
     submitted_by = fields.String()
     submitted_at = fields.AwareDateTime()
     submitted_on = fields.Date()
@@ -292,6 +293,8 @@ class GuideStageOut(Schema):
 class GuideMaterialOut(Schema):
     name = fields.String()
     items = fields.List(fields.String())
+    provided_by = fields.String(allow_none=True)   # an earlier item whose result this is (000 §7)
+    licence_no = fields.String(allow_none=True)
 
 
 class GuideOut(Schema):

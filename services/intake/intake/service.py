@@ -209,6 +209,16 @@ class IntakeService:
         self._case_document(envelope, window.REFUSAL, "intake.on_case_refused")
 
     # ------------------------------------------------------------------ events
+    @event_handler("certificate", "licence.issued")
+    def on_licence_issued(self, envelope):
+        with self.db.unit_of_work() as uow:
+            handlers.record_licence_issued(envelope, uow, consumer="intake.on_licence_issued")
+
+    @event_handler("certificate", "licence.revoked")
+    def on_licence_revoked(self, envelope):
+        with self.db.unit_of_work() as uow:
+            handlers.record_licence_revoked(envelope, uow, consumer="intake.on_licence_revoked")
+
     @event_handler("stage", "stage.concluded")
     def on_stage_concluded(self, envelope):
         with self.db.unit_of_work() as uow:

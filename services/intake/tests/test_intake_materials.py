@@ -181,3 +181,39 @@ def test_concurrent_pushes_of_a_new_project_create_it_once(intake, call):
                                                range(6)))
     assert sorted(outcomes) == ["created"] + ["unchanged"] * 5
     assert count(config, "SELECT count(*) FROM project_revisions") == 1
+
+
+def licence_event(event_type, code, licence_id, **payload):
+    return new_event(event_type, source="certificate", project_code=code, actor=Actor(id="system", role="system"),
+                     payload={"licence_id": licence_id, "licence_no": f"NRP-2026-{licence_id}", "case_id": "case-1",
+                              "item_code": "NRP-001", "department": "NRP", **payload})
+
+
+def test_licences_of_earlier_stages_are_attached_not_asked_for(intake, call):
+    config, container = intake
+    code = call("applicant", "register_project", {"name": "焦作市第一人民医院门诊楼建设项目", "category": "gov_building",
+                                                  "region": "410800", "attributes": {}})["project_code"]
+    stage_one = call("applicant", "submit_declaration", code, {"stage": "land_use_planning",
+                                                               "form": FORMS["land_use_planning"], "material_ids": []})
+    assert stage_one["licences"] == []
+    dispatch = event_dispatcher(config)
+    issued = {"item_name": "建设用地规划许可证", "holder": ORG, "issued_on": date(2026, 11, 20), "key_id": "k1"}
+    for licence_id in ("L1", "L2"):
+        envelope = licence_event("licence.issued", code, licence_id, **issued)
+        for _ in range(2):   # redelivered: recorded once
+            with entrypoint_waiter(container, "on_licence_issued", timeout=10):
+                dispatch("certificate", "licence.issued", envelope.to_wire())
+    with entrypoint_waiter(container, "on_licence_revoked", timeout=10):
+        dispatch("certificate", "licence.revoked", licence_event(
+            "licence.revoked", code, "L2", reason="许可内容有误", revoked_on=date(2026, 11, 21)).to_wire())
+    conclude(intake, code, "land_use_planning", stage_one["declaration_id"])
+
+    guide = call("applicant", "get_guide", code)
+    provided = {m["name"]: (m["provided_by"], m["licence_no"]) for m in guide["materials"]}
+    assert provided["建设用地规划许可证"] == ("NRP-001", "NRP-2026-L1")
+    assert provided["建设工程设计方案"] == (None, None)
+    stage_two = call("applicant", "submit_declaration", code, {"stage": "engineering_permit",
+                                                               "form": FORMS["engineering_permit"], "material_ids": []})
+    assert stage_two["licences"] == [{"licence_id": "L1", "licence_no": "NRP-2026-L1", "item_code": "NRP-001",
+                                      "item_name": "建设用地规划许可证"}]
+    assert count(config, "SELECT count(*) FROM licences") == 2

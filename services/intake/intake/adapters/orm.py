@@ -128,6 +128,8 @@ class DeclarationRow(Base):
     form: Mapped[dict] = mapped_column(JSON)
     materials: Mapped[list] = mapped_column(JSON)
     items: Mapped[list] = mapped_column(JSON)
+    # results of earlier stages the platform attached (000 §7), never asked of the applicant
+    licences: Mapped[list | None] = mapped_column(JSON, nullable=True)
     submitted_by: Mapped[str] = mapped_column(String(80))
     submitted_role: Mapped[str] = mapped_column(String(20))
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -188,6 +190,32 @@ class DocumentLossRow(Base):
     identity_copy_material_id: Mapped[str] = mapped_column(ForeignKey("materials.id"))
     recorded_by: Mapped[str] = mapped_column(String(80))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LicenceRow(Base):
+    """A licence issued for one of the project's cases (learnt from ``licence.issued``)."""
+
+    __tablename__ = "licences"
+
+    licence_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    project_code: Mapped[str] = mapped_column(String(40), index=True)
+    case_id: Mapped[str] = mapped_column(String(36))
+    item_code: Mapped[str] = mapped_column(String(40))
+    item_name: Mapped[str] = mapped_column(String(200))
+    licence_no: Mapped[str] = mapped_column(String(80))
+    department: Mapped[str] = mapped_column(String(40))
+    issued_on: Mapped[date] = mapped_column(Date)
+    event_id: Mapped[str] = mapped_column(String(36))
+
+
+class LicenceRevocationRow(Base):
+    __tablename__ = "licence_revocations"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    licence_id: Mapped[str] = mapped_column(String(36), unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+    revoked_on: Mapped[date] = mapped_column(Date)
+    event_id: Mapped[str] = mapped_column(String(36))
 
 
 metadata = Base.metadata

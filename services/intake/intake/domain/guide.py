@@ -5,7 +5,10 @@ which department handles each, the materials to prepare and the time limits, wit
 stage limits against the overall cap of a flow (001 §8). Once the project runs, each item carries the
 state of its stage: ``not_started``, ``in_progress`` (declared, not concluded) or ``concluded``.
 Stages in which no item applies are left out. A material named by several items appears once in
-``materials`` with every item that needs it: it is uploaded once and reused (000 §7).
+``materials`` with every item that needs it: it is uploaded once and reused (000 §7). A material that
+is the result of an earlier item of the same flow (a licence named like that item) is marked
+``provided_by`` that item: the platform attaches it, the applicant is never asked for it (000 §7),
+and once issued it carries the licence number.
 """
 from intake.domain.catalog import STAGE_NAMES
 
@@ -16,7 +19,7 @@ def _department(department):
     return {"code": department.code, "name": department.name}
 
 
-def build(catalog, category_code, attributes, region, declared_stages=(), concluded_stages=()):
+def build(catalog, category_code, attributes, region, declared_stages=(), concluded_stages=(), licences=()):
     category = catalog.category(category_code)
     stages, materials = [], {}
     for stage in category.stages:
@@ -41,6 +44,16 @@ def build(catalog, category_code, attributes, region, declared_stages=(), conclu
             "lead_department": _department(catalog.department_for(stage.lead_department, region)),
             "limit_days": stage.limit_days, "state": state, "items": entries, "form": list(stage.form),
         })
+    results = {}   # item name -> code, for items of earlier stages
+    earlier = {}
+    for entry in stages:
+        for item in entry["items"]:
+            for name in item["materials"]:
+                if name in results and results[name][1] != entry["stage"]:
+                    earlier[name] = results[name][0]
+        for item in entry["items"]:
+            results.setdefault(item["name"], (item["code"], entry["stage"]))
+    issued = {licence["item_code"]: licence["licence_no"] for licence in licences}
     total = sum(s["limit_days"] for s in stages)
     return {
         "category": {"code": category.code, "name": category.name},
@@ -52,5 +65,6 @@ def build(catalog, category_code, attributes, region, declared_stages=(), conclu
         "stages": stages,
         "departments": [{"code": code, "name": name} for code, name in sorted(
             {(i["department"]["code"], i["department"]["name"]) for s in stages for i in s["items"]})],
-        "materials": [{"name": name, "items": codes} for name, codes in materials.items()],
+        "materials": [{"name": name, "items": codes, "provided_by": earlier.get(name),
+                       "licence_no": issued.get(earlier.get(name))} for name, codes in materials.items()],
     }
