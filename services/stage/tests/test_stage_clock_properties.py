@@ -187,3 +187,20 @@ def test_stage_clock_pauses_exactly_while_a_case_holds_it(received, sequence):
             if c.clock is not None and not c.clock.stopped:
                 assert c.clock.remaining_days(day, CAL) >= 0
                 assert c.clock.paused == (c.state == "supplementing")
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=st.dates(min_value=date(2024, 6, 1), max_value=date(2027, 6, 30)),
+       n=st.integers(min_value=0, max_value=300), span=st.integers(min_value=-5, max_value=400))
+def test_calendar_counting_equals_stepping_day_by_day(start, n, span):
+    cal = CAL.estimating()
+    day, counted = start, 0
+    while counted < n:
+        day += DAY
+        counted += working(day)
+    assert cal.add_working_days(start, n) == day
+    end = start + timedelta(days=span)
+    assert cal.working_days_between(start, end) == sum(
+        1 for k in range(1, span + 1) if working(start + timedelta(days=k)))
+    last_examined = max(day, end)
+    assert cal.estimated == (last_examined > start and last_examined.year > 2026)
