@@ -272,18 +272,26 @@ class Health:
         self.settings = settings
 
     def on_get(self, req, resp):
-        services, healthy = {}, True
-        for service in self.settings.services:
-            try:
-                answer = self.rpc.call(service, "health", timeout=self.settings.health_timeout)
-                ok = isinstance(answer, dict) and answer.get("status") == "ok"
-                services[service] = "ok" if ok else f"unexpected answer: {answer!r}"
-            except Exception as exc:  # any failure means "not ready"; say which and why
-                ok = False
-                services[service] = f"{type(exc).__name__}: {exc}"
-            healthy = healthy and ok
+        calls = {service: (service, "health", ()) for service in self.settings.services}
+        if hasattr(self.rpc, "call_all"):
+            outcomes = self.rpc.call_all(calls, timeout=self.settings.health_timeout)
+        else:
+            outcomes = {}
+            for key, (service, method, args) in calls.items():
+                try:
+                    outcomes[key] = self.rpc.call(service, method, args, timeout=self.settings.health_timeout)
+                except Exception as exc:  # any failure means "not ready"; say which and why
+                    outcomes[key] = exc
+        services = {}
+        for service, outcome in outcomes.items():
+            if isinstance(outcome, Exception):
+                services[service] = f"{type(outcome).__name__}: {outcome}"
+            elif isinstance(outcome, dict) and outcome.get("status") == "ok":
+                services[service] = "ok"
+            else:
+                services[service] = f"unexpected answer: {outcome!r}"
         no_store(resp)
-        if healthy:
+        if all(state == "ok" for state in services.values()):
             resp.media = {"status": "ok", "services": services}
         else:
             failed = sorted(name for name, state in services.items() if state != "ok")

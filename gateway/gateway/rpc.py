@@ -134,18 +134,56 @@ class RpcClient:
     # ------------------------------------------------------------------ calls
     def call(self, service, method, args=(), kwargs=None, token=None, timeout=None):
         """Call ``service.method(*args, **kwargs)`` as the holder of `token`; return its result."""
+        timeout = timeout or self.timeout
         with self._lock:
-            correlation_id = str(uuid.uuid4())
-            headers = {f"{HEADER_PREFIX}.call_id_stack": [f"{self.client_name}.{method}.{correlation_id}"]}
-            if token:
-                headers[f"{HEADER_PREFIX}.{CONTEXT_KEY}"] = token
-            body = {"args": list(args), "kwargs": dict(kwargs or {})}
-            self._publish(service, method, body, headers, correlation_id)
+            correlation_id = self._start(service, method, args, kwargs, token, timeout)
             try:
-                reply = self._wait(correlation_id, service, method, timeout or self.timeout)
+                reply = self._wait(correlation_id, service, method, timeout)
             finally:
-                self._waiting.discard(correlation_id)
-                self._returned.discard(correlation_id)
+                self._forget(correlation_id)
+        return self._result(reply)
+
+    def call_all(self, calls, timeout=None):
+        """Several calls at once, e.g. every service's health(): ``{key: result or exception}``.
+
+        ``calls`` maps a key to ``(service, method, args)``; all are published before any answer is
+        awaited, so the whole takes at most `timeout`, not the sum of the calls' times.
+        """
+        timeout = timeout or self.timeout
+        outcomes, started = {}, {}
+        with self._lock:
+            for key, (service, method, args) in calls.items():
+                try:
+                    started[key] = (self._start(service, method, args, None, None, timeout), service, method)
+                except RpcError as exc:
+                    outcomes[key] = exc
+            deadline = time.monotonic() + timeout
+            for key, (correlation_id, service, method) in started.items():
+                try:
+                    reply = self._wait(correlation_id, service, method, timeout, deadline)
+                    outcomes[key] = self._result(reply)
+                except (RpcError, platform_kit.errors.PlatformError) as exc:
+                    outcomes[key] = exc
+                finally:
+                    self._forget(correlation_id)
+        return outcomes
+
+    def _start(self, service, method, args, kwargs, token, timeout):
+        correlation_id = str(uuid.uuid4())
+        headers = {f"{HEADER_PREFIX}.call_id_stack": [f"{self.client_name}.{method}.{correlation_id}"]}
+        if token:
+            headers[f"{HEADER_PREFIX}.{CONTEXT_KEY}"] = token
+        body = {"args": list(args), "kwargs": dict(kwargs or {})}
+        self._publish(service, method, body, headers, correlation_id, timeout)
+        return correlation_id
+
+    def _forget(self, correlation_id):
+        self._waiting.discard(correlation_id)
+        self._returned.discard(correlation_id)
+        self._replies.pop(correlation_id, None)
+
+    @staticmethod
+    def _result(reply):
         error = reply.get("error")
         if error:
             exc = deserialize(error)
@@ -154,14 +192,16 @@ class RpcClient:
             raise RemoteFailure(error.get("exc_type"), error.get("value"))
         return reply.get("result")
 
-    def _publish(self, service, method, body, headers, correlation_id):
+    def _publish(self, service, method, body, headers, correlation_id, timeout):
         for attempt in (1, 2):
             try:
                 self._ensure()
                 self._waiting.add(correlation_id)
+                # a request nobody took within the caller's timeout expires in the queue: a service
+                # that comes back later must not act on a call already answered with 504
                 self._producer.publish(body, routing_key=f"{service}.{method}", mandatory=True,
                                        reply_to=self.reply_routing_key, correlation_id=correlation_id,
-                                       headers=headers, retry=False)
+                                       headers=headers, expiration=timeout, retry=False)
                 break
             except self._connection_errors() as exc:
                 # nothing was delivered: reconnect once and publish again
@@ -170,10 +210,11 @@ class RpcClient:
                 if attempt == 2:
                     raise ServiceUnavailable(f"消息服务不可用: {exc}") from None
         if correlation_id in self._returned:
+            self._forget(correlation_id)
             raise ServiceUnavailable(f"服务 {service} 当前没有运行的实例")
 
-    def _wait(self, correlation_id, service, method, timeout):
-        deadline = time.monotonic() + timeout
+    def _wait(self, correlation_id, service, method, timeout, deadline=None):
+        deadline = deadline or time.monotonic() + timeout
         while correlation_id not in self._replies:
             if correlation_id in self._returned:
                 raise ServiceUnavailable(f"服务 {service} 当前没有运行的实例")

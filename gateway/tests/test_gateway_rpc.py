@@ -3,6 +3,7 @@ import dataclasses
 import time
 
 import eventlet
+import kombu
 import pytest
 from falcon.testing import TestClient
 from nameko.extensions import DependencyProvider
@@ -134,3 +135,23 @@ def test_the_client_reconnects_after_losing_its_connection(rpc_client, intake, m
     rpc_client._connection.collect()  # the socket goes away under the client, as after a broker restart
     assert rpc_client.call("intake", "get_project", ["P2"], token=token)["project_code"] == "P2"
     assert rpc_client.reply_queue_name != first_queue
+
+
+def test_health_waits_once_for_all_and_unanswered_calls_expire(gateway, rabbit_config, assert_problem):
+    # stage and consult ran once (their queues remain) but are down now: nobody consumes
+    exchange = kombu.Exchange("nameko-rpc", type="topic", durable=True)
+    with kombu.Connection(rabbit_config["AMQP_URI"]) as connection:
+        queues = [kombu.Queue(f"rpc-{name}", exchange, routing_key=f"{name}.*", durable=True)(connection.channel())
+                  for name in ("stage", "consult")]
+        for queue in queues:
+            queue.declare()
+        started = time.monotonic()
+        body = assert_problem(gateway.simulate_get("/health"), 503)
+        elapsed = time.monotonic() - started
+        assert 2 <= elapsed < 3.5  # one wait of health_timeout (2 s) for both, not one per service
+        assert body["services"]["stage"].startswith("RpcTimeout")
+        assert body["services"]["consult"].startswith("RpcTimeout")
+        assert body["services"]["certificate"].startswith("ServiceUnavailable")
+        # the unanswered requests expire in the queues: a service coming back will not act on them
+        eventlet.sleep(1)
+        assert [queue.queue_declare(passive=True).message_count for queue in queues] == [0, 0]
