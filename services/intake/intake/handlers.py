@@ -9,10 +9,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from intake.adapters.orm import (CatalogVersionRow, CodeCounterRow, DeclarationRow, DocumentCounterRow,
-                                 DocumentLossRow, LicenceRevocationRow, LicenceRow, MaterialRow, MaterialVerificationRow, MaterialVersionRow,
+                                 DocumentLossRow, DraftRow, LicenceRevocationRow, LicenceRow, MaterialRow, MaterialVerificationRow, MaterialVersionRow,
                                  ProjectRevisionRow, ProjectRow, StageConclusionRow, WindowDocumentRow)
 from intake.domain import declaration as declaration_rules
-from intake.domain import guide
+from intake.domain import forms, guide
 from intake.domain import material as material_rules
 from intake.domain import window
 from intake.render import documents
@@ -396,6 +396,66 @@ def submit_declaration(project_code, cmd, identity, uow, today):
                            "submitted_on": today, "form": row.form, "materials": materials,
                            "items": plan.items, "licences": licences}))
     return {**declaration_view(row, session), "voucher": document_view(voucher)}
+
+
+def draft_view(row, outstanding):
+    return {"project_code": row.project_code, "stage": row.stage, "form": row.form, "material_ids": row.material_ids,
+            "revision": row.revision, "saved_by": row.saved_by, "saved_at": row.saved_at,
+            "declaration_id": row.declaration_id, "outstanding": outstanding}
+
+
+def _draft(session, project_code, stage, lock=False):
+    query = select(DraftRow).where(DraftRow.project_code == project_code, DraftRow.stage == stage)
+    return session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
+
+
+def _stage_entry(session, project, stage):
+    catalog = catalog_version(session, project.catalog_version)
+    return catalog.category(project.category).stage(stage)
+
+
+def save_draft(project_code, cmd, identity, uow):
+    """Partial save (暂存) of a stage declaration: checked as far as it goes, submitted later."""
+    session = uow.session
+    project = actionable_project(session, project_code, identity, lock=True)
+    outstanding = declaration_rules.check_draft(_stage_entry(session, project, cmd["stage"]), cmd["form"])
+    _declared_materials(session, project_code, cmd["material_ids"])
+    row = _draft(session, project_code, cmd["stage"], lock=True)
+    if row is None:
+        row = DraftRow(project_code=project_code, stage=cmd["stage"], form=cmd["form"],
+                       material_ids=cmd["material_ids"], revision=1, saved_by=identity.sub)
+        session.add(row)
+    else:
+        declaration_rules.check_draft_open(row.declaration_id)
+        row.form, row.material_ids, row.revision = cmd["form"], cmd["material_ids"], row.revision + 1
+        row.saved_by, row.saved_at = identity.sub, utcnow()
+    session.flush()
+    return draft_view(row, outstanding)
+
+
+def get_draft(project_code, stage, identity, session):
+    project = readable_project(session, project_code, identity)
+    row = _draft(session, project_code, stage)
+    if row is None:
+        raise NotFound(f"项目 {project_code} 没有该阶段的暂存申报")
+    outstanding = [] if row.declaration_id else forms.form_errors(
+        _stage_entry(session, project, stage).form, row.form)
+    return draft_view(row, outstanding)
+
+
+def submit_draft(project_code, stage, identity, uow, today):
+    """Submit the saved draft of `stage` as the stage declaration, with every check a declaration has."""
+    session = uow.session
+    actionable_project(session, project_code, identity, lock=True)
+    row = _draft(session, project_code, stage, lock=True)
+    if row is None:
+        raise NotFound(f"项目 {project_code} 没有该阶段的暂存申报")
+    declaration_rules.check_draft_open(row.declaration_id)
+    result = submit_declaration(project_code, {"stage": stage, "form": row.form, "material_ids": row.material_ids},
+                                identity, uow, today)
+    row.declaration_id = result["declaration_id"]
+    session.flush()
+    return result
 
 
 def get_declaration(declaration_id, identity, session):

@@ -195,6 +195,22 @@ class SubmitDeclaration(_Strict):
             raise ValidationError("同一材料不能重复提交", field_name="material_ids")
 
 
+class DraftOut(Schema):
+    project_code = fields.String()
+    stage = fields.String()
+    form = fields.Dict()
+    material_ids = fields.List(fields.String())
+    revision = fields.Integer()
+    saved_by = fields.String()
+    saved_at = fields.AwareDateTime()
+    declaration_id = fields.String(allow_none=True)
+    outstanding = fields.List(fields.Dict())   # what submitting would still refuse, per field
+
+
+class StageArg(_Strict):
+    stage = fields.String(required=True, validate=validate.OneOf(STAGES))
+
+
 class DeclaredItemOut(Schema):
     item_code = fields.String()
     item_name = fields.String()

@@ -14,7 +14,7 @@ from intake.adapters.orm import metadata
 from intake.adapters.storage import MaterialStorage, chunks_of
 from intake.render.flowchart import flowchart_svg
 from intake.domain import window
-from intake.schemas import (CatalogIn, CatalogLoaded, DeclarationOut, DocumentContentOut, DocumentOut, GuideOut, MaterialOut, MaterialVersionOut,
+from intake.schemas import (CatalogIn, CatalogLoaded, DeclarationOut, DraftOut, StageArg, DocumentContentOut, DocumentOut, GuideOut, MaterialOut, MaterialVersionOut,
                             MaterialVersionRef, PreviewGuide, ProjectOut, PushProject, RegisterProject, StreamedUpload,
                             ReportLostNotice, SubmitDeclaration, UploadMaterial, VerifyMaterial)
 from platform_kit.bus import event_handler
@@ -132,6 +132,30 @@ class IntakeService:
         cmd = load(SubmitDeclaration(), data)
         with self.db.unit_of_work() as uow:
             result = handlers.submit_declaration(project_code, cmd, identity, uow, today_in_shanghai())
+        return DeclarationOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def save_draft(self, project_code, data):
+        identity = self.auth.identity(APPLICANT, CLERK)
+        cmd = load(SubmitDeclaration(), data)
+        with self.db.unit_of_work() as uow:
+            result = handlers.save_draft(project_code, cmd, identity, uow)
+        return DraftOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_draft(self, project_code, stage):
+        identity = self.auth.identity()
+        cmd = load(StageArg(), {"stage": stage})
+        with self.db.read() as session:
+            result = handlers.get_draft(project_code, cmd["stage"], identity, session)
+        return DraftOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def submit_draft(self, project_code, stage):
+        identity = self.auth.identity(APPLICANT, CLERK)
+        cmd = load(StageArg(), {"stage": stage})
+        with self.db.unit_of_work() as uow:
+            result = handlers.submit_draft(project_code, cmd["stage"], identity, uow, today_in_shanghai())
         return DeclarationOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)

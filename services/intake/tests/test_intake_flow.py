@@ -7,7 +7,7 @@ import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from intake.service import IntakeService
-from platform_kit.errors import Forbidden, NotFound, ValidationFailed
+from platform_kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 CATALOG = json.loads((Path(__file__).resolve().parents[1] / "intake" / "demo_catalog.json").read_text())
 ORG = "91410800MA47Q0R12X"
@@ -96,3 +96,37 @@ def test_guide_of_a_project_and_a_preview(call):
         call("other", "get_guide", code)
     with pytest.raises(NotFound):
         call("applicant", "get_guide_svg", "2026-410800-48-01-999999")
+
+
+def test_a_draft_is_saved_in_parts_and_submitted_once(call):
+    call("operator", "load_catalog", CATALOG)
+    code = call("applicant", "register_project", {"name": "焦作市第一人民医院门诊楼建设项目", "category": "gov_building",
+                                                  "region": "410800", "attributes": {}})["project_code"]
+    partial = {"construction_site": "焦作市解放区人民路北侧"}
+    saved = call("applicant", "save_draft", code, {"stage": "land_use_planning", "form": partial, "material_ids": []})
+    assert saved["revision"] == 1 and saved["declaration_id"] is None
+    assert {e["field"] for e in saved["outstanding"]} == {"form.floor_area_m2", "form.investment_10k_yuan",
+                                                          "form.contact_name", "form.contact_phone"}
+    with pytest.raises(ValidationFailed) as err:   # what a draft holds must still fit
+        call("applicant", "save_draft", code, {"stage": "land_use_planning", "form": {"floor_area_m2": "很大"},
+                                               "material_ids": []})
+    assert [e["field"] for e in err.value.errors] == ["form.floor_area_m2"]
+    with pytest.raises(ValidationFailed):          # incomplete: submitting refuses it, nothing is written
+        call("applicant", "submit_draft", code, "land_use_planning")
+    with pytest.raises(Forbidden):
+        call("other", "get_draft", code, "land_use_planning")
+    with pytest.raises(NotFound):
+        call("applicant", "get_draft", code, "engineering_permit")
+    with pytest.raises(ValidationFailed):
+        call("applicant", "get_draft", code, "demolition")
+
+    saved = call("applicant", "save_draft", code, {"stage": "land_use_planning", "form": FORMS["land_use_planning"],
+                                                   "material_ids": []})
+    assert saved["revision"] == 2 and saved["outstanding"] == []
+    declared = call("applicant", "submit_draft", code, "land_use_planning")
+    assert declared["form"] == FORMS["land_use_planning"] and declared["voucher"]["kind"] == "registration_voucher"
+    assert call("officer", "get_draft", code, "land_use_planning")["declaration_id"] == declared["declaration_id"]
+    with pytest.raises(Conflict):
+        call("applicant", "submit_draft", code, "land_use_planning")
+    with pytest.raises(Conflict):
+        call("applicant", "save_draft", code, {"stage": "land_use_planning", "form": {}, "material_ids": []})

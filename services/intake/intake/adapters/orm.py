@@ -136,6 +136,24 @@ class DeclarationRow(Base):
     submitted_on: Mapped[date] = mapped_column(Date)
 
 
+class DraftRow(Base):
+    """A declaration being prepared (暂存): one per project and stage, saved as often as the applicant
+    likes; it decides nothing until it is submitted, which records the declaration it became."""
+
+    __tablename__ = "declaration_drafts"
+    __table_args__ = (UniqueConstraint("project_code", "stage"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    project_code: Mapped[str] = mapped_column(ForeignKey("projects.project_code"), index=True)
+    stage: Mapped[str] = mapped_column(String(40))
+    form: Mapped[dict] = mapped_column(JSON)
+    material_ids: Mapped[list] = mapped_column(JSON)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    saved_by: Mapped[str] = mapped_column(String(80))
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    declaration_id: Mapped[str | None] = mapped_column(String(36))
+
+
 class StageConclusionRow(Base):
     """A stage of a project concluded (learnt from the stage service's ``stage.concluded``)."""
 

@@ -49,3 +49,16 @@ def plan(*, catalog, category_code, stage, region, attributes, open_stages, conc
         items=[{"item_code": item.code, "item_name": item.name,
                 "department": catalog.department_for(item.department, region).code,
                 "region": region, "limit_days": item.limit_days} for item in items])
+
+
+def check_draft(stage_entry, form):
+    """A draft may be incomplete, but what it holds must fit the form (per-field errors)."""
+    errors = forms.form_errors(stage_entry.form, form, complete=False)
+    if errors:
+        raise ValidationFailed("申请表填写有误", errors)
+    return forms.form_errors(stage_entry.form, form, complete=True)   # what submitting would still refuse
+
+
+def check_draft_open(declaration_id):
+    if declaration_id:
+        raise Conflict("该阶段的暂存申报已经提交，不能再修改")
