@@ -12,11 +12,12 @@ from sqlalchemy.orm import noload
 from platform_kit.calendar import official_calendar, validate_year_schedule
 from platform_kit.contracts import Actor, new_event
 from platform_kit.errors import Forbidden, NotFound, ValidationFailed
-from stage.adapters.orm import (CalendarYearRow, CaseRow, DecisionRow, StageRow, case_from_row,
-                                case_to_row, clock_from_row, clock_to_row, stage_from_row,
-                                stage_to_row)
+from stage.adapters.orm import (CalendarYearRow, CaseRow, DecisionRow, StageRow, StepAssignmentRow,
+                                case_from_row, case_to_row, clock_from_row, clock_to_row,
+                                stage_from_row, stage_to_row)
 from stage.domain.case import (ACCEPTED, NO_OPINION, REVIEWED, STATE_LABELS, SUBMITTED, TRANSITIONS,
                                Case, Stage)
+from stage.domain.roster import Roster, RosterChange
 
 SOURCE = "stage"
 CONSUMER = "stage"
@@ -357,7 +358,7 @@ def act_on_case(case_id, cmd, identity, uow, calendar, today, yellow_days, speci
     case = case_from_row(row)
     action = cmd["action"]
     if special is None:
-        case.authorize(action, identity)
+        case.authorize(action, identity, roster_for(session, row.department, row.item_code, row.region))
     else:
         case.authorize_special(identity)
         if action not in TRANSITIONS or not TRANSITIONS[action].steps:
@@ -390,6 +391,47 @@ def special_handle(case_id, cmd, identity, uow, calendar, today, yellow_days):
     """004 §17: the department passes a blocked step with a written reason and attachment."""
     return act_on_case(case_id, cmd, identity, uow, calendar, today, yellow_days,
                        special={"reason": cmd["reason"], "attachment_ref": cmd["attachment_ref"]})
+
+
+# ---------------------------------------------------------------------------- responsible persons (000 §15)
+def _changes(session, *conditions):
+    rows = session.execute(select(StepAssignmentRow).where(*conditions).order_by(StepAssignmentRow.id)) \
+        .scalars().all()
+    return rows, [RosterChange(r.department, r.item_code, r.region, r.step, r.officer, r.granted) for r in rows]
+
+
+def roster_for(session, department, item_code, region):
+    _, changes = _changes(session, StepAssignmentRow.department == department,
+                          StepAssignmentRow.item_code == item_code, StepAssignmentRow.region == region)
+    return Roster(changes)
+
+
+def configure_step(cmd, identity, uow):
+    Roster.authorize_change(identity)
+    uow.session.add(StepAssignmentRow(department=identity.department, item_code=cmd["item_code"],
+                                      region=identity.region, step=cmd["step"], officer=cmd["officer"],
+                                      granted=cmd["granted"], reason=cmd["reason"], changed_by=identity.sub))
+    uow.session.flush()
+    return list_step_assignments({"item_code": cmd["item_code"]}, identity, uow.session)
+
+
+def list_step_assignments(filters, identity, session):
+    if identity.role not in ("dept_admin", "supervisor", "operator"):
+        raise Forbidden("无权查看责任人配置")
+    conditions = []
+    if identity.role == "dept_admin":
+        conditions += [StepAssignmentRow.department == identity.department,
+                       StepAssignmentRow.region == identity.region]
+    if filters.get("item_code"):
+        conditions.append(StepAssignmentRow.item_code == filters["item_code"])
+    rows, changes = _changes(session, *conditions)
+    roster = Roster(changes)
+    current = [{"department": d, "item_code": i, "region": r, "step": s, "officers": sorted(named)}
+               for (d, i, r, s), named in sorted(roster.current.items()) if named]
+    history = [{"department": r.department, "item_code": r.item_code, "region": r.region, "step": r.step,
+                "officer": r.officer, "granted": r.granted, "reason": r.reason, "changed_by": r.changed_by,
+                "changed_at": r.changed_at.isoformat() if r.changed_at else None} for r in rows]
+    return {"current": current, "history": history}
 
 
 # ---------------------------------------------------------------------------- extensions (002 §14)
@@ -481,4 +523,5 @@ def sweep_all(unit_of_work, today, batch=500):
 
 
 __all__ = ["open_stage", "attach_licence", "act_on_case", "special_handle", "extend_limit", "sweep", "sweep_all",
-           "list_cases", "get_case", "list_stages", "load_calendar_year", "current_calendar"]
+           "list_cases", "get_case", "list_stages", "load_calendar_year", "current_calendar",
+           "configure_step", "list_step_assignments"]

@@ -43,6 +43,24 @@ class ExtendLimit(Schema):
             raise ValidationError("case_id 与 stage_id 须且只须提供一个", "case_id")
 
 
+class ConfigureStep(Schema):
+    class Meta:
+        unknown = RAISE
+
+    item_code = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    step = fields.String(required=True, validate=validate.OneOf(["accept", "review", "approve", "conclude"]))
+    officer = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    granted = fields.Boolean(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class AssignmentFilters(Schema):
+    class Meta:
+        unknown = RAISE
+
+    item_code = fields.String(load_default=None, allow_none=True)
+
+
 class LoadCalendarYear(Schema):
     class Meta:
         unknown = RAISE

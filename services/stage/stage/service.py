@@ -7,12 +7,12 @@ from platform_kit.bus import event_handler
 from platform_kit.calendar import today_in_shanghai
 from platform_kit.db import Database
 from platform_kit.errors import EXPECTED_ERRORS
-from platform_kit.identity import APPLICANT, CLERK, OFFICER, OPERATOR, SUPERVISOR, Auth
+from platform_kit.identity import APPLICANT, CLERK, DEPT_ADMIN, OFFICER, OPERATOR, SUPERVISOR, Auth
 from platform_kit.validation import load
 from stage import handlers
 from stage.adapters.orm import metadata
-from stage.schemas import (ActOnCase, CaseFilters, CaseListOut, CaseOut, ExtendLimit, ExtensionOut,
-                           LoadCalendarYear, SpecialHandle, StageListOut)
+from stage.schemas import (ActOnCase, AssignmentFilters, CaseFilters, CaseListOut, CaseOut, ConfigureStep,
+                           ExtendLimit, ExtensionOut, LoadCalendarYear, SpecialHandle, StageListOut)
 from stage.sweeper import Sweeper
 
 READERS = (APPLICANT, CLERK, OFFICER, SUPERVISOR, OPERATOR)
@@ -90,6 +90,21 @@ class StageService:
             result = handlers.extend_limit(cmd, identity, uow, handlers.current_calendar(uow.session),
                                            today_in_shanghai(), self.sweeper.yellow_days)
         return ExtensionOut().dump(result)
+
+    # ------------------------------------------------------------------ responsible persons (000 §15)
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def configure_step(self, data):
+        identity = self.auth.identity(DEPT_ADMIN)
+        cmd = load(ConfigureStep(), data)
+        with self.db.unit_of_work() as uow:
+            return handlers.configure_step(cmd, identity, uow)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_step_assignments(self, filters=None):
+        identity = self.auth.identity(DEPT_ADMIN, SUPERVISOR, OPERATOR)
+        cmd = load(AssignmentFilters(), filters or {})
+        with self.db.read() as session:
+            return handlers.list_step_assignments(cmd, identity, session)
 
     # ------------------------------------------------------------------ calendar (operator)
     @rpc(expected_exceptions=EXPECTED_ERRORS)

@@ -189,3 +189,21 @@ def test_supplement_asked_too_late_pauses_a_clock_already_running_since_receipt(
     assert case.clock.used_before == 3 and case.resume_state == "accepted"
     case.act("accept_supplement", date(2026, 11, 16), CAL)
     assert case.clock.due_on == date(2026, 11, 18)     # 11-17 4, 11-18 5
+
+
+def test_named_responsible_persons_narrow_a_step_to_them():
+    from stage.domain.roster import Roster, RosterChange
+    roster = Roster([RosterChange("NRP", "NRP-001", "410800", "approve", "o-wang", True),
+                     RosterChange("NRP", "NRP-001", "410800", "approve", "o-li", True),
+                     RosterChange("NRP", "NRP-001", "410800", "approve", "o-li", False)])
+    case = new_case()
+    case.state = "reviewed"
+    wang = Identity(sub="o-wang", role="officer", name="王", department="NRP", region="410800", steps=("approve",))
+    li = Identity(sub="o-li", role="officer", name="李", department="NRP", region="410800", steps=("approve",))
+    case.authorize("approve", wang, roster)
+    with pytest.raises(Forbidden):
+        case.authorize("approve", li, roster)          # named, then removed: the change is on record
+    case.authorize("review", Identity(sub="o-li", role="officer", name="李", department="NRP", region="410800",
+                                      steps=("review",)), roster)   # nobody named for review: the account decides
+    other_region = Roster([RosterChange("NRP", "NRP-001", "410811", "approve", "o-zhao", True)])
+    case.authorize("approve", li, other_region)

@@ -303,3 +303,37 @@ def test_two_replicas_sweep_each_lapsed_deadline_exactly_once(container_factory,
     assert case["lapsed_on"] == today.isoformat() and case["accepted_on"] == received.isoformat()
     assert case["light"] == "red" and case["overdue_days"] > 0 and case["remaining_days"] == 0
     assert case["history"][-1]["opinion"].startswith("逾期未反馈意见")
+
+
+def test_department_admin_names_responsible_persons_and_changes_are_recorded(stage, make_token):
+    container, config = stage
+    project = code()
+    submit(container, config, declaration(project))
+    admin = make_token("dept_admin", sub="nrp-admin", department="NRP")
+    wang = make_token("officer", sub="nrp-wang", department="NRP", steps=ALL_STEPS)
+    li = make_token("officer", sub="nrp-li", department="NRP", steps=ALL_STEPS)
+    case = my_case(config, wang, project)
+    with rpc(config, admin) as proxy:
+        with pytest.raises(ValidationFailed):
+            proxy.configure_step({"item_code": "NRP-001", "step": "accept", "officer": "nrp-wang", "granted": True})
+        configured = proxy.configure_step({"item_code": "NRP-001", "step": "accept", "officer": "nrp-wang",
+                                           "granted": True, "reason": "科室分工调整"})
+        assert configured["current"] == [{"department": "NRP", "item_code": "NRP-001", "region": "410800",
+                                          "step": "accept", "officers": ["nrp-wang"]}]
+    with rpc(config, li) as proxy:
+        with pytest.raises(Forbidden):
+            proxy.act_on_case(case["case_id"], {"action": "accept", "opinion": "受理"})
+        with pytest.raises(Forbidden):
+            proxy.configure_step({"item_code": "NRP-001", "step": "accept", "officer": "nrp-li", "granted": True,
+                                  "reason": "自己给自己授权"})
+    with rpc(config, wang) as proxy:
+        assert proxy.act_on_case(case["case_id"], {"action": "accept", "opinion": "受理"})["state"] == "accepted"
+    with rpc(config, admin) as proxy:
+        proxy.configure_step({"item_code": "NRP-001", "step": "accept", "officer": "nrp-wang", "granted": False,
+                              "reason": "调离"})
+        listed = proxy.list_step_assignments({"item_code": "NRP-001"})
+        assert listed["current"] == []
+        assert [(h["officer"], h["granted"], h["reason"], h["changed_by"]) for h in listed["history"]] == [
+            ("nrp-wang", True, "科室分工调整", "nrp-admin"), ("nrp-wang", False, "调离", "nrp-admin")]
+    with rpc(config, make_token("dept_admin", sub="drc-admin", department="DRC")) as proxy:
+        assert proxy.list_step_assignments({})["history"] == []     # another department's record

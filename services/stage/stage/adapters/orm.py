@@ -126,6 +126,24 @@ class CalendarYearRow(Base):
     loaded_at = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class StepAssignmentRow(Base):
+    """A change of an item's responsible persons (000 §15): inserted once, never updated."""
+
+    __tablename__ = "step_assignments"
+    __table_args__ = (Index("ix_step_assignments_key", "department", "item_code", "region"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    department: Mapped[str] = mapped_column(String(40))
+    item_code: Mapped[str] = mapped_column(String(40))
+    region: Mapped[str] = mapped_column(String(12))
+    step: Mapped[str] = mapped_column(String(20))
+    officer: Mapped[str] = mapped_column(String(80))
+    granted: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text)
+    changed_by: Mapped[str] = mapped_column(String(80))
+    changed_at = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 metadata = Base.metadata
 
 

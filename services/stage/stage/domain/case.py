@@ -125,8 +125,9 @@ class Case:
         return self.state == SUPPLEMENTING
 
     # ------------------------------------------------------------------ who may act
-    def authorize(self, action, identity):
-        """000 §15: an officer of this case's department and region, named for the action's step;
+    def authorize(self, action, identity, roster=None):
+        """000 §15: an officer of this case's department and region, named for the action's step
+        (and, where the department named persons for this item's step, one of them);
         resubmit/withdraw: the applicant that owns the case, or the window clerk."""
         transition = self._transition(action)
         if transition.steps:
@@ -134,8 +135,12 @@ class Case:
                 raise Forbidden("只有审批部门经办人可以办理此环节")
             if identity.department != self.department or identity.region != self.region:
                 raise Forbidden("无权办理其他部门或其他地区的办件")
-            if not transition.steps & set(identity.steps or ()):
+            steps = transition.steps & set(identity.steps or ())
+            if not steps:
                 raise Forbidden(f"您未被配置为“{transition.label}”环节的责任人")
+            if roster is not None and not roster.permits(self.department, self.item_code, self.region, steps,
+                                                         identity.sub):
+                raise Forbidden(f"您不是本事项“{transition.label}”环节的指定责任人")
         else:
             if identity.role == "applicant":
                 if identity.org != self.applicant_org:
