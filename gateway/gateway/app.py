@@ -55,6 +55,9 @@ def create_app(settings, rpc, book=None, uploads=None):
     account = resources.Account(book)
     app.add_route("/accounts/{account}", account)
     app.add_route("/accounts/{account}/unlock", account, suffix="unlock")
+    app.add_route("/accounts/{account}/password-reset", account, suffix="password_reset")
+    app.add_route("/accounts/{account}/deactivation", account, suffix="deactivation")
+    app.add_route("/accounts/{account}/activation", account, suffix="activation")
     app.add_route("/health", resources.Health(rpc, settings))
     app.add_route("/openapi.json", resources.OpenApi(openapi.build(OPERATIONS + GATEWAY_OPERATIONS)))
     return app

@@ -259,8 +259,24 @@ class Account:
 
     def on_post_unlock(self, req, resp, account):
         operator = req.context.identity.require(OPERATOR)
-        data = json_body(req, schemas.UnlockIn)
+        data = json_body(req, schemas.ReasonIn)
         resp.media = self.book.unlock(account, actor=operator.sub, reason=data["reason"])
+
+    def on_post_password_reset(self, req, resp, account):
+        operator = req.context.identity.require(OPERATOR)
+        data = json_body(req, schemas.PasswordResetIn)
+        resp.media = self.book.reset_password(account, data["new_password"], actor=operator.sub,
+                                              reason=data["reason"])
+
+    def on_post_deactivation(self, req, resp, account):
+        operator = req.context.identity.require(OPERATOR)
+        data = json_body(req, schemas.ReasonIn)
+        resp.media = self.book.set_active(account, False, actor=operator.sub, reason=data["reason"])
+
+    def on_post_activation(self, req, resp, account):
+        operator = req.context.identity.require(OPERATOR)
+        data = json_body(req, schemas.ReasonIn)
+        resp.media = self.book.set_active(account, True, actor=operator.sub, reason=data["reason"])
 
 
 # ---------------------------------------------------------------------------------- platform

@@ -57,8 +57,12 @@ class AccountIn(Strict):
     steps = fields.List(fields.String(validate=validate.OneOf(STEPS)), load_default=list)
 
 
-class UnlockIn(Strict):
+class ReasonIn(Strict):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class PasswordResetIn(ReasonIn):
+    new_password = fields.String(required=True, validate=validate.Length(min=1, max=256))
 
 
 class AccountOut(Schema):
@@ -73,6 +77,7 @@ class AccountOut(Schema):
     locked = fields.Boolean()
     locked_until = fields.DateTime(allow_none=True)
     password_changed_at = fields.DateTime()
+    must_change_password = fields.Boolean()
 
 
 # ---------------------------------------------------------------------------------- intake

@@ -127,8 +127,13 @@ def test_operator_creates_and_lists_accounts(client, auth, assert_problem):
     assert {e["field"] for e in bad["errors"]} == {"role", "region"}
     page = client.simulate_get("/accounts", params={"limit": 3, "offset": 1}, headers=operator).json
     assert page["total"] == 8 and page["limit"] == 3 and len(page["items"]) == 3
+    # the operator chose the first password: its holder changes it before working
+    assert_problem(client.simulate_post("/auth/login", json={"account": "eeb-officer", "password": "Eeb#Pass2026"}),
+                   403)
+    assert client.simulate_post("/auth/password", json={"account": "eeb-officer", "current_password": "Eeb#Pass2026",
+                                                        "new_password": "Eeb#Mine2026"}).status_code == 204
     assert client.simulate_post("/auth/login", json={"account": "eeb-officer",
-                                                     "password": "Eeb#Pass2026"}).status_code == 200
+                                                     "password": "Eeb#Mine2026"}).status_code == 200
     # everyone may read their own account, only the operator others'
     assert client.simulate_get("/accounts/clerk", headers=auth("clerk")).json["role"] == "clerk"
     assert_problem(client.simulate_get("/accounts/operator", headers=auth("clerk")), 403)
@@ -155,3 +160,37 @@ def test_seed_demo_is_idempotent_and_resets_the_demo_password(settings, monkeypa
         assert book.get("window-2")["region"] == "410800"
     finally:
         book.engine.dispose()
+
+
+def test_operator_resets_a_forgotten_password_which_must_then_be_changed(client, auth, login, book, assert_problem):
+    operator = auth("operator")
+    old_session = login("clerk")
+    reset = {"new_password": "Temp#Pass2026", "reason": "本人持身份证到窗口申请"}
+    assert_problem(client.simulate_post("/accounts/clerk/password-reset", json=reset, headers=auth("supervisor")), 403)
+    weak = assert_problem(client.simulate_post("/accounts/clerk/password-reset", json=dict(reset, new_password="1"),
+                                               headers=operator), 422)
+    assert weak["errors"][0]["field"] == "new_password"
+    done = client.simulate_post("/accounts/clerk/password-reset", json=reset, headers=operator)
+    assert done.status_code == 200 and done.json["must_change_password"] is True
+    assert_problem(client.simulate_post("/auth/refresh", json={"refresh_token": old_session["refresh_token"]}), 401)
+    refused = assert_problem(client.simulate_post("/auth/login", json={"account": "clerk",
+                                                                       "password": "Temp#Pass2026"}), 403)
+    assert refused["type"].endswith("password-change-required")
+    assert client.simulate_post("/auth/password", json={"account": "clerk", "current_password": "Temp#Pass2026",
+                                                        "new_password": "Mine#Own2026"}).status_code == 204
+    assert login("clerk", "Mine#Own2026")["access_token"]
+    assert [e["event"] for e in book.history("clerk")][-3:] == ["login_refused", "password_changed", "logged_in"]
+    assert_problem(client.simulate_post("/accounts/ghost/password-reset", json=reset, headers=operator), 404)
+
+
+def test_a_deactivated_account_can_neither_log_in_nor_refresh(client, auth, login, assert_problem):
+    operator = auth("operator")
+    session = login("hcd-officer")
+    assert_problem(client.simulate_post("/accounts/hcd-officer/deactivation", json={}, headers=operator), 422)
+    off = client.simulate_post("/accounts/hcd-officer/deactivation", json={"reason": "调离"}, headers=operator)
+    assert off.status_code == 200 and off.json["active"] is False
+    assert_problem(client.simulate_post("/auth/login", json={"account": "hcd-officer", "password": "Demo@2026"}), 401)
+    assert_problem(client.simulate_post("/auth/refresh", json={"refresh_token": session["refresh_token"]}), 401)
+    on = client.simulate_post("/accounts/hcd-officer/activation", json={"reason": "返岗"}, headers=operator)
+    assert on.status_code == 200 and on.json["active"] is True
+    assert login("hcd-officer")["access_token"]

@@ -24,6 +24,10 @@ class PasswordExpired(Forbidden):
     title = "密码已过期"
 
 
+class PasswordChangeRequired(Forbidden):
+    title = "须修改密码"
+
+
 def utcnow():
     return datetime.now(timezone.utc)
 
@@ -89,7 +93,11 @@ class AccountBook:
                 if self.hasher.check_needs_rehash(row.password_hash):
                     values["password_hash"] = self.hasher.hash(password)
                 conn.execute(update(accounts).where(accounts.c.account == account).values(**values))
-                if policy.password_expired(aware(row.password_changed_at), self.settings.password_max_age_days, now):
+                if row.must_change_password:
+                    self._log(conn, account, "login_refused", account, now, "密码由平台运营设置，尚未修改")
+                    raise_later = PasswordChangeRequired("密码由平台运营设置，请先修改密码（POST /auth/password）")
+                elif policy.password_expired(aware(row.password_changed_at), self.settings.password_max_age_days,
+                                             now):
                     self._log(conn, account, "login_refused", account, now, "密码已过期")
                     raise_later = PasswordExpired(
                         f"密码已超过 {self.settings.password_max_age_days} 天未修改，请先修改密码")
@@ -181,24 +189,28 @@ class AccountBook:
         if problems:
             raise ValidationFailed("密码强度不足", [{"field": field, "message": m} for m in problems])
 
-    def _set_password(self, conn, account, password, now):
+    def _set_password(self, conn, account, password, now, must_change=False):
         conn.execute(update(accounts).where(accounts.c.account == account).values(
             password_hash=self.hasher.hash(password), password_changed_at=now, failed_logins=0,
-            locked_until=None, updated_at=now))
+            locked_until=None, must_change_password=must_change, updated_at=now))
         # a new password ends every session opened with the old one
         conn.execute(update(refresh_tokens).where(refresh_tokens.c.account == account,
                                                   refresh_tokens.c.revoked_at.is_(None)).values(revoked_at=now))
 
     # ------------------------------------------------------------------ administration
     def create(self, data, actor, reason="平台运营新建账号"):
-        """Create an account (``data`` as loaded by schemas.AccountIn). Conflict when it exists."""
+        """Create an account (``data`` as loaded by schemas.AccountIn). Conflict when it exists.
+
+        The operator chose the initial password, so its holder must change it at the first login.
+        """
         now = self.clock()
         self._check_strength(data["password"], data["account"], field="password")
         if data["role"] not in ROLES:
             raise ValidationFailed("角色无效", [{"field": "role", "message": f"角色须为 {', '.join(ROLES)} 之一"}])
         try:
             with self.engine.begin() as conn:
-                conn.execute(insert(accounts).values(**self._row(data, now), created_at=now))
+                conn.execute(insert(accounts).values(**dict(self._row(data, now), must_change_password=True),
+                                                     created_at=now))
                 self._log(conn, data["account"], "created", actor, now, reason)
         except IntegrityError:
             raise Conflict(f"账号 {data['account']} 已存在") from None
@@ -226,18 +238,43 @@ class AccountBook:
                 "role": data["role"], "name": data["name"], "department": data.get("department"),
                 "region": data.get("region"), "org": data.get("org"), "steps": list(data.get("steps") or ()),
                 "active": data.get("active", True), "failed_logins": 0, "locked_until": None,
-                "password_changed_at": now, "updated_at": now}
+                "password_changed_at": now, "must_change_password": False, "updated_at": now}
 
     def unlock(self, account, actor, reason):
         now = self.clock()
         with self.engine.begin() as conn:
-            row = conn.execute(select(accounts).where(accounts.c.account == account).with_for_update()).first()
-            if row is None:
-                raise NotFound(f"账号 {account} 不存在")
+            self._existing(conn, account)
             conn.execute(update(accounts).where(accounts.c.account == account).values(
                 failed_logins=0, locked_until=None, updated_at=now))
             self._log(conn, account, "unlocked", actor, now, reason)
         return self.get(account)
+
+    def reset_password(self, account, new_password, actor, reason):
+        """Recovery by an operator: a password the holder must change at the next login."""
+        now = self.clock()
+        self._check_strength(new_password, account)
+        with self.engine.begin() as conn:
+            self._existing(conn, account)
+            self._set_password(conn, account, new_password, now, must_change=True)
+            self._log(conn, account, "password_reset", actor, now, reason)
+        return self.get(account)
+
+    def set_active(self, account, active, actor, reason):
+        now = self.clock()
+        with self.engine.begin() as conn:
+            self._existing(conn, account)
+            conn.execute(update(accounts).where(accounts.c.account == account).values(active=active, updated_at=now))
+            if not active:
+                conn.execute(update(refresh_tokens).where(refresh_tokens.c.account == account,
+                                                          refresh_tokens.c.revoked_at.is_(None)).values(revoked_at=now))
+            self._log(conn, account, "activated" if active else "deactivated", actor, now, reason)
+        return self.get(account)
+
+    def _existing(self, conn, account):
+        row = conn.execute(select(accounts).where(accounts.c.account == account).with_for_update()).first()
+        if row is None:
+            raise NotFound(f"账号 {account} 不存在")
+        return row
 
     def get(self, account):
         with self.engine.connect() as conn:
@@ -275,4 +312,5 @@ def public_view(row, now):
             "region": row.region, "org": row.org, "steps": list(row.steps or ()), "active": row.active,
             "locked": policy.is_locked(locked_until, now),
             "locked_until": locked_until.isoformat() if policy.is_locked(locked_until, now) else None,
-            "password_changed_at": aware(row.password_changed_at).isoformat()}
+            "password_changed_at": aware(row.password_changed_at).isoformat(),
+            "must_change_password": row.must_change_password}

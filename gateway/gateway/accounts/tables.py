@@ -1,6 +1,6 @@
 """The gateway's own database: accounts, refresh tokens, the account log, idempotency records."""
 from sqlalchemy import (JSON, BigInteger, Boolean, Column, DateTime, ForeignKey, Integer, MetaData,
-                        String, Table, Text)
+                        String, Table, Text, false)
 
 from platform_kit.db import NAMING
 
@@ -20,6 +20,8 @@ accounts = Table(
     Column("failed_logins", Integer, nullable=False),
     Column("locked_until", DateTime(timezone=True)),
     Column("password_changed_at", DateTime(timezone=True), nullable=False),
+    # set when an operator sets the password (recovery): only its holder may know the next one
+    Column("must_change_password", Boolean, nullable=False, server_default=false()),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
