@@ -17,7 +17,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import warnings
 from pathlib import Path
+
+# Importing the services' migrations pulls in nameko, whose eventlet import warns on every start.
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

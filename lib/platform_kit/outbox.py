@@ -5,15 +5,17 @@ Each service replica runs one relay. It claims unpublished rows with ``FOR UPDAT
 a crash after publishing and before marking can still repeat an event, which consumers absorb
 (they are idempotent by ``event_id``).
 
-Publishing uses publisher confirms and ``mandatory``: an event that no queue is bound to comes
+Publishing uses publisher confirms (a batch is published, then its confirms are awaited) and ``mandatory``: an event that no queue is bound to comes
 back as undeliverable; the row stays unpublished, is marked with the error and retried with
 back-off, and the relay logs it, so nobody's event silently disappears.
 """
 import logging
+import socket
 import threading
+import time
 from datetime import timedelta
 
-from kombu import Connection
+from kombu import Connection, Producer
 from nameko.constants import AMQP_URI_CONFIG_KEY, PERSISTENT
 from nameko.standalone.events import get_event_exchange
 from sqlalchemy import and_, or_, select, update
@@ -25,6 +27,7 @@ log = logging.getLogger(__name__)
 
 class OutboxRelay:
     BATCH = 200
+    CONFIRM_TIMEOUT = 30.0  # seconds to wait for the broker to confirm a batch
 
     def __init__(self, engine, metadata, config):
         self.engine = engine
@@ -37,6 +40,9 @@ class OutboxRelay:
         self._producer = None
         self._declared = set()
         self._returned = set()
+        self._tags = {}          # delivery tag -> event id, for messages awaiting the broker's confirm
+        self._next_tag = 1
+        self._outcome = {}       # event id -> True (confirmed) / False (nacked)
         self._wakeup = threading.Event()
         self._running = False
         self.published = 0
@@ -50,11 +56,22 @@ class OutboxRelay:
         self._disconnect()
 
     def _connect(self):
+        """One connection and one channel in confirm mode; confirms are collected per batch.
+
+        Publishing a batch and then waiting once for the broker's acks (instead of a round trip
+        per message) keeps every guarantee of per-message confirms: a row is marked published
+        only after the broker acknowledged that very message, and a message that came back as
+        unroutable (``basic.return`` arrives before its ack) stays unpublished.
+        """
         if self._producer is None:
-            self._connection = Connection(self.amqp_uri, transport_options={"confirm_publish": True},
-                                          heartbeat=0)
-            self._producer = self._connection.Producer(serializer="json", on_return=self._on_return)
+            self._connection = Connection(self.amqp_uri, heartbeat=0)
+            channel = self._connection.channel()
+            channel.confirm_select()
+            channel.events["basic_ack"].add(self._on_ack)
+            channel.events["basic_nack"].add(self._on_nack)
+            self._producer = Producer(channel, serializer="json", on_return=self._on_return)
             self._declared = set()
+            self._tags, self._next_tag, self._outcome = {}, 1, {}
         return self._producer
 
     def _disconnect(self):
@@ -69,6 +86,19 @@ class OutboxRelay:
         # basic.return arrives before the confirm of the same message (mandatory + confirms)
         self._returned.add(message.properties.get("message_id"))
 
+    def _settle_tags(self, delivery_tag, multiple, ok):
+        tags = [t for t in self._tags if t <= delivery_tag] if multiple else [delivery_tag]
+        for tag in tags:
+            event_id = self._tags.pop(tag, None)
+            if event_id is not None:
+                self._outcome[event_id] = ok
+
+    def _on_ack(self, delivery_tag, multiple):
+        self._settle_tags(delivery_tag, multiple, True)
+
+    def _on_nack(self, delivery_tag, multiple, *args):
+        self._settle_tags(delivery_tag, multiple, False)
+
     def run(self):
         self._running = True
         while self._running:
@@ -77,6 +107,7 @@ class OutboxRelay:
                     pass
             except Exception:  # the broker or database is away: keep the rows, try again later
                 log.exception("outbox relay pass failed; will retry")
+                self._disconnect()
             self._wakeup.wait(self.poll_seconds)
             self._wakeup.clear()
 
@@ -93,37 +124,61 @@ class OutboxRelay:
                 .order_by(table.c.id).limit(self.BATCH)
                 .with_for_update(skip_locked=True)
             ).all()
-            published = []
+            if not rows:
+                return 0
+            failures = self._publish_batch(rows)
+            published = [row.id for row in rows if row.event_id not in failures]
             for row in rows:
-                failure = self._publish(row)
-                if failure is None:
-                    published.append(row.id)
-                else:
-                    conn.execute(update(table).where(table.c.id == row.id).values(**failure))
+                if row.event_id in failures:
+                    conn.execute(update(table).where(table.c.id == row.id)
+                                 .values(**self._failed(row, failures[row.event_id])))
             if published:
                 conn.execute(update(table).where(table.c.id.in_(published))
                              .values(published_at=utcnow(), attempts=table.c.attempts + 1, last_error=None))
         return len(rows)
 
-    def _publish(self, row):
-        """Publish one row; None when the broker confirmed it, else the row's failure values."""
-        exchange = get_event_exchange(row.source, self.config)
+    def _publish_batch(self, rows):
+        """Publish `rows`, wait for the broker's confirms; return {event_id: reason} of failures."""
+        failures = {}
+        sent = []
         try:
             producer = self._connect()
-            if exchange.name not in self._declared:
-                exchange(producer.channel).declare()
-                self._declared.add(exchange.name)
-            producer.publish(row.body, exchange=exchange, routing_key=row.event_type, mandatory=True,
-                             delivery_mode=PERSISTENT, message_id=row.event_id,
-                             headers={"event_type": row.event_type})
-        except Exception as exc:  # broker away mid-batch: reconnect, this row waits for the next pass
+            for row in rows:
+                exchange = get_event_exchange(row.source, self.config)
+                if exchange.name not in self._declared:
+                    exchange(producer.channel).declare()
+                    self._declared.add(exchange.name)
+                producer.publish(row.body, exchange=exchange, routing_key=row.event_type, mandatory=True,
+                                 delivery_mode=PERSISTENT, message_id=row.event_id,
+                                 headers={"event_type": row.event_type})
+                self._tags[self._next_tag] = row.event_id
+                self._next_tag += 1
+                sent.append(row.event_id)
+            deadline = time.monotonic() + self.CONFIRM_TIMEOUT
+            while self._tags:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError("the broker did not confirm the batch in time")
+                try:
+                    self._connection.drain_events(timeout=remaining)
+                except socket.timeout:
+                    pass
+        except Exception as exc:  # broker away mid-batch: unconfirmed rows wait for the next pass
             self._disconnect()
-            return self._failed(row, f"publish failed: {exc!r}")
-        if row.event_id in self._returned:
-            self._returned.discard(row.event_id)
-            return self._failed(row, "unroutable: no queue is bound for this event type")
-        self.published += 1
-        return None
+            for row in rows:
+                if self._outcome.get(row.event_id) is not True:
+                    failures[row.event_id] = f"publish failed: {exc!r}"
+            self._outcome = {}
+            return failures
+        for event_id in sent:
+            if event_id in self._returned:
+                self._returned.discard(event_id)
+                failures[event_id] = "unroutable: no queue is bound for this event type"
+            elif self._outcome.pop(event_id, None) is not True:
+                failures[event_id] = "rejected by the broker (basic.nack)"
+            else:
+                self.published += 1
+        return failures
 
     def _failed(self, row, reason):
         attempts = row.attempts + 1
