@@ -295,6 +295,30 @@ def list_materials(project_code, identity, session):
     return out
 
 
+def material_content(material_id, version, identity, session, storage, max_bytes):
+    """One stored version of a material and where its bytes are; refused when the caller may not read
+    the project or the version is larger than `max_bytes` (fetch it over HTTP instead)."""
+    material = session.get(MaterialRow, material_id)
+    stored = session.execute(select(MaterialVersionRow).where(
+        MaterialVersionRow.material_id == material_id, MaterialVersionRow.version == version)).scalar()
+    if material is None or stored is None:
+        raise NotFound(f"材料 {material_id} 第 {version} 版不存在")
+    readable_project(session, material.project_code, identity)
+    if max_bytes is not None and stored.size > max_bytes:
+        raise Conflict(f"材料超过 {max_bytes} 字节，请通过 HTTP 下载")
+    if not storage.exists(stored.storage_key):
+        raise NotFound(f"材料 {material_id} 第 {version} 版的文件不在存储中")
+    return {**material_version_view(material, stored), "storage_key": stored.storage_key}
+
+
+def read_content(storage, view):
+    """The bytes of a stored version, checked against the SHA-256 they are addressed by."""
+    with storage.open(view["storage_key"]) as fh:
+        content = fh.read()
+    material_rules.check_digest(content, view["sha256"])
+    return content
+
+
 def verify_material(material_id, version, cmd, identity, uow, today):
     """First-entry verification (首录负责制, 000 §11): recorded once, by the first department handling a
     case that carries this version; every later call returns that record instead of a new one."""

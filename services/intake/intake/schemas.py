@@ -166,6 +166,10 @@ class MaterialVersionOut(Schema):
     first_entry = fields.Boolean()
 
 
+class MaterialContentOut(MaterialVersionOut):
+    content_base64 = fields.Function(lambda d: base64.b64encode(d["content"]).decode())
+
+
 class DeclaredInOut(Schema):
     declaration_id = fields.String()
     stage = fields.String()

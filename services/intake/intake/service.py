@@ -7,16 +7,18 @@ from nameko.dependency_providers import Config
 from nameko.rpc import rpc
 from sqlalchemy import text
 from werkzeug.wrappers import Response
+from werkzeug.wsgi import wrap_file
 
 from intake import handlers
-from intake.adapters.http import HeaderAuth, body_chunks, http
+from intake.adapters.http import CHUNK, HeaderAuth, body_chunks, content_disposition, http
 from intake.adapters.orm import metadata
 from intake.adapters.storage import MaterialStorage, chunks_of
-from intake.render.flowchart import flowchart_svg
 from intake.domain import window
-from intake.schemas import (CatalogIn, CatalogLoaded, DeclarationOut, DraftOut, StageArg, DocumentContentOut, DocumentOut, GuideOut, MaterialOut, MaterialVersionOut,
-                            MaterialVersionRef, PreviewGuide, ProjectOut, PushProject, RegisterProject, StreamedUpload,
-                            ReportLostNotice, SubmitDeclaration, UploadMaterial, VerifyMaterial)
+from intake.render.flowchart import flowchart_svg
+from intake.schemas import (CatalogIn, CatalogLoaded, DeclarationOut, DocumentContentOut, DocumentOut, DraftOut,
+                            GuideOut, MaterialContentOut, MaterialOut, MaterialVersionOut, MaterialVersionRef,
+                            PreviewGuide, ProjectOut, PushProject, RegisterProject, ReportLostNotice, StageArg,
+                            StreamedUpload, SubmitDeclaration, UploadMaterial, VerifyMaterial)
 from platform_kit.bus import event_handler
 from platform_kit.calendar import official_calendar, today_in_shanghai
 from platform_kit.db import Database
@@ -114,6 +116,26 @@ class IntakeService:
         with self.db.read() as session:
             result = handlers.list_materials(project_code, identity, session)
         return MaterialOut(many=True).dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_material_content(self, material_id, version):
+        identity = self.auth.identity()
+        ref = load(MaterialVersionRef(), {"material_id": material_id, "version": version})
+        limit = int(self.config.get("MATERIAL_RPC_MAX_BYTES") or 8 * 1024 * 1024)
+        with self.db.read() as session:
+            view = handlers.material_content(ref["material_id"], ref["version"], identity, session, self.storage, limit)
+        return MaterialContentOut().dump({**view, "content": handlers.read_content(self.storage, view)})
+
+    @http("GET", "/materials/<string:material_id>/versions/<int:version>/content", expected_exceptions=EXPECTED_ERRORS)
+    def download_material(self, request, material_id, version):
+        """Streamed download of one stored version (any size)."""
+        identity = self.http_auth.identity(request)
+        with self.db.read() as session:
+            view = handlers.material_content(material_id, version, identity, session, self.storage, None)
+        return Response(wrap_file(request.environ, self.storage.open(view["storage_key"]), CHUNK),
+                        mimetype=view["content_type"], direct_passthrough=True,
+                        headers={"Content-Length": str(view["size"]), "ETag": f'"{view["sha256"]}"',
+                                 "Content-Disposition": content_disposition(view)})
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def verify_material(self, material_id, version, data):

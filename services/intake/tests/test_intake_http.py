@@ -1,4 +1,5 @@
 """Streamed material upload over intake's HTTP entrypoint (real server, RabbitMQ and PostgreSQL)."""
+import base64
 import hashlib
 import json
 import socket
@@ -125,3 +126,26 @@ def test_an_upload_cut_off_midway_stores_nothing(intake):
     assert stored_files(intake) == []
     assert rows(intake, "material_versions") == 0
     assert post(intake, BIG_PDF).status_code == 201   # the server is fine afterwards
+
+
+def test_materials_are_read_back_whole_or_streamed(intake):
+    uploaded = post(intake, BIG_PDF).json()
+    config, tokens = intake["config"], intake["tokens"]
+    url = f"{intake['url']}/materials/{uploaded['material_id']}/versions/1/content"
+    response = requests.get(url, headers={"Authorization": f"Bearer {tokens['applicant']}"}, stream=True, timeout=20)
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/pdf"
+    assert response.headers["ETag"] == f'"{uploaded["sha256"]}"'
+    assert "filename*=UTF-8''" in response.headers["Content-Disposition"]
+    assert b"".join(response.iter_content(65536)) == BIG_PDF
+    assert requests.get(url, headers={"Authorization": f"Bearer {tokens['other']}"}, timeout=20).status_code == 403
+    assert requests.get(url.replace("/versions/1/", "/versions/9/"),
+                        headers={"Authorization": f"Bearer {tokens['applicant']}"}, timeout=20).status_code == 404
+
+    with ServiceRpcProxy("intake", config, context_data={"authorization": tokens["applicant"]}, timeout=15) as proxy:
+        whole = proxy.get_material_content(uploaded["material_id"], 1)
+        assert base64.b64decode(whole["content_base64"]) == BIG_PDF and whole["sha256"] == uploaded["sha256"]
+        digest = uploaded["sha256"]
+        (intake["storage"] / digest[:2] / digest).write_bytes(BIG_PDF[:-1] + b"?")   # damaged on disk
+        with pytest.raises(Exception) as err:
+            proxy.get_material_content(uploaded["material_id"], 1)
+        assert "does not match its SHA-256" in str(err.value)   # never served as if it were the original

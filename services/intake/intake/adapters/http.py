@@ -9,6 +9,7 @@ The caller's access token comes in the ``Authorization`` header (``Bearer <jwt>`
 with the same public key and rules as the RPC call context.
 """
 import json
+from urllib.parse import quote
 
 from nameko.extensions import DependencyProvider
 from nameko.web.handlers import HttpRequestHandler
@@ -63,6 +64,14 @@ class RequestAuth:
         if roles:
             identity.require(*roles)
         return identity
+
+
+def content_disposition(view):
+    """``attachment`` with the material's Chinese name (RFC 6266 / 5987 filename*)."""
+    extension = {"application/pdf": ".pdf", "application/ofd": ".ofd", "image/jpeg": ".jpg",
+                 "image/png": ".png"}.get(view["content_type"], "")
+    name = quote(f"{view['name']}-v{view['version']}{extension}")
+    return f"attachment; filename=\"material{extension}\"; filename*=UTF-8''{name}"
 
 
 def body_chunks(request, size=CHUNK):

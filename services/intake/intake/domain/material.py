@@ -103,6 +103,12 @@ def inspect_bytes(content, content_type, max_bytes):
     return inspection.finish(lambda: io.BytesIO(content))
 
 
+def check_digest(content, sha256):
+    """Stored content must still be what it is addressed by; anything else is damage, never served."""
+    if hashlib.sha256(content).hexdigest() != sha256:
+        raise RuntimeError(f"stored content does not match its SHA-256 {sha256}")
+
+
 def storage_key(sha256):
     """Where content lives: fanned out by the first two hex digits of its SHA-256."""
     if not SHA256_PATTERN.fullmatch(sha256):
