@@ -14,7 +14,7 @@ import falcon.media
 
 from gateway import openapi, problems, resources
 from gateway.accounts.book import AccountBook
-from gateway.auth import Authentication
+from gateway.auth import Authentication, RequestId
 from gateway.idempotency import IdempotencyStore
 from gateway.routes import GATEWAY_OPERATIONS, OPERATIONS
 from gateway.rpc import RpcClient
@@ -34,7 +34,7 @@ def create_app(settings, rpc, book=None, uploads=None):
     """
     book = book or AccountBook(settings)
     json_handler = falcon.media.JSONHandler(dumps=partial(json.dumps, ensure_ascii=False))
-    app = falcon.App(middleware=[Authentication(settings.public_key)], cors_enable=False)
+    app = falcon.App(middleware=[RequestId(), Authentication(settings.public_key)], cors_enable=False)
     app.req_options.media_handlers.update({falcon.MEDIA_JSON: json_handler})
     app.resp_options.media_handlers.update({falcon.MEDIA_JSON: json_handler})
     app.req_options.strip_url_path_trailing_slash = True

@@ -1,4 +1,8 @@
-"""Bearer tokens checked once at the door; the raw token then travels with every service call."""
+"""At the door: a request id for every request, and the Bearer token checked once (the raw token
+then travels with every service call)."""
+import re
+import uuid
+
 from platform_kit.errors import Unauthenticated
 from platform_kit.identity import verify_token
 
@@ -11,6 +15,22 @@ def bearer_token(req):
     return token.strip()
 
 
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestId:
+    """Keeps the caller's X-Request-Id (when sane) or makes one; answered back and sent to services."""
+
+    def process_request(self, req, resp):
+        given = req.get_header("X-Request-Id") or ""
+        req.context.request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+        req.context.token = None
+        req.context.identity = None
+
+    def process_response(self, req, resp, resource, req_succeeded):
+        resp.set_header("X-Request-Id", req.context.get("request_id") or "")
+
+
 class Authentication:
     """Verifies the caller's access token (EdDSA only, expiry, audience, issuer) on every route a
     resource does not list in its ``public_methods``."""
@@ -19,8 +39,6 @@ class Authentication:
         self.public_key = public_key
 
     def process_resource(self, req, resp, resource, params):
-        req.context.token = None
-        req.context.identity = None
         if resource is None:  # unknown route: Falcon answers 404
             return
         token = bearer_token(req)

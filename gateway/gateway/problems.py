@@ -62,6 +62,11 @@ def serialize_http_error(req, resp, exc):
     render(resp, problem(status, title, detail))
 
 
+def _reference(req):
+    """What the caller can quote to find the logged trace: the request id."""
+    return req.context.get("request_id") or uuid.uuid4().hex
+
+
 def on_platform_error(req, resp, exc, params):
     headers = {"WWW-Authenticate": 'Bearer realm="approval-platform"'} if exc.status == 401 else None
     render(resp, problem(exc.status, exc.title, exc.detail, TYPE_BASE + slug(type(exc).__name__),
@@ -80,7 +85,7 @@ def on_unavailable(req, resp, exc, params):
 
 
 def on_remote_failure(req, resp, exc, params):
-    reference = uuid.uuid4().hex[:12]
+    reference = _reference(req)
     log.error("%s %s: remote failure [%s] %s: %s", req.method, req.path, reference, exc.exc_type, exc.value)
     render(resp, problem(502, detail=f"后端服务处理失败，请稍后重试（参考编号 {reference}）",
                          type_=TYPE_BASE + "remote-failure", reference=reference))
@@ -89,7 +94,7 @@ def on_remote_failure(req, resp, exc, params):
 def on_unexpected(req, resp, exc, params):
     if isinstance(exc, (falcon.HTTPError, falcon.HTTPStatus)):
         raise exc  # Falcon's own handlers render these
-    reference = uuid.uuid4().hex[:12]
+    reference = _reference(req)
     log.exception("%s %s: unexpected error [%s]", req.method, req.path, reference)
     render(resp, problem(500, detail=f"服务器内部错误（参考编号 {reference}）", reference=reference))
 

@@ -150,7 +150,7 @@ class Forward:
                 if op.paging == "service":
                     filters.update(limit=limit, offset=offset)
                 args.append(filters)
-        result = self.rpc.call(op.service, op.rpc, args, token=token)
+        result = self.rpc.call(op.service, op.rpc, args, token=token, request_id=req.context.request_id)
         if op.paging:
             result = paged(result, limit, offset, slice_items=op.paging == "gateway")
         status = op.status

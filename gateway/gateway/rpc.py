@@ -132,11 +132,15 @@ class RpcClient:
         self._returned.add(properties.get("correlation_id"))
 
     # ------------------------------------------------------------------ calls
-    def call(self, service, method, args=(), kwargs=None, token=None, timeout=None):
-        """Call ``service.method(*args, **kwargs)`` as the holder of `token`; return its result."""
+    def call(self, service, method, args=(), kwargs=None, token=None, timeout=None, request_id=None):
+        """Call ``service.method(*args, **kwargs)`` as the holder of `token`; return its result.
+
+        `request_id` (the HTTP request's X-Request-Id) becomes the call id, so the service's call id
+        stack, and its logs, lead back to the HTTP request.
+        """
         timeout = timeout or self.timeout
         with self._lock:
-            correlation_id = self._start(service, method, args, kwargs, token, timeout)
+            correlation_id = self._start(service, method, args, kwargs, token, timeout, request_id)
             try:
                 reply = self._wait(correlation_id, service, method, timeout)
             finally:
@@ -168,9 +172,10 @@ class RpcClient:
                     self._forget(correlation_id)
         return outcomes
 
-    def _start(self, service, method, args, kwargs, token, timeout):
+    def _start(self, service, method, args, kwargs, token, timeout, request_id=None):
         correlation_id = str(uuid.uuid4())
-        headers = {f"{HEADER_PREFIX}.call_id_stack": [f"{self.client_name}.{method}.{correlation_id}"]}
+        call_id = f"{self.client_name}.{method}.{request_id or correlation_id}"
+        headers = {f"{HEADER_PREFIX}.call_id_stack": [call_id]}
         if token:
             headers[f"{HEADER_PREFIX}.{CONTEXT_KEY}"] = token
         body = {"args": list(args), "kwargs": dict(kwargs or {})}

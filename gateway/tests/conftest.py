@@ -19,10 +19,12 @@ class RecordingRpc:
 
     def __init__(self):
         self.calls = []
+        self.request_ids = []
         self.answers = {}
 
-    def call(self, service, method, args=(), kwargs=None, token=None, timeout=None):
+    def call(self, service, method, args=(), kwargs=None, token=None, timeout=None, request_id=None):
         self.calls.append({"service": service, "method": method, "args": list(args), "token": token})
+        self.request_ids.append(request_id)
         answer = self.answers.get(f"{service}.{method}", {"service": service, "status": "ok"})
         if isinstance(answer, BaseException):
             raise answer

@@ -237,7 +237,7 @@ def test_service_errors_become_problems(client, rpc, auth, assert_problem, raise
         assert body["errors"] == [{"field": "form.contact_phone", "message": "必填"}]
     if status in (500, 502):
         assert "division" not in body["detail"] and "secret" not in body["detail"]
-        assert re.fullmatch(r"[0-9a-f]{12}", body["reference"])
+        assert re.fullmatch(r"[0-9a-f]{32}", body["reference"])
     if status < 500:
         assert body["detail"] == raised.detail and body["type"] != "about:blank"
 
@@ -361,3 +361,13 @@ def test_an_oversized_json_body_is_refused(client, rpc, auth, assert_problem):
     huge = {"overall_limit_days": 1, "departments": [], "categories": [{"pad": "x" * (5 * 1024 * 1024)}]}
     assert_problem(client.simulate_put("/catalog", json=huge, headers=auth("operator")), 413)
     assert rpc.calls == []
+
+
+def test_every_answer_carries_a_request_id_which_reaches_the_service(client, rpc, auth):
+    headers = auth("applicant")
+    mine = client.simulate_get("/projects/P1", headers=dict(headers, **{"X-Request-Id": "trace-42"}))
+    assert mine.headers["X-Request-Id"] == "trace-42" and rpc.request_ids[-1] == "trace-42"
+    made = client.simulate_get("/projects/P1", headers=dict(headers, **{"X-Request-Id": "bad id\n" * 20}))
+    assert re.fullmatch(r"[0-9a-f]{32}", made.headers["X-Request-Id"]) and rpc.request_ids[-1] == made.headers[
+        "X-Request-Id"]
+    assert client.simulate_get("/nowhere").headers["X-Request-Id"]

@@ -71,12 +71,13 @@ def reply_queues(rabbit_manager, rabbit_config):
 
 def test_the_callers_token_travels_in_the_call_context(gateway, auth):
     headers = auth("applicant")
-    response = gateway.simulate_get("/projects/2026-410800-48-01-000001", headers=headers)
+    response = gateway.simulate_get("/projects/2026-410800-48-01-000001",
+                                    headers=dict(headers, **{"X-Request-Id": "req-0001"}))
     assert response.status_code == 200, response.text
     body = response.json
     assert body["seen_by"] == "applicant"  # the service verified the token itself
     assert body["token"] == headers["Authorization"].split()[1]
-    assert body["call_id_stack"][0].startswith("gateway.get_project.")
+    assert body["call_id_stack"][0] == "gateway.get_project.req-0001"
     # another caller over the same connection: the context is per call, not per proxy
     other = gateway.simulate_get("/projects/P2", headers=auth("clerk")).json
     assert other["seen_by"] == "clerk"
