@@ -9,22 +9,23 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from intake.adapters.orm import (CatalogVersionRow, CodeCounterRow, DeclarationRow, DocumentCounterRow,
-                                 DocumentLossRow, DraftRow, LicenceRevocationRow, LicenceRow, MaterialRow, MaterialVerificationRow, MaterialVersionRow,
-                                 ProjectRevisionRow, ProjectRow, StageConclusionRow, WindowDocumentRow)
+                                 DocumentLossRow, DraftRow, LicenceRevocationRow, LicenceRow, MaterialRow,
+                                 MaterialVerificationRow, MaterialVersionRow, ProjectRevisionRow, ProjectRow,
+                                 StageConclusionRow, WindowDocumentRow)
 from intake.domain import declaration as declaration_rules
-from intake.domain import forms, guide
+from intake.domain import forms, guide, window
 from intake.domain import material as material_rules
-from intake.domain import window
-from intake.render import documents
 from intake.domain import project as project_rules
 from intake.domain.catalog import Catalog
+from intake.render import documents
 from platform_kit.contracts import STAGES, new_event
 from platform_kit.db import utcnow
 from platform_kit.errors import CalendarNotLoaded, Conflict, Forbidden, NotFound, ValidationFailed
 
 SOURCE = "intake"
 
-# Catalog versions are immutable, so a parsed version can be kept for the life of the process.
+# Catalog versions are immutable, so a parsed version can be kept for the life of the process
+# (keyed by database too: one process may serve several, as in tests).
 _catalogs = {}
 
 
@@ -55,12 +56,13 @@ def catalog_version(session, version=None):
         version = session.execute(select(func.max(CatalogVersionRow.version))).scalar()
         if version is None:
             raise NotFound("尚未载入审批事项目录")
-    if version not in _catalogs:
+    key = (str(session.get_bind().url), version)
+    if key not in _catalogs:
         row = session.get(CatalogVersionRow, version)
         if row is None:
             raise NotFound(f"审批事项目录第 {version} 版不存在")
-        _catalogs[version] = Catalog(row.data, version)
-    return _catalogs[version]
+        _catalogs[key] = Catalog(row.data, version)
+    return _catalogs[key]
 
 
 def get_catalog(session, version=None):
@@ -328,16 +330,16 @@ def verify_material(material_id, version, cmd, identity, uow, today):
         MaterialVersionRow.material_id == material_id, MaterialVersionRow.version == version)).scalar()
     if material is None or stored is None:
         raise NotFound(f"材料 {material_id} 第 {version} 版不存在")
-    existing = session.execute(select(MaterialVerificationRow).where(
-        MaterialVerificationRow.material_id == material_id, MaterialVerificationRow.version == version)).scalar()
-    if existing is not None:
-        return {**material_version_view(material, stored), "verification": _verification_view(existing),
-                "first_entry": False}
     declarations = session.execute(select(DeclarationRow.materials, DeclarationRow.items)
                                    .where(DeclarationRow.project_code == material.project_code)).all()
     if not material_rules.may_verify(identity.department, material_id, version,
                                      [{"materials": m, "items": i} for m, i in declarations]):
         raise Forbidden("本部门没有使用该材料此版本的办件，不能核验")
+    existing = session.execute(select(MaterialVerificationRow).where(
+        MaterialVerificationRow.material_id == material_id, MaterialVerificationRow.version == version)).scalar()
+    if existing is not None:
+        return {**material_version_view(material, stored), "verification": _verification_view(existing),
+                "first_entry": False}
     inserted = _insert_ignoring_conflict(session, MaterialVerificationRow.__table__, dict(
         material_id=material_id, version=version, department=identity.department, case_id=cmd["case_id"],
         verified_by=identity.sub, verified_at=utcnow(), verified_on=today))
@@ -398,8 +400,8 @@ def submit_declaration(project_code, cmd, identity, uow, today):
                                   form=cmd["form"])
     materials = _declared_materials(session, project_code, cmd["material_ids"])
     licences = valid_licences(session, project_code)
-    row = DeclarationRow(licences=licences, id=str(uuid.uuid4()), project_code=project_code, stage=plan.stage,
-                         catalog_version=catalog.version, lead_department=plan.lead_department,
+    row = DeclarationRow(id=str(uuid.uuid4()), project_code=project_code, stage=plan.stage,
+                         catalog_version=catalog.version, licences=licences, lead_department=plan.lead_department,
                          stage_limit_days=plan.stage_limit_days, form=cmd["form"], materials=materials,
                          items=plan.items, submitted_by=identity.sub, submitted_role=identity.role,
                          submitted_on=today)

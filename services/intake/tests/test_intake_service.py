@@ -111,7 +111,8 @@ def test_each_catalog_load_is_a_new_version(intake, tokens):
         second = proxy.load_catalog(edited)
         assert (first["version"], second["version"]) == (1, 2)
         assert first["items"] == sum(len(s["items"]) for c in CATALOG["categories"] for s in c["stages"])
-        assert proxy.get_catalog()["version"] == 2
+        latest = proxy.get_catalog()
+        assert latest["version"] == 2 and latest["categories"][0]["stages"][0]["items"][0]["limit_days"] == 8
         old = proxy.get_catalog(1)
         assert old["categories"][0]["stages"][0]["items"][0]["limit_days"] == 10
         with pytest.raises(NotFound):
