@@ -652,6 +652,17 @@ def report_lost_notice(document_id, cmd, identity, uow):
     return document_view(row, _losses(session, row.id))
 
 
+def get_checklist(project_code, stage, identity, session):
+    """The stage's materials for this project: already uploaded (offered again), attached by the
+    platform, or still missing."""
+    flow = get_guide(project_code, identity, session)
+    materials = session.execute(select(MaterialRow).where(MaterialRow.project_code == project_code)
+                                .order_by(MaterialRow.created_at)).scalars().all()
+    uploaded = {m.name: {"material_id": m.id, "version": m.versions[-1].version, "sha256": m.versions[-1].sha256}
+                for m in materials if m.versions}
+    return {"project_code": project_code, "stage": stage, "materials": guide.checklist(flow, stage, uploaded)}
+
+
 # ------------------------------------------------------------------------------- licences of earlier stages
 def valid_licences(session, project_code):
     """The project's licences that are not revoked: results the platform attaches to later

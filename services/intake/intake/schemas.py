@@ -199,6 +199,21 @@ class SubmitDeclaration(_Strict):
             raise ValidationError("同一材料不能重复提交", field_name="material_ids")
 
 
+class ChecklistMaterialOut(Schema):
+    name = fields.String()
+    items = fields.List(fields.String())
+    status = fields.String()            # uploaded | provided_by_platform | missing
+    material = fields.Dict(allow_none=True)
+    provided_by = fields.String(allow_none=True)
+    licence_no = fields.String(allow_none=True)
+
+
+class ChecklistOut(Schema):
+    project_code = fields.String()
+    stage = fields.String()
+    materials = fields.List(fields.Nested(ChecklistMaterialOut))
+
+
 class DraftOut(Schema):
     project_code = fields.String()
     stage = fields.String()

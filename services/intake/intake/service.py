@@ -15,8 +15,8 @@ from intake.adapters.orm import metadata
 from intake.adapters.storage import MaterialStorage, chunks_of
 from intake.domain import window
 from intake.render.flowchart import flowchart_svg
-from intake.schemas import (CatalogIn, CatalogLoaded, DeclarationOut, DocumentContentOut, DocumentOut, DraftOut,
-                            GuideOut, MaterialContentOut, MaterialOut, MaterialVersionOut, MaterialVersionRef,
+from intake.schemas import (CatalogIn, CatalogLoaded, ChecklistOut, DeclarationOut, DocumentContentOut,
+                            DocumentOut, DraftOut, GuideOut, MaterialContentOut, MaterialOut, MaterialVersionOut, MaterialVersionRef,
                             PreviewGuide, ProjectOut, PushProject, RegisterProject, ReportLostNotice, StageArg,
                             StreamedUpload, SubmitDeclaration, UploadMaterial, VerifyMaterial)
 from platform_kit.bus import event_handler
@@ -202,6 +202,14 @@ class IntakeService:
         with self.db.read() as session:
             result = handlers.get_guide(project_code, identity, session)
         return GuideOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_checklist(self, project_code, stage):
+        identity = self.auth.identity()
+        cmd = load(StageArg(), {"stage": stage})
+        with self.db.read() as session:
+            result = handlers.get_checklist(project_code, cmd["stage"], identity, session)
+        return ChecklistOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_guide_svg(self, project_code):

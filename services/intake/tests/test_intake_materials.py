@@ -208,6 +208,15 @@ def test_licences_of_earlier_stages_are_attached_not_asked_for(intake, call):
             "licence.revoked", code, "L2", reason="许可内容有误", revoked_on=date(2026, 11, 21)).to_wire())
     conclude(intake, code, "land_use_planning", stage_one["declaration_id"])
 
+    design = call("applicant", "upload_material", code, {
+        "name": "建设工程设计方案", "content_type": "application/pdf",
+        "content_base64": base64.b64encode(PDF).decode()})
+    checklist = {m["name"]: m for m in call("applicant", "get_checklist", code, "engineering_permit")["materials"]}
+    assert checklist["建设工程设计方案"]["status"] == "uploaded"          # offered again, not asked twice
+    assert checklist["建设工程设计方案"]["material"]["material_id"] == design["material_id"]
+    assert (checklist["建设用地规划许可证"]["status"], checklist["建设用地规划许可证"]["licence_no"]) == (
+        "provided_by_platform", "NRP-2026-L1")
+    assert checklist["初步设计文件"]["status"] == "missing" and checklist["初步设计文件"]["items"] == ["DRC-002"]
     guide = call("applicant", "get_guide", code)
     provided = {m["name"]: (m["provided_by"], m["licence_no"]) for m in guide["materials"]}
     assert provided["建设用地规划许可证"] == ("NRP-001", "NRP-2026-L1")

@@ -68,3 +68,28 @@ def build(catalog, category_code, attributes, region, declared_stages=(), conclu
         "materials": [{"name": name, "items": codes, "provided_by": earlier.get(name),
                        "licence_no": issued.get(earlier.get(name))} for name, codes in materials.items()],
     }
+
+
+UPLOADED, FROM_PLATFORM, MISSING = "uploaded", "provided_by_platform", "missing"
+
+
+def checklist(flow, stage, uploaded):
+    """What the applicant should hand in for `stage`: every material its items name, matched by name
+    with what the project already uploaded (offered again, 000 §7) or with an earlier item's result
+    the platform attaches. `uploaded`: {material name: {material_id, version, sha256}} (latest)."""
+    entry = next((s for s in flow["stages"] if s["stage"] == stage), None)
+    if entry is None:
+        return []
+    provided = {m["name"]: m for m in flow["materials"]}
+    names = {}
+    for item in entry["items"]:
+        for name in item["materials"]:
+            names.setdefault(name, []).append(item["code"])
+    out = []
+    for name, items in names.items():
+        source = provided.get(name) or {}
+        material = uploaded.get(name)
+        status = UPLOADED if material else FROM_PLATFORM if source.get("provided_by") else MISSING
+        out.append({"name": name, "items": items, "status": status, "material": material,
+                    "provided_by": source.get("provided_by"), "licence_no": source.get("licence_no")})
+    return out
