@@ -5,9 +5,11 @@ about a day in a year it does not have raises CalendarNotLoaded; it never guesse
 The schedule is seeded from the maintained ``chinesecalendar`` package for the years it covers;
 operators can load further years as data (``with_year``).
 """
+import os
 from bisect import bisect_right
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
@@ -173,10 +175,34 @@ def official_calendar():
     return _OFFICIAL
 
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DATE_FILE_ENV = "PLATFORM_DATE_FILE"
+
+
 def today_in_shanghai():
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    """Today's date in Asia/Shanghai: the date every clock of the platform counts with.
+
+    For drills and acceptance runs only (never set in production): when the environment variable
+    ``PLATFORM_DATE_FILE`` names a file holding an ISO date, that date is today for every process
+    reading the same file, so a scripted run can walk a project through weeks of working days and
+    check every deadline against a hand computation. A missing or empty file means the real date.
+    """
+    path = os.environ.get(DATE_FILE_ENV)
+    if path:
+        simulated = _date_from_file(path)
+        if simulated is not None:
+            return simulated
+    return datetime.now(SHANGHAI).date()
+
+
+def _date_from_file(path):
+    # Read on every call (a few microseconds): a cache keyed on mtime could miss two quick writes.
+    try:
+        with open(path) as fh:
+            text = fh.read().strip()
+    except FileNotFoundError:
+        return None
+    return date.fromisoformat(text) if text else None
 
 
 __all__ = ["WorkingCalendar", "EstimatingCalendar", "CalendarNotLoaded", "official_calendar",
