@@ -95,3 +95,15 @@ def test_states_of_a_running_flow(catalog):
                        concluded_stages={"land_use_planning"})
     assert [s["state"] for s in flow["stages"]] == ["concluded", "in_progress", "not_started", "not_started"]
     assert {i["state"] for i in flow["stages"][1]["items"]} == {"in_progress"}
+
+
+def test_checklist_offers_uploaded_materials_and_attached_results(catalog):
+    flow = guide.build(catalog, "gov_building", {}, "410800",
+                       licences=[{"item_code": "NRP-001", "licence_no": "NRP-2026-000001"}])
+    uploaded = {"建设工程设计方案": {"material_id": "m1", "version": 2, "sha256": "0" * 64}}
+    listed = {m["name"]: m for m in guide.checklist(flow, "engineering_permit", uploaded)}
+    assert listed["建设工程设计方案"]["status"] == "uploaded" and listed["建设工程设计方案"]["material"]["version"] == 2
+    assert listed["建设用地规划许可证"]["status"] == "provided_by_platform"
+    assert listed["建设用地规划许可证"]["licence_no"] == "NRP-2026-000001"
+    assert listed["初步设计文件"]["status"] == "missing"
+    assert guide.checklist(flow, "no_such_stage", uploaded) == []
