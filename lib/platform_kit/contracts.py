@@ -351,9 +351,18 @@ def latest_version(event_type):
     return max(EVENTS[event_type])
 
 
+_SCHEMAS = {}
+
+
 def payload_schema(event_type, version):
+    """The payload schema instance of (type, version); instances are reused (they keep no state)."""
     try:
-        return EVENTS[event_type][version]()
+        return _SCHEMAS[(event_type, version)]
+    except KeyError:
+        pass
+    try:
+        schema = _SCHEMAS[(event_type, version)] = EVENTS[event_type][version]()
+        return schema
     except KeyError:
         raise ValidationFailed(
             f"未登记的事件类型或版本: {event_type} v{version}",
@@ -413,9 +422,12 @@ def new_event(event_type, *, source, project_code, actor, payload, version=None)
                     actor=actor, payload=payload)
 
 
+_ENVELOPE_SCHEMA = EnvelopeSchema()
+
+
 def parse_event(body):
     """Validate a received body (consumer side): envelope first, then its payload. Returns an Envelope."""
-    data = load(EnvelopeSchema(), body, detail="事件信封不符合契约")
+    data = load(_ENVELOPE_SCHEMA, body, detail="事件信封不符合契约")
     payload = load(payload_schema(data["type"], data["version"]), data["payload"],
                    detail=f"事件 {data['type']} 的内容不符合契约")
     actor = Actor(**data["actor"])

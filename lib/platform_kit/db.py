@@ -97,14 +97,25 @@ class UnitOfWork:
         self._outbox = metadata.tables["outbox"]
         self._processed = metadata.tables["processed_events"]
         self.emitted = []
+        self._unwritten = []
+        # Outbox rows are written in one multi-row insert just before the transaction commits,
+        # inside it: a unit of work that emits thousands of events (a deadline sweep) pays one
+        # round trip, and the events still commit or vanish with the state change.
+        event.listen(session, "before_commit", self.write_outbox)
 
     def emit(self, envelope):
         """Record an event to be published once this unit of work commits."""
-        self.session.execute(insert(self._outbox).values(
-            event_id=envelope.event_id, event_type=envelope.type, source=envelope.source,
-            body=envelope.to_wire(), created_at=utcnow(), attempts=0,
-        ))
+        self._unwritten.append({
+            "event_id": envelope.event_id, "event_type": envelope.type, "source": envelope.source,
+            "body": envelope.to_wire(), "created_at": utcnow(), "attempts": 0,
+        })
         self.emitted.append(envelope)
+
+    def write_outbox(self, session=None):
+        """Write the events emitted so far to the outbox table (called before commit)."""
+        if self._unwritten:
+            rows, self._unwritten = self._unwritten, []
+            self.session.execute(insert(self._outbox), rows)
 
     def first_time(self, envelope, consumer):
         """True the first time `consumer` handles this event; False on any redelivery.
@@ -183,6 +194,7 @@ class DatabaseAccess:
             session.rollback()
             raise
         finally:
+            event.remove(session, "before_commit", uow.write_outbox)
             session.close()
         if uow.emitted and self._relay:
             self._relay.wake()
