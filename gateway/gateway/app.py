@@ -19,7 +19,7 @@ from gateway.idempotency import IdempotencyStore
 from gateway.routes import GATEWAY_OPERATIONS, OPERATIONS
 from gateway.rpc import RpcClient
 from gateway.settings import Settings
-from gateway.uploads import IntakeUploads
+from gateway.uploads import IntakeHttp
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +29,8 @@ _clients = []  # RPC clients made by get_app() in this process, closed when the 
 def create_app(settings, rpc, book=None, uploads=None):
     """The application around `rpc` (anything with ``call(service, method, args, token=, timeout=)``).
 
-    `uploads` (a :class:`gateway.uploads.IntakeUploads`) streams materials to intake's HTTP endpoint;
-    without it they travel base64 inside the ``upload_material`` RPC message.
+    `uploads` (a :class:`gateway.uploads.IntakeHttp`) streams material files to and from intake's HTTP
+    port; without it they travel base64 inside RPC messages.
     """
     book = book or AccountBook(settings)
     json_handler = falcon.media.JSONHandler(dumps=partial(json.dumps, ensure_ascii=False))
@@ -70,7 +70,7 @@ def get_app():
     _clients.append(rpc)
     uploads = None
     if settings.intake_http_address:
-        uploads = IntakeUploads(settings.intake_http_address, timeout=settings.rpc_timeout)
+        uploads = IntakeHttp(settings.intake_http_address, timeout=settings.rpc_timeout)
     return create_app(settings, rpc, uploads=uploads)
 
 

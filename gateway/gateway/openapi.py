@@ -95,7 +95,9 @@ def operation_doc(op, components):
     if op.status == 204:
         success = {"description": "完成"}
     else:
-        if op.media != "application/json":
+        if op.media == "binary":
+            schema = {"type": "string", "format": "binary"}
+        elif op.media != "application/json":
             schema = {"type": "string"}
         elif op.response is None:
             schema = {"type": "object"}
@@ -105,7 +107,8 @@ def operation_doc(op, components):
                 "total": {"type": "integer"}, "limit": {"type": "integer"}, "offset": {"type": "integer"}}}
         else:
             schema = {"$ref": component(op.response, components)}
-        success = {"description": "成功", "content": {op.media: {"schema": schema}}}
+        media = "application/octet-stream" if op.media == "binary" else op.media
+        success = {"description": "成功", "content": {media: {"schema": schema}}}
     responses = {str(op.status): success}
     if op.created_outcome:
         responses["201"] = dict(success, description="首次创建")

@@ -1,4 +1,5 @@
 """Falcon resources: HTTP in, one service call (or one account use case) out. No domain rules."""
+import base64
 import re
 
 import falcon
@@ -90,6 +91,8 @@ class Forward:
 
     def respond(self, req, resp, **params):
         op = self.operations[req.method]
+        if op.http_download and self.uploads is not None:
+            return self._stream_download(resp, params, req.context.token)
         if op.multipart:
             material = SpooledMaterial.read(req, self.settings.material_max_bytes)
             try:
@@ -122,11 +125,21 @@ class Forward:
                     raise
                 self.idempotency.complete(account, key, status, result)
         resp.status = status
-        if op.media == "application/json":
+        if op.media == "binary":
+            send_file(resp, result)
+        elif op.media == "application/json":
             resp.media = result
         else:
             resp.content_type = op.media
             resp.text = result
+
+    def _stream_download(self, resp, params, token):
+        upstream = self.uploads.download(params["material_id"], params["version"], token)
+        resp.content_type = upstream.headers.get("Content-Type", "application/octet-stream")
+        for name in ("Content-Length", "ETag", "Content-Disposition"):
+            if upstream.headers.get(name):
+                resp.set_header(name, upstream.headers[name])
+        resp.stream = upstream.raw  # read and closed block by block by the WSGI server
 
     def _call(self, op, req, params, body, token):
         if op.multipart:
@@ -157,6 +170,21 @@ class Forward:
         if op.created_outcome and isinstance(result, dict) and result.get("outcome") == "created":
             status = 201
         return status, result
+
+
+EXTENSIONS = {"application/pdf": ".pdf", "application/ofd": ".ofd", "image/jpeg": ".jpg", "image/png": ".png"}
+
+
+def send_file(resp, result):
+    """A service answer ``{content_type, content_base64, ...}`` sent as the file itself."""
+    content = base64.b64decode(result["content_base64"])
+    resp.content_type = result.get("content_type") or "application/octet-stream"
+    resp.data = content
+    if result.get("sha256"):
+        resp.etag = result["sha256"]
+    name = result.get("name") or result.get("title") or result.get("document_no")
+    if name:
+        resp.downloadable_as = name + EXTENSIONS.get(resp.content_type, "")
 
 
 def paged(result, limit, offset, slice_items):

@@ -32,7 +32,8 @@ class Operation:
     response: type = None        # documented answer (a service object)
     status: int = 200
     created_outcome: bool = False  # 201 when the answer's `outcome` is "created", else `status`
-    media: str = "application/json"
+    media: str = "application/json"  # or "binary": the service answers {content_type, content_base64}
+    http_download: bool = False  # streamed from intake's HTTP port (same path) when it is configured
     query: tuple = ()
     paging: str = None           # "gateway": the service returns everything, the gateway pages;
     #                              "service": limit/offset travel in the filters
@@ -81,6 +82,27 @@ OPERATIONS = (
               idempotent=True, tag="intake"),
     Operation("/declarations/{declaration_id}", "GET", "intake", "get_declaration", "查看申报",
               args=("path:declaration_id",), response=s.DeclarationOut, tag="intake"),
+    Operation("/projects/{code}/drafts/{stage}", "PUT", "intake", "save_draft",
+              "暂存阶段申报（必填项可暂缺，返回仍待补齐的字段）", args=("path:code", "body"), body=s.DraftIn,
+              into_body=(("stage", "stage"),), response=s.DraftOut, tag="intake"),
+    Operation("/projects/{code}/drafts/{stage}", "GET", "intake", "get_draft", "查看暂存的阶段申报",
+              args=("path:code", "path:stage"), response=s.DraftOut, tag="intake"),
+    Operation("/projects/{code}/drafts/{stage}/submission", "POST", "intake", "submit_draft",
+              "提交暂存的阶段申报（与提交申报相同）", args=("path:code", "path:stage"), response=s.DeclarationOut,
+              status=201, idempotent=True, tag="intake"),
+    Operation("/materials/{material_id}/versions/{version:int}/content", "GET", "intake", "get_material_content",
+              "下载材料某一版本的文件", args=("path:material_id", "path:version"), media="binary",
+              http_download=True, tag="intake"),
+    Operation("/projects/{code}/documents", "GET", "intake", "list_documents",
+              "项目的窗口文书（登记凭单、受理通知书、补正通知书、不予受理决定书）", args=("path:code",), query=PAGE,
+              paging="gateway", response=s.DocumentOut, tag="intake"),
+    Operation("/documents/{document_id}", "GET", "intake", "get_document", "查看窗口文书（含 PDF 的 base64）",
+              args=("path:document_id",), response=s.DocumentOut, tag="intake"),
+    Operation("/documents/{document_id}/content", "GET", "intake", "get_document", "下载窗口文书 PDF",
+              args=("path:document_id",), media="binary", tag="intake", operation_id="get_document_pdf"),
+    Operation("/documents/{document_id}/loss-report", "POST", "intake", "report_lost_notice",
+              "登记受理通知书遗失（综合窗口）", args=("path:document_id", "body"), body=s.LossReportIn,
+              response=s.DocumentOut, status=201, tag="intake"),
     Operation("/guides/preview", "POST", "intake", "preview_guide", "某类项目的办事指南（流程图 JSON）预览",
               args=("body",), body=s.GuidePreviewIn, response=s.GuideOut, tag="intake"),
     Operation("/projects/{code}/guide", "GET", "intake", "get_guide", "项目的办事指南及各事项办理状态",
@@ -105,6 +127,10 @@ OPERATIONS = (
               status=201, tag="stage", operation_id="extend_stage_limit"),
     Operation("/projects/{code}/stages", "GET", "stage", "list_stages", "项目各阶段及其办件、总时限", args=("path:code",),
               query=PAGE, response=s.StageOut, paging="gateway", tag="stage"),
+    Operation("/step-assignments", "POST", "stage", "configure_step", "指定或取消事项某一环节的责任人（部门管理员）",
+              args=("body",), body=s.StepAssignmentIn, response=s.StepAssignmentsOut, status=201, tag="stage"),
+    Operation("/step-assignments", "GET", "stage", "list_step_assignments", "事项各环节的责任人及其变更记录",
+              args=("filters",), query=(Query("item_code"),), response=s.StepAssignmentsOut, tag="stage"),
     Operation("/calendar", "GET", "stage", "get_calendar", "已载入的工作日历年份及载入记录", response=s.CalendarOut,
               tag="stage"),
     Operation("/calendar/years", "POST", "stage", "load_calendar_year", "载入某年法定节假日与调休上班日（平台运营）",

@@ -182,6 +182,46 @@ class DeclarationIn(Strict):
     material_ids = fields.List(fields.String())
 
 
+class DraftIn(Strict):
+    form = fields.Dict(keys=fields.String())
+    material_ids = fields.List(fields.String())
+
+
+class FieldErrorOut(Schema):
+    field = fields.String()
+    message = fields.String()
+
+
+class DraftOut(Open):
+    project_code = fields.String()
+    stage = fields.String()
+    form = fields.Dict()
+    material_ids = fields.List(fields.String())
+    revision = fields.Integer()
+    saved_by = fields.String()
+    saved_at = fields.DateTime()
+    declaration_id = fields.String(allow_none=True)
+    outstanding = fields.List(fields.Nested(FieldErrorOut))
+
+
+class DocumentOut(Open):
+    document_id = fields.String()
+    kind = fields.String(metadata={"enum": ["registration_voucher", "acceptance_notice", "supplement_notice",
+                                            "refusal_decision"]})
+    title = fields.String()
+    document_no = fields.String()
+    project_code = fields.String()
+    declaration_id = fields.String(allow_none=True)
+    case_id = fields.String(allow_none=True)
+    issued_on = fields.Date()
+    loss = fields.Dict(allow_none=True)
+
+
+class LossReportIn(Strict):
+    loss_statement_material_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    identity_copy_material_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+
+
 class DeclarationOut(Open):
     declaration_id = fields.String()
     project_code = fields.String()
@@ -204,6 +244,19 @@ class CaseActionIn(Strict):
 class SpecialHandleIn(CaseActionIn):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=4000))
     attachment_ref = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class StepAssignmentIn(Strict):
+    item_code = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    step = fields.String(required=True, validate=validate.OneOf(STEPS))
+    officer = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    granted = fields.Boolean(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+
+
+class StepAssignmentsOut(Open):
+    current = fields.List(fields.Dict())
+    history = fields.List(fields.Dict())
 
 
 class ExtensionIn(Strict):

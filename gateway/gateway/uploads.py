@@ -1,4 +1,5 @@
-"""Material uploads: the multipart request read in chunks, then handed to intake.
+"""Material files: uploads read from the multipart request in chunks, then handed to intake;
+downloads streamed from intake.
 
 The file part is copied chunk by chunk into a spooled temporary file (in memory up to 1 MiB, on disk
 beyond), hashed and size-checked on the way. Only then is intake contacted, so an oversized file
@@ -99,8 +100,9 @@ class SpooledMaterial:
         self.file.close()
 
 
-class IntakeUploads:
-    """Streams a material to intake's HTTP upload endpoint as the caller (their token)."""
+class IntakeHttp:
+    """Intake's own HTTP port for material files, used as the caller (their token): uploads and
+    downloads stream through in blocks instead of travelling base64 inside RPC messages."""
 
     def __init__(self, address, timeout=30.0, session=None):
         self.base = address if "://" in address else f"http://{address}"
@@ -125,6 +127,26 @@ class IntakeUploads:
         except requests.ConnectionError as exc:
             raise ServiceUnavailable(f"材料上传服务不可用: {type(exc).__name__}") from None
         return self._answer(response)
+
+    def download(self, material_id, version, token):
+        """The stored version as an open response: headers to pass on and `raw` to stream."""
+        url = f"{self.base}/materials/{quote(material_id, safe='')}/versions/{int(version)}/content"
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        try:
+            response = self.session.get(url, headers=headers, stream=True, timeout=(5, self.timeout))
+        except requests.ConnectTimeout:
+            raise ServiceUnavailable("材料下载服务连接超时") from None
+        except requests.Timeout:
+            raise RpcTimeout(f"材料下载服务在 {self.timeout:g} 秒内没有响应") from None
+        except requests.ConnectionError as exc:
+            raise ServiceUnavailable(f"材料下载服务不可用: {type(exc).__name__}") from None
+        if response.status_code != 200:
+            try:
+                self._answer(response)
+            finally:
+                response.close()
+        response.raw.decode_content = True
+        return response
 
     @staticmethod
     def _answer(response):

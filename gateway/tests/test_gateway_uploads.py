@@ -15,7 +15,7 @@ from urllib3 import encode_multipart_formdata
 
 from gateway.app import create_app
 from gateway.rpc import RpcClient
-from gateway.uploads import IntakeUploads
+from gateway.uploads import IntakeHttp
 from intake.service import IntakeService
 
 CATALOG = json.loads((Path(__file__).resolve().parents[2] / "services/intake/intake/demo_catalog.json").read_text())
@@ -54,7 +54,7 @@ def intake(container_factory, service_config, tmp_path, make_token):
 def project(intake, settings, book, auth):
     """gateway(streaming) -> TestClient; registers the applicant's project through it."""
     def gateway(streaming=True, address=None):
-        uploads = IntakeUploads(address or intake["address"], timeout=15) if streaming else None
+        uploads = IntakeHttp(address or intake["address"], timeout=15) if streaming else None
         return TestClient(create_app(dataclasses.replace(settings, material_max_bytes=4 << 20), intake["rpc"],
                                      book=book, uploads=uploads))
 
@@ -82,6 +82,26 @@ def test_a_material_streams_to_intakes_http_endpoint(intake, project):
     assert "upload_material" not in intake["rpc"].methods  # the file did not travel in an RPC message
     listed = client.simulate_get(f"/projects/{project['code']}/materials", headers=project["headers"]).json
     assert [m["material_id"] for m in listed["items"]] == [response.json["material_id"]]
+
+
+def test_a_material_downloads_as_a_stream_or_over_rpc(intake, project, auth, assert_problem):
+    streaming = project["gateway"](streaming=True)
+    stored = upload(streaming, project["code"], project["headers"]).json
+    path = f"/materials/{stored['material_id']}/versions/1/content"
+    intake["rpc"].methods.clear()
+    response = streaming.simulate_get(path, headers=project["headers"])
+    assert response.status_code == 200 and response.content == PDF
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert response.headers["ETag"] == f'"{hashlib.sha256(PDF).hexdigest()}"'
+    assert int(response.headers["Content-Length"]) == len(PDF)
+    assert intake["rpc"].methods == []  # the file came over intake's HTTP port
+    over_rpc = project["gateway"](streaming=False).simulate_get(path, headers=project["headers"])
+    assert over_rpc.status_code == 200 and over_rpc.content == PDF
+    assert intake["rpc"].methods == ["get_material_content"]
+    assert_problem(streaming.simulate_get(path.replace("/1/", "/9/"), headers=project["headers"]), 404)
+    other = auth("applicant")  # same org: allowed; an unknown caller is not
+    assert streaming.simulate_get(path, headers=other).status_code == 200
+    assert_problem(streaming.simulate_get(path), 401)
 
 
 def test_without_the_endpoint_the_material_travels_base64_over_rpc(intake, project):
