@@ -182,6 +182,12 @@ class DeclarationIn(Strict):
     material_ids = fields.List(fields.String())
 
 
+class ChecklistOut(Open):
+    project_code = fields.String()
+    stage = fields.String()
+    materials = fields.List(fields.Dict())
+
+
 class DraftIn(Strict):
     form = fields.Dict(keys=fields.String())
     material_ids = fields.List(fields.String())

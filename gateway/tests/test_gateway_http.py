@@ -398,6 +398,8 @@ def test_drafts_documents_and_step_assignments_reach_their_methods(client, rpc, 
     assert rpc.calls[-1]["args"] == ["P1", {"form": {"contact_name": "王建国"}, "stage": "land_use_planning"}]
     client.simulate_get("/projects/P1/drafts/land_use_planning", headers=applicant)
     assert rpc.calls[-1]["args"] == ["P1", "land_use_planning"]
+    client.simulate_get("/projects/P1/checklists/land_use_planning", headers=applicant)
+    assert rpc.calls[-1]["method"] == "get_checklist" and rpc.calls[-1]["args"] == ["P1", "land_use_planning"]
     assert client.simulate_post("/projects/P1/drafts/land_use_planning/submission",
                                 headers=applicant).status_code == 201
     assert rpc.calls[-1]["method"] == "submit_draft"
