@@ -87,7 +87,7 @@ class Forward:
         self.rpc = rpc
         self.settings = settings
         self.idempotency = idempotency
-        self.uploads = uploads  # intake's streaming upload endpoint, when configured
+        self.uploads = uploads  # intake's HTTP port for material files, when configured
 
     def respond(self, req, resp, **params):
         op = self.operations[req.method]

@@ -26,6 +26,7 @@ import time
 import uuid
 
 import kombu
+import kombu.exceptions
 from nameko.exceptions import deserialize
 
 import platform_kit.errors  # noqa: F401  (registers the expected errors with nameko's deserializer)
@@ -114,7 +115,7 @@ class RpcClient:
         self._returned.clear()
 
     def _connection_errors(self):
-        errors = (OSError, ConnectionError)
+        errors = (OSError, ConnectionError, kombu.exceptions.OperationalError)
         if self._connection is not None:
             errors += tuple(self._connection.connection_errors) + tuple(self._connection.channel_errors)
         return errors

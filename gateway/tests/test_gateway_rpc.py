@@ -156,3 +156,11 @@ def test_health_waits_once_for_all_and_unanswered_calls_expire(gateway, rabbit_c
         # the unanswered requests expire in the queues: a service coming back will not act on them
         eventlet.sleep(1)
         assert [queue.queue_declare(passive=True).message_count for queue in queues] == [0, 0]
+
+
+def test_an_unreachable_broker_is_a_503(settings, book, auth, assert_problem):
+    nowhere = RpcClient("pyamqp://guest:guest@127.0.0.1:9/", timeout=2)
+    client = TestClient(create_app(settings, nowhere, book=book))
+    body = assert_problem(client.simulate_get("/projects/P1", headers=auth("clerk")), 503)
+    assert "消息服务不可用" in body["detail"]
+    assert_problem(client.simulate_get("/health"), 503)
