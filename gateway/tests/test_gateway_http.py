@@ -317,6 +317,25 @@ def test_openapi_document_describes_every_route(client, app_routes):
     # every $ref resolves and every schema is an object with properties
     refs = set(re.findall(r'"\$ref": "#/components/schemas/(\w+)"', __import__("json").dumps(doc)))
     assert refs and refs <= set(doc["components"]["schemas"])
+    def check(schema, where):
+        if "$ref" in schema:
+            assert set(schema) == {"$ref"}, where  # OpenAPI 3.0: siblings of $ref are ignored
+            return
+        assert schema.get("type") in ("string", "integer", "number", "boolean", "object", "array"), where
+        if schema["type"] == "array":
+            check(schema["items"], where + "[]")
+        for name, sub in schema.get("properties", {}).items():
+            check(sub, f"{where}.{name}")
+        if isinstance(schema.get("additionalProperties"), dict):
+            check(schema["additionalProperties"], where + ".*")
+        assert set(schema.get("required", [])) <= set(schema.get("properties", {})), where
+    for name, schema in doc["components"]["schemas"].items():
+        check(schema, name)
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            for status, response in op["responses"].items():
+                for media in response.get("content", {}).values():
+                    check(media["schema"], f"{method} {path} {status}")
     project = doc["components"]["schemas"]["ProjectIn"]
     assert set(project["required"]) == {"name", "category", "region"} and project["additionalProperties"] is False
     upload = doc["paths"]["/projects/{code}/materials"]["post"]["requestBody"]["content"]
