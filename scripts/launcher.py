@@ -38,6 +38,13 @@ DEMO_ACCOUNTS = (
 )
 
 
+def free_port():
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def http_json(method, url, body=None, token=None, timeout=10):
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(url, data=data, method=method)
@@ -65,6 +72,7 @@ class Platform:
         self.replicas = replicas or {}
         self.processes = []
         self.url = f"http://127.0.0.1:{port}"
+        self.intake_http_port = free_port()
 
     def env(self):
         env = dict(os.environ)
@@ -74,6 +82,8 @@ class Platform:
             "JWT_PRIVATE_KEY_FILE": str(self.keys_dir / "jwt-private.pem"),
             "MATERIAL_STORAGE_DIR": str(self.workdir / "materials"),
             "GATEWAY_PORT": str(self.port),
+            # intake's streaming upload endpoint; the gateway forwards material uploads to it
+            "INTAKE_HTTP_ADDRESS": f"127.0.0.1:{self.intake_http_port}",
             "PYTHONUNBUFFERED": "1",
         })
         for name, url in self.database_urls.items():
@@ -90,11 +100,11 @@ class Platform:
         for name, url in self.database_urls.items():
             upgrade(name, url)
 
-    def _spawn(self, name, args):
+    def _spawn(self, name, args, env=None):
         logs = self.workdir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         log = open(logs / f"{name}.log", "ab")
-        process = subprocess.Popen(args, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
+        process = subprocess.Popen(args, cwd=ROOT, env=env or self.env(), stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True)
         process.log_path = logs / f"{name}.log"
         process.label = name
@@ -102,8 +112,13 @@ class Platform:
         return process
 
     def start_service(self, service, replica=1):
+        env = None
+        if service == "intake" and replica > 1:
+            # one machine, one port: further local replicas serve RPC and events only
+            env = dict(self.env(), INTAKE_HTTP_ADDRESS="127.0.0.1:0")
         return self._spawn(f"{service}-{replica}", [
-            str(BIN / "nameko"), "run", "--config", f"services/{service}/config.yml", f"{service}.service"])
+            str(BIN / "nameko"), "run", "--config", f"services/{service}/config.yml", f"{service}.service"],
+            env=env)
 
     def start(self):
         self.ensure_keys()
