@@ -54,6 +54,7 @@ def create_app(settings, rpc, book=None, uploads=None):
     app.add_route("/accounts", resources.Accounts(book))
     account = resources.Account(book)
     app.add_route("/accounts/{account}", account)
+    app.add_route("/accounts/{account}/log", account, suffix="log")
     app.add_route("/accounts/{account}/unlock", account, suffix="unlock")
     app.add_route("/accounts/{account}/password-reset", account, suffix="password_reset")
     app.add_route("/accounts/{account}/deactivation", account, suffix="deactivation")

@@ -285,6 +285,15 @@ class Account:
             identity.require(OPERATOR)
         resp.media = self.book.get(account)
 
+    def on_get_log(self, req, resp, account):
+        identity = req.context.identity
+        if identity.sub != account:
+            identity.require(OPERATOR)
+        self.book.get(account)  # 404 for an unknown account
+        limit, offset = page_params(req)
+        events = self.book.history(account)
+        resp.media = {"items": events[offset:offset + limit], "total": len(events), "limit": limit, "offset": offset}
+
     def on_post_unlock(self, req, resp, account):
         operator = req.context.identity.require(OPERATOR)
         data = json_body(req, schemas.ReasonIn)

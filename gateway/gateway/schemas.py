@@ -65,6 +65,15 @@ class PasswordResetIn(ReasonIn):
     new_password = fields.String(required=True, validate=validate.Length(min=1, max=256))
 
 
+class AccountEventOut(Schema):
+    event = fields.String(metadata={"description": "logged_in, login_failed, login_refused, locked, unlocked, "
+                                                  "password_changed, password_reset, created, reset, "
+                                                  "activated, deactivated, logged_out, refresh_reused"})
+    actor = fields.String()
+    at = fields.DateTime()
+    reason = fields.String()
+
+
 class AccountOut(Schema):
     account = fields.String()
     role = fields.String()

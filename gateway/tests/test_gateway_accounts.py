@@ -44,6 +44,12 @@ def test_lockout_after_repeated_failures_then_operator_unlocks(client, auth, boo
     events = [e["event"] for e in book.history("clerk")]
     assert events.count("login_failed") == 3 and "locked" in events and "unlocked" in events
     assert events[-1] == "logged_in"
+    log = client.simulate_get("/accounts/clerk/log", params={"limit": 200}, headers=operator).json
+    assert [e["event"] for e in log["items"]] == events and log["total"] == len(events)
+    unlocked = next(e for e in log["items"] if e["event"] == "unlocked")
+    assert unlocked["actor"] == "operator" and unlocked["reason"] == "本人电话核实"
+    assert client.simulate_get("/accounts/clerk/log", headers=auth("clerk")).status_code == 200
+    assert_problem(client.simulate_get("/accounts/clerk/log", headers=auth("supervisor")), 403)
 
 
 def test_lockout_ends_by_itself(client, clock, assert_problem):
