@@ -10,8 +10,10 @@ bind = os.environ.get("GATEWAY_BIND") or f"127.0.0.1:{os.environ.get('GATEWAY_PO
 workers = int(os.environ.get("GATEWAY_WORKERS", "2"))
 worker_class = "sync"
 preload_app = False
-# a request may wait GATEWAY_RPC_TIMEOUT for a service; the worker must outlive that wait
-timeout = int(float(os.environ.get("GATEWAY_RPC_TIMEOUT", "30"))) + 30
+# a request may wait GATEWAY_RPC_TIMEOUT for a service, and a material upload takes as long as the
+# client needs to send it: the worker must outlive both (a reverse proxy that buffers bodies helps)
+timeout = int(os.environ.get("GATEWAY_WORKER_TIMEOUT") or max(120, int(float(os.environ.get(
+    "GATEWAY_RPC_TIMEOUT", "30"))) + 30))
 graceful_timeout = 20
 keepalive = 5
 accesslog = "-"
