@@ -5,6 +5,9 @@ into place under its content address just before the database transaction commit
 transaction fails, the link made for it is removed again (only when this upload created it: content
 that was already stored belongs to earlier materials), and the temporary file is always removed, so
 a failed upload leaves no orphan file. Identical content is stored once.
+
+With ``MATERIAL_S3_ENDPOINT`` set, content goes to S3-compatible object storage instead, under the
+same keys and with the same guarantees (:mod:`intake.adapters.object_storage`).
 """
 import contextlib
 import os
@@ -13,6 +16,7 @@ from pathlib import Path
 
 from nameko.extensions import DependencyProvider
 
+from intake.adapters.object_storage import ObjectStorage
 from intake.domain.material import Inspection, storage_key
 
 CHUNK = 1 << 16
@@ -96,13 +100,22 @@ def chunks_of(content, size=CHUNK):
         yield content[start:start + size]
 
 
+def storage_from_config(config):
+    """Local disk by default; S3-compatible object storage when ``MATERIAL_S3_ENDPOINT`` is set
+    (uploads are then spooled in ``<MATERIAL_STORAGE_DIR>/.incoming`` while they are inspected)."""
+    root = Path(config.get("MATERIAL_STORAGE_DIR") or "var/materials")
+    max_bytes = config.get("MATERIAL_MAX_BYTES") or 50 * 1024 * 1024
+    if config.get("MATERIAL_S3_ENDPOINT"):
+        return ObjectStorage.from_config(config, max_bytes, spool_dir=root / ".incoming")
+    return LocalStorage(root, max_bytes)
+
+
 class MaterialStorage(DependencyProvider):
-    """Config: ``MATERIAL_STORAGE_DIR``, ``MATERIAL_MAX_BYTES``."""
+    """Config: ``MATERIAL_STORAGE_DIR``, ``MATERIAL_MAX_BYTES``, ``MATERIAL_S3_*`` (see
+    :func:`storage_from_config`)."""
 
     def setup(self):
-        config = self.container.config
-        self.storage = LocalStorage(config.get("MATERIAL_STORAGE_DIR") or "var/materials",
-                                    config.get("MATERIAL_MAX_BYTES") or 50 * 1024 * 1024)
+        self.storage = storage_from_config(self.container.config)
 
     def get_dependency(self, worker_ctx):
         return self.storage
