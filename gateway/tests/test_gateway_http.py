@@ -366,6 +366,17 @@ def app_routes(client):
     return routes
 
 
+def test_a_retry_while_the_first_request_runs_is_told_to_wait(client, rpc, book, auth, assert_problem):
+    from gateway.idempotency import IdempotencyStore, request_hash
+    headers = dict(auth("applicant"), **{"Idempotency-Key": "slow-1"})
+    # the first request has claimed the key and is still waiting for intake
+    IdempotencyStore(book.engine).claim("applicant", "slow-1", "POST", "/projects",
+                                        request_hash("POST", "/projects", PROJECT))
+    body = assert_problem(client.simulate_post("/projects", json=PROJECT, headers=headers), 409)
+    assert "仍在处理" in body["detail"]
+    assert rpc.calls == []
+
+
 def test_an_idempotency_key_expires_after_a_day(book, clock):
     from gateway.idempotency import IdempotencyStore
     store = IdempotencyStore(book.engine, clock=clock)
