@@ -10,6 +10,8 @@ from typing import Sequence, Union
 from alembic import op
 import sqlalchemy as sa
 
+from platform_kit import event_tables
+
 
 # revision identifiers, used by Alembic.
 revision: str = '0001'
@@ -33,30 +35,7 @@ def upgrade() -> None:
     with op.batch_alter_table('calendar_years', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_calendar_years_year'), ['year'], unique=False)
 
-    op.create_table('outbox',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
-    sa.Column('event_id', sa.String(length=36), nullable=False),
-    sa.Column('event_type', sa.String(length=80), nullable=False),
-    sa.Column('source', sa.String(length=40), nullable=False),
-    sa.Column('body', sa.JSON(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('last_error', sa.Text(), nullable=True),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox')),
-    sa.UniqueConstraint('event_id', name=op.f('uq_outbox_event_id'))
-    )
-    with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_outbox_published_at'), ['published_at'], unique=False)
-
-    op.create_table('processed_events',
-    sa.Column('consumer', sa.String(length=120), nullable=False),
-    sa.Column('event_id', sa.String(length=36), nullable=False),
-    sa.Column('event_type', sa.String(length=80), nullable=False),
-    sa.Column('processed_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('consumer', 'event_id', name=op.f('pk_processed_events'))
-    )
+    event_tables.create_v1(op)
     op.create_table('stages',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('declaration_id', sa.String(length=64), nullable=False),
@@ -178,11 +157,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_stages_project_code'))
 
     op.drop_table('stages')
-    op.drop_table('processed_events')
-    with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_outbox_published_at'))
-
-    op.drop_table('outbox')
+    event_tables.drop_v1(op)
     with op.batch_alter_table('calendar_years', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_calendar_years_year'))
 
