@@ -38,8 +38,14 @@ def load_catalog(cmd, identity, uow):
     catalog = Catalog.checked(cmd)
     session = uow.session
     latest = session.execute(select(func.max(CatalogVersionRow.version))).scalar() or 0
-    row = CatalogVersionRow(version=latest + 1, data=cmd, sha256=hashlib.sha256(_canonical(cmd)).hexdigest(),
-                            loaded_by=identity.sub)
+    sha256 = hashlib.sha256(_canonical(cmd)).hexdigest()
+    current = session.get(CatalogVersionRow, latest) if latest else None
+    if current is not None and current.sha256 == sha256:
+        # The same catalog loaded again (a restart re-seeding it): no new version, nothing changes.
+        catalog.version = current.version
+        return {**catalog.summary(), "sha256": current.sha256, "loaded_by": current.loaded_by,
+                "loaded_at": current.loaded_at, "unchanged": True}
+    row = CatalogVersionRow(version=latest + 1, data=cmd, sha256=sha256, loaded_by=identity.sub)
     session.add(row)
     try:
         session.flush()

@@ -83,6 +83,7 @@ class CatalogLoaded(Schema):
     sha256 = fields.String()
     loaded_by = fields.String()
     loaded_at = fields.AwareDateTime()
+    unchanged = fields.Boolean(dump_default=False)  # identical to the latest version: none was added
 
 
 # ------------------------------------------------------------------------------- projects

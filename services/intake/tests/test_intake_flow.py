@@ -53,6 +53,8 @@ def test_an_edited_catalog_does_not_change_a_running_flow(call):
     stage["items"] = [i for i in stage["items"] if i["code"] != "DRC-001"]
     stage["items"][0]["limit_days"] = 5
     assert call("operator", "load_catalog", edited)["version"] == 2
+    again = call("operator", "load_catalog", edited)  # the same catalog again: no third version
+    assert again["version"] == 2 and again["unchanged"] is True
 
     guide = call("applicant", "get_guide", running["project_code"])
     assert guide["catalog_version"] == 1

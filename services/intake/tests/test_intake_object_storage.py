@@ -278,10 +278,11 @@ def test_missing_content_is_reported_as_missing(s3):
         s3.open(key)
 
 
-def test_the_service_stores_uploads_in_the_bucket(container_factory, service_config, make_token, bucket_settings,
-                                                  tmp_path):
+def test_the_service_stores_uploads_in_the_bucket_and_reads_them_back(container_factory, service_config, make_token,
+                                                                     bucket_settings, tmp_path):
     catalog = json.loads((Path(__file__).resolve().parents[1] / "intake" / "demo_catalog.json").read_text())
-    config = service_config("intake", WEB_SERVER_ADDRESS=f"127.0.0.1:{free_port()}",
+    port = free_port()
+    config = service_config("intake", WEB_SERVER_ADDRESS=f"127.0.0.1:{port}",
                             MATERIAL_STORAGE_DIR=str(tmp_path / "materials"), MATERIAL_MAX_BYTES=LIMIT,
                             **bucket_settings)
     storage = storage_from_config(config)
@@ -299,11 +300,24 @@ def test_the_service_stores_uploads_in_the_bucket(container_factory, service_con
         with pytest.raises(ValidationFailed):
             proxy.upload_material(code, {"name": "施工图设计文件", "content_type": "application/pdf",
                                          "content_base64": base64.b64encode(b"GIF89a" + b"x" * 50).decode()})
-    digest = hashlib.sha256(PDF).hexdigest()
-    assert uploaded["sha256"] == digest
-    assert objects(storage) == [f"{digest[:2]}/{digest}"]
-    assert read_back(storage, f"{digest[:2]}/{digest}") == PDF
-    assert not any(p.is_file() for p in (tmp_path / "materials").rglob("*"))   # nothing on local disk
+        whole = proxy.get_material_content(uploaded["material_id"], 1)
+    assert base64.b64decode(whole["content_base64"]) == PDF
+
+    drawing = big_pdf(600 * 1024, b"drawing")
+    headers = {"Authorization": f"Bearer {applicant}"}
+    streamed = requests.post(f"http://127.0.0.1:{port}/projects/{code}/materials", params={"name": "施工图设计文件"},
+                             data=chunks_of(drawing, 50_000), headers={**headers, "Content-Type": "application/pdf"},
+                             timeout=20)
+    assert streamed.status_code == 201, streamed.text
+    download = requests.get(f"http://127.0.0.1:{port}/materials/{streamed.json()['material_id']}/versions/1/content",
+                            headers=headers, stream=True, timeout=20)
+    assert download.status_code == 200
+    assert b"".join(download.iter_content(65536)) == drawing
+
+    digests = [hashlib.sha256(PDF).hexdigest(), hashlib.sha256(drawing).hexdigest()]
+    assert [uploaded["sha256"], streamed.json()["sha256"]] == digests
+    assert objects(storage) == sorted(f"{d[:2]}/{d}" for d in digests)
+    assert not any(p.is_file() for p in (tmp_path / "materials").rglob("*"))   # nothing kept on local disk
 
 
 # ---------------------------------------------------------------------------------------- no server needed

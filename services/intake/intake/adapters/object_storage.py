@@ -60,7 +60,7 @@ def make_client(endpoint, access_key, secret_key, region=None, timeout=30):
         signature_version="s3v4",
         s3={"addressing_style": "path"},               # MinIO and most S3-compatible servers
         retries={"max_attempts": 3, "mode": "standard"},
-        connect_timeout=timeout, read_timeout=timeout,
+        connect_timeout=min(timeout, 5), read_timeout=timeout,
         # Checksums only where the protocol demands them: not every S3-compatible server
         # understands the newer flexible-checksum headers.
         request_checksum_calculation="when_required",
