@@ -101,6 +101,8 @@ def _rebuild_case(session, row, opened_limit_days=None):
     record = projection.replay(changes, projection.CASE_CLOSED, projection.SUBMITTED)
     if record.get("limit_days") is None:  # known from stage.opened before the case is accepted
         record["limit_days"] = opened_limit_days or row.limit_days
+    if record.get("round") is None:  # 000 §12: a case is opened in round 1; only a resubmission starts another
+        record["round"] = 1
     _write(row, record, CASE_CLOCK_FIELDS)
 
 

@@ -160,6 +160,14 @@ def test_any_arrival_order_and_redelivery_give_the_same_clocks(seed):
         assert result == expected, [e.type for e in order]
 
 
+def test_a_case_never_returned_is_in_its_first_round(database):
+    events = envelopes()
+    case, _ = project(database, events[:2])  # opened, accepted: no event has named a round yet
+    assert case["round"] == 1
+    case, _ = project(database, events[2:])
+    assert (case["state"], case["round"]) == ("concluded", 1)
+
+
 def test_stage_opened_last_still_names_the_cases_limits(database):
     events = envelopes()
     case, stage = project(database, [events[2], events[0]])  # reviewed, then opened
