@@ -79,9 +79,25 @@ def test_each_deployment_migrates_is_probed_and_scales_alone(k8s):
             assert [i["key"] for i in keys["secret"]["items"]] == ["jwt-public.pem"]
 
 
+def container(k8s, name):
+    return deployments(k8s)[name]["spec"]["template"]["spec"]["containers"][0]
+
+
 def test_the_gateway_has_a_service(k8s):
-    services = [d for d in k8s if d["kind"] == "Service"]
-    assert [s["metadata"]["name"] for s in services] == ["gateway"]
-    assert services[0]["spec"]["selector"] == {"app.kubernetes.io/name": "gateway"}
-    gateway = deployments(k8s)["gateway"]["spec"]["template"]["spec"]["containers"][0]
-    assert gateway["ports"][0]["name"] == services[0]["spec"]["ports"][0]["targetPort"]
+    services = {d["metadata"]["name"]: d for d in k8s if d["kind"] == "Service"}
+    assert set(services) == {"gateway", "intake"}
+    for name, service in services.items():
+        assert service["spec"]["selector"] == {"app.kubernetes.io/name": name}
+        ports = {p["name"] for p in container(k8s, name)["ports"]}
+        assert {p["targetPort"] for p in service["spec"]["ports"]} <= ports
+
+
+def test_the_gateway_streams_uploads_to_intake(compose, k8s):
+    def env(c):
+        return {e["name"]: e.get("value") for e in c["env"]}
+    port = next(p["port"] for d in k8s if d["kind"] == "Service" and d["metadata"]["name"] == "intake"
+                for p in d["spec"]["ports"])
+    assert env(container(k8s, "gateway"))["INTAKE_HTTP_ADDRESS"] == f"intake:{port}"
+    assert env(container(k8s, "intake"))["INTAKE_HTTP_ADDRESS"] == f"0.0.0.0:{port}"
+    assert compose["gateway"]["environment"]["INTAKE_HTTP_ADDRESS"] == f"intake:{port}"
+    assert compose["intake"]["environment"]["INTAKE_HTTP_ADDRESS"] == f"0.0.0.0:{port}"
