@@ -299,6 +299,10 @@ def supervised_stage(body, stage):
     return next(s for s in body["stages"] if s["stage"] == stage)
 
 
+def timeline_has(body, event_type, count):
+    return [e["type"] for e in body["timeline"]].count(event_type) >= count
+
+
 def dates(record, *names):
     return {name: record[name] for name in names}
 
@@ -330,10 +334,11 @@ def project(dated_platform):
     assert (drc["state"], drc["paused"], drc["used_days"], drc["due_on"]) == ("supplementing", True, 1, None)
     stage = p.stage("land_use_planning")
     assert (stage["paused"], stage["used_days"], stage["due_on"]) == (True, 2, None)   # 02-11, 02-12
-    body = p.overview(lambda b: supervised_case(b, "DRC-001")["state"] == "supplementing")
+    body = p.overview(lambda b: supervised_case(b, "DRC-001")["state"] == "supplementing"
+                      and timeline_has(b, "stage.paused", 1))
     assert dates(supervised_case(body, "DRC-001"), "paused_on", "used_days", "light") == \
         {"paused_on": "2026-02-13", "used_days": 1, "light": None}
-    assert supervised_stage(body, "land_use_planning")["paused"] is True
+    assert dates(supervised_stage(body, "land_use_planning"), "paused", "due_on") == {"paused": True, "due_on": None}
 
     p.on("2026-02-14")                                   # Sat, adjusted working day
     p.act("NRP-001", "approve")
@@ -350,6 +355,12 @@ def project(dated_platform):
     assert (drc["state"], drc["paused"], drc["used_days"], drc["due_on"]) == ("accepted", False, 1, "2026-03-11")
     stage = p.stage("land_use_planning")
     assert (stage["paused"], stage["used_days"], stage["due_on"]) == (False, 2, "2026-03-18")
+    body = p.overview(lambda b: supervised_case(b, "DRC-001")["state"] == "accepted"
+                      and timeline_has(b, "stage.resumed", 1))
+    assert dates(supervised_case(body, "DRC-001"), "paused_on", "used_days", "due_on") == \
+        {"paused_on": None, "used_days": 1, "due_on": "2026-03-11"}
+    assert dates(supervised_stage(body, "land_use_planning"), "paused", "due_on") == \
+        {"paused": False, "due_on": "2026-03-18"}   # the stage service's deadline, moved by the pause
 
     p.on("2026-02-28")                                   # Sat, adjusted working day
     p.act("DRC-001", "review")
@@ -420,10 +431,12 @@ def project(dated_platform):
     assert (returned["state"], returned["used_days"], returned["accepted_on"]) == ("returned", 3, "2026-09-18")
     stage = p.stage("construction_permit")
     assert (stage["paused"], stage["used_days"], stage["due_on"]) == (True, 2, None)   # 09-20, 09-21
-    body = p.overview(lambda b: supervised_case(b, "HCD-001")["state"] == "returned")
+    body = p.overview(lambda b: supervised_case(b, "HCD-001")["state"] == "returned"
+                      and timeline_has(b, "stage.paused", 2))
     assert dates(supervised_case(body, "HCD-001"), "returned_on", "used_days", "round") == \
         {"returned_on": "2026-09-22", "used_days": 3, "round": 1}
-    assert supervised_stage(body, "construction_permit")["paused"] is True
+    assert dates(supervised_stage(body, "construction_permit"), "paused", "due_on") == \
+        {"paused": True, "due_on": None}
 
     p.on("2026-09-23")
     p.act("HCD-006", "conclude")
@@ -443,6 +456,12 @@ def project(dated_platform):
         "accepted_on": None, "due_on": None}
     stage = p.stage("construction_permit")
     assert (stage["paused"], stage["used_days"], stage["due_on"]) == (False, 2, "2026-10-19")
+    body = p.overview(lambda b: supervised_case(b, "HCD-001")["state"] == "submitted"
+                      and timeline_has(b, "stage.resumed", 2))
+    assert dates(supervised_case(body, "HCD-001"), "round", "accepted_on", "due_on", "returned_on") == \
+        {"round": 2, "accepted_on": None, "due_on": None, "returned_on": None}
+    assert dates(supervised_stage(body, "construction_permit"), "paused", "due_on") == \
+        {"paused": False, "due_on": "2026-10-19"}
 
     p.on("2026-10-08")                                   # Thu, after National Day
     fresh = p.act("HCD-001", "accept")

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 
 # ------------------------------------------------------------------------------------ projecting
-STAGE_CLOCK_EVENTS = ("stage.opened", "stage.extended", "stage.concluded")
+STAGE_CLOCK_EVENTS = ("stage.opened", "stage.paused", "stage.resumed", "stage.extended", "stage.concluded")
 
 
 def record_event(envelope, uow, consumer, calendar):

@@ -168,6 +168,25 @@ def test_a_case_never_returned_is_in_its_first_round(database):
     assert (case["state"], case["round"]) == ("concluded", 1)
 
 
+def test_the_stage_deadline_follows_its_pauses():
+    """000 §12: received Fri 10-30, 20 days, due 11-27; paused from Wed 11-04 (11-02, 11-03 counted),
+    resumed Mon 11-09 with 18 left: due 12-03, the stage service's deadline (stage.paused/resumed)."""
+    opened = envelopes()[0]
+    clock = {"stage_id": "s1", "stage": "land_use_planning", "due_estimated": False}
+    paused = new_event("stage.paused", source="stage", project_code=PROJECT, actor=Actor.SYSTEM,
+                       payload=dict(clock, on=date(2026, 11, 4), used_days=2, due_on=None))
+    resumed = new_event("stage.resumed", source="stage", project_code=PROJECT, actor=Actor.SYSTEM,
+                        payload=dict(clock, on=date(2026, 11, 9), used_days=2, due_on=date(2026, 12, 3)))
+    events = [_at(e, T0 + timedelta(minutes=n)) for n, e in enumerate((opened, paused, resumed))]
+    for arrivals, due_on in ((events[:1], date(2026, 11, 27)), (events[:2], None),
+                             (events, date(2026, 12, 3)), (events[::-1], date(2026, 12, 3))):
+        engine = create_engine("sqlite://")
+        metadata.create_all(engine)
+        _, stage = project(sessionmaker(bind=engine, expire_on_commit=False), arrivals)
+        engine.dispose()
+        assert stage["due_on"] == due_on, [e.type for e in arrivals]
+
+
 def test_stage_opened_last_still_names_the_cases_limits(database):
     events = envelopes()
     case, stage = project(database, [events[2], events[0]])  # reviewed, then opened

@@ -82,6 +82,8 @@ def stage_change(event_type, p, computed_due_on=None):
         return Change(STAGE_OPEN, {"declaration_id": p["declaration_id"], "lead_department": p["lead_department"],
                                    "limit_days": p["limit_days"], "received_on": p["received_on"],
                                    "due_on": computed_due_on})
+    if event_type in ("stage.paused", "stage.resumed"):   # 000 §12: a pause moves the stage deadline
+        return Change(None, {"due_on": p.get("due_on")})   # none while paused, as the stage service says
     if event_type == "stage.extended":
         return Change(None, {"limit_days": p["limit_days"], "extension_days": p["extension_days"],
                              "due_on": p.get("due_on")})
