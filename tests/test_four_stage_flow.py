@@ -13,6 +13,7 @@ working day after it. A pause from day S does not count S; a resumption on day R
 day after R. Stopping on day C counts C. "W" below means a working day of the official schedule;
 "(调休)" marks an adjusted working weekend day; [..] a run of days that are not counted.
 """
+import os
 import socket
 import uuid
 from datetime import date
@@ -218,7 +219,11 @@ class Project:
     def on(self, day):
         """From now on it is `day` for every process of the platform."""
         assert self.today is None or D(day) >= self.today, "days only move forward"
-        self.platform.date_file.write_text(day)
+        # written aside and renamed over: a process never reads a half-written (empty) file, which
+        # would mean the real date to it (and the sweeper would act on that date)
+        staged = self.platform.date_file.with_suffix(".next")
+        staged.write_text(day)
+        os.replace(staged, self.platform.date_file)
         self.today = D(day)
 
     def register(self):
@@ -287,7 +292,12 @@ class Project:
 
         def probe():
             response = supervisor.get(f"/supervision/projects/{self.code}")
-            return response.json() if response.status_code == 200 and ready(response.json()) else None
+            if response.status_code != 200:
+                return None
+            try:
+                return response.json() if ready(response.json()) else None
+            except StopIteration:   # the stage or case has not reached the read model yet
+                return None
         return eventually(probe)
 
 
@@ -315,7 +325,9 @@ def project(dated_platform):
     p.on("2026-02-10")                                   # Tue
     p.register()
     stage = p.declare("land_use_planning")
-    assert (stage["received_on"], stage["due_on"]) == ("2026-02-10", "2026-03-12")   # 18 W, no pause yet
+    # 02-11 1, 12 2, 13 3, Sat 14 (调休) 4, [Spring Festival], 24 5, 25 6, 26 7, 27 8, Sat 28 (调休) 9,
+    # 03-02 10, 03 11, 04 12, 05 13, 06 14, 09 15, 10 16, 11 17, Thu 03-12 18 (before any pause)
+    assert (stage["received_on"], stage["due_on"]) == ("2026-02-10", "2026-03-12")
     nrp = p.act("NRP-001", "accept")
     assert (nrp["accepted_on"], nrp["due_on"]) == ("2026-02-10", "2026-03-02")
     # acceptance due: 02-11 1, Thu 02-12 2 (002 §7(二))
@@ -323,7 +335,8 @@ def project(dated_platform):
 
     p.on("2026-02-11")                                   # Wed
     drc = p.act("DRC-001", "accept")
-    # 02-12 1, 13 2, Sat 14 3, [Spring Festival], 24 4, 25 5, 26 6, 27 7, Sat 28 8, 03-02 9, 3 10, 4 11, Thu 5 12
+    # 02-12 1, 13 2, Sat 14 (调休) 3, [Spring Festival], 24 4, 25 5, 26 6, 27 7, Sat 28 (调休) 8, 03-02 9,
+    # 03-03 10, 03-04 11, Thu 03-05 12
     assert (drc["accepted_on"], drc["due_on"]) == ("2026-02-11", "2026-03-05")
 
     p.on("2026-02-12")
@@ -373,7 +386,7 @@ def project(dated_platform):
     # ================= stage 2: engineering_permit, Labour Day, one deemed acceptance ==============
     p.on("2026-04-23")                                   # Thu
     stage = p.declare("engineering_permit")
-    assert (stage["received_on"], stage["due_on"]) == ("2026-04-23", "2026-05-25")
+    assert (stage["received_on"], stage["due_on"]) == ("2026-04-23", "2026-05-25")   # see EXPECTED_STAGES
     # acceptance due 04-24 1, Mon 04-27 2
     assert {p.case(i)["acceptance_due_on"] for i in STAGE_ITEMS["engineering_permit"]} == {"2026-04-27"}
     p.act("NRP-002", "accept")
@@ -389,7 +402,11 @@ def project(dated_platform):
     assert [(h["action"], h["on"]) for h in cmb["history"]] == [("deemed_accept", "2026-04-23")]
     p.act("CMB-001", "review")
     p.on("2026-04-29")
-    p.act("CMB-001", "approve")
+    cmb = p.act("CMB-001", "approve")
+    # 4 of 5 days used (04-24, 27, 28, 29): at most 2 left is yellow, in both views (000 §18)
+    assert (cmb["used_days"], cmb["remaining_days"], cmb["light"]) == (4, 1, "yellow")
+    body = p.overview(lambda b: supervised_case(b, "CMB-001")["state"] == "approved")
+    assert supervised_case(body, "CMB-001")["light"] == "yellow"
     p.on("2026-04-30")
     p.act("CMB-001", "conclude")
     p.act("MET-001", "review")
@@ -597,3 +614,17 @@ def test_a_licence_for_every_approved_case(project):
         verified = Client(project.platform.url).post("/licences/verify", json={
             "document": document, "signature": licence["signature"], "key_id": licence["key_id"]})
         assert verified.status_code == 200 and verified.json()["valid"] is True, verified.text
+
+
+
+def test_the_window_notices_follow_the_supplement_and_the_return(project):
+    """intake issues the acceptance and supplement notices from the stage service's events (002 §7–8)."""
+    listed = project.clerk.get(f"/projects/{project.code}/documents", params={"limit": 200}).json()["items"]
+    items = {case_id: item for item, case_id in project.cases.items()}
+    notices = [(d["kind"], d["issued_on"]) for d in listed if items.get(d["case_id"]) in ("DRC-001", "HCD-001")]
+    assert sorted(notices) == sorted([
+        ("acceptance_notice", "2026-02-11"), ("supplement_notice", "2026-02-13"),
+        ("acceptance_notice", "2026-02-25"),              # the clock resumes
+        ("acceptance_notice", "2026-09-18"), ("acceptance_notice", "2026-10-08")])   # round 1, round 2
+    assert [d["issued_on"] for d in listed if d["kind"] == "registration_voucher"] == \
+        [s["received_on"] for s in EXPECTED_STAGES.values()]
