@@ -13,6 +13,7 @@ working day after it. A pause from day S does not count S; a resumption on day R
 day after R. Stopping on day C counts C. "W" below means a working day of the official schedule;
 "(调休)" marks an adjusted working weekend day; [..] a run of days that are not counted.
 """
+import io
 import os
 import socket
 import uuid
@@ -20,6 +21,7 @@ from datetime import date
 
 import pytest
 import requests
+from pypdf import PdfReader
 
 from launcher import SERVICES, Platform
 from test_end_to_end import PASSWORD, Client, assert_problem, eventually, login
@@ -628,3 +630,11 @@ def test_the_window_notices_follow_the_supplement_and_the_return(project):
         ("acceptance_notice", "2026-09-18"), ("acceptance_notice", "2026-10-08")])   # round 1, round 2
     assert [d["issued_on"] for d in listed if d["kind"] == "registration_voucher"] == \
         [s["received_on"] for s in EXPECTED_STAGES.values()]
+    # 002 §7(二): the deemed acceptance's notice is issued the day the platform decided it (04-28)
+    # and states acceptance as of receipt (04-23)
+    deemed = [d for d in listed if items.get(d["case_id"]) == "CMB-001" and d["kind"] == "acceptance_notice"]
+    assert [d["issued_on"] for d in deemed] == ["2026-04-28"]
+    pdf = project.clerk.get(f"/documents/{deemed[0]['document_id']}/content")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "视为受理" in text and "2026年4月23日" in text

@@ -558,8 +558,11 @@ def _department_name(catalog, code):
     return department.name if department else code
 
 
-def issue_case_document(envelope, uow, consumer, kind, calendar, supplement_days):
-    """The notice the window hands out when a department decides on acceptance (002 §7)."""
+def issue_case_document(envelope, uow, consumer, kind, calendar, supplement_days, today):
+    """The notice the window hands out when a department decides on acceptance (002 §7).
+
+    A deemed acceptance (002 §7(二)) is decided by the platform after the 2 working days lapsed:
+    its notice is issued `today` and states the earlier acceptance date (the day of receipt)."""
     if not uow.first_time(envelope, consumer):
         return None
     session = uow.session
@@ -571,10 +574,15 @@ def issue_case_document(envelope, uow, consumer, kind, calendar, supplement_days
     common = {"project_name": project.name, "applicant": window.applicant_label(project.applicant_org),
               "stage": p["stage"], "item_name": p["item_name"],
               "department": _department_name(catalog, p["department"]), "issued_on": p["on"].isoformat()}
+    issued_on = p["on"]
     if kind == window.ACCEPTANCE:
         resumed = envelope.type == "case.supplement_accepted"
+        deemed = bool(p.get("deemed"))
+        if deemed:
+            issued_on = max(today, p["on"])
+            common["issued_on"] = issued_on.isoformat()
         due_on = p.get("due_on")
-        facts = {**common, "accepted_on": p["on"].isoformat(), "resumed": resumed,
+        facts = {**common, "accepted_on": p["on"].isoformat(), "resumed": resumed, "deemed": deemed,
                  "items": [{"name": p["item_name"], "department": common["department"],
                             "limit_days": p.get("limit_days") or _item_limit(catalog, project.category, p),
                             "due_on": due_on.isoformat() if due_on else None}]}
@@ -586,7 +594,7 @@ def issue_case_document(envelope, uow, consumer, kind, calendar, supplement_days
         facts = {**common, "materials": window.supplement_materials(p.get("opinion")), "due_on": due_on}
     else:
         facts = {**common, "reasons": window.refusal_reasons(p.get("opinion")), "authority": window.DEFAULT_AUTHORITY}
-    return issue_document(session, kind, project, p["on"], facts, case_id=p["case_id"], event_id=envelope.event_id)
+    return issue_document(session, kind, project, issued_on, facts, case_id=p["case_id"], event_id=envelope.event_id)
 
 
 def _item_limit(catalog, category, payload):
@@ -617,7 +625,8 @@ def render_document(row):
                                               registered_by=facts["registered_by"])
     if row.kind == window.ACCEPTANCE:
         return documents.acceptance_notice(**common, stage=facts["stage"], items=facts["items"],
-                                           accepted_on=facts["accepted_on"], resumed=facts["resumed"])
+                                           accepted_on=facts["accepted_on"], resumed=facts["resumed"],
+                                           deemed=facts.get("deemed", False), issued_on=facts.get("issued_on"))
     if row.kind == window.SUPPLEMENT:
         window.require_due_date(facts)
         return documents.supplement_notice(**common, item_name=facts["item_name"], department=facts["department"],

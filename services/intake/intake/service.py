@@ -244,7 +244,8 @@ class IntakeService:
     def _case_document(self, envelope, kind, consumer):
         supplement_days = int(self.config.get("SUPPLEMENT_DUE_WORKING_DAYS") or 10)
         with self.db.unit_of_work() as uow:
-            handlers.issue_case_document(envelope, uow, consumer, kind, official_calendar(), supplement_days)
+            handlers.issue_case_document(envelope, uow, consumer, kind, official_calendar(), supplement_days,
+                                         today_in_shanghai())
 
     @event_handler("stage", "case.accepted")
     def on_case_accepted(self, envelope):

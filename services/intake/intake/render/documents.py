@@ -150,13 +150,21 @@ def registration_voucher(*, document_no, project_code, project_name, applicant, 
 
 
 def acceptance_notice(*, document_no, project_code, project_name, applicant, stage, items, accepted_on,
-                      issued_by="工程建设项目综合服务窗口", resumed=False):
+                      issued_by="工程建设项目综合服务窗口", resumed=False, deemed=False, issued_on=None):
     """002 §7(一): the application is accepted and enters review; `items` [{name, department, limit_days,
-    due_on?}]. `resumed`: issued after a complete supplement (002 §8), the clock continues."""
+    due_on?}]. `resumed`: issued after a complete supplement (002 §8), the clock continues.
+    `deemed`: the department did not ask for a supplement within 2 working days, so the application
+    counts as accepted from the day it was received (002 §7(二)); the notice is dated `issued_on`,
+    the day it is issued, and states the earlier acceptance date."""
     rows = [(i.get("name", ""), i.get("department", ""), f"{i.get('limit_days', '')} 个工作日",
              chinese_date(i["due_on"]) if i.get("due_on") else "") for i in items]
-    opening = ("你单位补齐补正的申请材料经核对符合要求，现予受理，审批继续计时。" if resumed else
-               "你单位提交的申请材料齐全、符合法定形式，现予受理，进入审查审批阶段。")
+    if resumed:
+        opening = "你单位补齐补正的申请材料经核对符合要求，现予受理，审批继续计时。"
+    elif deemed:
+        opening = ("审批部门未在收到申请之日起2个工作日内一次性告知需补齐补正的内容，依照规定自收到申请之日起"
+                   "即视为受理，进入审查审批阶段。")
+    else:
+        opening = "你单位提交的申请材料齐全、符合法定形式，现予受理，进入审查审批阶段。"
     flow = [
         _p(f"{applicant}：", _PLAIN),
         _p(f"你单位申请的“{project_name}”（项目代码 {project_code}）{_stage_name(stage)}阶段事项，{opening}"
@@ -168,7 +176,7 @@ def acceptance_notice(*, document_no, project_code, project_name, applicant, sta
         _p("请妥善保管本通知书，凭本通知书在综合窗口领取行政许可证件；遗失的，须持加盖申请单位公章的遗失证明及"
            "经办人身份证复印件领取。", _NOTE),
     ]
-    return _render("acceptance_notice", document_no, project_code, flow, issued_by, accepted_on)
+    return _render("acceptance_notice", document_no, project_code, flow, issued_by, issued_on or accepted_on)
 
 
 def supplement_notice(*, document_no, project_code, project_name, applicant, item_name, department, materials,
