@@ -3,7 +3,7 @@ import hashlib
 import json
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -257,12 +257,33 @@ def upload_material(project_code, cmd, identity, uow, staged):
         session.flush()
     except IntegrityError:
         raise Conflict("该材料正在同时上传新版本，请重试") from None
+    lock_content(session, staged.key)
     staged.publish()
     uow.emit(new_event("material.uploaded", source=SOURCE, project_code=project_code, actor=identity.actor(),
                        payload={"material_id": material.id, "version": number, "name": material.name,
                                 "sha256": facts["sha256"], "content_type": facts["content_type"],
                                 "size": facts["size"]}))
     return material_version_view(material, version)
+
+
+def lock_content(session, key):
+    """Serialise, per content address, putting content in place and removing a failed upload's.
+
+    Held until the transaction ends (PostgreSQL; SQLite runs one writer at a time anyway). With it,
+    a failed upload that created the content and an identical upload that found it never interleave
+    between "is it referenced?" and "delete it"."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"material:{key}"})
+
+
+def remove_content_if_unreferenced(uow, key, delete):
+    """The content of a failed upload goes only if no committed version refers to it."""
+    session = uow.session
+    lock_content(session, key)
+    referenced = session.execute(select(MaterialVersionRow.id).where(MaterialVersionRow.storage_key == key)
+                                 .limit(1)).first()
+    if referenced is None:
+        delete()
 
 
 def _verification_view(row):

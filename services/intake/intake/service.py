@@ -92,6 +92,7 @@ class IntakeService:
         with self.db.read() as session:
             handlers.check_upload(project_code, cmd["material_id"], identity, session)
         with self.storage.staged(chunks_of(content), cmd["content_type"]) as staged:
+            staged.guard = self._remove_if_unreferenced
             with self.db.unit_of_work() as uow:
                 result = handlers.upload_material(project_code, cmd, identity, uow, staged)
         return MaterialVersionOut().dump(result)
@@ -105,10 +106,15 @@ class IntakeService:
         with self.db.read() as session:
             handlers.check_upload(project_code, cmd["material_id"], identity, session)
         with self.storage.staged(body_chunks(request), cmd["content_type"]) as staged:
+            staged.guard = self._remove_if_unreferenced
             with self.db.unit_of_work() as uow:
                 result = handlers.upload_material(project_code, cmd, identity, uow, staged)
         return Response(json.dumps(MaterialVersionOut().dump(result), ensure_ascii=False), status=201,
                         mimetype="application/json")
+
+    def _remove_if_unreferenced(self, key, delete):
+        with self.db.unit_of_work() as uow:
+            handlers.remove_content_if_unreferenced(uow, key, delete)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_materials(self, project_code):

@@ -226,3 +226,45 @@ def test_licences_of_earlier_stages_are_attached_not_asked_for(intake, call):
     assert stage_two["licences"] == [{"licence_id": "L1", "licence_no": "NRP-2026-L1", "item_code": "NRP-001",
                                       "item_name": "建设用地规划许可证"}]
     assert count(config, "SELECT count(*) FROM licences") == 2
+
+
+def test_a_failed_upload_removes_only_content_nobody_committed(intake, call, tmp_path):
+    """Identical bytes are stored once: content that a failed upload put in place goes again only if
+    no committed version refers to it (checked under the content's lock), never from under another
+    upload that found it there and committed."""
+    from sqlalchemy.orm import sessionmaker
+
+    from intake import handlers
+    from intake.adapters.orm import metadata
+    from intake.adapters.storage import LocalStorage, chunks_of
+    from platform_kit.db import DatabaseAccess
+
+    config, _ = intake
+    code = call("applicant", "register_project", {"name": "焦作市图书馆新馆建设项目", "category": "gov_building",
+                                                  "region": "410800", "attributes": {}})["project_code"]
+    committed = upload(call, code)
+    storage = LocalStorage(config["MATERIAL_STORAGE_DIR"], 1 << 20)
+    engine = create_engine(config["DATABASE_URL"])
+    database = DatabaseAccess(sessionmaker(bind=engine), metadata, relay=None)
+
+    def guard(key, delete):
+        with database.unit_of_work() as uow:
+            handlers.remove_content_if_unreferenced(uow, key, delete)
+
+    def failed_upload(content):
+        with pytest.raises(RuntimeError):
+            with storage.staged(chunks_of(content), "application/pdf") as staged:
+                staged.guard = guard
+                staged.publish()
+                staged.created = True    # as if this upload had put it there first
+                raise RuntimeError("事务失败")
+        return staged.key
+
+    try:
+        key = failed_upload(PDF)
+        assert key.endswith(committed["sha256"]) and storage.exists(key)  # still referenced: kept
+        other = PDF.replace(b"Catalog", b"Catalog/Lang(zh-CN)")
+        orphan = failed_upload(other)
+        assert not storage.exists(orphan)                                 # nobody's: removed
+    finally:
+        engine.dispose()

@@ -24,7 +24,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from intake.domain.material import Inspection, storage_key
+from intake.domain.material import Inspection, remove_content, storage_key
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +105,7 @@ class StagedObject:
         self.facts = facts               # {"sha256", "size", "content_type"}
         self.key = storage_key(facts["sha256"])
         self.created = False
+        self.guard = None                # see intake.adapters.storage.StagedContent
 
     def publish(self):
         """Put the content at its address unless it is there already; returns the key."""
@@ -128,7 +129,7 @@ class StagedObject:
     def discard(self, failed):
         if failed and self.created:
             try:
-                self.storage.delete(self.key)
+                remove_content(self, lambda: self.storage.delete(self.key))
             except Exception:  # noqa: BLE001 - the transaction's own error must reach the caller
                 log.exception("material object %s of a failed upload could not be deleted", self.key)
             self.created = False

@@ -17,7 +17,7 @@ from pathlib import Path
 from nameko.extensions import DependencyProvider
 
 from intake.adapters.object_storage import ObjectStorage
-from intake.domain.material import Inspection, storage_key
+from intake.domain.material import Inspection, remove_content, storage_key
 
 CHUNK = 1 << 16
 
@@ -31,6 +31,9 @@ class StagedContent:
         self.facts = facts               # {"sha256", "size", "content_type"}
         self.key = storage_key(facts["sha256"])
         self.created = False
+        # guard(key, delete): decides, with the database, whether the content of a failed upload may
+        # go (no committed version refers to it); None deletes without asking.
+        self.guard = None
 
     def publish(self):
         """Put the content at its address (idempotent for identical content)."""
@@ -45,8 +48,7 @@ class StagedContent:
 
     def discard(self, failed):
         if failed and self.created:
-            with contextlib.suppress(FileNotFoundError):
-                self.storage.path(self.key).unlink()
+            remove_content(self, lambda: self.storage.delete(self.key))
             self.created = False
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.temp_path)
@@ -66,6 +68,10 @@ class LocalStorage:
 
     def exists(self, key):
         return self.path(key).is_file()
+
+    def delete(self, key):
+        with contextlib.suppress(FileNotFoundError):
+            self.path(key).unlink()
 
     @contextlib.contextmanager
     def staged(self, chunks, content_type):

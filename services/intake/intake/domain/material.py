@@ -126,3 +126,14 @@ def may_verify(department, material_id, version, declarations):
         if carried and any(item["department"] == department for item in declaration["items"]):
             return True
     return False
+
+
+def remove_content(staged, delete):
+    """Remove the content a failed upload created, through its guard when it has one.
+
+    Identical content is stored once, so a second upload of the same bytes may have committed a
+    reference to it meanwhile; the guard checks for that under a lock and keeps it then."""
+    if staged.guard is None:
+        delete()
+    else:
+        staged.guard(staged.key, delete)
