@@ -27,6 +27,12 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 SERVICES = ("intake", "stage", "consult", "certificate", "supervision")
 DEMO_PASSWORD = "Demo@2026"
+DEMO_PROJECT = {
+    "project_code": "2026-410800-48-01-900001", "name": "焦作市第一人民医院门诊楼建设项目",
+    "category": "gov_building", "region": "410800", "applicant_org": "91410800MA47Q0R12X",
+    "attributes": {"floor_area_m2": 12500.5, "land_area_m2": 8200, "height_m": 36, "use": "hospital",
+                   "has_elevator": True, "has_radiology": True, "eia_level": "table"},
+}
 DEMO_ACCOUNTS = (
     ("operator", "平台运营（政务服务和大数据管理局）"),
     ("applicant", "建设单位：焦作市城市建设投资有限公司"),
@@ -155,8 +161,10 @@ class Platform:
             return ""
 
     def seed_accounts(self):
-        subprocess.run([sys.executable, "-m", "gateway.accounts", "seed-demo"], cwd=ROOT, env=self.env(),
-                       check=True, stdout=subprocess.DEVNULL)
+        done = subprocess.run([sys.executable, "-m", "gateway.accounts", "seed-demo"], cwd=ROOT,
+                              env=self.env(), capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"creating the demo accounts failed:\n{done.stderr[-2000:]}")
 
     def login(self, account, password=DEMO_PASSWORD):
         status, body = http_json("POST", f"{self.url}/auth/login", {"account": account, "password": password})
@@ -169,6 +177,15 @@ class Platform:
         status, body = http_json("PUT", f"{self.url}/catalog", catalog, token=self.login("operator"))
         if status not in (200, 201):
             raise RuntimeError(f"loading the demo catalog failed: {status} {body}")
+        return body
+
+    def seed_demo_project(self):
+        """The demo project, pushed as the investment platform would (idempotent by its code)."""
+        status, body = http_json("PUT", f"{self.url}/projects/{DEMO_PROJECT['project_code']}",
+                                 {k: v for k, v in DEMO_PROJECT.items() if k != "project_code"},
+                                 token=self.login("operator"))
+        if status not in (200, 201):
+            raise RuntimeError(f"pushing the demo project failed: {status} {body}")
         return body
 
     def stop(self):
@@ -217,6 +234,7 @@ def up(args):
         platform.wait_ready()
         platform.seed_accounts()
         catalog = platform.seed_catalog()
+        project = platform.seed_demo_project()
     except Exception:
         platform.stop()
         raise
@@ -228,6 +246,9 @@ def up(args):
   Health:   {platform.url}/health
   Logs:     {ROOT / 'var' / 'logs'}
   Catalog:  demo catalog loaded as version {catalog.get('version')}
+  Project:  {project['project_code']} {project['name']} (applicant's demo project;
+            its flowchart: GET {platform.url}/projects/{project['project_code']}/guide.svg,
+            or `python scripts/screenshot_flowchart.py --platform {platform.url}`)
 
 Demo accounts (password for all: {DEMO_PASSWORD}):""")
     for account, role in DEMO_ACCOUNTS:

@@ -1,9 +1,12 @@
 """Render a sample project's approval flowchart (SVG) and photograph it in headless Chromium.
 
     python scripts/screenshot_flowchart.py [--out var/flowchart] [--chromium /usr/bin/chromium]
+    python scripts/screenshot_flowchart.py --platform http://127.0.0.1:8000 [--project CODE]
 
-Writes ``<out>.svg`` and ``<out>.png``. The sample guide is built from the demo catalog's first
-category, with items in several states, so every colour of the legend can be checked by eye.
+Writes ``<out>.svg`` and ``<out>.png``. With ``--platform``, the SVG is the running platform's
+flowchart of the seeded demo project (``GET /projects/{code}/guide.svg`` as its applicant sees
+it); without, a sample guide built from the demo catalog's first category, with items in several
+states, so every colour of the legend can be checked by eye.
 Chromium and a Chinese font are system packages (Debian: ``chromium``, ``fonts-noto-cjk``).
 """
 import argparse
@@ -54,14 +57,30 @@ def screenshot(svg_path, png_path, width, height, chromium):
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
 
 
+def platform_svg(base_url, project_code, account="applicant", password="Demo@2026"):
+    """The running platform's flowchart of `project_code`, fetched as `account`."""
+    import urllib.request
+    login = urllib.request.Request(f"{base_url}/auth/login", method="POST",
+                                   data=json.dumps({"account": account, "password": password}).encode(),
+                                   headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(login, timeout=10) as response:
+        token = json.load(response)["access_token"]
+    request = urllib.request.Request(f"{base_url}/projects/{project_code}/guide.svg",
+                                     headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.read().decode("utf-8")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "var" / "flowchart"))
     parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
+    parser.add_argument("--platform", help="base URL of a running platform (scripts/run-platform)")
+    parser.add_argument("--project", default="2026-410800-48-01-900001", help="project code (with --platform)")
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    svg = flowchart_svg(sample_guide())
+    svg = platform_svg(args.platform, args.project) if args.platform else flowchart_svg(sample_guide())
     svg_path, png_path = out.with_suffix(".svg"), out.with_suffix(".png")
     svg_path.write_text(svg, encoding="utf-8")
     import re
