@@ -65,6 +65,8 @@ class MaterialUploadedV1(_Payload):
     sha256 = fields.String(required=True, validate=validate.Length(equal=64))
     content_type = fields.String(required=True)
     size = fields.Integer(required=True)
+    # 002 §5: electronic, or paper scanned by the window; added within version 1
+    channel = fields.String(load_default="electronic", validate=validate.OneOf(["electronic", "paper"]))
 
 
 class ProjectUpdatedV1(_Payload):

@@ -220,12 +220,17 @@ def get_project(project_code, identity, session):
 def material_version_view(material, version):
     return {"material_id": material.id, "version": version.version, "name": material.name,
             "sha256": version.sha256, "size": version.size, "content_type": version.content_type,
-            "uploaded_by": version.uploaded_by, "uploaded_at": version.uploaded_at}
+            "uploaded_by": version.uploaded_by, "uploaded_at": version.uploaded_at,
+            "channel": version.channel or material_rules.ELECTRONIC, "form": material_rules.form_label(version.channel),
+            "paper_copies": version.paper_copies, "paper_pages": version.paper_pages}
 
 
-def check_upload(project_code, material_id, identity, session):
-    """Refuse an upload before any byte is stored: unknown project, someone else's project."""
+def check_upload(project_code, cmd, identity, session):
+    """Refuse an upload before any byte is stored: unknown project, someone else's project, paper
+    registered by anyone but the window clerk."""
+    material_id = cmd.get("material_id")
     actionable_project(session, project_code, identity)
+    material_rules.check_channel(identity.role, cmd.get("channel"), cmd.get("paper_copies"), cmd.get("paper_pages"))
     if material_id is not None:
         material = session.get(MaterialRow, material_id)
         if material is None or material.project_code != project_code:
@@ -236,6 +241,8 @@ def upload_material(project_code, cmd, identity, uow, staged):
     """Record one uploaded version; `staged` is the inspected content, put in place before commit."""
     session = uow.session
     actionable_project(session, project_code, identity)
+    channel, copies, pages = material_rules.check_channel(identity.role, cmd.get("channel"), cmd.get("paper_copies"),
+                                                          cmd.get("paper_pages"))
     if cmd.get("material_id"):
         material = session.execute(select(MaterialRow).where(MaterialRow.id == cmd["material_id"])
                                    .with_for_update()).scalar_one_or_none()
@@ -251,7 +258,7 @@ def upload_material(project_code, cmd, identity, uow, staged):
     facts = staged.facts
     version = MaterialVersionRow(material_id=material.id, version=number, sha256=facts["sha256"],
                                  size=facts["size"], content_type=facts["content_type"], storage_key=staged.key,
-                                 uploaded_by=identity.sub)
+                                 uploaded_by=identity.sub, channel=channel, paper_copies=copies, paper_pages=pages)
     session.add(version)
     try:
         session.flush()
@@ -262,7 +269,7 @@ def upload_material(project_code, cmd, identity, uow, staged):
     uow.emit(new_event("material.uploaded", source=SOURCE, project_code=project_code, actor=identity.actor(),
                        payload={"material_id": material.id, "version": number, "name": material.name,
                                 "sha256": facts["sha256"], "content_type": facts["content_type"],
-                                "size": facts["size"]}))
+                                "size": facts["size"], "channel": channel}))
     return material_version_view(material, version)
 
 
@@ -413,6 +420,20 @@ def _declared_materials(session, project_code, material_ids):
     return declared
 
 
+def voucher_materials(session, materials):
+    """002 §5: each registered material with its form, 纸质（已扫描） or 电子, and the copies received."""
+    out = []
+    for m in materials:
+        stored = session.execute(select(MaterialVersionRow).where(
+            MaterialVersionRow.material_id == m["material_id"], MaterialVersionRow.version == m["version"])).scalar_one()
+        entry = {"name": m["name"], "version": m["version"], "sha256": m["sha256"],
+                 "form": material_rules.form_label(stored.channel), "copies": stored.paper_copies or 1}
+        if stored.paper_pages:
+            entry["pages"] = stored.paper_pages
+        out.append(entry)
+    return out
+
+
 def submit_declaration(project_code, cmd, identity, uow, today):
     session = uow.session
     # The project row lock serialises declarations of one project across replicas.
@@ -438,8 +459,7 @@ def submit_declaration(project_code, cmd, identity, uow, today):
         "project_name": project.name, "applicant": window.applicant_label(project.applicant_org),
         "stage": row.stage, "received_on": today.isoformat(), "registered_by": identity.name or identity.sub,
         "channel": "综合窗口" if identity.role == "clerk" else "网上申报",
-        "materials": [{"name": m["name"], "version": m["version"], "sha256": m["sha256"], "form": "电子"}
-                      for m in materials]})
+        "materials": voucher_materials(session, materials)})
     uow.emit(new_event("declaration.submitted", source=SOURCE, project_code=project_code,
                        actor=identity.actor(), payload={
                            "declaration_id": row.id, "stage": row.stage, "category": project.category,

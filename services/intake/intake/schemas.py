@@ -123,15 +123,23 @@ class ProjectOut(Schema):
 
 
 # ------------------------------------------------------------------------------- materials
-class UploadMaterial(_Strict):
+class _Channel(_Strict):
+    """002 §5: how the version reached the window; paper only by the window clerk."""
+    channel = fields.String(load_default="electronic", validate=validate.OneOf(["electronic", "paper"]))
+    paper_copies = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=1000))
+    paper_pages = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=100000))
+
+
+class UploadMaterial(_Channel):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     content_type = fields.String(required=True)
     content_base64 = fields.String(required=True, validate=validate.Length(min=1))
     material_id = fields.String(load_default=None, allow_none=True)
 
 
-class StreamedUpload(_Strict):
-    """Metadata of a streamed upload: query parameters ``name`` and ``material_id``, header Content-Type."""
+class StreamedUpload(_Channel):
+    """Metadata of a streamed upload: query parameters ``name``, ``material_id``, ``channel``,
+    ``copies`` and ``pages`` (as ``paper_copies``, ``paper_pages``), header Content-Type."""
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     content_type = fields.String(required=True)
     material_id = fields.String(load_default=None, allow_none=True)
@@ -163,6 +171,10 @@ class MaterialVersionOut(Schema):
     content_type = fields.String()
     uploaded_by = fields.String()
     uploaded_at = fields.AwareDateTime()
+    channel = fields.String()                       # electronic | paper (002 §5)
+    form = fields.String()                          # 电子 | 纸质（已扫描）
+    paper_copies = fields.Integer(allow_none=True)
+    paper_pages = fields.Integer(allow_none=True)
     verification = fields.Nested(VerificationOut, allow_none=True)
     first_entry = fields.Boolean()
 

@@ -90,7 +90,7 @@ class IntakeService:
         cmd = load(UploadMaterial(), data)
         content = decode_base64(cmd["content_base64"])
         with self.db.read() as session:
-            handlers.check_upload(project_code, cmd["material_id"], identity, session)
+            handlers.check_upload(project_code, cmd, identity, session)
         with self.storage.staged(chunks_of(content), cmd["content_type"]) as staged:
             staged.guard = self._remove_if_unreferenced
             with self.db.unit_of_work() as uow:
@@ -99,12 +99,17 @@ class IntakeService:
 
     @http("POST", "/projects/<string:project_code>/materials", expected_exceptions=EXPECTED_ERRORS)
     def upload_material_stream(self, request, project_code):
-        """Streamed upload: body = the file, Content-Type = its type, ?name=...&material_id=..."""
+        """Streamed upload: body = the file, Content-Type = its type,
+        ?name=...&material_id=...&channel=electronic|paper&copies=..&pages=.. (paper: window clerk only)"""
         identity = self.http_auth.identity(request, APPLICANT, CLERK)
-        cmd = load(StreamedUpload(), {"name": request.args.get("name"), "content_type": request.mimetype,
-                                      "material_id": request.args.get("material_id")})
+        args = {"name": request.args.get("name"), "content_type": request.mimetype,
+                "material_id": request.args.get("material_id")}
+        for field, param in (("channel", "channel"), ("paper_copies", "copies"), ("paper_pages", "pages")):
+            if request.args.get(param) not in (None, ""):
+                args[field] = request.args.get(param)
+        cmd = load(StreamedUpload(), args)
         with self.db.read() as session:
-            handlers.check_upload(project_code, cmd["material_id"], identity, session)
+            handlers.check_upload(project_code, cmd, identity, session)
         with self.storage.staged(body_chunks(request), cmd["content_type"]) as staged:
             staged.guard = self._remove_if_unreferenced
             with self.db.unit_of_work() as uow:

@@ -95,6 +95,10 @@ class MaterialVersionRow(Base):
     storage_key: Mapped[str] = mapped_column(String(200))
     uploaded_by: Mapped[str] = mapped_column(String(80))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # 002 §5: electronic (uploaded online) or paper (original scanned by the window, with what was received)
+    channel: Mapped[str] = mapped_column(String(20), default="electronic", server_default="electronic")
+    paper_copies: Mapped[int | None] = mapped_column(Integer)
+    paper_pages: Mapped[int | None] = mapped_column(Integer)
 
 
 class MaterialVerificationRow(Base):

@@ -14,7 +14,7 @@ import io
 import re
 import zipfile
 
-from platform_kit.errors import ValidationFailed
+from platform_kit.errors import Forbidden, ValidationFailed
 
 CONTENT_TYPES = {
     "application/pdf": "PDF",
@@ -29,6 +29,11 @@ MAGIC = {
     "image/png": (b"\x89PNG\r\n\x1a\n",),
 }
 HEAD_BYTES = 8
+# 002 §5: the window registers what it received, paper (scanned and uploaded by the window clerk)
+# or electronic (uploaded online by the applicant).
+ELECTRONIC, PAPER = "electronic", "paper"
+CHANNELS = (ELECTRONIC, PAPER)
+FORM_LABELS = {ELECTRONIC: "电子", PAPER: "纸质（已扫描）"}
 SHA256_PATTERN = re.compile(r"[0-9a-f]{64}")
 
 
@@ -107,6 +112,25 @@ def check_digest(content, sha256):
     """Stored content must still be what it is addressed by; anything else is damage, never served."""
     if hashlib.sha256(content).hexdigest() != sha256:
         raise RuntimeError(f"stored content does not match its SHA-256 {sha256}")
+
+
+def check_channel(role, channel, copies, pages):
+    """How one version reached the window (002 §5). Only the window clerk scans a paper original and
+    registers what was received (copies, pages); an electronic upload carries no paper counts.
+    Returns (channel, copies, pages) as recorded."""
+    channel = channel or ELECTRONIC
+    if channel == PAPER:
+        if role != "clerk":
+            raise Forbidden("纸质材料须由综合窗口扫描上传并登记")
+        return PAPER, copies or 1, pages
+    if copies is not None or pages is not None:
+        _refuse("paper_copies" if copies is not None else "paper_pages", "电子材料不登记纸质份数和页数",
+                "材料登记信息不正确")
+    return ELECTRONIC, None, None
+
+
+def form_label(channel):
+    return FORM_LABELS.get(channel or ELECTRONIC, FORM_LABELS[ELECTRONIC])
 
 
 def storage_key(sha256):

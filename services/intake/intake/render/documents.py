@@ -122,14 +122,19 @@ def _stage_name(stage):
     return STAGE_NAMES.get(stage, stage or "")
 
 
+def _copies(material):
+    copies = str(material.get("copies", 1))
+    return f"{copies}（{material['pages']}页）" if material.get("pages") else copies
+
+
 def registration_voucher(*, document_no, project_code, project_name, applicant, stage, materials,
                          received_on, channel="综合窗口", registered_by="", issued_by="工程建设项目综合服务窗口",
                          form_summary=None):
     """002 §5: the window itemises what it received and hands the applicant this voucher.
 
-    `materials`: [{"name", "version"?, "copies"?, "form"? (纸质/电子), "sha256"?}].
+    `materials`: [{"name", "version"?, "copies"?, "pages"?, "form"? (纸质（已扫描）/电子), "sha256"?}].
     """
-    rows = [(m.get("name", ""), str(m.get("version", "")), m.get("form", "电子"), str(m.get("copies", 1)),
+    rows = [(m.get("name", ""), str(m.get("version", "")), m.get("form", "电子"), _copies(m),
              (m.get("sha256") or "")[:16]) for m in materials]
     flow = [
         _p(f"{applicant}：", _PLAIN),
