@@ -607,11 +607,13 @@ def issue_case_document(envelope, uow, consumer, kind, calendar, supplement_days
     if not uow.first_time(envelope, consumer):
         return None
     session = uow.session
+    p = envelope.payload
+    if kind == window.COMPLETION and not window.issues_completion_notice(p.get("outcome")):
+        return None
     project = session.get(ProjectRow, envelope.project_code)
     if project is None:
         raise NotFound(f"项目 {envelope.project_code} 不存在")
     catalog = catalog_version(session, project.catalog_version)
-    p = envelope.payload
     common = {"project_name": project.name, "applicant": window.applicant_label(project.applicant_org),
               "stage": p["stage"], "item_name": p["item_name"],
               "department": _department_name(catalog, p["department"]), "issued_on": p["on"].isoformat()}
@@ -633,6 +635,16 @@ def issue_case_document(envelope, uow, consumer, kind, calendar, supplement_days
         except CalendarNotLoaded:
             due_on = None
         facts = {**common, "materials": window.supplement_materials(p.get("opinion")), "due_on": due_on}
+    elif kind == window.DISAPPROVAL:
+        facts = {**common, "reasons": window.disapproval_reasons(p.get("opinion")), "decided_on": p["on"].isoformat()}
+    elif kind == window.COMPLETION:
+        licence = session.execute(select(LicenceRow.licence_no).where(LicenceRow.case_id == p["case_id"])
+                                  .order_by(LicenceRow.issued_on.desc())).first()
+        acceptance = session.execute(select(WindowDocumentRow.document_no).where(
+            WindowDocumentRow.case_id == p["case_id"], WindowDocumentRow.kind == window.ACCEPTANCE)
+            .order_by(WindowDocumentRow.issued_at)).first()
+        facts = {**common, "concluded_on": p["on"].isoformat(), "licence_no": licence[0] if licence else None,
+                 "acceptance_no": acceptance[0] if acceptance else None}
     else:
         facts = {**common, "reasons": window.refusal_reasons(p.get("opinion")), "authority": window.DEFAULT_AUTHORITY}
     return issue_document(session, kind, project, issued_on, facts, case_id=p["case_id"], event_id=envelope.event_id)
@@ -672,6 +684,15 @@ def render_document(row):
         window.require_due_date(facts)
         return documents.supplement_notice(**common, item_name=facts["item_name"], department=facts["department"],
                                            materials=facts["materials"], due_on=facts["due_on"],
+                                           issued_on=facts["issued_on"])
+    if row.kind == window.DISAPPROVAL:
+        return documents.disapproval_decision(**common, item_name=facts["item_name"], department=facts["department"],
+                                              reasons=facts["reasons"], decided_on=facts["decided_on"],
+                                              issued_on=facts["issued_on"])
+    if row.kind == window.COMPLETION:
+        return documents.completion_notice(**common, stage=facts["stage"], item_name=facts["item_name"],
+                                           department=facts["department"], concluded_on=facts["concluded_on"],
+                                           licence_no=facts.get("licence_no"), acceptance_no=facts.get("acceptance_no"),
                                            issued_on=facts["issued_on"])
     return documents.refusal_decision(**common, item_name=facts["item_name"], department=facts["department"],
                                       reasons=facts["reasons"], authority=facts["authority"],

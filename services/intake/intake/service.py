@@ -274,6 +274,16 @@ class IntakeService:
     def on_case_refused(self, envelope):
         self._case_document(envelope, window.REFUSAL, "intake.on_case_refused")
 
+    @event_handler("stage", "case.disapproved")
+    def on_case_disapproved(self, envelope):
+        # 002 §9, 000 §13: the disapproval and its reasons reach the applicant through the window
+        self._case_document(envelope, window.DISAPPROVAL, "intake.on_case_disapproved")
+
+    @event_handler("stage", "case.concluded")
+    def on_case_concluded(self, envelope):
+        # 002 §22: the applicant is told that the licence is ready at the window
+        self._case_document(envelope, window.COMPLETION, "intake.on_case_concluded")
+
     # ------------------------------------------------------------------ events
     @event_handler("certificate", "licence.issued")
     def on_licence_issued(self, envelope):

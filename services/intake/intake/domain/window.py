@@ -5,7 +5,11 @@
   supplement (the clock resumes, 002 §7(一), §8);
 - 补正通知书 supplement notice: everything to add or correct at once, with the date to submit it by
   (002 §7(二));
-- 不予受理决定书 refusal decision: the reasons (002 §7(三)).
+- 不予受理决定书 refusal decision: the reasons (002 §7(三));
+- 不予行政许可决定书 disapproval decision: the department's reasons and the applicant's right to apply
+  for administrative reconsideration or bring a lawsuit (002 §9, 000 §13);
+- 办结通知 result notice: the item concluded with a licence, which is ready at the window, collected with
+  the acceptance notice (002 §22, §23).
 
 Each document gets a number per region, kind and year (``410800受〔2026〕000001号``) and is kept as
 the facts it was issued from; the PDF is drawn from those facts whenever it is asked for. A lost
@@ -19,8 +23,10 @@ from platform_kit.errors import Conflict
 
 VOUCHER, ACCEPTANCE, SUPPLEMENT, REFUSAL = ("registration_voucher", "acceptance_notice", "supplement_notice",
                                             "refusal_decision")
-KINDS = (VOUCHER, ACCEPTANCE, SUPPLEMENT, REFUSAL)
-TITLES = {VOUCHER: "登记凭单", ACCEPTANCE: "受理通知书", SUPPLEMENT: "补正通知书", REFUSAL: "不予受理决定书"}
+DISAPPROVAL, COMPLETION = "disapproval_decision", "completion_notice"
+KINDS = (VOUCHER, ACCEPTANCE, SUPPLEMENT, REFUSAL, DISAPPROVAL, COMPLETION)
+TITLES = {VOUCHER: "登记凭单", ACCEPTANCE: "受理通知书", SUPPLEMENT: "补正通知书", REFUSAL: "不予受理决定书",
+          DISAPPROVAL: "不予行政许可决定书", COMPLETION: "办结通知"}
 _SEPARATORS = re.compile(r"[\n;；]+")
 # The competent authority is the department's to name in its opinion; this is what the decision
 # says when it did not (002 §7(三)).
@@ -47,6 +53,17 @@ def supplement_materials(opinion):
 
 def refusal_reasons(opinion):
     return opinion_entries(opinion) or ["申请事项不符合受理条件"]
+
+
+def disapproval_reasons(opinion):
+    """002 §9: the decision states the department's reasons; the opinion is required to carry them."""
+    return opinion_entries(opinion) or ["申请材料不能满足法律法规规定的条件与标准"]
+
+
+def issues_completion_notice(outcome):
+    """002 §22: a concluded item whose result is a licence is announced to the applicant; a disapproved
+    one was already told by its disapproval decision."""
+    return outcome == "approved"
 
 
 def require_due_date(facts):

@@ -4,7 +4,9 @@
 - 受理通知书 acceptance notice (002 §7(一), §8: also issued when a complete supplement is accepted);
 - 补正通知书 supplement notice: every material to add or correct, in one go, with the date by which
   to submit it; the clock pauses from the day it is issued (002 §7(二), §8);
-- 不予受理决定书 refusal decision: the reasons, and the authority to apply to instead (002 §7(三)).
+- 不予受理决定书 refusal decision: the reasons, and the authority to apply to instead (002 §7(三));
+- 不予行政许可决定书 disapproval decision: the reasons and the remedies (002 §9, 000 §13);
+- 办结通知 result notice: the licence is ready for collection at the window (002 §22, §23).
 
 Each carries the unified project code (002 §6) and a document number. Text is set in the PDF
 standard CJK font STSong-Light (Adobe-GB1), which every PDF reader provides, so no font file is
@@ -31,10 +33,12 @@ TITLES = {
     "acceptance_notice": "受理通知书",
     "supplement_notice": "补正通知书",
     "refusal_decision": "不予受理决定书",
+    "disapproval_decision": "不予行政许可决定书",
+    "completion_notice": "办结通知",
 }
-# document-number letters per kind: 登 登记, 受 受理, 补 补正, 不受 不予受理
+# document-number letters per kind: 登 登记, 受 受理, 补 补正, 不受 不予受理, 不许 不予许可, 结 办结
 NUMBER_CODES = {"registration_voucher": "登", "acceptance_notice": "受", "supplement_notice": "补",
-                "refusal_decision": "不受"}
+                "refusal_decision": "不受", "disapproval_decision": "不许", "completion_notice": "结"}
 STAGE_NAMES = {
     "land_use_planning": "立项用地规划许可",
     "engineering_permit": "工程建设许可",
@@ -224,3 +228,52 @@ def refusal_decision(*, document_no, project_code, project_name, applicant, item
         _p("如对本决定不服，可以自收到本决定书之日起六十日内依法申请行政复议，或者六个月内依法提起行政诉讼。"),
     ])
     return _render("refusal_decision", document_no, project_code, flow, issued_by, issued_on)
+
+
+def disapproval_decision(*, document_no, project_code, project_name, applicant, item_name, department, reasons,
+                         decided_on, issued_on, issued_by="工程建设项目综合服务窗口"):
+    """002 §9, 000 §13: the department found that the application cannot meet the statutory conditions and
+    standards, and decided not to grant the licence; its reasons, and the remedies open to the applicant.
+
+    `reasons`: list of strings.
+    """
+    flow = [
+        _p(f"{applicant}：", _PLAIN),
+        _p(f"你单位申请的“{project_name}”（项目代码 {project_code}）“{item_name}”事项，经{department}审查，"
+           f"申请材料不能满足法律法规规定的条件与标准，且无法通过补正程序达到要求，"
+           f"于{chinese_date(decided_on)}依法作出不予行政许可的决定。理由如下："),
+        Spacer(1, 2 * mm),
+    ]
+    flow.extend(_p(f"{n}. {reason}", _ENTRY) for n, reason in enumerate(reasons, start=1))
+    flow.extend([
+        Spacer(1, 4 * mm),
+        _fields([("审批事项", item_name), ("审批部门", department), ("决定日期", chinese_date(decided_on))]),
+        Spacer(1, 4 * mm),
+        _p("如对本决定不服，你单位有权自收到本决定书之日起六十日内依法申请行政复议，或者自收到本决定书之日起"
+           "六个月内依法向人民法院提起行政诉讼。"),
+        Spacer(1, 3 * mm),
+        _p("依据《工程建设项目审批管理系统运行管理办法》第九条，由综合窗口出具。", _NOTE),
+    ])
+    return _render("disapproval_decision", document_no, project_code, flow, issued_by, issued_on)
+
+
+def completion_notice(*, document_no, project_code, project_name, applicant, stage, item_name, department,
+                      concluded_on, licence_no=None, acceptance_no=None, issued_on=None,
+                      issued_by="工程建设项目综合服务窗口"):
+    """002 §22, §23: the item is concluded with a licence; the applicant collects it at the window with
+    the acceptance notice (or, if it was lost, the loss statement and identity copy, 002 §24)."""
+    licence = f"（证件编号 {licence_no}）" if licence_no else ""
+    notice = f"《受理通知书》（{acceptance_no}）" if acceptance_no else "《受理通知书》"
+    flow = [
+        _p(f"{applicant}：", _PLAIN),
+        _p(f"你单位申请的“{project_name}”（项目代码 {project_code}）{_stage_name(stage)}阶段“{item_name}”事项，"
+           f"经{department}审查，已于{chinese_date(concluded_on)}办结，准予行政许可。"),
+        _p(f"行政许可证件{licence}已送达综合窗口，请凭{notice}到综合窗口领取。"
+           f"《受理通知书》遗失的，须持加盖申请单位公章的遗失证明及经办人身份证复印件领取。"),
+        Spacer(1, 4 * mm),
+        _fields([("审批事项", item_name), ("审批部门", department), ("办结日期", chinese_date(concluded_on)),
+                 ("许可证件编号", licence_no or "以窗口发放的证件为准")]),
+        Spacer(1, 3 * mm),
+        _p("依据《工程建设项目审批管理系统运行管理办法》第二十二条、第二十三条出具。", _NOTE),
+    ]
+    return _render("completion_notice", document_no, project_code, flow, issued_by, issued_on or concluded_on)
