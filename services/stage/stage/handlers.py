@@ -17,6 +17,7 @@ from stage.adapters.orm import (CalendarYearRow, CaseRow, DecisionRow, StageRow,
                                 stage_from_row, stage_to_row)
 from stage.domain.case import (ACCEPTED, NO_OPINION, REVIEWED, STATE_LABELS, SUBMITTED, TRANSITIONS,
                                Case, Stage)
+from stage.domain.case import feedback as case_feedback
 from stage.domain.roster import Roster, RosterChange
 
 SOURCE = "stage"
@@ -118,8 +119,10 @@ def case_view(row, today, calendar, yellow_days, history=True):
     }
     out.update(clock_view(clock, today, calendar, yellow_days))
     out["paused"] = out["paused"] or row.state == "supplementing"
+    decisions = [decision_view(d) for d in row.decisions]
+    out["feedback"] = case_feedback(decisions, row.department)   # 000 §13, 004 §15
     if history:
-        out["history"] = [decision_view(d) for d in row.decisions]
+        out["history"] = decisions
     return out
 
 

@@ -87,6 +87,20 @@ class DecisionOut(Schema):
     details = fields.Dict()
 
 
+class FeedbackOut(Schema):
+    """One department opinion fed back on the case (000 §13, 004 §15)."""
+    action = fields.String()
+    label = fields.String()
+    department = fields.String(allow_none=True)
+    person = fields.String()
+    person_id = fields.String(allow_none=True)
+    on = fields.Date()
+    at = fields.String(allow_none=True)
+    content = fields.String()
+    special = fields.Boolean()
+    special_reason = fields.String()
+
+
 class _ClockOut(Schema):
     limit_days = fields.Integer()
     extension_days = fields.Integer()
@@ -119,6 +133,7 @@ class CaseOut(_ClockOut):
     concluded_on = fields.Date(allow_none=True)
     lapsed_on = fields.Date(allow_none=True)
     licence_no = fields.String(allow_none=True)
+    feedback = fields.List(fields.Nested(FeedbackOut))
     history = fields.List(fields.Nested(DecisionOut))
 
 

@@ -36,8 +36,42 @@ STATE_LABELS = {
     REFUSED: "不予受理", NOT_REQUIRED: "无需许可", WITHDRAWN: "已撤回",
 }
 
+# 000 §13, 004 §15: the platform records when each department fed back its opinion, and what it said.
+# These recorded decisions are the departments' feedback (review is a step inside the department).
+FEEDBACK_LABELS = {
+    "accept": "受理", "deemed_accept": "视为受理", "request_supplement": "补正告知", "accept_supplement": "补正受理",
+    "refuse": "不予受理", "not_required": "无需许可", "return": "退回", "approve": "批准", "disapprove": "不予许可",
+    "conclude": "办结", "no_opinion": "逾期未反馈意见（视为无意见）",
+}
+SYSTEM_RECORDED = "系统自动记录"
+
 DEEMED_ACCEPTANCE_DAYS = 2   # 002 §7(二)
 NO_OPINION = "逾期未反馈意见，视为无意见（004 §14）"
+
+
+def feedback(decisions, case_department):
+    """The departments' opinions fed back on a case, oldest first, from its recorded decisions
+    (000 §13, 004 §15): every decision in FEEDBACK_LABELS, and every step passed under special
+    handling (004 §17). `decisions`: dicts {action, on, at, who, role, name, department, opinion,
+    reason, special}. A decision the platform recorded itself (deemed acceptance, no opinion) is the
+    case department's, recorded by the system."""
+    entries = []
+    for d in decisions:
+        label = FEEDBACK_LABELS.get(d["action"])
+        if label is None and d.get("special"):
+            label = TRANSITIONS[d["action"]].label if d["action"] in TRANSITIONS else d["action"]
+        if label is None:
+            continue
+        system = d.get("role") == "system"
+        entries.append({
+            "action": d["action"], "label": f"特殊处理：{label}" if d.get("special") else label,
+            "department": d.get("department") or case_department,
+            "person": SYSTEM_RECORDED if system else (d.get("name") or d.get("who")),
+            "person_id": d.get("who"), "on": d["on"], "at": d.get("at"),
+            "content": d.get("opinion") or "", "special": bool(d.get("special")),
+            "special_reason": (d.get("reason") or "") if d.get("special") else "",
+        })
+    return entries
 
 
 @dataclass(frozen=True)
