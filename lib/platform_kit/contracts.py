@@ -115,6 +115,18 @@ class DeclaredLicence(_Payload):
     item_name = fields.String(required=True)
 
 
+class SupplementSubmittedV1(_Payload):
+    """The applicant handed in the supplement asked for, registered by the window (002 §8); the
+    department checks it and accepts it."""
+    case_id = fields.String(required=True)
+    declaration_id = fields.String(allow_none=True, load_default=None)
+    stage = fields.String(allow_none=True, load_default=None)
+    materials = fields.List(fields.Nested(DeclaredMaterial), required=True, validate=validate.Length(min=1))
+    submitted_on = fields.Date(required=True)
+    note = fields.String(load_default="")
+    document_no = fields.String(allow_none=True, load_default=None)   # the registration voucher
+
+
 class DeclarationSubmittedV1(_Payload):
     declaration_id = fields.String(required=True)
     stage = fields.String(required=True, validate=validate.OneOf(STAGES))
@@ -323,6 +335,7 @@ EVENTS = {
     "declaration.submitted": {1: DeclarationSubmittedV1},
     "project.updated": {1: ProjectUpdatedV1},
     "material.verified": {1: MaterialVerifiedV1},
+    "supplement.submitted": {1: SupplementSubmittedV1},
     "stage.opened": {1: StageOpenedV1},
     "case.accepted": {1: CaseAcceptedV1},
     "case.reviewed": {1: CaseReviewedV1},

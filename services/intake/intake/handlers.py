@@ -8,12 +8,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from intake.adapters.orm import (CatalogVersionRow, CodeCounterRow, DeclarationRow, DocumentCounterRow,
-                                 DocumentLossRow, DraftRow, LicenceRevocationRow, LicenceRow, MaterialRow,
-                                 MaterialVerificationRow, MaterialVersionRow, ProjectRevisionRow, ProjectRow,
-                                 StageConclusionRow, WindowDocumentRow)
+from intake.adapters.orm import (CaseFactRow, CatalogVersionRow, CodeCounterRow, DeclarationRow,
+                                 DocumentCounterRow, DocumentLossRow, DraftRow, LicenceRevocationRow, LicenceRow,
+                                 MaterialRow, MaterialVerificationRow, MaterialVersionRow, ProjectRevisionRow,
+                                 ProjectRow, StageConclusionRow, SupplementSubmissionRow, WindowDocumentRow)
 from intake.domain import declaration as declaration_rules
-from intake.domain import forms, guide, window
+from intake.domain import forms, guide, supplement, window
 from intake.domain import material as material_rules
 from intake.domain import project as project_rules
 from intake.domain.catalog import Catalog
@@ -608,6 +608,7 @@ def issue_case_document(envelope, uow, consumer, kind, calendar, supplement_days
         return None
     session = uow.session
     p = envelope.payload
+    _add_case_fact(session, envelope)
     if kind == window.COMPLETION and not window.issues_completion_notice(p.get("outcome")):
         return None
     project = session.get(ProjectRow, envelope.project_code)
@@ -650,6 +651,23 @@ def issue_case_document(envelope, uow, consumer, kind, calendar, supplement_days
     return issue_document(session, kind, project, issued_on, facts, case_id=p["case_id"], event_id=envelope.event_id)
 
 
+def _add_case_fact(session, envelope):
+    p = envelope.payload
+    _insert_ignoring_conflict(session, CaseFactRow.__table__, dict(
+        event_id=envelope.event_id, type=envelope.type, case_id=p["case_id"], project_code=envelope.project_code,
+        stage=p["stage"], item_name=p["item_name"], department=p["department"], on=p["on"],
+        opinion=p.get("opinion") or "", occurred_at=envelope.occurred_at, recorded_at=utcnow()))
+
+
+def record_case_fact(envelope, uow, consumer):
+    """A decision on a case that needs no document from the window, kept so the window knows where the
+    case stands (returned, withdrawn)."""
+    if not uow.first_time(envelope, consumer):
+        return False
+    _add_case_fact(uow.session, envelope)
+    return True
+
+
 def _item_limit(catalog, category, payload):
     for item in catalog.category(category).stage(payload["stage"]).items:
         if item.code == payload["item_code"]:
@@ -675,7 +693,9 @@ def render_document(row):
     if row.kind == window.VOUCHER:
         return documents.registration_voucher(**common, stage=facts["stage"], materials=facts["materials"],
                                               received_on=facts["received_on"], channel=facts["channel"],
-                                              registered_by=facts["registered_by"])
+                                              registered_by=facts["registered_by"],
+                                              subject=facts.get("subject", "申请材料"),
+                                              form_summary=facts.get("summary"))
     if row.kind == window.ACCEPTANCE:
         return documents.acceptance_notice(**common, stage=facts["stage"], items=facts["items"],
                                            accepted_on=facts["accepted_on"], resumed=facts["resumed"],
@@ -738,6 +758,59 @@ def get_checklist(project_code, stage, identity, session):
     uploaded = {m.name: {"material_id": m.id, "version": m.versions[-1].version, "sha256": m.versions[-1].sha256}
                 for m in materials if m.versions}
     return {"project_code": project_code, "stage": stage, "materials": guide.checklist(flow, stage, uploaded)}
+
+
+# ------------------------------------------------------------------------------- supplements (002 §8)
+def submission_view(row, voucher):
+    return {"submission_id": row.id, "project_code": row.project_code, "case_id": row.case_id,
+            "declaration_id": row.declaration_id, "materials": row.materials, "note": row.note,
+            "submitted_by": row.submitted_by, "submitted_at": row.submitted_at, "submitted_on": row.submitted_on,
+            "voucher": document_view(voucher)}
+
+
+def submit_supplement(project_code, cmd, identity, uow, today):
+    """002 §8: the supplement asked for is handed in through the window, registered with a voucher and
+    passed on to the department (``supplement.submitted``); the department then accepts it."""
+    session = uow.session
+    # The project row lock serialises submissions of one project across replicas.
+    project = actionable_project(session, project_code, identity, lock=True)
+    facts = session.execute(select(CaseFactRow).where(CaseFactRow.case_id == cmd["case_id"])
+                            .order_by(CaseFactRow.occurred_at, CaseFactRow.id)).scalars().all()
+    request = supplement.waiting_request(project_code, cmd["case_id"], [
+        {"type": f.type, "project_code": f.project_code, "event_id": f.event_id, "row": f} for f in facts])["row"]
+    supplement.check_not_submitted(session.execute(select(SupplementSubmissionRow.id).where(
+        SupplementSubmissionRow.request_event_id == request.event_id)).first())
+    materials = _declared_materials(session, project_code, cmd["material_ids"])
+    declaration_id = session.execute(select(DeclarationRow.id).where(
+        DeclarationRow.project_code == project_code, DeclarationRow.stage == request.stage)
+        .order_by(DeclarationRow.submitted_at.desc()).limit(1)).scalar()
+    catalog = catalog_version(session, project.catalog_version)
+    notice = session.execute(select(WindowDocumentRow.document_no).where(
+        WindowDocumentRow.event_id == request.event_id)).scalar()
+    summary = {"补正事项": request.item_name, "审批部门": _department_name(catalog, request.department),
+               "补正通知书": notice or "", "补正说明": cmd.get("note") or ""}
+    voucher = issue_document(session, window.VOUCHER, project, today, declaration_id=declaration_id,
+                             case_id=request.case_id, facts={
+                                 "project_name": project.name, "applicant": window.applicant_label(project.applicant_org),
+                                 "stage": request.stage, "received_on": today.isoformat(),
+                                 "registered_by": identity.name or identity.sub,
+                                 "channel": "综合窗口" if identity.role == "clerk" else "网上申报",
+                                 "subject": "补齐补正材料", "summary": {k: v for k, v in summary.items() if v},
+                                 "materials": voucher_materials(session, materials)})
+    row = SupplementSubmissionRow(id=str(uuid.uuid4()), project_code=project_code, case_id=request.case_id,
+                                  request_event_id=request.event_id, declaration_id=declaration_id,
+                                  materials=materials, note=cmd.get("note") or "", voucher_id=voucher.id,
+                                  submitted_by=identity.sub, submitted_role=identity.role, submitted_on=today)
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict("该补正通知的材料正在同时提交，请刷新后查看") from None
+    uow.emit(new_event("supplement.submitted", source=SOURCE, project_code=project_code, actor=identity.actor(),
+                       payload={"case_id": request.case_id, "declaration_id": declaration_id, "stage": request.stage,
+                                "materials": materials, "submitted_on": today, "note": row.note,
+                                "document_no": voucher.document_no}))
+    return submission_view(row, voucher)
 
 
 # ------------------------------------------------------------------------------- licences of earlier stages

@@ -212,6 +212,19 @@ class SubmitDeclaration(_Strict):
             raise ValidationError("同一材料不能重复提交", field_name="material_ids")
 
 
+class SubmitSupplement(_Strict):
+    """002 §8: the materials a supplement notice asked for, handed in through the window."""
+    case_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    material_ids = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=200))
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+    @validates_schema
+    def _distinct(self, data, **kwargs):
+        ids = data.get("material_ids") or []
+        if len(set(ids)) != len(ids):
+            raise ValidationError("同一材料不能重复提交", field_name="material_ids")
+
+
 class ChecklistMaterialOut(Schema):
     name = fields.String()
     items = fields.List(fields.String())
@@ -357,3 +370,17 @@ class GuideOut(Schema):
     stages = fields.List(fields.Nested(GuideStageOut))
     departments = fields.List(fields.Nested(NamedOut))
     materials = fields.List(fields.Nested(GuideMaterialOut))
+
+
+# ------------------------------------------------------------------------------- supplements
+class SupplementOut(Schema):
+    submission_id = fields.String()
+    project_code = fields.String()
+    case_id = fields.String()
+    declaration_id = fields.String(allow_none=True)
+    materials = fields.List(fields.Nested(DeclaredMaterialOut))
+    note = fields.String()
+    submitted_by = fields.String()
+    submitted_at = fields.AwareDateTime()
+    submitted_on = fields.Date()
+    voucher = fields.Nested(DocumentOut)   # the registration voucher of the supplement (002 §5, §8)

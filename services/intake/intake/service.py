@@ -18,7 +18,8 @@ from intake.render.flowchart import flowchart_svg
 from intake.schemas import (CatalogIn, CatalogLoaded, ChecklistOut, DeclarationOut, DocumentContentOut,
                             DocumentOut, DraftOut, GuideOut, MaterialContentOut, MaterialOut, MaterialVersionOut, MaterialVersionRef,
                             PreviewGuide, ProjectOut, PushProject, RegisterProject, ReportLostNotice, StageArg,
-                            StreamedUpload, SubmitDeclaration, UploadMaterial, VerifyMaterial)
+                            StreamedUpload, SubmitDeclaration, SubmitSupplement, SupplementOut, UploadMaterial,
+                            VerifyMaterial)
 from platform_kit.bus import event_handler
 from platform_kit.calendar import official_calendar, today_in_shanghai
 from platform_kit.db import Database
@@ -192,6 +193,14 @@ class IntakeService:
         return DeclarationOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def submit_supplement(self, project_code, data):
+        identity = self.auth.identity(APPLICANT, CLERK)
+        cmd = load(SubmitSupplement(), data)
+        with self.db.unit_of_work() as uow:
+            result = handlers.submit_supplement(project_code, cmd, identity, uow, today_in_shanghai())
+        return SupplementOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_declaration(self, declaration_id):
         identity = self.auth.identity()
         with self.db.read() as session:
@@ -283,6 +292,16 @@ class IntakeService:
     def on_case_concluded(self, envelope):
         # 002 §22: the applicant is told that the licence is ready at the window
         self._case_document(envelope, window.COMPLETION, "intake.on_case_concluded")
+
+    @event_handler("stage", "case.returned")
+    def on_case_returned(self, envelope):
+        with self.db.unit_of_work() as uow:
+            handlers.record_case_fact(envelope, uow, "intake.on_case_returned")
+
+    @event_handler("stage", "case.withdrawn")
+    def on_case_withdrawn(self, envelope):
+        with self.db.unit_of_work() as uow:
+            handlers.record_case_fact(envelope, uow, "intake.on_case_withdrawn")
 
     # ------------------------------------------------------------------ events
     @event_handler("certificate", "licence.issued")

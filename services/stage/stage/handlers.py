@@ -23,6 +23,7 @@ from stage.domain.roster import Roster, RosterChange
 SOURCE = "stage"
 CONSUMER = "stage"
 SYSTEM = Actor.SYSTEM
+SUPPLEMENT_RECEIVED = "supplement_received"
 
 
 # ---------------------------------------------------------------------------- calendar
@@ -106,6 +107,19 @@ def decision_view(row):
             "details": row.details or {}}
 
 
+def supplement_received(decisions):
+    """002 §8: the supplement the window registered since the latest supplement request, if any."""
+    received = None
+    for d in decisions:
+        if d["action"] == "request_supplement":
+            received = None
+        elif d["action"] == SUPPLEMENT_RECEIVED:
+            received = {"received_on": d["on"], "at": d["at"], "by": d["who"], "role": d["role"],
+                        "materials": d["details"].get("materials", []), "note": d["opinion"],
+                        "document_no": d["details"].get("document_no")}
+    return received
+
+
 def case_view(row, today, calendar, yellow_days, history=True):
     clock = clock_from_row(row)
     out = {
@@ -121,6 +135,7 @@ def case_view(row, today, calendar, yellow_days, history=True):
     out["paused"] = out["paused"] or row.state == "supplementing"
     decisions = [decision_view(d) for d in row.decisions]
     out["feedback"] = case_feedback(decisions, row.department)   # 000 §13, 004 §15
+    out["supplement_received"] = supplement_received(decisions)
     if history:
         out["history"] = decisions
     return out
@@ -243,6 +258,27 @@ def attach_licence(envelope, uow):
         return
     uow.session.execute(update(CaseRow).where(CaseRow.id == envelope.payload["case_id"])
                         .values(licence_no=envelope.payload["licence_no"]))
+
+
+def record_supplement_received(envelope, uow):
+    """intake/supplement.submitted: the window registered the supplement and passed it on (002 §8); the
+    case records its receipt (the officer then checks it and accepts it). Once per event."""
+    if not uow.first_time(envelope, f"{CONSUMER}.supplement_submitted"):
+        return None
+    p = envelope.payload
+    session = uow.session
+    exists = session.execute(select(CaseRow.project_code).where(CaseRow.id == p["case_id"])).scalar_one_or_none()
+    if exists is None or exists != envelope.project_code:
+        return None   # not a case of this project: nothing to record against
+    stage_row, row = _lock(session, p["case_id"])
+    _record(session, row, row.stage_id, None, envelope.actor, opinion=p.get("note") or "",
+            action=SUPPLEMENT_RECEIVED, on=p["submitted_on"], details={
+                "materials": [{"material_id": m["material_id"], "version": m["version"], "name": m["name"],
+                               "sha256": m["sha256"]} for m in p["materials"]],
+                "declaration_id": p.get("declaration_id"), "document_no": p.get("document_no"),
+                "event_id": envelope.event_id, "state": row.state})
+    session.flush()
+    return row.id
 
 
 # ---------------------------------------------------------------------------- acting on a case

@@ -101,6 +101,24 @@ class FeedbackOut(Schema):
     special_reason = fields.String()
 
 
+class ReceivedMaterialOut(Schema):
+    material_id = fields.String()
+    version = fields.Integer()
+    name = fields.String()
+    sha256 = fields.String()
+
+
+class SupplementReceivedOut(Schema):
+    """The supplement registered by the window since the latest supplement request (002 §8)."""
+    received_on = fields.Date()
+    at = fields.String(allow_none=True)
+    by = fields.String()
+    role = fields.String()
+    materials = fields.List(fields.Nested(ReceivedMaterialOut))
+    note = fields.String()
+    document_no = fields.String(allow_none=True)
+
+
 class _ClockOut(Schema):
     limit_days = fields.Integer()
     extension_days = fields.Integer()
@@ -134,6 +152,7 @@ class CaseOut(_ClockOut):
     lapsed_on = fields.Date(allow_none=True)
     licence_no = fields.String(allow_none=True)
     feedback = fields.List(fields.Nested(FeedbackOut))
+    supplement_received = fields.Nested(SupplementReceivedOut, allow_none=True)
     history = fields.List(fields.Nested(DecisionOut))
 
 

@@ -36,6 +36,11 @@ class StageService:
         with self.db.unit_of_work() as uow:
             handlers.attach_licence(envelope, uow)
 
+    @event_handler("intake", "supplement.submitted")
+    def on_supplement_submitted(self, envelope):
+        with self.db.unit_of_work() as uow:
+            handlers.record_supplement_received(envelope, uow)
+
     # ------------------------------------------------------------------ reading
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_cases(self, filters=None):

@@ -201,6 +201,46 @@ class WindowDocumentRow(Base):
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class CaseFactRow(Base):
+    """A decision on a case the stage service announced, as intake learnt it (one row per event, never
+    changed): what the window needs to know, e.g. that a case is waiting for its supplement (002 §8)."""
+
+    __tablename__ = "case_facts"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    type: Mapped[str] = mapped_column(String(40))
+    case_id: Mapped[str] = mapped_column(String(36), index=True)
+    project_code: Mapped[str] = mapped_column(String(40), index=True)
+    stage: Mapped[str] = mapped_column(String(40))
+    item_name: Mapped[str] = mapped_column(String(200))
+    department: Mapped[str] = mapped_column(String(40))
+    on: Mapped[date] = mapped_column(Date)
+    opinion: Mapped[str] = mapped_column(Text, default="")
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SupplementSubmissionRow(Base):
+    """A supplement handed in through the window for one supplement request (002 §8): registered once,
+    with the material versions received and the voucher issued for them."""
+
+    __tablename__ = "supplement_submissions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    project_code: Mapped[str] = mapped_column(ForeignKey("projects.project_code"), index=True)
+    case_id: Mapped[str] = mapped_column(String(36), index=True)
+    request_event_id: Mapped[str] = mapped_column(String(36), unique=True)   # one submission per request
+    declaration_id: Mapped[str | None] = mapped_column(String(36))
+    materials: Mapped[list] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text, default="")
+    voucher_id: Mapped[str] = mapped_column(ForeignKey("window_documents.id"))
+    submitted_by: Mapped[str] = mapped_column(String(80))
+    submitted_role: Mapped[str] = mapped_column(String(20))
+    submitted_on: Mapped[date] = mapped_column(Date)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class DocumentLossRow(Base):
     """A lost acceptance notice (002 §24): the loss statement and identity copy the window received."""
 

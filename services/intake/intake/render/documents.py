@@ -133,8 +133,9 @@ def _copies(material):
 
 def registration_voucher(*, document_no, project_code, project_name, applicant, stage, materials,
                          received_on, channel="综合窗口", registered_by="", issued_by="工程建设项目综合服务窗口",
-                         form_summary=None):
-    """002 §5: the window itemises what it received and hands the applicant this voucher.
+                         form_summary=None, subject="申请材料"):
+    """002 §5: the window itemises what it received and hands the applicant this voucher; `subject`
+    names what was received (申请材料, or 补齐补正材料 handed in after a supplement notice, 002 §8).
 
     `materials`: [{"name", "version"?, "copies"?, "pages"?, "form"? (纸质（已扫描）/电子), "sha256"?}].
     """
@@ -142,7 +143,7 @@ def registration_voucher(*, document_no, project_code, project_name, applicant, 
              (m.get("sha256") or "")[:16]) for m in materials]
     flow = [
         _p(f"{applicant}：", _PLAIN),
-        _p(f"你单位于{chinese_date(received_on)}通过{channel}提交的“{project_name}”{_stage_name(stage)}阶段申请材料，"
+        _p(f"你单位于{chinese_date(received_on)}通过{channel}提交的“{project_name}”{_stage_name(stage)}阶段{subject}，"
            f"本窗口已逐项登记，共 {len(materials)} 件，清单如下。本凭单仅证明材料已登记，不代表已受理；"
            f"是否受理由审批部门在审查时限内决定，并通过本窗口告知。"),
         Spacer(1, 4 * mm),
