@@ -627,7 +627,8 @@ def test_the_window_notices_follow_the_supplement_and_the_return(project):
     assert sorted(notices) == sorted([
         ("acceptance_notice", "2026-02-11"), ("supplement_notice", "2026-02-13"),
         ("acceptance_notice", "2026-02-25"),              # the clock resumes
-        ("acceptance_notice", "2026-09-18"), ("acceptance_notice", "2026-10-08")])   # round 1, round 2
+        ("acceptance_notice", "2026-09-18"), ("acceptance_notice", "2026-10-08"),   # round 1, round 2
+        ("completion_notice", "2026-03-04"), ("completion_notice", "2026-10-14")])  # approved, concluded
     assert [d["issued_on"] for d in listed if d["kind"] == "registration_voucher"] == \
         [s["received_on"] for s in EXPECTED_STAGES.values()]
     # 002 §7(二): the deemed acceptance's notice is issued the day the platform decided it (04-28)
