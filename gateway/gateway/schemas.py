@@ -173,6 +173,10 @@ class MaterialForm(Schema):
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     material_id = fields.String(metadata={"description": "给出时作为该材料的新版本上传"})
+    channel = fields.String(metadata={"enum": ["electronic", "paper"],
+                                      "description": "electronic（默认）或 paper（窗口扫描的纸质原件，仅综合窗口）"})
+    paper_copies = fields.Integer(metadata={"description": "纸质份数（paper，默认 1）"})
+    paper_pages = fields.Integer(metadata={"description": "纸质页数（paper，可选）"})
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
 
 
@@ -183,6 +187,25 @@ class MaterialOut(Open):
     sha256 = fields.String()
     size = fields.Integer()
     content_type = fields.String()
+
+
+class SupplementIn(Strict):
+    case_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    material_ids = fields.List(fields.String(), required=True)
+    note = fields.String(validate=validate.Length(max=4000))
+
+
+class SupplementOut(Open):
+    submission_id = fields.String()
+    project_code = fields.String()
+    case_id = fields.String()
+    declaration_id = fields.String()
+    materials = fields.List(fields.Dict())
+    note = fields.String(allow_none=True)
+    submitted_by = fields.String()
+    submitted_at = fields.DateTime()
+    submitted_on = fields.Date()
+    voucher = fields.Dict()
 
 
 class DeclarationIn(Strict):

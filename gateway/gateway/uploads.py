@@ -30,8 +30,13 @@ PROBLEM_CLASSES = {401: Unauthenticated, 403: Forbidden, 404: NotFound, 409: Con
 class SpooledMaterial:
     """The material of a multipart/form-data request: fields `name`, optional `material_id`, `file`."""
 
-    def __init__(self, name, material_id, filename, content_type, file, size, sha256):
-        self.name, self.material_id, self.filename = name, material_id, filename
+    # form fields besides the file; channel and paper counts: 002 §5 (a paper original scanned by the window)
+    TEXT_FIELDS = ("name", "material_id", "channel")
+    NUMBER_FIELDS = ("paper_copies", "paper_pages")
+
+    def __init__(self, fields, filename, content_type, file, size, sha256):
+        self.fields, self.filename = fields, filename
+        self.name, self.material_id = fields["name"], fields.get("material_id")
         self.content_type, self.file, self.size, self.sha256 = content_type, file, size, sha256
 
     @classmethod
@@ -53,8 +58,8 @@ class SpooledMaterial:
                                 description=f"材料文件不得超过 {max_bytes // (1024 * 1024)} MB")
                         digest.update(chunk)
                         spool.write(chunk)
-                elif part.name in ("name", "material_id"):
-                    fields[part.name] = part.get_text()
+                elif part.name in cls.TEXT_FIELDS + cls.NUMBER_FIELDS:
+                    fields[part.name] = part.get_text().strip()
                 else:
                     part.stream.read()  # parts must be consumed in order; unknown ones are ignored
         except BaseException:
@@ -68,28 +73,30 @@ class SpooledMaterial:
             errors.append({"field": "file", "message": "缺少材料文件"})
         elif size == 0:
             errors.append({"field": "file", "message": "材料文件为空"})
+        for name in cls.NUMBER_FIELDS:
+            if fields.get(name) and not fields[name].isdigit():
+                errors.append({"field": name, "message": "须为整数"})
         if errors:
             if spool is not None:
                 spool.close()
             raise ValidationFailed("输入数据不符合要求", errors)
         spool.seek(0)
-        return cls(fields["name"], fields.get("material_id") or None, filename,
-                   (content_type or "application/octet-stream").split(";")[0].strip(), spool, size,
-                   digest.hexdigest())
+        given = {name: value for name, value in fields.items() if value}
+        for name in cls.NUMBER_FIELDS:
+            if name in given:
+                given[name] = int(given[name])
+        return cls(given, filename, (content_type or "application/octet-stream").split(";")[0].strip(), spool,
+                   size, digest.hexdigest())
 
     def fingerprint(self):
-        return {"name": self.name, "material_id": self.material_id, "content_type": self.content_type,
-                "sha256": self.sha256, "size": self.size}
+        return dict(self.fields, content_type=self.content_type, sha256=self.sha256, size=self.size)
 
     def rpc_data(self):
         """The ``upload_material`` argument: the whole file, base64, inside the RPC message."""
         import base64
         self.file.seek(0)
-        data = {"name": self.name, "content_type": self.content_type,
-                "content_base64": base64.b64encode(self.file.read()).decode("ascii")}
-        if self.material_id:
-            data["material_id"] = self.material_id
-        return data
+        return dict(self.fields, content_type=self.content_type,
+                    content_base64=base64.b64encode(self.file.read()).decode("ascii"))
 
     def body(self):
         """The file as a request body: read block by block, with its length known up front."""
@@ -110,9 +117,9 @@ class IntakeHttp:
         self.session = session or requests.Session()
 
     def upload(self, project_code, material, token):
-        params = {"name": material.name}
-        if material.material_id:
-            params["material_id"] = material.material_id
+        # intake's query names for the same fields
+        query_names = {"paper_copies": "copies", "paper_pages": "pages"}
+        params = {query_names.get(name, name): value for name, value in material.fields.items()}
         headers = {"Content-Type": material.content_type}
         if token:
             headers["Authorization"] = f"Bearer {token}"

@@ -88,6 +88,8 @@ def test_each_route_calls_its_service_method_with_the_callers_token(client, rpc,
         ("POST", "/projects/P1/declarations", {"stage": "land_use_planning", "form": {"a": 1}, "material_ids": ["m1"]},
          "intake", "submit_declaration", 201),
         ("GET", "/declarations/D1", None, "intake", "get_declaration", 200),
+        ("POST", "/projects/P1/supplements", {"case_id": "C1", "material_ids": ["m2"], "note": "补齐"}, "intake",
+         "submit_supplement", 201),
         ("GET", "/cases/C1", None, "stage", "get_case", 200),
         ("POST", "/cases/C1/actions", {"action": "accept", "opinion": "受理"}, "stage", "act_on_case", 200),
         ("GET", "/licences/L1", None, "certificate", "get_licence", 200),
@@ -106,9 +108,10 @@ def test_each_route_calls_its_service_method_with_the_callers_token(client, rpc,
     assert rpc.calls[1]["args"] == [3]
     assert rpc.calls[3]["args"] == ["2026-410800-48-01-000001"]
     assert rpc.calls[4]["args"] == ["P1", {"stage": "land_use_planning", "form": {"a": 1}, "material_ids": ["m1"]}]
-    assert rpc.calls[7]["args"] == ["C1", {"action": "accept", "opinion": "受理"}]
-    assert rpc.calls[9]["args"] == ["L1", {"reason": "以欺骗手段取得"}]
-    assert rpc.calls[12]["args"] == ["K1", {"opinion": "同意"}]
+    assert rpc.calls[6]["args"] == ["P1", {"case_id": "C1", "material_ids": ["m2"], "note": "补齐"}]
+    assert rpc.calls[8]["args"] == ["C1", {"action": "accept", "opinion": "受理"}]
+    assert rpc.calls[10]["args"] == ["L1", {"reason": "以欺骗手段取得"}]
+    assert rpc.calls[13]["args"] == ["K1", {"opinion": "同意"}]
 
 
 def test_list_routes_pass_filters_and_answer_pages(client, rpc, auth, assert_problem):
@@ -187,6 +190,17 @@ def test_material_upload_is_read_in_full_and_sent_base64(client, rpc, auth, asse
     code, data = rpc.calls[-1]["args"]
     assert code == "P1" and data["name"] == "建设项目用地预审与选址意见书" and data["content_type"] == "application/pdf"
     assert base64.b64decode(data["content_base64"]) == pdf
+    paper = client.simulate_post("/projects/P1/materials", **multipart(
+        headers, {"name": "营业执照", "channel": "paper", "paper_copies": "2", "paper_pages": "3",
+                  "material_id": "M0"}, {"file": ("scan.pdf", pdf, "application/pdf")}))
+    assert paper.status_code == 201
+    code, data = rpc.calls[-1]["args"]
+    assert {k: v for k, v in data.items() if k != "content_base64"} == {
+        "name": "营业执照", "channel": "paper", "paper_copies": 2, "paper_pages": 3, "material_id": "M0",
+        "content_type": "application/pdf"}
+    bad_count = assert_problem(client.simulate_post("/projects/P1/materials", **multipart(
+        headers, {"name": "营业执照", "paper_copies": "two"}, {"file": ("scan.pdf", pdf, "application/pdf")})), 422)
+    assert [e["field"] for e in bad_count["errors"]] == ["paper_copies"]
     missing = assert_problem(client.simulate_post("/projects/P1/materials", **multipart(
         headers, files={"other": ("x.txt", b"x", "text/plain")})), 422)
     assert {e["field"] for e in missing["errors"]} == {"name", "file"}

@@ -66,8 +66,9 @@ def project(intake, settings, book, auth):
 
 
 def upload(client, code, headers, content=PDF, content_type="application/pdf", name="建设项目用地预审与选址意见书",
-           **extra):
-    body, multipart_type = encode_multipart_formdata({"name": name, "file": ("site.pdf", content, content_type)})
+           form=None, **extra):
+    body, multipart_type = encode_multipart_formdata(dict(form or {}, name=name,
+                                                          file=("site.pdf", content, content_type)))
     return client.simulate_post(f"/projects/{code}/materials", body=body,
                                 headers=dict(headers, **{"Content-Type": multipart_type}, **extra))
 
@@ -137,3 +138,12 @@ def test_a_retried_upload_with_its_idempotency_key_is_stored_once(intake, projec
     assert_problem(upload(client, project["code"], headers, content=PDF + b"changed"), 422)
     listed = client.simulate_get(f"/projects/{project['code']}/materials", headers=project["headers"]).json
     assert listed["total"] == 1 and listed["items"][0]["latest_version"] == 1
+
+
+def test_a_paper_original_scanned_at_the_window_streams_with_its_counts(intake, project, auth, assert_problem):
+    client = project["gateway"](streaming=True)
+    paper = {"channel": "paper", "paper_copies": "2", "paper_pages": "12"}
+    stored = upload(client, project["code"], auth("clerk"), form=paper)
+    assert stored.status_code == 201, stored.text
+    assert (stored.json["channel"], stored.json["paper_copies"], stored.json["paper_pages"]) == ("paper", 2, 12)
+    assert_problem(upload(client, project["code"], project["headers"], form=paper), 403)  # window clerks only
