@@ -17,14 +17,14 @@ import contextlib
 import io
 import logging
 import os
-import tempfile
 from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from intake.domain.material import Inspection, remove_content, storage_key
+from intake.adapters.staging import staged_upload
+from intake.domain.material import remove_content, storage_key
 
 log = logging.getLogger(__name__)
 
@@ -229,33 +229,10 @@ class ObjectStorage:
             raise
         return True
 
-    @contextlib.contextmanager
     def staged(self, chunks, content_type):
-        """Write `chunks` (an iterable of bytes) to a temporary file while inspecting them; yields
-        a :class:`StagedObject`. Whatever happens inside the block, the temporary file is gone
-        afterwards, and on an error the published object (if this upload created it) too."""
-        if self.spool_dir:
-            os.makedirs(self.spool_dir, exist_ok=True)
-        inspection = Inspection(content_type, self.max_bytes)
-        fd, temp_path = tempfile.mkstemp(dir=self.spool_dir, prefix="upload-")
-        staged = None
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                for chunk in chunks:
-                    inspection.feed(chunk)
-                    fh.write(chunk)
-            facts = inspection.finish(lambda: open(temp_path, "rb"))
-            staged = StagedObject(self, temp_path, facts)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp_path)
-            raise
-        failed = True
-        try:
-            yield staged
-            failed = False
-        finally:
-            staged.discard(failed)
+        """Stage an upload (see :mod:`intake.adapters.staging`); yields a :class:`StagedObject`."""
+        return staged_upload(chunks, content_type, self.max_bytes, self.spool_dir,
+                             lambda temp_path, facts: StagedObject(self, temp_path, facts))
 
 
 def main(argv=None):

@@ -11,13 +11,13 @@ same keys and with the same guarantees (:mod:`intake.adapters.object_storage`).
 """
 import contextlib
 import os
-import tempfile
 from pathlib import Path
 
 from nameko.extensions import DependencyProvider
 
 from intake.adapters.object_storage import ObjectStorage
-from intake.domain.material import Inspection, remove_content, storage_key
+from intake.adapters.staging import staged_upload
+from intake.domain.material import remove_content, storage_key
 
 CHUNK = 1 << 16
 
@@ -73,32 +73,10 @@ class LocalStorage:
         with contextlib.suppress(FileNotFoundError):
             self.path(key).unlink()
 
-    @contextlib.contextmanager
     def staged(self, chunks, content_type):
-        """Write `chunks` (an iterable of bytes) to a temporary file while inspecting them; yields
-        a :class:`StagedContent`. Whatever happens inside the block, the temporary file is gone
-        afterwards, and on an error the published content (if this upload created it) too."""
-        self.incoming.mkdir(parents=True, exist_ok=True)
-        inspection = Inspection(content_type, self.max_bytes)
-        fd, temp_path = tempfile.mkstemp(dir=self.incoming, prefix="upload-")
-        staged = None
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                for chunk in chunks:
-                    inspection.feed(chunk)
-                    fh.write(chunk)
-            facts = inspection.finish(lambda: open(temp_path, "rb"))
-            staged = StagedContent(self, temp_path, facts)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp_path)
-            raise
-        failed = True
-        try:
-            yield staged
-            failed = False
-        finally:
-            staged.discard(failed)
+        """Stage an upload (see :mod:`intake.adapters.staging`); yields a :class:`StagedContent`."""
+        return staged_upload(chunks, content_type, self.max_bytes, str(self.incoming),
+                             lambda temp_path, facts: StagedContent(self, temp_path, facts))
 
 
 def chunks_of(content, size=CHUNK):
