@@ -241,8 +241,8 @@ def main():
         postgres.drop_all()
     print(f"\nmachine: {host.node()} · {os.cpu_count()} cores · Python {host.python_version()} · "
           f"RabbitMQ and PostgreSQL on 127.0.0.1\n")
-    print(f"| measurement | value | note |")
-    print(f"|---|---|---|")
+    print("| measurement | value | note |")
+    print("|---|---|---|")
     if latencies:
         print(f"| end-to-end stage-1 flow, median | {statistics.median(latencies) * 1000:.0f} ms | {len(latencies)} runs, HTTP → 5 services → HTTP |")
         print(f"| end-to-end stage-1 flow, p95 | {percentile(latencies, 0.95) * 1000:.0f} ms | |")

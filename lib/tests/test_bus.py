@@ -4,8 +4,6 @@ A small probe service emits `consultation.replied` events through the outbox; a 
 counts them in its own database. Each test gets its own vhost (nameko's rabbit_config) and its
 own databases.
 """
-import json
-
 import pytest
 import requests
 from kombu import Connection

@@ -483,7 +483,7 @@ def extend_limit(cmd, identity, uow, calendar, today, yellow_days):
         case = case_from_row(row)
         case.extend(cmd["days"], calendar)
         case_to_row(case, row)
-        clock, target = case.clock, row
+        clock = case.clock
     else:
         stage_row = session.execute(select(StageRow).where(StageRow.id == cmd["stage_id"])
                                     .with_for_update()).scalar_one_or_none()
@@ -493,7 +493,7 @@ def extend_limit(cmd, identity, uow, calendar, today, yellow_days):
         stage.authorize_lead(identity)
         stage.extend(cmd["days"], calendar)
         stage_to_row(stage, stage_row)
-        clock, row, target = stage.clock, None, stage_row
+        clock, row = stage.clock, None
     _record(session, row, stage_row.id, None, actor, identity.name, reason=cmd["reason"],
             action="extend", on=today, details={"days": cmd["days"],
                      "extension_days": clock.extension_days,

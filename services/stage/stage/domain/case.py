@@ -17,7 +17,7 @@ Its steps are accept (受理) → review (审核) → approve or disapprove (批
 The stage clock runs from receipt of the stage, pauses while any case is paused for supplement or
 returned and not yet resubmitted, and stops when every case is closed (000 §12).
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from platform_kit.errors import Conflict, Forbidden, ValidationFailed
