@@ -38,7 +38,7 @@ class OutboxRelay:
         self.amqp_uri = config[AMQP_URI_CONFIG_KEY]
         self._connection = None
         self._producer = None
-        self._declared = set()
+        self._declared = {}      # source service -> its declared events exchange
         self._returned = set()
         self._tags = {}          # delivery tag -> event id, for messages awaiting the broker's confirm
         self._next_tag = 1
@@ -70,7 +70,7 @@ class OutboxRelay:
             channel.events["basic_ack"].add(self._on_ack)
             channel.events["basic_nack"].add(self._on_nack)
             self._producer = Producer(channel, serializer="json", on_return=self._on_return)
-            self._declared = set()
+            self._declared = {}
             self._tags, self._next_tag, self._outcome = {}, 1, {}
         return self._producer
 
@@ -144,10 +144,11 @@ class OutboxRelay:
         try:
             producer = self._connect()
             for row in rows:
-                exchange = get_event_exchange(row.source, self.config)
-                if exchange.name not in self._declared:
+                exchange = self._declared.get(row.source)
+                if exchange is None:
+                    exchange = get_event_exchange(row.source, self.config)
                     exchange(producer.channel).declare()
-                    self._declared.add(exchange.name)
+                    self._declared[row.source] = exchange
                 producer.publish(row.body, exchange=exchange, routing_key=row.event_type, mandatory=True,
                                  delivery_mode=PERSISTENT, message_id=row.event_id,
                                  headers={"event_type": row.event_type})
