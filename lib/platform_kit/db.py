@@ -15,6 +15,8 @@ from sqlalchemy import (JSON, BigInteger, Column, DateTime, Integer, MetaData, S
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
+from platform_kit.errors import ValidationFailed
+
 log = logging.getLogger(__name__)
 
 NAMING = {
@@ -69,10 +71,24 @@ def make_engine(url, pool_size=10):
             cursor.close()
 
         return engine
-    return create_engine(
+    engine = create_engine(
         url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_timeout=30,
         connect_args={"connect_timeout": 5},
     )
+    event.listen(engine, "before_cursor_execute", _refuse_nul)
+    return engine
+
+
+def _refuse_nul(conn, cursor, statement, parameters, context, executemany):
+    """PostgreSQL text cannot hold NUL: a value carrying one (an id in a URL, say) is the caller's
+    mistake, so it becomes a 422, not a driver error. Schemas refuse it in bodies already
+    (platform_kit.validation); this catches what arrives as a bare RPC argument."""
+    rows = parameters if executemany else (parameters,)
+    for row in rows:
+        values = row.values() if isinstance(row, dict) else (row or ())
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            raise ValidationFailed("输入含有空字符（NUL），无法处理",
+                                   [{"field": "_schema", "message": "不得包含空字符（NUL）"}])
 
 
 def green_postgres():

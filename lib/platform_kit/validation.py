@@ -21,10 +21,27 @@ def _flatten(messages, prefix=""):
     return out
 
 
+def _nul_fields(value, path=""):
+    """Paths of the strings in `value` that contain NUL: no database column can store one."""
+    if isinstance(value, str):
+        return [path or "_schema"] if "\x00" in value else []
+    if isinstance(value, dict):
+        found = [f"{path}.{k}" if path else str(k) for k in value if isinstance(k, str) and "\x00" in k]
+        for key, item in value.items():
+            found += _nul_fields(item, f"{path}.{key}" if path else str(key))
+        return found
+    if isinstance(value, (list, tuple)):
+        return [p for index, item in enumerate(value) for p in _nul_fields(item, f"{path}[{index}]")]
+    return []
+
+
 def load(schema, data, detail="输入数据不符合要求"):
     """Validate `data` with `schema` (an instance); raise ValidationFailed with per-field errors."""
     if data is None:
         data = {}
+    nul = _nul_fields(data)
+    if nul:
+        raise ValidationFailed(detail, [{"field": field, "message": "不得包含空字符（NUL）"} for field in nul])
     try:
         return schema.load(data)
     except ValidationError as exc:

@@ -59,3 +59,19 @@ def test_calendar_never_guesses_an_unloaded_year():
         official_calendar().is_working_day(date(2031, 3, 3))
     loaded = WorkingCalendar(years={2031}).with_year(2031, holidays=[date(2031, 3, 3)], working_weekends=[])
     assert not loaded.is_working_day(date(2031, 3, 3))
+
+
+def test_a_nul_character_is_a_field_error_not_a_database_failure():
+    from marshmallow import Schema, fields
+
+    from platform_kit.errors import ValidationFailed
+    from platform_kit.validation import load
+
+    class Filters(Schema):
+        item_code = fields.String()
+        tags = fields.List(fields.String())
+
+    assert load(Filters(), {"item_code": "NRP-001", "tags": ["a"]}) == {"item_code": "NRP-001", "tags": ["a"]}
+    with pytest.raises(ValidationFailed) as refused:
+        load(Filters(), {"item_code": "\x004Q", "tags": ["ok", "b\x00"]})
+    assert {e["field"] for e in refused.value.errors} == {"item_code", "tags[1]"}

@@ -138,7 +138,7 @@ class IntakeService:
             view = handlers.material_content(ref["material_id"], ref["version"], identity, session, self.storage, limit)
         return MaterialContentOut().dump({**view, "content": handlers.read_content(self.storage, view)})
 
-    @http("GET", "/materials/<string:material_id>/versions/<int:version>/content", expected_exceptions=EXPECTED_ERRORS)
+    @http("GET", "/materials/<string:material_id>/versions/<int(signed=True):version>/content", expected_exceptions=EXPECTED_ERRORS)
     def download_material(self, request, material_id, version):
         """Streamed download of one stored version (any size)."""
         identity = self.http_auth.identity(request)
