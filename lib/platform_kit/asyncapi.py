@@ -21,6 +21,7 @@ PUBLISHERS = {
     "stage.extended": "stage", "stage.paused": "stage", "stage.resumed": "stage",
     "licence.issued": "certificate", "licence.revoked": "certificate",
     "consultation.opened": "consult", "consultation.replied": "consult",
+    "consultation.lapsed": "consult", "consultation.closed": "consult",
 }
 
 

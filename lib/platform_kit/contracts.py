@@ -328,6 +328,29 @@ class ConsultationRepliedV1(_Payload):
     opinion = fields.String(required=True)
 
 
+class ConsultationLapsedV1(_Payload):
+    """The reply deadline passed with departments silent: the platform recorded no opinion for
+    each of them on `recorded_on` (004 §14: 逾期未反馈的视为无意见)."""
+    consultation_id = fields.String(required=True)
+    case_id = fields.String(allow_none=True, load_default=None)
+    departments = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+    due_on = fields.Date(required=True)
+    recorded_on = fields.Date(required=True)
+
+
+class ConsultationReplySummary(_Payload):
+    department = fields.String(required=True)
+    opinion_kind = fields.String(required=True, validate=validate.OneOf(["replied", "no_opinion"]))
+
+
+class ConsultationClosedV1(_Payload):
+    """Every asked department has an answer, its own or no opinion; the flow moves on."""
+    consultation_id = fields.String(required=True)
+    case_id = fields.String(allow_none=True, load_default=None)
+    replies = fields.List(fields.Nested(ConsultationReplySummary), required=True, validate=validate.Length(min=1))
+    closed_on = fields.Date(required=True)
+
+
 # type -> {version: schema class}. The single source of truth for what may be published.
 EVENTS = {
     "project.registered": {1: ProjectRegisteredV1},
@@ -359,6 +382,8 @@ EVENTS = {
     "licence.revoked": {1: LicenceRevokedV1},
     "consultation.opened": {1: ConsultationOpenedV1},
     "consultation.replied": {1: ConsultationRepliedV1},
+    "consultation.lapsed": {1: ConsultationLapsedV1},
+    "consultation.closed": {1: ConsultationClosedV1},
 }
 
 

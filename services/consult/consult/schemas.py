@@ -26,6 +26,7 @@ class ReplyOut(Schema):
     opinion = fields.String()
     replied_by = fields.String()
     replied_on = fields.Date()
+    opinion_kind = fields.String()   # replied | no_opinion (004 §14: recorded by the platform)
 
 
 class ConsultationOut(Schema):
@@ -37,5 +38,6 @@ class ConsultationOut(Schema):
     question = fields.String()
     opened_on = fields.Date()
     due_on = fields.Date()
-    status = fields.String()
+    status = fields.String()         # open | closed
+    closed_on = fields.Date(allow_none=True)
     replies = fields.List(fields.Nested(ReplyOut))

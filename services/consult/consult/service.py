@@ -1,9 +1,12 @@
 """nameko entrypoints of the consult service: load → handler → dump, nothing else."""
 from nameko.rpc import rpc
+from nameko.timer import timer
+from sqlalchemy import text
 
 from consult import handlers
 from consult.adapters.orm import metadata
 from consult.schemas import ConsultationOut, OpenConsultation, ReplyToConsultation
+from consult.sweeper import Sweeper
 from platform_kit.calendar import official_calendar, today_in_shanghai
 from platform_kit.db import Database
 from platform_kit.errors import EXPECTED_ERRORS
@@ -16,6 +19,7 @@ class ConsultService:
 
     db = Database(metadata)
     auth = Auth()
+    sweeper = Sweeper()
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def open_consultation(self, data):
@@ -37,11 +41,16 @@ class ConsultService:
     def get_consultation(self, consultation_id):
         self.auth.identity(OFFICER, SUPERVISOR)
         with self.db.read() as session:
-            result = handlers.get(consultation_id, session, today_in_shanghai())
+            result = handlers.get(consultation_id, session)
         return ConsultationOut().dump(result)
+
+    # 004 §14: silence by the deadline is recorded as no opinion by the platform itself
+    @timer(interval=1)
+    def sweep_deadlines(self):
+        self.sweeper.when_due(handlers.sweep_all, self.db.unit_of_work, today_in_shanghai())
 
     @rpc
     def health(self):
         with self.db.read() as session:
-            session.execute(__import__("sqlalchemy").text("SELECT 1"))
+            session.execute(text("SELECT 1"))
         return {"service": self.name, "status": "ok"}

@@ -1,4 +1,4 @@
-from sqlalchemy import JSON, Date, ForeignKey, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from platform_kit.db import service_metadata
@@ -10,6 +10,8 @@ class Base(DeclarativeBase):
 
 class ConsultationRow(Base):
     __tablename__ = "consultations"
+    # the sweeper's claim: open consultations past their deadline, oldest deadline first
+    __table_args__ = (Index("ix_consultations_closed_on_due_on", "closed_on", "due_on"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     project_code: Mapped[str] = mapped_column(String(40), index=True)
@@ -20,13 +22,18 @@ class ConsultationRow(Base):
     opened_by: Mapped[str] = mapped_column(String(80))
     opened_on: Mapped["Date"] = mapped_column(Date)
     due_on: Mapped["Date"] = mapped_column(Date)
+    # set once, when the last asked department's answer (real or no opinion) is recorded
+    closed_on: Mapped["Date"] = mapped_column(Date, nullable=True)
     replies: Mapped[list["ReplyRow"]] = relationship(order_by="ReplyRow.id", lazy="selectin")
 
 
 class ReplyRow(Base):
-    """A department's reply: a recorded decision, inserted once, never updated."""
+    """A department's reply, or the no opinion recorded for its silence (004 §14): a recorded
+    decision, inserted once, never updated. One per department and consultation."""
 
     __tablename__ = "consultation_replies"
+    __table_args__ = (UniqueConstraint("consultation_id", "department",
+                                       name="uq_consultation_replies_consultation_department"),)
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     consultation_id: Mapped[str] = mapped_column(ForeignKey("consultations.id"), index=True)
@@ -34,6 +41,7 @@ class ReplyRow(Base):
     opinion: Mapped[str] = mapped_column(Text)
     replied_by: Mapped[str] = mapped_column(String(80))
     replied_on: Mapped["Date"] = mapped_column(Date)
+    opinion_kind: Mapped[str] = mapped_column(String(20), server_default="replied")
 
 
 metadata = Base.metadata

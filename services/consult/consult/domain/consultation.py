@@ -1,14 +1,22 @@
 """Consultation (征询/会签): a department asks others for opinions by a deadline (001, 004 §14).
 
-Silence by the deadline counts as "no opinion" and the flow moves on by itself; each reply is a
-recorded decision and is never changed afterwards.
+Silence by the deadline counts as "no opinion" (逾期未反馈的视为无意见, 004 §14): the platform
+records it itself for every silent department on the first day after the deadline, and the flow
+moves on. Each reply, a department's or the platform's, is a recorded decision and is never changed
+afterwards. A consultation is closed once every asked department has an answer.
 """
 from dataclasses import dataclass, field
 from datetime import date
 
 from platform_kit.errors import Conflict, Forbidden, ValidationFailed
 
-NO_OPINION = "no_opinion"
+REPLIED = "replied"          # the department answered in time
+NO_OPINION = "no_opinion"    # 004 §14: silent by the deadline, recorded by the platform
+OPINION_KINDS = (REPLIED, NO_OPINION)
+NO_OPINION_TEXT = "逾期未反馈，视为无意见"
+SYSTEM = "system"
+
+OPEN, CLOSED = "open", "closed"
 
 
 @dataclass
@@ -17,6 +25,7 @@ class Reply:
     opinion: str
     replied_by: str
     replied_on: date
+    opinion_kind: str = REPLIED
 
 
 @dataclass
@@ -26,9 +35,10 @@ class Consultation:
     asked_of: list             # departments asked
     question: str
     opened_on: date
-    due_on: date
+    due_on: date               # last day a reply is accepted
     case_id: str = None
     replies: list = field(default_factory=list)
+    closed_on: date = None
 
     @classmethod
     def open(cls, *, id, asked_by, asked_of, question, opened_on, due_on, case_id=None):
@@ -43,19 +53,45 @@ class Consultation:
     def replied_departments(self):
         return {r.department for r in self.replies}
 
+    def silent_departments(self):
+        """Asked departments without an answer yet, in the order they were asked."""
+        answered = self.replied_departments()
+        return [d for d in self.asked_of if d not in answered]
+
     def reply(self, *, department, opinion, replied_by, on):
+        """A department's own reply; closes the consultation when it is the last one missing."""
         if department not in self.asked_of:
             raise Forbidden(f"部门 {department} 不在本次征询对象中")
         if department in self.replied_departments():
             raise Conflict(f"部门 {department} 已答复，答复不可更改")
         if on > self.due_on:
+            # 004 §14: past the deadline the silence already counts as no opinion
             raise Conflict("答复期限已过，已按无意见处理")
         reply = Reply(department=department, opinion=opinion, replied_by=replied_by, replied_on=on)
         self.replies.append(reply)
+        self._close_if_complete(on)
         return reply
 
-    def status(self, today):
-        pending = set(self.asked_of) - self.replied_departments()
-        if not pending:
-            return "closed"
-        return "lapsed" if today > self.due_on else "open"
+    def lapse(self, today):
+        """004 §14: once the deadline has passed (today > due_on), every silent department gets a
+        no-opinion reply recorded by the platform, dated today, and the consultation closes.
+        Returns the replies recorded now (none if it was not due or is already closed)."""
+        if self.closed_on is not None or today <= self.due_on:
+            return []
+        recorded = [Reply(department=d, opinion=NO_OPINION_TEXT, replied_by=SYSTEM, replied_on=today,
+                          opinion_kind=NO_OPINION) for d in self.silent_departments()]
+        self.replies.extend(recorded)
+        self._close_if_complete(today)
+        return recorded
+
+    def _close_if_complete(self, on):
+        if self.closed_on is None and not self.silent_departments():
+            self.closed_on = on
+
+    def status(self):
+        return CLOSED if self.closed_on is not None else OPEN
+
+    def summary(self):
+        """Who answered how, in the order the departments were asked (the closed event's content)."""
+        kinds = {r.department: r.opinion_kind for r in self.replies}
+        return [{"department": d, "opinion_kind": kinds[d]} for d in self.asked_of if d in kinds]

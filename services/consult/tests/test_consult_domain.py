@@ -1,0 +1,85 @@
+"""Consultation rules (001, 004 §14) as plain Python: replies, silence recorded as no opinion, closing."""
+from datetime import date
+
+import pytest
+
+from consult.domain.consultation import NO_OPINION, REPLIED, SYSTEM, Consultation
+from platform_kit.errors import Conflict, Forbidden, ValidationFailed
+
+OPENED = date(2026, 11, 2)
+DUE = date(2026, 11, 5)
+
+
+def consultation(asked_of=("FIRE", "NRP", "HOUSING")):
+    return Consultation.open(id="c-1", asked_by="DRC", asked_of=list(asked_of), question="是否同意？",
+                             opened_on=OPENED, due_on=DUE, case_id="case-1")
+
+
+def test_open_drops_the_asking_department_and_needs_someone_to_ask():
+    c = Consultation.open(id="c", asked_by="DRC", asked_of=["NRP", "DRC", "FIRE", "NRP"], question="?",
+                          opened_on=OPENED, due_on=DUE)
+    assert c.asked_of == ["FIRE", "NRP"] and c.status() == "open"
+    with pytest.raises(ValidationFailed):
+        Consultation.open(id="c", asked_by="DRC", asked_of=["DRC"], question="?", opened_on=OPENED, due_on=DUE)
+    with pytest.raises(ValidationFailed):
+        Consultation.open(id="c", asked_by="DRC", asked_of=["NRP"], question="?", opened_on=OPENED,
+                          due_on=OPENED)
+
+
+def test_nothing_is_recorded_up_to_and_on_the_deadline():
+    c = consultation()
+    assert c.lapse(OPENED) == [] and c.lapse(DUE) == []
+    assert c.replies == [] and c.closed_on is None and c.status() == "open"
+
+
+def test_silent_departments_get_no_opinion_from_the_platform_the_day_after_the_deadline():
+    c = consultation()
+    c.reply(department="NRP", opinion="同意", replied_by="nrp-1", on=DUE)
+    assert c.status() == "open"
+    day_after = date(2026, 11, 6)
+    recorded = c.lapse(day_after)
+    assert [r.department for r in recorded] == ["FIRE", "HOUSING"]
+    assert all(r.opinion_kind == NO_OPINION and r.replied_by == SYSTEM and r.replied_on == day_after
+               and r.opinion for r in recorded)
+    assert c.closed_on == day_after and c.status() == "closed"
+    assert c.summary() == [{"department": "FIRE", "opinion_kind": NO_OPINION},
+                           {"department": "HOUSING", "opinion_kind": NO_OPINION},
+                           {"department": "NRP", "opinion_kind": REPLIED}]
+
+
+def test_a_later_sweep_records_on_its_own_day_and_only_once():
+    c = consultation(asked_of=["FIRE"])
+    later = date(2026, 11, 20)
+    assert [r.replied_on for r in c.lapse(later)] == [later]
+    assert c.lapse(date(2026, 11, 21)) == []
+    assert len(c.replies) == 1 and c.closed_on == later
+
+
+def test_a_late_reply_is_refused_before_and_after_the_no_opinion_is_recorded():
+    c = consultation(asked_of=["FIRE"])
+    with pytest.raises(Conflict):
+        c.reply(department="FIRE", opinion="迟到的意见", replied_by="fire-1", on=date(2026, 11, 6))
+    c.lapse(date(2026, 11, 6))
+    with pytest.raises(Conflict):
+        c.reply(department="FIRE", opinion="迟到的意见", replied_by="fire-1", on=date(2026, 11, 7))
+    assert [r.opinion_kind for r in c.replies] == [NO_OPINION]
+
+
+def test_the_last_reply_in_time_closes_and_nothing_lapses_afterwards():
+    c = consultation(asked_of=["FIRE", "NRP"])
+    c.reply(department="FIRE", opinion="同意", replied_by="fire-1", on=date(2026, 11, 3))
+    assert c.closed_on is None
+    c.reply(department="NRP", opinion="有条件同意", replied_by="nrp-1", on=DUE)
+    assert c.closed_on == DUE and c.status() == "closed"
+    assert c.lapse(date(2026, 11, 9)) == [] and len(c.replies) == 2
+    assert {s["opinion_kind"] for s in c.summary()} == {REPLIED}
+
+
+def test_replies_are_never_changed_and_only_asked_departments_answer():
+    c = consultation(asked_of=["FIRE", "NRP"])
+    c.reply(department="FIRE", opinion="同意", replied_by="fire-1", on=OPENED)
+    with pytest.raises(Conflict):
+        c.reply(department="FIRE", opinion="改主意了", replied_by="fire-1", on=OPENED)
+    with pytest.raises(Forbidden):
+        c.reply(department="TAX", opinion="?", replied_by="tax-1", on=OPENED)
+    assert [(r.department, r.opinion) for r in c.replies] == [("FIRE", "同意")]
