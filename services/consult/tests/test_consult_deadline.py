@@ -1,0 +1,185 @@
+"""004 §14 on a real RabbitMQ vhost and a real PostgreSQL database: the consult service records
+"no opinion" for departments silent by the deadline, closes the consultation and publishes it; two
+replicas sweeping one database record each silence exactly once; a late reply is refused.
+"today" is moved with PLATFORM_DATE_FILE (read by every replica of the process)."""
+import time
+from datetime import date, timedelta
+
+import pytest
+from nameko.standalone.rpc import ServiceRpcProxy
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import IntegrityError
+
+from consult.service import ConsultService
+from platform_kit.bus import event_handler
+from platform_kit.calendar import DATE_FILE_ENV
+from platform_kit.errors import Conflict
+
+OPENED = date(2026, 11, 2)          # a Monday; 3 working days later is Thursday 2026-11-05
+DUE = date(2026, 11, 5)
+PROJECT = "2026-410800-48-01-000777"
+
+
+class Recorder:
+    name = "consult_recorder"
+    seen = []
+
+    @event_handler("consult", "consultation.lapsed")
+    def on_lapsed(self, envelope):
+        self.seen.append(envelope)
+
+    @event_handler("consult", "consultation.closed")
+    def on_closed(self, envelope):
+        self.seen.append(envelope)
+
+
+@pytest.fixture
+def clock(tmp_path, monkeypatch):
+    path = tmp_path / "today"
+    monkeypatch.setenv(DATE_FILE_ENV, str(path))
+
+    def set_today(day):
+        path.write_text(day.isoformat())
+
+    set_today(OPENED)
+    return set_today
+
+
+@pytest.fixture
+def config(service_config, container_factory):
+    config = service_config("consult", SWEEP_SECONDS=3600)
+    recorder = container_factory(Recorder, config)
+    recorder.start()
+    return config
+
+
+def rpc(config, token):
+    return ServiceRpcProxy("consult", config, context_data={"authorization": token}, timeout=15)
+
+
+def officer(make_token, department):
+    return make_token("officer", sub=f"officer-{department.lower()}", department=department)
+
+
+def open_consultation(config, make_token, asked_of, case_id="case-1"):
+    with rpc(config, officer(make_token, "DRC")) as proxy:
+        return proxy.open_consultation({"project_code": PROJECT, "case_id": case_id, "asked_of": asked_of,
+                                        "question": "该项目选址是否涉及贵部门管理事项？", "due_days": 3})
+
+
+def events(kind, consultation_ids, count, timeout=20):
+    deadline = time.time() + timeout
+    while True:
+        found = [e for e in Recorder.seen if e.type == kind and e.payload["consultation_id"] in consultation_ids]
+        if len(found) >= count or time.time() > deadline:
+            return found
+        time.sleep(0.1)
+
+
+def test_silent_departments_get_no_opinion_by_the_sweep_and_a_late_reply_is_refused(
+        clock, config, container_factory, make_token):
+    container = container_factory(ConsultService, dict(config, SWEEP_SECONDS=0.3))
+    container.start()
+    opened = open_consultation(config, make_token, ["FIRE", "NRP", "HOUSING"])
+    assert opened["due_on"] == DUE.isoformat()
+    with rpc(config, officer(make_token, "NRP")) as proxy:
+        assert proxy.reply_to_consultation(opened["id"], {"opinion": "同意"})["status"] == "open"
+    clock(DUE)
+    time.sleep(1)   # passes on the deadline day itself: nothing is due yet
+    assert events("consultation.lapsed", {opened["id"]}, 0, timeout=0) == []
+
+    day_after = DUE + timedelta(days=1)
+    clock(day_after)
+    [lapsed] = events("consultation.lapsed", {opened["id"]}, 1)
+    [closed] = events("consultation.closed", {opened["id"]}, 1)
+    assert lapsed.actor.id == "system" and lapsed.project_code == PROJECT
+    assert lapsed.payload == {"consultation_id": opened["id"], "case_id": "case-1",
+                              "departments": ["FIRE", "HOUSING"], "due_on": DUE, "recorded_on": day_after}
+    assert closed.payload["closed_on"] == day_after and closed.payload["case_id"] == "case-1"
+    assert closed.payload["replies"] == [{"department": "FIRE", "opinion_kind": "no_opinion"},
+                                         {"department": "HOUSING", "opinion_kind": "no_opinion"},
+                                         {"department": "NRP", "opinion_kind": "replied"}]
+
+    with rpc(config, officer(make_token, "FIRE")) as proxy:
+        with pytest.raises(Conflict):
+            proxy.reply_to_consultation(opened["id"], {"opinion": "迟到的意见"})
+    with rpc(config, make_token("supervisor")) as proxy:
+        shown = proxy.get_consultation(opened["id"])
+    assert shown["status"] == "closed" and shown["closed_on"] == day_after.isoformat()
+    replies = {r["department"]: r for r in shown["replies"]}
+    assert replies["NRP"]["opinion_kind"] == "replied" and replies["NRP"]["opinion"] == "同意"
+    assert replies["NRP"]["replied_by"] == "officer-nrp" and replies["NRP"]["replied_on"] == OPENED.isoformat()
+    for department in ("FIRE", "HOUSING"):
+        assert replies[department]["opinion_kind"] == "no_opinion"
+        assert replies[department]["replied_by"] == "system"
+        assert replies[department]["replied_on"] == day_after.isoformat()
+        assert "无意见" in replies[department]["opinion"]
+
+    time.sleep(1)   # later passes find nothing more to record
+    assert len(events("consultation.lapsed", {opened["id"]}, 0, timeout=0)) == 1
+    assert len(events("consultation.closed", {opened["id"]}, 0, timeout=0)) == 1
+
+
+def test_the_last_reply_in_time_closes_the_consultation_and_nothing_lapses(
+        clock, config, container_factory, make_token):
+    container = container_factory(ConsultService, dict(config, SWEEP_SECONDS=0.3))
+    container.start()
+    opened = open_consultation(config, make_token, ["FIRE", "NRP"], case_id=None)
+    clock(DUE)
+    with rpc(config, officer(make_token, "FIRE")) as proxy:
+        assert proxy.reply_to_consultation(opened["id"], {"opinion": "同意"})["status"] == "open"
+    with rpc(config, officer(make_token, "NRP")) as proxy:
+        answered = proxy.reply_to_consultation(opened["id"], {"opinion": "有条件同意"})
+    assert answered["status"] == "closed" and answered["closed_on"] == DUE.isoformat()
+    [closed] = events("consultation.closed", {opened["id"]}, 1)
+    assert closed.actor.id == "officer-nrp" and closed.payload["case_id"] is None
+    assert closed.payload["replies"] == [{"department": "FIRE", "opinion_kind": "replied"},
+                                         {"department": "NRP", "opinion_kind": "replied"}]
+    clock(DUE + timedelta(days=3))
+    time.sleep(1.5)
+    assert events("consultation.lapsed", {opened["id"]}, 0, timeout=0) == []
+    assert len(events("consultation.closed", {opened["id"]}, 0, timeout=0)) == 1
+
+
+def test_two_replicas_record_each_no_opinion_exactly_once(clock, config, container_factory, make_token):
+    opener = container_factory(ConsultService, config)
+    opener.start()
+    asked = [["FIRE"], ["FIRE", "NRP"], ["NRP", "HOUSING", "TAX"], ["HOUSING"], ["FIRE", "TAX"],
+             ["NRP"], ["FIRE", "NRP", "HOUSING"]]
+    opened = [open_consultation(config, make_token, departments, case_id=f"case-{i}")
+              for i, departments in enumerate(asked)]
+    with rpc(config, officer(make_token, "NRP")) as proxy:   # one answered in full, one in part
+        proxy.reply_to_consultation(opened[5]["id"], {"opinion": "同意"})
+        proxy.reply_to_consultation(opened[6]["id"], {"opinion": "同意"})
+    opener.stop()
+
+    fast = dict(config, SWEEP_SECONDS=0.2, SWEEP_BATCH=1)   # batches of one: both replicas claim rows
+    replicas = [container_factory(ConsultService, fast) for _ in range(2)]
+    for replica in replicas:
+        replica.start()
+    clock(DUE + timedelta(days=4))
+    ids = {o["id"] for o in opened}
+    lapsed = events("consultation.lapsed", ids, 6, timeout=30)
+    closed = events("consultation.closed", ids, 7, timeout=30)
+    time.sleep(1.5)   # several more passes by both replicas: nothing may be recorded twice
+    lapsed = events("consultation.lapsed", ids, 0, timeout=0)
+    closed = events("consultation.closed", ids, 0, timeout=0)
+    assert sorted(e.payload["consultation_id"] for e in lapsed) == sorted(o["id"] for o in opened[:5] + opened[6:])
+    assert sorted(e.payload["consultation_id"] for e in closed) == sorted(ids)
+    expected = {(o["id"], d) for o, departments in zip(opened, asked) for d in departments} - {
+        (opened[5]["id"], "NRP"), (opened[6]["id"], "NRP")}
+    assert {(e.payload["consultation_id"], d) for e in lapsed for d in e.payload["departments"]} == expected
+
+    engine = create_engine(config["DATABASE_URL"])
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT consultation_id, department, count(*) FROM consultation_replies "
+                                     "WHERE opinion_kind = 'no_opinion' GROUP BY consultation_id, department")).all()
+            assert {(c, d) for c, d, _ in rows} == expected and all(n == 1 for _, _, n in rows)
+            # the database itself refuses a second answer of one department
+            with pytest.raises(IntegrityError):
+                conn.execute(text("INSERT INTO consultation_replies (consultation_id, department, opinion, "
+                                  "replied_by, replied_on, opinion_kind) VALUES (:c, 'FIRE', '无意见', 'system', "
+                                  ":d, 'no_opinion')"), {"c": opened[0]["id"], "d": DUE})
+    finally:
+        engine.dispose()
