@@ -415,6 +415,7 @@ class ReplyOut(Open):
     opinion = fields.String()
     replied_by = fields.String()
     replied_on = fields.Date()
+    opinion_kind = fields.String(metadata={"enum": ["replied", "no_opinion"]})
 
 
 class ConsultationOut(Open):
@@ -426,7 +427,8 @@ class ConsultationOut(Open):
     question = fields.String()
     opened_on = fields.Date()
     due_on = fields.Date()
-    status = fields.String(metadata={"enum": ["open", "closed", "lapsed"]})
+    status = fields.String(metadata={"enum": ["open", "closed"]})
+    closed_on = fields.Date(allow_none=True)
     replies = fields.List(fields.Nested(ReplyOut))
 
 
