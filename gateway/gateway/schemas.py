@@ -245,7 +245,7 @@ class DraftOut(Open):
 class DocumentOut(Open):
     document_id = fields.String()
     kind = fields.String(metadata={"enum": ["registration_voucher", "acceptance_notice", "supplement_notice",
-                                            "refusal_decision"]})
+                                            "refusal_decision", "disapproval_decision", "completion_notice"]})
     title = fields.String()
     document_no = fields.String()
     project_code = fields.String()
