@@ -315,14 +315,27 @@ class DecisionOut(Open):
     at = fields.String()
 
 
+class FeedbackOut(Open):
+    action = fields.String()
+    label = fields.String()
+    department = fields.String()
+    person = fields.String()
+    on = fields.Date()
+    at = fields.String()
+    content = fields.String()
+
+
 class CaseOut(Open):
     case_id = fields.String()
     project_code = fields.String()
     item_code = fields.String()
     department = fields.String()
-    state = fields.String(metadata={"enum": ["submitted", "accepted", "reviewed", "approved",
-                                             "disapproved", "concluded"]})
+    state = fields.String(metadata={"enum": ["submitted", "accepted", "reviewed", "approved", "disapproved",
+                                             "concluded", "supplementing", "returned", "refused",
+                                             "not_required", "withdrawn"]})
     history = fields.List(fields.Nested(DecisionOut))
+    feedback = fields.List(fields.Nested(FeedbackOut))   # 000 §13, 004 §15
+    supplement_received = fields.Dict(allow_none=True)   # 002 §8: handed in at the window
 
 
 class StageOut(Open):
