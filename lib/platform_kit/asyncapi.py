@@ -19,6 +19,7 @@ PUBLISHERS = {
     "case.not_required": "stage", "case.returned": "stage", "case.resubmitted": "stage",
     "case.withdrawn": "stage", "case.lapsed": "stage", "case.special_handled": "stage",
     "stage.extended": "stage", "stage.paused": "stage", "stage.resumed": "stage",
+    "stage.clock_recomputed": "stage", "calendar.year_loaded": "stage",
     "licence.issued": "certificate", "licence.revoked": "certificate",
     "consultation.opened": "consult", "consultation.replied": "consult",
     "consultation.lapsed": "consult", "consultation.closed": "consult",

@@ -12,7 +12,9 @@ from datetime import datetime, timezone
 
 from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 
+from platform_kit.clock_facts import ClockFactsSchema
 from platform_kit.errors import ValidationFailed
+from platform_kit.states import CASE_STATES, STAGE_STATES
 from platform_kit.validation import load
 
 STAGES = ("land_use_planning", "engineering_permit", "construction_permit", "completion_acceptance")
@@ -145,11 +147,28 @@ class DeclarationSubmittedV1(_Payload):
     licences = fields.List(fields.Nested(DeclaredLicence), load_default=list)
 
 
+def _clock_facts():
+    """The clock after the event, as the stage service computed it (platform_kit.clock_facts);
+    added within version 1. ``None``: the clock has not started (a case awaiting acceptance)."""
+    return fields.Nested(ClockFactsSchema, allow_none=True, load_default=None)
+
+
+def _case_state():
+    """The state the case is in after the event (platform_kit.states); added within version 1."""
+    return fields.String(validate=validate.OneOf(CASE_STATES), allow_none=True, load_default=None)
+
+
+def _stage_state():
+    return fields.String(validate=validate.OneOf(STAGE_STATES), allow_none=True, load_default=None)
+
+
 class StageOpenedCase(_Payload):
     case_id = fields.String(required=True)
     item_code = fields.String(required=True)
     department = fields.String(required=True)
     limit_days = fields.Integer(required=True)
+    state = _case_state()
+    acceptance_due_on = fields.Date(allow_none=True, load_default=None)   # 002 §7(二)
 
 
 class StageOpenedV1(_Payload):
@@ -160,6 +179,8 @@ class StageOpenedV1(_Payload):
     limit_days = fields.Integer(required=True)
     received_on = fields.Date(required=True)
     cases = fields.List(fields.Nested(StageOpenedCase), required=True)
+    state = _stage_state()
+    clock = _clock_facts()
 
 
 class _CaseFact(_Payload):
@@ -172,6 +193,8 @@ class _CaseFact(_Payload):
     region = fields.String(required=True)
     on = fields.Date(required=True)
     opinion = fields.String(load_default="")
+    state = _case_state()
+    clock = _clock_facts()
 
 
 class CaseAcceptedV1(_CaseFact):
@@ -211,6 +234,8 @@ class StageConcludedV1(_Payload):
     concluded_on = fields.Date(required=True)
     due_on = fields.Date(required=True)
     on_time = fields.Boolean(required=True)
+    state = _stage_state()
+    clock = _clock_facts()
 
 
 class CaseSupplementRequestedV1(_CaseFact):
@@ -278,6 +303,8 @@ class StageExtendedV1(_Payload):
     extension_days = fields.Integer(required=True)
     due_on = fields.Date(allow_none=True, load_default=None)
     on = fields.Date(required=True)
+    state = _stage_state()
+    clock = _clock_facts()
 
 
 class StageClockChangedV1(_Payload):
@@ -288,6 +315,28 @@ class StageClockChangedV1(_Payload):
     used_days = fields.Integer(required=True)
     due_on = fields.Date(allow_none=True, load_default=None)
     due_estimated = fields.Boolean(load_default=False)
+    state = _stage_state()
+    clock = _clock_facts()
+
+
+class StageClockRecomputedV1(_Payload):
+    """A clock whose deadline was an estimate was counted again after an operator loaded the
+    holiday schedule of a year it spans; ``case_id`` is None for the stage's own clock."""
+    stage_id = fields.String(required=True)
+    stage = fields.String(required=True, validate=validate.OneOf(STAGES))
+    case_id = fields.String(allow_none=True, load_default=None)
+    year = fields.Integer(required=True)
+    clock = fields.Nested(ClockFactsSchema, required=True)
+
+
+class CalendarYearLoadedV1(_Payload):
+    """An operator loaded a year's published holiday schedule (State Council, with its adjusted
+    working weekends 调休). Every service that counts working days stores it and counts with it."""
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    holidays = fields.List(fields.Date(), required=True)
+    working_weekends = fields.List(fields.Date(), required=True)
+    loaded_by = fields.String(required=True)
+    loaded_at = fields.AwareDateTime(required=True)
 
 
 class LicenceIssuedV1(_Payload):
@@ -378,6 +427,8 @@ EVENTS = {
     "stage.extended": {1: StageExtendedV1},
     "stage.paused": {1: StageClockChangedV1},
     "stage.resumed": {1: StageClockChangedV1},
+    "stage.clock_recomputed": {1: StageClockRecomputedV1},
+    "calendar.year_loaded": {1: CalendarYearLoadedV1},
     "licence.issued": {1: LicenceIssuedV1},
     "licence.revoked": {1: LicenceRevokedV1},
     "consultation.opened": {1: ConsultationOpenedV1},

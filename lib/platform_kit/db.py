@@ -7,7 +7,6 @@ recognised and skipped).
 """
 import contextlib
 import logging
-from datetime import datetime, timezone
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy import (JSON, BigInteger, Column, DateTime, Integer, MetaData, String, Table, Text,
@@ -16,6 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from platform_kit.errors import ValidationFailed
+from platform_kit.outbox import OutboxRelay
+from platform_kit.times import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +27,6 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-def utcnow():
-    return datetime.now(timezone.utc)
 
 
 def service_metadata():
@@ -106,10 +103,20 @@ def green_postgres():
 
 
 class UnitOfWork:
-    """One transaction of one service. Use through ``Database.unit_of_work()``."""
+    """One transaction of one service. Use through ``Database.unit_of_work()``.
 
-    def __init__(self, session, metadata):
+    A service names its repositories once (``Database(metadata, repositories=...)``: a callable
+    taking the session and returning ``{name: repository}``); each becomes an attribute of every
+    unit of work (``uow.cases.get_locked(case_id)``), so use cases read as domain calls and never
+    touch the session themselves.
+    """
+
+    read_only = False
+
+    def __init__(self, session, metadata, repositories=None):
         self.session = session
+        for name, repository in (repositories(session) if repositories else {}).items():
+            setattr(self, name, repository)
         self._outbox = metadata.tables["outbox"]
         self._processed = metadata.tables["processed_events"]
         self.emitted = []
@@ -117,10 +124,13 @@ class UnitOfWork:
         # Outbox rows are written in one multi-row insert just before the transaction commits,
         # inside it: a unit of work that emits thousands of events (a deadline sweep) pays one
         # round trip, and the events still commit or vanish with the state change.
-        event.listen(session, "before_commit", self.write_outbox)
+        if not self.read_only:
+            event.listen(session, "before_commit", self.write_outbox)
 
     def emit(self, envelope):
         """Record an event to be published once this unit of work commits."""
+        if self.read_only:
+            raise RuntimeError("a read-only unit of work cannot emit events")
         self._unwritten.append({
             "event_id": envelope.event_id, "event_type": envelope.type, "source": envelope.source,
             "body": envelope.to_wire(), "created_at": utcnow(), "attempts": 0,
@@ -153,15 +163,22 @@ class UnitOfWork:
         return True
 
 
+class ReadOnlyUnitOfWork(UnitOfWork):
+    """The repositories of a service over a transaction that is always rolled back."""
+
+    read_only = True
+
+
 class Database(DependencyProvider):
-    """Gives each worker ``unit_of_work()``; runs the outbox relay for the service.
+    """Gives each worker ``unit_of_work()`` and ``reading()``; runs the outbox relay for the service.
 
     Config: ``DATABASE_URL``; ``max_workers`` sizes the pool; ``OUTBOX_POLL_SECONDS``.
     """
 
-    def __init__(self, metadata, relay=True):
+    def __init__(self, metadata, relay=True, repositories=None):
         self.metadata = metadata
         self.relay_enabled = relay
+        self.repositories = repositories
         self.engine = None
         self.sessions = None
         self.relay = None
@@ -175,7 +192,6 @@ class Database(DependencyProvider):
         self.engine = make_engine(url, pool_size=pool)
         self.sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
         if self.relay_enabled:
-            from platform_kit.outbox import OutboxRelay
             self.relay = OutboxRelay(self.engine, self.metadata, config)
 
     def start(self):
@@ -190,19 +206,20 @@ class Database(DependencyProvider):
         self.stop()
 
     def get_dependency(self, worker_ctx):
-        return DatabaseAccess(self.sessions, self.metadata, self.relay)
+        return DatabaseAccess(self.sessions, self.metadata, self.relay, self.repositories)
 
 
 class DatabaseAccess:
-    def __init__(self, sessions, metadata, relay):
+    def __init__(self, sessions, metadata, relay, repositories=None):
         self._sessions = sessions
         self._metadata = metadata
         self._relay = relay
+        self._repositories = repositories
 
     @contextlib.contextmanager
     def unit_of_work(self):
         session = self._sessions()
-        uow = UnitOfWork(session, self._metadata)
+        uow = UnitOfWork(session, self._metadata, self._repositories)
         try:
             yield uow
             session.commit()
@@ -216,6 +233,16 @@ class DatabaseAccess:
             self._relay.wake()
 
     @contextlib.contextmanager
+    def reading(self):
+        """The service's repositories for reading: nothing is written, whatever happens."""
+        session = self._sessions()
+        try:
+            yield ReadOnlyUnitOfWork(session, self._metadata, self._repositories)
+        finally:
+            session.rollback()
+            session.close()
+
+    @contextlib.contextmanager
     def read(self):
         session = self._sessions()
         try:
@@ -225,4 +252,4 @@ class DatabaseAccess:
             session.close()
 
 
-__all__ = ["Database", "UnitOfWork", "service_metadata", "make_engine", "IntegrityError", "utcnow"]
+__all__ = ["Database", "UnitOfWork", "ReadOnlyUnitOfWork", "service_metadata", "make_engine", "IntegrityError", "utcnow"]

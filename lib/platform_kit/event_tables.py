@@ -40,3 +40,40 @@ def drop_v1(op):
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outbox_published_at"))
     op.drop_table("outbox")
+
+
+def create_calendar_years_v1(op):
+    """The ``calendar_years`` table of platform_kit.calendar_store, for a service that counts
+    working days (the stage service's own table gains ``event_id`` with :func:`add_calendar_event_id_v1`)."""
+    op.create_table(
+        "calendar_years",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("holidays", sa.JSON(), nullable=False),
+        sa.Column("working_weekends", sa.JSON(), nullable=False),
+        sa.Column("loaded_by", sa.String(length=80), nullable=False),
+        sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("event_id", sa.String(length=36), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_calendar_years")),
+        sa.UniqueConstraint("event_id", name=op.f("uq_calendar_years_event_id")),
+    )
+    with op.batch_alter_table("calendar_years", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_calendar_years_year"), ["year"], unique=False)
+
+
+def drop_calendar_years_v1(op):
+    with op.batch_alter_table("calendar_years", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_calendar_years_year"))
+    op.drop_table("calendar_years")
+
+
+def add_calendar_event_id_v1(op):
+    with op.batch_alter_table("calendar_years", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("event_id", sa.String(length=36), nullable=True))
+        batch_op.create_unique_constraint(batch_op.f("uq_calendar_years_event_id"), ["event_id"])
+
+
+def drop_calendar_event_id_v1(op):
+    with op.batch_alter_table("calendar_years", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("uq_calendar_years_event_id"), type_="unique")
+        batch_op.drop_column("event_id")

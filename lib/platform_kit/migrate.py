@@ -1,7 +1,8 @@
 """Database migrations (Alembic), one migration history per service.
 
-``platform-migrate <service> [--url URL]`` upgrades that service's database to head. Each
-service's ``migrations/env.py`` calls :func:`run_env` with its own metadata.
+``platform-migrate <service> [<service> ...] [--url URL]`` upgrades each named service's database
+to head; a service is any installed package whose folder has a ``migrations/`` folder beside it.
+Each service's ``migrations/env.py`` calls :func:`run_env` with its own metadata.
 """
 import argparse
 import importlib
@@ -11,9 +12,6 @@ from pathlib import Path
 from alembic import command, context
 from alembic.config import Config
 from sqlalchemy import pool
-
-SERVICES = ("intake", "stage", "consult", "certificate", "supervision", "gateway")
-
 
 def service_root(service):
     package = importlib.import_module(service)
@@ -75,10 +73,18 @@ def run_env(metadata):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Upgrade a service database to the latest schema.")
-    parser.add_argument("service", choices=SERVICES + ("all",))
+    parser.add_argument("services", nargs="+", metavar="service")
     parser.add_argument("--url", help="database URL (default: <SERVICE>_DATABASE_URL or var/<service>.db)")
     args = parser.parse_args(argv)
-    for service in (SERVICES if args.service == "all" else (args.service,)):
+    if args.url and len(args.services) > 1:
+        parser.error("--url names one database: give one service with it")
+    for service in args.services:
+        try:
+            root = service_root(service)
+        except ImportError:
+            parser.error(f"{service}: no such service package")
+        if not (root / "migrations").is_dir():
+            parser.error(f"{service}: has no migrations")
         url = args.url or default_url(service)
         upgrade(service, url)
         print(f"{service}: migrated")

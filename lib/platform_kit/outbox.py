@@ -20,7 +20,7 @@ from nameko.constants import AMQP_URI_CONFIG_KEY, PERSISTENT
 from nameko.standalone.events import get_event_exchange
 from sqlalchemy import and_, or_, select, update
 
-from platform_kit.db import utcnow
+from platform_kit.times import utcnow
 
 log = logging.getLogger(__name__)
 

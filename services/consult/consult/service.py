@@ -6,7 +6,7 @@ from sqlalchemy import text
 from consult import handlers
 from consult.adapters.orm import metadata
 from consult.schemas import ConsultationOut, OpenConsultation, ReplyToConsultation
-from consult.sweeper import Sweeper
+from platform_kit.sweeper import Sweeper
 from platform_kit.calendar import official_calendar, today_in_shanghai
 from platform_kit.db import Database
 from platform_kit.errors import EXPECTED_ERRORS
@@ -19,7 +19,7 @@ class ConsultService:
 
     db = Database(metadata)
     auth = Auth()
-    sweeper = Sweeper()
+    sweeper = Sweeper(seconds=30, batch=200)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def open_consultation(self, data):

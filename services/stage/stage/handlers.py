@@ -9,7 +9,8 @@ import uuid
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import noload
 
-from platform_kit.calendar import official_calendar, validate_year_schedule
+from platform_kit import calendar_store
+from platform_kit.calendar import validate_year_schedule
 from platform_kit.contracts import Actor, new_event
 from platform_kit.errors import Forbidden, NotFound, ValidationFailed
 from stage.adapters.orm import (CalendarYearRow, CaseRow, DecisionRow, StageRow, StepAssignmentRow,
@@ -27,27 +28,9 @@ SUPPLEMENT_RECEIVED = "supplement_received"
 
 
 # ---------------------------------------------------------------------------- calendar
-_calendar_cache = {"key": None, "calendar": None}
-
-
 def current_calendar(session):
-    """The official schedule (chinesecalendar) with every year an operator loaded on top; the
-    latest load of a year wins."""
-    loads = session.execute(select(func.count(CalendarYearRow.id), func.max(CalendarYearRow.id))).one()
-    key = (str(session.get_bind().url), *loads)
-    if _calendar_cache["key"] != key:
-        calendar = official_calendar()
-        rows = session.execute(select(CalendarYearRow).order_by(CalendarYearRow.id)).scalars()
-        for row in rows:
-            calendar = calendar.with_year(row.year, [_date(d) for d in row.holidays],
-                                          [_date(d) for d in row.working_weekends])
-        _calendar_cache.update(key=key, calendar=calendar)
-    return _calendar_cache["calendar"]
-
-
-def _date(value):
-    from datetime import date
-    return date.fromisoformat(value) if isinstance(value, str) else value
+    """The official schedule with every year an operator loaded on top (platform_kit.calendar_store)."""
+    return calendar_store.current_calendar(session)
 
 
 def load_calendar_year(cmd, identity, uow, today):

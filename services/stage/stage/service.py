@@ -7,13 +7,14 @@ from platform_kit.bus import event_handler
 from platform_kit.calendar import today_in_shanghai
 from platform_kit.db import Database
 from platform_kit.errors import EXPECTED_ERRORS
+from platform_kit.sweeper import Sweeper
 from platform_kit.identity import APPLICANT, CLERK, DEPT_ADMIN, OFFICER, OPERATOR, SUPERVISOR, Auth
 from platform_kit.validation import load
 from stage import handlers
 from stage.adapters.orm import metadata
 from stage.schemas import (ActOnCase, AssignmentFilters, CaseFilters, CaseListOut, CaseOut, ConfigureStep,
                            ExtendLimit, ExtensionOut, LoadCalendarYear, SpecialHandle, StageListOut)
-from stage.sweeper import Sweeper
+from stage.settings import Settings
 
 READERS = (APPLICANT, CLERK, OFFICER, SUPERVISOR, OPERATOR)
 
@@ -23,7 +24,8 @@ class StageService:
 
     db = Database(metadata)
     auth = Auth()
-    sweeper = Sweeper()
+    sweeper = Sweeper(seconds=20, batch=500)
+    settings = Settings()
 
     # ------------------------------------------------------------------ events
     @event_handler("intake", "declaration.submitted")
@@ -48,7 +50,7 @@ class StageService:
         cmd = load(CaseFilters(), filters or {})
         with self.db.read() as session:
             result = handlers.list_cases(cmd, identity, session, handlers.current_calendar(session),
-                                         today_in_shanghai(), self.sweeper.yellow_days)
+                                         today_in_shanghai(), self.settings.yellow_days)
         return CaseListOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -56,7 +58,7 @@ class StageService:
         identity = self.auth.identity(*READERS)
         with self.db.read() as session:
             result = handlers.get_case(case_id, identity, session, handlers.current_calendar(session),
-                                       today_in_shanghai(), self.sweeper.yellow_days)
+                                       today_in_shanghai(), self.settings.yellow_days)
         return CaseOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -64,8 +66,8 @@ class StageService:
         identity = self.auth.identity(*READERS)
         with self.db.read() as session:
             result = handlers.list_stages(project_code, identity, session, handlers.current_calendar(session),
-                                          today_in_shanghai(), self.sweeper.yellow_days,
-                                          self.sweeper.overall_cap_days)
+                                          today_in_shanghai(), self.settings.yellow_days,
+                                          self.settings.overall_cap_days)
         return StageListOut().dump(result)
 
     # ------------------------------------------------------------------ deciding
@@ -75,7 +77,7 @@ class StageService:
         cmd = load(ActOnCase(), data)
         with self.db.unit_of_work() as uow:
             result = handlers.act_on_case(case_id, cmd, identity, uow, handlers.current_calendar(uow.session),
-                                          today_in_shanghai(), self.sweeper.yellow_days)
+                                          today_in_shanghai(), self.settings.yellow_days)
         return CaseOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -84,7 +86,7 @@ class StageService:
         cmd = load(SpecialHandle(), data)
         with self.db.unit_of_work() as uow:
             result = handlers.special_handle(case_id, cmd, identity, uow, handlers.current_calendar(uow.session),
-                                             today_in_shanghai(), self.sweeper.yellow_days)
+                                             today_in_shanghai(), self.settings.yellow_days)
         return CaseOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -93,7 +95,7 @@ class StageService:
         cmd = load(ExtendLimit(), data)
         with self.db.unit_of_work() as uow:
             result = handlers.extend_limit(cmd, identity, uow, handlers.current_calendar(uow.session),
-                                           today_in_shanghai(), self.sweeper.yellow_days)
+                                           today_in_shanghai(), self.settings.yellow_days)
         return ExtensionOut().dump(result)
 
     # ------------------------------------------------------------------ responsible persons (000 §15)

@@ -1,11 +1,16 @@
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from platform_kit.calendar_store import add_calendar_table
 from platform_kit.db import service_metadata
 
 
 class Base(DeclarativeBase):
     metadata = service_metadata()
+
+
+# the holiday schedules operators loaded, from calendar.year_loaded (platform_kit.calendar_store)
+add_calendar_table(Base.metadata)
 
 
 class ConsultationRow(Base):

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from platform_kit.calendar_store import add_calendar_table
 from platform_kit.db import service_metadata, utcnow
 
 ID = BigInteger().with_variant(Integer, "sqlite")
@@ -12,6 +13,10 @@ ID = BigInteger().with_variant(Integer, "sqlite")
 
 class Base(DeclarativeBase):
     metadata = service_metadata()
+
+
+# the holiday schedules operators loaded, from calendar.year_loaded (platform_kit.calendar_store)
+add_calendar_table(Base.metadata)
 
 
 class CatalogVersionRow(Base):

@@ -10,6 +10,7 @@ from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Intege
                         UniqueConstraint, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from platform_kit.calendar_store import add_calendar_table
 from platform_kit.db import service_metadata, utcnow
 from stage.domain.case import Case, Stage
 from stage.domain.clock import Clock
@@ -114,16 +115,10 @@ class DecisionRow(Base):
 
 class CalendarYearRow(Base):
     """A year's holiday schedule as loaded by an operator; a later load of the same year is a new
-    row (the latest wins), earlier loads stay as the record."""
+    row (the latest wins), earlier loads stay as the record. The table is the one every service that
+    counts working days keeps (platform_kit.calendar_store); here it is the owner's record."""
 
-    __tablename__ = "calendar_years"
-
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    year: Mapped[int] = mapped_column(Integer, index=True)
-    holidays: Mapped[list] = mapped_column(JSON)
-    working_weekends: Mapped[list] = mapped_column(JSON)
-    loaded_by: Mapped[str] = mapped_column(String(80))
-    loaded_at = mapped_column(DateTime(timezone=True), default=utcnow)
+    __table__ = add_calendar_table(Base.metadata)
 
 
 class StepAssignmentRow(Base):
