@@ -1,0 +1,911 @@
+"""Every operation of the gateway's OpenAPI document, called with a valid request through the real
+gateway (every service a separate process on real RabbitMQ and PostgreSQL), and every documented
+success answer checked against the document.
+
+The data the operations need comes from projects walked through the platform as people would:
+register, upload, declare, accept, ask for and receive a supplement, extend, review, approve (once
+under special handling), conclude; a second project is declared from a saved draft, a third pushed
+by the investment platform.
+
+Each operation test is marked with ``@covers(method, path)`` and must hand an answer of that
+operation to :func:`expect`; the test at the end of the first part fails for every operation of
+``/openapi.json`` without a passing test of this kind, so a route added without one is noticed.
+The second part validates every recorded answer against the document's schema for its status
+(``$ref`` resolved against the document, OpenAPI ``nullable`` turned into JSON Schema, ``date`` and
+``date-time`` formats checked); PDF, SVG and material files are checked for their media type and
+magic bytes instead.
+"""
+import functools
+import re
+import struct
+import uuid
+import zlib
+from collections import defaultdict
+
+import pytest
+import requests
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from test_end_to_end import PASSWORD, PDF, Client, eventually, login
+
+from gateway import openapi
+from gateway.routes import GATEWAY_OPERATIONS, OPERATIONS
+
+PROJECT_CODE = re.compile(r"^\d{4}-410800-48-01-\d{6}$")
+APPLICANT_ORG = "91410800MA47Q0R12X"
+ATTRIBUTES = {"floor_area_m2": 1500.0}    # < 2000 m²: stage 1 has NRP-001 and DRC-001
+STAGE = "land_use_planning"
+STAGE_1_FORM = {"construction_site": "焦作市解放区人民路北侧", "floor_area_m2": 1500.0,
+                "investment_10k_yuan": 2600, "contact_name": "王建国", "contact_phone": "13903910000"}
+SVG_NS = b"http://www.w3.org/2000/svg"
+
+
+def png_bytes():
+    """A real 1×1 PNG."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff")) + chunk(b"IEND", b""))
+
+
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+MAGIC = {"application/pdf": (b"%PDF-",), "image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",)}
+
+
+# ------------------------------------------------------------------------------ the registry
+COVERING = defaultdict(list)   # (METHOD, path template) -> names of the tests declaring it
+PASSED = set()                 # operations whose valid-request test passed
+ANSWERS = defaultdict(list)    # (METHOD, path template, status) -> real answers seen by those tests
+_checked = []                  # operations expect() saw during the running test
+
+
+def local_document():
+    return openapi.build(OPERATIONS + GATEWAY_OPERATIONS)
+
+
+def _template_pattern(path):
+    return re.compile("^" + re.sub(r"\\{\w+\\}", "[^/]+", re.escape(path)) + "$")
+
+
+TEMPLATES = sorted(((path, _template_pattern(path)) for path in local_document()["paths"]),
+                   key=lambda pair: (pair[0].count("{"), pair[0]))   # literal segments win
+
+
+def template_of(url_path):
+    return next((path for path, pattern in TEMPLATES if pattern.match(url_path)), None)
+
+
+def covers(method, path):
+    """Marks a test as the valid-request test of one documented operation."""
+    key = (method, path)
+
+    def decorate(test):
+        @functools.wraps(test)
+        def run(*args, **kwargs):
+            _checked.clear()
+            test(*args, **kwargs)
+            assert key in _checked, f"the test never checked an answer of {method} {path}"
+            PASSED.add(key)
+        COVERING[key].append(test.__name__)
+        return run
+    return decorate
+
+
+def expect(response, method, path, status):
+    """The answer of `method path` succeeded with `status`; returns its JSON (or the response)."""
+    request_path = requests.utils.urlparse(response.request.url).path
+    assert (response.request.method, template_of(request_path)) == (method, path), \
+        f"{response.request.method} {request_path} is not an answer of {method} {path}"
+    ANSWERS[(method, path, response.status_code)].append(response)
+    assert response.status_code == status, (f"{method} {request_path} answered {response.status_code} "
+                                            f"instead of {status}: {response.text[:2000]}")
+    _checked.append((method, path))
+    if response.headers.get("Content-Type", "").startswith("application/json"):
+        return response.json()
+    return response
+
+
+def page_of(body, at_least=1):
+    """A list answer: {items, total, limit, offset}."""
+    assert set(body) >= {"items", "total", "limit", "offset"}, body
+    assert isinstance(body["items"], list) and isinstance(body["total"], int), body
+    assert (body["limit"], body["offset"]) == (50, 0), body
+    assert body["total"] >= len(body["items"]) >= at_least, body
+    return body["items"]
+
+
+def ok(response, status=200):
+    """A setup step the walk needs."""
+    assert response.status_code == status, f"{response.request.method} {response.request.url}: " \
+                                           f"{response.status_code} {response.text[:2000]}"
+    return response.json() if response.content else None
+
+
+# ------------------------------------------------------------------------------ the walk
+@pytest.fixture(scope="module")
+def people(platform):
+    platform.seed_catalog()
+    actors = {name: login(platform, name) for name in ("operator", "applicant", "clerk", "nrp-officer",
+                                                        "drc-officer", "hcd-officer", "supervisor")}
+    admin = f"nrp-admin-{uuid.uuid4().hex[:6]}"
+    ok(actors["operator"].post("/accounts", json={
+        "account": admin, "password": "Init#2026x", "role": "dept_admin", "name": "自然资源和规划局 管理员",
+        "department": "NRP", "region": "410800"}), 201)
+    ok(requests.post(f"{platform.url}/auth/password", timeout=10, json={
+        "account": admin, "current_password": "Init#2026x", "new_password": PASSWORD}), 204)
+    actors["nrp-admin"] = login(platform, admin)
+    actors["public"] = Client(platform.url)
+    return actors
+
+
+def upload(client, code, name, filename, content, content_type):
+    return client.post(f"/projects/{code}/materials", data={"name": name},
+                       files={"file": (filename, content, content_type)})
+
+
+def register(client, name):
+    return client.post("/projects", json={"name": name, "category": "gov_building", "region": "410800",
+                                          "attributes": ATTRIBUTES})
+
+
+@pytest.fixture(scope="module")
+def project(people):
+    """Project A: registered, three materials uploaded, stage 1 declared, both cases opened."""
+    applicant = people["applicant"]
+    registered = register(applicant, "焦作市疾病预防控制中心业务用房建设项目")
+    code = ok(registered, 201)["project_code"]
+    uploads = {
+        "site": upload(applicant, code, "建设项目用地预审与选址意见书", "site.pdf", PDF, "application/pdf"),
+        "statement": upload(people["clerk"], code, "受理通知书遗失声明", "statement.png", png_bytes(), "image/png"),
+        "identity": upload(people["clerk"], code, "身份证明复印件", "identity.jpg", JPEG, "image/jpeg"),
+    }
+    materials = {key: ok(response, 201) for key, response in uploads.items()}
+    declared = applicant.post(f"/projects/{code}/declarations", json={
+        "stage": STAGE, "form": STAGE_1_FORM, "material_ids": [materials["site"]["material_id"]]})
+    declaration = ok(declared, 201)
+    cases = {}
+    for department in ("NRP", "DRC"):
+        officer = people[f"{department.lower()}-officer"]
+        cases[department] = eventually(lambda officer=officer: (lambda items: items[0] if items else None)(
+            officer.get("/cases", params={"project_code": code}).json()["items"]))
+    return {"code": code, "registered": registered, "uploads": uploads, "materials": materials,
+            "declared": declared, "declaration": declaration, "cases": cases,
+            "case_ids": {d: c["case_id"] for d, c in cases.items()}, "stage_id": cases["NRP"]["stage_id"]}
+
+
+@pytest.fixture(scope="module")
+def decided(people, project):
+    """Both cases of project A decided and concluded; every answer kept for the tests."""
+    nrp, drc, applicant = people["nrp-officer"], people["drc-officer"], people["applicant"]
+    code, ids = project["code"], project["case_ids"]
+    steps = {}
+
+    def act(officer, department, action, opinion=None):
+        response = officer.post(f"/cases/{ids[department]}/actions",
+                                json={"action": action, "opinion": opinion or f"{action}：同意"})
+        steps[(department, action)] = response
+        return ok(response)
+
+    act(nrp, "NRP", "accept")
+    act(drc, "DRC", "accept")
+    # the lead department (NRP) extends the DRC case and the stage (002 §14)
+    steps["case_extension"] = nrp.post(f"/cases/{ids['DRC']}/extensions",
+                                       json={"days": 2, "reason": "需组织现场踏勘，延长办理时限"})
+    steps["stage_extension"] = nrp.post(f"/stages/{project['stage_id']}/extensions",
+                                        json={"days": 3, "reason": "并联审批事项需协调，延长阶段时限"})
+    steps["verification"] = nrp.post(
+        f"/materials/{project['materials']['site']['material_id']}/versions/1/verification",
+        json={"case_id": ids["NRP"]})
+    act(nrp, "NRP", "review")
+    act(nrp, "NRP", "approve")
+    act(nrp, "NRP", "conclude")
+
+    act(drc, "DRC", "request_supplement", "节能报告：缺少能耗计算书，请补正")
+    supplement_material = ok(upload(applicant, code, "节能报告", "energy.pdf", PDF, "application/pdf"), 201)
+
+    def hand_in():   # intake learns of the supplement notice from the stage service's event
+        response = applicant.post(f"/projects/{code}/supplements", json={
+            "case_id": ids["DRC"], "material_ids": [supplement_material["material_id"]], "note": "补充能耗计算书"})
+        return response if response.status_code != 409 else None
+    steps["supplement"] = eventually(hand_in)
+    act(drc, "DRC", "accept_supplement", "补正材料齐全")
+    act(drc, "DRC", "review")
+    steps["special"] = drc.post(f"/cases/{ids['DRC']}/special-handling", json={
+        "action": "approve", "opinion": "同意", "reason": "审批人员出差，经分管领导同意特殊办理",
+        "attachment_ref": "NRP-SP-2026-001"})
+    ok(steps["special"])
+    act(drc, "DRC", "conclude")
+    steps["supplement_material"] = supplement_material
+    return steps
+
+
+@pytest.fixture(scope="module")
+def licences(people, project, decided):
+    items = eventually(lambda: (lambda items: items if len(items) == 2 else None)(
+        people["applicant"].get(f"/projects/{project['code']}/licences").json()["items"]))
+    return {l["document"]["item_code"]: l for l in items}
+
+
+@pytest.fixture(scope="module")
+def drafted(people):
+    """Project B: stage 1 saved as a draft (a required field still missing), completed, submitted."""
+    applicant = people["applicant"]
+    code = ok(register(applicant, "焦作市第二中学教学楼建设项目"), 201)["project_code"]
+    partial = {k: v for k, v in STAGE_1_FORM.items() if k != "contact_phone"}
+    saved = applicant.put(f"/projects/{code}/drafts/{STAGE}", json={"form": partial, "material_ids": []})
+    completed = applicant.put(f"/projects/{code}/drafts/{STAGE}", json={"form": STAGE_1_FORM, "material_ids": []})
+    return {"code": code, "saved": saved, "completed": completed}
+
+
+@pytest.fixture(scope="module")
+def consultation(people, project):
+    opened = people["nrp-officer"].post("/consultations", json={
+        "project_code": project["code"], "case_id": project["case_ids"]["NRP"], "asked_of": ["DRC"],
+        "question": "拟选址是否符合产业政策？请提出意见。", "due_days": 5})
+    body = ok(opened, 201)
+    replied = people["drc-officer"].post(f"/consultations/{body['id']}/replies",
+                                         json={"opinion": "符合产业政策，同意。"})
+    return {"opened": opened, "replied": replied, "id": body["id"]}
+
+
+@pytest.fixture(scope="module")
+def account_walk(platform, people):
+    """An account created by the operator, its password changed by the holder, locked by wrong
+    passwords and unlocked, reset, deactivated and activated again."""
+    operator = people["operator"]
+    name = f"api-{uuid.uuid4().hex[:6]}"
+    walk = {"name": name}
+    walk["created"] = operator.post("/accounts", json={
+        "account": name, "password": "Init#2026x", "role": "officer", "name": "气象局 审批人员",
+        "department": "MET", "region": "410800", "steps": ["accept", "review"]})
+    walk["changed"] = requests.post(f"{platform.url}/auth/password", timeout=10, json={
+        "account": name, "current_password": "Init#2026x", "new_password": PASSWORD})
+    walk["holder"] = login(platform, name)
+    for _ in range(5):
+        requests.post(f"{platform.url}/auth/login", json={"account": name, "password": "wrong"}, timeout=10)
+    walk["locked"] = operator.get(f"/accounts/{name}").json()
+    walk["unlocked"] = operator.post(f"/accounts/{name}/unlock", json={"reason": "本人电话核实身份后解锁"})
+    walk["reset"] = operator.post(f"/accounts/{name}/password-reset",
+                                  json={"new_password": "Reset#2026y", "reason": "本人遗忘密码，书面申请重置"})
+    walk["deactivated"] = operator.post(f"/accounts/{name}/deactivation", json={"reason": "人员调离"})
+    walk["activated"] = operator.post(f"/accounts/{name}/activation", json={"reason": "人员调回"})
+    return walk
+
+
+@pytest.fixture(scope="module")
+def served(platform):
+    response = requests.get(f"{platform.url}/openapi.json", timeout=10)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+# ============================================================================== part 1: operations
+# ------------------------------------------------------------------------------ auth
+@covers("POST", "/auth/login")
+def test_login(platform):
+    body = expect(requests.post(f"{platform.url}/auth/login", json={"account": "clerk", "password": PASSWORD},
+                                timeout=10), "POST", "/auth/login", 200)
+    assert body["token_type"] == "Bearer" and body["expires_in"] > 0
+    assert body["access_token"].count(".") == 2 and body["refresh_token"]
+
+
+@covers("POST", "/auth/refresh")
+def test_refresh(platform):
+    first = ok(requests.post(f"{platform.url}/auth/login", json={"account": "clerk", "password": PASSWORD},
+                             timeout=10))
+    body = expect(requests.post(f"{platform.url}/auth/refresh", json={"refresh_token": first["refresh_token"]},
+                                timeout=10), "POST", "/auth/refresh", 200)
+    assert body["refresh_token"] != first["refresh_token"] and body["token_type"] == "Bearer"
+    assert Client(platform.url, body["access_token"]).get("/cases").status_code == 200
+
+
+@covers("POST", "/auth/logout")
+def test_logout(platform):
+    tokens = ok(requests.post(f"{platform.url}/auth/login", json={"account": "clerk", "password": PASSWORD},
+                              timeout=10))
+    response = expect(requests.post(f"{platform.url}/auth/logout", json={"refresh_token": tokens["refresh_token"]},
+                                    timeout=10), "POST", "/auth/logout", 204)
+    assert response.content == b""
+    again = requests.post(f"{platform.url}/auth/refresh", json={"refresh_token": tokens["refresh_token"]},
+                          timeout=10)
+    assert again.status_code == 401   # the session's refresh token no longer works
+
+
+@covers("POST", "/auth/password")
+def test_change_password(platform, account_walk):
+    response = expect(account_walk["changed"], "POST", "/auth/password", 204)
+    assert response.content == b""
+    assert account_walk["holder"].get(f"/accounts/{account_walk['name']}").status_code == 200
+
+
+# ------------------------------------------------------------------------------ accounts
+@covers("POST", "/accounts")
+def test_create_account(account_walk):
+    body = expect(account_walk["created"], "POST", "/accounts", 201)
+    assert (body["account"], body["role"], body["department"], body["region"], body["steps"]) == \
+        (account_walk["name"], "officer", "MET", "410800", ["accept", "review"])
+    assert body["must_change_password"] is True and body["active"] is True and body["locked"] is False
+
+
+@covers("GET", "/accounts")
+def test_list_accounts(people):
+    items = page_of(expect(people["operator"].get("/accounts"), "GET", "/accounts", 200), at_least=7)
+    assert {"operator", "applicant", "clerk", "nrp-officer", "supervisor"} <= {a["account"] for a in items}
+
+
+@covers("GET", "/accounts/{account}")
+def test_get_account(people):
+    body = expect(people["applicant"].get("/accounts/applicant"), "GET", "/accounts/{account}", 200)
+    assert (body["account"], body["role"], body["org"], body["active"]) == \
+        ("applicant", "applicant", APPLICANT_ORG, True)
+
+
+@covers("GET", "/accounts/{account}/log")
+def test_account_log(people, account_walk):
+    body = expect(people["operator"].get(f"/accounts/{account_walk['name']}/log"),
+                  "GET", "/accounts/{account}/log", 200)
+    events = [e["event"] for e in page_of(body)]
+    assert events[0] == "created"
+    assert {"password_changed", "logged_in", "login_failed", "locked", "unlocked", "password_reset",
+            "deactivated", "activated"} <= set(events)
+
+
+@covers("POST", "/accounts/{account}/unlock")
+def test_unlock_account(account_walk):
+    assert account_walk["locked"]["locked"] is True
+    body = expect(account_walk["unlocked"], "POST", "/accounts/{account}/unlock", 200)
+    assert (body["account"], body["locked"], body["locked_until"]) == (account_walk["name"], False, None)
+
+
+@covers("POST", "/accounts/{account}/password-reset")
+def test_reset_password(account_walk):
+    body = expect(account_walk["reset"], "POST", "/accounts/{account}/password-reset", 200)
+    assert (body["account"], body["must_change_password"]) == (account_walk["name"], True)
+
+
+@covers("POST", "/accounts/{account}/deactivation")
+def test_deactivate_account(account_walk):
+    body = expect(account_walk["deactivated"], "POST", "/accounts/{account}/deactivation", 200)
+    assert (body["account"], body["active"]) == (account_walk["name"], False)
+
+
+@covers("POST", "/accounts/{account}/activation")
+def test_activate_account(account_walk):
+    body = expect(account_walk["activated"], "POST", "/accounts/{account}/activation", 200)
+    assert (body["account"], body["active"]) == (account_walk["name"], True)
+
+
+# ------------------------------------------------------------------------------ platform
+@covers("GET", "/health")
+def test_health(people):
+    body = expect(people["public"].get("/health"), "GET", "/health", 200)
+    assert body == {"status": "ok", "services": dict.fromkeys(
+        ("intake", "stage", "consult", "certificate", "supervision"), "ok")}
+
+
+@covers("GET", "/openapi.json")
+def test_openapi_document(people):
+    body = expect(people["public"].get("/openapi.json"), "GET", "/openapi.json", 200)
+    assert body["openapi"].startswith("3.0") and body == local_document()
+
+
+# ------------------------------------------------------------------------------ catalog, guides
+@covers("PUT", "/catalog")
+def test_load_catalog(platform, people):
+    import json
+    from launcher import ROOT
+    catalog = json.loads((ROOT / "services/intake/intake/demo_catalog.json").read_text())
+    body = expect(people["operator"].put("/catalog", json=catalog), "PUT", "/catalog", 200)
+    assert body["version"] >= 1 and body["name"] == catalog["name"]
+    assert (body["departments"], body["categories"]) == (len(catalog["departments"]), len(catalog["categories"]))
+    assert re.fullmatch(r"[0-9a-f]{64}", body["sha256"]) and body["loaded_by"] == "operator"
+
+
+@covers("GET", "/catalog")
+def test_get_catalog(people):
+    body = expect(people["applicant"].get("/catalog"), "GET", "/catalog", 200)
+    assert body["version"] >= 1 and {c["code"] for c in body["categories"]} >= {"gov_building", "renovation"}
+    older = expect(people["applicant"].get("/catalog", params={"version": 1}), "GET", "/catalog", 200)
+    assert older["version"] == 1
+
+
+@covers("POST", "/guides/preview")
+def test_preview_guide(people):
+    body = expect(people["applicant"].post("/guides/preview", json={
+        "category": "gov_building", "attributes": ATTRIBUTES}), "POST", "/guides/preview", 200)
+    assert [s["stage"] for s in body["stages"]][0] == STAGE and body["region"] == "410800"
+    assert {i["code"] for i in body["stages"][0]["items"]} == {"NRP-001", "DRC-001"}
+
+
+@covers("GET", "/projects/{code}/guide")
+def test_project_guide(people, decided, project):
+    body = expect(people["applicant"].get(f"/projects/{project['code']}/guide"), "GET", "/projects/{code}/guide", 200)
+    assert body["project_code"] == project["code"]
+    assert [i["code"] for i in body["stages"][0]["items"]] == ["NRP-001", "DRC-001"]
+    eventually(lambda: people["applicant"].get(f"/projects/{project['code']}/guide").json()["stages"][0]["state"]
+               == "concluded")
+
+
+@covers("GET", "/projects/{code}/guide.svg")
+def test_project_guide_svg(people, project):
+    response = expect(people["applicant"].get(f"/projects/{project['code']}/guide.svg"),
+                      "GET", "/projects/{code}/guide.svg", 200)
+    assert response.headers["Content-Type"].startswith("image/svg+xml")
+    assert b"<svg" in response.content[:500] and SVG_NS in response.content
+    assert project["code"].encode() in response.content
+
+
+# ------------------------------------------------------------------------------ projects
+@covers("POST", "/projects")
+def test_register_project(project):
+    body = expect(project["registered"], "POST", "/projects", 201)
+    assert PROJECT_CODE.match(body["project_code"])
+    assert (body["category"], body["region"], body["applicant_org"], body["attributes"]) == \
+        ("gov_building", "410800", APPLICANT_ORG, ATTRIBUTES)
+
+
+@covers("GET", "/projects/{code}")
+def test_get_project(people, project, decided):
+    code = project["code"]
+    body = expect(people["clerk"].get(f"/projects/{code}"), "GET", "/projects/{code}", 200)
+    assert (body["project_code"], body["name"]) == (code, "焦作市疾病预防控制中心业务用房建设项目")
+    eventually(lambda: STAGE in people["clerk"].get(f"/projects/{code}").json()["concluded_stages"])
+
+
+@covers("PUT", "/projects/{code}")
+def test_push_project(people):
+    code = f"2026-410800-48-01-{uuid.uuid4().int % 100000 + 800000:06d}"
+    pushed = {"name": "焦作市档案馆新馆建设项目", "category": "gov_building", "region": "410800",
+              "applicant_org": APPLICANT_ORG, "attributes": ATTRIBUTES}
+    first = expect(people["operator"].put(f"/projects/{code}", json=pushed), "PUT", "/projects/{code}", 201)
+    assert (first["project_code"], first["outcome"], first["applicant_org"]) == (code, "created", APPLICANT_ORG)
+    changed = dict(pushed, name="焦作市档案馆新馆及配套用房建设项目")
+    again = expect(people["operator"].put(f"/projects/{code}", json=changed), "PUT", "/projects/{code}", 200)
+    assert (again["project_code"], again["outcome"], again["name"]) == (code, "updated", changed["name"])
+
+
+# ------------------------------------------------------------------------------ materials
+@covers("POST", "/projects/{code}/materials")
+def test_upload_material(project):
+    body = expect(project["uploads"]["site"], "POST", "/projects/{code}/materials", 201)
+    assert (body["name"], body["version"], body["size"], body["content_type"]) == \
+        ("建设项目用地预审与选址意见书", 1, len(PDF), "application/pdf")
+    import hashlib
+    assert body["sha256"] == hashlib.sha256(PDF).hexdigest()
+    for key, kind in (("statement", "image/png"), ("identity", "image/jpeg")):
+        assert expect(project["uploads"][key], "POST", "/projects/{code}/materials", 201)["content_type"] == kind
+
+
+@covers("GET", "/projects/{code}/materials")
+def test_list_materials(people, project):
+    items = page_of(expect(people["applicant"].get(f"/projects/{project['code']}/materials"),
+                           "GET", "/projects/{code}/materials", 200), at_least=3)
+    site = next(m for m in items if m["material_id"] == project["materials"]["site"]["material_id"])
+    assert site["latest_version"] == 1 and site["versions"][0]["sha256"] == project["materials"]["site"]["sha256"]
+    assert [d["declaration_id"] for d in site["declared_in"]] == [project["declaration"]["declaration_id"]]
+
+
+@covers("POST", "/materials/{material_id}/versions/{version}/verification")
+def test_verify_material(decided, project):
+    body = expect(decided["verification"], "POST", "/materials/{material_id}/versions/{version}/verification", 200)
+    assert (body["material_id"], body["version"]) == (project["materials"]["site"]["material_id"], 1)
+    assert (body["verification"]["department"], body["verification"]["case_id"], body["first_entry"]) == \
+        ("NRP", project["case_ids"]["NRP"], True)
+
+
+@covers("GET", "/materials/{material_id}/versions/{version}/content")
+def test_material_content(people, project):
+    material = project["materials"]["site"]
+    response = expect(people["applicant"].get(f"/materials/{material['material_id']}/versions/1/content"),
+                      "GET", "/materials/{material_id}/versions/{version}/content", 200)
+    assert response.headers["Content-Type"].startswith("application/pdf") and response.content == PDF
+    assert response.headers["ETag"].strip('"') == material["sha256"]
+
+
+# ------------------------------------------------------------------------------ declarations, drafts
+@covers("POST", "/projects/{code}/declarations")
+def test_submit_declaration(project):
+    body = expect(project["declared"], "POST", "/projects/{code}/declarations", 201)
+    assert (body["project_code"], body["stage"], body["state"], body["lead_department"]) == \
+        (project["code"], STAGE, "open", "NRP")
+    assert {i["item_code"] for i in body["items"]} == {"NRP-001", "DRC-001"}
+    assert [m["material_id"] for m in body["materials"]] == [project["materials"]["site"]["material_id"]]
+    assert body["voucher"]["kind"] == "registration_voucher"
+
+
+@covers("GET", "/declarations/{declaration_id}")
+def test_get_declaration(people, project):
+    declaration_id = project["declaration"]["declaration_id"]
+    body = expect(people["clerk"].get(f"/declarations/{declaration_id}"), "GET", "/declarations/{declaration_id}", 200)
+    assert (body["declaration_id"], body["project_code"], body["form"]) == \
+        (declaration_id, project["code"], STAGE_1_FORM)
+
+
+@covers("PUT", "/projects/{code}/drafts/{stage}")
+def test_save_draft(drafted):
+    saved = expect(drafted["saved"], "PUT", "/projects/{code}/drafts/{stage}", 200)
+    assert (saved["project_code"], saved["stage"], saved["revision"]) == (drafted["code"], STAGE, 1)
+    assert [e["field"] for e in saved["outstanding"]] == ["form.contact_phone"]
+    completed = expect(drafted["completed"], "PUT", "/projects/{code}/drafts/{stage}", 200)
+    assert (completed["revision"], completed["outstanding"], completed["declaration_id"]) == (2, [], None)
+
+
+@covers("GET", "/projects/{code}/drafts/{stage}")
+def test_get_draft(people, drafted):
+    body = expect(people["applicant"].get(f"/projects/{drafted['code']}/drafts/{STAGE}"),
+                  "GET", "/projects/{code}/drafts/{stage}", 200)
+    assert (body["form"], body["revision"], body["saved_by"]) == (STAGE_1_FORM, 2, "applicant")
+
+
+@covers("POST", "/projects/{code}/drafts/{stage}/submission")
+def test_submit_draft(people, drafted):
+    body = expect(people["applicant"].post(f"/projects/{drafted['code']}/drafts/{STAGE}/submission"),
+                  "POST", "/projects/{code}/drafts/{stage}/submission", 201)
+    assert (body["project_code"], body["stage"], body["form"]) == (drafted["code"], STAGE, STAGE_1_FORM)
+    assert people["applicant"].get(f"/projects/{drafted['code']}/drafts/{STAGE}").json()["declaration_id"] == \
+        body["declaration_id"]
+
+
+@covers("GET", "/projects/{code}/checklists/{stage}")
+def test_checklist(people, project):
+    body = expect(people["applicant"].get(f"/projects/{project['code']}/checklists/{STAGE}"),
+                  "GET", "/projects/{code}/checklists/{stage}", 200)
+    assert (body["project_code"], body["stage"]) == (project["code"], STAGE)
+    by_name = {m["name"]: m for m in body["materials"]}
+    uploaded = by_name["建设项目用地预审与选址意见书"]
+    assert uploaded["status"] == "uploaded"
+    assert uploaded["material"]["material_id"] == project["materials"]["site"]["material_id"]
+
+
+@covers("POST", "/projects/{code}/supplements")
+def test_submit_supplement(decided, project):
+    body = expect(decided["supplement"], "POST", "/projects/{code}/supplements", 201)
+    assert (body["project_code"], body["case_id"], body["declaration_id"], body["note"]) == \
+        (project["code"], project["case_ids"]["DRC"], project["declaration"]["declaration_id"], "补充能耗计算书")
+    assert [m["material_id"] for m in body["materials"]] == [decided["supplement_material"]["material_id"]]
+    assert body["voucher"]["kind"] == "registration_voucher" and body["voucher"]["case_id"] == body["case_id"]
+
+
+# ------------------------------------------------------------------------------ window documents
+def documents(people, project):
+    return people["clerk"].get(f"/projects/{project['code']}/documents").json()["items"]
+
+
+@covers("GET", "/projects/{code}/documents")
+def test_list_documents(people, project, decided):
+    eventually(lambda: {"acceptance_notice", "supplement_notice", "completion_notice"}
+               <= {d["kind"] for d in documents(people, project)})
+    items = page_of(expect(people["clerk"].get(f"/projects/{project['code']}/documents"),
+                           "GET", "/projects/{code}/documents", 200), at_least=4)
+    assert {d["project_code"] for d in items} == {project["code"]}
+    assert [d["declaration_id"] for d in items if d["kind"] == "registration_voucher"][0] == \
+        project["declaration"]["declaration_id"]
+
+
+@covers("GET", "/documents/{document_id}")
+def test_get_document(people, project):
+    voucher = project["declaration"]["voucher"]
+    body = expect(people["clerk"].get(f"/documents/{voucher['document_id']}"), "GET", "/documents/{document_id}", 200)
+    assert (body["document_id"], body["kind"], body["document_no"]) == \
+        (voucher["document_id"], "registration_voucher", voucher["document_no"])
+    assert body["content_type"] == "application/pdf"
+    import base64
+    assert base64.b64decode(body["content_base64"]).startswith(b"%PDF-")
+
+
+@covers("GET", "/documents/{document_id}/content")
+def test_document_pdf(people, project):
+    voucher = project["declaration"]["voucher"]
+    response = expect(people["clerk"].get(f"/documents/{voucher['document_id']}/content"),
+                      "GET", "/documents/{document_id}/content", 200)
+    assert response.headers["Content-Type"].startswith("application/pdf")
+    assert response.content.startswith(b"%PDF-") and response.content.rstrip().endswith(b"%%EOF")
+
+
+@covers("POST", "/documents/{document_id}/loss-report")
+def test_report_lost_notice(people, project, decided):
+    notice = eventually(lambda: next((d for d in documents(people, project) if d["kind"] == "acceptance_notice"
+                                      and d["case_id"] == project["case_ids"]["NRP"]), None))
+    materials = project["materials"]
+    body = expect(people["clerk"].post(f"/documents/{notice['document_id']}/loss-report", json={
+        "loss_statement_material_id": materials["statement"]["material_id"],
+        "identity_copy_material_id": materials["identity"]["material_id"]}),
+        "POST", "/documents/{document_id}/loss-report", 201)
+    assert (body["document_id"], body["kind"]) == (notice["document_id"], "acceptance_notice")
+    assert body["loss"]["loss_statement_material_id"] == materials["statement"]["material_id"]
+    assert body["loss"]["identity_copy_material_id"] == materials["identity"]["material_id"]
+
+
+# ------------------------------------------------------------------------------ cases, stages
+@covers("GET", "/cases")
+def test_list_cases(people, project):
+    body = expect(people["nrp-officer"].get("/cases", params={"project_code": project["code"]}), "GET", "/cases", 200)
+    items = page_of(body)
+    assert [(c["case_id"], c["department"], c["item_code"]) for c in items] == \
+        [(project["case_ids"]["NRP"], "NRP", "NRP-001")]
+    assert "history" not in items[0] and isinstance(items[0]["feedback"], list)
+
+
+@covers("GET", "/cases/{case_id}")
+def test_get_case(people, project, decided):
+    case_id = project["case_ids"]["DRC"]
+    body = expect(people["drc-officer"].get(f"/cases/{case_id}"), "GET", "/cases/{case_id}", 200)
+    assert (body["case_id"], body["state"], body["item_code"], body["extension_days"]) == \
+        (case_id, "concluded", "DRC-001", 2)
+    assert [h["action"] for h in body["history"]][:2] == ["accept", "extend"]
+    assert [h["action"] for h in body["history"]][-1] == "conclude"
+
+
+@covers("POST", "/cases/{case_id}/actions")
+def test_act_on_case(decided, project):
+    expected = {"accept": "accepted", "review": "reviewed", "approve": "approved", "conclude": "concluded"}
+    for action, state in expected.items():
+        body = expect(decided[("NRP", action)], "POST", "/cases/{case_id}/actions", 200)
+        assert (body["case_id"], body["state"]) == (project["case_ids"]["NRP"], state)
+    asked = expect(decided[("DRC", "request_supplement")], "POST", "/cases/{case_id}/actions", 200)
+    assert (asked["state"], asked["paused"]) == ("supplementing", True)
+    resumed = expect(decided[("DRC", "accept_supplement")], "POST", "/cases/{case_id}/actions", 200)
+    assert (resumed["state"], resumed["paused"]) == ("accepted", False)
+    assert resumed["supplement_received"] is None or resumed["supplement_received"]["materials"]
+
+
+@covers("POST", "/cases/{case_id}/special-handling")
+def test_special_handling(decided, project):
+    body = expect(decided["special"], "POST", "/cases/{case_id}/special-handling", 200)
+    assert (body["case_id"], body["state"]) == (project["case_ids"]["DRC"], "approved")
+    special = [f for f in body["feedback"] if f.get("special")]
+    assert special and special[-1]["special_reason"] == "审批人员出差，经分管领导同意特殊办理"
+
+
+@covers("POST", "/cases/{case_id}/extensions")
+def test_extend_case(decided, project):
+    body = expect(decided["case_extension"], "POST", "/cases/{case_id}/extensions", 201)
+    assert (body["case"]["case_id"], body["case"]["extension_days"]) == (project["case_ids"]["DRC"], 2)
+
+
+@covers("POST", "/stages/{stage_id}/extensions")
+def test_extend_stage(decided, project):
+    body = expect(decided["stage_extension"], "POST", "/stages/{stage_id}/extensions", 201)
+    assert (body["stage"]["stage_id"], body["stage"]["extension_days"]) == (project["stage_id"], 3)
+
+
+@covers("GET", "/projects/{code}/stages")
+def test_list_stages(people, project, decided):
+    code = project["code"]
+    eventually(lambda: people["clerk"].get(f"/projects/{code}/stages").json()["items"][0]["state"] == "concluded")
+    body = expect(people["clerk"].get(f"/projects/{code}/stages"), "GET", "/projects/{code}/stages", 200)
+    stage = page_of(body)[0]
+    assert (stage["stage_id"], stage["stage"], stage["state"]) == (project["stage_id"], STAGE, "concluded")
+    assert {c["case_id"] for c in stage["cases"]} == set(project["case_ids"].values())
+    assert set(body["overall"]) == {"cap_days", "used_days", "remaining_days", "over_cap"}
+
+
+@covers("POST", "/step-assignments")
+def test_configure_step(people):
+    body = expect(people["nrp-admin"].post("/step-assignments", json={
+        "item_code": "NRP-003", "step": "review", "officer": "nrp-officer", "granted": True,
+        "reason": "指定规划核实审核责任人"}), "POST", "/step-assignments", 201)
+    assert {"department": "NRP", "item_code": "NRP-003", "region": "410800", "step": "review",
+            "officers": ["nrp-officer"]} in body["current"]
+    assert body["history"][-1]["officer"] == "nrp-officer" and body["history"][-1]["granted"] is True
+
+
+@covers("GET", "/step-assignments")
+def test_list_step_assignments(people):
+    people["nrp-admin"].post("/step-assignments", json={
+        "item_code": "NRP-002", "step": "approve", "officer": "nrp-officer", "granted": True, "reason": "指定批准人"})
+    body = expect(people["supervisor"].get("/step-assignments", params={"item_code": "NRP-002"}),
+                  "GET", "/step-assignments", 200)
+    assert {(c["item_code"], c["step"]) for c in body["current"]} == {("NRP-002", "approve")}
+    assert {h["item_code"] for h in body["history"]} == {"NRP-002"}
+
+
+@covers("POST", "/calendar/years")
+def test_load_calendar_year(people):
+    body = expect(people["operator"].post("/calendar/years", json={
+        "year": 2031, "holidays": ["2031-01-01", "2031-10-01", "2031-10-02", "2031-10-03"],
+        "working_weekends": ["2031-09-28"]}), "POST", "/calendar/years", 201)
+    assert (body["year"], body["holidays"], body["working_weekends"]) == (2031, 4, 1)
+    assert 2031 in body["loaded_years"]
+
+
+@covers("GET", "/calendar")
+def test_get_calendar(people):
+    body = expect(people["clerk"].get("/calendar"), "GET", "/calendar", 200)
+    assert 2026 in body["loaded_years"] and isinstance(body["operator_loads"], list)
+
+
+# ------------------------------------------------------------------------------ licences
+@covers("GET", "/projects/{code}/licences")
+def test_list_licences(people, project, licences):
+    items = page_of(expect(people["applicant"].get(f"/projects/{project['code']}/licences"),
+                           "GET", "/projects/{code}/licences", 200), at_least=2)
+    assert {(l["document"]["item_code"], l["document"]["project_code"]) for l in items} == \
+        {("NRP-001", project["code"]), ("DRC-001", project["code"])}
+
+
+@covers("GET", "/licences/{licence_id}")
+def test_get_licence(people, licences):
+    licence = licences["DRC-001"]
+    body = expect(people["applicant"].get(f"/licences/{licence['licence_id']}"), "GET", "/licences/{licence_id}", 200)
+    assert (body["licence_id"], body["status"], body["algorithm"]) == (licence["licence_id"], "valid", "Ed25519")
+    assert body["document"]["licence_no"].startswith("410800-DRC-")
+
+
+@covers("POST", "/licences/verify")
+def test_verify_licence(people, licences):
+    licence = licences["DRC-001"]
+    body = expect(people["public"].post("/licences/verify", json={
+        "document": licence["document"], "signature": licence["signature"], "key_id": licence["key_id"]}),
+        "POST", "/licences/verify", 200)
+    assert body["valid"] is True
+
+
+@covers("POST", "/licences/{licence_id}/revocation")
+def test_revoke_licence(people, licences):
+    licence = licences["NRP-001"]
+    body = expect(people["nrp-officer"].post(f"/licences/{licence['licence_id']}/revocation",
+                                             json={"reason": "申请人以欺骗手段取得许可，依法撤销"}),
+                  "POST", "/licences/{licence_id}/revocation", 200)
+    assert (body["licence_id"], body["status"]) == (licence["licence_id"], "revoked")
+    assert body["revocation"]["reason"] == "申请人以欺骗手段取得许可，依法撤销"
+
+
+@covers("GET", "/licences/keys")
+def test_signing_keys(people, licences):
+    body = expect(people["public"].get("/licences/keys"), "GET", "/licences/keys", 200)
+    assert licences["DRC-001"]["key_id"] in {k["key_id"] for k in body["items"]}
+    assert all(k["public_key_pem"].startswith("-----BEGIN PUBLIC KEY-----") for k in body["items"])
+
+
+# ------------------------------------------------------------------------------ supervision
+@covers("GET", "/supervision/projects/{code}")
+def test_supervision_overview(people, project, decided):
+    supervisor = people["supervisor"]
+
+    def concluded():
+        response = supervisor.get(f"/supervision/projects/{project['code']}")
+        body = response.json() if response.status_code == 200 else {}
+        cases = [c for s in body.get("stages", []) for c in s["cases"]]
+        return response if len(cases) == 2 and all(c.get("concluded_on") for c in cases) else None
+    body = expect(eventually(concluded), "GET", "/supervision/projects/{code}", 200)
+    assert body["project_code"] == project["code"] and body["stages"][0]["stage"] == STAGE
+    assert {c["case_id"] for c in body["stages"][0]["cases"]} == set(project["case_ids"].values())
+    assert "case.special_handled" in {e["type"] for e in body["timeline"]}
+
+
+@covers("GET", "/supervision/clocks")
+def test_supervision_clocks(people, project, decided):
+    def listed():
+        response = people["supervisor"].get("/supervision/clocks", params={"project_code": project["code"]})
+        return response if response.status_code == 200 and len(response.json()["items"]) == 3 else None
+    body = expect(eventually(listed), "GET", "/supervision/clocks", 200)
+    items = page_of(body, at_least=3)
+    assert sorted(c["kind"] for c in items) == ["case", "case", "stage"]
+    assert {c["project_code"] for c in items} == {project["code"]}
+
+
+# ------------------------------------------------------------------------------ consultations
+@covers("POST", "/consultations")
+def test_open_consultation(consultation, project):
+    body = expect(consultation["opened"], "POST", "/consultations", 201)
+    assert (body["project_code"], body["case_id"], body["asked_of"], body["status"]) == \
+        (project["code"], project["case_ids"]["NRP"], ["DRC"], "open")
+    assert body["asked_by"] == "NRP" and body["replies"] == []
+
+
+@covers("POST", "/consultations/{consultation_id}/replies")
+def test_reply_to_consultation(consultation):
+    body = expect(consultation["replied"], "POST", "/consultations/{consultation_id}/replies", 201)
+    assert (body["id"], body["status"]) == (consultation["id"], "closed")
+    assert [(r["department"], r["opinion"], r["opinion_kind"]) for r in body["replies"]] == \
+        [("DRC", "符合产业政策，同意。", "replied")]
+
+
+@covers("GET", "/consultations/{consultation_id}")
+def test_get_consultation(people, consultation):
+    body = expect(people["supervisor"].get(f"/consultations/{consultation['id']}"),
+                  "GET", "/consultations/{consultation_id}", 200)
+    assert (body["id"], body["status"], len(body["replies"])) == (consultation["id"], "closed", 1)
+
+
+# ------------------------------------------------------------------------------ every operation
+def test_every_documented_operation_has_a_passing_valid_request_test(served):
+    documented = {(method.upper(), path) for path, methods in served["paths"].items() for method in methods}
+    untested = sorted(documented - set(COVERING))
+    assert not untested, f"documented operations without a valid-request test: {untested}"
+    failing = sorted(documented - PASSED)
+    assert not failing, f"documented operations whose valid-request test did not pass: {failing}"
+    stale = sorted(set(COVERING) - documented)
+    assert not stale, f"tests for operations the document no longer has: {stale}"
+
+
+# ============================================================================== part 2: answers
+def json_schema(node):
+    """An OpenAPI 3.0 schema (fragment) as JSON Schema 2020-12: `nullable` becomes a null type,
+    references point into the document resource."""
+    if isinstance(node, list):
+        return [json_schema(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: json_schema(value) for key, value in node.items() if key not in ("nullable", "example")}
+    if isinstance(out.get("$ref"), str) and out["$ref"].startswith("#/"):
+        out["$ref"] = DOCUMENT_URI + out["$ref"]
+    if node.get("nullable") is True:
+        if "type" in out:
+            out["type"] = [out["type"], "null"] if isinstance(out["type"], str) else [*out["type"], "null"]
+        if "enum" in out:
+            out["enum"] = [*out["enum"], None]
+        if "$ref" in out:
+            out = {"anyOf": [out, {"type": "null"}]}
+    return out
+
+
+DOCUMENT_URI = "urn:gateway-openapi"
+FORMATS = FormatChecker()
+
+
+def validator_for(document, schema):
+    converted = json_schema(document)
+    registry = Registry().with_resource(DOCUMENT_URI, Resource.from_contents(converted,
+                                                                             default_specification=DRAFT202012))
+    return Draft202012Validator(json_schema(schema), registry=registry, format_checker=FORMATS)
+
+
+def success_answers(document):
+    """(METHOD, path, status, media types) of every documented success answer with a body."""
+    found = []
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            for status, answer in operation["responses"].items():
+                if status.startswith("2") and answer.get("content"):
+                    found.append((method.upper(), path, int(status), tuple(answer["content"])))
+    return found
+
+
+SUCCESS_ANSWERS = success_answers(local_document())
+
+
+def test_the_format_checker_really_checks_dates():
+    schema = {"type": "object", "properties": {"on": {"type": "string", "format": "date"},
+                                               "at": {"type": "string", "format": "date-time"}}}
+    check = validator_for({"paths": {}}, schema)
+    assert check.is_valid({"on": "2026-02-28", "at": "2026-02-28T09:30:00+08:00"})
+    for wrong in ({"on": "2026-02-30"}, {"on": "28/02/2026"}, {"on": "2026-02-28T09:30:00"},
+                  {"at": "2026-02-28"}, {"at": "2026-02-28 09:30"}, {"at": "yesterday"}):
+        assert not check.is_valid(wrong), wrong
+
+
+def test_every_success_answer_of_the_served_document_is_checked_below(served):
+    assert success_answers(served) == SUCCESS_ANSWERS
+
+
+def media_matches(actual, documented):
+    kind = actual.split(";")[0].strip().lower()
+    return any(d == kind or d == "*/*" or (d.endswith("/*") and kind.startswith(d[:-1])) for d in documented)
+
+
+@pytest.mark.parametrize("method,path,status,media", SUCCESS_ANSWERS,
+                         ids=[f"{m} {p} {s}" for m, p, s, _ in SUCCESS_ANSWERS])
+def test_answer_matches_the_document(served, method, path, status, media):
+    answers = ANSWERS.get((method, path, status))
+    assert answers, f"no real {status} answer of {method} {path} was recorded: its operation test did not reach it"
+    for response in answers:
+        content_type = response.headers.get("Content-Type", "")
+        where = f"{method} {response.request.url} → {status} {content_type}"
+        assert media_matches(content_type, media), f"{where}: media type not documented (documented: {media})"
+        if "application/json" in media:
+            schema = served["paths"][path][method.lower()]["responses"][str(status)]["content"]["application/json"]
+            errors = sorted(validator_for(served, schema["schema"]).iter_errors(response.json()),
+                            key=lambda e: list(e.absolute_path))
+            assert not errors, f"{where}: the answer does not fit the document:\n" + "\n".join(
+                f"  {'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message[:300]}" for e in errors[:20])
+        else:
+            kind = content_type.split(";")[0].strip()
+            if kind == "image/svg+xml":
+                assert b"<svg" in response.content[:500], where
+            else:
+                assert kind in MAGIC, f"{where}: unexpected file type"
+                assert response.content.startswith(MAGIC[kind]), f"{where}: the bytes are not {kind}"
