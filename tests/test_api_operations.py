@@ -15,7 +15,10 @@ The second part validates every recorded answer against the document's schema fo
 ``date-time`` formats checked); PDF, SVG and material files are checked for their media type and
 magic bytes instead.
 """
+import base64
 import functools
+import hashlib
+import json
 import re
 import struct
 import uuid
@@ -28,6 +31,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from launcher import ROOT
 from test_end_to_end import PASSWORD, PDF, Client, eventually, login
 
 from gateway import openapi
@@ -114,6 +118,13 @@ def page_of(body, at_least=1):
     assert (body["limit"], body["offset"]) == (50, 0), body
     assert body["total"] >= len(body["items"]) >= at_least, body
     return body["items"]
+
+
+def check_paging(client, path, url, first, params=None):
+    """The same list with limit=1&offset=1: the second item alone, the same total."""
+    body = expect(client.get(url, params={**(params or {}), "limit": 1, "offset": 1}), "GET", path, 200)
+    assert (body["limit"], body["offset"], body["total"]) == (1, 1, first["total"]), body
+    assert body["items"] == first["items"][1:2]
 
 
 def ok(response, status=200):
@@ -331,7 +342,9 @@ def test_create_account(account_walk):
 
 @covers("GET", "/accounts")
 def test_list_accounts(people):
-    items = page_of(expect(people["operator"].get("/accounts"), "GET", "/accounts", 200), at_least=7)
+    body = expect(people["operator"].get("/accounts"), "GET", "/accounts", 200)
+    items = page_of(body, at_least=7)
+    check_paging(people["operator"], "/accounts", "/accounts", body)
     assert {"operator", "applicant", "clerk", "nrp-officer", "supervisor"} <= {a["account"] for a in items}
 
 
@@ -347,6 +360,7 @@ def test_account_log(people, account_walk):
     body = expect(people["operator"].get(f"/accounts/{account_walk['name']}/log"),
                   "GET", "/accounts/{account}/log", 200)
     events = [e["event"] for e in page_of(body)]
+    check_paging(people["operator"], "/accounts/{account}/log", f"/accounts/{account_walk['name']}/log", body)
     assert events[0] == "created"
     assert {"password_changed", "logged_in", "login_failed", "locked", "unlocked", "password_reset",
             "deactivated", "activated"} <= set(events)
@@ -394,8 +408,6 @@ def test_openapi_document(people):
 # ------------------------------------------------------------------------------ catalog, guides
 @covers("PUT", "/catalog")
 def test_load_catalog(platform, people):
-    import json
-    from launcher import ROOT
     catalog = json.loads((ROOT / "services/intake/intake/demo_catalog.json").read_text())
     body = expect(people["operator"].put("/catalog", json=catalog), "PUT", "/catalog", 200)
     assert body["version"] >= 1 and body["name"] == catalog["name"]
@@ -472,7 +484,6 @@ def test_upload_material(project):
     body = expect(project["uploads"]["site"], "POST", "/projects/{code}/materials", 201)
     assert (body["name"], body["version"], body["size"], body["content_type"]) == \
         ("建设项目用地预审与选址意见书", 1, len(PDF), "application/pdf")
-    import hashlib
     assert body["sha256"] == hashlib.sha256(PDF).hexdigest()
     for key, kind in (("statement", "image/png"), ("identity", "image/jpeg")):
         assert expect(project["uploads"][key], "POST", "/projects/{code}/materials", 201)["content_type"] == kind
@@ -480,8 +491,10 @@ def test_upload_material(project):
 
 @covers("GET", "/projects/{code}/materials")
 def test_list_materials(people, project):
-    items = page_of(expect(people["applicant"].get(f"/projects/{project['code']}/materials"),
-                           "GET", "/projects/{code}/materials", 200), at_least=3)
+    url = f"/projects/{project['code']}/materials"
+    body = expect(people["applicant"].get(url), "GET", "/projects/{code}/materials", 200)
+    items = page_of(body, at_least=3)
+    check_paging(people["applicant"], "/projects/{code}/materials", url, body)
     site = next(m for m in items if m["material_id"] == project["materials"]["site"]["material_id"])
     assert site["latest_version"] == 1 and site["versions"][0]["sha256"] == project["materials"]["site"]["sha256"]
     assert [d["declaration_id"] for d in site["declared_in"]] == [project["declaration"]["declaration_id"]]
@@ -577,8 +590,10 @@ def documents(people, project):
 def test_list_documents(people, project, decided):
     eventually(lambda: {"acceptance_notice", "supplement_notice", "completion_notice"}
                <= {d["kind"] for d in documents(people, project)})
-    items = page_of(expect(people["clerk"].get(f"/projects/{project['code']}/documents"),
-                           "GET", "/projects/{code}/documents", 200), at_least=4)
+    url = f"/projects/{project['code']}/documents"
+    body = expect(people["clerk"].get(url), "GET", "/projects/{code}/documents", 200)
+    items = page_of(body, at_least=4)
+    check_paging(people["clerk"], "/projects/{code}/documents", url, body)
     assert {d["project_code"] for d in items} == {project["code"]}
     assert [d["declaration_id"] for d in items if d["kind"] == "registration_voucher"][0] == \
         project["declaration"]["declaration_id"]
@@ -591,7 +606,6 @@ def test_get_document(people, project):
     assert (body["document_id"], body["kind"], body["document_no"]) == \
         (voucher["document_id"], "registration_voucher", voucher["document_no"])
     assert body["content_type"] == "application/pdf"
-    import base64
     assert base64.b64decode(body["content_base64"]).startswith(b"%PDF-")
 
 
@@ -626,6 +640,9 @@ def test_list_cases(people, project):
     assert [(c["case_id"], c["department"], c["item_code"]) for c in items] == \
         [(project["case_ids"]["NRP"], "NRP", "NRP-001")]
     assert "history" not in items[0] and isinstance(items[0]["feedback"], list)
+    every = expect(people["clerk"].get("/cases", params={"project_code": project["code"]}), "GET", "/cases", 200)
+    assert {c["case_id"] for c in page_of(every, at_least=2)} == set(project["case_ids"].values())
+    check_paging(people["clerk"], "/cases", "/cases", every, params={"project_code": project["code"]})
 
 
 @covers("GET", "/cases/{case_id}")
@@ -644,6 +661,9 @@ def test_act_on_case(decided, project):
     for action, state in expected.items():
         body = expect(decided[("NRP", action)], "POST", "/cases/{case_id}/actions", 200)
         assert (body["case_id"], body["state"]) == (project["case_ids"]["NRP"], state)
+    for action in ("accept", "review", "conclude"):
+        body = expect(decided[("DRC", action)], "POST", "/cases/{case_id}/actions", 200)
+        assert (body["case_id"], body["state"]) == (project["case_ids"]["DRC"], expected[action])
     asked = expect(decided[("DRC", "request_supplement")], "POST", "/cases/{case_id}/actions", 200)
     assert (asked["state"], asked["paused"]) == ("supplementing", True)
     resumed = expect(decided[("DRC", "accept_supplement")], "POST", "/cases/{case_id}/actions", 200)
@@ -677,6 +697,7 @@ def test_list_stages(people, project, decided):
     eventually(lambda: people["clerk"].get(f"/projects/{code}/stages").json()["items"][0]["state"] == "concluded")
     body = expect(people["clerk"].get(f"/projects/{code}/stages"), "GET", "/projects/{code}/stages", 200)
     stage = page_of(body)[0]
+    check_paging(people["clerk"], "/projects/{code}/stages", f"/projects/{code}/stages", body)
     assert (stage["stage_id"], stage["stage"], stage["state"]) == (project["stage_id"], STAGE, "concluded")
     assert {c["case_id"] for c in stage["cases"]} == set(project["case_ids"].values())
     assert set(body["overall"]) == {"cap_days", "used_days", "remaining_days", "over_cap"}
@@ -720,8 +741,10 @@ def test_get_calendar(people):
 # ------------------------------------------------------------------------------ licences
 @covers("GET", "/projects/{code}/licences")
 def test_list_licences(people, project, licences):
-    items = page_of(expect(people["applicant"].get(f"/projects/{project['code']}/licences"),
-                           "GET", "/projects/{code}/licences", 200), at_least=2)
+    url = f"/projects/{project['code']}/licences"
+    body = expect(people["applicant"].get(url), "GET", "/projects/{code}/licences", 200)
+    items = page_of(body, at_least=2)
+    check_paging(people["applicant"], "/projects/{code}/licences", url, body)
     assert {(l["document"]["item_code"], l["document"]["project_code"]) for l in items} == \
         {("NRP-001", project["code"]), ("DRC-001", project["code"])}
 
@@ -783,6 +806,8 @@ def test_supervision_clocks(people, project, decided):
         return response if response.status_code == 200 and len(response.json()["items"]) == 3 else None
     body = expect(eventually(listed), "GET", "/supervision/clocks", 200)
     items = page_of(body, at_least=3)
+    check_paging(people["supervisor"], "/supervision/clocks", "/supervision/clocks", body,
+                 params={"project_code": project["code"]})
     assert sorted(c["kind"] for c in items) == ["case", "case", "stage"]
     assert {c["project_code"] for c in items} == {project["code"]}
 
