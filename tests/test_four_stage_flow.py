@@ -185,12 +185,41 @@ class Project:
         self.today = None
 
     def on(self, day):
-        """From now on it is `day` for every process of the platform."""
+        """From now on it is `day` for every process of the platform (once supervision shows every
+        clock of the day that ends as the stage service does)."""
         assert self.today is None or D(day) >= self.today, "days only move forward"
+        if self.code is not None:
+            self.clocks_agree()
         # written aside and renamed over: a process never reads a half-written (empty) file, which
         # would mean the real date to it (and the sweeper would act on that date)
         platforms.set_today(self.platform, day)
         self.today = D(day)
+
+    def clocks_agree(self):
+        """One clock (the stage service computes, supervision shows): every stage and case clock of
+        the project, open, paused or closed, has the same due date, light and estimate flag in both."""
+        def clock(record):
+            return record["due_on"], record["light"], record["due_estimated"]
+
+        def stage_view():
+            return {(s["stage"], c["case_id"]): clock(c) for s in self.stages()["items"] for c in s["cases"]} | \
+                {(s["stage"], None): clock(s) for s in self.stages()["items"]}
+
+        def supervision_view():
+            body = self.overview(lambda b: True)
+            return {(s["stage"], c["case_id"]): clock(c) for s in body["stages"] for c in s["cases"]} | \
+                {(s["stage"], None): clock(s) for s in body["stages"]}
+        last = {}
+
+        def agree():
+            last["stage"], last["supervision"] = stage_view(), supervision_view()
+            return last["stage"] == last["supervision"]
+        try:
+            eventually(agree, timeout=20)
+        except AssertionError:
+            differing = {k: (v, last["supervision"].get(k)) for k, v in last["stage"].items()
+                         if last["supervision"].get(k) != v}
+            raise AssertionError(f"{self.today}: stage service vs supervision differ: {differing}") from None
 
     def register(self):
         registered = self.applicant.post("/projects", json={
@@ -491,6 +520,7 @@ def project(dated_platform):
     p.on("2026-10-28")
     p.act("NRP-003", "conclude")
     p.wait_until_concluded("completion_acceptance")
+    p.clocks_agree()
     return p
 
 

@@ -98,7 +98,7 @@ class Actors:
         """The text of the newest supplement notice (补正通知书) of a case, once `count` were issued."""
         def notices():
             listed = self.clerk.get(f"/projects/{code}/documents", params={"limit": 200}).json()["items"]
-            found = [d for d in listed if d["kind"] == "supplement" and d["case_id"] == case_id]
+            found = [d for d in listed if d["kind"] == "supplement_notice" and d["case_id"] == case_id]
             return found if len(found) >= count else None
         newest = sorted(eventually(notices), key=lambda d: d["document_no"])[-1]
         pdf = self.clerk.get(f"/documents/{newest['document_id']}/content")
