@@ -11,6 +11,7 @@ from sqlalchemy.orm import noload
 
 from platform_kit import calendar_store
 from platform_kit.calendar import validate_year_schedule
+from platform_kit.clock_facts import light_on
 from platform_kit.contracts import Actor, new_event
 from platform_kit.errors import Forbidden, NotFound, ValidationFailed
 from stage.adapters.orm import (CalendarYearRow, CaseRow, DecisionRow, StageRow, StepAssignmentRow,
@@ -67,19 +68,17 @@ def list_calendar_years(session):
 
 # ---------------------------------------------------------------------------- views
 def clock_view(clock, today, calendar, yellow_days, closed=False):
+    """A clock as the stage service shows it: its facts of today (the same facts its events carry)."""
     if clock is None:
         return {"due_on": None, "used_days": 0, "remaining_days": None, "overdue_days": 0,
-                "paused": False, "light": "green", "due_estimated": False, "extension_days": 0}
-    reading_day = clock.stopped_on or today
-    used = clock.used_days(reading_day, calendar)
-    total = clock.total_days
-    if clock.stopped:
-        light = "green" if used <= total else "red"
-    else:
-        light = clock.light(today, calendar, yellow_days)
-    return {"due_on": clock.due_on, "used_days": used, "remaining_days": max(0, total - used),
-            "overdue_days": max(0, used - total), "paused": clock.paused, "light": light,
-            "due_estimated": clock.estimated, "extension_days": clock.extension_days}
+                "paused": False, "light": "green", "due_estimated": False, "extension_days": 0,
+                "yellow_on": None}
+    facts = clock.facts(today, calendar, yellow_days)
+    used, total = facts["used_days"], clock.total_days
+    return {"due_on": facts["due_on"], "used_days": used, "remaining_days": facts["remaining_days"],
+            "overdue_days": max(0, used - total), "paused": facts["paused"], "light": light_on(facts, today),
+            "due_estimated": facts["due_estimated"], "extension_days": facts["extension_days"],
+            "yellow_on": facts["yellow_on"]}
 
 
 def decision_view(row):
