@@ -837,14 +837,23 @@ def test_get_consultation(people, consultation):
 
 
 # ------------------------------------------------------------------------------ every operation
+def operations_of(document):
+    return {(method.upper(), path) for path, methods in document["paths"].items() for method in methods}
+
+
 def test_every_documented_operation_has_a_passing_valid_request_test(served):
-    documented = {(method.upper(), path) for path, methods in served["paths"].items() for method in methods}
+    documented = operations_of(served)
     untested = sorted(documented - set(COVERING))
     assert not untested, f"documented operations without a valid-request test: {untested}"
     failing = sorted(documented - PASSED)
     assert not failing, f"documented operations whose valid-request test did not pass: {failing}"
     stale = sorted(set(COVERING) - documented)
     assert not stale, f"tests for operations the document no longer has: {stale}"
+
+
+def test_a_route_added_without_a_test_is_noticed(served):
+    grown = dict(served, paths=dict(served["paths"], **{"/projects/{code}/archive": {"post": {}}}))
+    assert operations_of(grown) - set(COVERING) == {("POST", "/projects/{code}/archive")}
 
 
 # ============================================================================== part 2: answers
