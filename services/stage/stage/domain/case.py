@@ -17,7 +17,7 @@ Its steps are accept (受理) → review (审核) → approve or disapprove (批
 The stage clock runs from receipt of the stage, pauses while any case is paused for supplement or
 returned and not yet resubmitted, and stops when every case is closed (000 §12).
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from platform_kit.errors import Conflict, Forbidden, ValidationFailed
@@ -136,12 +136,19 @@ class Case:
     applicant_org: str = None
     clock: Clock = None
     lapsed_on: date = None
+    # what the case is about (set when it opens, never decided on)
+    project_code: str = None
+    stage: str = None
+    item_name: str = None
+    project_name: str = None
+    licence_no: str = None
 
     @classmethod
     def open(cls, *, id, stage_id, item_code, department, region, limit_days, received_on,
-             applicant_org, calendar):
+             applicant_org, calendar, project_code=None, stage=None, item_name=None, project_name=None):
         case = cls(id=id, stage_id=stage_id, item_code=item_code, department=department, region=region,
-                   limit_days=limit_days, received_on=received_on, applicant_org=applicant_org)
+                   limit_days=limit_days, received_on=received_on, applicant_org=applicant_org,
+                   project_code=project_code, stage=stage, item_name=item_name, project_name=project_name)
         case.acceptance_due_on = calendar.estimating().add_working_days(received_on,
                                                                         DEEMED_ACCEPTANCE_DAYS)
         return case
@@ -324,11 +331,22 @@ class Stage:
     state: str = "open"
     concluded_on: date = None
     clock: Clock = None
+    # what the stage is about (set when it opens)
+    project_code: str = None
+    stage: str = None
+    declaration_id: str = None
+    region: str = None
+    applicant_org: str = None
+    project_name: str = None
+    cases: list = field(default_factory=list, repr=False, compare=False)   # its cases, item order
 
     @classmethod
-    def open(cls, *, id, lead_department, limit_days, received_on, calendar):
+    def open(cls, *, id, lead_department, limit_days, received_on, calendar, project_code=None, stage=None,
+             declaration_id=None, region=None, applicant_org=None, project_name=None):
         return cls(id=id, lead_department=lead_department, limit_days=limit_days,
-                   received_on=received_on, clock=Clock.start(limit_days, received_on, calendar))
+                   received_on=received_on, clock=Clock.start(limit_days, received_on, calendar),
+                   project_code=project_code, stage=stage, declaration_id=declaration_id, region=region,
+                   applicant_org=applicant_org, project_name=project_name)
 
     def sync_clock(self, cases, today, calendar):
         """000 §12: paused while any case is paused for supplement or returned; returns
