@@ -196,6 +196,17 @@ def test_four_stages_dates_match_the_hand_computation(platform):
     assert [(p["on"], p["used_days"], p["due_on"]) for p in platform.outbox("stage.resumed")] == [
         ("2025-10-10", 2, "2025-10-21"), ("2026-01-06", 1, "2026-01-15")]
     assert [p["case_id"] for p in platform.outbox("case.lapsed")] == [cases_id(platform, "HOUSING-001")]
+    # each event states where its case or stage stands, and the facts of its clock that day
+    for p in platform.outbox("case.concluded"):
+        assert p["state"] == "concluded" and p["clock"]["stopped_on"] == p["on"]
+        assert (p["clock"]["used_days"], p["clock"]["due_on"]) == (p["used_days"], p["due_on"])
+    for p in platform.outbox("stage.concluded"):
+        assert p["state"] == "concluded" and p["clock"]["stopped_on"] == p["concluded_on"]
+    assert [(p["clock"]["paused"], p["clock"]["due_on"]) for p in platform.outbox("stage.paused")] == [
+        (True, None), (True, None)]
+    assert [p["clock"]["due_on"] for p in platform.outbox("stage.resumed")] == ["2025-10-21", "2026-01-15"]
+    lapsed = platform.outbox("case.lapsed")[0]
+    assert (lapsed["state"], lapsed["clock"]["light"], lapsed["clock"]["as_of"]) == ("accepted", "red", "2026-02-25")
     overall = platform.run(lambda uow: handlers.list_stages(
         PROJECT, APPLICANT, uow, date(2026, 11, 1), 2, 59))["overall"]
     assert overall == {"cap_days": 59, "used_days": 4 + 7 + 5 + 2, "remaining_days": 41, "over_cap": False}
