@@ -1,7 +1,7 @@
 """Use cases of the stage service: a command and a unit of work in, a plain dict out.
 
 Use cases read and write through the repositories of the unit of work (stage.adapters.repositories;
-in unit tests, in-memory ones) and never touch a database session.
+in unit tests, in-memory ones); no use case touches the database session itself.
 """
 from stage.handlers.calendar import list_calendar_years, load_calendar_year
 from stage.handlers.deciding import act_on_case, special_handle
