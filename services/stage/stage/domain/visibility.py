@@ -12,12 +12,13 @@ from dataclasses import dataclass
 
 from platform_kit.errors import Forbidden
 
+EVERYTHING, OWN_DEPARTMENT, OWN_ORGANISATION = "everything", "own_department", "own_organisation"
 SEE_ALL = frozenset({"clerk", "supervisor", "operator"})
 
 
 @dataclass(frozen=True)
 class Visibility:
-    everything: bool = False
+    scope: str
     department: str = None     # officers: their department ...
     region: str = None         # ... in their region
     applicant_org: str = None  # applicants: their organisation
@@ -25,23 +26,27 @@ class Visibility:
     @classmethod
     def of(cls, identity):
         if identity.role in SEE_ALL:
-            return cls(everything=True)
+            return cls(EVERYTHING)
         if identity.role == "officer":
-            return cls(department=identity.department, region=identity.region)
+            return cls(OWN_DEPARTMENT, department=identity.department, region=identity.region)
         if identity.role == "applicant":
-            return cls(applicant_org=identity.org)
+            return cls(OWN_ORGANISATION, applicant_org=identity.org)
         raise Forbidden(f"角色 {identity.role} 无权查看办件")
 
     @property
+    def everything(self):
+        return self.scope == EVERYTHING
+
+    @property
     def by_department(self):
-        return not self.everything and self.applicant_org is None
+        return self.scope == OWN_DEPARTMENT
 
     def sees_case(self, case):
         if self.everything:
             return True
         if self.by_department:
             return case.department == self.department and case.region == self.region
-        return case.applicant_org == self.applicant_org
+        return self.applicant_org is not None and case.applicant_org == self.applicant_org
 
     def sees_stage(self, stage, cases=()):
         """`cases`: the stage's cases (a department takes part in a stage through them)."""
@@ -50,4 +55,4 @@ class Visibility:
         if self.by_department:
             return (stage.lead_department == self.department and stage.region == self.region) \
                 or any(self.sees_case(c) for c in cases)
-        return stage.applicant_org == self.applicant_org
+        return self.applicant_org is not None and stage.applicant_org == self.applicant_org

@@ -25,14 +25,12 @@ def load_calendar_year(cmd, identity, uow, today, yellow_days):
     for stage in uow.stages.estimated_open_locked():
         stage.clock.recompute(calendar)
         uow.stages.save(stage)
-        events.stage("stage.clock_recomputed", stage, actor, case_id=None, year=cmd["year"])
+        events.clock_recomputed(stage, actor, cmd["year"])
         recomputed += 1
     for case in uow.cases.estimated_open_locked():
         case.clock.recompute(calendar)
         uow.cases.save(case)
-        uow.emit(new_event("stage.clock_recomputed", source=SOURCE, project_code=case.project_code, actor=actor,
-                           payload={"stage_id": case.stage_id, "stage": case.stage, "case_id": case.id,
-                                    "year": cmd["year"], "clock": events.facts(case.clock)}))
+        events.clock_recomputed(case, actor, cmd["year"])
         recomputed += 1
     return {"year": cmd["year"], "holidays": len(cmd["holidays"]),
             "working_weekends": len(cmd["working_weekends"]), "recomputed_clocks": recomputed,

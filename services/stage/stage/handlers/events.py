@@ -6,6 +6,7 @@ and its clock's facts (platform_kit.clock_facts), computed with the platform's y
 that every reader shows what ``get_case`` and ``list_stages`` show that day.
 """
 from platform_kit.contracts import new_event
+from stage.domain.case import Case
 
 SOURCE = "stage"
 
@@ -34,6 +35,15 @@ class Events:
         self.uow.emit(new_event(event_type, source=SOURCE, project_code=stage.project_code, actor=actor,
                                 payload={"stage_id": stage.id, "stage": stage.stage, "state": stage.state,
                                          "clock": self.facts(clock or stage.clock), **extra}))
+
+    def clock_recomputed(self, recounted, actor, year):
+        """`recounted`: a stage or a case whose clock was counted again once `year` was loaded."""
+        case_id = recounted.id if isinstance(recounted, Case) else None
+        self.uow.emit(new_event("stage.clock_recomputed", source=SOURCE, project_code=recounted.project_code,
+                                actor=actor, payload={
+                                    "stage_id": recounted.stage_id if case_id else recounted.id,
+                                    "stage": recounted.stage, "case_id": case_id, "year": year,
+                                    "clock": self.facts(recounted.clock)}))
 
     def case_decided(self, case, outcome, actor, opinion):
         """The event that tells the platform what this decision on a case did."""
