@@ -85,7 +85,7 @@ def test_voucher_and_notices_as_pdfs(intake):
         "case.refused", code, case_id="case-drc-1", item_code="DRC-001", item_name="项目建议书/可行性研究报告审批",
         department="DRC", opinion="项目未纳入年度投资计划"))
 
-    listed = call("applicant", "list_documents", code)
+    listed = call("applicant", "list_documents", code)["items"]
     assert [d["kind"] for d in listed] == ["registration_voucher", "acceptance_notice", "supplement_notice",
                                            "acceptance_notice", "refusal_decision"]
     expectations = {"acceptance_notice": ["受理通知书", "建设用地规划许可证", "焦作市自然资源和规划局"],
@@ -111,7 +111,7 @@ def test_lost_acceptance_notice_is_recorded_with_its_proofs(intake):
     declared = call("applicant", "submit_declaration", code, {"stage": "land_use_planning", "form": FORM,
                                                               "material_ids": []})
     deliver(intake, "on_case_accepted", case_event("case.accepted", code, limit_days=10, due_on=date(2026, 12, 10)))
-    notice = [d for d in call("clerk", "list_documents", code) if d["kind"] == "acceptance_notice"][0]
+    notice = [d for d in call("clerk", "list_documents", code)["items"] if d["kind"] == "acceptance_notice"][0]
     proofs = [call("clerk", "upload_material", code, {"name": name, "content_type": "application/pdf",
                                                       "content_base64": base64.b64encode(PDF).decode()})["material_id"]
               for name in ("受理通知书遗失证明（加盖公章）", "经办人身份证复印件")]
@@ -130,7 +130,7 @@ def test_lost_acceptance_notice_is_recorded_with_its_proofs(intake):
     with pytest.raises(Conflict):
         call("clerk", "report_lost_notice", notice["document_id"],
              {"loss_statement_material_id": proofs[0], "identity_copy_material_id": proofs[1]})
-    assert [d["loss"] is not None for d in call("applicant", "list_documents", code)] == [False, True]
+    assert [d["loss"] is not None for d in call("applicant", "list_documents", code)["items"]] == [False, True]
 
 
 def test_window_rules():
