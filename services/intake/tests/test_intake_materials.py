@@ -269,3 +269,20 @@ def test_a_failed_upload_removes_only_content_nobody_committed(intake, call, tmp
         assert not storage.exists(orphan)                                 # nobody's: removed
     finally:
         engine.dispose()
+
+
+def test_material_list_pages_in_the_database(intake, call):
+    code = call("applicant", "register_project", {"name": "焦作市科技馆建设项目", "category": "gov_building",
+                                                  "region": "410800", "attributes": {}})["project_code"]
+    names = [f"附件{i}" for i in range(4)]
+    for name in names:
+        upload(call, code, name=name)
+    upload(call, code, material_id=call("applicant", "list_materials", code)["items"][0]["material_id"])
+    first = call("applicant", "list_materials", code, {"limit": 3})
+    assert (first["total"], first["limit"], first["offset"]) == (4, 3, 0)
+    assert [m["name"] for m in first["items"]] == names[:3]
+    assert [len(m["versions"]) for m in first["items"]] == [2, 1, 1]
+    rest = call("applicant", "list_materials", code, {"limit": 3, "offset": 3})
+    assert [m["name"] for m in rest["items"]] == names[3:] and rest["total"] == 4
+    with pytest.raises(ValidationFailed):
+        call("applicant", "list_materials", code, {"limit": 500})
