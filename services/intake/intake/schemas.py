@@ -384,3 +384,24 @@ class SupplementOut(Schema):
     submitted_at = fields.AwareDateTime()
     submitted_on = fields.Date()
     voucher = fields.Nested(DocumentOut)   # the registration voucher of the supplement (002 §5, §8)
+
+
+# ------------------------------------------------------------------------------- lists
+class ListFilters(_Strict):
+    """Paging of every list: ``limit`` 1–200 (default 50), ``offset`` ≥ 0 (default 0)."""
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class _Page(Schema):
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+class MaterialPage(_Page):
+    items = fields.List(fields.Nested(MaterialOut))
+
+
+class DocumentPage(_Page):
+    items = fields.List(fields.Nested(DocumentOut))

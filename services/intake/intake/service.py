@@ -12,16 +12,18 @@ from werkzeug.wsgi import wrap_file
 from intake import handlers
 from intake.adapters.http import CHUNK, HeaderAuth, body_chunks, content_disposition, http
 from intake.adapters.orm import metadata
+from intake.adapters.repositories import repositories
 from intake.adapters.storage import MaterialStorage, chunks_of
 from intake.domain import window
 from intake.render.flowchart import flowchart_svg
-from intake.schemas import (CatalogIn, CatalogLoaded, ChecklistOut, DeclarationOut, DocumentContentOut,
-                            DocumentOut, DraftOut, GuideOut, MaterialContentOut, MaterialOut, MaterialVersionOut, MaterialVersionRef,
-                            PreviewGuide, ProjectOut, PushProject, RegisterProject, ReportLostNotice, StageArg,
-                            StreamedUpload, SubmitDeclaration, SubmitSupplement, SupplementOut, UploadMaterial,
-                            VerifyMaterial)
+from intake.schemas import (CatalogIn, CatalogLoaded, ChecklistOut, DeclarationOut, DocumentContentOut, DocumentOut,
+                            DocumentPage, DraftOut, GuideOut, ListFilters, MaterialContentOut, MaterialPage,
+                            MaterialVersionOut, MaterialVersionRef, PreviewGuide, ProjectOut, PushProject,
+                            RegisterProject, ReportLostNotice, StageArg, StreamedUpload, SubmitDeclaration,
+                            SubmitSupplement, SupplementOut, UploadMaterial, VerifyMaterial)
 from platform_kit.bus import event_handler
-from platform_kit.calendar import official_calendar, today_in_shanghai
+from platform_kit.calendar import today_in_shanghai
+from platform_kit.calendar_store import store_loaded_year
 from platform_kit.db import Database
 from platform_kit.errors import EXPECTED_ERRORS, ValidationFailed
 from platform_kit.identity import APPLICANT, CLERK, OFFICER, OPERATOR, Auth
@@ -39,7 +41,7 @@ def decode_base64(value):
 class IntakeService:
     name = "intake"
 
-    db = Database(metadata)
+    db = Database(metadata, repositories=repositories)
     auth = Auth()
     storage = MaterialStorage()
     http_auth = HeaderAuth()
@@ -57,8 +59,8 @@ class IntakeService:
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_catalog(self, version=None):
         self.auth.identity()
-        with self.db.read() as session:
-            return handlers.get_catalog(session, version)
+        with self.db.reading() as uow:
+            return handlers.get_catalog(uow, version)
 
     # ------------------------------------------------------------------ projects
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -80,8 +82,8 @@ class IntakeService:
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_project(self, project_code):
         identity = self.auth.identity()
-        with self.db.read() as session:
-            result = handlers.get_project(project_code, identity, session)
+        with self.db.reading() as uow:
+            result = handlers.get_project(project_code, identity, uow)
         return ProjectOut().dump(result)
 
     # ------------------------------------------------------------------ materials
@@ -90,13 +92,7 @@ class IntakeService:
         identity = self.auth.identity(APPLICANT, CLERK)
         cmd = load(UploadMaterial(), data)
         content = decode_base64(cmd["content_base64"])
-        with self.db.read() as session:
-            handlers.check_upload(project_code, cmd, identity, session)
-        with self.storage.staged(chunks_of(content), cmd["content_type"]) as staged:
-            staged.guard = self._remove_if_unreferenced
-            with self.db.unit_of_work() as uow:
-                result = handlers.upload_material(project_code, cmd, identity, uow, staged)
-        return MaterialVersionOut().dump(result)
+        return MaterialVersionOut().dump(self._upload(project_code, cmd, identity, lambda: chunks_of(content)))
 
     @http("POST", "/projects/<string:project_code>/materials", expected_exceptions=EXPECTED_ERRORS)
     def upload_material_stream(self, request, project_code):
@@ -109,41 +105,46 @@ class IntakeService:
             if request.args.get(param) not in (None, ""):
                 args[field] = request.args.get(param)
         cmd = load(StreamedUpload(), args)
-        with self.db.read() as session:
-            handlers.check_upload(project_code, cmd, identity, session)
-        with self.storage.staged(body_chunks(request), cmd["content_type"]) as staged:
-            staged.guard = self._remove_if_unreferenced
-            with self.db.unit_of_work() as uow:
-                result = handlers.upload_material(project_code, cmd, identity, uow, staged)
+        result = self._upload(project_code, cmd, identity, lambda: body_chunks(request))
         return Response(json.dumps(MaterialVersionOut().dump(result), ensure_ascii=False), status=201,
                         mimetype="application/json")
+
+    def _upload(self, project_code, cmd, identity, chunks):
+        """Refuse before any byte is stored, stage the bytes (`chunks()`), record the version."""
+        with self.db.reading() as uow:
+            handlers.check_upload(project_code, cmd, identity, uow)
+        with self.storage.staged(chunks(), cmd["content_type"]) as staged:
+            staged.guard = self._remove_if_unreferenced
+            with self.db.unit_of_work() as uow:
+                return handlers.upload_material(project_code, cmd, identity, uow, staged)
 
     def _remove_if_unreferenced(self, key, delete):
         with self.db.unit_of_work() as uow:
             handlers.remove_content_if_unreferenced(uow, key, delete)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def list_materials(self, project_code):
+    def list_materials(self, project_code, filters=None):
         identity = self.auth.identity()
-        with self.db.read() as session:
-            result = handlers.list_materials(project_code, identity, session)
-        return MaterialOut(many=True).dump(result)
+        page = load(ListFilters(), filters or {}, detail="分页参数不正确")
+        with self.db.reading() as uow:
+            result = handlers.list_materials(project_code, page, identity, uow)
+        return MaterialPage().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_material_content(self, material_id, version):
         identity = self.auth.identity()
         ref = load(MaterialVersionRef(), {"material_id": material_id, "version": version})
         limit = int(self.config.get("MATERIAL_RPC_MAX_BYTES") or 8 * 1024 * 1024)
-        with self.db.read() as session:
-            view = handlers.material_content(ref["material_id"], ref["version"], identity, session, self.storage, limit)
+        with self.db.reading() as uow:
+            view = handlers.material_content(ref["material_id"], ref["version"], identity, uow, self.storage, limit)
         return MaterialContentOut().dump({**view, "content": handlers.read_content(self.storage, view)})
 
     @http("GET", "/materials/<string:material_id>/versions/<int(signed=True):version>/content", expected_exceptions=EXPECTED_ERRORS)
     def download_material(self, request, material_id, version):
         """Streamed download of one stored version (any size)."""
         identity = self.http_auth.identity(request)
-        with self.db.read() as session:
-            view = handlers.material_content(material_id, version, identity, session, self.storage, None)
+        with self.db.reading() as uow:
+            view = handlers.material_content(material_id, version, identity, uow, self.storage, None)
         return Response(wrap_file(request.environ, self.storage.open(view["storage_key"]), CHUNK),
                         mimetype=view["content_type"], direct_passthrough=True,
                         headers={"Content-Length": str(view["size"]), "ETag": f'"{view["sha256"]}"',
@@ -180,8 +181,8 @@ class IntakeService:
     def get_draft(self, project_code, stage):
         identity = self.auth.identity()
         cmd = load(StageArg(), {"stage": stage})
-        with self.db.read() as session:
-            result = handlers.get_draft(project_code, cmd["stage"], identity, session)
+        with self.db.reading() as uow:
+            result = handlers.get_draft(project_code, cmd["stage"], identity, uow)
         return DraftOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -203,8 +204,8 @@ class IntakeService:
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_declaration(self, declaration_id):
         identity = self.auth.identity()
-        with self.db.read() as session:
-            result = handlers.get_declaration(declaration_id, identity, session)
+        with self.db.reading() as uow:
+            result = handlers.get_declaration(declaration_id, identity, uow)
         return DeclarationOut().dump(result)
 
     # ------------------------------------------------------------------ guide
@@ -212,45 +213,46 @@ class IntakeService:
     def preview_guide(self, data):
         self.auth.identity()
         cmd = load(PreviewGuide(), data)
-        with self.db.read() as session:
-            result = handlers.preview_guide(cmd, session)
+        with self.db.reading() as uow:
+            result = handlers.preview_guide(cmd, uow)
         return GuideOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_guide(self, project_code):
         identity = self.auth.identity()
-        with self.db.read() as session:
-            result = handlers.get_guide(project_code, identity, session)
+        with self.db.reading() as uow:
+            result = handlers.get_guide(project_code, identity, uow)
         return GuideOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_checklist(self, project_code, stage):
         identity = self.auth.identity()
         cmd = load(StageArg(), {"stage": stage})
-        with self.db.read() as session:
-            result = handlers.get_checklist(project_code, cmd["stage"], identity, session)
+        with self.db.reading() as uow:
+            result = handlers.get_checklist(project_code, cmd["stage"], identity, uow)
         return ChecklistOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_guide_svg(self, project_code):
         identity = self.auth.identity()
-        with self.db.read() as session:
-            result = handlers.get_guide(project_code, identity, session)
+        with self.db.reading() as uow:
+            result = handlers.get_guide(project_code, identity, uow)
         return flowchart_svg(GuideOut().dump(result))
 
     # ------------------------------------------------------------------ window documents
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def list_documents(self, project_code):
+    def list_documents(self, project_code, filters=None):
         identity = self.auth.identity()
-        with self.db.read() as session:
-            result = handlers.list_documents(project_code, identity, session)
-        return DocumentOut(many=True).dump(result)
+        page = load(ListFilters(), filters or {}, detail="分页参数不正确")
+        with self.db.reading() as uow:
+            result = handlers.list_documents(project_code, page, identity, uow)
+        return DocumentPage().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_document(self, document_id):
         identity = self.auth.identity()
-        with self.db.read() as session:
-            result = handlers.get_document(document_id, identity, session)
+        with self.db.reading() as uow:
+            result = handlers.get_document(document_id, identity, uow)
         return DocumentContentOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -264,8 +266,7 @@ class IntakeService:
     def _case_document(self, envelope, kind, consumer):
         supplement_days = int(self.config.get("SUPPLEMENT_DUE_WORKING_DAYS") or 10)
         with self.db.unit_of_work() as uow:
-            handlers.issue_case_document(envelope, uow, consumer, kind, official_calendar(), supplement_days,
-                                         today_in_shanghai())
+            handlers.issue_case_document(envelope, uow, consumer, kind, supplement_days, today_in_shanghai())
 
     @event_handler("stage", "case.accepted")
     def on_case_accepted(self, envelope):
@@ -318,6 +319,12 @@ class IntakeService:
     def on_stage_concluded(self, envelope):
         with self.db.unit_of_work() as uow:
             handlers.record_stage_concluded(envelope, uow, consumer="intake.on_stage_concluded")
+
+    @event_handler("stage", "calendar.year_loaded")
+    def on_calendar_year_loaded(self, envelope):
+        # one calendar for the platform: supplement deadlines count with the operator's loads
+        with self.db.unit_of_work() as uow:
+            store_loaded_year(envelope, uow, "intake.calendar_year_loaded")
 
     @rpc
     def health(self):

@@ -72,7 +72,7 @@ def test_disapproval_decision_carries_reasons_and_remedies(intake):
     deliver(intake, "on_case_disapproved", disapproved)
     deliver(intake, "on_case_disapproved", disapproved)   # redelivered: still one decision
     deliver(intake, "on_case_concluded", concluded(code, "case-nrp-1", "disapproved"))   # told already: nothing more
-    issued = [d for d in call("applicant", "list_documents", code) if d["kind"] != "registration_voucher"]
+    issued = [d for d in call("applicant", "list_documents", code)["items"] if d["kind"] != "registration_voucher"]
     assert [(d["kind"], d["title"], d["case_id"]) for d in issued] == [
         ("disapproval_decision", "不予行政许可决定书", "case-nrp-1")]
     assert issued[0]["document_no"].startswith("410800不许〔")
@@ -94,7 +94,7 @@ def test_result_notice_when_an_approved_case_concludes(intake):
     done = concluded(code, "case-nrp-2", "approved")
     deliver(intake, "on_case_concluded", done)
     deliver(intake, "on_case_concluded", done)
-    listed = call("applicant", "list_documents", code)
+    listed = call("applicant", "list_documents", code)["items"]
     assert [d["kind"] for d in listed] == ["registration_voucher", "acceptance_notice", "completion_notice"]
     notice, acceptance = listed[2], listed[1]
     assert notice["title"] == "办结通知" and notice["issued_on"] == "2026-12-10"

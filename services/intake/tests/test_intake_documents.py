@@ -3,7 +3,7 @@
 import base64
 import io
 import json
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_waiter
 from pypdf import PdfReader
+from sqlalchemy import create_engine, text
 
 from intake.domain import window
 from intake.service import IntakeService
@@ -85,7 +86,7 @@ def test_voucher_and_notices_as_pdfs(intake):
         "case.refused", code, case_id="case-drc-1", item_code="DRC-001", item_name="项目建议书/可行性研究报告审批",
         department="DRC", opinion="项目未纳入年度投资计划"))
 
-    listed = call("applicant", "list_documents", code)
+    listed = call("applicant", "list_documents", code)["items"]
     assert [d["kind"] for d in listed] == ["registration_voucher", "acceptance_notice", "supplement_notice",
                                            "acceptance_notice", "refusal_decision"]
     expectations = {"acceptance_notice": ["受理通知书", "建设用地规划许可证", "焦作市自然资源和规划局"],
@@ -111,7 +112,7 @@ def test_lost_acceptance_notice_is_recorded_with_its_proofs(intake):
     declared = call("applicant", "submit_declaration", code, {"stage": "land_use_planning", "form": FORM,
                                                               "material_ids": []})
     deliver(intake, "on_case_accepted", case_event("case.accepted", code, limit_days=10, due_on=date(2026, 12, 10)))
-    notice = [d for d in call("clerk", "list_documents", code) if d["kind"] == "acceptance_notice"][0]
+    notice = [d for d in call("clerk", "list_documents", code)["items"] if d["kind"] == "acceptance_notice"][0]
     proofs = [call("clerk", "upload_material", code, {"name": name, "content_type": "application/pdf",
                                                       "content_base64": base64.b64encode(PDF).decode()})["material_id"]
               for name in ("受理通知书遗失证明（加盖公章）", "经办人身份证复印件")]
@@ -130,7 +131,7 @@ def test_lost_acceptance_notice_is_recorded_with_its_proofs(intake):
     with pytest.raises(Conflict):
         call("clerk", "report_lost_notice", notice["document_id"],
              {"loss_statement_material_id": proofs[0], "identity_copy_material_id": proofs[1]})
-    assert [d["loss"] is not None for d in call("applicant", "list_documents", code)] == [False, True]
+    assert [d["loss"] is not None for d in call("applicant", "list_documents", code)["items"]] == [False, True]
 
 
 def test_window_rules():
@@ -140,3 +141,73 @@ def test_window_rules():
     with pytest.raises(Conflict):
         window.require_due_date({"due_on": None})
     window.require_due_date({"due_on": "2026-12-10"})
+
+
+def test_supplement_deadline_counts_with_the_years_the_operator_loaded(container_factory, service_config, tmp_path,
+                                                                       make_token):
+    """A notice issued 2026-12-28 with 5 working days runs into 2027. Before its holiday schedule reaches
+    intake (``calendar.year_loaded``) the notice is drawn with a date counted Monday to Friday and says
+    it is an estimate; afterwards the date counts the New Year holiday."""
+    config = service_config("intake", WEB_SERVER_ADDRESS="127.0.0.1:0", MATERIAL_STORAGE_DIR=str(tmp_path / "m"),
+                            SUPPLEMENT_DUE_WORKING_DAYS=5)
+    container = container_factory(IntakeService, config)
+    container.start()
+    intake = {"config": config, "container": container}
+    tokens = {"operator": make_token("operator"), "applicant": make_token("applicant", sub="applicant-1", org=ORG)}
+
+    def call(who, method, *args):
+        with ServiceRpcProxy("intake", config, context_data={"authorization": tokens[who]}, timeout=15) as proxy:
+            return getattr(proxy, method)(*args)
+    call("operator", "load_catalog", CATALOG)
+    code = call("applicant", "register_project", {"name": "焦作市博物馆改造项目", "category": "gov_building",
+                                                  "region": "410800", "attributes": {}})["project_code"]
+
+    def notice(case_id):
+        deliver(intake, "on_case_supplement_requested", case_event(
+            "case.supplement_requested", code, case_id=case_id, on=date(2026, 12, 28), used_days=3,
+            opinion="土地出让合同：缺少附图"))
+        [document] = [d for d in call("applicant", "list_documents", code)["items"] if d["case_id"] == case_id]
+        engine = create_engine(config["DATABASE_URL"])
+        with engine.connect() as conn:
+            facts = conn.execute(text("SELECT facts FROM window_documents WHERE id = :id"),
+                                 {"id": document["document_id"]}).scalar()
+        engine.dispose()
+        return facts, pdf_text(call("applicant", "get_document", document["document_id"]))
+
+    facts, printed = notice("case-before")
+    assert (facts["due_on"], facts["due_estimated"]) == ("2027-01-04", True)
+    assert "2027年1月4日" in printed and "（预计日期：该年度法定节假日安排尚未载入）" in printed
+
+    loaded = new_event("calendar.year_loaded", source="stage", project_code=None,
+                       actor=Actor(id="operator-1", role="operator"), payload={
+                           "year": 2027, "holidays": [date(2027, 1, 1), date(2027, 1, 2), date(2027, 1, 3)],
+                           "working_weekends": [], "loaded_by": "operator-1",
+                           "loaded_at": datetime(2026, 12, 29, 9, 0, tzinfo=timezone.utc)})
+    deliver(intake, "on_calendar_year_loaded", loaded)
+    deliver(intake, "on_calendar_year_loaded", loaded)   # redelivered: stored once
+    engine = create_engine(config["DATABASE_URL"])
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM calendar_years WHERE year = 2027")).scalar() == 1
+    engine.dispose()
+
+    facts, printed = notice("case-after")
+    assert (facts["due_on"], facts["due_estimated"]) == ("2027-01-05", False)
+    assert "2027年1月5日" in printed and "预计日期" not in printed
+
+
+def test_document_list_pages(intake):
+    call = intake["call"]
+    code = call("applicant", "register_project", {"name": "焦作市档案馆建设项目", "category": "gov_building",
+                                                  "region": "410800", "attributes": {}})["project_code"]
+    call("applicant", "submit_declaration", code, {"stage": "land_use_planning", "form": FORM, "material_ids": []})
+    for index, event_type in enumerate(["case.accepted", "case.refused"]):
+        deliver(intake, "on_case_accepted" if index == 0 else "on_case_refused", case_event(
+            event_type, code, case_id=f"case-{index}", limit_days=10, due_on=date(2026, 12, 10)))
+    everything = call("applicant", "list_documents", code)
+    assert (everything["total"], everything["limit"], everything["offset"]) == (3, 50, 0)
+    page = call("applicant", "list_documents", code, {"limit": 2, "offset": 1})
+    assert page["total"] == 3 and page["items"] == everything["items"][1:3]
+    assert call("applicant", "list_documents", code, {"offset": 3})["items"] == []
+    for wrong in ({"limit": 0}, {"limit": 201}, {"offset": -1}, {"page": 2}):
+        with pytest.raises(ValidationFailed):
+            call("applicant", "list_documents", code, wrong)

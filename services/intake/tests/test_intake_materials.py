@@ -84,7 +84,7 @@ def test_a_material_serves_two_stages_and_keeps_its_versions(intake, call):
     stage_one = call("applicant", "submit_declaration", code, {"stage": "land_use_planning", "form": FORMS["land_use_planning"],
                                                                "material_ids": [first["material_id"]]})
     conclude(intake, code, "land_use_planning", stage_one["declaration_id"])
-    offered = call("applicant", "list_materials", code)
+    offered = call("applicant", "list_materials", code)["items"]
     assert [m["material_id"] for m in offered] == [first["material_id"]]   # offered again for stage 2
 
     second = upload(call, code, content=PDF.replace(b"1.4", b"1.7"), material_id=first["material_id"])
@@ -94,13 +94,13 @@ def test_a_material_serves_two_stages_and_keeps_its_versions(intake, call):
     assert stage_two["materials"][0]["version"] == 2
     assert call("clerk", "get_declaration", stage_one["declaration_id"])["materials"][0]["version"] == 1
 
-    listed = call("clerk", "list_materials", code)[0]
+    listed = call("clerk", "list_materials", code)["items"][0]
     assert listed["latest_version"] == 2
     assert [(v["version"], v["sha256"]) for v in listed["versions"]] == [(1, first["sha256"]), (2, second["sha256"])]
     assert [(d["stage"], d["version"]) for d in listed["declared_in"]] == [("land_use_planning", 1),
                                                                             ("engineering_permit", 2)]
     with pytest.raises(NotFound):
-        call("applicant", "list_materials", "2026-410800-48-01-999999")
+        call("applicant", "list_materials", "2026-410800-48-01-999999")["items"]
 
 
 def test_first_entry_verification_is_recorded_once(intake, call):
@@ -125,7 +125,7 @@ def test_first_entry_verification_is_recorded_once(intake, call):
     later = call("drc", "verify_material", material["material_id"], 1, {"case_id": "case-drc"})
     assert later["first_entry"] is False
     assert later["verification"] == first["verification"]    # the second department sees it verified
-    seen = call("drc", "list_materials", code)[0]["versions"][0]["verification"]
+    seen = call("drc", "list_materials", code)["items"][0]["versions"][0]["verification"]
     assert seen["verified_by"] == "officer-nrp" and seen["case_id"] == "case-nrp"
     assert count(config, "SELECT count(*) FROM material_verifications") == 1
     assert count(config, "SELECT count(*) FROM outbox WHERE event_type = 'material.verified'") == 1
@@ -236,6 +236,7 @@ def test_a_failed_upload_removes_only_content_nobody_committed(intake, call, tmp
 
     from intake import handlers
     from intake.adapters.orm import metadata
+    from intake.adapters.repositories import repositories
     from intake.adapters.storage import LocalStorage, chunks_of
     from platform_kit.db import DatabaseAccess
 
@@ -245,7 +246,7 @@ def test_a_failed_upload_removes_only_content_nobody_committed(intake, call, tmp
     committed = upload(call, code)
     storage = LocalStorage(config["MATERIAL_STORAGE_DIR"], 1 << 20)
     engine = create_engine(config["DATABASE_URL"])
-    database = DatabaseAccess(sessionmaker(bind=engine), metadata, relay=None)
+    database = DatabaseAccess(sessionmaker(bind=engine), metadata, relay=None, repositories=repositories)
 
     def guard(key, delete):
         with database.unit_of_work() as uow:
@@ -268,3 +269,20 @@ def test_a_failed_upload_removes_only_content_nobody_committed(intake, call, tmp
         assert not storage.exists(orphan)                                 # nobody's: removed
     finally:
         engine.dispose()
+
+
+def test_material_list_pages_in_the_database(intake, call):
+    code = call("applicant", "register_project", {"name": "焦作市科技馆建设项目", "category": "gov_building",
+                                                  "region": "410800", "attributes": {}})["project_code"]
+    names = [f"附件{i}" for i in range(4)]
+    for name in names:
+        upload(call, code, name=name)
+    upload(call, code, material_id=call("applicant", "list_materials", code)["items"][0]["material_id"])
+    first = call("applicant", "list_materials", code, {"limit": 3})
+    assert (first["total"], first["limit"], first["offset"]) == (4, 3, 0)
+    assert [m["name"] for m in first["items"]] == names[:3]
+    assert [len(m["versions"]) for m in first["items"]] == [2, 1, 1]
+    rest = call("applicant", "list_materials", code, {"limit": 3, "offset": 3})
+    assert [m["name"] for m in rest["items"]] == names[3:] and rest["total"] == 4
+    with pytest.raises(ValidationFailed):
+        call("applicant", "list_materials", code, {"limit": 500})

@@ -86,7 +86,7 @@ def test_paper_scanned_by_the_window_and_electronic_uploads_on_the_voucher(intak
         upload(intake, "clerk", "宗地界址图", channel="fax")
     assert versions_in_db(intake) == [("paper", 2, 15), ("electronic", None, None), ("electronic", None, None)]
 
-    listed = {m["name"]: m["versions"][-1] for m in call("applicant", "list_materials", code)}
+    listed = {m["name"]: m["versions"][-1] for m in call("applicant", "list_materials", code)["items"]}
     assert listed["建设项目用地预审与选址意见书"]["form"] == "纸质（已扫描）"
     assert listed["建设项目用地预审与选址意见书"]["paper_pages"] == 15
     assert listed["土地出让合同"]["channel"] == "electronic"

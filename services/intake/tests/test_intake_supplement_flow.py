@@ -80,7 +80,7 @@ def rows(config, table):
 
 
 def kinds(call, code):
-    return [d["kind"] for d in call("intake", "applicant", "list_documents", code)]
+    return [d["kind"] for d in call("intake", "applicant", "list_documents", code)["items"]]
 
 
 def pdf_text(document):

@@ -36,6 +36,13 @@ def format_code(year, region, sequence):
     return f"{year:04d}-{region}-{INDUSTRY}-{KIND}-{sequence:06d}"
 
 
+def sequence_code(year, region, sequence):
+    """The code of the `sequence`-th registration of (year, region), or why there is none."""
+    if sequence > MAX_SEQUENCE:
+        raise Conflict(f"{year} 年 {region} 的项目代码序号已用尽")
+    return format_code(year, region, sequence)
+
+
 def parse_code(code):
     """(year, region, sequence) of a well-formed code; ValidationFailed otherwise."""
     match = CODE_PATTERN.fullmatch(code or "")
@@ -112,3 +119,17 @@ def push_outcome(existing, incoming):
     if existing["name"] == incoming["name"] and existing["attributes"] == incoming["attributes"]:
         return UNCHANGED
     return UPDATED
+
+
+def check_readable(identity, project):
+    """Who may see a project: its own construction unit and the platform's staff."""
+    if not can_read(identity, project.applicant_org):
+        raise Forbidden("无权查看该项目")
+    return project
+
+
+def check_actionable(identity, project):
+    """Who may act on a project (upload, declare, hand in a supplement)."""
+    if not can_act_for(identity, project.applicant_org):
+        raise Forbidden("只有项目的建设单位或综合窗口可以办理")
+    return project

@@ -66,9 +66,19 @@ def issues_completion_notice(outcome):
     return outcome == "approved"
 
 
+def supplement_due(calendar, issued_on, working_days):
+    """(due_on, estimated): the date a supplement notice asks the materials by, `working_days` after
+    it is issued (002 §7(二)). When that runs into a year whose holiday schedule is not loaded yet the
+    date is counted Monday to Friday and flagged as an estimate; the notice is issued all the same
+    and says so."""
+    estimating = calendar.estimating()
+    due_on = estimating.add_working_days(issued_on, working_days)
+    return due_on, estimating.estimated
+
+
 def require_due_date(facts):
-    """A supplement notice states the date to submit by; when it could not be computed (the working
-    calendar of that year is not loaded yet) the notice is not drawn with a guessed date."""
+    """A supplement notice states the date to submit by. Notices issued before deadlines were
+    estimated for unloaded years may lack it: those are not drawn with a guessed date."""
     if not facts.get("due_on"):
         raise Conflict("补正期限所在年度的工作日历尚未载入，暂不能出具补正通知书")
 

@@ -26,6 +26,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 FONT = "STSong-Light"
+ESTIMATED_DUE = "（预计日期：该年度法定节假日安排尚未载入）"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 TITLES = {
@@ -190,10 +191,11 @@ def acceptance_notice(*, document_no, project_code, project_name, applicant, sta
 
 
 def supplement_notice(*, document_no, project_code, project_name, applicant, item_name, department, materials,
-                      due_on, issued_on, issued_by="工程建设项目综合服务窗口"):
+                      due_on, issued_on, due_estimated=False, issued_by="工程建设项目综合服务窗口"):
     """002 §7(二), §8: everything to add or correct, listed at once, with the date to submit it by.
 
-    `materials`: [{"name", "reason"}].
+    `materials`: [{"name", "reason"}]; `due_estimated`: the date was counted before the holiday
+    schedule of its year was loaded, and the notice says so.
     """
     rows = [(str(n), m.get("name", ""), m.get("reason", "")) for n, m in enumerate(materials, start=1)]
     flow = [
@@ -203,7 +205,8 @@ def supplement_notice(*, document_no, project_code, project_name, applicant, ite
         Spacer(1, 4 * mm),
         _list(["序号", "需补齐补正的材料", "补正要求"], rows, [14, 66, 90]),
         Spacer(1, 4 * mm),
-        _p(f"请于{chinese_date(due_on)}前将上述材料一次性提交至综合窗口。"),
+        _p(f"请于{chinese_date(due_on)}前将上述材料一次性提交至综合窗口。"
+           + (ESTIMATED_DUE if due_estimated else "")),
         _p("自本通知书出具之日起审批时限暂停计时；补齐补正的材料全部符合要求、经综合窗口登记并由审批部门受理后，"
            "继续计时。"),
     ]

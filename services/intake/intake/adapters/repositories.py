@@ -1,0 +1,391 @@
+"""Every query the intake use cases make, behind the unit of work (``uow.projects.get(code)``).
+
+Rows are mapped to the records of :mod:`intake.domain.model` here and only here: a repository
+takes and returns records, never rows. ``repositories(session)`` is what
+``Database(metadata, repositories=...)`` calls for each unit of work.
+"""
+from dataclasses import fields
+
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+
+from intake.adapters.orm import (CaseFactRow, CatalogVersionRow, CodeCounterRow, DeclarationRow, DocumentCounterRow,
+                                 DocumentLossRow, DraftRow, LicenceRevocationRow, LicenceRow, MaterialRow,
+                                 MaterialVerificationRow, MaterialVersionRow, ProjectRevisionRow, ProjectRow,
+                                 StageConclusionRow, SupplementSubmissionRow, WindowDocumentRow)
+from intake.domain import model
+from intake.domain.catalog import Catalog
+from platform_kit.calendar_store import current_calendar
+from platform_kit.times import utcnow
+
+
+# ------------------------------------------------------------------------------- mapping
+def to_record(row, cls, **extra):
+    """The record of a row (the fields both have), `extra` overriding."""
+    if row is None:
+        return None
+    return cls(**{f.name: extra[f.name] if f.name in extra else getattr(row, f.name)
+                  for f in fields(cls) if f.name in extra or hasattr(row, f.name)})
+
+
+def to_row(record, row_cls, **extra):
+    columns = row_cls.__table__.columns.keys()
+    values = {f.name: getattr(record, f.name) for f in fields(record) if f.name in columns}
+    return row_cls(**{k: v for k, v in {**values, **extra}.items() if v is not None})
+
+
+def _refresh(record, row):
+    """Copy what the database filled in (defaults, generated ids) back into the record."""
+    for f in fields(record):
+        if hasattr(row, f.name) and not isinstance(getattr(record, f.name), list):
+            setattr(record, f.name, getattr(row, f.name))
+    return record
+
+
+class _Repository:
+    def __init__(self, session):
+        self.session = session
+
+    def _insert_ignoring_conflict(self, table, values):
+        """INSERT that does nothing when the key exists; True when it inserted."""
+        dialect = self.session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        return self.session.execute(insert(table).values(**values).on_conflict_do_nothing()).rowcount == 1
+
+    def _add(self, record, row_cls, **extra):
+        """Insert a record; False (and nothing stored) when a unique key is already taken."""
+        row = to_row(record, row_cls, **extra)
+        self.session.add(row)
+        try:
+            self.session.flush()
+        except IntegrityError:
+            return False
+        _refresh(record, row)
+        return True
+
+    def _count(self, query):
+        return self.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar()
+
+
+# ------------------------------------------------------------------------------- catalog
+# Catalog versions are immutable, so a parsed version is kept for the life of the process (keyed by
+# database too: one process may serve several, as in tests).
+_catalogs = {}
+
+
+class CatalogRepository(_Repository):
+    def latest_version(self):
+        return self.session.execute(select(func.max(CatalogVersionRow.version))).scalar()
+
+    def get(self, version):
+        return to_record(self.session.get(CatalogVersionRow, version), model.CatalogVersion)
+
+    def add(self, record):
+        return self._add(record, CatalogVersionRow)
+
+    def parsed(self, version):
+        """The parsed catalog of `version`, or None."""
+        key = (str(self.session.get_bind().url), version)
+        if key not in _catalogs:
+            row = self.session.get(CatalogVersionRow, version)
+            if row is None:
+                return None
+            _catalogs[key] = Catalog(row.data, version)
+        return _catalogs[key]
+
+
+# ------------------------------------------------------------------------------- projects
+class ProjectRepository(_Repository):
+    def get(self, project_code, lock=False):
+        query = select(ProjectRow).where(ProjectRow.project_code == project_code)
+        if lock:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        return to_record(self.session.execute(query).scalar_one_or_none(), model.Project)
+
+    def add(self, project):
+        """Insert the project; False when its code is already taken (nothing stored)."""
+        values = {f.name: getattr(project, f.name) for f in fields(project)}
+        values["registered_at"] = values["registered_at"] or utcnow()
+        if not self._insert_ignoring_conflict(ProjectRow.__table__, values):
+            return False
+        project.registered_at = values["registered_at"]
+        return True
+
+    def update(self, project):
+        row = self.session.get(ProjectRow, project.project_code)
+        row.name, row.attributes = project.name, project.attributes
+        self.session.flush()
+
+    def _counter(self, year, region):
+        """The code counter of (year, region), created when missing and locked until the transaction
+        ends, so no two registrations in any replica get the same number."""
+        self._insert_ignoring_conflict(CodeCounterRow.__table__, {"year": year, "region": region, "last_sequence": 0})
+        return self.session.execute(
+            select(CodeCounterRow).where(CodeCounterRow.year == year, CodeCounterRow.region == region)
+            .with_for_update().execution_options(populate_existing=True)).scalar_one()
+
+    def next_sequence(self, year, region):
+        counter = self._counter(year, region)
+        counter.last_sequence += 1
+        return counter.last_sequence
+
+    def reserve_sequence(self, year, region, sequence):
+        """A code used elsewhere (pushed): the counter never hands it out."""
+        counter = self._counter(year, region)
+        counter.last_sequence = max(counter.last_sequence, sequence)
+
+    def latest_revision(self, project_code):
+        return self.session.execute(select(func.max(ProjectRevisionRow.revision))
+                                    .where(ProjectRevisionRow.project_code == project_code)).scalar()
+
+    def add_revision(self, revision):
+        self._add(revision, ProjectRevisionRow)
+
+
+# ------------------------------------------------------------------------------- materials
+def _material(row):
+    return to_record(row, model.Material, versions=[to_record(v, model.MaterialVersion) for v in row.versions])
+
+
+class MaterialRepository(_Repository):
+    def get(self, material_id, lock=False):
+        query = select(MaterialRow).where(MaterialRow.id == material_id)
+        if lock:
+            query = query.with_for_update()
+        row = self.session.execute(query).scalar_one_or_none()
+        return _material(row) if row is not None else None
+
+    def add(self, material):
+        self._add(material, MaterialRow)
+
+    def add_version(self, version):
+        """False when that version number was taken meanwhile (an upload racing this one)."""
+        return self._add(version, MaterialVersionRow)
+
+    def version(self, material_id, version):
+        return to_record(self.session.execute(select(MaterialVersionRow).where(
+            MaterialVersionRow.material_id == material_id, MaterialVersionRow.version == version)).scalar(),
+            model.MaterialVersion)
+
+    def latest_version_number(self, material_id):
+        return self.session.execute(select(func.max(MaterialVersionRow.version))
+                                    .where(MaterialVersionRow.material_id == material_id)).scalar() or 0
+
+    def _of_project(self, project_code):
+        return select(MaterialRow).where(MaterialRow.project_code == project_code)
+
+    def of_project(self, project_code):
+        rows = self.session.execute(self._of_project(project_code).order_by(MaterialRow.created_at)).scalars()
+        return [_material(row) for row in rows]
+
+    def page(self, project_code, limit, offset):
+        query = self._of_project(project_code)
+        rows = self.session.execute(query.order_by(MaterialRow.created_at, MaterialRow.id)
+                                    .limit(limit).offset(offset)).scalars()
+        return model.Page([_material(row) for row in rows], self._count(query), limit, offset)
+
+    def lock_content(self, key):
+        """Serialise, per content address, putting content in place and removing a failed upload's.
+
+        Held until the transaction ends (PostgreSQL; SQLite runs one writer at a time anyway). With
+        it, a failed upload that created the content and an identical upload that found it never
+        interleave between "is it referenced?" and "delete it"."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"material:{key}"})
+
+    def content_referenced(self, key):
+        return self.session.execute(select(MaterialVersionRow.id).where(MaterialVersionRow.storage_key == key)
+                                    .limit(1)).first() is not None
+
+    def verification(self, material_id, version):
+        return to_record(self.session.execute(select(MaterialVerificationRow).where(
+            MaterialVerificationRow.material_id == material_id, MaterialVerificationRow.version == version)).scalar(),
+            model.Verification)
+
+    def verifications(self, material_ids):
+        """{(material_id, version): Verification} for these materials."""
+        if not material_ids:
+            return {}
+        rows = self.session.execute(select(MaterialVerificationRow)
+                                    .where(MaterialVerificationRow.material_id.in_(material_ids))).scalars()
+        return {(r.material_id, r.version): to_record(r, model.Verification) for r in rows}
+
+    def add_verification(self, verification):
+        """Recorded once per version: False when another department's came first."""
+        values = {f.name: getattr(verification, f.name) for f in fields(verification)}
+        values["verified_at"] = values["verified_at"] or utcnow()
+        return self._insert_ignoring_conflict(MaterialVerificationRow.__table__, values)
+
+
+# ------------------------------------------------------------------------------- declarations and drafts
+class DeclarationRepository(_Repository):
+    def get(self, declaration_id):
+        row = self.session.get(DeclarationRow, declaration_id)
+        return to_record(row, model.Declaration, licences=row.licences or []) if row is not None else None
+
+    def add(self, declaration):
+        self._add(declaration, DeclarationRow)
+
+    def of_project(self, project_code):
+        rows = self.session.execute(select(DeclarationRow).where(DeclarationRow.project_code == project_code)
+                                    .order_by(DeclarationRow.submitted_at)).scalars()
+        return [to_record(row, model.Declaration, licences=row.licences or []) for row in rows]
+
+    def stages_of(self, project_code):
+        return set(self.session.execute(select(DeclarationRow.stage)
+                                        .where(DeclarationRow.project_code == project_code)).scalars())
+
+    def latest_of_stage(self, project_code, stage):
+        """The id of the stage's latest declaration, or None."""
+        return self.session.execute(select(DeclarationRow.id).where(
+            DeclarationRow.project_code == project_code, DeclarationRow.stage == stage)
+            .order_by(DeclarationRow.submitted_at.desc()).limit(1)).scalar()
+
+
+class DraftRepository(_Repository):
+    def _row(self, project_code, stage, lock=False):
+        query = select(DraftRow).where(DraftRow.project_code == project_code, DraftRow.stage == stage)
+        return self.session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
+
+    def get(self, project_code, stage, lock=False):
+        return to_record(self._row(project_code, stage, lock), model.Draft)
+
+    def save(self, draft):
+        """Insert the draft or write its new revision over the saved one (a draft decides nothing)."""
+        row = self._row(draft.project_code, draft.stage)
+        if row is None:
+            row = to_row(draft, DraftRow)
+            self.session.add(row)
+        else:
+            for name in ("form", "material_ids", "revision", "saved_by", "saved_at", "declaration_id"):
+                setattr(row, name, getattr(draft, name))
+        self.session.flush()
+        _refresh(draft, row)
+
+
+# ------------------------------------------------------------------------------- window documents
+class DocumentRepository(_Repository):
+    def next_sequence(self, kind, region, year):
+        """The next number of (kind, region, year); the counter stays locked until the transaction ends."""
+        self._insert_ignoring_conflict(DocumentCounterRow.__table__, {"kind": kind, "region": region, "year": year,
+                                                                      "last_sequence": 0})
+        counter = self.session.execute(select(DocumentCounterRow).where(
+            DocumentCounterRow.kind == kind, DocumentCounterRow.region == region, DocumentCounterRow.year == year)
+            .with_for_update().execution_options(populate_existing=True)).scalar_one()
+        counter.last_sequence += 1
+        return counter.last_sequence
+
+    def add(self, document):
+        self._add(document, WindowDocumentRow)
+
+    def get(self, document_id, lock=False):
+        query = select(WindowDocumentRow).where(WindowDocumentRow.id == document_id)
+        return to_record(self.session.execute(query.with_for_update() if lock else query).scalar_one_or_none(),
+                         model.Document)
+
+    def page(self, project_code, limit, offset):
+        query = select(WindowDocumentRow).where(WindowDocumentRow.project_code == project_code)
+        rows = self.session.execute(query.order_by(WindowDocumentRow.issued_at, WindowDocumentRow.document_no)
+                                    .limit(limit).offset(offset)).scalars()
+        return model.Page([to_record(row, model.Document) for row in rows], self._count(query), limit, offset)
+
+    def number_of_event(self, event_id):
+        """The number of the document issued for an event, or None."""
+        return self.session.execute(select(WindowDocumentRow.document_no)
+                                    .where(WindowDocumentRow.event_id == event_id)).scalar()
+
+    def first_of_case(self, case_id, kind):
+        return to_record(self.session.execute(select(WindowDocumentRow).where(
+            WindowDocumentRow.case_id == case_id, WindowDocumentRow.kind == kind)
+            .order_by(WindowDocumentRow.issued_at).limit(1)).scalar(), model.Document)
+
+    def losses(self, document_ids):
+        """{document_id: [DocumentLoss]} for these documents."""
+        found = {document_id: [] for document_id in document_ids}
+        if document_ids:
+            rows = self.session.execute(select(DocumentLossRow)
+                                        .where(DocumentLossRow.document_id.in_(document_ids))).scalars()
+            for row in rows:
+                found[row.document_id].append(to_record(row, model.DocumentLoss))
+        return found
+
+    def add_loss(self, loss):
+        self._add(loss, DocumentLossRow)
+
+
+class CaseFactRepository(_Repository):
+    def add(self, fact):
+        """Kept once per event."""
+        values = {f.name: getattr(fact, f.name) for f in fields(fact)}
+        values["recorded_at"] = values["recorded_at"] or utcnow()
+        return self._insert_ignoring_conflict(CaseFactRow.__table__, values)
+
+    def of_case(self, case_id):
+        """The case's facts in the order they happened."""
+        rows = self.session.execute(select(CaseFactRow).where(CaseFactRow.case_id == case_id)
+                                    .order_by(CaseFactRow.occurred_at, CaseFactRow.id)).scalars()
+        return [to_record(row, model.CaseFact) for row in rows]
+
+
+class SupplementRepository(_Repository):
+    def for_request(self, request_event_id):
+        return to_record(self.session.execute(select(SupplementSubmissionRow).where(
+            SupplementSubmissionRow.request_event_id == request_event_id)).scalar(), model.SupplementSubmission)
+
+    def add(self, submission):
+        """False when a submission for the same request came first."""
+        return self._add(submission, SupplementSubmissionRow)
+
+
+# ------------------------------------------------------------------------------- licences, stage conclusions
+class LicenceRepository(_Repository):
+    def valid_of(self, project_code):
+        """The project's licences not revoked, in the order they were issued."""
+        revoked = select(LicenceRevocationRow.licence_id)
+        rows = self.session.execute(select(LicenceRow).where(LicenceRow.project_code == project_code,
+                                                             LicenceRow.licence_id.not_in(revoked))
+                                    .order_by(LicenceRow.issued_on, LicenceRow.licence_no)).scalars()
+        return [to_record(row, model.Licence) for row in rows]
+
+    def latest_of_case(self, case_id):
+        return to_record(self.session.execute(select(LicenceRow).where(LicenceRow.case_id == case_id)
+                                              .order_by(LicenceRow.issued_on.desc()).limit(1)).scalar(),
+                         model.Licence)
+
+    def add(self, licence):
+        return self._insert_ignoring_conflict(LicenceRow.__table__, {f.name: getattr(licence, f.name)
+                                                                      for f in fields(licence)})
+
+    def add_revocation(self, revocation):
+        return self._insert_ignoring_conflict(LicenceRevocationRow.__table__, {
+            f.name: getattr(revocation, f.name) for f in fields(revocation)})
+
+
+class StageConclusionRepository(_Repository):
+    def stages_of(self, project_code):
+        return set(self.session.execute(select(StageConclusionRow.stage)
+                                        .where(StageConclusionRow.project_code == project_code)).scalars())
+
+    def add(self, conclusion):
+        """Once per (project, stage): False when the stage had concluded already."""
+        exists = self.session.execute(select(StageConclusionRow.id).where(
+            StageConclusionRow.project_code == conclusion.project_code,
+            StageConclusionRow.stage == conclusion.stage)).first()
+        return False if exists else self._add(conclusion, StageConclusionRow)
+
+
+class CalendarRepository(_Repository):
+    def current(self):
+        """The platform's working-day calendar: the official schedule and every year an operator loaded."""
+        return current_calendar(self.session)
+
+
+def repositories(session):
+    return {"catalogs": CatalogRepository(session), "projects": ProjectRepository(session),
+            "materials": MaterialRepository(session), "declarations": DeclarationRepository(session),
+            "drafts": DraftRepository(session), "documents": DocumentRepository(session),
+            "case_facts": CaseFactRepository(session), "supplements": SupplementRepository(session),
+            "licences": LicenceRepository(session), "conclusions": StageConclusionRepository(session),
+            "calendar": CalendarRepository(session)}

@@ -1,0 +1,174 @@
+"""The window's documents (综合窗口文书, :mod:`intake.domain.window`): issued from the facts they state,
+drawn as PDF whenever asked for."""
+import uuid
+
+from intake.domain import window
+from intake.domain.model import CaseFact, Document, DocumentLoss
+from intake.handlers.common import catalog_version, department_name, page_answer, readable_project
+from intake.render import documents
+from platform_kit.errors import NotFound, ValidationFailed
+
+
+def issue_document(uow, kind, project, today, facts, declaration_id=None, case_id=None, event_id=None):
+    """A new document for the project, numbered per region, kind and year."""
+    sequence = uow.documents.next_sequence(kind, project.region, today.year)
+    document = Document(id=str(uuid.uuid4()), kind=kind,
+                        document_no=documents.document_number(kind, project.region, today.year, sequence),
+                        project_code=project.project_code, declaration_id=declaration_id, case_id=case_id,
+                        event_id=event_id, facts=facts, issued_on=today)
+    uow.documents.add(document)
+    return document
+
+
+def document_view(document, losses=()):
+    return {"document_id": document.id, "kind": document.kind, "title": window.TITLES[document.kind],
+            "document_no": document.document_no, "project_code": document.project_code,
+            "declaration_id": document.declaration_id, "case_id": document.case_id, "issued_on": document.issued_on,
+            "loss": ({"loss_statement_material_id": losses[0].loss_statement_material_id,
+                      "identity_copy_material_id": losses[0].identity_copy_material_id,
+                      "recorded_by": losses[0].recorded_by, "recorded_at": losses[0].recorded_at}
+                     if losses else None)}
+
+
+def _case_fact(envelope):
+    p = envelope.payload
+    return CaseFact(event_id=envelope.event_id, type=envelope.type, case_id=p["case_id"],
+                    project_code=envelope.project_code, stage=p["stage"], item_name=p["item_name"],
+                    department=p["department"], on=p["on"], opinion=p.get("opinion") or "",
+                    occurred_at=envelope.occurred_at)
+
+
+def _item_limit(catalog, category, payload):
+    for item in catalog.category(category).stage(payload["stage"]).items:
+        if item.code == payload["item_code"]:
+            return item.limit_days
+    return ""
+
+
+def issue_case_document(envelope, uow, consumer, kind, supplement_days, today):
+    """The notice the window hands out when a department decides on acceptance (002 §7).
+
+    A deemed acceptance (002 §7(二)) is decided by the platform after the 2 working days lapsed:
+    its notice is issued `today` and states the earlier acceptance date (the day of receipt). A
+    supplement notice states its date to submit by, counted with the platform's calendar; when that
+    date falls in a year whose schedule is not loaded yet it is an estimate, and says so."""
+    if not uow.first_time(envelope, consumer):
+        return None
+    p = envelope.payload
+    uow.case_facts.add(_case_fact(envelope))
+    if kind == window.COMPLETION and not window.issues_completion_notice(p.get("outcome")):
+        return None
+    project = uow.projects.get(envelope.project_code)
+    if project is None:
+        raise NotFound(f"项目 {envelope.project_code} 不存在")
+    catalog = catalog_version(uow, project.catalog_version)
+    common = {"project_name": project.name, "applicant": window.applicant_label(project.applicant_org),
+              "stage": p["stage"], "item_name": p["item_name"],
+              "department": department_name(catalog, p["department"]), "issued_on": p["on"].isoformat()}
+    issued_on = p["on"]
+    if kind == window.ACCEPTANCE:
+        resumed = envelope.type == "case.supplement_accepted"
+        deemed = bool(p.get("deemed"))
+        if deemed:
+            issued_on = max(today, p["on"])
+            common["issued_on"] = issued_on.isoformat()
+        due_on = p.get("due_on")
+        facts = {**common, "accepted_on": p["on"].isoformat(), "resumed": resumed, "deemed": deemed,
+                 "items": [{"name": p["item_name"], "department": common["department"],
+                            "limit_days": p.get("limit_days") or _item_limit(catalog, project.category, p),
+                            "due_on": due_on.isoformat() if due_on else None}]}
+    elif kind == window.SUPPLEMENT:
+        due_on, estimated = window.supplement_due(uow.calendar.current(), p["on"], supplement_days)
+        facts = {**common, "materials": window.supplement_materials(p.get("opinion")), "due_on": due_on.isoformat(),
+                 "due_estimated": estimated}
+    elif kind == window.DISAPPROVAL:
+        facts = {**common, "reasons": window.disapproval_reasons(p.get("opinion")), "decided_on": p["on"].isoformat()}
+    elif kind == window.COMPLETION:
+        licence = uow.licences.latest_of_case(p["case_id"])
+        acceptance = uow.documents.first_of_case(p["case_id"], window.ACCEPTANCE)
+        facts = {**common, "concluded_on": p["on"].isoformat(), "licence_no": licence.licence_no if licence else None,
+                 "acceptance_no": acceptance.document_no if acceptance else None}
+    else:
+        facts = {**common, "reasons": window.refusal_reasons(p.get("opinion")), "authority": window.DEFAULT_AUTHORITY}
+    return issue_document(uow, kind, project, issued_on, facts, case_id=p["case_id"], event_id=envelope.event_id)
+
+
+def record_case_fact(envelope, uow, consumer):
+    """A decision on a case that needs no document from the window, kept so the window knows where the
+    case stands (returned, withdrawn)."""
+    if not uow.first_time(envelope, consumer):
+        return False
+    uow.case_facts.add(_case_fact(envelope))
+    return True
+
+
+def list_documents(project_code, page, identity, uow):
+    """One page of the documents the window issued for the project, oldest first. `page`: {limit, offset}."""
+    readable_project(uow, project_code, identity)
+    found = uow.documents.page(project_code, page["limit"], page["offset"])
+    losses = uow.documents.losses([d.id for d in found.items])
+    return page_answer(found, [document_view(d, losses[d.id]) for d in found.items])
+
+
+def render_document(document):
+    facts = dict(document.facts)
+    common = {"document_no": document.document_no, "project_code": document.project_code,
+              "project_name": facts["project_name"], "applicant": facts["applicant"]}
+    if document.kind == window.VOUCHER:
+        return documents.registration_voucher(**common, stage=facts["stage"], materials=facts["materials"],
+                                              received_on=facts["received_on"], channel=facts["channel"],
+                                              registered_by=facts["registered_by"],
+                                              subject=facts.get("subject", "申请材料"),
+                                              form_summary=facts.get("summary"))
+    if document.kind == window.ACCEPTANCE:
+        return documents.acceptance_notice(**common, stage=facts["stage"], items=facts["items"],
+                                           accepted_on=facts["accepted_on"], resumed=facts["resumed"],
+                                           deemed=facts.get("deemed", False), issued_on=facts.get("issued_on"))
+    if document.kind == window.SUPPLEMENT:
+        window.require_due_date(facts)
+        return documents.supplement_notice(**common, item_name=facts["item_name"], department=facts["department"],
+                                           materials=facts["materials"], due_on=facts["due_on"],
+                                           due_estimated=facts.get("due_estimated", False),
+                                           issued_on=facts["issued_on"])
+    if document.kind == window.DISAPPROVAL:
+        return documents.disapproval_decision(**common, item_name=facts["item_name"], department=facts["department"],
+                                              reasons=facts["reasons"], decided_on=facts["decided_on"],
+                                              issued_on=facts["issued_on"])
+    if document.kind == window.COMPLETION:
+        return documents.completion_notice(**common, stage=facts["stage"], item_name=facts["item_name"],
+                                           department=facts["department"], concluded_on=facts["concluded_on"],
+                                           licence_no=facts.get("licence_no"), acceptance_no=facts.get("acceptance_no"),
+                                           issued_on=facts["issued_on"])
+    return documents.refusal_decision(**common, item_name=facts["item_name"], department=facts["department"],
+                                      reasons=facts["reasons"], authority=facts["authority"],
+                                      issued_on=facts["issued_on"])
+
+
+def _document(uow, document_id, lock=False):
+    document = uow.documents.get(document_id, lock=lock)
+    if document is None:
+        raise NotFound(f"文书 {document_id} 不存在")
+    return document
+
+
+def get_document(document_id, identity, uow):
+    document = _document(uow, document_id)
+    readable_project(uow, document.project_code, identity)
+    return {**document_view(document, uow.documents.losses([document.id])[document.id]),
+            "content_type": "application/pdf", "content": render_document(document)}
+
+
+def report_lost_notice(document_id, cmd, identity, uow):
+    """002 §24: a lost acceptance notice; the window records the sealed loss statement and the identity
+    copy it received, both uploaded as materials of the project."""
+    document = _document(uow, document_id, lock=True)
+    window.can_report_loss(document.kind, uow.documents.losses([document.id])[document.id])
+    errors = []
+    for field in ("loss_statement_material_id", "identity_copy_material_id"):
+        material = uow.materials.get(cmd[field])
+        if material is None or material.project_code != document.project_code:
+            errors.append({"field": field, "message": "不是本项目的材料"})
+    if errors:
+        raise ValidationFailed("遗失登记材料不正确", errors)
+    uow.documents.add_loss(DocumentLoss(document_id=document.id, recorded_by=identity.sub, **cmd))
+    return document_view(document, uow.documents.losses([document.id])[document.id])
