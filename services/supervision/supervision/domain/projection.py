@@ -15,7 +15,7 @@ arrival order, without reading the clock's history again:
   so an older event arriving late changes nothing it has been overtaken on;
 - a closed case or stage (concluded, refused, not required, withdrawn) is never reopened by a
   stale event, even if the publishers' clocks disagree a little: the closing event's state, facts
-  and days win over any event that would reopen it, whichever came first.
+  and days outrank those of any event that does not close the clock, whichever came first.
 
 Events published before clocks carried their state and facts still apply: their state is derived
 from the event type (a resumed supplement goes back to the state before it, 002 §8) and their
@@ -138,40 +138,40 @@ def observe(record, obs, closed_states):
     """The record after one more event of its clock, whatever the order events arrive in.
 
     `record` maps field names to values, with ``state``, ``resume_state``, ``clock`` (the facts,
-    None while not started) and ``positions`` ({fact name: position of the event that said it}).
+    None while not started) and ``positions`` ({fact name: rank of the event that said it}).
+
+    Each fact keeps the value of the highest-ranked event that spoke of it. An event's rank is
+    (closes the clock, occurred_at, event id): an event that closes the clock outranks every event
+    that does not, so a stale event can never reopen a closed clock nor change what its closing
+    said, whichever arrives first; otherwise the newer event wins.
     """
     record = dict(record)
     positions = dict(record.get("positions") or {})
     current = record.get("state")
-    was_closed = current in closed_states
 
     new_state = obs.state if obs.state is not None else obs.change.state
     if new_state is RESUME:   # older events only; newer ones say the state they resume
         new_state = record.get("resume_state") or ACCEPTED
-    closing = new_state is not None and new_state in closed_states and not was_closed
-    if was_closed and new_state is not None and new_state not in closed_states:
-        return record   # a stale event would reopen a closed clock: it changes nothing
-
-    def newer(name):
-        return closing or name not in positions or list(obs.position) > list(positions[name])
+    rank = [1 if new_state is not None and new_state in closed_states else 0] + list(obs.position)
 
     def put(name, value):
+        if name in positions and list(positions[name]) >= rank:
+            return False
         record[name] = value
-        positions[name] = list(obs.position)
+        positions[name] = rank
+        return True
 
-    if new_state is not None and newer("state"):
+    if new_state is not None and put("state", new_state):
         if new_state == SUPPLEMENTING and current != SUPPLEMENTING:
             record["resume_state"] = current
         elif new_state != SUPPLEMENTING:
             record["resume_state"] = None
-        put("state", new_state)
-    if obs.carries_clock and not (record.get("state") in closed_states and not closing) and newer("clock"):
+    if obs.carries_clock:
         put("clock", dict(obs.clock) if obs.clock else None)
     for name in obs.change.clears:
-        if newer(name):
-            put(name, None)
+        put(name, None)
     for name, value in obs.change.values.items():
-        if (value is not None or name in _NONE_IS_A_VALUE) and newer(name):
+        if value is not None or name in _NONE_IS_A_VALUE:
             put(name, value)
     record["positions"] = positions
     return record
