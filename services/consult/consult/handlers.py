@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from consult.adapters.orm import ConsultationRow, DeadlineRecountRow, ReplyRow
 from consult.domain.consultation import Consultation, Reply
-from platform_kit.calendar_store import current_calendar, store_loaded_year
+from platform_kit.calendar_store import current_calendar, loaded_years, store_loaded_year
 from platform_kit.contracts import Actor, new_event
 from platform_kit.errors import Conflict, NotFound
 from platform_kit.times import utcnow
@@ -75,26 +75,53 @@ def calendar_year_loaded(envelope, uow):
     if not store_loaded_year(envelope, uow, CALENDAR_CONSUMER):
         return []
     year = envelope.payload["year"]
-    calendar = current_calendar(uow.session)
     rows = uow.session.execute(
         select(ConsultationRow).where(ConsultationRow.closed_on.is_(None), ConsultationRow.due_estimated.is_(True),
                                       ConsultationRow.opened_on < date(year + 1, 1, 1),
                                       ConsultationRow.due_on >= date(year, 1, 1))
         .order_by(ConsultationRow.id).with_for_update().execution_options(populate_existing=True)).scalars().all()
+    load = {"year": year, "event_id": envelope.event_id, "loaded_by": envelope.payload["loaded_by"]}
+    return _recount(uow, rows, lambda consultation: load if consultation.spans_year(year) else None)
+
+
+def recount_estimates(uow, batch=200):
+    """Catch up on estimated deadlines whose years were loaded by now without them being counted
+    again (a consultation opened while a load was being stored): counted again like on a load.
+    Rows another replica holds are skipped (SKIP LOCKED). Returns the recounts made."""
+    rows = uow.session.execute(
+        select(ConsultationRow).where(ConsultationRow.closed_on.is_(None), ConsultationRow.due_estimated.is_(True))
+        .order_by(ConsultationRow.due_on, ConsultationRow.id).limit(batch).with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)).scalars().all()
+    if not rows:
+        return []
+    latest = {row["year"]: row for row in loaded_years(uow.session)}   # the latest load of each year wins
+
+    def load_of(consultation):
+        spanned = [y for y in range(consultation.opened_on.year, consultation.due_on.year + 1) if y in latest]
+        return latest[spanned[-1]] if spanned else None
+
+    return _recount(uow, rows, load_of, only_changes=True)
+
+
+def _recount(uow, rows, load_of, only_changes=False):
+    calendar = current_calendar(uow.session)
     recounts = []
     for row in rows:
         consultation = _to_domain(row)
-        if not consultation.spans_year(year):
+        load = load_of(consultation)
+        if load is None:
             continue
         change = consultation.recount_deadline(calendar)
         if change is None:
             continue
         old, new = change
+        if only_changes and old == new and consultation.due_estimated:
+            continue   # still an estimate for a year not loaded, and the same date: nothing happened
         row.due_on, row.due_estimated = consultation.due_on, consultation.due_estimated
         uow.session.add(DeadlineRecountRow(
-            consultation_id=row.id, year=year, old_due_on=old, new_due_on=new,
-            still_estimated=consultation.due_estimated, calendar_event_id=envelope.event_id,
-            loaded_by=envelope.payload["loaded_by"], recounted_at=utcnow()))
+            consultation_id=row.id, year=load["year"], old_due_on=old, new_due_on=new,
+            still_estimated=consultation.due_estimated, calendar_event_id=load["event_id"] or "",
+            loaded_by=load["loaded_by"], recounted_at=utcnow()))
         recounts.append({"consultation_id": row.id, "old_due_on": old, "new_due_on": new,
                          "due_estimated": consultation.due_estimated})
     uow.session.flush()
@@ -180,7 +207,11 @@ def sweep(uow, today, batch=200):
 
 
 def sweep_all(unit_of_work, today, batch=200):
-    """Sweep batch after batch, each in its own transaction, until a batch comes back short."""
+    """Sweep batch after batch, each in its own transaction, until a batch comes back short.
+    Estimated deadlines whose year was loaded meanwhile are counted again first, so that nothing
+    lapses by an estimate."""
+    with unit_of_work() as uow:
+        recount_estimates(uow, batch=batch)
     total = 0
     while True:
         with unit_of_work() as uow:

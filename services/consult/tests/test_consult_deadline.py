@@ -252,3 +252,36 @@ def test_due_days_stays_within_sixty_working_days(clock, config, container_facto
     with pytest.raises(ValidationFailed) as err:
         open_consultation(config, make_token, ["FIRE"], due_days=61)
     assert [e["message"] for e in err.value.errors if e["field"] == "due_days"] == ["答复期限须为 1 至 60 个工作日"]
+
+
+def test_an_estimate_missed_by_a_load_is_counted_again_by_the_sweeper(clock, config, container_factory, make_token):
+    """A consultation opened while an operator's load was being stored keeps its estimate past the
+    load's own recount; the next sweep counts it again, before any silence could lapse by it."""
+    from sqlalchemy.orm import Session
+
+    from platform_kit.calendar_store import record_year
+
+    clock(date(2026, 12, 28))
+    container = container_factory(ConsultService, dict(config, SWEEP_SECONDS=0.3))
+    container.start()
+    opened = open_consultation(config, make_token, ["FIRE"], case_id="case-race", due_days=5)
+    assert (opened["due_on"], opened["due_estimated"]) == ("2027-01-04", True)
+    engine = create_engine(config["DATABASE_URL"])
+    try:
+        with Session(engine) as session, session.begin():
+            record_year(session, 2027, [date(2027, 1, 1)], [], "operator-1")
+    finally:
+        engine.dispose()
+    deadline = time.time() + 10
+    while True:
+        with rpc(config, make_token("supervisor")) as proxy:
+            shown = proxy.get_consultation(opened["id"])
+        if not shown["due_estimated"] or time.time() > deadline:
+            break
+        time.sleep(0.2)
+    assert (shown["due_on"], shown["due_estimated"]) == ("2027-01-05", False)
+    assert [(r["year"], r["old_due_on"], r["new_due_on"]) for r in shown["deadline_recounts"]] == \
+        [(2027, "2027-01-04", "2027-01-05")]
+    time.sleep(1)   # later sweeps find nothing more to count
+    with rpc(config, make_token("supervisor")) as proxy:
+        assert len(proxy.get_consultation(opened["id"])["deadline_recounts"]) == 1
