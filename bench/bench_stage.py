@@ -27,9 +27,11 @@ from platform_kit.db import UnitOfWork, make_engine
 from platform_kit.testing import PostgresDatabases
 from stage import handlers
 from stage.adapters.orm import CaseRow, StageRow, metadata
+from stage.adapters.repositories import repositories
 from stage.domain.clock import Clock, deadline
 
 CAL = official_calendar()
+YELLOW_DAYS = 2   # LIGHT_YELLOW_DAYS, the stage service's default
 
 
 def rate(fn, seconds=2.0):
@@ -99,8 +101,8 @@ def sweep_all(engine, today, batch):
     while True:
         session = sessions()
         try:
-            uow = UnitOfWork(session, metadata)
-            acted = handlers.sweep(uow, handlers.current_calendar(session), today, batch=batch)
+            uow = UnitOfWork(session, metadata, repositories)
+            acted = handlers.sweep(uow, today, YELLOW_DAYS, batch=batch)
             session.commit()
         finally:
             session.close()

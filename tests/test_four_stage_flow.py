@@ -14,19 +14,15 @@ day after R. Stopping on day C counts C. "W" below means a working day of the of
 "(调休)" marks an adjusted working weekend day; [..] a run of days that are not counted.
 """
 import io
-import os
-import socket
-import uuid
 from datetime import date
 
 import pytest
 import requests
 from pypdf import PdfReader
 
-from launcher import SERVICES, Platform
+import platforms
 from test_end_to_end import PASSWORD, Client, assert_problem, eventually, login
 
-MANAGEMENT = "http://127.0.0.1:15672/api"
 D = date.fromisoformat
 ATTRIBUTES = {"floor_area_m2": 1500.0}   # < 2000 m²: no civil-air-defence items (CAD-001/002/003)
 CONTACT = {"contact_name": "王建国", "contact_phone": "13903910000"}
@@ -150,42 +146,12 @@ APPROVED_ON = {
 
 
 # ------------------------------------------------------------------------------ the platform
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def dated_platform(postgres, tmp_path_factory):
-    """A platform of its own (own vhost, own databases) whose processes all read today's date from
-    one file, with a deadline sweeper that passes every second."""
-    vhost, auth = f"e2e-clock-{uuid.uuid4().hex[:8]}", ("guest", "guest")
-    requests.put(f"{MANAGEMENT}/vhosts/{vhost}", auth=auth, timeout=10).raise_for_status()
-    requests.put(f"{MANAGEMENT}/permissions/{vhost}/guest", auth=auth, timeout=10,
-                 json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
-    workdir = tmp_path_factory.mktemp("dated-platform")
-    date_file = workdir / "today"
-    date_file.write_text("2026-02-10")
-    urls = {name: postgres.fresh(name) for name in SERVICES + ("gateway",)}
-    running = Platform(amqp_uri=f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}", database_urls=urls,
-                       keys_dir=workdir / "keys", port=_free_port(), workdir=workdir,
-                       extra_env={"GATEWAY_WORKERS": "2", "PLATFORM_DATE_FILE": str(date_file),
-                                  "STAGE_SWEEP_SECONDS": "1"})
-    running.date_file = date_file
-    running.start()
-    try:
-        running.wait_ready()
-        running.seed_accounts()
-        running.seed_catalog()
+    """A platform of its own whose processes all read today's date from one file, with a deadline
+    sweeper that passes every second."""
+    with platforms.dated_platform(postgres, tmp_path_factory.mktemp("dated-platform"), "2026-02-10") as running:
         yield running
-    except Exception:
-        for process in running.processes:
-            print(f"--- {process.label}\n{running.tail(process, 60)}")
-        raise
-    finally:
-        running.stop()
-        requests.delete(f"{MANAGEMENT}/vhosts/{vhost}", auth=auth, timeout=10)
 
 
 def new_officer(platform, operator, account, department, name):
@@ -219,14 +185,41 @@ class Project:
         self.today = None
 
     def on(self, day):
-        """From now on it is `day` for every process of the platform."""
+        """From now on it is `day` for every process of the platform (once supervision shows every
+        clock of the day that ends as the stage service does)."""
         assert self.today is None or D(day) >= self.today, "days only move forward"
+        if self.code is not None:
+            self.clocks_agree()
         # written aside and renamed over: a process never reads a half-written (empty) file, which
         # would mean the real date to it (and the sweeper would act on that date)
-        staged = self.platform.date_file.with_suffix(".next")
-        staged.write_text(day)
-        os.replace(staged, self.platform.date_file)
+        platforms.set_today(self.platform, day)
         self.today = D(day)
+
+    def clocks_agree(self):
+        """One clock (the stage service computes, supervision shows): every stage and case clock of
+        the project, open, paused or closed, has the same due date, light and estimate flag in both."""
+        def clock(record):
+            return record["due_on"], record["light"], record["due_estimated"]
+
+        def stage_view():
+            return {(s["stage"], c["case_id"]): clock(c) for s in self.stages()["items"] for c in s["cases"]} | \
+                {(s["stage"], None): clock(s) for s in self.stages()["items"]}
+
+        def supervision_view():
+            body = self.overview(lambda b: True)
+            return {(s["stage"], c["case_id"]): clock(c) for s in body["stages"] for c in s["cases"]} | \
+                {(s["stage"], None): clock(s) for s in body["stages"]}
+        last = {}
+
+        def agree():
+            last["stage"], last["supervision"] = stage_view(), supervision_view()
+            return last["stage"] == last["supervision"]
+        try:
+            eventually(agree, timeout=20)
+        except AssertionError:
+            differing = {k: (v, last["supervision"].get(k)) for k, v in last["stage"].items()
+                         if last["supervision"].get(k) != v}
+            raise AssertionError(f"{self.today}: stage service vs supervision differ: {differing}") from None
 
     def register(self):
         registered = self.applicant.post("/projects", json={
@@ -527,6 +520,7 @@ def project(dated_platform):
     p.on("2026-10-28")
     p.act("NRP-003", "conclude")
     p.wait_until_concluded("completion_acceptance")
+    p.clocks_agree()
     return p
 
 

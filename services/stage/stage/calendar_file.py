@@ -8,7 +8,8 @@
 
 The file goes through the same validation as the ``load_calendar_year`` RPC (malformed, duplicate,
 out-of-year or contradictory entries are refused and nothing is loaded), and the load is recorded
-with who made it. Estimated deadlines falling in that year are recomputed in the same transaction.
+with who made it, and published to the platform (``calendar.year_loaded``); estimated deadlines are
+counted again in the same transaction (``stage.clock_recomputed``), exactly as the RPC does.
 """
 import argparse
 import json
@@ -26,7 +27,9 @@ from platform_kit.migrate import default_url
 from platform_kit.validation import load
 from stage import handlers
 from stage.adapters.orm import metadata
+from stage.adapters.repositories import repositories
 from stage.schemas import LoadCalendarYear
+from stage.settings import configured_yellow_days
 
 
 def read_schedule(path):
@@ -38,14 +41,15 @@ def read_schedule(path):
     return {key: [str(d) for d in value] if isinstance(value, list) else value for key, value in data.items()}
 
 
-def load_file(path, url, loaded_by):
+def load_file(path, url, loaded_by, yellow_days=None):
     cmd = load(LoadCalendarYear(), read_schedule(path))
     engine = make_engine(url, pool_size=1)
     session = sessionmaker(bind=engine)()
     try:
-        uow = UnitOfWork(session, metadata)
+        uow = UnitOfWork(session, metadata, repositories)
         result = handlers.load_calendar_year(cmd, Identity(sub=loaded_by, role="operator", name=loaded_by),
-                                             uow, today_in_shanghai())
+                                             uow, today_in_shanghai(),
+                                             configured_yellow_days() if yellow_days is None else yellow_days)
         session.commit()
         return result
     except BaseException:

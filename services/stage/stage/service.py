@@ -12,6 +12,7 @@ from platform_kit.identity import APPLICANT, CLERK, DEPT_ADMIN, OFFICER, OPERATO
 from platform_kit.validation import load
 from stage import handlers
 from stage.adapters.orm import metadata
+from stage.adapters.repositories import repositories
 from stage.schemas import (ActOnCase, AssignmentFilters, CaseFilters, CaseListOut, CaseOut, ConfigureStep,
                            ExtendLimit, ExtensionOut, LoadCalendarYear, SpecialHandle, StageListOut)
 from stage.settings import Settings
@@ -22,7 +23,7 @@ READERS = (APPLICANT, CLERK, OFFICER, SUPERVISOR, OPERATOR)
 class StageService:
     name = "stage"
 
-    db = Database(metadata)
+    db = Database(metadata, repositories=repositories)
     auth = Auth()
     sweeper = Sweeper(seconds=20, batch=500)
     settings = Settings()
@@ -31,7 +32,7 @@ class StageService:
     @event_handler("intake", "declaration.submitted")
     def on_declaration_submitted(self, envelope):
         with self.db.unit_of_work() as uow:
-            handlers.open_stage(envelope, uow, handlers.current_calendar(uow.session))
+            handlers.open_stage(envelope, uow, self.settings.yellow_days)
 
     @event_handler("certificate", "licence.issued")
     def on_licence_issued(self, envelope):
@@ -48,26 +49,23 @@ class StageService:
     def list_cases(self, filters=None):
         identity = self.auth.identity(*READERS)
         cmd = load(CaseFilters(), filters or {})
-        with self.db.read() as session:
-            result = handlers.list_cases(cmd, identity, session, handlers.current_calendar(session),
-                                         today_in_shanghai(), self.settings.yellow_days)
+        with self.db.reading() as uow:
+            result = handlers.list_cases(cmd, identity, uow, today_in_shanghai(), self.settings.yellow_days)
         return CaseListOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_case(self, case_id):
         identity = self.auth.identity(*READERS)
-        with self.db.read() as session:
-            result = handlers.get_case(case_id, identity, session, handlers.current_calendar(session),
-                                       today_in_shanghai(), self.settings.yellow_days)
+        with self.db.reading() as uow:
+            result = handlers.get_case(case_id, identity, uow, today_in_shanghai(), self.settings.yellow_days)
         return CaseOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_stages(self, project_code):
         identity = self.auth.identity(*READERS)
-        with self.db.read() as session:
-            result = handlers.list_stages(project_code, identity, session, handlers.current_calendar(session),
-                                          today_in_shanghai(), self.settings.yellow_days,
-                                          self.settings.overall_cap_days)
+        with self.db.reading() as uow:
+            result = handlers.list_stages(project_code, identity, uow, today_in_shanghai(),
+                                          self.settings.yellow_days, self.settings.overall_cap_days)
         return StageListOut().dump(result)
 
     # ------------------------------------------------------------------ deciding
@@ -76,8 +74,7 @@ class StageService:
         identity = self.auth.identity(OFFICER, APPLICANT, CLERK)
         cmd = load(ActOnCase(), data)
         with self.db.unit_of_work() as uow:
-            result = handlers.act_on_case(case_id, cmd, identity, uow, handlers.current_calendar(uow.session),
-                                          today_in_shanghai(), self.settings.yellow_days)
+            result = handlers.act_on_case(case_id, cmd, identity, uow, today_in_shanghai(), self.settings.yellow_days)
         return CaseOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -85,8 +82,8 @@ class StageService:
         identity = self.auth.identity(OFFICER)
         cmd = load(SpecialHandle(), data)
         with self.db.unit_of_work() as uow:
-            result = handlers.special_handle(case_id, cmd, identity, uow, handlers.current_calendar(uow.session),
-                                             today_in_shanghai(), self.settings.yellow_days)
+            result = handlers.special_handle(case_id, cmd, identity, uow, today_in_shanghai(),
+                                             self.settings.yellow_days)
         return CaseOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -94,8 +91,7 @@ class StageService:
         identity = self.auth.identity(OFFICER)
         cmd = load(ExtendLimit(), data)
         with self.db.unit_of_work() as uow:
-            result = handlers.extend_limit(cmd, identity, uow, handlers.current_calendar(uow.session),
-                                           today_in_shanghai(), self.settings.yellow_days)
+            result = handlers.extend_limit(cmd, identity, uow, today_in_shanghai(), self.settings.yellow_days)
         return ExtensionOut().dump(result)
 
     # ------------------------------------------------------------------ responsible persons (000 §15)
@@ -110,8 +106,8 @@ class StageService:
     def list_step_assignments(self, filters=None):
         identity = self.auth.identity(DEPT_ADMIN, SUPERVISOR, OPERATOR)
         cmd = load(AssignmentFilters(), filters or {})
-        with self.db.read() as session:
-            return handlers.list_step_assignments(cmd, identity, session)
+        with self.db.reading() as uow:
+            return handlers.list_step_assignments(cmd, identity, uow)
 
     # ------------------------------------------------------------------ calendar (operator)
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -119,21 +115,23 @@ class StageService:
         identity = self.auth.identity(OPERATOR)
         cmd = load(LoadCalendarYear(), data)
         with self.db.unit_of_work() as uow:
-            return handlers.load_calendar_year(cmd, identity, uow, today_in_shanghai())
+            return handlers.load_calendar_year(cmd, identity, uow, today_in_shanghai(),
+                                               self.settings.yellow_days)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_calendar(self):
         self.auth.identity()
-        with self.db.read() as session:
-            return handlers.list_calendar_years(session)
+        with self.db.reading() as uow:
+            return handlers.list_calendar_years(uow)
 
     # ------------------------------------------------------------------ deadlines
     @timer(interval=1)
     def sweep_deadlines(self):
-        self.sweeper.when_due(handlers.sweep_all, self.db.unit_of_work, today_in_shanghai())
+        self.sweeper.when_due(handlers.sweep_all, self.db.unit_of_work, today_in_shanghai(),
+                              self.settings.yellow_days)
 
     @rpc
     def health(self):
-        with self.db.read() as session:
-            session.execute(text("SELECT 1"))
+        with self.db.reading() as uow:
+            uow.session.execute(text("SELECT 1"))
         return {"service": self.name, "status": "ok"}

@@ -135,6 +135,12 @@ def test_calendar_file_is_validated_and_loaded(tmp_path, postgres):
     assert main([str(good), "--url", url, "--by", "ops-wang"]) == 0
     engine = create_engine(url)
     with engine.connect() as conn:
-        rows = conn.execute(text("SELECT year, loaded_by FROM calendar_years")).all()
+        rows = conn.execute(text("SELECT year, loaded_by, event_id FROM calendar_years")).all()
+        published = conn.execute(text("SELECT event_id, body FROM outbox "
+                                      "WHERE event_type = 'calendar.year_loaded'")).all()
     engine.dispose()
-    assert [tuple(r) for r in rows] == [(2027, "ops-wang")]
+    assert [tuple(r[:2]) for r in rows] == [(2027, "ops-wang")]
+    # published like the RPC's loads: the event the row records
+    assert [p.event_id for p in published] == [rows[0].event_id]
+    payload = published[0].body["payload"]
+    assert (payload["year"], payload["loaded_by"], payload["working_weekends"]) == (2027, "ops-wang", ["2027-02-07"])

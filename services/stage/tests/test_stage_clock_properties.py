@@ -114,7 +114,8 @@ def reload(case):
     """The case as a restarted service reads it back from its row."""
     row = SimpleNamespace(id=case.id, stage_id=case.stage_id, item_code=case.item_code,
                           department=case.department, region=case.region, limit_days=case.limit_days,
-                          applicant_org=case.applicant_org)
+                          applicant_org=case.applicant_org, project_code=case.project_code, stage=case.stage,
+                          item_name=case.item_name, project_name=case.project_name)
     case_to_row(case, row)
     return case_from_row(row)
 

@@ -14,6 +14,7 @@ from platform_kit.db import UnitOfWork, make_engine
 from platform_kit.identity import Identity
 from stage import handlers
 from stage.adapters.orm import metadata
+from stage.adapters.repositories import repositories
 from stage.schemas import CaseOut, ExtensionOut, StageListOut
 
 ORG = "91410800MA47Q0R12X"
@@ -29,8 +30,8 @@ class Platform:
     def run(self, fn, *args, **kwargs):
         session = self.sessions()
         try:
-            uow = UnitOfWork(session, metadata)
-            result = fn(*args, uow=uow, calendar=handlers.current_calendar(session), **kwargs)
+            uow = UnitOfWork(session, metadata, repositories)
+            result = fn(*args, uow=uow, **kwargs)
             session.commit()
             return result
         finally:
@@ -61,22 +62,21 @@ def declare(platform, stage, received_on, limit, lead, items):
                              "stage_limit_days": limit, "submitted_on": received_on, "form": {}, "materials": [],
                              "items": [{"item_code": code, "item_name": code, "department": code.split("-")[0],
                                         "region": "410800", "limit_days": days} for code, days in items]})
-    stage_id = platform.run(lambda uow, calendar: handlers.open_stage(envelope, uow, calendar))
+    stage_id = platform.run(lambda uow: handlers.open_stage(envelope, uow, 2))
     return {c["item_code"]: c for c in view(platform, stage_id)["cases"]}, stage_id
 
 
 def view(platform, stage_id, today=date(2026, 11, 1)):
-    def read(uow, calendar):
-        stages = handlers.list_stages(PROJECT, Identity(sub="clerk", role="clerk", name="窗口"), uow.session,
-                                      calendar, today, 2)
+    def read(uow):
+        stages = handlers.list_stages(PROJECT, Identity(sub="clerk", role="clerk", name="窗口"), uow, today, 2)
         stages = StageListOut().dump(stages)   # as the RPC answers: dates as ISO strings
         return next(s for s in stages["items"] if s["stage_id"] == stage_id)
     return platform.run(read)
 
 
 def act(platform, case, who, action, on, opinion="同意"):
-    return CaseOut().dump(platform.run(lambda uow, calendar: handlers.act_on_case(
-        case["case_id"], {"action": action, "opinion": opinion}, who, uow, calendar, on, 2)))
+    return CaseOut().dump(platform.run(lambda uow: handlers.act_on_case(
+        case["case_id"], {"action": action, "opinion": opinion}, who, uow, on, 2)))
 
 
 def flow(platform, case, who, steps):
@@ -137,8 +137,8 @@ def test_four_stages_dates_match_the_hand_computation(platform):
     assert view(platform, s2, date(2026, 1, 6))["due_on"] == "2026-01-15"
     f = act(platform, cases["FIRE-001"], fire, "accept", date(2026, 1, 7))
     assert f["due_on"] == "2026-01-13"                            # fresh full limit: 01-08, 09, 12, 13
-    extended = ExtensionOut().dump(platform.run(lambda uow, calendar: handlers.extend_limit(
-        {"case_id": f["case_id"], "days": 1, "reason": "退件重报，牵头部门决定延长"}, nrp, uow, calendar,
+    extended = ExtensionOut().dump(platform.run(lambda uow: handlers.extend_limit(
+        {"case_id": f["case_id"], "days": 1, "reason": "退件重报，牵头部门决定延长"}, nrp, uow,
         date(2026, 1, 12), 2)))["case"]
     assert extended["due_on"] == "2026-01-14"
     flow(platform, cases["NRP-002"], nrp, [("review", date(2025, 12, 31)), ("approve", date(2026, 1, 5)),
@@ -153,13 +153,13 @@ def test_four_stages_dates_match_the_hand_computation(platform):
     cases, s3 = declare(platform, "construction_permit", date(2026, 2, 12), 5, "HOUSING", [("HOUSING-001", 3)])
     h = cases["HOUSING-001"]
     assert h["acceptance_due_on"] == "2026-02-14"                # 02-13 1, Sat 02-14 (调休) 2
-    assert platform.run(lambda uow, calendar: handlers.sweep(uow, calendar, date(2026, 2, 14))) == 0
+    assert platform.run(lambda uow: handlers.sweep(uow, date(2026, 2, 14), 2)) == 0
     # Tue 02-24, after the Spring Festival: accepted as of receipt (002 §7(二)); due 02-13, 02-14, 02-24
-    assert platform.run(lambda uow, calendar: handlers.sweep(uow, calendar, date(2026, 2, 24))) == 1
-    assert platform.run(lambda uow, calendar: handlers.sweep(uow, calendar, date(2026, 2, 24))) == 0
+    assert platform.run(lambda uow: handlers.sweep(uow, date(2026, 2, 24), 2)) == 1
+    assert platform.run(lambda uow: handlers.sweep(uow, date(2026, 2, 24), 2)) == 0
     # Wed 02-25: the opinion due 02-24 is missing → no opinion (004 §14), once
-    assert platform.run(lambda uow, calendar: handlers.sweep(uow, calendar, date(2026, 2, 25))) == 1
-    assert platform.run(lambda uow, calendar: handlers.sweep(uow, calendar, date(2026, 2, 26))) == 0
+    assert platform.run(lambda uow: handlers.sweep(uow, date(2026, 2, 25), 2)) == 1
+    assert platform.run(lambda uow: handlers.sweep(uow, date(2026, 2, 26), 2)) == 0
     h = flow(platform, h, housing, [("review", date(2026, 2, 25)), ("approve", date(2026, 2, 26)),
                                     ("conclude", date(2026, 2, 26))])
     assert (h["accepted_on"], h["due_on"], h["lapsed_on"]) == ("2026-02-12", "2026-02-24", "2026-02-25")
@@ -196,8 +196,19 @@ def test_four_stages_dates_match_the_hand_computation(platform):
     assert [(p["on"], p["used_days"], p["due_on"]) for p in platform.outbox("stage.resumed")] == [
         ("2025-10-10", 2, "2025-10-21"), ("2026-01-06", 1, "2026-01-15")]
     assert [p["case_id"] for p in platform.outbox("case.lapsed")] == [cases_id(platform, "HOUSING-001")]
-    overall = platform.run(lambda uow, calendar: handlers.list_stages(
-        PROJECT, APPLICANT, uow.session, calendar, date(2026, 11, 1), 2, 59))["overall"]
+    # each event states where its case or stage stands, and the facts of its clock that day
+    for p in platform.outbox("case.concluded"):
+        assert p["state"] == "concluded" and p["clock"]["stopped_on"] == p["on"]
+        assert (p["clock"]["used_days"], p["clock"]["due_on"]) == (p["used_days"], p["due_on"])
+    for p in platform.outbox("stage.concluded"):
+        assert p["state"] == "concluded" and p["clock"]["stopped_on"] == p["concluded_on"]
+    assert [(p["clock"]["paused"], p["clock"]["due_on"]) for p in platform.outbox("stage.paused")] == [
+        (True, None), (True, None)]
+    assert [p["clock"]["due_on"] for p in platform.outbox("stage.resumed")] == ["2025-10-21", "2026-01-15"]
+    lapsed = platform.outbox("case.lapsed")[0]
+    assert (lapsed["state"], lapsed["clock"]["light"], lapsed["clock"]["as_of"]) == ("accepted", "red", "2026-02-25")
+    overall = platform.run(lambda uow: handlers.list_stages(
+        PROJECT, APPLICANT, uow, date(2026, 11, 1), 2, 59))["overall"]
     assert overall == {"cap_days": 59, "used_days": 4 + 7 + 5 + 2, "remaining_days": 41, "over_cap": False}
 
 

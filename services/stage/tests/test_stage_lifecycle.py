@@ -57,6 +57,14 @@ class Recorder:
     def on_accepted(self, envelope):
         self.seen.append(envelope)
 
+    @event_handler("stage", "calendar.year_loaded")
+    def on_year_loaded(self, envelope):
+        self.seen.append(envelope)
+
+    @event_handler("stage", "stage.clock_recomputed")
+    def on_clock_recomputed(self, envelope):
+        self.seen.append(envelope)
+
 
 def declaration(code, submitted_on=None, limits=(10, 5)):
     return new_event("declaration.submitted", source="intake", project_code=code,
@@ -251,6 +259,21 @@ def test_calendar_year_loaded_by_operator_turns_estimates_into_deadlines(stage, 
         now = proxy.get_case(case["case_id"])
     expected = CAL.with_year(next_year, holidays, []).add_working_days(today, 60)
     assert now["due_estimated"] is False and now["due_on"] == expected.isoformat()
+    # the platform is told: the year (every service counting working days keeps it), and the recount
+    loaded_events = [e for e in Recorder.seen if e.type == "calendar.year_loaded"
+                     and e.payload["year"] == next_year]
+    deadline = time.time() + 15
+    while not loaded_events and time.time() < deadline:
+        time.sleep(0.1)
+        loaded_events = [e for e in Recorder.seen if e.type == "calendar.year_loaded"
+                         and e.payload["year"] == next_year]
+    assert len(loaded_events) == 1 and loaded_events[0].payload["holidays"] == holidays
+    assert loaded_events[0].payload["loaded_by"] == "operator-1"
+    recomputed = events_of(project, "stage.clock_recomputed", 1)
+    mine = [e.payload for e in recomputed if e.payload["case_id"] == case["case_id"]]
+    assert len(mine) == 1 and mine[0]["year"] == next_year
+    assert mine[0]["clock"]["due_on"] == expected and mine[0]["clock"]["due_estimated"] is False
+    assert mine[0]["clock"]["used_days"] == now["used_days"] and mine[0]["clock"]["light"] == now["light"]
 
 
 def test_two_replicas_sweep_each_lapsed_deadline_exactly_once(container_factory, service_config, make_token):

@@ -156,10 +156,19 @@ def test_rules_forbid_and_conflict_without_writing(stage, make_token):
             proxy.act_on_case(case_id, {"action": "accept", "opinion": ""})
         with pytest.raises(Forbidden):
             proxy.get_case(case_id)
+        # a department taking part sees the whole stage, without the other cases' histories
+        stages = proxy.list_stages(code)["items"]
+        assert len(stages) == 1 and len(stages[0]["cases"]) == 2
+        assert all("history" not in c for c in stages[0]["cases"])
     with rpc(config, other_region) as proxy:
         with pytest.raises(Forbidden):
             proxy.act_on_case(case_id, {"action": "accept", "opinion": ""})
         assert proxy.list_cases({"project_code": code})["items"] == []
+        with pytest.raises(Forbidden):                      # takes no part in this region's stage
+            proxy.list_stages(code)
+    with rpc(config, make_token("officer", sub="fire-1", department="FIRE", steps=ALL_STEPS)) as proxy:
+        with pytest.raises(Forbidden):
+            proxy.list_stages(code)
     with rpc(config, nrp) as proxy:
         with pytest.raises(Forbidden):                      # not named for the review step
             proxy.act_on_case(case_id, {"action": "review", "opinion": ""})

@@ -85,7 +85,7 @@ class CaseRow(ClockColumns, Base):
     lapsed_on: Mapped[date | None] = mapped_column(Date)
     licence_no: Mapped[str | None] = mapped_column(String(80))
     stage_row: Mapped[StageRow] = relationship(back_populates="cases", lazy="select")
-    decisions: Mapped[list["DecisionRow"]] = relationship(order_by="DecisionRow.id", lazy="selectin",
+    decisions: Mapped[list["DecisionRow"]] = relationship(order_by="DecisionRow.id", lazy="select",
                                                           viewonly=True)
 
 
@@ -180,7 +180,18 @@ def case_from_row(row):
                 region=row.region, limit_days=row.limit_days, received_on=row.received_on,
                 state=row.state, acceptance_due_on=row.acceptance_due_on, accepted_on=row.accepted_on,
                 concluded_on=row.concluded_on, resume_state=row.resume_state, round=row.round,
-                applicant_org=row.applicant_org, clock=clock_from_row(row), lapsed_on=row.lapsed_on)
+                applicant_org=row.applicant_org, clock=clock_from_row(row), lapsed_on=row.lapsed_on,
+                project_code=row.project_code, stage=row.stage, item_name=row.item_name,
+                project_name=row.project_name, licence_no=row.licence_no)
+
+
+def case_new_row(case):
+    row = CaseRow(id=case.id, stage_id=case.stage_id, project_code=case.project_code, stage=case.stage,
+                  item_code=case.item_code, item_name=case.item_name, department=case.department,
+                  region=case.region, applicant_org=case.applicant_org, project_name=case.project_name,
+                  limit_days=case.limit_days)
+    case_to_row(case, row)
+    return row
 
 
 def case_to_row(case, row):
@@ -192,13 +203,25 @@ def case_to_row(case, row):
     row.accepted_on = case.accepted_on
     row.concluded_on = case.concluded_on
     row.lapsed_on = case.lapsed_on
+    row.licence_no = case.licence_no
     clock_to_row(case.clock, row)
 
 
-def stage_from_row(row):
+def stage_from_row(row, cases=()):
     return Stage(id=row.id, lead_department=row.lead_department, limit_days=row.limit_days,
                  received_on=row.received_on, state=row.state, concluded_on=row.concluded_on,
-                 clock=clock_from_row(row))
+                 clock=clock_from_row(row), project_code=row.project_code, stage=row.stage,
+                 declaration_id=row.declaration_id, region=row.region, applicant_org=row.applicant_org,
+                 project_name=row.project_name, cases=list(cases))
+
+
+def stage_new_row(stage):
+    row = StageRow(id=stage.id, declaration_id=stage.declaration_id, project_code=stage.project_code,
+                   stage=stage.stage, region=stage.region, applicant_org=stage.applicant_org,
+                   project_name=stage.project_name, lead_department=stage.lead_department,
+                   received_on=stage.received_on, limit_days=stage.limit_days)
+    stage_to_row(stage, row)
+    return row
 
 
 def stage_to_row(stage, row):

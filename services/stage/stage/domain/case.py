@@ -17,24 +17,18 @@ Its steps are accept (受理) → review (审核) → approve or disapprove (批
 The stage clock runs from receipt of the stage, pauses while any case is paused for supplement or
 returned and not yet resubmitted, and stops when every case is closed (000 §12).
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from platform_kit.errors import Conflict, Forbidden, ValidationFailed
+# the state names and labels are part of the public event contract: one definition
+from platform_kit.states import (ACCEPTED, APPROVED, CONCLUDED, DISAPPROVED, NOT_REQUIRED,  # noqa: F401
+                                 REFUSED, RETURNED, REVIEWED, STAGE_CONCLUDED, STAGE_OPEN, SUBMITTED,
+                                 SUPPLEMENTING, WITHDRAWN)
+from platform_kit.states import CASE_CLOSED_STATES as CLOSED
+from platform_kit.states import CASE_HOLDING_STAGE_CLOCK as HOLDS_STAGE_CLOCK   # 000 §12: stage clock pauses
+from platform_kit.states import CASE_STATE_LABELS as STATE_LABELS
 from stage.domain.clock import Clock
-
-SUBMITTED, ACCEPTED, REVIEWED, APPROVED, DISAPPROVED, CONCLUDED = (
-    "submitted", "accepted", "reviewed", "approved", "disapproved", "concluded")
-SUPPLEMENTING, RETURNED, REFUSED, NOT_REQUIRED, WITHDRAWN = (
-    "supplementing", "returned", "refused", "not_required", "withdrawn")
-CLOSED = frozenset({CONCLUDED, REFUSED, NOT_REQUIRED, WITHDRAWN})
-HOLDS_STAGE_CLOCK = frozenset({SUPPLEMENTING, RETURNED})   # 000 §12: stage clock pauses
-
-STATE_LABELS = {
-    SUBMITTED: "待受理", ACCEPTED: "已受理", REVIEWED: "已审核", APPROVED: "已批准",
-    DISAPPROVED: "不予许可", CONCLUDED: "已办结", SUPPLEMENTING: "补正中", RETURNED: "已退回",
-    REFUSED: "不予受理", NOT_REQUIRED: "无需许可", WITHDRAWN: "已撤回",
-}
 
 # 000 §13, 004 §15: the platform records when each department fed back its opinion, and what it said.
 # These recorded decisions are the departments' feedback (review is a step inside the department).
@@ -136,12 +130,19 @@ class Case:
     applicant_org: str = None
     clock: Clock = None
     lapsed_on: date = None
+    # what the case is about (set when it opens, never decided on)
+    project_code: str = None
+    stage: str = None
+    item_name: str = None
+    project_name: str = None
+    licence_no: str = None
 
     @classmethod
     def open(cls, *, id, stage_id, item_code, department, region, limit_days, received_on,
-             applicant_org, calendar):
+             applicant_org, calendar, project_code=None, stage=None, item_name=None, project_name=None):
         case = cls(id=id, stage_id=stage_id, item_code=item_code, department=department, region=region,
-                   limit_days=limit_days, received_on=received_on, applicant_org=applicant_org)
+                   limit_days=limit_days, received_on=received_on, applicant_org=applicant_org,
+                   project_code=project_code, stage=stage, item_name=item_name, project_name=project_name)
         case.acceptance_due_on = calendar.estimating().add_working_days(received_on,
                                                                         DEEMED_ACCEPTANCE_DAYS)
         return case
@@ -321,19 +322,30 @@ class Stage:
     lead_department: str
     limit_days: int
     received_on: date
-    state: str = "open"
+    state: str = STAGE_OPEN
     concluded_on: date = None
     clock: Clock = None
+    # what the stage is about (set when it opens)
+    project_code: str = None
+    stage: str = None
+    declaration_id: str = None
+    region: str = None
+    applicant_org: str = None
+    project_name: str = None
+    cases: list = field(default_factory=list, repr=False, compare=False)   # its cases, item order
 
     @classmethod
-    def open(cls, *, id, lead_department, limit_days, received_on, calendar):
+    def open(cls, *, id, lead_department, limit_days, received_on, calendar, project_code=None, stage=None,
+             declaration_id=None, region=None, applicant_org=None, project_name=None):
         return cls(id=id, lead_department=lead_department, limit_days=limit_days,
-                   received_on=received_on, clock=Clock.start(limit_days, received_on, calendar))
+                   received_on=received_on, clock=Clock.start(limit_days, received_on, calendar),
+                   project_code=project_code, stage=stage, declaration_id=declaration_id, region=region,
+                   applicant_org=applicant_org, project_name=project_name)
 
     def sync_clock(self, cases, today, calendar):
         """000 §12: paused while any case is paused for supplement or returned; returns
         "paused" / "resumed" when that changed now."""
-        if self.state != "open":
+        if self.state != STAGE_OPEN:
             return None
         hold = any(c.holds_stage_clock for c in cases)
         if hold and self.clock.running:
@@ -346,10 +358,10 @@ class Stage:
 
     def try_conclude(self, cases, today, calendar):
         """The stage concludes when every case is closed; True when it did now."""
-        if self.state != "open" or not cases or not all(c.closed for c in cases):
+        if self.state != STAGE_OPEN or not cases or not all(c.closed for c in cases):
             return False
         self.clock.stop(today, calendar)
-        self.state = "concluded"
+        self.state = STAGE_CONCLUDED
         self.concluded_on = today
         return True
 
@@ -359,6 +371,6 @@ class Stage:
             raise Forbidden("只有本阶段的牵头部门可以延长审批时限")
 
     def extend(self, days, calendar):
-        if self.state != "open":
+        if self.state != STAGE_OPEN:
             raise Conflict("阶段已办结，不能延长时限")
         self.clock.extend(days, calendar)

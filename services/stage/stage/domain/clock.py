@@ -15,6 +15,10 @@ Day-counting convention (the only place it is written down; everything else call
   ``remaining_days`` are N − used, never below zero (a clock past its deadline shows
   ``overdue_days`` instead).
 - An extension (002 §14) adds working days to N; it never moves the start.
+- The light (亮灯预警, 000 §18) of a running clock is red after its deadline day, yellow from the
+  first day on which at most ``yellow_days`` working days are left (``LIGHT_YELLOW_DAYS``), green
+  before; a paused clock keeps the light it had when it paused, a stopped one is green if it
+  stopped within its limit and red otherwise. :meth:`Clock.facts` publishes this to every reader.
 - If a computation needs a year whose schedule is not loaded, it assumes Monday–Friday for that
   year and the clock is flagged ``estimated`` (never a silent guess).
 
@@ -25,6 +29,8 @@ history; tests hold the two equal.
 """
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+
+from platform_kit.clock_facts import GREEN, RED, YELLOW, light_on
 
 ONE_DAY = timedelta(days=1)
 
@@ -130,14 +136,41 @@ class Clock:
         """For a stopped clock: it stopped within its limit."""
         return self.used_before <= self.total_days
 
+    def yellow_on(self, calendar, yellow_days):
+        """The first day the light of this running clock is yellow: the day from which at most
+        `yellow_days` working days are left before its deadline (the resumption day itself when no
+        more are left then). None unless running."""
+        if not self.running:
+            return None
+        left = self.total_days - self.used_before
+        if left <= yellow_days:
+            return self.running_since
+        return calendar.estimating().add_working_days(self.running_since, left - yellow_days)
+
+    def facts(self, on, calendar, yellow_days):
+        """What every reader of this clock is told on day `on` (platform_kit.clock_facts): the
+        deadline, the day it turns yellow, and the light on `on`, computed here and nowhere else.
+        A paused or stopped clock's light stays what it is on `on`."""
+        used = self.used_days(self.stopped_on or on, calendar)
+        total = self.total_days
+        facts = {
+            "limit_days": self.limit_days, "extension_days": self.extension_days,
+            "started_on": self.started_on, "due_on": self.due_on,
+            "yellow_on": self.yellow_on(calendar, yellow_days), "yellow_days": yellow_days,
+            "paused": self.paused, "stopped_on": self.stopped_on, "used_days": used,
+            "remaining_days": max(0, total - used), "as_of": on,
+        }
+        facts["due_estimated"] = self.estimated
+        if self.stopped or self.paused:
+            facts["light"] = RED if used > total else (YELLOW if not self.stopped and total - used <= yellow_days
+                                                       else GREEN)
+        else:
+            facts["light"] = light_on(facts, on)
+        return facts
+
     def light(self, today, calendar, yellow_days=2):
-        """green / yellow (at most `yellow_days` left) / red (over the limit)."""
-        used = self.used_days(today, calendar)
-        if used > self.total_days:
-            return "red"
-        if self.total_days - used <= yellow_days:
-            return "yellow"
-        return "green"
+        """green / yellow (at most `yellow_days` working days left) / red (past the deadline)."""
+        return light_on(self.facts(today, calendar, yellow_days), today)
 
     # ------------------------------------------------------------------ internals
     def _require_running(self, what):

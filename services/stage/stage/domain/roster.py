@@ -6,6 +6,7 @@ edited. Where a department has named nobody for a step of an item, the step belo
 officer of the department whose account carries that step.
 """
 from dataclasses import dataclass
+from datetime import datetime
 
 from platform_kit.errors import Forbidden
 
@@ -20,6 +21,9 @@ class RosterChange:
     step: str
     officer: str
     granted: bool
+    reason: str = ""
+    changed_by: str = None
+    changed_at: datetime = None   # set when it is recorded
 
 
 class Roster:

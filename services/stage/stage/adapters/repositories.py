@@ -1,0 +1,231 @@
+"""The stage service's repositories: the domain's cases, stages, decisions, responsible persons and
+calendar over one SQLAlchemy session (one unit of work).
+
+Locking order, the same in every use case that changes a case: the stage row, then the case row
+(``CaseRepository.get_locked``), so two workers never wait on each other crosswise. The deadline
+sweep claims case rows with ``FOR UPDATE SKIP LOCKED`` instead: replicas share the sweep and each
+due deadline is acted on once.
+"""
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.orm import noload
+
+from platform_kit import calendar_store
+from stage.adapters.orm import (CaseRow, DecisionRow, StageRow, StepAssignmentRow, case_from_row,
+                                case_new_row, case_to_row, stage_from_row, stage_new_row, stage_to_row)
+from stage.domain.case import ACCEPTED, REVIEWED, SUBMITTED
+from stage.domain.decision import Decision
+from stage.domain.roster import RosterChange
+
+
+def repositories(session):
+    """The factory ``Database(metadata, repositories=...)`` calls for every unit of work."""
+    return {"cases": CaseRepository(session), "stages": StageRepository(session),
+            "decisions": DecisionRepository(session), "roster": RosterRepository(session),
+            "calendar": CalendarRepository(session)}
+
+
+def _stage_with_cases(row):
+    return stage_from_row(row, [case_from_row(c) for c in row.cases])
+
+
+class CaseRepository:
+    def __init__(self, session):
+        self.session = session
+
+    def add(self, case):
+        self.session.add(case_new_row(case))
+        self.session.flush()
+
+    def get(self, case_id):
+        row = self.session.get(CaseRow, case_id)
+        return case_from_row(row) if row is not None else None
+
+    def get_locked(self, case_id):
+        """(stage with its cases, the case), the stage row locked first, then the case row; None
+        when there is no such case. The case returned is the one in ``stage.cases``."""
+        stage_id = self.session.execute(select(CaseRow.stage_id).where(CaseRow.id == case_id)).scalar_one_or_none()
+        if stage_id is None:
+            return None
+        stage_row = self.session.execute(select(StageRow).where(StageRow.id == stage_id).with_for_update()
+                                         .execution_options(populate_existing=True)).scalar_one()
+        self.session.execute(select(CaseRow).where(CaseRow.id == case_id).with_for_update()
+                             .execution_options(populate_existing=True)).scalar_one()
+        stage = _stage_with_cases(stage_row)
+        return stage, next(c for c in stage.cases if c.id == case_id)
+
+    def save(self, case):
+        case_to_row(case, self.session.get(CaseRow, case.id))
+        self.session.flush()
+
+    def project_of(self, case_id):
+        return self.session.execute(select(CaseRow.project_code).where(CaseRow.id == case_id)).scalar_one_or_none()
+
+    def attach_licence(self, case_id, licence_no):
+        self.session.execute(update(CaseRow).where(CaseRow.id == case_id).values(licence_no=licence_no))
+
+    def visible(self, visibility, project_code=None, state=None, department=None, limit=200, offset=0):
+        """(the cases `visibility` lets see, oldest first, one page; how many in all)."""
+        query = select(CaseRow).where(*case_conditions(visibility)).order_by(CaseRow.received_on, CaseRow.id)
+        if project_code:
+            query = query.where(CaseRow.project_code == project_code)
+        if state:
+            query = query.where(CaseRow.state == state)
+        if department:
+            query = query.where(CaseRow.department == department)
+        total = self.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+        rows = self.session.execute(query.limit(limit).offset(offset)).scalars().all()
+        return [case_from_row(r) for r in rows], total
+
+    def claim_awaiting_acceptance(self, today, batch):
+        """Cases still awaiting acceptance after their acceptance day (002 §7(二)), claimed."""
+        return self._claim(and_(CaseRow.state == SUBMITTED, CaseRow.acceptance_due_on < today),
+                           CaseRow.acceptance_due_on, batch)
+
+    def claim_overdue(self, today, batch):
+        """Running cases past their deadline without a recorded missing opinion (004 §14), claimed."""
+        return self._claim(and_(CaseRow.state.in_((ACCEPTED, REVIEWED)), CaseRow.clock_running_since.isnot(None),
+                                CaseRow.lapsed_on.is_(None), CaseRow.due_on < today), CaseRow.due_on, batch)
+
+    def _claim(self, condition, order, batch):
+        rows = self.session.execute(
+            select(CaseRow).where(condition).order_by(order).limit(batch).with_for_update(skip_locked=True)
+            .options(noload(CaseRow.stage_row)).execution_options(populate_existing=True)).scalars().all()
+        return [case_from_row(r) for r in rows]
+
+    def estimated_open_locked(self):
+        """Open case clocks whose deadline is an estimate, locked (after their stages)."""
+        rows = self.session.execute(select(CaseRow).where(CaseRow.due_estimated.is_(True),
+                                                          CaseRow.clock_stopped_on.is_(None))
+                                    .order_by(CaseRow.id).with_for_update()
+                                    .execution_options(populate_existing=True)).scalars().all()
+        return [case_from_row(r) for r in rows]
+
+
+def case_conditions(visibility):
+    """The visibility rule (stage.domain.visibility) as conditions on cases."""
+    if visibility.everything:
+        return []
+    if visibility.by_department:
+        return [CaseRow.department == visibility.department, CaseRow.region == visibility.region]
+    return [CaseRow.applicant_org == visibility.applicant_org]
+
+
+def stage_conditions(visibility):
+    """The visibility rule (stage.domain.visibility) as conditions on stages."""
+    if visibility.everything:
+        return []
+    if visibility.by_department:
+        takes_part = exists().where(CaseRow.stage_id == StageRow.id, *case_conditions(visibility))
+        return [or_(and_(StageRow.lead_department == visibility.department, StageRow.region == visibility.region),
+                    takes_part)]
+    return [StageRow.applicant_org == visibility.applicant_org]
+
+
+class StageRepository:
+    def __init__(self, session):
+        self.session = session
+
+    def add(self, stage):
+        self.session.add(stage_new_row(stage))
+        self.session.flush()
+
+    def by_declaration(self, declaration_id):
+        """The id of the stage opened for a declaration, if any."""
+        return self.session.execute(select(StageRow.id).where(StageRow.declaration_id == declaration_id)) \
+            .scalar_one_or_none()
+
+    def get_locked(self, stage_id):
+        row = self.session.execute(select(StageRow).where(StageRow.id == stage_id).with_for_update()
+                                   .execution_options(populate_existing=True)).scalar_one_or_none()
+        return _stage_with_cases(row) if row is not None else None
+
+    def save(self, stage):
+        stage_to_row(stage, self.session.get(StageRow, stage.id))
+        self.session.flush()
+
+    def of_project(self, project_code, visibility):
+        """The project's stages `visibility` lets see, in the order they were received, with their cases."""
+        rows = self.session.execute(select(StageRow).where(StageRow.project_code == project_code,
+                                                           *stage_conditions(visibility))
+                                    .order_by(StageRow.received_on, StageRow.opened_at)).scalars().all()
+        return [_stage_with_cases(r) for r in rows]
+
+    def exist_for_project(self, project_code):
+        return self.session.execute(select(StageRow.id).where(StageRow.project_code == project_code).limit(1)) \
+            .first() is not None
+
+    def estimated_open_locked(self):
+        """Open stage clocks whose deadline is an estimate, locked."""
+        rows = self.session.execute(select(StageRow).where(StageRow.due_estimated.is_(True),
+                                                           StageRow.clock_stopped_on.is_(None))
+                                    .order_by(StageRow.id).with_for_update()
+                                    .execution_options(populate_existing=True)).scalars().all()
+        return [stage_from_row(r) for r in rows]
+
+
+class DecisionRepository:
+    def __init__(self, session):
+        self.session = session
+
+    def add(self, decision):
+        self.session.add(DecisionRow(
+            case_id=decision.case_id, stage_id=decision.stage_id, action=decision.action,
+            from_state=decision.from_state, to_state=decision.to_state, on=decision.on, actor_id=decision.who,
+            actor_role=decision.role, actor_name=decision.name or "", department=decision.department,
+            opinion=decision.opinion or "", reason=decision.reason or "", special=decision.special,
+            attachment_ref=decision.attachment_ref, details=decision.details or {}))
+
+    def of_cases(self, case_ids):
+        """{case_id: [its decisions, oldest first]} for the given cases."""
+        out = {case_id: [] for case_id in case_ids}
+        if not out:
+            return out
+        rows = self.session.execute(select(DecisionRow).where(DecisionRow.case_id.in_(list(out)))
+                                    .order_by(DecisionRow.id)).scalars().all()
+        for r in rows:
+            out[r.case_id].append(Decision(
+                stage_id=r.stage_id, case_id=r.case_id, action=r.action, on=r.on, who=r.actor_id,
+                role=r.actor_role, name=r.actor_name, department=r.department, from_state=r.from_state,
+                to_state=r.to_state, opinion=r.opinion, reason=r.reason, special=r.special,
+                attachment_ref=r.attachment_ref, details=r.details or {}, at=r.at))
+        return out
+
+
+class RosterRepository:
+    def __init__(self, session):
+        self.session = session
+
+    def add(self, change):
+        self.session.add(StepAssignmentRow(department=change.department, item_code=change.item_code,
+                                           region=change.region, step=change.step, officer=change.officer,
+                                           granted=change.granted, reason=change.reason,
+                                           changed_by=change.changed_by))
+        self.session.flush()
+
+    def changes(self, department=None, item_code=None, region=None):
+        """The recorded changes of responsible persons, oldest first, narrowed by what is given."""
+        conditions = [getattr(StepAssignmentRow, name) == value for name, value in
+                      (("department", department), ("item_code", item_code), ("region", region))
+                      if value is not None]
+        rows = self.session.execute(select(StepAssignmentRow).where(*conditions).order_by(StepAssignmentRow.id)) \
+            .scalars().all()
+        return [RosterChange(r.department, r.item_code, r.region, r.step, r.officer, r.granted, r.reason,
+                             r.changed_by, r.changed_at) for r in rows]
+
+
+class CalendarRepository:
+    """The working-day calendar: the official schedule with every year an operator loaded."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def current(self):
+        return calendar_store.current_calendar(self.session)
+
+    def record(self, year, holidays, working_weekends, loaded_by, loaded_at, event_id):
+        calendar_store.record_year(self.session, year, holidays, working_weekends, loaded_by, loaded_at,
+                                   event_id=event_id)
+
+    def loads(self):
+        """Every load, oldest first: {year, holidays, working_weekends, loaded_by, loaded_at}."""
+        return calendar_store.loaded_years(self.session)
