@@ -41,6 +41,7 @@ class DeadlineRecountOut(Schema):
 
 class ConsultationOut(Schema):
     id = fields.String()
+    consultation_id = fields.Function(lambda c: c["id"])   # the name the consultation.* events give it
     project_code = fields.String()
     case_id = fields.String(allow_none=True)
     asked_by = fields.String()

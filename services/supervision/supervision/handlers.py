@@ -18,6 +18,7 @@ from platform_kit.clock_facts import GREEN, RED, YELLOW, ClockFactsSchema, light
 from platform_kit.contracts import STAGES, payload_schema
 from platform_kit.db import utcnow
 from platform_kit.errors import NotFound
+from platform_kit.states import SUPPLEMENTING
 from supervision.adapters.orm import CaseClockRow, ProjectRow, StageClockRow, TimelineEntryRow
 from supervision.domain import projection, timeline
 from supervision.domain.projection import clock_known, observation, observe, position
@@ -210,9 +211,12 @@ def _light(row, today):
 
 
 def _clock_view(row, today):
-    return {"limit_days": row.limit_days, "extension_days": row.extension_days, "due_on": row.due_on,
+    view = {"limit_days": row.limit_days, "extension_days": row.extension_days, "due_on": row.due_on,
             "due_estimated": row.due_estimated, "yellow_on": row.yellow_on, "used_days": row.used_days,
             "remaining_days": row.remaining_days, "light": _light(row, today)}
+    if row.clock_known and not row.clock:   # not started, as the stage service shows such a clock
+        view.update(extension_days=0, due_estimated=False, used_days=0)
+    return view
 
 
 def _case_view(row, today):
@@ -223,7 +227,9 @@ def _case_view(row, today):
         "paused_on": row.paused_on, "returned_on": row.returned_on, "lapsed_on": row.lapsed_on,
         "concluded_on": row.concluded_on, "on_time": row.on_time, "outcome": row.outcome,
         "licence_no": row.licence_no,
-        "paused": bool(row.paused) if row.clock_known else row.state in projection.HOLDS_STAGE_CLOCK,
+        # 002 §8: a case being supplemented is paused (a returned one is stopped, its stage paused)
+        "paused": bool(row.paused) or row.state == SUPPLEMENTING if row.clock_known
+        else row.state in projection.HOLDS_STAGE_CLOCK,
     }
     view.update(_clock_view(row, today))
     return view
