@@ -369,6 +369,9 @@ class ConsultationOpenedV1(_Payload):
     asked_of = fields.List(fields.String(), required=True)
     question = fields.String(required=True)
     due_on = fields.Date(required=True)
+    # the year of the deadline had no loaded holiday schedule: Monday–Friday was assumed for it and
+    # the deadline is counted again once an operator loads that year; added within version 1
+    due_estimated = fields.Boolean(load_default=False)
 
 
 class ConsultationRepliedV1(_Payload):

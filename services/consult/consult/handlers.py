@@ -1,13 +1,16 @@
 """Use cases of the consult service: a command and a unit of work in, a plain dict out."""
 import uuid
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from consult.adapters.orm import ConsultationRow, ReplyRow
+from consult.adapters.orm import ConsultationRow, DeadlineRecountRow, ReplyRow
 from consult.domain.consultation import Consultation, Reply
+from platform_kit.calendar_store import current_calendar, loaded_years, store_loaded_year
 from platform_kit.contracts import Actor, new_event
 from platform_kit.errors import Conflict, NotFound
+from platform_kit.times import utcnow
 
 SOURCE = "consult"
 SYSTEM = Actor.SYSTEM
@@ -16,7 +19,8 @@ SYSTEM = Actor.SYSTEM
 def _to_domain(row):
     consultation = Consultation(id=row.id, asked_by=row.asked_by, asked_of=list(row.asked_of),
                                 question=row.question, opened_on=row.opened_on, due_on=row.due_on,
-                                case_id=row.case_id, closed_on=row.closed_on)
+                                case_id=row.case_id, closed_on=row.closed_on, due_days=row.due_days,
+                                due_estimated=bool(row.due_estimated))
     consultation.replies = [Reply(r.department, r.opinion, r.replied_by, r.replied_on, r.opinion_kind)
                             for r in row.replies]
     return consultation
@@ -27,28 +31,101 @@ def view(row):
     return {
         "id": row.id, "project_code": row.project_code, "case_id": row.case_id,
         "asked_by": row.asked_by, "asked_of": list(row.asked_of), "question": row.question,
-        "opened_on": row.opened_on, "due_on": row.due_on, "status": consultation.status(),
+        "opened_on": row.opened_on, "due_on": row.due_on, "due_days": row.due_days,
+        "due_estimated": bool(row.due_estimated), "status": consultation.status(),
         "closed_on": row.closed_on, "replies": [vars(r) for r in consultation.replies],
+        "deadline_recounts": [{"year": r.year, "old_due_on": r.old_due_on, "new_due_on": r.new_due_on,
+                               "still_estimated": r.still_estimated, "loaded_by": r.loaded_by,
+                               "recounted_at": r.recounted_at} for r in row.recounts],
     }
 
 
 def open_consultation(cmd, identity, uow, calendar, today):
-    consultation = Consultation.open(
+    """Open a consultation due `due_days` working days from today, counted with `calendar` (the
+    platform's, with every loaded year). A deadline in a year not loaded yet is an estimate."""
+    consultation = Consultation.open_counting(
+        calendar=calendar, due_days=cmd["due_days"], opened_on=today,
         id=str(uuid.uuid4()), asked_by=identity.department, asked_of=cmd["asked_of"],
-        question=cmd["question"], opened_on=today,
-        due_on=calendar.add_working_days(today, cmd["due_days"]), case_id=cmd["case_id"])
+        question=cmd["question"], case_id=cmd["case_id"])
     row = ConsultationRow(id=consultation.id, project_code=cmd["project_code"], case_id=consultation.case_id,
                           asked_by=consultation.asked_by, asked_of=consultation.asked_of,
                           question=consultation.question, opened_by=identity.sub,
-                          opened_on=consultation.opened_on, due_on=consultation.due_on)
+                          opened_on=consultation.opened_on, due_on=consultation.due_on,
+                          due_days=consultation.due_days, due_estimated=consultation.due_estimated)
     uow.session.add(row)
     uow.emit(new_event("consultation.opened", source=SOURCE, project_code=cmd["project_code"],
                        actor=identity.actor(), payload={
                            "consultation_id": consultation.id, "case_id": consultation.case_id,
                            "asked_by": consultation.asked_by, "asked_of": consultation.asked_of,
-                           "question": consultation.question, "due_on": consultation.due_on}))
+                           "question": consultation.question, "due_on": consultation.due_on,
+                           "due_estimated": consultation.due_estimated}))
     uow.session.flush()
     return view(row)
+
+
+# ---------------------------------------------------------------------------- the platform calendar
+CALENDAR_CONSUMER = "consult.calendar_year_loaded"
+
+
+def calendar_year_loaded(envelope, uow):
+    """stage/calendar.year_loaded: keep the operator's load and, in the same transaction, count
+    again every open consultation whose deadline was an estimate running through that year; each
+    change is recorded (old and new date). The deadline sweeper then goes by the new date.
+    Returns the recounts made (none on a redelivery)."""
+    if not store_loaded_year(envelope, uow, CALENDAR_CONSUMER):
+        return []
+    year = envelope.payload["year"]
+    rows = uow.session.execute(
+        select(ConsultationRow).where(ConsultationRow.closed_on.is_(None), ConsultationRow.due_estimated.is_(True),
+                                      ConsultationRow.opened_on < date(year + 1, 1, 1),
+                                      ConsultationRow.due_on >= date(year, 1, 1))
+        .order_by(ConsultationRow.id).with_for_update().execution_options(populate_existing=True)).scalars().all()
+    load = {"year": year, "event_id": envelope.event_id, "loaded_by": envelope.payload["loaded_by"]}
+    return _recount(uow, rows, lambda consultation: load if consultation.spans_year(year) else None)
+
+
+def recount_estimates(uow, batch=200):
+    """Catch up on estimated deadlines whose years were loaded by now without them being counted
+    again (a consultation opened while a load was being stored): counted again like on a load.
+    Rows another replica holds are skipped (SKIP LOCKED). Returns the recounts made."""
+    rows = uow.session.execute(
+        select(ConsultationRow).where(ConsultationRow.closed_on.is_(None), ConsultationRow.due_estimated.is_(True))
+        .order_by(ConsultationRow.due_on, ConsultationRow.id).limit(batch).with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)).scalars().all()
+    if not rows:
+        return []
+    latest = {row["year"]: row for row in loaded_years(uow.session)}   # the latest load of each year wins
+
+    def load_of(consultation):
+        spanned = [y for y in range(consultation.opened_on.year, consultation.due_on.year + 1) if y in latest]
+        return latest[spanned[-1]] if spanned else None
+
+    return _recount(uow, rows, load_of, only_changes=True)
+
+
+def _recount(uow, rows, load_of, only_changes=False):
+    calendar = current_calendar(uow.session)
+    recounts = []
+    for row in rows:
+        consultation = _to_domain(row)
+        load = load_of(consultation)
+        if load is None:
+            continue
+        change = consultation.recount_deadline(calendar)
+        if change is None:
+            continue
+        old, new = change
+        if only_changes and old == new and consultation.due_estimated:
+            continue   # still an estimate for a year not loaded, and the same date: nothing happened
+        row.due_on, row.due_estimated = consultation.due_on, consultation.due_estimated
+        uow.session.add(DeadlineRecountRow(
+            consultation_id=row.id, year=load["year"], old_due_on=old, new_due_on=new,
+            still_estimated=consultation.due_estimated, calendar_event_id=load["event_id"] or "",
+            loaded_by=load["loaded_by"], recounted_at=utcnow()))
+        recounts.append({"consultation_id": row.id, "old_due_on": old, "new_due_on": new,
+                         "due_estimated": consultation.due_estimated})
+    uow.session.flush()
+    return recounts
 
 
 def _lock(session, consultation_id):
@@ -98,8 +175,8 @@ def reply(consultation_id, cmd, identity, uow, today):
     return view(row)
 
 
-def get(consultation_id, session):
-    row = session.get(ConsultationRow, consultation_id)
+def get(consultation_id, uow):
+    row = uow.session.get(ConsultationRow, consultation_id)
     if row is None:
         raise NotFound(f"征询 {consultation_id} 不存在")
     return view(row)
@@ -130,7 +207,11 @@ def sweep(uow, today, batch=200):
 
 
 def sweep_all(unit_of_work, today, batch=200):
-    """Sweep batch after batch, each in its own transaction, until a batch comes back short."""
+    """Sweep batch after batch, each in its own transaction, until a batch comes back short.
+    Estimated deadlines whose year was loaded meanwhile are counted again first, so that nothing
+    lapses by an estimate."""
+    with unit_of_work() as uow:
+        recount_estimates(uow, batch=batch)
     total = 0
     while True:
         with unit_of_work() as uow:

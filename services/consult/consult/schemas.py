@@ -11,7 +11,8 @@ class OpenConsultation(Schema):
     asked_of = fields.List(fields.String(validate=validate.Length(min=1)), required=True,
                            validate=validate.Length(min=1))
     question = fields.String(required=True, validate=validate.Length(min=1, max=4000))
-    due_days = fields.Integer(required=True, validate=validate.Range(min=1, max=60))
+    due_days = fields.Integer(required=True, validate=validate.Range(
+        min=1, max=60, error="答复期限须为 1 至 60 个工作日"))
 
 
 class ReplyToConsultation(Schema):
@@ -29,8 +30,18 @@ class ReplyOut(Schema):
     opinion_kind = fields.String()   # replied | no_opinion (004 §14: recorded by the platform)
 
 
+class DeadlineRecountOut(Schema):
+    year = fields.Integer()
+    old_due_on = fields.Date()
+    new_due_on = fields.Date()
+    still_estimated = fields.Boolean()
+    loaded_by = fields.String()
+    recounted_at = fields.AwareDateTime()
+
+
 class ConsultationOut(Schema):
     id = fields.String()
+    consultation_id = fields.Function(lambda c: c["id"])   # the name the consultation.* events give it
     project_code = fields.String()
     case_id = fields.String(allow_none=True)
     asked_by = fields.String()
@@ -38,6 +49,10 @@ class ConsultationOut(Schema):
     question = fields.String()
     opened_on = fields.Date()
     due_on = fields.Date()
+    due_days = fields.Integer(allow_none=True)
+    # a year of the deadline had no loaded holiday schedule: Monday–Friday assumed, counted again on load
+    due_estimated = fields.Boolean()
     status = fields.String()         # open | closed
     closed_on = fields.Date(allow_none=True)
     replies = fields.List(fields.Nested(ReplyOut))
+    deadline_recounts = fields.List(fields.Nested(DeadlineRecountOut))

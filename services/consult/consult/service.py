@@ -6,11 +6,13 @@ from sqlalchemy import text
 from consult import handlers
 from consult.adapters.orm import metadata
 from consult.schemas import ConsultationOut, OpenConsultation, ReplyToConsultation
-from platform_kit.sweeper import Sweeper
-from platform_kit.calendar import official_calendar, today_in_shanghai
+from platform_kit.bus import event_handler
+from platform_kit.calendar import today_in_shanghai
+from platform_kit.calendar_store import current_calendar
 from platform_kit.db import Database
 from platform_kit.errors import EXPECTED_ERRORS
 from platform_kit.identity import OFFICER, SUPERVISOR, Auth
+from platform_kit.sweeper import Sweeper
 from platform_kit.validation import load
 
 
@@ -26,7 +28,8 @@ class ConsultService:
         identity = self.auth.identity(OFFICER)
         cmd = load(OpenConsultation(), data)
         with self.db.unit_of_work() as uow:
-            result = handlers.open_consultation(cmd, identity, uow, official_calendar(), today_in_shanghai())
+            result = handlers.open_consultation(cmd, identity, uow, current_calendar(uow.session),
+                                                today_in_shanghai())
         return ConsultationOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -40,9 +43,15 @@ class ConsultService:
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_consultation(self, consultation_id):
         self.auth.identity(OFFICER, SUPERVISOR)
-        with self.db.read() as session:
-            result = handlers.get(consultation_id, session)
+        with self.db.reading() as uow:
+            result = handlers.get(consultation_id, uow)
         return ConsultationOut().dump(result)
+
+    # ---------------------------------------------------------------------------- events
+    @event_handler("stage", "calendar.year_loaded")
+    def on_calendar_year_loaded(self, envelope):
+        with self.db.unit_of_work() as uow:
+            handlers.calendar_year_loaded(envelope, uow)
 
     # 004 §14: silence by the deadline is recorded as no opinion by the platform itself
     @timer(interval=1)

@@ -3,17 +3,20 @@
 replicas sweeping one database record each silence exactly once; a late reply is refused.
 "today" is moved with PLATFORM_DATE_FILE (read by every replica of the process)."""
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ServiceRpcProxy
+from nameko.testing.services import entrypoint_waiter
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
 
 from consult.service import ConsultService
 from platform_kit.bus import event_handler
 from platform_kit.calendar import DATE_FILE_ENV
-from platform_kit.errors import Conflict
+from platform_kit.contracts import Actor, new_event
+from platform_kit.errors import Conflict, ValidationFailed
 
 OPENED = date(2026, 11, 2)          # a Monday; 3 working days later is Thursday 2026-11-05
 DUE = date(2026, 11, 5)
@@ -30,6 +33,10 @@ class Recorder:
 
     @event_handler("consult", "consultation.closed")
     def on_closed(self, envelope):
+        self.seen.append(envelope)
+
+    @event_handler("consult", "consultation.opened")
+    def on_opened(self, envelope):
         self.seen.append(envelope)
 
 
@@ -61,10 +68,10 @@ def officer(make_token, department):
     return make_token("officer", sub=f"officer-{department.lower()}", department=department)
 
 
-def open_consultation(config, make_token, asked_of, case_id="case-1"):
+def open_consultation(config, make_token, asked_of, case_id="case-1", due_days=3):
     with rpc(config, officer(make_token, "DRC")) as proxy:
         return proxy.open_consultation({"project_code": PROJECT, "case_id": case_id, "asked_of": asked_of,
-                                        "question": "该项目选址是否涉及贵部门管理事项？", "due_days": 3})
+                                        "question": "该项目选址是否涉及贵部门管理事项？", "due_days": due_days})
 
 
 def events(kind, consultation_ids, count, timeout=20):
@@ -183,3 +190,98 @@ def test_two_replicas_record_each_no_opinion_exactly_once(clock, config, contain
                                   ":d, 'no_opinion')"), {"c": opened[0]["id"], "d": DUE})
     finally:
         engine.dispose()
+
+
+def year_loaded(year, holidays, working_weekends=()):
+    return new_event("calendar.year_loaded", source="stage", project_code=None,
+                     actor=Actor(id="operator-1", role="operator"), payload={
+                         "year": year, "holidays": list(holidays), "working_weekends": list(working_weekends),
+                         "loaded_by": "operator-1", "loaded_at": datetime(2026, 12, 29, 2, tzinfo=timezone.utc)})
+
+
+def test_a_deadline_in_a_year_not_loaded_is_estimated_then_counted_again_when_the_year_arrives(
+        clock, config, container_factory, make_token):
+    """Opened Monday 2026-12-28 with 5 working days, before the 2027 schedule is loaded: 29, 30, 31
+    December, then Monday–Friday assumed for 2027 (Fri 1, Mon 4 January): due 2027-01-04, an estimate.
+    The operator's 2027 schedule (1 January a holiday) arrives by event: due Tuesday 2027-01-05."""
+    clock(date(2026, 12, 28))
+    container = container_factory(ConsultService, dict(config, SWEEP_SECONDS=0.3))
+    container.start()
+    opened = open_consultation(config, make_token, ["FIRE", "NRP"], case_id="case-2027", due_days=5)
+    assert (opened["due_on"], opened["due_estimated"], opened["due_days"]) == ("2027-01-04", True, 5)
+    [published] = [e for e in events("consultation.opened", {opened["id"]}, 1)]
+    assert published.payload["due_on"] == date(2027, 1, 4) and published.payload["due_estimated"] is True
+
+    load = year_loaded(2027, [date(2027, 1, 1)])
+    dispatch = event_dispatcher(config)
+    for _ in range(2):   # redelivered: stored and counted once
+        with entrypoint_waiter(container, "on_calendar_year_loaded", timeout=10):
+            dispatch("stage", "calendar.year_loaded", load.to_wire())
+
+    with rpc(config, make_token("supervisor")) as proxy:
+        shown = proxy.get_consultation(opened["id"])
+    assert (shown["due_on"], shown["due_estimated"]) == ("2027-01-05", False)
+    [recount] = shown["deadline_recounts"]
+    assert (recount["year"], recount["old_due_on"], recount["new_due_on"], recount["still_estimated"],
+            recount["loaded_by"]) == (2027, "2027-01-04", "2027-01-05", False, "operator-1")
+
+    # a consultation opened now counts with the loaded year at once: no estimate
+    clock(date(2026, 12, 30))
+    later = open_consultation(config, make_token, ["FIRE"], case_id="case-later", due_days=2)
+    assert (later["due_on"], later["due_estimated"], later["deadline_recounts"]) == ("2027-01-04", False, [])
+
+    # the sweeper goes by the new date: nothing lapses on the estimated one, silence lapses after the new one
+    clock(date(2027, 1, 5))
+    time.sleep(1.2)
+    assert events("consultation.lapsed", {opened["id"]}, 0, timeout=0) == []
+    clock(date(2027, 1, 6))
+    [lapsed] = events("consultation.lapsed", {opened["id"]}, 1)
+    assert lapsed.payload["due_on"] == date(2027, 1, 5) and lapsed.payload["recorded_on"] == date(2027, 1, 6)
+
+    engine = create_engine(config["DATABASE_URL"])
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM calendar_years WHERE year = 2027")).scalar() == 1
+            assert conn.execute(text("SELECT count(*) FROM consultation_deadline_recounts")).scalar() == 1
+    finally:
+        engine.dispose()
+
+
+def test_due_days_stays_within_sixty_working_days(clock, config, container_factory, make_token):
+    container_factory(ConsultService, config).start()
+    with pytest.raises(ValidationFailed) as err:
+        open_consultation(config, make_token, ["FIRE"], due_days=61)
+    assert [e["message"] for e in err.value.errors if e["field"] == "due_days"] == ["答复期限须为 1 至 60 个工作日"]
+
+
+def test_an_estimate_missed_by_a_load_is_counted_again_by_the_sweeper(clock, config, container_factory, make_token):
+    """A consultation opened while an operator's load was being stored keeps its estimate past the
+    load's own recount; the next sweep counts it again, before any silence could lapse by it."""
+    from sqlalchemy.orm import Session
+
+    from platform_kit.calendar_store import record_year
+
+    clock(date(2026, 12, 28))
+    container = container_factory(ConsultService, dict(config, SWEEP_SECONDS=0.3))
+    container.start()
+    opened = open_consultation(config, make_token, ["FIRE"], case_id="case-race", due_days=5)
+    assert (opened["due_on"], opened["due_estimated"]) == ("2027-01-04", True)
+    engine = create_engine(config["DATABASE_URL"])
+    try:
+        with Session(engine) as session, session.begin():
+            record_year(session, 2027, [date(2027, 1, 1)], [], "operator-1")
+    finally:
+        engine.dispose()
+    deadline = time.time() + 10
+    while True:
+        with rpc(config, make_token("supervisor")) as proxy:
+            shown = proxy.get_consultation(opened["id"])
+        if not shown["due_estimated"] or time.time() > deadline:
+            break
+        time.sleep(0.2)
+    assert (shown["due_on"], shown["due_estimated"]) == ("2027-01-05", False)
+    assert [(r["year"], r["old_due_on"], r["new_due_on"]) for r in shown["deadline_recounts"]] == \
+        [(2027, "2027-01-04", "2027-01-05")]
+    time.sleep(1)   # later sweeps find nothing more to count
+    with rpc(config, make_token("supervisor")) as proxy:
+        assert len(proxy.get_consultation(opened["id"])["deadline_recounts"]) == 1

@@ -83,3 +83,29 @@ def test_replies_are_never_changed_and_only_asked_departments_answer():
     with pytest.raises(Forbidden):
         c.reply(department="TAX", opinion="?", replied_by="tax-1", on=OPENED)
     assert [(r.department, r.opinion) for r in c.replies] == [("FIRE", "同意")]
+
+
+# ------------------------------------------------------------------ deadlines in a year not loaded yet
+def test_a_deadline_in_an_unloaded_year_is_an_estimate_counted_again_once_the_year_is_loaded():
+    from platform_kit.calendar import WorkingCalendar
+
+    loaded_2026 = WorkingCalendar(years={2026})
+    # Monday 2026-12-28 + 5 working days: 29, 30, 31, then 2027 assumed Monday–Friday: Fri 1, Mon 4
+    c = Consultation.open_counting(calendar=loaded_2026, due_days=5, opened_on=date(2026, 12, 28), id="c",
+                                   asked_by="DRC", asked_of=["NRP"], question="?")
+    assert (c.due_on, c.due_estimated, c.due_days) == (date(2027, 1, 4), True, 5)
+    assert c.spans_year(2027) and not c.spans_year(2028)
+
+    with_2027 = loaded_2026.with_year(2027, [date(2027, 1, 1)], [])
+    assert c.recount_deadline(with_2027) == (date(2027, 1, 4), date(2027, 1, 5))
+    assert (c.due_on, c.due_estimated) == (date(2027, 1, 5), False)
+    assert c.recount_deadline(with_2027) is None   # no longer an estimate: nothing to count again
+
+
+def test_a_deadline_within_loaded_years_is_not_an_estimate_and_is_never_recounted():
+    from platform_kit.calendar import WorkingCalendar
+
+    c = Consultation.open_counting(calendar=WorkingCalendar(years={2026}), due_days=3, opened_on=OPENED,
+                                   id="c", asked_by="DRC", asked_of=["NRP"], question="?")
+    assert (c.due_on, c.due_estimated) == (DUE, False)
+    assert c.recount_deadline(WorkingCalendar(years={2026, 2027})) is None

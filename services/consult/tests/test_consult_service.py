@@ -39,7 +39,7 @@ def test_open_and_reply_publishes_event(consult, container_factory, make_token):
             opened = proxy.open_consultation({"project_code": "2026-410800-48-01-000001",
                                               "asked_of": ["FIRE"], "question": "消防通道是否满足要求？",
                                               "due_days": 3})
-    assert opened["status"] == "open"
+    assert opened["status"] == "open" and opened["consultation_id"] == opened["id"]
     assert Listener.seen[-1].payload["consultation_id"] == opened["id"]
     assert Listener.seen[-1].actor.id == "officer-planning"
 

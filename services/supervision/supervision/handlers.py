@@ -1,33 +1,35 @@
 """Use cases of the supervision service: project events into the read model, and read it back.
 
 Every event is first appended to the project's timeline (append-only). Then the clock it concerns
-is locked (rows upserted by stage id and case id) and recomputed from that clock's events in the
-timeline, in the order they happened (``domain.projection``). So events arriving late, twice or out
-of order (a case accepted before its stage is seen opened) end in the same state as events
-arriving in order, and N replicas give the same result as one.
+is locked (rows upserted by stage id and case id) and the event is observed by it
+(``domain.projection.observe``): the newest state and clock facts the stage service published win,
+whatever the order events arrive in. So events arriving late, twice or out of order (a case
+accepted before its stage is seen opened) end in the same state as events arriving in order, and N
+replicas give the same result as one. Supervision computes no deadline: due dates and the light of
+any day come from the facts (``platform_kit.clock_facts.light_on``).
 """
 import logging
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import String, and_, case, func, literal, null, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 
+from platform_kit.clock_facts import GREEN, RED, YELLOW, ClockFactsSchema, light_on
 from platform_kit.contracts import STAGES, payload_schema
 from platform_kit.db import utcnow
 from platform_kit.errors import NotFound
-from platform_kit.validation import load
+from platform_kit.states import SUPPLEMENTING
 from supervision.adapters.orm import CaseClockRow, ProjectRow, StageClockRow, TimelineEntryRow
-from supervision.domain import clock, projection, timeline
+from supervision.domain import projection, timeline
+from supervision.domain.projection import clock_known, observation, observe, position
 
 log = logging.getLogger(__name__)
+_FACTS = ClockFactsSchema()
 
 
 # ------------------------------------------------------------------------------------ projecting
-STAGE_CLOCK_EVENTS = ("stage.opened", "stage.paused", "stage.resumed", "stage.extended", "stage.concluded")
-
-
-def record_event(envelope, uow, consumer, calendar):
-    """Apply one event once: timeline entry, then its clock rebuilt. False on a redelivery."""
+def record_event(envelope, uow, consumer):
+    """Apply one event once: timeline entry, then its clocks. False on a redelivery."""
     if not uow.first_time(envelope, consumer):
         return False
     p = envelope.payload
@@ -42,7 +44,7 @@ def record_event(envelope, uow, consumer, calendar):
     uow.session.flush()
     project = projection_for(envelope.type)
     if project is not None:
-        project(uow.session, envelope, calendar)
+        project(uow.session, envelope)
     uow.session.flush()
     return True
 
@@ -51,8 +53,7 @@ def _locked(session, model, key, **initial):
     """The row with primary key `key`, locked; created with `initial` values when missing.
 
     Two workers creating the same row: the second insert waits for the first to commit, fails on
-    the primary key inside its savepoint, and then reads and locks the winner's row. Rebuilding a
-    clock after taking this lock sees every event committed before it.
+    the primary key inside its savepoint, and then reads and locks the winner's row.
     """
     row = session.get(model, key, with_for_update=True)
     if row is not None:
@@ -75,64 +76,67 @@ def _fill(row, **values):
         row.updated_at = utcnow()
 
 
-def _history(session, *where):
-    """(type, payload) of the matching timeline entries, oldest first, payloads loaded again."""
-    entries = session.execute(select(TimelineEntryRow).where(*where)
-                              .order_by(TimelineEntryRow.occurred_at, TimelineEntryRow.id)).scalars().all()
-    for entry in entries:
-        yield entry.type, load(payload_schema(entry.type, entry.version), entry.payload)
+# the clock facts kept in columns, so that lists filter and sort by them in SQL
+FACT_COLUMNS = ("limit_days", "extension_days", "started_on", "due_on", "due_estimated", "yellow_on",
+                "yellow_days", "paused", "stopped_on", "used_days", "remaining_days", "light", "as_of")
+CASE_HISTORY = ("state", "resume_state", "outcome", "round", "accepted_on", "deemed", "paused_on",
+                "returned_on", "lapsed_on", "concluded_on", "on_time", "acceptance_due_on")
+STAGE_HISTORY = ("state", "declaration_id", "lead_department", "received_on", "concluded_on", "on_time")
+CASE_CLOCK_FIELDS = CASE_HISTORY + FACT_COLUMNS
+STAGE_CLOCK_FIELDS = STAGE_HISTORY + FACT_COLUMNS
 
 
-def _write(row, record, fields):
-    for name in fields:
+def _record_of(row, history):
+    record = {name: getattr(row, name) for name in history + projection.LEGACY_CLOCK_FIELDS}
+    record["clock"] = _FACTS.load(row.clock) if row.clock else None
+    record["positions"] = dict(row.positions or {})
+    return record
+
+
+def _write(row, record, history):
+    for name in history:
         setattr(row, name, record.get(name))
+    if clock_known(record):
+        facts = record.get("clock")
+        for name in FACT_COLUMNS:
+            setattr(row, name, facts.get(name) if facts else None)
+        if not facts:   # not started: the limit is still known from the stage or the resubmission
+            row.limit_days = record.get("limit_days")
+        row.clock = _FACTS.dump(facts) if facts else None
+    else:   # only events without facts so far: the deadline fields as they were sent, no light
+        for name in FACT_COLUMNS:
+            setattr(row, name, record.get(name) if name in projection.LEGACY_CLOCK_FIELDS else None)
+    row.clock_known = clock_known(record)
+    row.positions = record["positions"]
     row.updated_at = utcnow()
 
 
-CASE_CLOCK_FIELDS = ("state", "resume_state", "outcome", "round", "accepted_on", "deemed", "limit_days",
-                     "extension_days", "due_on", "due_estimated", "paused_on", "returned_on", "lapsed_on",
-                     "concluded_on", "on_time", "used_days")
-STAGE_CLOCK_FIELDS = ("state", "declaration_id", "lead_department", "limit_days", "extension_days",
-                      "received_on", "due_on", "concluded_on", "on_time")
-
-
-def _rebuild_case(session, row, opened_limit_days=None):
-    changes = [projection.case_change(t, p) for t, p in _history(session, TimelineEntryRow.case_id == row.case_id)]
-    record = projection.replay(changes, projection.CASE_CLOSED, projection.SUBMITTED)
-    if record.get("limit_days") is None:  # known from stage.opened before the case is accepted
-        record["limit_days"] = opened_limit_days or row.limit_days
+def _observe_case(row, obs):
+    record = observe(_record_of(row, CASE_HISTORY), obs, projection.CASE_CLOSED)
     if record.get("round") is None:  # 000 §12: a case is opened in round 1; only a resubmission starts another
         record["round"] = 1
-    _write(row, record, CASE_CLOCK_FIELDS)
+    _write(row, record, CASE_HISTORY)
 
 
-def _rebuild_stage(session, row, calendar):
-    changes = []
-    for event_type, p in _history(session, TimelineEntryRow.stage_id == row.stage_id,
-                                  TimelineEntryRow.type.in_(STAGE_CLOCK_EVENTS),
-                                  TimelineEntryRow.case_id.is_(None)):
-        computed = clock.stage_due_on(calendar, p["received_on"], p["limit_days"]) \
-            if event_type == "stage.opened" else None
-        changes.append(projection.stage_change(event_type, p, computed))
-    record = projection.replay(changes, projection.STAGE_CLOSED, projection.STAGE_OPEN)
-    _write(row, record, STAGE_CLOCK_FIELDS)
+def _observe_stage(row, obs):
+    _write(row, observe(_record_of(row, STAGE_HISTORY), obs, projection.STAGE_CLOSED), STAGE_HISTORY)
 
 
 def _stage_row(session, stage_id, project_code):
     row = _locked(session, StageClockRow, stage_id, stage_id=stage_id, project_code=project_code,
-                  state=projection.STAGE_OPEN, updated_at=utcnow())
+                  state=projection.STAGE_OPEN, positions={}, clock_known=False, updated_at=utcnow())
     _fill(row, project_code=project_code)
     return row
 
 
 def _case_row(session, case_id, project_code):
     row = _locked(session, CaseClockRow, case_id, case_id=case_id, project_code=project_code,
-                  state=projection.SUBMITTED, updated_at=utcnow())
+                  state=projection.SUBMITTED, round=1, positions={}, clock_known=False, updated_at=utcnow())
     _fill(row, project_code=project_code)
     return row
 
 
-def _on_project_event(session, envelope, calendar):
+def _on_project_event(session, envelope):
     """project.registered is revision 1; a later push (project.updated) wins, whatever the arrival order."""
     p = envelope.payload
     revision = p.get("revision", 1)
@@ -142,36 +146,38 @@ def _on_project_event(session, envelope, calendar):
               revision=revision)
 
 
-def _on_stage_event(session, envelope, calendar):
+def _on_stage_event(session, envelope):
     p = envelope.payload
     if not p.get("stage_id"):
         return
+    at = position(envelope.occurred_at, envelope.event_id)
     stage = _stage_row(session, p["stage_id"], envelope.project_code)
     _fill(stage, stage=p.get("stage"))
-    if envelope.type == "stage.extended" and p.get("case_id"):  # 002 §14: one case's limit extended
+    if p.get("case_id"):   # of one case's clock: an extension (002 §14) or a recount
         row = _case_row(session, p["case_id"], envelope.project_code)
         _fill(row, stage_id=p["stage_id"], stage=p.get("stage"))
-        _rebuild_case(session, row)
+        _observe_case(row, observation(envelope.type, p, at, True, clock=p.get("clock")))
         return
-    _rebuild_stage(session, stage, calendar)
-    for case in p.get("cases") or []:  # stage.opened names its cases before any of them is accepted
-        row = _case_row(session, case["case_id"], envelope.project_code)
-        _fill(row, stage_id=p["stage_id"], stage=p["stage"], item_code=case["item_code"],
-              department=case["department"])
-        _rebuild_case(session, row, opened_limit_days=case["limit_days"])
+    _observe_stage(stage, observation(envelope.type, p, at, False, state=p.get("state"), clock=p.get("clock")))
+    for entry in p.get("cases") or []:   # stage.opened names its cases before any of them is accepted
+        row = _case_row(session, entry["case_id"], envelope.project_code)
+        _fill(row, stage_id=p["stage_id"], stage=p["stage"], item_code=entry["item_code"],
+              department=entry["department"])
+        _observe_case(row, observation(envelope.type, entry, at, True, state=entry.get("state")))
 
 
-def _on_case_event(session, envelope, calendar):
+def _on_case_event(session, envelope):
     p = envelope.payload
     if not (p.get("case_id") and p.get("stage_id")):  # a later case event of another shape: timeline only
         return
     _fill(_stage_row(session, p["stage_id"], envelope.project_code), stage=p.get("stage"))
     row = _case_row(session, p["case_id"], envelope.project_code)
     _fill(row, **{name: p.get(name) for name in projection.DESCRIPTIVE})
-    _rebuild_case(session, row)
+    _observe_case(row, observation(envelope.type, p, position(envelope.occurred_at, envelope.event_id), True,
+                                   state=p.get("state"), clock=p.get("clock")))
 
 
-def _on_licence_issued(session, envelope, calendar):
+def _on_licence_issued(session, envelope):
     p = envelope.payload
     row = _case_row(session, p["case_id"], envelope.project_code)
     _fill(row, item_code=p["item_code"], item_name=p["item_name"], department=p["department"],
@@ -192,44 +198,70 @@ def projection_for(event_type):
 
 
 # ------------------------------------------------------------------------------------ reading
-def _case_light(row, today, calendar, yellow_days):
-    if row.state not in projection.CASE_RUNNING:  # not started, paused, returned or closed
+def _facts(row):
+    """The clock facts kept for a row, or None (not started)."""
+    return _FACTS.load(row.clock) if row.clock else None
+
+
+def _light(row, today):
+    """The light on `today` as the stage service's facts give it; None when no facts were ever published."""
+    if not row.clock_known:
         return None
-    return clock.light(row.due_on, today, calendar, yellow_days)
+    return light_on(_facts(row), today)
 
 
-def _case_view(row, today, calendar, yellow_days):
-    return {
+def _clock_view(row, today):
+    view = {"limit_days": row.limit_days, "extension_days": row.extension_days, "due_on": row.due_on,
+            "due_estimated": row.due_estimated, "yellow_on": row.yellow_on, "used_days": row.used_days,
+            "remaining_days": row.remaining_days, "light": _light(row, today)}
+    if row.clock_known and not row.clock:   # not started, as the stage service shows such a clock
+        view.update(extension_days=0, due_estimated=False, used_days=0)
+    return view
+
+
+def _case_view(row, today):
+    view = {
         "case_id": row.case_id, "item_code": row.item_code, "item_name": row.item_name,
         "department": row.department, "state": row.state, "round": row.round,
-        "accepted_on": row.accepted_on, "deemed": row.deemed, "limit_days": row.limit_days,
-        "extension_days": row.extension_days, "due_on": row.due_on, "paused_on": row.paused_on,
-        "returned_on": row.returned_on, "lapsed_on": row.lapsed_on, "concluded_on": row.concluded_on,
-        "on_time": row.on_time, "used_days": row.used_days, "outcome": row.outcome,
-        "licence_no": row.licence_no, "light": _case_light(row, today, calendar, yellow_days),
+        "accepted_on": row.accepted_on, "deemed": row.deemed, "acceptance_due_on": row.acceptance_due_on,
+        "paused_on": row.paused_on, "returned_on": row.returned_on, "lapsed_on": row.lapsed_on,
+        "concluded_on": row.concluded_on, "on_time": row.on_time, "outcome": row.outcome,
+        "licence_no": row.licence_no,
+        # 002 §8: a case being supplemented is paused (a returned one is stopped, its stage paused)
+        "paused": bool(row.paused) or row.state == SUPPLEMENTING if row.clock_known
+        else row.state in projection.HOLDS_STAGE_CLOCK,
     }
+    view.update(_clock_view(row, today))
+    return view
 
 
-def _holds_stage_clock(cases):
-    return any(c.state in projection.HOLDS_STAGE_CLOCK for c in cases)  # 000 §12
-
-
-def _stage_view(row, paused, today, calendar, yellow_days):
+def _stage_view(row, holding, today):
     closed = row.state in projection.STAGE_CLOSED
-    return {
+    view = {
         "stage": row.stage, "stage_id": row.stage_id, "lead_department": row.lead_department,
-        "limit_days": row.limit_days, "extension_days": row.extension_days, "received_on": row.received_on,
-        "due_on": row.due_on, "concluded_on": row.concluded_on, "on_time": row.on_time, "state": row.state,
-        "paused": paused and not closed,
-        "light": None if (paused or closed) else clock.light(row.due_on, today, calendar, yellow_days),
+        "received_on": row.received_on, "concluded_on": row.concluded_on, "on_time": row.on_time,
+        "state": row.state,
+        # 000 §12: the stage service says when its clock pauses; older events only tell the cases' states
+        "paused": bool(row.paused) if row.clock_known else (holding and not closed),
     }
+    view.update(_clock_view(row, today))
+    return view
+
+
+def _holding(session, stage_ids):
+    """Stages with a case being supplemented or returned (000 §12), for stages without facts."""
+    if not stage_ids:
+        return set()
+    return set(session.execute(select(CaseClockRow.stage_id).where(
+        CaseClockRow.stage_id.in_(stage_ids), CaseClockRow.state.in_(projection.HOLDS_STAGE_CLOCK))).scalars())
 
 
 def _stage_order(row):
     return (STAGES.index(row.stage) if row.stage in STAGES else len(STAGES), row.received_on or date.max)
 
 
-def project_overview(session, project_code, today, calendar, yellow_days):
+def project_overview(uow, project_code, today):
+    session = uow.session
     stages = session.execute(select(StageClockRow).where(StageClockRow.project_code == project_code)).scalars().all()
     cases = session.execute(select(CaseClockRow).where(CaseClockRow.project_code == project_code)
                             .order_by(CaseClockRow.item_code, CaseClockRow.case_id)).scalars().all()
@@ -239,19 +271,20 @@ def project_overview(session, project_code, today, calendar, yellow_days):
     if not (stages or cases or entries or project):
         raise NotFound(f"监督台账中没有项目 {project_code} 的记录")
     by_stage = {}
-    for case in cases:
-        by_stage.setdefault(case.stage_id, []).append(case)
+    for row in cases:
+        by_stage.setdefault(row.stage_id, []).append(row)
     out = []
     for row in sorted(stages, key=_stage_order):
         stage_cases = by_stage.pop(row.stage_id, [])
-        view = _stage_view(row, _holds_stage_clock(stage_cases), today, calendar, yellow_days)
-        view["cases"] = [_case_view(c, today, calendar, yellow_days) for c in stage_cases]
+        view = _stage_view(row, any(c.state in projection.HOLDS_STAGE_CLOCK for c in stage_cases), today)
+        view["cases"] = [_case_view(c, today) for c in stage_cases]
         out.append(view)
     if by_stage:  # cases known only from a licence so far: their stage is not known yet
         out.append({"stage": None, "stage_id": None, "lead_department": None, "limit_days": None,
-                    "extension_days": None, "received_on": None, "due_on": None, "concluded_on": None,
+                    "extension_days": None, "received_on": None, "due_on": None, "due_estimated": None,
+                    "yellow_on": None, "used_days": None, "remaining_days": None, "concluded_on": None,
                     "on_time": None, "state": None, "paused": False, "light": None,
-                    "cases": [_case_view(c, today, calendar, yellow_days) for cs in by_stage.values() for c in cs]})
+                    "cases": [_case_view(c, today) for cs in by_stage.values() for c in cs]})
     return {
         "project_code": project_code,
         "project": ({"name": project.name, "category": project.category, "region": project.region,
@@ -262,59 +295,88 @@ def project_overview(session, project_code, today, calendar, yellow_days):
     }
 
 
-def list_clocks(session, filters, today, calendar, yellow_days):
-    """Open or closed clocks of stages and cases, most urgent first, filtered for supervisors."""
-    items = []
-    kinds = (filters.get("kind"),) if filters.get("kind") else ("stage", "case")
-    wanted = filters.get("state")
-    if "case" in kinds:
-        query = select(CaseClockRow)
-        if filters.get("department"):
-            query = query.where(CaseClockRow.department == filters["department"])
-        if filters.get("project_code"):
-            query = query.where(CaseClockRow.project_code == filters["project_code"])
-        if wanted == "open":
-            query = query.where(CaseClockRow.state.not_in(projection.CASE_CLOSED))
-        elif wanted == "closed":
-            query = query.where(CaseClockRow.state.in_(projection.CASE_CLOSED))
-        for row in session.execute(query).scalars():
-            view = _case_view(row, today, calendar, yellow_days)
-            view.update(kind="case", project_code=row.project_code, stage=row.stage, stage_id=row.stage_id,
-                        started_on=row.accepted_on, paused=row.state in projection.HOLDS_STAGE_CLOCK,
-                        clock="closed" if row.state in projection.CASE_CLOSED else "open")
-            items.append(view)
-    if "stage" in kinds:
-        query = select(StageClockRow)
-        if filters.get("department"):
-            query = query.where(StageClockRow.lead_department == filters["department"])
-        if filters.get("project_code"):
-            query = query.where(StageClockRow.project_code == filters["project_code"])
-        if wanted == "open":
-            query = query.where(StageClockRow.state.not_in(projection.STAGE_CLOSED))
-        elif wanted == "closed":
-            query = query.where(StageClockRow.state.in_(projection.STAGE_CLOSED))
-        rows = session.execute(query).scalars().all()
-        holding = set()
-        if rows:
-            holding = set(session.execute(
-                select(CaseClockRow.stage_id).where(CaseClockRow.stage_id.in_([r.stage_id for r in rows]),
-                                                    CaseClockRow.state.in_(projection.HOLDS_STAGE_CLOCK))).scalars())
-        for row in rows:
-            view = _stage_view(row, row.stage_id in holding, today, calendar, yellow_days)
-            view.update(kind="stage", project_code=row.project_code, case_id=None, item_code=None, item_name=None,
-                        department=row.lead_department, started_on=row.received_on, round=None,
-                        accepted_on=None, deemed=None, paused_on=None, returned_on=None, lapsed_on=None,
-                        used_days=None, outcome=None, licence_no=None,
-                        clock="closed" if row.state in projection.STAGE_CLOSED else "open")
-            items.append(view)
-    if filters.get("light"):
-        items = [i for i in items if i["light"] == filters["light"]]
-    # most urgent first: red, yellow, green, then the rest; earliest deadline first within each
-    rank = {clock.RED: 0, clock.YELLOW: 1, clock.GREEN: 2, None: 3}
-    items.sort(key=lambda i: (rank[i["light"]], i["due_on"] or date.max, i["project_code"] or "",
-                              i["stage_id"] or "", i["case_id"] or ""))
-    total = len(items)
-    offset, limit = filters.get("offset") or 0, filters.get("limit")
-    end = None if limit is None else offset + limit
-    return {"items": items[offset:end], "total": total, "offset": offset, "limit": limit}
+def light_sql(model, today):
+    """:func:`platform_kit.clock_facts.light_on` as a SQL expression over a clock row's columns."""
+    return case(
+        (model.clock_known.is_not(True), null()),
+        (model.as_of.is_(None), literal(GREEN)),                                # not started
+        (or_(model.paused.is_(True), model.stopped_on.is_not(None)), model.light),   # frozen
+        (and_(model.due_on.is_not(None), model.due_on < today), literal(RED)),
+        (and_(model.yellow_on.is_not(None), model.yellow_on <= today), literal(YELLOW)),
+        else_=literal(GREEN))
 
+
+def _clock_rows(model, kind, filters, today):
+    """One side of the list (stages or cases): kind, key, light and sort columns, filtered."""
+    is_case = model is CaseClockRow
+    closed = projection.CASE_CLOSED if is_case else projection.STAGE_CLOSED
+    light = light_sql(model, today)
+    query = select(literal(kind, String).label("kind"),
+                   (model.case_id if is_case else model.stage_id).label("key"),
+                   light.label("light"), model.due_on.label("due_on"),
+                   func.coalesce(model.project_code, "").label("project_code"),
+                   func.coalesce(model.stage_id, "").label("stage_id"),
+                   func.coalesce(model.case_id if is_case else literal("", String), "").label("case_id"))
+    department = model.department if is_case else model.lead_department
+    if filters.get("department"):
+        query = query.where(department == filters["department"])
+    if filters.get("project_code"):
+        query = query.where(model.project_code == filters["project_code"])
+    if filters.get("region"):
+        in_region = model.project_code.in_(select(ProjectRow.project_code)
+                                           .where(ProjectRow.region == filters["region"]))
+        if is_case:
+            query = query.where(or_(model.region == filters["region"], and_(model.region.is_(None), in_region)))
+        else:
+            query = query.where(or_(in_region, model.stage_id.in_(
+                select(CaseClockRow.stage_id).where(CaseClockRow.region == filters["region"]))))
+    if filters.get("state") == "open":
+        query = query.where(model.state.not_in(closed))
+    elif filters.get("state") == "closed":
+        query = query.where(model.state.in_(closed))
+    if filters.get("light"):
+        query = query.where(light == filters["light"])
+    return query
+
+
+def list_clocks(uow, filters, today):
+    """Stage and case clocks, most urgent first (red, yellow, green, then unknown; earliest deadline
+    first within each), filtered and paged in SQL. ``{items, total, limit, offset}``."""
+    session = uow.session
+    kinds = (filters["kind"],) if filters.get("kind") else ("stage", "case")
+    parts = [_clock_rows(StageClockRow if kind == "stage" else CaseClockRow, kind, filters, today) for kind in kinds]
+    listed = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
+    limit, offset = filters.get("limit") or 50, filters.get("offset") or 0
+    total = session.execute(select(func.count()).select_from(listed)).scalar_one()
+    rank = case((listed.c.light == RED, 0), (listed.c.light == YELLOW, 1), (listed.c.light == GREEN, 2), else_=3)
+    page = session.execute(
+        select(listed.c.kind, listed.c.key)
+        .order_by(rank, case((listed.c.due_on.is_(None), 1), else_=0), listed.c.due_on, listed.c.project_code,
+                  listed.c.stage_id, listed.c.case_id, listed.c.kind)
+        .limit(limit).offset(offset)).all()
+    case_ids = [key for kind, key in page if kind == "case"]
+    stage_ids = [key for kind, key in page if kind == "stage"]
+    cases = {r.case_id: r for r in session.execute(
+        select(CaseClockRow).where(CaseClockRow.case_id.in_(case_ids))).scalars()} if case_ids else {}
+    stages = {r.stage_id: r for r in session.execute(
+        select(StageClockRow).where(StageClockRow.stage_id.in_(stage_ids))).scalars()} if stage_ids else {}
+    holding = _holding(session, [s for s, row in stages.items() if not row.clock_known])
+    items = []
+    for kind, key in page:
+        if kind == "case":
+            row = cases[key]
+            view = _case_view(row, today)
+            view.update(kind="case", project_code=row.project_code, stage=row.stage, stage_id=row.stage_id,
+                        started_on=row.started_on if row.clock_known else row.accepted_on,
+                        clock="closed" if row.state in projection.CASE_CLOSED else "open")
+        else:
+            row = stages[key]
+            view = _stage_view(row, row.stage_id in holding, today)
+            view.update(kind="stage", project_code=row.project_code, case_id=None, item_code=None, item_name=None,
+                        department=row.lead_department,
+                        started_on=row.started_on if row.clock_known else row.received_on, round=None,
+                        accepted_on=None, deemed=None, acceptance_due_on=None, paused_on=None, returned_on=None,
+                        lapsed_on=None, outcome=None, licence_no=None,
+                        clock="closed" if row.state in projection.STAGE_CLOSED else "open")
+        items.append(view)
+    return {"items": items, "total": total, "limit": limit, "offset": offset}

@@ -12,9 +12,11 @@ class ListClocks(Schema):
     state = fields.String(load_default=None, validate=validate.OneOf(["open", "closed"]))
     kind = fields.String(load_default=None, validate=validate.OneOf(["stage", "case"]))
     project_code = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
+    region = fields.String(load_default=None, validate=validate.Length(min=1, max=12))
+    # the light on today's date, from the facts the stage service published (platform_kit.clock_facts)
     light = fields.String(load_default=None, validate=validate.OneOf(LIGHTS))
-    limit = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200, error="每页条数须为 1 至 200"))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, error="起始位置不能为负数"))
 
 
 class CaseClockOut(Schema):
@@ -26,9 +28,14 @@ class CaseClockOut(Schema):
     round = fields.Integer(allow_none=True)
     accepted_on = fields.Date(allow_none=True)
     deemed = fields.Boolean(allow_none=True)
+    acceptance_due_on = fields.Date(allow_none=True)
     limit_days = fields.Integer(allow_none=True)
     extension_days = fields.Integer(allow_none=True)
     due_on = fields.Date(allow_none=True)
+    due_estimated = fields.Boolean(allow_none=True)   # a year of it had no loaded holiday schedule
+    yellow_on = fields.Date(allow_none=True)
+    remaining_days = fields.Integer(allow_none=True)
+    paused = fields.Boolean()
     paused_on = fields.Date(allow_none=True)
     returned_on = fields.Date(allow_none=True)
     lapsed_on = fields.Date(allow_none=True)
@@ -37,7 +44,7 @@ class CaseClockOut(Schema):
     used_days = fields.Integer(allow_none=True)
     outcome = fields.String(allow_none=True)
     licence_no = fields.String(allow_none=True)
-    light = fields.String(allow_none=True)
+    light = fields.String(allow_none=True)   # None: no clock facts published for it yet
 
 
 class StageClockOut(Schema):
@@ -48,6 +55,10 @@ class StageClockOut(Schema):
     extension_days = fields.Integer(allow_none=True)
     received_on = fields.Date(allow_none=True)
     due_on = fields.Date(allow_none=True)
+    due_estimated = fields.Boolean(allow_none=True)
+    yellow_on = fields.Date(allow_none=True)
+    used_days = fields.Integer(allow_none=True)
+    remaining_days = fields.Integer(allow_none=True)
     concluded_on = fields.Date(allow_none=True)
     on_time = fields.Boolean(allow_none=True)
     state = fields.String(allow_none=True)
@@ -87,11 +98,10 @@ class ClockOut(CaseClockOut):
     case_id = fields.String(allow_none=True)
     state = fields.String(allow_none=True)
     started_on = fields.Date(allow_none=True)
-    paused = fields.Boolean()
 
 
 class ClocksOut(Schema):
     items = fields.List(fields.Nested(ClockOut))
     total = fields.Integer()
+    limit = fields.Integer()
     offset = fields.Integer()
-    limit = fields.Integer(allow_none=True)

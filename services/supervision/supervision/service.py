@@ -4,14 +4,13 @@ Supervision consumes every event of the platform (one handler per event type): i
 subscriber bound to all of them, which also guarantees each event type a queue (the outbox relay
 publishes with ``mandatory`` and keeps retrying an event nobody is bound to).
 """
-from nameko.dependency_providers import Config
 from nameko.rpc import rpc
 from sqlalchemy import text
 
 from platform_kit import contracts
 from platform_kit.asyncapi import PUBLISHERS
 from platform_kit.bus import event_handler
-from platform_kit.calendar import official_calendar, today_in_shanghai
+from platform_kit.calendar import today_in_shanghai
 from platform_kit.db import Database
 from platform_kit.errors import EXPECTED_ERRORS
 from platform_kit.identity import CLERK, OPERATOR, SUPERVISOR, Auth
@@ -26,14 +25,10 @@ class SupervisionService:
 
     db = Database(metadata)
     auth = Auth()
-    config = Config()
 
     def _record(self, envelope):
         with self.db.unit_of_work() as uow:
-            handlers.record_event(envelope, uow, f"{self.name}.{envelope.type}", official_calendar())
-
-    def _yellow_days(self):
-        return int(self.config.get("YELLOW_DAYS", 2))
+            handlers.record_event(envelope, uow, f"{self.name}.{envelope.type}")
 
     # ---------------------------------------------------------------------------- events
     @event_handler("intake", "project.registered")
@@ -92,18 +87,16 @@ class SupervisionService:
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_project_overview(self, project_code):
         self.auth.identity(SUPERVISOR, OPERATOR, CLERK)
-        with self.db.read() as session:
-            result = handlers.project_overview(session, project_code, today_in_shanghai(),
-                                               official_calendar(), self._yellow_days())
+        with self.db.reading() as uow:
+            result = handlers.project_overview(uow, project_code, today_in_shanghai())
         return ProjectOverviewOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_clocks(self, filters=None):
         self.auth.identity(SUPERVISOR, OPERATOR)
         cmd = load(ListClocks(), filters or {})
-        with self.db.read() as session:
-            result = handlers.list_clocks(session, cmd, today_in_shanghai(), official_calendar(),
-                                          self._yellow_days())
+        with self.db.reading() as uow:
+            result = handlers.list_clocks(uow, cmd, today_in_shanghai())
         return ClocksOut().dump(result)
 
     @rpc

@@ -39,16 +39,48 @@ class Consultation:
     case_id: str = None
     replies: list = field(default_factory=list)
     closed_on: date = None
+    due_days: int = None       # working days given to reply, counted from the day after opened_on
+    due_estimated: bool = False
 
     @classmethod
-    def open(cls, *, id, asked_by, asked_of, question, opened_on, due_on, case_id=None):
+    def open(cls, *, id, asked_by, asked_of, question, opened_on, due_on, case_id=None, due_days=None,
+             due_estimated=False):
         asked_of = sorted(set(asked_of) - {asked_by})
         if not asked_of:
             raise ValidationFailed("征询对象不能为空", [{"field": "asked_of", "message": "至少征询一个其他部门"}])
         if due_on <= opened_on:
             raise ValidationFailed("答复期限必须晚于发起日", [{"field": "due_days", "message": "必须为正数"}])
         return cls(id=id, asked_by=asked_by, asked_of=asked_of, question=question,
-                   opened_on=opened_on, due_on=due_on, case_id=case_id)
+                   opened_on=opened_on, due_on=due_on, case_id=case_id, due_days=due_days,
+                   due_estimated=due_estimated)
+
+    @classmethod
+    def open_counting(cls, *, calendar, due_days, opened_on, **facts):
+        """Open with the deadline `due_days` working days after `opened_on` (that day not counted).
+
+        A year of the count whose holiday schedule is not loaded yet does not stop the
+        consultation: Monday to Friday is assumed for it and the deadline is flagged as an
+        estimate, counted again once the year is loaded (:meth:`recount_deadline`).
+        """
+        counting = calendar.estimating()
+        due_on = counting.add_working_days(opened_on, due_days)
+        return cls.open(opened_on=opened_on, due_on=due_on, due_days=due_days,
+                        due_estimated=counting.estimated, **facts)
+
+    def spans_year(self, year):
+        """The count of the deadline runs through `year` (from the day after opening to due_on)."""
+        return self.opened_on.year <= year <= self.due_on.year
+
+    def recount_deadline(self, calendar):
+        """Count an estimated deadline again with `calendar` (a year it spans was loaded since).
+        Returns (old due_on, new due_on), or None when there is nothing to count again."""
+        if not self.due_estimated or self.closed_on is not None or self.due_days is None:
+            return None
+        counting = calendar.estimating()
+        old = self.due_on
+        self.due_on = counting.add_working_days(self.opened_on, self.due_days)
+        self.due_estimated = counting.estimated
+        return old, self.due_on
 
     def replied_departments(self):
         return {r.department for r in self.replies}

@@ -1,12 +1,15 @@
 """Tables of the supervision read model.
 
 ``timeline_entries`` is append-only: one row per event, never changed. The clock rows are a
-projection of those events: each is recomputed from its clock's events in the timeline, so the
-order of arrival does not change the final state.
+projection of those events: each keeps the newest state and clock facts the stage service
+published (``domain.projection``), with the position of the event that said each of them
+(``positions``), so the order of arrival does not change the final state. The facts are kept whole
+(``clock``) and in columns (due, yellow, pause, stop, frozen light), so that a list filters and
+sorts by today's light in SQL.
 """
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from platform_kit.db import service_metadata
@@ -60,6 +63,20 @@ class StageClockRow(Base):
     concluded_on: Mapped[date | None] = mapped_column(Date)
     on_time: Mapped[bool | None] = mapped_column(Boolean)
     state: Mapped[str] = mapped_column(String(20), index=True)
+    # the clock facts of the latest event that carried them (platform_kit.clock_facts)
+    due_estimated: Mapped[bool | None] = mapped_column(Boolean)
+    started_on: Mapped[date | None] = mapped_column(Date)
+    yellow_on: Mapped[date | None] = mapped_column(Date)
+    yellow_days: Mapped[int | None] = mapped_column(Integer)
+    paused: Mapped[bool | None] = mapped_column(Boolean)
+    stopped_on: Mapped[date | None] = mapped_column(Date)
+    used_days: Mapped[int | None] = mapped_column(Integer)
+    remaining_days: Mapped[int | None] = mapped_column(Integer)
+    light: Mapped[str | None] = mapped_column(String(10))       # as of as_of; frozen while paused or stopped
+    as_of: Mapped[date | None] = mapped_column(Date)
+    clock: Mapped[dict | None] = mapped_column(JSON)
+    clock_known: Mapped[bool] = mapped_column(Boolean, server_default=false(), default=False)
+    positions: Mapped[dict | None] = mapped_column(JSON)        # fact -> [occurred_at, event id] that said it
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -92,6 +109,19 @@ class CaseClockRow(Base):
     used_days: Mapped[int | None] = mapped_column(Integer)
     licence_id: Mapped[str | None] = mapped_column(String(36))
     licence_no: Mapped[str | None] = mapped_column(String(60))
+    acceptance_due_on: Mapped[date | None] = mapped_column(Date)  # 002 §7(二), from stage.opened
+    # the clock facts of the latest event that carried them (platform_kit.clock_facts)
+    started_on: Mapped[date | None] = mapped_column(Date)
+    yellow_on: Mapped[date | None] = mapped_column(Date)
+    yellow_days: Mapped[int | None] = mapped_column(Integer)
+    paused: Mapped[bool | None] = mapped_column(Boolean)
+    stopped_on: Mapped[date | None] = mapped_column(Date)
+    remaining_days: Mapped[int | None] = mapped_column(Integer)
+    light: Mapped[str | None] = mapped_column(String(10))       # as of as_of; frozen while paused or stopped
+    as_of: Mapped[date | None] = mapped_column(Date)
+    clock: Mapped[dict | None] = mapped_column(JSON)
+    clock_known: Mapped[bool] = mapped_column(Boolean, server_default=false(), default=False)
+    positions: Mapped[dict | None] = mapped_column(JSON)        # fact -> [occurred_at, event id] that said it
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

@@ -1,1 +1,1 @@
-"""Plain rules of the supervision read model: traffic lights, state order, timeline wording."""
+"""Plain rules of the supervision read model: the newest clock facts per clock, timeline wording."""

@@ -58,6 +58,17 @@ SUMMARIES = {
 }
 
 
+def _recounted(p):
+    clock = p.get("clock") or {}
+    whose = "办件" if p.get("case_id") else f"{_stage(p)}阶段"
+    return (f"按 {p.get('year')} 年节假日安排重新计算{whose}时限，{clock.get('due_on')} 到期"
+            + ("（仍为估算）" if clock.get("due_estimated") else ""))
+
+
+SUMMARIES["stage.clock_recomputed"] = _recounted
+SUMMARIES["calendar.year_loaded"] = lambda p: f"{p.get('loaded_by')} 载入 {p.get('year')} 年法定节假日安排"
+
+
 def summary(event_type, payload):
     describe = SUMMARIES.get(event_type)
     if describe is None:
