@@ -345,7 +345,7 @@ def project(dated_platform):
     body = p.overview(lambda b: supervised_case(b, "DRC-001")["state"] == "supplementing"
                       and timeline_has(b, "stage.paused", 1))
     assert dates(supervised_case(body, "DRC-001"), "paused_on", "used_days", "light") == \
-        {"paused_on": "2026-02-13", "used_days": 1, "light": None}
+        {"paused_on": "2026-02-13", "used_days": 1, "light": "green"}   # kept while paused: 11 of 12 left
     assert dates(supervised_stage(body, "land_use_planning"), "paused", "due_on") == {"paused": True, "due_on": None}
 
     p.on("2026-02-14")                                   # Sat, adjusted working day
@@ -577,7 +577,7 @@ def test_supervision_read_model_agrees(project):
         assert dates(stage, "received_on", "due_on", "concluded_on") == \
             {k: expected[k] for k in ("received_on", "due_on", "concluded_on")}, stage["stage"]
         assert (stage["state"], stage["on_time"], stage["paused"], stage["light"]) == \
-            ("concluded", True, False, None), stage["stage"]
+            ("concluded", True, False, "green"), stage["stage"]   # stopped within its limit
         assert stage["limit_days"] == STAGE_LIMITS[stage["stage"]]
     for item, expected in EXPECTED_CASES.items():
         case = supervised_case(body, item)
