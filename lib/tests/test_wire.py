@@ -38,3 +38,8 @@ def test_services_read_the_shared_definitions():
     assert intake.schemas.SubmitDeclaration is wire_intake.SubmitDeclaration
     assert stage.schemas.CaseOut is wire_stage.CaseOut
     assert consult.schemas.OpenConsultation.__module__ == "platform_kit.wire.consult"
+
+
+def test_material_content_types_are_the_ones_intake_accepts():
+    from intake.domain.material import CONTENT_TYPES
+    assert set(wire_intake.MATERIAL_CONTENT_TYPES) == set(CONTENT_TYPES)

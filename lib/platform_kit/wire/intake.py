@@ -17,6 +17,8 @@ ORG_PATTERN = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}")
 CODE = validate.Regexp(r"^[A-Za-z][A-Za-z0-9_\-]{0,39}$", error="代码只能包含字母、数字、下划线和连字符")
 REGION = validate.Regexp(r"^\d{6}$", error="行政区划代码应为6位数字")
 DAYS = validate.Range(min=1, max=365)
+# the file types a material may have (intake.domain.material.CONTENT_TYPES)
+MATERIAL_CONTENT_TYPES = ("application/pdf", "application/ofd", "image/jpeg", "image/png")
 DOCUMENT_KINDS = ("registration_voucher", "acceptance_notice", "supplement_notice", "refusal_decision",
                   "disapproval_decision", "completion_notice")
 
@@ -74,6 +76,18 @@ class CatalogIn(Body):
     overall_limit_days = fields.Integer(required=True, strict=True, validate=DAYS)
     departments = fields.List(fields.Nested(DepartmentIn), required=True, validate=validate.Length(min=1))
     categories = fields.List(fields.Nested(CategoryIn), required=True, validate=validate.Length(min=1))
+
+
+class CatalogVersionOut(Answer):
+    """A catalog version as loaded (``get_catalog``): its number, digest, and the catalog itself."""
+    version = fields.Integer()
+    sha256 = fields.String()
+    loaded_at = fields.String(metadata={"description": "ISO 8601"})
+    name = fields.String()
+    description = fields.String()
+    overall_limit_days = fields.Integer()
+    departments = fields.List(fields.Dict())
+    categories = fields.List(fields.Dict())
 
 
 class CatalogLoaded(Answer):
@@ -155,7 +169,7 @@ class MaterialVersionOut(Answer):
     name = fields.String()
     sha256 = fields.String()
     size = fields.Integer()
-    content_type = fields.String()
+    content_type = fields.String(metadata={"enum": list(MATERIAL_CONTENT_TYPES)})
     uploaded_by = fields.String()
     uploaded_at = fields.AwareDateTime()
     channel = fields.String()                       # electronic | paper (002 §5)

@@ -176,3 +176,50 @@ class StageListOut(Answer):
 class ExtensionOut(Answer):
     case = fields.Nested(CaseOut)
     stage = fields.Nested(StageOut)
+
+
+class CalendarYearLoadedOut(Answer):
+    """The answer to loading a year: counts, the clocks recomputed, every year now loaded."""
+    year = fields.Integer()
+    holidays = fields.Integer(metadata={"description": "载入的法定节假日天数"})
+    working_weekends = fields.Integer(metadata={"description": "载入的调休上班日天数"})
+    recomputed_clocks = fields.Integer(metadata={"description": "由估算改为按日历计算的时限数"})
+    loaded_years = fields.List(fields.Integer())
+
+
+class CalendarLoadOut(Answer):
+    year = fields.Integer()
+    loaded_by = fields.String()
+    loaded_at = fields.String(metadata={"description": "ISO 8601"})
+    holidays = fields.List(fields.Date())
+    working_weekends = fields.List(fields.Date())
+
+
+class CalendarOut(Answer):
+    loaded_years = fields.List(fields.Integer())
+    operator_loads = fields.List(fields.Nested(CalendarLoadOut))
+
+
+class StepOfficersOut(Answer):
+    department = fields.String()
+    item_code = fields.String()
+    region = fields.String()
+    step = fields.String(metadata={"enum": list(STEPS)})
+    officers = fields.List(fields.String())
+
+
+class StepChangeOut(Answer):
+    department = fields.String()
+    item_code = fields.String()
+    region = fields.String()
+    step = fields.String(metadata={"enum": list(STEPS)})
+    officer = fields.String()
+    granted = fields.Boolean()
+    reason = fields.String()
+    changed_by = fields.String()
+    changed_at = fields.String(allow_none=True, metadata={"description": "ISO 8601"})
+
+
+class StepAssignmentsOut(Answer):
+    current = fields.List(fields.Nested(StepOfficersOut))
+    history = fields.List(fields.Nested(StepChangeOut))
