@@ -85,8 +85,9 @@ def limits(validator, kind):
     """What `validator` enforces, in JSON Schema words."""
     if isinstance(validator, validate.OneOf):
         return {"enum": list(validator.choices)}
-    if isinstance(validator, validate.Regexp):
-        return {"pattern": validator.regex.pattern}
+    if isinstance(validator, validate.Regexp):  # marshmallow matches at the start; JSON Schema searches
+        pattern = validator.regex.pattern
+        return {"pattern": pattern if pattern.startswith("^") else "^" + pattern}
     if isinstance(validator, validate.Length):
         low, high = ("minItems", "maxItems") if kind == "array" else ("minLength", "maxLength")
         if validator.equal is not None:

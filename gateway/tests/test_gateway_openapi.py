@@ -1,14 +1,8 @@
-"""GET /openapi.json: every route, every body and answer, every limit the server enforces; and the
-gateway's own code imports no service package (the wire formats come from platform_kit.wire)."""
-import ast
+"""GET /openapi.json: every route, every body and answer, every limit the server enforces."""
 import json
 import re
-from pathlib import Path
 
 import pytest
-
-GATEWAY = Path(__file__).resolve().parents[1]
-SERVICES = {"intake", "stage", "consult", "certificate", "supervision"}
 
 
 @pytest.fixture
@@ -165,18 +159,3 @@ def test_every_limit_the_server_enforces_is_in_the_schema(doc):
     assert re.match(key["schema"]["pattern"], "order-2026-0001") and not re.match(key["schema"]["pattern"], "a\tb")
     states = next(p for p in doc["paths"]["/cases"]["get"]["parameters"] if p["name"] == "state")
     assert "supplementing" in states["schema"]["enum"]
-
-
-def test_the_gateway_imports_no_service_package():
-    modules = [path for path in GATEWAY.rglob("*.py") if "tests" not in path.relative_to(GATEWAY).parts]
-    assert GATEWAY / "app.py" in modules and GATEWAY / "migrations" / "env.py" in modules
-    for path in modules:
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-            assert not {name.split(".")[0] for name in names} & SERVICES, (path, names)
-
-
-def test_no_gateway_module_is_longer_than_about_400_lines():
-    for path in GATEWAY.rglob("*.py"):
-        assert len(path.read_text().splitlines()) <= 410, path
