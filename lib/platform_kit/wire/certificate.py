@@ -35,6 +35,9 @@ class LicenceOut(Answer):
 
 class LicenceListOut(Answer):
     items = fields.List(fields.Nested(LicenceOut))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
 
 
 class VerdictOut(Answer):

@@ -196,6 +196,14 @@ class MaterialOut(Answer):
     declared_in = fields.List(fields.Nested(DeclaredInOut))
 
 
+class MaterialListOut(Answer):
+    """One page of a project's materials."""
+    items = fields.List(fields.Nested(MaterialOut))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
 # ------------------------------------------------------------------------------- declarations
 class DraftBody(Body):
     """A stage's declaration form and materials (the stage is the path's when saved as a draft)."""
@@ -291,6 +299,14 @@ class DocumentContentOut(DocumentOut):
     content_type = fields.String()
     content_base64 = fields.Function(lambda d: base64.b64encode(d["content"]).decode(),
                                      metadata={"type": "string", "format": "byte"})
+
+
+class DocumentListOut(Answer):
+    """One page of a project's window documents."""
+    items = fields.List(fields.Nested(DocumentOut))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
 
 
 class ReportLostNotice(Body):

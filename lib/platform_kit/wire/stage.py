@@ -171,6 +171,9 @@ class CaseListOut(Answer):
 class StageListOut(Answer):
     items = fields.List(fields.Nested(StageOut))
     overall = fields.Nested(OverallOut)
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
 
 
 class ExtensionOut(Answer):

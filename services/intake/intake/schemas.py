@@ -12,10 +12,11 @@ from platform_kit.wire import Body
 from platform_kit.wire.intake import (  # noqa: F401  (the service's wire formats, one definition)
     CODE, DAYS, REGION, CatalogIn, CatalogLoaded, CategoryIn, ChecklistMaterialOut, ChecklistOut,
     DeclarationOut, DeclaredInOut, DeclaredItemOut, DeclaredMaterialOut, DepartmentIn, DocumentContentOut,
-    DocumentLossOut, DocumentOut, DraftBody, DraftOut, FormFieldIn, GuideItemOut, GuideMaterialOut, GuideOut,
-    GuideStageOut, ItemIn, MaterialChannel, MaterialOut, MaterialVersionOut, NamedOut, PreviewGuide,
-    ProjectOut, PushProject, RegisterProject, ReportLostNotice, StageIn, SubmitDeclaration, SubmitSupplement,
-    SupplementOut, VerificationOut, VerifyMaterial)
+    DocumentListOut, DocumentLossOut, DocumentOut, DraftBody, DraftOut, FormFieldIn, GuideItemOut,
+    GuideMaterialOut, GuideOut, GuideStageOut, ItemIn, MaterialChannel, MaterialListOut, MaterialOut,
+    MaterialVersionOut, NamedOut, PreviewGuide, ProjectOut, PushProject, RegisterProject, ReportLostNotice,
+    StageIn, SubmitDeclaration, SubmitSupplement, SupplementOut, VerificationOut, VerifyMaterial)
+
 
 # ------------------------------------------------------------------------------- materials
 class UploadMaterial(MaterialChannel):
