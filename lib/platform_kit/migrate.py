@@ -1,7 +1,7 @@
 """Database migrations (Alembic), one migration history per service.
 
 ``platform-migrate <service> [<service> ...] [--url URL]`` upgrades each named service's database
-to head; a service is any installed package whose folder has a ``migrations/`` folder beside it.
+to head; a service is any installed package with a ``migrations/`` folder inside it or beside it.
 Each service's ``migrations/env.py`` calls :func:`run_env` with its own metadata.
 """
 import argparse
@@ -14,8 +14,9 @@ from alembic.config import Config
 from sqlalchemy import pool
 
 def service_root(service):
-    package = importlib.import_module(service)
-    return Path(package.__file__).resolve().parent.parent
+    """The folder holding `service`'s ``migrations/``: the package's own folder or its parent."""
+    package = Path(importlib.import_module(service).__file__).resolve().parent
+    return package if (package / "migrations" / "env.py").is_file() else package.parent
 
 
 def default_url(service):

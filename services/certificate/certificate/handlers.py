@@ -2,7 +2,7 @@
 import logging
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from certificate.adapters.orm import LicenceRevocationRow, LicenceRow, LicenceSequenceRow, SigningKeyRow
@@ -166,10 +166,14 @@ def get_licence(session, licence_id):
     return view(row)
 
 
-def list_licences(session, project_code):
-    rows = session.execute(select(LicenceRow).where(LicenceRow.project_code == project_code)
-                           .order_by(LicenceRow.issued_at, LicenceRow.licence_no)).scalars().all()
-    return {"items": [view(row) for row in rows]}
+def list_licences(session, project_code, page):
+    """One page of a project's licences, oldest first, counted and cut in SQL."""
+    of_project = LicenceRow.project_code == project_code
+    total = session.execute(select(func.count()).select_from(LicenceRow).where(of_project)).scalar_one()
+    rows = session.execute(select(LicenceRow).where(of_project)
+                           .order_by(LicenceRow.issued_at, LicenceRow.licence_no)
+                           .limit(page["limit"]).offset(page["offset"])).scalars().all()
+    return {"items": [view(row) for row in rows], "total": total, "limit": page["limit"], "offset": page["offset"]}
 
 
 def verify_licence(session, cmd):

@@ -13,6 +13,7 @@ from platform_kit.db import Database
 from platform_kit.errors import EXPECTED_ERRORS
 from platform_kit.identity import OFFICER, OPERATOR, Auth
 from platform_kit.validation import load
+from platform_kit.wire import PageFilters
 
 
 class CertificateService:
@@ -36,10 +37,11 @@ class CertificateService:
         return LicenceOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def list_licences(self, project_code):
+    def list_licences(self, project_code, filters=None):
         self.auth.identity()
+        page = load(PageFilters(), filters or {}, detail="分页参数不正确")
         with self.db.read() as session:
-            result = handlers.list_licences(session, project_code)
+            result = handlers.list_licences(session, project_code, page)
         return LicenceListOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)

@@ -17,11 +17,12 @@ from intake.adapters.storage import MaterialStorage, chunks_of
 from intake.domain import window
 from intake.render.flowchart import flowchart_svg
 from intake.schemas import (CatalogIn, CatalogLoaded, ChecklistOut, DeclarationOut, DocumentContentOut, DocumentOut,
-                            DocumentPage, DraftOut, GuideOut, ListFilters, MaterialContentOut, MaterialPage,
+                            DocumentListOut, DraftOut, GuideOut, MaterialContentOut, MaterialListOut,
                             MaterialVersionOut, MaterialVersionRef, PreviewGuide, ProjectOut, PushProject,
                             RegisterProject, ReportLostNotice, StageArg, StreamedUpload, SubmitDeclaration,
                             SubmitSupplement, SupplementOut, UploadMaterial, VerifyMaterial)
 from platform_kit.bus import event_handler
+from platform_kit.wire import PageFilters
 from platform_kit.calendar import today_in_shanghai
 from platform_kit.calendar_store import store_loaded_year
 from platform_kit.db import Database
@@ -125,10 +126,10 @@ class IntakeService:
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_materials(self, project_code, filters=None):
         identity = self.auth.identity()
-        page = load(ListFilters(), filters or {}, detail="分页参数不正确")
+        page = load(PageFilters(), filters or {}, detail="分页参数不正确")
         with self.db.reading() as uow:
             result = handlers.list_materials(project_code, page, identity, uow)
-        return MaterialPage().dump(result)
+        return MaterialListOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_material_content(self, material_id, version):
@@ -243,10 +244,10 @@ class IntakeService:
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_documents(self, project_code, filters=None):
         identity = self.auth.identity()
-        page = load(ListFilters(), filters or {}, detail="分页参数不正确")
+        page = load(PageFilters(), filters or {}, detail="分页参数不正确")
         with self.db.reading() as uow:
             result = handlers.list_documents(project_code, page, identity, uow)
-        return DocumentPage().dump(result)
+        return DocumentListOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_document(self, document_id):

@@ -1,57 +1,22 @@
-"""Wire formats of the stage service's RPC methods."""
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+"""Wire formats of the stage service's RPC methods.
 
-from stage.domain.case import ACTIONS, STATE_LABELS
+The formats the gateway reads too are defined once in :mod:`platform_kit.wire.stage`; the filters
+only this service reads are here.
+"""
+from marshmallow import RAISE, Schema, fields, validate
+
+from platform_kit.wire.stage import (  # noqa: F401  (the service's wire formats, one definition)
+    ActOnCase, CaseListOut, CaseOut, ConfigureStep, DecisionOut, ExtendLimit, ExtensionOut, FeedbackOut,
+    LoadCalendarYear, OverallOut, ReceivedMaterialOut, SpecialHandle, StageListOut, StageOut,
+    SupplementReceivedOut)
+from platform_kit.states import CASE_STATES
+from platform_kit.wire import PageFilters
 
 
-class CaseFilters(Schema):
-    class Meta:
-        unknown = RAISE
-
+class CaseFilters(PageFilters):
     project_code = fields.String(load_default=None, allow_none=True)
-    state = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(list(STATE_LABELS)))
+    state = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(CASE_STATES))
     department = fields.String(load_default=None, allow_none=True)
-    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
-
-
-class ActOnCase(Schema):
-    class Meta:
-        unknown = RAISE
-
-    action = fields.String(required=True, validate=validate.OneOf(ACTIONS))
-    opinion = fields.String(load_default="", validate=validate.Length(max=4000))
-
-
-class SpecialHandle(ActOnCase):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=4000))
-    attachment_ref = fields.String(required=True, validate=validate.Length(min=1, max=200))
-
-
-class ExtendLimit(Schema):
-    class Meta:
-        unknown = RAISE
-
-    case_id = fields.String(load_default=None, allow_none=True)
-    stage_id = fields.String(load_default=None, allow_none=True)
-    days = fields.Integer(required=True, validate=validate.Range(min=1, max=60))
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=4000))
-
-    @validates_schema
-    def one_target(self, data, **kwargs):
-        if bool(data.get("case_id")) == bool(data.get("stage_id")):
-            raise ValidationError("case_id 与 stage_id 须且只须提供一个", "case_id")
-
-
-class ConfigureStep(Schema):
-    class Meta:
-        unknown = RAISE
-
-    item_code = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    step = fields.String(required=True, validate=validate.OneOf(["accept", "review", "approve", "conclude"]))
-    officer = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    granted = fields.Boolean(required=True)
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class AssignmentFilters(Schema):
@@ -59,134 +24,3 @@ class AssignmentFilters(Schema):
         unknown = RAISE
 
     item_code = fields.String(load_default=None, allow_none=True)
-
-
-class LoadCalendarYear(Schema):
-    class Meta:
-        unknown = RAISE
-
-    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
-    holidays = fields.List(fields.Date(), required=True)
-    working_weekends = fields.List(fields.Date(), load_default=list)
-
-
-class DecisionOut(Schema):
-    action = fields.String()
-    from_state = fields.String(allow_none=True)
-    to_state = fields.String(allow_none=True)
-    on = fields.Date()
-    at = fields.String(allow_none=True)
-    who = fields.String()
-    role = fields.String()
-    name = fields.String()
-    department = fields.String(allow_none=True)
-    opinion = fields.String()
-    reason = fields.String()
-    special = fields.Boolean()
-    attachment_ref = fields.String(allow_none=True)
-    details = fields.Dict()
-
-
-class FeedbackOut(Schema):
-    """One department opinion fed back on the case (000 §13, 004 §15)."""
-    action = fields.String()
-    label = fields.String()
-    department = fields.String(allow_none=True)
-    person = fields.String()
-    person_id = fields.String(allow_none=True)
-    on = fields.Date()
-    at = fields.String(allow_none=True)
-    content = fields.String()
-    special = fields.Boolean()
-    special_reason = fields.String()
-
-
-class ReceivedMaterialOut(Schema):
-    material_id = fields.String()
-    version = fields.Integer()
-    name = fields.String()
-    sha256 = fields.String()
-
-
-class SupplementReceivedOut(Schema):
-    """The supplement registered by the window since the latest supplement request (002 §8)."""
-    received_on = fields.Date()
-    at = fields.String(allow_none=True)
-    by = fields.String()
-    role = fields.String()
-    materials = fields.List(fields.Nested(ReceivedMaterialOut))
-    note = fields.String()
-    document_no = fields.String(allow_none=True)
-
-
-class _ClockOut(Schema):
-    limit_days = fields.Integer()
-    extension_days = fields.Integer()
-    due_on = fields.Date(allow_none=True)
-    due_estimated = fields.Boolean()
-    used_days = fields.Integer()
-    remaining_days = fields.Integer(allow_none=True)
-    overdue_days = fields.Integer()
-    paused = fields.Boolean()
-    light = fields.String()
-
-
-class CaseOut(_ClockOut):
-    case_id = fields.String()
-    project_code = fields.String()
-    stage = fields.String()
-    stage_id = fields.String()
-    item_code = fields.String()
-    item_name = fields.String()
-    department = fields.String()
-    region = fields.String()
-    applicant_org = fields.String()
-    project_name = fields.String()
-    state = fields.String()
-    state_label = fields.String()
-    round = fields.Integer()
-    received_on = fields.Date()
-    acceptance_due_on = fields.Date(allow_none=True)
-    accepted_on = fields.Date(allow_none=True)
-    concluded_on = fields.Date(allow_none=True)
-    lapsed_on = fields.Date(allow_none=True)
-    licence_no = fields.String(allow_none=True)
-    feedback = fields.List(fields.Nested(FeedbackOut))
-    supplement_received = fields.Nested(SupplementReceivedOut, allow_none=True)
-    history = fields.List(fields.Nested(DecisionOut))
-
-
-class StageOut(_ClockOut):
-    stage_id = fields.String()
-    stage = fields.String()
-    project_code = fields.String()
-    declaration_id = fields.String()
-    lead_department = fields.String()
-    state = fields.String()
-    received_on = fields.Date()
-    concluded_on = fields.Date(allow_none=True)
-    cases = fields.List(fields.Nested(CaseOut))
-
-
-class OverallOut(Schema):
-    cap_days = fields.Integer()
-    used_days = fields.Integer()
-    remaining_days = fields.Integer()
-    over_cap = fields.Boolean()
-
-
-class CaseListOut(Schema):
-    items = fields.List(fields.Nested(CaseOut))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
-
-
-class StageListOut(Schema):
-    items = fields.List(fields.Nested(StageOut))
-    overall = fields.Nested(OverallOut)
-
-
-class ExtensionOut(Schema):
-    case = fields.Nested(CaseOut)
-    stage = fields.Nested(StageOut)

@@ -10,6 +10,7 @@ from platform_kit.errors import EXPECTED_ERRORS
 from platform_kit.sweeper import Sweeper
 from platform_kit.identity import APPLICANT, CLERK, DEPT_ADMIN, OFFICER, OPERATOR, SUPERVISOR, Auth
 from platform_kit.validation import load
+from platform_kit.wire import PageFilters
 from stage import handlers
 from stage.adapters.orm import metadata
 from stage.adapters.repositories import repositories
@@ -61,10 +62,11 @@ class StageService:
         return CaseOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def list_stages(self, project_code):
+    def list_stages(self, project_code, filters=None):
         identity = self.auth.identity(*READERS)
+        page = load(PageFilters(), filters or {}, detail="分页参数不正确")
         with self.db.reading() as uow:
-            result = handlers.list_stages(project_code, identity, uow, today_in_shanghai(),
+            result = handlers.list_stages(project_code, page, identity, uow, today_in_shanghai(),
                                           self.settings.yellow_days, self.settings.overall_cap_days)
         return StageListOut().dump(result)
 

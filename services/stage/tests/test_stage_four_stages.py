@@ -68,7 +68,7 @@ def declare(platform, stage, received_on, limit, lead, items):
 
 def view(platform, stage_id, today=date(2026, 11, 1)):
     def read(uow):
-        stages = handlers.list_stages(PROJECT, Identity(sub="clerk", role="clerk", name="窗口"), uow, today, 2)
+        stages = handlers.list_stages(PROJECT, {}, Identity(sub="clerk", role="clerk", name="窗口"), uow, today, 2)
         stages = StageListOut().dump(stages)   # as the RPC answers: dates as ISO strings
         return next(s for s in stages["items"] if s["stage_id"] == stage_id)
     return platform.run(read)
@@ -208,7 +208,7 @@ def test_four_stages_dates_match_the_hand_computation(platform):
     lapsed = platform.outbox("case.lapsed")[0]
     assert (lapsed["state"], lapsed["clock"]["light"], lapsed["clock"]["as_of"]) == ("accepted", "red", "2026-02-25")
     overall = platform.run(lambda uow: handlers.list_stages(
-        PROJECT, APPLICANT, uow, date(2026, 11, 1), 2, 59))["overall"]
+        PROJECT, {}, APPLICANT, uow, date(2026, 11, 1), 2, 59))["overall"]
     assert overall == {"cap_days": 59, "used_days": 4 + 7 + 5 + 2, "remaining_days": 41, "over_cap": False}
 
 

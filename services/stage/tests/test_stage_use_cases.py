@@ -77,7 +77,7 @@ class Platform:
         return self.read(handlers.get_case, case_id, SUPERVISOR, today=on, yellow_days=YELLOW)
 
     def stage(self, stage_id, on):
-        items = self.read(handlers.list_stages, PROJECT, SUPERVISOR, today=on, yellow_days=YELLOW)["items"]
+        items = self.read(handlers.list_stages, PROJECT, {}, SUPERVISOR, today=on, yellow_days=YELLOW)["items"]
         return next(s for s in items if s["stage_id"] == stage_id)
 
     def case_id(self, stage_id, item_code):
@@ -361,7 +361,7 @@ def test_visibility_is_one_rule_for_single_reads_and_lists(platform):
                      today=TUE, yellow_days=YELLOW)
 
     def stages(who):
-        return platform.run(handlers.list_stages, PROJECT, who, today=TUE, yellow_days=YELLOW)["items"]
+        return platform.run(handlers.list_stages, PROJECT, {}, who, today=TUE, yellow_days=YELLOW)["items"]
 
     # a department taking part sees the whole stage (parallel approval), without the case histories
     seen = stages(DRC)

@@ -89,7 +89,9 @@ def get_case(case_id, identity, uow, today, yellow_days):
                      yellow_days)
 
 
-def list_stages(project_code, identity, uow, today, yellow_days, cap_days=59):
+def list_stages(project_code, page, identity, uow, today, yellow_days, cap_days=59):
+    """The project's stages (a few: one per declaration) and the whole flow against its cap. The
+    cap counts every stage, so all are read and the page is cut from them."""
     visibility = Visibility.of(identity)
     stages = uow.stages.of_project(project_code, visibility)
     if not stages and uow.stages.exist_for_project(project_code):
@@ -98,7 +100,9 @@ def list_stages(project_code, identity, uow, today, yellow_days, cap_days=59):
     decisions = uow.decisions.of_cases([c.id for s in stages for c in s.cases])
     items = [stage_view(s, decisions, today, calendar, yellow_days, history=not visibility.by_department)
              for s in stages]
-    return {"items": items, "overall": overall(items, cap_days)}
+    limit, offset = page.get("limit", 50), page.get("offset", 0)
+    return {"items": items[offset:offset + limit], "overall": overall(items, cap_days), "total": len(items),
+            "limit": limit, "offset": offset}
 
 
 def overall(items, cap_days):

@@ -1,22 +1,47 @@
 """The HTTP routes that forward to a service method (docs/interfaces.md), as one table.
 
 Each :class:`Operation` says which path and method map to which ``service.method``, how the RPC
-arguments are built (path fields, query filters, the loaded body), which schema the body must
+arguments are built (path fields, query filters, the request body), which schema the body must
 satisfy, and what is documented as the answer. :mod:`gateway.resources` turns the table into
 Falcon resources and :mod:`gateway.openapi` into the OpenAPI document, so the two cannot drift.
+Bodies and answers of the services are their wire formats (:mod:`platform_kit.wire`).
 """
 from dataclasses import dataclass, field
 
 from gateway import schemas as s
+from platform_kit.contracts import STAGES
+from platform_kit.states import CASE_STATES
+from platform_kit.wire import certificate, consult, intake, stage, supervision
+
+DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET = 50, 200, 10 ** 9
 
 
 @dataclass(frozen=True)
-class Query:
-    """A query-string parameter."""
+class Param:
+    """A query-string or path parameter and the values the server accepts for it."""
 
     name: str
     type: str = "string"        # string | integer
     description: str = ""
+    minimum: int = None
+    maximum: int = None
+    enum: tuple = None
+    pattern: str = None
+    min_length: int = None
+    max_length: int = None
+    default: object = None
+
+    def schema(self):
+        out = {"type": self.type}
+        for key, value in (("minimum", self.minimum), ("maximum", self.maximum), ("pattern", self.pattern),
+                           ("minLength", self.min_length), ("maxLength", self.max_length),
+                           ("default", self.default)):
+            if value is not None:
+                out[key] = value
+        if self.enum is not None:
+            out["enum"] = list(self.enum)
+        return out
+
 
 
 @dataclass(frozen=True)
@@ -29,14 +54,17 @@ class Operation:
     args: tuple = ()             # "path:<field>", "body", "filters", "query:<name>"
     body: type = None            # marshmallow schema of the JSON body
     into_body: tuple = ()        # (body key, path field): path fields the RPC expects inside the body
-    response: type = None        # documented answer (a service object)
+    response: type = None        # documented answer: the object, or for a listing its items (or the
+    #                              service's whole list answer when that schema has `items`)
     status: int = 200
     created_outcome: bool = False  # 201 when the answer's `outcome` is "created", else `status`
-    media: str = "application/json"  # or "binary": the service answers {content_type, content_base64}
+    media: tuple = ("application/json",)  # the answer's media types
+    media_in: tuple = ()         # the media types a multipart form's file may have
+    binary: bool = False         # the service answers {content_type, content_base64}: sent as the file
     http_download: bool = False  # streamed from intake's HTTP port (same path) when it is configured
     query: tuple = ()
-    paging: str = None           # "gateway": the service returns everything, the gateway pages;
-    #                              "service": limit/offset travel in the filters
+    path_params: tuple = ()      # constraints on path fields the service enforces
+    paged: bool = False          # limit/offset travel in the filters; the service answers one page
     public: bool = False         # no token needed (and none is forwarded)
     idempotent: bool = False     # honours Idempotency-Key
     multipart: bool = False
@@ -49,129 +77,144 @@ class Operation:
         return self.operation_id or self.rpc
 
     @property
-    def listing(self):
-        return self.paging is not None
+    def json(self):
+        return self.media == ("application/json",)
 
 
-PAGE = (Query("limit", "integer", "每页条数（1–200，默认 50）"), Query("offset", "integer", "跳过条数（默认 0）"))
+PAGE = (Param("limit", "integer", f"每页条数（1–{MAX_LIMIT}，默认 {DEFAULT_LIMIT}）", minimum=1, maximum=MAX_LIMIT,
+              default=DEFAULT_LIMIT),
+        Param("offset", "integer", "跳过条数（默认 0）", minimum=0, maximum=MAX_OFFSET, default=0))
+CODE = Param("code", description="项目代码 YYYY-行政区划代码-48-01-六位序号", pattern=intake.PROJECT_CODE_PATTERN)
+STAGE = Param("stage", description="审批阶段", enum=STAGES)
+VERSION = Param("version", "integer", "材料版本号", minimum=1)
+MATERIAL_TYPES = intake.MATERIAL_CONTENT_TYPES
 
 OPERATIONS = (
     # intake
     Operation("/catalog", "PUT", "intake", "load_catalog", "载入新版本事项目录（平台运营）", args=("body",),
-              body=s.CatalogIn, response=s.CatalogOut, tag="intake"),
+              body=intake.CatalogIn, response=intake.CatalogLoaded, tag="intake"),
     Operation("/catalog", "GET", "intake", "get_catalog", "查看事项目录（默认最新版本）", args=("query:version",),
-              query=(Query("version", "integer", "目录版本号"),), response=s.CatalogOut, tag="intake"),
+              query=(Param("version", "integer", "目录版本号"),), response=intake.CatalogVersionOut, tag="intake"),
     Operation("/projects", "POST", "intake", "register_project", "登记项目，生成项目代码", args=("body",),
-              body=s.ProjectIn, response=s.ProjectOut, status=201, idempotent=True, tag="intake"),
+              body=intake.RegisterProject, response=intake.ProjectOut, status=201, idempotent=True, tag="intake"),
     Operation("/projects/{code}", "GET", "intake", "get_project", "查看项目", args=("path:code",),
-              response=s.ProjectOut, tag="intake"),
+              path_params=(CODE,), response=intake.ProjectOut, tag="intake"),
     Operation("/projects/{code}", "PUT", "intake", "push_project",
               "投资项目在线审批监管平台推送项目（按项目代码幂等；首次 201，其后 200）", args=("body",),
-              body=s.PushProjectIn, into_body=(("project_code", "code"),), response=s.ProjectOut,
-              created_outcome=True, tag="intake"),
+              body=intake.PushProjectBody, into_body=(("project_code", "code"),), path_params=(CODE,),
+              response=intake.ProjectOut, created_outcome=True, tag="intake"),
     Operation("/projects/{code}/materials", "POST", "intake", "upload_material", "上传申报材料（multipart/form-data）",
-              args=("path:code", "body"), body=s.MaterialForm, response=s.MaterialOut, status=201,
-              idempotent=True, multipart=True, tag="intake"),
+              args=("path:code", "body"), body=s.MaterialForm, path_params=(CODE,),
+              response=intake.MaterialVersionOut, status=201, idempotent=True, multipart=True,
+              media_in=MATERIAL_TYPES, tag="intake"),
     Operation("/projects/{code}/materials", "GET", "intake", "list_materials", "项目的材料及其各版本（可供后续阶段复用）",
-              args=("path:code",), query=PAGE, paging="gateway", response=s.MaterialListItemOut, tag="intake"),
+              args=("path:code", "filters"), query=PAGE, path_params=(CODE,), paged=True,
+              response=intake.MaterialListOut, tag="intake"),
     Operation("/materials/{material_id}/versions/{version:int}/verification", "POST", "intake", "verify_material",
               "材料首次录入核验（与纸质原件比对）", args=("path:material_id", "path:version", "body"),
-              body=s.VerifyMaterialIn, response=s.MaterialOut, tag="intake"),
+              body=intake.VerifyMaterial, path_params=(VERSION,), response=intake.MaterialVersionOut,
+              tag="intake"),
     Operation("/projects/{code}/declarations", "POST", "intake", "submit_declaration", "提交阶段申报",
-              args=("path:code", "body"), body=s.DeclarationIn, response=s.DeclarationOut, status=201,
-              idempotent=True, tag="intake"),
+              args=("path:code", "body"), body=intake.SubmitDeclaration, path_params=(CODE,),
+              response=intake.DeclarationOut, status=201, idempotent=True, tag="intake"),
     Operation("/projects/{code}/supplements", "POST", "intake", "submit_supplement",
-              "经窗口提交补正材料（按最近一次补正告知）", args=("path:code", "body"), body=s.SupplementIn,
-              response=s.SupplementOut, status=201, idempotent=True, tag="intake"),
+              "经窗口提交补正材料（按最近一次补正告知）", args=("path:code", "body"), body=intake.SubmitSupplement,
+              path_params=(CODE,), response=intake.SupplementOut, status=201, idempotent=True, tag="intake"),
     Operation("/declarations/{declaration_id}", "GET", "intake", "get_declaration", "查看申报",
-              args=("path:declaration_id",), response=s.DeclarationOut, tag="intake"),
+              args=("path:declaration_id",), response=intake.DeclarationOut, tag="intake"),
     Operation("/projects/{code}/checklists/{stage}", "GET", "intake", "get_checklist",
               "某阶段的材料清单：已上传、平台提供（前序证照）、尚缺", args=("path:code", "path:stage"),
-              response=s.ChecklistOut, tag="intake"),
+              path_params=(CODE, STAGE), response=intake.ChecklistOut, tag="intake"),
     Operation("/projects/{code}/drafts/{stage}", "PUT", "intake", "save_draft",
-              "暂存阶段申报（必填项可暂缺，返回仍待补齐的字段）", args=("path:code", "body"), body=s.DraftIn,
-              into_body=(("stage", "stage"),), response=s.DraftOut, tag="intake"),
+              "暂存阶段申报（必填项可暂缺，返回仍待补齐的字段）", args=("path:code", "body"), body=intake.DraftBody,
+              into_body=(("stage", "stage"),), path_params=(CODE, STAGE), response=intake.DraftOut, tag="intake"),
     Operation("/projects/{code}/drafts/{stage}", "GET", "intake", "get_draft", "查看暂存的阶段申报",
-              args=("path:code", "path:stage"), response=s.DraftOut, tag="intake"),
+              args=("path:code", "path:stage"), path_params=(CODE, STAGE), response=intake.DraftOut, tag="intake"),
     Operation("/projects/{code}/drafts/{stage}/submission", "POST", "intake", "submit_draft",
-              "提交暂存的阶段申报（与提交申报相同）", args=("path:code", "path:stage"), response=s.DeclarationOut,
-              status=201, idempotent=True, tag="intake"),
+              "提交暂存的阶段申报（与提交申报相同）", args=("path:code", "path:stage"), path_params=(CODE, STAGE),
+              response=intake.DeclarationOut, status=201, idempotent=True, tag="intake"),
     Operation("/materials/{material_id}/versions/{version:int}/content", "GET", "intake", "get_material_content",
-              "下载材料某一版本的文件", args=("path:material_id", "path:version"), media="binary",
-              http_download=True, tag="intake"),
+              "下载材料某一版本的文件（以上传时的文件类型返回）", args=("path:material_id", "path:version"),
+              path_params=(VERSION,), media=MATERIAL_TYPES, binary=True, http_download=True, tag="intake"),
     Operation("/projects/{code}/documents", "GET", "intake", "list_documents",
-              "项目的窗口文书（登记凭单、受理通知书、补正通知书、不予受理决定书）", args=("path:code",), query=PAGE,
-              paging="gateway", response=s.DocumentOut, tag="intake"),
+              "项目的窗口文书（登记凭单、受理通知书、补正通知书、不予受理决定书等）", args=("path:code", "filters"),
+              query=PAGE, path_params=(CODE,), paged=True, response=intake.DocumentListOut, tag="intake"),
     Operation("/documents/{document_id}", "GET", "intake", "get_document", "查看窗口文书（含 PDF 的 base64）",
-              args=("path:document_id",), response=s.DocumentOut, tag="intake"),
+              args=("path:document_id",), response=intake.DocumentContentOut, tag="intake"),
     Operation("/documents/{document_id}/content", "GET", "intake", "get_document", "下载窗口文书 PDF",
-              args=("path:document_id",), media="binary", tag="intake", operation_id="get_document_pdf"),
+              args=("path:document_id",), media=("application/pdf",), binary=True, tag="intake",
+              operation_id="get_document_pdf"),
     Operation("/documents/{document_id}/loss-report", "POST", "intake", "report_lost_notice",
-              "登记受理通知书遗失（综合窗口）", args=("path:document_id", "body"), body=s.LossReportIn,
-              response=s.DocumentOut, status=201, tag="intake"),
+              "登记受理通知书遗失（综合窗口）", args=("path:document_id", "body"), body=intake.ReportLostNotice,
+              response=intake.DocumentOut, status=201, tag="intake"),
     Operation("/guides/preview", "POST", "intake", "preview_guide", "某类项目的办事指南（流程图 JSON）预览",
-              args=("body",), body=s.GuidePreviewIn, response=s.GuideOut, tag="intake"),
+              args=("body",), body=intake.PreviewGuide, response=intake.GuideOut, tag="intake"),
     Operation("/projects/{code}/guide", "GET", "intake", "get_guide", "项目的办事指南及各事项办理状态",
-              args=("path:code",), response=s.GuideOut, tag="intake"),
+              args=("path:code",), path_params=(CODE,), response=intake.GuideOut, tag="intake"),
     Operation("/projects/{code}/guide.svg", "GET", "intake", "get_guide_svg", "项目流程图（SVG）",
-              args=("path:code",), media="image/svg+xml", tag="intake"),
+              args=("path:code",), path_params=(CODE,), media=("image/svg+xml",), tag="intake"),
     # stage
     Operation("/cases", "GET", "stage", "list_cases", "办件列表（按可见范围）", args=("filters",),
-              query=(Query("project_code"), Query("state", description="办件状态"), Query("department")) + PAGE,
-              response=s.CaseOut, paging="service", tag="stage"),
+              query=(Param("project_code"), Param("state", description="办件状态", enum=CASE_STATES),
+                     Param("department")) + PAGE,
+              response=stage.CaseOut, paged=True, tag="stage"),
     Operation("/cases/{case_id}", "GET", "stage", "get_case", "查看办件及其全部决定记录", args=("path:case_id",),
-              response=s.CaseOut, tag="stage"),
+              response=stage.CaseOut, tag="stage"),
     Operation("/cases/{case_id}/actions", "POST", "stage", "act_on_case", "对办件作出受理、补正、审查、决定、办结等操作",
-              args=("path:case_id", "body"), body=s.CaseActionIn, response=s.CaseOut, tag="stage"),
+              args=("path:case_id", "body"), body=stage.ActOnCase, response=stage.CaseOut, tag="stage"),
     Operation("/cases/{case_id}/special-handling", "POST", "stage", "special_handle", "特殊办理（越过受阻环节，须说明理由）",
-              args=("path:case_id", "body"), body=s.SpecialHandleIn, response=s.CaseOut, tag="stage"),
+              args=("path:case_id", "body"), body=stage.SpecialHandle, response=stage.CaseOut, tag="stage"),
     Operation("/cases/{case_id}/extensions", "POST", "stage", "extend_limit", "延长办件时限（牵头部门）",
-              args=("body",), body=s.ExtensionIn, into_body=(("case_id", "case_id"),), response=s.ExtensionOut,
-              status=201, tag="stage", operation_id="extend_case_limit"),
+              args=("body",), body=stage.ExtensionBody, into_body=(("case_id", "case_id"),),
+              response=stage.ExtensionOut, status=201, tag="stage", operation_id="extend_case_limit"),
     Operation("/stages/{stage_id}/extensions", "POST", "stage", "extend_limit", "延长阶段时限（牵头部门）",
-              args=("body",), body=s.ExtensionIn, into_body=(("stage_id", "stage_id"),), response=s.ExtensionOut,
-              status=201, tag="stage", operation_id="extend_stage_limit"),
-    Operation("/projects/{code}/stages", "GET", "stage", "list_stages", "项目各阶段及其办件、总时限", args=("path:code",),
-              query=PAGE, response=s.StageOut, paging="gateway", tag="stage"),
+              args=("body",), body=stage.ExtensionBody, into_body=(("stage_id", "stage_id"),),
+              response=stage.ExtensionOut, status=201, tag="stage", operation_id="extend_stage_limit"),
+    Operation("/projects/{code}/stages", "GET", "stage", "list_stages", "项目各阶段及其办件、总时限",
+              args=("path:code", "filters"), query=PAGE, response=stage.StageListOut, paged=True, tag="stage"),
     Operation("/step-assignments", "POST", "stage", "configure_step", "指定或取消事项某一环节的责任人（部门管理员）",
-              args=("body",), body=s.StepAssignmentIn, response=s.StepAssignmentsOut, status=201, tag="stage"),
+              args=("body",), body=stage.ConfigureStep, response=stage.StepAssignmentsOut, status=201, tag="stage"),
     Operation("/step-assignments", "GET", "stage", "list_step_assignments", "事项各环节的责任人及其变更记录",
-              args=("filters",), query=(Query("item_code"),), response=s.StepAssignmentsOut, tag="stage"),
-    Operation("/calendar", "GET", "stage", "get_calendar", "已载入的工作日历年份及载入记录", response=s.CalendarOut,
+              args=("filters",), query=(Param("item_code"),), response=stage.StepAssignmentsOut, tag="stage"),
+    Operation("/calendar", "GET", "stage", "get_calendar", "已载入的工作日历年份及载入记录", response=stage.CalendarOut,
               tag="stage"),
     Operation("/calendar/years", "POST", "stage", "load_calendar_year", "载入某年法定节假日与调休上班日（平台运营）",
-              args=("body",), body=s.CalendarYearIn, response=s.CalendarOut, status=201, tag="stage"),
+              args=("body",), body=stage.LoadCalendarYear, response=stage.CalendarYearLoadedOut, status=201,
+              tag="stage"),
     # certificate
     Operation("/projects/{code}/licences", "GET", "certificate", "list_licences", "项目的电子证照",
-              args=("path:code",), query=PAGE, response=s.LicenceOut, paging="gateway", tag="certificate"),
+              args=("path:code", "filters"), query=PAGE, response=certificate.LicenceListOut, paged=True,
+              tag="certificate"),
     Operation("/licences/{licence_id}", "GET", "certificate", "get_licence", "查看电子证照（含签名）",
-              args=("path:licence_id",), response=s.LicenceOut, tag="certificate"),
+              args=("path:licence_id",), response=certificate.LicenceOut, tag="certificate"),
     Operation("/licences/{licence_id}/revocation", "POST", "certificate", "revoke_licence",
-              "撤销电子证照（发证部门或平台运营，须说明理由）", args=("path:licence_id", "body"), body=s.RevokeLicenceIn,
-              response=s.LicenceOut, tag="certificate"),
+              "撤销电子证照（发证部门或平台运营，须说明理由）", args=("path:licence_id", "body"),
+              body=certificate.RevokeLicence, response=certificate.LicenceOut, tag="certificate"),
     Operation("/licences/verify", "POST", "certificate", "verify_licence", "验证电子证照签名（公开）",
-              args=("body",), body=s.VerifyLicenceIn, response=s.VerificationOut, public=True,
+              args=("body",), body=certificate.VerifyLicence, response=certificate.VerdictOut, public=True,
               tag="certificate", errors=(400, 422)),
     Operation("/licences/keys", "GET", "certificate", "get_signing_keys", "证照签名公钥（公开）",
-              response=s.SigningKeysOut, public=True, tag="certificate", errors=()),
+              response=certificate.SigningKeysOut, public=True, tag="certificate", errors=()),
     # supervision
     Operation("/supervision/projects/{code}", "GET", "supervision", "get_project_overview",
-              "项目各阶段、各办件的法定时限与办理情况", args=("path:code",), response=s.OverviewOut,
+              "项目各阶段、各办件的法定时限与办理情况", args=("path:code",), response=supervision.ProjectOverviewOut,
               tag="supervision"),
     Operation("/supervision/clocks", "GET", "supervision", "list_clocks", "办理时限一览（最紧急的在前）",
-              args=("filters",), query=(Query("department"), Query("state", description="open/closed"),
-                                        Query("kind", description="stage/case"), Query("project_code"),
-                                        Query("light", description="green/yellow/red")) + PAGE,
-              response=s.ClockOut, paging="service", tag="supervision"),
+              args=("filters",), query=(Param("department", min_length=1, max_length=40),
+                                        Param("state", description="open/closed", enum=("open", "closed")),
+                                        Param("kind", description="stage/case", enum=("stage", "case")),
+                                        Param("project_code", min_length=1, max_length=40),
+                                        Param("light", description="green/yellow/red", enum=supervision.LIGHTS))
+              + PAGE, response=supervision.ClocksOut, paged=True, tag="supervision"),
     # consult
     Operation("/consultations", "POST", "consult", "open_consultation", "发起部门征求意见",
-              args=("body",), body=s.ConsultationIn, response=s.ConsultationOut, status=201,
+              args=("body",), body=consult.OpenConsultation, response=consult.ConsultationOut, status=201,
               idempotent=True, tag="consult"),
     Operation("/consultations/{consultation_id}/replies", "POST", "consult", "reply_to_consultation",
-              "答复征求意见", args=("path:consultation_id", "body"), body=s.ReplyIn,
-              response=s.ConsultationOut, status=201, tag="consult"),
+              "答复征求意见", args=("path:consultation_id", "body"), body=consult.ReplyToConsultation,
+              response=consult.ConsultationOut, status=201, tag="consult"),
     Operation("/consultations/{consultation_id}", "GET", "consult", "get_consultation", "查看征求意见及答复",
-              args=("path:consultation_id",), response=s.ConsultationOut, tag="consult"),
+              args=("path:consultation_id",), response=consult.ConsultationOut, tag="consult"),
 )
 
 
@@ -187,14 +230,14 @@ GATEWAY_OPERATIONS = (
     Operation("/auth/password", "POST", "gateway", "change_password", "修改本人密码（密码过期时亦可）",
               body=s.ChangePasswordIn, status=204, public=True, tag="auth", errors=(400, 401, 422)),
     Operation("/accounts", "GET", "gateway", "list_accounts", "账号列表（平台运营）", query=PAGE,
-              response=s.AccountOut, paging="gateway", tag="accounts", errors=(401, 403, 422)),
+              response=s.AccountOut, paged=True, tag="accounts", errors=(401, 403, 422)),
     Operation("/accounts", "POST", "gateway", "create_account", "新建账号（平台运营）", body=s.AccountIn,
               response=s.AccountOut, status=201, tag="accounts", errors=(400, 401, 403, 409, 422)),
     Operation("/accounts/{account}", "GET", "gateway", "get_account", "查看账号（本人或平台运营）",
               response=s.AccountOut, tag="accounts", errors=(401, 403, 404)),
     Operation("/accounts/{account}/log", "GET", "gateway", "account_log",
               "账号记录：登录、失败、锁定、改密、重置、停用（本人或平台运营）", query=PAGE, response=s.AccountEventOut,
-              paging="gateway", tag="accounts", errors=(401, 403, 404, 422)),
+              paged=True, tag="accounts", errors=(401, 403, 404, 422)),
     Operation("/accounts/{account}/unlock", "POST", "gateway", "unlock_account", "解除账号锁定（平台运营）",
               body=s.ReasonIn, response=s.AccountOut, tag="accounts", errors=(400, 401, 403, 404, 422)),
     Operation("/accounts/{account}/password-reset", "POST", "gateway", "reset_password",

@@ -1,9 +1,15 @@
 """Account rules in plain Python: password strength, lockout after failed logins, password age."""
 import re
 from datetime import timedelta
+from itertools import combinations
 
 PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 256
 CHARACTER_CLASSES = (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^a-zA-Z0-9]")
+# The character-class rule as one regular expression (documented in the OpenAPI schema): some three
+# of the four classes each occur somewhere.
+PASSWORD_PATTERN = "^(?:" + "|".join("".join(rf"(?=[\s\S]*{c})" for c in three)
+                                     for three in combinations(CHARACTER_CLASSES, 3)) + r")[\s\S]*$"
 
 
 def password_problems(password, account=None):

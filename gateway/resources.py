@@ -7,12 +7,12 @@ import falcon
 from gateway import schemas
 from gateway.idempotency import check_key, request_hash
 from gateway.problems import TYPE_BASE, problem, render
+from gateway.routes import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
 from gateway.uploads import SpooledMaterial
 from platform_kit.errors import ValidationFailed
 from platform_kit.identity import OPERATOR
 from platform_kit.validation import load
 
-DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 MAX_JSON_BYTES = 5 * 1024 * 1024  # the largest JSON body: a whole catalog is well below this
 
 
@@ -46,10 +46,22 @@ def chinese(message):
 
 
 def json_body(req, schema):
+    """The JSON body loaded with `schema` (a per-field 422 when it does not satisfy it)."""
+    return _checked(req, schema)[1]
+
+
+def checked_body(req, schema):
+    """The JSON body as the client sent it, once it satisfies `schema`: what a service is given, so
+    that the service loads the same JSON (dates as text, its own defaults) with its own schema."""
+    return _checked(req, schema)[0]
+
+
+def _checked(req, schema):
     if (req.content_length or 0) > MAX_JSON_BYTES:
         raise falcon.HTTPContentTooLarge(description=f"请求体不得超过 {MAX_JSON_BYTES // (1024 * 1024)} MB")
+    raw = req.get_media(default_when_empty=None)
     try:
-        return load(schema(), req.get_media(default_when_empty=None))
+        return raw, load(schema(), raw)
     except ValidationFailed as exc:
         raise ValidationFailed(exc.detail, [dict(e, message=chinese(e["message"])) for e in exc.errors]) from None
 
@@ -70,7 +82,7 @@ def integer_param(req, name, default=None, minimum=None, maximum=None):
 
 def page_params(req):
     return (integer_param(req, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
-            integer_param(req, "offset", 0, 0, 10 ** 9))
+            integer_param(req, "offset", 0, 0, MAX_OFFSET))
 
 
 def no_store(resp):
@@ -100,9 +112,9 @@ class Forward:
             finally:
                 material.close()
             return
-        body = json_body(req, op.body) if op.body else None
+        body = checked_body(req, op.body) if op.body else None
         if body is not None:
-            body.update({name: params[field] for name, field in op.into_body})
+            body = dict(body, **{name: params[field] for name, field in op.into_body})
         self._respond(op, req, resp, params, body, body)
 
     def _respond(self, op, req, resp, params, body, fingerprint):
@@ -125,12 +137,12 @@ class Forward:
                     raise
                 self.idempotency.complete(account, key, status, result)
         resp.status = status
-        if op.media == "binary":
+        if op.binary:
             send_file(resp, result)
-        elif op.media == "application/json":
+        elif op.json:
             resp.media = result
         else:
-            resp.content_type = op.media
+            resp.content_type = op.media[0]
             resp.text = result
 
     def _stream_download(self, resp, params, token):
@@ -146,7 +158,6 @@ class Forward:
             if self.uploads is not None:
                 return op.status, self.uploads.upload(params["code"], body, token)
             body = body.rpc_data()
-        limit, offset = page_params(req) if op.listing else (None, None)
         args = []
         for source in op.args:
             kind, _, name = source.partition(":")
@@ -160,12 +171,10 @@ class Forward:
             elif kind == "filters":
                 filters = {q.name: req.get_param(q.name) for q in op.query
                            if q.name not in ("limit", "offset") and req.get_param(q.name)}
-                if op.paging == "service":
-                    filters.update(limit=limit, offset=offset)
+                if op.paged:  # the service pages where the data is and answers {items, total, limit, offset}
+                    filters["limit"], filters["offset"] = page_params(req)
                 args.append(filters)
         result = self.rpc.call(op.service, op.rpc, args, token=token, request_id=req.context.request_id)
-        if op.paging:
-            result = paged(result, limit, offset, slice_items=op.paging == "gateway")
         status = op.status
         if op.created_outcome and isinstance(result, dict) and result.get("outcome") == "created":
             status = 201
@@ -185,20 +194,6 @@ def send_file(resp, result):
     name = result.get("name") or result.get("title") or result.get("document_no")
     if name:
         resp.downloadable_as = name + EXTENSIONS.get(resp.content_type, "")
-
-
-def paged(result, limit, offset, slice_items):
-    """The same page shape on every list route: items, limit, offset (and total when known);
-    other keys of the service's answer (e.g. the stages' overall cap) are kept."""
-    answer = dict(result) if isinstance(result, dict) else {"items": list(result or [])}
-    items = list(answer.get("items") or [])
-    if slice_items:
-        answer.update(items=items[offset:offset + limit], total=len(items))
-    else:
-        answer["items"] = items
-    answer.setdefault("limit", limit)
-    answer.setdefault("offset", offset)
-    return answer
 
 
 def forward_resource(operations, rpc, settings, idempotency=None, uploads=None):
@@ -291,8 +286,8 @@ class Account:
             identity.require(OPERATOR)
         self.book.get(account)  # 404 for an unknown account
         limit, offset = page_params(req)
-        events = self.book.history(account)
-        resp.media = {"items": events[offset:offset + limit], "total": len(events), "limit": limit, "offset": offset}
+        events, total = self.book.history_page(account, limit, offset)
+        resp.media = {"items": events, "total": total, "limit": limit, "offset": offset}
 
     def on_post_unlock(self, req, resp, account):
         operator = req.context.identity.require(OPERATOR)

@@ -7,6 +7,7 @@ told to wait (409). A request that fails releases its claim so that it can be re
 """
 import hashlib
 import json
+import re
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, insert, select, update
@@ -16,6 +17,9 @@ from gateway.accounts.tables import idempotency_records
 from platform_kit.errors import Conflict, PlatformError
 
 MAX_KEY_LENGTH = 200
+# printable characters of a header value (ISO-8859-1 as WSGI decodes it): no controls, no NBSP, no soft hyphen
+KEY_PATTERN = r"^[\x20-\x7e\xa1-\xac\xae-\xff]+$"
+_KEY = re.compile(KEY_PATTERN)
 KEEP_FOR = timedelta(hours=24)  # a key may be reused for a new request after this
 
 
@@ -40,7 +44,7 @@ def request_hash(method, path, body):
 
 
 def check_key(key):
-    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+    if not key or len(key) > MAX_KEY_LENGTH or not _KEY.fullmatch(key):
         raise IdempotencyKeyInvalid(f"Idempotency-Key 须为 1–{MAX_KEY_LENGTH} 个可打印字符")
     return key
 

@@ -291,11 +291,17 @@ class AccountBook:
         return [public_view(row, now) for row in rows], total
 
     def history(self, account):
+        return self.history_page(account)[0]
+
+    def history_page(self, account, limit=None, offset=0):
+        """(one page of `account`'s log, oldest first; how many entries it has in all)."""
         with self.engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(account_log)
+                                 .where(account_log.c.account == account)).scalar_one()
             rows = conn.execute(select(account_log).where(account_log.c.account == account)
-                                .order_by(account_log.c.id)).all()
+                                .order_by(account_log.c.id).limit(limit).offset(offset)).all()
         return [{"event": r.event, "actor": r.actor, "at": aware(r.at).isoformat(), "reason": r.reason}
-                for r in rows]
+                for r in rows], total
 
     def _log(self, conn, account, event, actor, now, reason):
         conn.execute(insert(account_log).values(account=account, event=event, actor=actor, at=now, reason=reason))

@@ -1,1 +1,0 @@
-"""The platform's HTTP gateway: accounts and tokens, HTTP routes translated into service calls."""

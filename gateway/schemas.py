@@ -1,0 +1,119 @@
+"""The gateway's own wire formats: accounts and tokens, the material upload form, problems, health.
+
+Every body a service takes and every answer a service gives is defined once in
+:mod:`platform_kit.wire` (the service loads and dumps with the same schemas); the route table
+(:mod:`gateway.routes`) names them there.
+"""
+from marshmallow import Schema, fields, validate
+
+from gateway.accounts import policy
+from platform_kit.wire import Body
+from platform_kit.wire.intake import MaterialChannel
+
+ROLES = ("applicant", "clerk", "officer", "dept_admin", "supervisor", "operator")
+STEPS = ("accept", "review", "approve", "conclude")
+NEW_PASSWORD = (
+    validate.Length(min=policy.PASSWORD_MIN_LENGTH, max=policy.PASSWORD_MAX_LENGTH,
+                    error=f"密码长度须在 {policy.PASSWORD_MIN_LENGTH} 到 {policy.PASSWORD_MAX_LENGTH} 之间"),
+    validate.Regexp(policy.PASSWORD_PATTERN, error="密码须包含大写字母、小写字母、数字、符号中的至少三类"),
+)
+NEW_PASSWORD_DOC = {"description": f"至少 {policy.PASSWORD_MIN_LENGTH} 位，包含大写字母、小写字母、数字、符号中的"
+                                   "至少三类，且不得包含账号"}
+
+
+# ---------------------------------------------------------------------------------- auth
+class LoginIn(Body):
+    account = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=policy.PASSWORD_MAX_LENGTH))
+
+
+class RefreshIn(Body):
+    refresh_token = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class ChangePasswordIn(Body):
+    account = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    current_password = fields.String(required=True,
+                                     validate=validate.Length(min=1, max=policy.PASSWORD_MAX_LENGTH))
+    new_password = fields.String(required=True, validate=NEW_PASSWORD, metadata=NEW_PASSWORD_DOC)
+
+
+class TokensOut(Schema):
+    access_token = fields.String(required=True)
+    refresh_token = fields.String(required=True)
+    token_type = fields.String(required=True, metadata={"example": "Bearer"})
+    expires_in = fields.Integer(required=True, metadata={"description": "访问令牌有效秒数"})
+
+
+# ---------------------------------------------------------------------------------- accounts
+class AccountIn(Body):
+    account = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9._-]{1,63}$"))
+    password = fields.String(required=True, validate=NEW_PASSWORD, metadata=NEW_PASSWORD_DOC)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    department = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))
+    region = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{6}$"))
+    org = fields.String(load_default=None, allow_none=True, validate=validate.Length(equal=18))
+    steps = fields.List(fields.String(validate=validate.OneOf(STEPS)), load_default=list)
+
+
+class ReasonIn(Body):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class PasswordResetIn(ReasonIn):
+    new_password = fields.String(required=True, validate=NEW_PASSWORD, metadata=NEW_PASSWORD_DOC)
+
+
+class AccountEventOut(Schema):
+    event = fields.String(metadata={"enum": ["logged_in", "login_failed", "login_refused", "locked", "unlocked",
+                                             "password_changed", "password_reset", "created", "reset",
+                                             "activated", "deactivated", "logged_out", "refresh_reused"]})
+    actor = fields.String()
+    at = fields.DateTime()
+    reason = fields.String(allow_none=True)
+
+
+class AccountOut(Schema):
+    account = fields.String()
+    role = fields.String(metadata={"enum": list(ROLES)})
+    name = fields.String()
+    department = fields.String(allow_none=True)
+    region = fields.String(allow_none=True)
+    org = fields.String(allow_none=True)
+    steps = fields.List(fields.String())
+    active = fields.Boolean()
+    locked = fields.Boolean()
+    locked_until = fields.DateTime(allow_none=True)
+    password_changed_at = fields.DateTime()
+    must_change_password = fields.Boolean()
+
+
+# ---------------------------------------------------------------------------------- uploads
+class MaterialForm(MaterialChannel):
+    """multipart/form-data: the material's name and the file itself."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    material_id = fields.String(metadata={"description": "给出时作为该材料的新版本上传"})
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+# ---------------------------------------------------------------------------------- platform
+class FieldError(Schema):
+    field = fields.String(required=True)
+    message = fields.String(required=True)
+
+
+class ProblemOut(Schema):
+    """RFC 9457 problem details."""
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String()
+    errors = fields.List(fields.Nested(FieldError))
+
+
+class HealthOut(Schema):
+    status = fields.String(required=True)
+    services = fields.Dict(keys=fields.String(), values=fields.String(), required=True)

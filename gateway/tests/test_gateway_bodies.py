@@ -1,0 +1,70 @@
+"""Request bodies: checked at the door with the service's own wire format, then given to the
+service as the client sent them (JSON text, never objects the gateway made while checking)."""
+import pytest
+from kombu.utils.json import dumps, loads
+
+from platform_kit.validation import load
+from platform_kit.wire.stage import LoadCalendarYear
+
+YEAR = {"year": 2027, "holidays": ["2027-01-01"], "working_weekends": ["2027-02-07"]}
+
+
+def as_the_service_receives(value):
+    """What a nameko service gets: the arguments through kombu's JSON, as on the broker."""
+    return loads(dumps(value))
+
+
+def test_a_calendar_year_reaches_the_stage_service_and_loads(client, rpc, auth):
+    def load_calendar_year(data):
+        cmd = load(LoadCalendarYear(), as_the_service_receives(data))  # what stage.load_calendar_year does
+        return {"year": cmd["year"], "holidays": len(cmd["holidays"]),
+                "working_weekends": len(cmd["working_weekends"]), "recomputed_clocks": 0, "loaded_years": [2027]}
+
+    rpc.answers["stage.load_calendar_year"] = load_calendar_year
+    response = client.simulate_post("/calendar/years", json=YEAR, headers=auth("operator"))
+    assert response.status_code == 201, response.text
+    assert response.json["holidays"] == 1 and response.json["working_weekends"] == 1
+    assert rpc.calls[-1]["method"] == "load_calendar_year" and rpc.calls[-1]["args"] == [YEAR]
+    assert as_the_service_receives(rpc.calls[-1]["args"]) == [YEAR]  # text stays text on the wire
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"year": 2027, "holidays": ["2027-13-01"]}, "holidays.0"),
+    ({"year": 1999, "holidays": []}, "year"),
+    ({"year": 2027}, "holidays"),
+    (dict(YEAR, extra=1), "extra"),
+])
+def test_a_malformed_calendar_year_is_refused_at_the_door(client, rpc, auth, assert_problem, body, field):
+    problem = assert_problem(client.simulate_post("/calendar/years", json=body, headers=auth("operator")), 422)
+    assert field in {e["field"] for e in problem["errors"]}
+    assert rpc.calls == []
+
+
+def test_bodies_reach_services_as_sent_with_path_fields_added(client, rpc, auth):
+    headers = auth("operator")
+    draft = {"form": {"planned_start": "2027-03-01"}, "material_ids": []}
+    client.simulate_put("/projects/P1/drafts/land_use_planning", json=draft, headers=headers)
+    assert rpc.calls[-1]["args"] == ["P1", dict(draft, stage="land_use_planning")]
+    extension = {"days": 5, "reason": "需现场踏勘"}
+    client.simulate_post("/cases/C7/extensions", json=extension, headers=headers)
+    assert rpc.calls[-1]["args"] == [dict(extension, case_id="C7")]
+    for call in rpc.calls:
+        assert as_the_service_receives(call["args"]) == call["args"]
+
+
+def test_limits_of_the_service_are_enforced_at_the_door(client, rpc, auth, assert_problem):
+    headers = auth("operator")
+    assert_problem(client.simulate_post("/cases/C7/extensions", json={"days": 61, "reason": "x"}, headers=headers), 422)
+    assert_problem(client.simulate_post("/licences/L1/revocation", json={"reason": "理" * 2001}, headers=headers), 422)
+    assert_problem(client.simulate_post("/consultations", headers=headers, json={
+        "project_code": "P1", "asked_of": ["FIRE"], "question": "?", "due_days": 0}), 422)
+    assert_problem(client.simulate_put("/projects/P1/drafts/land_use_planning", json={"material_ids": []},
+                                       headers=headers), 422)
+    assert rpc.calls == []
+
+
+def test_a_body_in_another_media_type_is_415(client, rpc, auth, assert_problem):
+    response = client.simulate_post("/calendar/years", body="year=2027",
+                                    headers=dict(auth("operator"), **{"Content-Type": "text/plain"}))
+    assert_problem(response, 415)
+    assert rpc.calls == []

@@ -1,0 +1,400 @@
+"""Wire formats of the intake service (项目, 材料, 申报, 窗口文书, 办事指南).
+
+The catalog format is described in ``intake.domain.catalog``; its consistency is checked there.
+"""
+import base64
+import re
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from platform_kit.contracts import STAGES
+from platform_kit.wire import Answer, Body
+
+# 项目代码 YYYY-行政区划代码-48-01-六位序号 (the same pattern as intake.domain.project.CODE_PATTERN)
+PROJECT_CODE_PATTERN = r"^\d{4}-\d{6}-48-01-\d{6}$"
+# 统一社会信用代码 (GB 32100-2015): 18 characters without I, O, S, V, Z (intake.domain.project.ORG_PATTERN)
+ORG_PATTERN = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}")
+CODE = validate.Regexp(r"^[A-Za-z][A-Za-z0-9_\-]{0,39}$", error="代码只能包含字母、数字、下划线和连字符")
+REGION = validate.Regexp(r"^\d{6}$", error="行政区划代码应为6位数字")
+DAYS = validate.Range(min=1, max=365)
+# the file types a material may have (intake.domain.material.CONTENT_TYPES)
+MATERIAL_CONTENT_TYPES = ("application/pdf", "application/ofd", "image/jpeg", "image/png")
+DOCUMENT_KINDS = ("registration_voucher", "acceptance_notice", "supplement_notice", "refusal_decision",
+                  "disapproval_decision", "completion_notice")
+
+
+# ------------------------------------------------------------------------------- catalog
+class DepartmentIn(Body):
+    code = fields.String(required=True, validate=CODE)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    level = fields.String(required=True, validate=validate.OneOf(["city", "county"]))
+    region = fields.String(required=True, validate=REGION)
+
+
+class ItemIn(Body):
+    code = fields.String(required=True, validate=CODE)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    department = fields.String(required=True, validate=CODE)
+    limit_days = fields.Integer(required=True, strict=True, validate=DAYS)
+    materials = fields.List(fields.String(validate=validate.Length(min=1, max=200)), load_default=list)
+    applies_when = fields.Dict(keys=fields.String(), load_default=dict)
+    notification_commitment = fields.Boolean(load_default=False)
+    accept_with_deficiencies = fields.Boolean(load_default=False)
+
+
+class FormFieldIn(Body):
+    name = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,59}$"))
+    label = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    type = fields.String(required=True, validate=validate.OneOf(["text", "number", "integer", "date", "boolean",
+                                                                 "choice"]))
+    required = fields.Boolean(load_default=False)
+    min = fields.Float(load_default=None, allow_none=True)
+    max = fields.Float(load_default=None, allow_none=True)
+    max_length = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    pattern = fields.String(load_default=None, allow_none=True)
+    choices = fields.List(fields.Raw(), load_default=None, allow_none=True)
+
+
+class StageIn(Body):
+    stage = fields.String(required=True, validate=validate.OneOf(STAGES))
+    lead_department = fields.String(required=True, validate=CODE)
+    limit_days = fields.Integer(required=True, strict=True, validate=DAYS)
+    form = fields.List(fields.Nested(FormFieldIn), load_default=list)
+    items = fields.List(fields.Nested(ItemIn), required=True, validate=validate.Length(min=1))
+
+
+class CategoryIn(Body):
+    code = fields.String(required=True, validate=CODE)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    description = fields.String(load_default="")
+    stages = fields.List(fields.Nested(StageIn), required=True, validate=validate.Length(min=1, max=4))
+
+
+class CatalogIn(Body):
+    name = fields.String(load_default="")
+    description = fields.String(load_default="")
+    overall_limit_days = fields.Integer(required=True, strict=True, validate=DAYS)
+    departments = fields.List(fields.Nested(DepartmentIn), required=True, validate=validate.Length(min=1))
+    categories = fields.List(fields.Nested(CategoryIn), required=True, validate=validate.Length(min=1))
+
+
+class CatalogVersionOut(Answer):
+    """A catalog version as loaded (``get_catalog``): its number, digest, and the catalog itself."""
+    version = fields.Integer()
+    sha256 = fields.String()
+    loaded_at = fields.String(metadata={"description": "ISO 8601"})
+    name = fields.String()
+    description = fields.String()
+    overall_limit_days = fields.Integer()
+    departments = fields.List(fields.Dict())
+    categories = fields.List(fields.Dict())
+
+
+class CatalogLoaded(Answer):
+    version = fields.Integer()
+    name = fields.String()
+    overall_limit_days = fields.Integer()
+    departments = fields.Integer()
+    categories = fields.Integer()
+    items = fields.Integer()
+    sha256 = fields.String()
+    loaded_by = fields.String()
+    loaded_at = fields.AwareDateTime()
+    unchanged = fields.Boolean(dump_default=False)  # identical to the latest version: none was added
+
+
+# ------------------------------------------------------------------------------- projects
+class RegisterProject(Body):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    category = fields.String(required=True, validate=CODE)
+    region = fields.String(required=True, validate=REGION)
+    attributes = fields.Dict(keys=fields.String(), load_default=dict)
+    applicant_org = fields.String(load_default=None, allow_none=True)
+
+
+class PushProjectBody(Body):
+    """A project as the investment platform (投资项目在线审批监管平台) pushes it (000 §3); the code is the path's."""
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    category = fields.String(required=True, validate=CODE)
+    region = fields.String(required=True, validate=REGION)
+    applicant_org = fields.String(required=True, validate=validate.Regexp(
+        ORG_PATTERN.pattern + "$", error="应为18位统一社会信用代码"))
+    attributes = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class PushProject(PushProjectBody):
+    project_code = fields.String(required=True, validate=validate.Length(min=1, max=40))
+
+
+class ProjectOut(Answer):
+    project_code = fields.String()
+    name = fields.String()
+    category = fields.String()
+    region = fields.String()
+    applicant_org = fields.String()
+    attributes = fields.Dict()
+    catalog_version = fields.Integer()
+    source = fields.String()
+    registered_by = fields.String()
+    registered_at = fields.AwareDateTime()
+    concluded_stages = fields.List(fields.String())
+    outcome = fields.String(metadata={"enum": ["created", "updated", "unchanged"],
+                                      "description": "仅推送项目时：created | updated | unchanged"})
+    revision = fields.Integer()    # push only
+
+
+# ------------------------------------------------------------------------------- materials
+class MaterialChannel(Body):
+    """002 §5: how the version reached the window; paper only by the window clerk."""
+    channel = fields.String(load_default="electronic", validate=validate.OneOf(["electronic", "paper"]))
+    paper_copies = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=1000))
+    paper_pages = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=100000))
+
+
+class VerifyMaterial(Body):
+    case_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+
+
+class VerificationOut(Answer):
+    department = fields.String()
+    case_id = fields.String()
+    verified_by = fields.String()
+    verified_at = fields.AwareDateTime()
+    verified_on = fields.Date()
+
+
+class MaterialVersionOut(Answer):
+    material_id = fields.String()
+    version = fields.Integer()
+    name = fields.String()
+    sha256 = fields.String()
+    size = fields.Integer()
+    content_type = fields.String(metadata={"enum": list(MATERIAL_CONTENT_TYPES)})
+    uploaded_by = fields.String()
+    uploaded_at = fields.AwareDateTime()
+    channel = fields.String()                       # electronic | paper (002 §5)
+    form = fields.String()                          # 电子 | 纸质（已扫描）
+    paper_copies = fields.Integer(allow_none=True)
+    paper_pages = fields.Integer(allow_none=True)
+    verification = fields.Nested(VerificationOut, allow_none=True)
+    first_entry = fields.Boolean()
+
+
+class DeclaredInOut(Answer):
+    declaration_id = fields.String()
+    stage = fields.String()
+    version = fields.Integer()
+
+
+class MaterialOut(Answer):
+    material_id = fields.String()
+    name = fields.String()
+    created_by = fields.String()
+    created_at = fields.AwareDateTime()
+    latest_version = fields.Integer()
+    versions = fields.List(fields.Nested(MaterialVersionOut))
+    declared_in = fields.List(fields.Nested(DeclaredInOut))
+
+
+class MaterialListOut(Answer):
+    """One page of a project's materials."""
+    items = fields.List(fields.Nested(MaterialOut))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+# ------------------------------------------------------------------------------- declarations
+class DraftBody(Body):
+    """A stage's declaration form and materials (the stage is the path's when saved as a draft)."""
+    form = fields.Dict(keys=fields.String(), required=True)
+    material_ids = fields.List(fields.String(), load_default=list)
+
+    @validates_schema
+    def _distinct(self, data, **kwargs):
+        ids = data.get("material_ids") or []
+        if len(set(ids)) != len(ids):
+            raise ValidationError("同一材料不能重复提交", field_name="material_ids")
+
+
+class SubmitDeclaration(DraftBody):
+    stage = fields.String(required=True, validate=validate.OneOf(STAGES))
+
+
+class SubmitSupplement(Body):
+    """002 §8: the materials a supplement notice asked for, handed in through the window."""
+    case_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    material_ids = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=200))
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+    @validates_schema
+    def _distinct(self, data, **kwargs):
+        ids = data.get("material_ids") or []
+        if len(set(ids)) != len(ids):
+            raise ValidationError("同一材料不能重复提交", field_name="material_ids")
+
+
+class ChecklistMaterialOut(Answer):
+    name = fields.String()
+    items = fields.List(fields.String())
+    status = fields.String()            # uploaded | provided_by_platform | missing
+    material = fields.Dict(allow_none=True)
+    provided_by = fields.String(allow_none=True)
+    licence_no = fields.String(allow_none=True)
+
+
+class ChecklistOut(Answer):
+    project_code = fields.String()
+    stage = fields.String()
+    materials = fields.List(fields.Nested(ChecklistMaterialOut))
+
+
+class DraftOut(Answer):
+    project_code = fields.String()
+    stage = fields.String()
+    form = fields.Dict()
+    material_ids = fields.List(fields.String())
+    revision = fields.Integer()
+    saved_by = fields.String()
+    saved_at = fields.AwareDateTime()
+    declaration_id = fields.String(allow_none=True)
+    outstanding = fields.List(fields.Dict())   # what submitting would still refuse, per field
+
+
+class DeclaredItemOut(Answer):
+    item_code = fields.String()
+    item_name = fields.String()
+    department = fields.String()
+    region = fields.String()
+    limit_days = fields.Integer()
+
+
+class DeclaredMaterialOut(Answer):
+    material_id = fields.String()
+    version = fields.Integer()
+    name = fields.String()
+    sha256 = fields.String()
+
+
+class DocumentLossOut(Answer):
+    loss_statement_material_id = fields.String()
+    identity_copy_material_id = fields.String()
+    recorded_by = fields.String()
+    recorded_at = fields.AwareDateTime()
+
+
+class DocumentOut(Answer):
+    document_id = fields.String()
+    kind = fields.String(metadata={"enum": list(DOCUMENT_KINDS)})
+    title = fields.String()
+    document_no = fields.String()
+    project_code = fields.String()
+    declaration_id = fields.String(allow_none=True)
+    case_id = fields.String(allow_none=True)
+    issued_on = fields.Date()
+    loss = fields.Nested(DocumentLossOut, allow_none=True)
+
+
+class DocumentContentOut(DocumentOut):
+    content_type = fields.String()
+    content_base64 = fields.Function(lambda d: base64.b64encode(d["content"]).decode(),
+                                     metadata={"type": "string", "format": "byte"})
+
+
+class DocumentListOut(Answer):
+    """One page of a project's window documents."""
+    items = fields.List(fields.Nested(DocumentOut))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+class ReportLostNotice(Body):
+    loss_statement_material_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    identity_copy_material_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+
+
+class DeclarationOut(Answer):
+    declaration_id = fields.String()
+    project_code = fields.String()
+    stage = fields.String()
+    state = fields.String()
+    catalog_version = fields.Integer()
+    lead_department = fields.String()
+    stage_limit_days = fields.Integer()
+    form = fields.Dict()
+    materials = fields.List(fields.Nested(DeclaredMaterialOut))
+    items = fields.List(fields.Nested(DeclaredItemOut))
+    licences = fields.List(fields.Dict())
+    submitted_by = fields.String()
+    submitted_at = fields.AwareDateTime()
+    submitted_on = fields.Date()
+    voucher = fields.Nested(DocumentOut)   # submit only: the registration voucher (002 §5)
+
+
+# ------------------------------------------------------------------------------- guide
+class PreviewGuide(Body):
+    category = fields.String(required=True, validate=CODE)
+    attributes = fields.Dict(keys=fields.String(), load_default=dict)
+    region = fields.String(load_default=None, allow_none=True, validate=REGION)
+
+
+class NamedOut(Answer):
+    code = fields.String()
+    name = fields.String()
+
+
+class GuideItemOut(Answer):
+    code = fields.String()
+    name = fields.String()
+    department = fields.Nested(NamedOut)
+    limit_days = fields.Integer()
+    materials = fields.List(fields.String())
+    state = fields.String()
+    notification_commitment = fields.Boolean()
+    accept_with_deficiencies = fields.Boolean()
+
+
+class GuideStageOut(Answer):
+    stage = fields.String()
+    name = fields.String()
+    lead_department = fields.Nested(NamedOut)
+    limit_days = fields.Integer()
+    state = fields.String()
+    form = fields.List(fields.Dict())
+    items = fields.List(fields.Nested(GuideItemOut))
+
+
+class GuideMaterialOut(Answer):
+    name = fields.String()
+    items = fields.List(fields.String())
+    provided_by = fields.String(allow_none=True)   # an earlier item whose result this is (000 §7)
+    licence_no = fields.String(allow_none=True)
+
+
+class GuideOut(Answer):
+    project_code = fields.String()
+    project_name = fields.String()
+    category = fields.Nested(NamedOut)
+    catalog_version = fields.Integer()
+    region = fields.String()
+    overall_limit_days = fields.Integer()
+    total_limit_days = fields.Integer()
+    within_overall_limit = fields.Boolean()
+    stages = fields.List(fields.Nested(GuideStageOut))
+    departments = fields.List(fields.Nested(NamedOut))
+    materials = fields.List(fields.Nested(GuideMaterialOut))
+
+
+# ------------------------------------------------------------------------------- supplements
+class SupplementOut(Answer):
+    submission_id = fields.String()
+    project_code = fields.String()
+    case_id = fields.String()
+    declaration_id = fields.String(allow_none=True)
+    materials = fields.List(fields.Nested(DeclaredMaterialOut))
+    note = fields.String()
+    submitted_by = fields.String()
+    submitted_at = fields.AwareDateTime()
+    submitted_on = fields.Date()
+    voucher = fields.Nested(DocumentOut)   # the registration voucher of the supplement (002 §5, §8)

@@ -1,0 +1,95 @@
+"""Wire formats of the supervision service (监察: legal time limits as recorded)."""
+from marshmallow import fields
+
+from platform_kit.wire import Answer
+
+LIGHTS = ("green", "yellow", "red")
+LIGHT = {"enum": list(LIGHTS)}
+
+
+class CaseClockOut(Answer):
+    case_id = fields.String()
+    item_code = fields.String(allow_none=True)
+    item_name = fields.String(allow_none=True)
+    department = fields.String(allow_none=True)
+    state = fields.String()
+    round = fields.Integer(allow_none=True)
+    accepted_on = fields.Date(allow_none=True)
+    deemed = fields.Boolean(allow_none=True)
+    acceptance_due_on = fields.Date(allow_none=True)
+    limit_days = fields.Integer(allow_none=True)
+    extension_days = fields.Integer(allow_none=True)
+    due_on = fields.Date(allow_none=True)
+    due_estimated = fields.Boolean(allow_none=True)   # a year of it had no loaded holiday schedule
+    yellow_on = fields.Date(allow_none=True)          # the day its light turns yellow (stage service's facts)
+    remaining_days = fields.Integer(allow_none=True)
+    paused = fields.Boolean()
+    paused_on = fields.Date(allow_none=True)
+    returned_on = fields.Date(allow_none=True)
+    lapsed_on = fields.Date(allow_none=True)
+    concluded_on = fields.Date(allow_none=True)
+    on_time = fields.Boolean(allow_none=True)
+    used_days = fields.Integer(allow_none=True)
+    outcome = fields.String(allow_none=True)
+    licence_no = fields.String(allow_none=True)
+    light = fields.String(allow_none=True, metadata=LIGHT)   # null: no clock facts published for it yet
+
+
+class StageClockOut(Answer):
+    stage = fields.String(allow_none=True)
+    stage_id = fields.String(allow_none=True)
+    lead_department = fields.String(allow_none=True)
+    limit_days = fields.Integer(allow_none=True)
+    extension_days = fields.Integer(allow_none=True)
+    received_on = fields.Date(allow_none=True)
+    due_on = fields.Date(allow_none=True)
+    due_estimated = fields.Boolean(allow_none=True)
+    yellow_on = fields.Date(allow_none=True)
+    used_days = fields.Integer(allow_none=True)
+    remaining_days = fields.Integer(allow_none=True)
+    concluded_on = fields.Date(allow_none=True)
+    on_time = fields.Boolean(allow_none=True)
+    state = fields.String(allow_none=True)
+    paused = fields.Boolean()
+    light = fields.String(allow_none=True, metadata=LIGHT)
+    cases = fields.List(fields.Nested(CaseClockOut))
+
+
+class TimelineEntryOut(Answer):
+    event_id = fields.String()
+    type = fields.String()
+    occurred_at = fields.AwareDateTime()
+    actor = fields.Dict()
+    summary = fields.String()
+
+
+class OverviewProjectOut(Answer):
+    name = fields.String(allow_none=True)
+    category = fields.String(allow_none=True)
+    region = fields.String(allow_none=True)
+    applicant_org = fields.String(allow_none=True)
+
+
+class ProjectOverviewOut(Answer):
+    project_code = fields.String()
+    project = fields.Nested(OverviewProjectOut, allow_none=True)
+    stages = fields.List(fields.Nested(StageClockOut))
+    timeline = fields.List(fields.Nested(TimelineEntryOut))
+
+
+class ClockOut(CaseClockOut):
+    kind = fields.String(metadata={"enum": ["stage", "case"]})
+    clock = fields.String()
+    project_code = fields.String(allow_none=True)
+    stage = fields.String(allow_none=True)
+    stage_id = fields.String(allow_none=True)
+    case_id = fields.String(allow_none=True)
+    state = fields.String(allow_none=True)
+    started_on = fields.Date(allow_none=True)
+
+
+class ClocksOut(Answer):
+    items = fields.List(fields.Nested(ClockOut))
+    total = fields.Integer()
+    offset = fields.Integer()
+    limit = fields.Integer()
