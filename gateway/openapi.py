@@ -1,4 +1,4 @@
-"""The OpenAPI 3.0 document, generated from the route table and the marshmallow schemas.
+"""The OpenAPI 3.1 document (its schemas are JSON Schema 2020-12), generated from the route table and the marshmallow schemas.
 
 Every limit a schema's validators enforce is stated (lengths, ranges, patterns, choices); request
 bodies refuse unknown fields (``additionalProperties: false``), answers list the fields a service
@@ -63,7 +63,7 @@ def schema_doc(schema_cls, components):
 def field_schema(field, components):
     if isinstance(field, fields.Nested):
         ref = components.ref(type(field.schema))
-        return {"allOf": [ref], "nullable": True} if field.allow_none else ref
+        return {"anyOf": [ref, {"type": "null"}]} if field.allow_none else ref
     if isinstance(field, fields.List):
         out = {"type": "array", "items": field_schema(field.inner, components)}
     else:
@@ -77,8 +77,20 @@ def field_schema(field, components):
     if default is not missing and not callable(default):
         out["default"] = default
     if field.allow_none:
-        out["nullable"] = True
+        out = nullable(out)
     return out
+
+
+def nullable(schema):
+    """JSON Schema 2020-12 (OpenAPI 3.1): null is one more allowed type, and one more enum value."""
+    schema = dict(schema)
+    kind = schema.get("type")
+    if kind is None:
+        return {"anyOf": [schema, {"type": "null"}]}
+    schema["type"] = [*kind, "null"] if isinstance(kind, list) else [kind, "null"]
+    if "enum" in schema:
+        schema["enum"] = [*schema["enum"], None]
+    return schema
 
 
 def limits(validator, kind):
@@ -96,13 +108,9 @@ def limits(validator, kind):
     if isinstance(validator, validate.Range):
         out = {}
         if validator.min is not None:
-            out["minimum"] = validator.min
-            if not validator.min_inclusive:
-                out["exclusiveMinimum"] = True
+            out["minimum" if validator.min_inclusive else "exclusiveMinimum"] = validator.min
         if validator.max is not None:
-            out["maximum"] = validator.max
-            if not validator.max_inclusive:
-                out["exclusiveMaximum"] = True
+            out["maximum" if validator.max_inclusive else "exclusiveMaximum"] = validator.max
         return out
     return {}
 
@@ -196,7 +204,7 @@ def build(operations, version="0.1.0"):
         path = re.sub(r"{(\w+):\w+}", r"{\1}", op.path)
         paths.setdefault(path, {})[op.method.lower()] = operation_doc(op, components)
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {"title": "工程建设项目审批管理系统 API", "version": version,
                  "description": "所有错误均以 application/problem+json 返回；列表接口支持 limit/offset 分页。"},
         "servers": [{"url": "/"}],

@@ -11,7 +11,7 @@ Each operation test is marked with ``@covers(method, path)`` and must hand an an
 operation to :func:`expect`; the test at the end of the first part fails for every operation of
 ``/openapi.json`` without a passing test of this kind, so a route added without one is noticed.
 The second part validates every recorded answer against the document's schema for its status
-(``$ref`` resolved against the document, OpenAPI ``nullable`` turned into JSON Schema, ``date`` and
+(``$ref`` resolved against the document, ``date`` and
 ``date-time`` formats checked); PDF, SVG and material files are checked for their media type and
 magic bytes instead.
 """
@@ -402,7 +402,7 @@ def test_health(people):
 @covers("GET", "/openapi.json")
 def test_openapi_document(people):
     body = expect(people["public"].get("/openapi.json"), "GET", "/openapi.json", 200)
-    assert body["openapi"].startswith("3.0") and body == local_document()
+    assert body["openapi"].startswith("3.1") and body == local_document()
 
 
 # ------------------------------------------------------------------------------ catalog, guides
@@ -858,8 +858,9 @@ def test_a_route_added_without_a_test_is_noticed(served):
 
 # ============================================================================== part 2: answers
 def json_schema(node):
-    """An OpenAPI 3.0 schema (fragment) as JSON Schema 2020-12: `nullable` becomes a null type,
-    references point into the document resource."""
+    """An OpenAPI 3.1 schema (fragment) as a JSON Schema 2020-12 resource: references point into the
+    document resource; `example` (an annotation) is dropped; a 3.0 `nullable`, should one appear,
+    becomes a null type."""
     if isinstance(node, list):
         return [json_schema(n) for n in node]
     if not isinstance(node, dict):

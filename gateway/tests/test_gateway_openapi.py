@@ -39,7 +39,7 @@ def answer(doc, path, method="get", status="200"):
 
 
 def test_openapi_document_describes_every_route(doc, app_routes):
-    assert doc["openapi"].startswith("3.0")
+    assert doc["openapi"].startswith("3.1")
     documented = {(path, method.upper()) for path, item in doc["paths"].items() for method in item}
     assert documented == app_routes
     operation_ids = [op["operationId"] for item in doc["paths"].values() for op in item.values()]
@@ -58,15 +58,19 @@ def test_openapi_document_describes_every_route(doc, app_routes):
 
     def check(schema, where):
         if "$ref" in schema:
-            assert set(schema) == {"$ref"}, where  # OpenAPI 3.0: siblings of $ref are ignored
+            assert set(schema) == {"$ref"}, where
             return
-        if "allOf" in schema:  # a nullable object: allOf [$ref] + nullable
-            assert set(schema) == {"allOf", "nullable"} and len(schema["allOf"]) == 1, where
-            return check(schema["allOf"][0], where)
-        if schema == {} or set(schema) <= {"description", "nullable", "default"}:
+        if "anyOf" in schema:  # a nullable object: anyOf [$ref, null]
+            assert set(schema) == {"anyOf"} and len(schema["anyOf"]) == 2, where
+            assert schema["anyOf"][1] == {"type": "null"}, where
+            return check(schema["anyOf"][0], where)
+        assert "nullable" not in schema, where   # OpenAPI 3.1: null is a type
+        if schema == {} or set(schema) <= {"description", "default"}:
             return  # any JSON value (e.g. a catalog form field's choices)
-        assert schema.get("type") in ("string", "integer", "number", "boolean", "object", "array"), where
-        if schema["type"] == "array":
+        kinds = schema.get("type") if isinstance(schema.get("type"), list) else [schema.get("type")]
+        assert set(kinds) - {"null"} and set(kinds) <= {"string", "integer", "number", "boolean", "object",
+                                                         "array", "null"}, where
+        if "array" in kinds:
             check(schema["items"], where + "[]")
         for name, sub in schema.get("properties", {}).items():
             check(sub, f"{where}.{name}")
@@ -74,7 +78,7 @@ def test_openapi_document_describes_every_route(doc, app_routes):
             check(schema["additionalProperties"], where + ".*")
         assert set(schema.get("required", [])) <= set(schema.get("properties", {})), where
         if schema.get("format") in ("date", "date-time"):
-            assert schema["type"] == "string", where
+            assert set(kinds) - {"null"} == {"string"}, where
     for name, schema in doc["components"]["schemas"].items():
         check(schema, name)
     for path, item in doc["paths"].items():
@@ -108,10 +112,10 @@ def test_dates_are_dates_and_what_is_served_null_is_nullable(doc):
                 assert spec["format"] == "date-time", (name, field)
     assert on_fields > 20
     clock = doc["components"]["schemas"]["ClockOut"]["properties"]
-    assert clock["case_id"]["nullable"] is True and clock["due_on"] == {"type": "string", "format": "date",
-                                                                       "nullable": True}
+    assert clock["case_id"]["type"] == ["string", "null"]
+    assert clock["due_on"] == {"type": ["string", "null"], "format": "date"}
     licence = doc["components"]["schemas"]["LicenceOut"]["properties"]
-    assert licence["revocation"]["nullable"] is True
+    assert licence["revocation"] == {"anyOf": [{"$ref": "#/components/schemas/RevocationOut"}, {"type": "null"}]}
     assert doc["components"]["schemas"]["RevocationOut"]["properties"]["revoked_on"]["format"] == "date"
 
 

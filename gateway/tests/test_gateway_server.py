@@ -108,4 +108,4 @@ def test_gunicorn_serves_the_platform_with_one_reply_queue_per_worker(server, ra
     replies = [q["name"] for q in rabbit_manager.get_queues(rabbit_config["vhost"])
                if q["name"].startswith("rpc.reply-gateway")]
     assert 1 <= len(replies) <= 2  # one per worker that has served, however many requests
-    assert requests.get(f"{server}/openapi.json", timeout=10).json()["openapi"].startswith("3.0")
+    assert requests.get(f"{server}/openapi.json", timeout=10).json()["openapi"].startswith("3.1")
