@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
+from marshmallow import ValidationError as MarshmallowValidationError
 
 from platform_kit.clock_facts import ClockFactsSchema
 from platform_kit.errors import ValidationFailed
 from platform_kit.states import CASE_STATES, STAGE_STATES
-from platform_kit.validation import load
+from platform_kit.validation import flatten_messages, load
 
 STAGES = ("land_use_planning", "engineering_permit", "construction_permit", "completion_acceptance")
 
@@ -490,6 +491,8 @@ class Envelope:
     payload: dict
     event_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     occurred_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    # the payload as dumped and checked by new_event (the same for an equal payload): not dumped again
+    wire_payload: dict = field(default=None, compare=False, repr=False)
 
     def to_wire(self):
         """The JSON-ready body: payload dumped through its schema, so it is exactly what consumers load."""
@@ -502,7 +505,7 @@ class Envelope:
             "occurred_at": self.occurred_at.isoformat(),
             "project_code": self.project_code,
             "actor": self.actor.as_dict(),
-            "payload": schema.dump(self.payload),
+            "payload": self.wire_payload if self.wire_payload is not None else schema.dump(self.payload),
         }
 
 
@@ -511,9 +514,12 @@ def new_event(event_type, *, source, project_code, actor, payload, version=None)
     version = version or latest_version(event_type)
     schema = payload_schema(event_type, version)
     wire_payload = schema.dump(payload)
-    load(schema, wire_payload, detail=f"事件 {event_type} 的内容不符合契约")  # refuse to emit a malformed event
+    try:   # refuse to emit a malformed event
+        schema.load(wire_payload)
+    except MarshmallowValidationError as exc:
+        raise ValidationFailed(f"事件 {event_type} 的内容不符合契约", flatten_messages(exc.messages)) from None
     return Envelope(type=event_type, version=version, source=source, project_code=project_code,
-                    actor=actor, payload=payload)
+                    actor=actor, payload=payload, wire_payload=wire_payload)
 
 
 _ENVELOPE_SCHEMA = EnvelopeSchema()

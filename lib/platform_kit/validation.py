@@ -4,18 +4,19 @@ from marshmallow import ValidationError
 from platform_kit.errors import ValidationFailed
 
 
-def _flatten(messages, prefix=""):
+def flatten_messages(messages, prefix=""):
+    """marshmallow's nested error messages as a list of {field, message}."""
     out = []
     if isinstance(messages, dict):
         for key, value in messages.items():
             path = f"{prefix}.{key}" if prefix else str(key)
-            out.extend(_flatten(value, path))
+            out.extend(flatten_messages(value, path))
     elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
         for message in messages:
             out.append({"field": prefix or "_schema", "message": message})
     elif isinstance(messages, list):
         for index, value in enumerate(messages):
-            out.extend(_flatten(value, f"{prefix}[{index}]"))
+            out.extend(flatten_messages(value, f"{prefix}[{index}]"))
     else:
         out.append({"field": prefix or "_schema", "message": str(messages)})
     return out
@@ -39,10 +40,11 @@ def load(schema, data, detail="输入数据不符合要求"):
     """Validate `data` with `schema` (an instance); raise ValidationFailed with per-field errors."""
     if data is None:
         data = {}
-    nul = _nul_fields(data)
+    # a NUL shows as \x00 in the repr: one C call decides whether to look for where it is
+    nul = _nul_fields(data) if "\\x00" in repr(data) else None
     if nul:
         raise ValidationFailed(detail, [{"field": field, "message": "不得包含空字符（NUL）"} for field in nul])
     try:
         return schema.load(data)
     except ValidationError as exc:
-        raise ValidationFailed(detail, _flatten(exc.messages)) from None
+        raise ValidationFailed(detail, flatten_messages(exc.messages)) from None

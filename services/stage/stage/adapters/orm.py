@@ -157,22 +157,26 @@ def clock_from_row(row):
                  stopped_on=row.clock_stopped_on, due_on=row.due_on, estimated=bool(row.due_estimated))
 
 
+def _assign(row, values):
+    """Set the columns whose value changed: a row write costs per attribute set, and a decision
+    changes a few columns of a case (a sweep of thousands of cases notices)."""
+    loaded = row.__dict__
+    for name, value in values.items():
+        if name not in loaded or loaded[name] != value:
+            setattr(row, name, value)
+
+
 def clock_to_row(clock, row):
     if clock is None:
-        row.clock_started_on = row.clock_running_since = row.clock_paused_since = None
-        row.clock_stopped_on = row.due_on = None
-        row.clock_used_before, row.clock_segments, row.extension_days = 0, [], 0
-        row.due_estimated = False
+        _assign(row, {"clock_started_on": None, "clock_running_since": None, "clock_paused_since": None,
+                      "clock_stopped_on": None, "due_on": None, "clock_used_before": 0, "clock_segments": [],
+                      "extension_days": 0, "due_estimated": False})
         return
-    row.extension_days = clock.extension_days
-    row.clock_started_on = clock.started_on
-    row.clock_used_before = clock.used_before
-    row.clock_segments = [[a.isoformat(), b.isoformat()] for a, b in clock.segments]
-    row.clock_running_since = clock.running_since
-    row.clock_paused_since = clock.paused_since
-    row.clock_stopped_on = clock.stopped_on
-    row.due_on = clock.due_on
-    row.due_estimated = clock.estimated
+    _assign(row, {"extension_days": clock.extension_days, "clock_started_on": clock.started_on,
+                  "clock_used_before": clock.used_before,
+                  "clock_segments": [[a.isoformat(), b.isoformat()] for a, b in clock.segments],
+                  "clock_running_since": clock.running_since, "clock_paused_since": clock.paused_since,
+                  "clock_stopped_on": clock.stopped_on, "due_on": clock.due_on, "due_estimated": clock.estimated})
 
 
 def case_from_row(row):
@@ -195,15 +199,10 @@ def case_new_row(case):
 
 
 def case_to_row(case, row):
-    row.state = case.state
-    row.resume_state = case.resume_state
-    row.round = case.round
-    row.received_on = case.received_on
-    row.acceptance_due_on = case.acceptance_due_on
-    row.accepted_on = case.accepted_on
-    row.concluded_on = case.concluded_on
-    row.lapsed_on = case.lapsed_on
-    row.licence_no = case.licence_no
+    _assign(row, {"state": case.state, "resume_state": case.resume_state, "round": case.round,
+                  "received_on": case.received_on, "acceptance_due_on": case.acceptance_due_on,
+                  "accepted_on": case.accepted_on, "concluded_on": case.concluded_on, "lapsed_on": case.lapsed_on,
+                  "licence_no": case.licence_no})
     clock_to_row(case.clock, row)
 
 
@@ -225,6 +224,5 @@ def stage_new_row(stage):
 
 
 def stage_to_row(stage, row):
-    row.state = stage.state
-    row.concluded_on = stage.concluded_on
+    _assign(row, {"state": stage.state, "concluded_on": stage.concluded_on})
     clock_to_row(stage.clock, row)

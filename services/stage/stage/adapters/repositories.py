@@ -6,10 +6,11 @@ Locking order, the same in every use case that changes a case: the stage row, th
 sweep claims case rows with ``FOR UPDATE SKIP LOCKED`` instead: replicas share the sweep and each
 due deadline is acted on once.
 """
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, event, exists, func, insert, or_, select, update
 from sqlalchemy.orm import noload
 
 from platform_kit import calendar_store
+from platform_kit.times import utcnow
 from stage.adapters.orm import (CaseRow, DecisionRow, StageRow, StepAssignmentRow, case_from_row,
                                 case_new_row, case_to_row, stage_from_row, stage_new_row, stage_to_row)
 from stage.domain.case import ACCEPTED, REVIEWED, SUBMITTED
@@ -22,6 +23,14 @@ def repositories(session):
     return {"cases": CaseRepository(session), "stages": StageRepository(session),
             "decisions": DecisionRepository(session), "roster": RosterRepository(session),
             "calendar": CalendarRepository(session)}
+
+
+def _kept(session, rows):
+    """Hold the rows a unit of work read for as long as it lasts: the session's identity map keeps
+    rows only while something refers to them, and ``save`` finds them there instead of reading
+    them again."""
+    session.info.setdefault("rows", []).extend(rows)
+    return rows
 
 
 def _stage_with_cases(row):
@@ -50,12 +59,13 @@ class CaseRepository:
                                          .execution_options(populate_existing=True)).scalar_one()
         self.session.execute(select(CaseRow).where(CaseRow.id == case_id).with_for_update()
                              .execution_options(populate_existing=True)).scalar_one()
+        _kept(self.session, [stage_row, *stage_row.cases])
         stage = _stage_with_cases(stage_row)
         return stage, next(c for c in stage.cases if c.id == case_id)
 
     def save(self, case):
+        # written with the next query or at commit (autoflush), so a sweep's updates go out together
         case_to_row(case, self.session.get(CaseRow, case.id))
-        self.session.flush()
 
     def project_of(self, case_id):
         return self.session.execute(select(CaseRow.project_code).where(CaseRow.id == case_id)).scalar_one_or_none()
@@ -90,7 +100,7 @@ class CaseRepository:
         rows = self.session.execute(
             select(CaseRow).where(condition).order_by(order).limit(batch).with_for_update(skip_locked=True)
             .options(noload(CaseRow.stage_row)).execution_options(populate_existing=True)).scalars().all()
-        return [case_from_row(r) for r in rows]
+        return [case_from_row(r) for r in _kept(self.session, rows)]
 
     def estimated_open_locked(self):
         """Open case clocks whose deadline is an estimate, locked (after their stages)."""
@@ -98,7 +108,7 @@ class CaseRepository:
                                                           CaseRow.clock_stopped_on.is_(None))
                                     .order_by(CaseRow.id).with_for_update()
                                     .execution_options(populate_existing=True)).scalars().all()
-        return [case_from_row(r) for r in rows]
+        return [case_from_row(r) for r in _kept(self.session, rows)]
 
 
 def case_conditions(visibility):
@@ -137,11 +147,13 @@ class StageRepository:
     def get_locked(self, stage_id):
         row = self.session.execute(select(StageRow).where(StageRow.id == stage_id).with_for_update()
                                    .execution_options(populate_existing=True)).scalar_one_or_none()
-        return _stage_with_cases(row) if row is not None else None
+        if row is None:
+            return None
+        _kept(self.session, [row, *row.cases])
+        return _stage_with_cases(row)
 
     def save(self, stage):
         stage_to_row(stage, self.session.get(StageRow, stage.id))
-        self.session.flush()
 
     def of_project(self, project_code, visibility):
         """The project's stages `visibility` lets see, in the order they were received, with their cases."""
@@ -160,26 +172,38 @@ class StageRepository:
                                                            StageRow.clock_stopped_on.is_(None))
                                     .order_by(StageRow.id).with_for_update()
                                     .execution_options(populate_existing=True)).scalars().all()
-        return [stage_from_row(r) for r in rows]
+        return [stage_from_row(r) for r in _kept(self.session, rows)]
 
 
 class DecisionRepository:
+    """Decisions are inserted once and never changed: the ones a unit of work records are written
+    in one multi-row insert, before the repository next reads them or the transaction commits."""
+
     def __init__(self, session):
         self.session = session
+        self._pending = []
+        event.listen(session, "before_commit", self._write)
 
     def add(self, decision):
-        self.session.add(DecisionRow(
+        self._pending.append(dict(
             case_id=decision.case_id, stage_id=decision.stage_id, action=decision.action,
-            from_state=decision.from_state, to_state=decision.to_state, on=decision.on, actor_id=decision.who,
-            actor_role=decision.role, actor_name=decision.name or "", department=decision.department,
-            opinion=decision.opinion or "", reason=decision.reason or "", special=decision.special,
-            attachment_ref=decision.attachment_ref, details=decision.details or {}))
+            from_state=decision.from_state, to_state=decision.to_state, on=decision.on, at=utcnow(),
+            actor_id=decision.who, actor_role=decision.role, actor_name=decision.name or "",
+            department=decision.department, opinion=decision.opinion or "", reason=decision.reason or "",
+            special=decision.special, attachment_ref=decision.attachment_ref, details=decision.details or {}))
+
+    def _write(self, session=None):
+        if self._pending:
+            rows, self._pending = self._pending, []
+            self.session.flush()   # the cases and stages they refer to first
+            self.session.execute(insert(DecisionRow.__table__), rows)
 
     def of_cases(self, case_ids):
         """{case_id: [its decisions, oldest first]} for the given cases."""
         out = {case_id: [] for case_id in case_ids}
         if not out:
             return out
+        self._write()
         rows = self.session.execute(select(DecisionRow).where(DecisionRow.case_id.in_(list(out)))
                                     .order_by(DecisionRow.id)).scalars().all()
         for r in rows:
