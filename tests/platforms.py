@@ -1,5 +1,6 @@
-"""Platforms of their own for end-to-end runs that move the date: own vhost, own databases, every
-process reading today's date from one file (PLATFORM_DATE_FILE)."""
+"""Whole platforms for the end-to-end runs: every service and the gateway as separate processes on
+a throwaway RabbitMQ vhost and fresh PostgreSQL databases. A dated platform's processes all read
+today's date from one file (PLATFORM_DATE_FILE), which a run moves forward."""
 import contextlib
 import os
 import signal
@@ -21,33 +22,50 @@ def free_port():
 
 
 @contextlib.contextmanager
-def dated_platform(postgres, workdir, today, label="clock", extra_env=None):
-    """A running platform whose 'today' is the content of ``platform.date_file`` (see :func:`set_today`)."""
-    vhost = f"e2e-{label}-{uuid.uuid4().hex[:8]}"
-    requests.put(f"{MANAGEMENT}/vhosts/{vhost}", auth=AUTH, timeout=10).raise_for_status()
-    requests.put(f"{MANAGEMENT}/permissions/{vhost}/guest", auth=AUTH, timeout=10,
+def throwaway_vhost(label):
+    name = f"e2e-{label}-{uuid.uuid4().hex[:8]}"
+    requests.put(f"{MANAGEMENT}/vhosts/{name}", auth=AUTH, timeout=10).raise_for_status()
+    requests.put(f"{MANAGEMENT}/permissions/{name}/guest", auth=AUTH, timeout=10,
                  json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
+    try:
+        yield name
+    finally:
+        requests.delete(f"{MANAGEMENT}/vhosts/{name}", auth=AUTH, timeout=10)
+
+
+@contextlib.contextmanager
+def running_platform(postgres, workdir, label="platform", extra_env=None, catalog=False):
+    """A started, ready platform with the demo accounts (and the demo catalog if asked)."""
+    with throwaway_vhost(label) as vhost:
+        urls = {name: postgres.fresh(name) for name in SERVICES + ("gateway",)}
+        running = Platform(amqp_uri=f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}", database_urls=urls,
+                           keys_dir=workdir / "keys", port=free_port(), workdir=workdir,
+                           extra_env={"GATEWAY_WORKERS": "2", **(extra_env or {})})
+        running.start()
+        try:
+            running.wait_ready()
+            running.seed_accounts()
+            if catalog:
+                running.seed_catalog()
+            yield running
+        except Exception:
+            for process in running.processes:
+                print(f"--- {process.label}\n{running.tail(process, 60)}")
+            raise
+        finally:
+            running.stop()
+
+
+@contextlib.contextmanager
+def dated_platform(postgres, workdir, today, label="clock", extra_env=None):
+    """A running platform (demo catalog loaded) whose 'today' is the content of ``platform.date_file``
+    (see :func:`set_today`), with a deadline sweeper that passes every second."""
     date_file = workdir / "today"
     date_file.write_text(today)
-    urls = {name: postgres.fresh(name) for name in SERVICES + ("gateway",)}
-    running = Platform(amqp_uri=f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}", database_urls=urls,
-                       keys_dir=workdir / "keys", port=free_port(), workdir=workdir,
-                       extra_env={"GATEWAY_WORKERS": "2", "PLATFORM_DATE_FILE": str(date_file),
-                                  "STAGE_SWEEP_SECONDS": "1", **(extra_env or {})})
-    running.date_file = date_file
-    running.start()
-    try:
-        running.wait_ready()
-        running.seed_accounts()
-        running.seed_catalog()
+    with running_platform(postgres, workdir, label, catalog=True, extra_env={
+            "PLATFORM_DATE_FILE": str(date_file), "STAGE_SWEEP_SECONDS": "1", **(extra_env or {})}) as running:
+        running.date_file = date_file
         yield running
-    except Exception:
-        for process in running.processes:
-            print(f"--- {process.label}\n{running.tail(process, 60)}")
-        raise
-    finally:
-        running.stop()
-        requests.delete(f"{MANAGEMENT}/vhosts/{vhost}", auth=AUTH, timeout=10)
 
 
 def set_today(platform, day):

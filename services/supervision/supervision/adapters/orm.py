@@ -48,7 +48,26 @@ class ProjectRow(Base):
     revision: Mapped[int | None] = mapped_column(Integer)  # project.updated carries 2, 3, ...
 
 
-class StageClockRow(Base):
+class ClockFactColumns:
+    """The clock facts of the latest event that carried them (platform_kit.clock_facts), in columns
+    a list filters and sorts by, and whole (``clock``), with the position of the event that said
+    each fact (``positions``: fact -> [occurred_at, event id])."""
+
+    started_on: Mapped[date | None] = mapped_column(Date)
+    yellow_on: Mapped[date | None] = mapped_column(Date)
+    yellow_days: Mapped[int | None] = mapped_column(Integer)
+    paused: Mapped[bool | None] = mapped_column(Boolean)
+    stopped_on: Mapped[date | None] = mapped_column(Date)
+    remaining_days: Mapped[int | None] = mapped_column(Integer)
+    light: Mapped[str | None] = mapped_column(String(10))       # as of as_of; frozen while paused or stopped
+    as_of: Mapped[date | None] = mapped_column(Date)
+    clock: Mapped[dict | None] = mapped_column(JSON)
+    clock_known: Mapped[bool] = mapped_column(Boolean, server_default=false(), default=False)
+    positions: Mapped[dict | None] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StageClockRow(ClockFactColumns, Base):
     __tablename__ = "stage_clocks"
 
     stage_id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -63,24 +82,11 @@ class StageClockRow(Base):
     concluded_on: Mapped[date | None] = mapped_column(Date)
     on_time: Mapped[bool | None] = mapped_column(Boolean)
     state: Mapped[str] = mapped_column(String(20), index=True)
-    # the clock facts of the latest event that carried them (platform_kit.clock_facts)
     due_estimated: Mapped[bool | None] = mapped_column(Boolean)
-    started_on: Mapped[date | None] = mapped_column(Date)
-    yellow_on: Mapped[date | None] = mapped_column(Date)
-    yellow_days: Mapped[int | None] = mapped_column(Integer)
-    paused: Mapped[bool | None] = mapped_column(Boolean)
-    stopped_on: Mapped[date | None] = mapped_column(Date)
     used_days: Mapped[int | None] = mapped_column(Integer)
-    remaining_days: Mapped[int | None] = mapped_column(Integer)
-    light: Mapped[str | None] = mapped_column(String(10))       # as of as_of; frozen while paused or stopped
-    as_of: Mapped[date | None] = mapped_column(Date)
-    clock: Mapped[dict | None] = mapped_column(JSON)
-    clock_known: Mapped[bool] = mapped_column(Boolean, server_default=false(), default=False)
-    positions: Mapped[dict | None] = mapped_column(JSON)        # fact -> [occurred_at, event id] that said it
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class CaseClockRow(Base):
+class CaseClockRow(ClockFactColumns, Base):
     __tablename__ = "case_clocks"
 
     case_id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -110,19 +116,6 @@ class CaseClockRow(Base):
     licence_id: Mapped[str | None] = mapped_column(String(36))
     licence_no: Mapped[str | None] = mapped_column(String(60))
     acceptance_due_on: Mapped[date | None] = mapped_column(Date)  # 002 §7(二), from stage.opened
-    # the clock facts of the latest event that carried them (platform_kit.clock_facts)
-    started_on: Mapped[date | None] = mapped_column(Date)
-    yellow_on: Mapped[date | None] = mapped_column(Date)
-    yellow_days: Mapped[int | None] = mapped_column(Integer)
-    paused: Mapped[bool | None] = mapped_column(Boolean)
-    stopped_on: Mapped[date | None] = mapped_column(Date)
-    remaining_days: Mapped[int | None] = mapped_column(Integer)
-    light: Mapped[str | None] = mapped_column(String(10))       # as of as_of; frozen while paused or stopped
-    as_of: Mapped[date | None] = mapped_column(Date)
-    clock: Mapped[dict | None] = mapped_column(JSON)
-    clock_known: Mapped[bool] = mapped_column(Boolean, server_default=false(), default=False)
-    positions: Mapped[dict | None] = mapped_column(JSON)        # fact -> [occurred_at, event id] that said it
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 metadata = Base.metadata
