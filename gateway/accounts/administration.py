@@ -101,6 +101,8 @@ class Administration:
         now = self.clock()
         with self.engine.begin() as conn:
             row = self._existing(conn, account)
+            if not active and policy.deactivation_problem(actor, account, None):  # oneself, said first
+                raise Forbidden(policy.deactivation_problem(actor, account, None)[1])
             self._check_reach(by, details_of(row))
             if not active:
                 left = None
