@@ -19,8 +19,9 @@ def details_of(row):
             "steps": list(row.steps or ())}
 
 
-
 class Administration:
+    """Uses the book's settings, hasher, clock, engine, _check_strength, _set_password, _log, get."""
+
     # `by` is the administrator's Identity (an operator reaches every account, a department
     # administrator the officers of their own department and region: policy.reach_problem); None for
     # the operator's command line.

@@ -23,9 +23,9 @@ class SecondFactorEnrolmentRequired(Forbidden):
         self.expires_at = expires_at
 
 
-
-
 class Enrolment:
+    """Uses the book's settings, hasher, clock, engine, _failure, _verify, _log, _issue."""
+
     def _second_factor(self, conn, row, code, now):
         """True when `code` is a fresh TOTP code of `row` or one of its unused recovery codes (then
         used up); the step or the code is recorded as used."""
