@@ -13,6 +13,7 @@ import falcon
 import falcon.media
 
 from gateway import openapi, problems, resources
+from gateway.accounts import http as accounts_http
 from gateway.accounts.book import AccountBook
 from gateway.auth import Authentication, RequestId
 from gateway.idempotency import IdempotencyStore
@@ -47,18 +48,22 @@ def create_app(settings, rpc, book=None, uploads=None):
     for path, operations in by_path.items():
         app.add_route(path, resources.forward_resource(operations, rpc, settings, idempotency, uploads))
 
-    app.add_route("/auth/login", resources.Login(book))
-    app.add_route("/auth/refresh", resources.Refresh(book))
-    app.add_route("/auth/logout", resources.Logout(book))
-    app.add_route("/auth/password", resources.Password(book))
-    app.add_route("/accounts", resources.Accounts(book))
-    account = resources.Account(book)
+    app.add_route("/auth/login", accounts_http.Login(book))
+    app.add_route("/auth/refresh", accounts_http.Refresh(book))
+    app.add_route("/auth/logout", accounts_http.Logout(book))
+    app.add_route("/auth/password", accounts_http.Password(book))
+    app.add_route("/auth/totp/enrolment", accounts_http.TotpEnrolment(book))
+    app.add_route("/auth/totp/confirmation", accounts_http.TotpConfirmation(book))
+    app.add_route("/accounts", accounts_http.Accounts(book))
+    account = accounts_http.Account(book)
     app.add_route("/accounts/{account}", account)
     app.add_route("/accounts/{account}/log", account, suffix="log")
     app.add_route("/accounts/{account}/unlock", account, suffix="unlock")
     app.add_route("/accounts/{account}/password-reset", account, suffix="password_reset")
     app.add_route("/accounts/{account}/deactivation", account, suffix="deactivation")
     app.add_route("/accounts/{account}/activation", account, suffix="activation")
+    app.add_route("/accounts/{account}/changes", account, suffix="changes")
+    app.add_route("/accounts/{account}/totp-reset", account, suffix="totp_reset")
     app.add_route("/health", resources.Health(rpc, settings))
     app.add_route("/openapi.json", resources.OpenApi(openapi.build(OPERATIONS + GATEWAY_OPERATIONS)))
     return app

@@ -4,13 +4,11 @@ import re
 
 import falcon
 
-from gateway import schemas
 from gateway.idempotency import check_key, request_hash
 from gateway.problems import TYPE_BASE, problem, render
 from gateway.routes import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
 from gateway.uploads import SpooledMaterial
 from platform_kit.errors import ValidationFailed
-from platform_kit.identity import OPERATOR
 from platform_kit.validation import load
 
 MAX_JSON_BYTES = 5 * 1024 * 1024  # the largest JSON body: a whole catalog is well below this
@@ -201,114 +199,6 @@ def forward_resource(operations, rpc, settings, idempotency=None, uploads=None):
     responders = {f"on_{op.method.lower()}": Forward.respond for op in operations}
     cls = type(f"Forward_{operations[0].rpc}", (Forward,), responders)
     return cls(operations, rpc, settings, idempotency, uploads)
-
-
-# ---------------------------------------------------------------------------------- accounts
-class Login:
-    public_methods = {"POST"}
-
-    def __init__(self, book):
-        self.book = book
-
-    def on_post(self, req, resp):
-        data = json_body(req, schemas.LoginIn)
-        resp.media = self.book.login(data["account"], data["password"]).to_dict()
-        no_store(resp)
-
-
-class Refresh:
-    public_methods = {"POST"}
-
-    def __init__(self, book):
-        self.book = book
-
-    def on_post(self, req, resp):
-        data = json_body(req, schemas.RefreshIn)
-        resp.media = self.book.refresh(data["refresh_token"]).to_dict()
-        no_store(resp)
-
-
-class Logout:
-    public_methods = {"POST"}
-
-    def __init__(self, book):
-        self.book = book
-
-    def on_post(self, req, resp):
-        self.book.logout(json_body(req, schemas.RefreshIn)["refresh_token"])
-        resp.status = falcon.HTTP_204
-
-
-class Password:
-    """The holder changes their own password; public, so that an expired password can be changed."""
-
-    public_methods = {"POST"}
-
-    def __init__(self, book):
-        self.book = book
-
-    def on_post(self, req, resp):
-        data = json_body(req, schemas.ChangePasswordIn)
-        self.book.change_password(data["account"], data["current_password"], data["new_password"])
-        resp.status = falcon.HTTP_204
-
-
-class Accounts:
-    def __init__(self, book):
-        self.book = book
-
-    def on_get(self, req, resp):
-        req.context.identity.require(OPERATOR)
-        limit, offset = page_params(req)
-        items, total = self.book.list(limit, offset)
-        resp.media = {"items": items, "total": total, "limit": limit, "offset": offset}
-
-    def on_post(self, req, resp):
-        operator = req.context.identity.require(OPERATOR)
-        data = json_body(req, schemas.AccountIn)
-        resp.media = self.book.create(data, actor=operator.sub)
-        resp.status = falcon.HTTP_201
-
-
-class Account:
-    def __init__(self, book):
-        self.book = book
-
-    def on_get(self, req, resp, account):
-        identity = req.context.identity
-        if identity.sub != account:
-            identity.require(OPERATOR)
-        resp.media = self.book.get(account)
-
-    def on_get_log(self, req, resp, account):
-        identity = req.context.identity
-        if identity.sub != account:
-            identity.require(OPERATOR)
-        self.book.get(account)  # 404 for an unknown account
-        limit, offset = page_params(req)
-        events, total = self.book.history_page(account, limit, offset)
-        resp.media = {"items": events, "total": total, "limit": limit, "offset": offset}
-
-    def on_post_unlock(self, req, resp, account):
-        operator = req.context.identity.require(OPERATOR)
-        data = json_body(req, schemas.ReasonIn)
-        resp.media = self.book.unlock(account, actor=operator.sub, reason=data["reason"])
-
-    def on_post_password_reset(self, req, resp, account):
-        operator = req.context.identity.require(OPERATOR)
-        data = json_body(req, schemas.PasswordResetIn)
-        resp.media = self.book.reset_password(account, data["new_password"], actor=operator.sub,
-                                              reason=data["reason"])
-
-    def on_post_deactivation(self, req, resp, account):
-        operator = req.context.identity.require(OPERATOR)
-        data = json_body(req, schemas.ReasonIn)
-        resp.media = self.book.set_active(account, False, actor=operator.sub, reason=data["reason"])
-
-    def on_post_activation(self, req, resp, account):
-        operator = req.context.identity.require(OPERATOR)
-        data = json_body(req, schemas.ReasonIn)
-        resp.media = self.book.set_active(account, True, actor=operator.sub, reason=data["reason"])
 
 
 # ---------------------------------------------------------------------------------- platform

@@ -22,9 +22,33 @@ NEW_PASSWORD_DOC = {"description": f"至少 {policy.PASSWORD_MIN_LENGTH} 位，�
 
 
 # ---------------------------------------------------------------------------------- auth
+TOTP_DOC = {"description": "动态验证码（验证器按 RFC 6238 生成的 6 位数字）或一个未用过的恢复码；"
+                           "平台运营与部门管理员登录时必填"}
+
+
 class LoginIn(Body):
     account = fields.String(required=True, validate=validate.Length(min=1, max=64))
     password = fields.String(required=True, validate=validate.Length(min=1, max=policy.PASSWORD_MAX_LENGTH))
+    totp = fields.String(load_default=None, validate=validate.Length(min=1, max=32), metadata=TOTP_DOC)
+
+
+class TotpEnrolmentIn(Body):
+    enrolment_token = fields.String(required=True, validate=validate.Length(min=1, max=200),
+                                    metadata={"description": "登录时随“须绑定双因素认证”一并返回的绑定令牌（10 分钟内有效）"})
+
+
+class TotpConfirmationIn(TotpEnrolmentIn):
+    totp = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error="动态验证码须为 6 位数字"),
+                         metadata={"description": "验证器以新密钥生成的动态验证码"})
+
+
+class TotpEnrolmentOut(Schema):
+    account = fields.String(required=True)
+    secret = fields.String(required=True, metadata={"description": "TOTP 密钥（Base32），仅此一次显示"})
+    otpauth_uri = fields.String(required=True, metadata={"description": "otpauth:// 地址，可生成二维码供验证器扫描"})
+    recovery_codes = fields.List(fields.String(), required=True,
+                                 metadata={"description": "十个一次性恢复码，仅此一次显示，每个可代替动态验证码使用一次"})
+    expires_at = fields.DateTime(required=True, metadata={"description": "绑定令牌的失效时间"})
 
 
 class RefreshIn(Body):
@@ -61,6 +85,33 @@ class ReasonIn(Body):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
 
 
+class AccountChangeIn(ReasonIn):
+    """A change of the holder's details (000 §17): at least one of the fields, with the reason."""
+
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    department = fields.String(allow_none=True, validate=validate.Length(max=20))
+    region = fields.String(allow_none=True, validate=validate.Regexp(r"^\d{6}$"))
+    role = fields.String(validate=validate.OneOf(ROLES))
+    steps = fields.List(fields.String(validate=validate.OneOf(STEPS)))
+
+
+class AccountDetails(Schema):
+    name = fields.String()
+    department = fields.String(allow_none=True)
+    region = fields.String(allow_none=True)
+    role = fields.String()
+    steps = fields.List(fields.String())
+
+
+class AccountChangeOut(Schema):
+    id = fields.Integer()
+    requested_by = fields.String()
+    requested_at = fields.DateTime()
+    reason = fields.String()
+    before = fields.Nested(AccountDetails)
+    after = fields.Nested(AccountDetails)
+
+
 class PasswordResetIn(ReasonIn):
     new_password = fields.String(required=True, validate=NEW_PASSWORD, metadata=NEW_PASSWORD_DOC)
 
@@ -68,7 +119,10 @@ class PasswordResetIn(ReasonIn):
 class AccountEventOut(Schema):
     event = fields.String(metadata={"enum": ["logged_in", "login_failed", "login_refused", "locked", "unlocked",
                                              "password_changed", "password_reset", "created", "reset",
-                                             "activated", "deactivated", "logged_out", "refresh_reused"]})
+                                             "activated", "deactivated", "logged_out", "refresh_reused",
+                                             "password_change_failed", "password_change_refused",
+                                             "totp_enrolment_started", "totp_enrolment_failed", "totp_enrolled",
+                                             "totp_reset", "recovery_code_used", "details_changed"]})
     actor = fields.String()
     at = fields.DateTime()
     reason = fields.String(allow_none=True)
@@ -87,6 +141,8 @@ class AccountOut(Schema):
     locked_until = fields.DateTime(allow_none=True)
     password_changed_at = fields.DateTime()
     must_change_password = fields.Boolean()
+    second_factor = fields.Boolean(metadata={"description": "已绑定双因素认证（TOTP）"})
+    recovery_codes_left = fields.Integer(metadata={"description": "尚未使用的恢复码个数"})
 
 
 # ---------------------------------------------------------------------------------- uploads

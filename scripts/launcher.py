@@ -79,6 +79,11 @@ class Platform:
         self.processes = []
         self.url = f"http://127.0.0.1:{port}"
         self.intake_http_port = free_port()
+        # the demo operator's TOTP secret, written by the seeding; secrets of administrators enrolled
+        # through login() are added to it
+        self.totp_file = self.workdir / "demo-totp.json"
+        self.sessions = {}      # account -> refresh token of its login (accounts with a second factor)
+        self.totp_steps = {}    # account -> the last time step whose code was used
 
     def env(self):
         env = dict(os.environ)
@@ -161,16 +166,57 @@ class Platform:
             return ""
 
     def seed_accounts(self):
-        done = subprocess.run([sys.executable, "-m", "gateway.accounts", "seed-demo"], cwd=ROOT,
-                              env=self.env(), capture_output=True, text=True)
+        done = subprocess.run([sys.executable, "-m", "gateway.accounts", "seed-demo", "--totp-file",
+                               str(self.totp_file)], cwd=ROOT, env=self.env(), capture_output=True, text=True)
         if done.returncode != 0:
             raise RuntimeError(f"creating the demo accounts failed:\n{done.stderr[-2000:]}")
+        self.sessions.clear()
 
     def login(self, account, password=DEMO_PASSWORD):
-        status, body = http_json("POST", f"{self.url}/auth/login", {"account": account, "password": password})
+        """An access token of `account`, got as its holder gets one. Operators and department
+        administrators give a code of their second factor (the secret from ``totp_file``); one that
+        has none yet enrols it with the token the login answers. A code is good once, so an account
+        with a second factor logs in once and refreshes that login afterwards."""
+        if account in self.sessions:
+            status, body = http_json("POST", f"{self.url}/auth/refresh",
+                                     {"refresh_token": self.sessions.pop(account)})
+            if status == 200:
+                self.sessions[account] = body["refresh_token"]
+                return body["access_token"]
+        credentials = {"account": account, "password": password}
+        secret = self.totp_secrets().get(account)
+        if secret:
+            credentials["totp"] = self.totp_code(account, secret)
+        status, body = http_json("POST", f"{self.url}/auth/login", credentials)
+        if status == 403 and (body or {}).get("enrolment_token"):
+            status, body = self.enrol(account, body["enrolment_token"])
         if status != 200:
             raise RuntimeError(f"login {account} failed: {status} {body}")
+        if secret or account in self.totp_secrets():
+            self.sessions[account] = body["refresh_token"]
         return body["access_token"]
+
+    def totp_secrets(self):
+        return json.loads(self.totp_file.read_text()) if self.totp_file.exists() else {}
+
+    def totp_code(self, account, secret):
+        """The code of the earliest time step the gateway still accepts and no login has used."""
+        import pyotp
+        step = 30
+        counter = max(int(time.time()) // step - 1, self.totp_steps.get(account, -1) + 1)
+        while counter > int(time.time()) // step + 1:
+            time.sleep(1)
+        self.totp_steps[account] = counter
+        return pyotp.TOTP(secret).generate_otp(counter)
+
+    def enrol(self, account, enrolment_token):
+        """Bind a second factor as its holder would: take the secret, answer with its first code."""
+        status, body = http_json("POST", f"{self.url}/auth/totp/enrolment", {"enrolment_token": enrolment_token})
+        if status != 201:
+            raise RuntimeError(f"enrolling {account}'s second factor failed: {status} {body}")
+        self.totp_file.write_text(json.dumps(dict(self.totp_secrets(), **{account: body["secret"]}), indent=2))
+        return http_json("POST", f"{self.url}/auth/totp/confirmation", {
+            "enrolment_token": enrolment_token, "totp": self.totp_code(account, body["secret"])})
 
     def seed_catalog(self):
         catalog = json.loads((ROOT / "services/intake/intake/demo_catalog.json").read_text())
@@ -253,6 +299,10 @@ def up(args):
 Demo accounts (password for all: {DEMO_PASSWORD}):""")
     for account, role in DEMO_ACCOUNTS:
         print(f"  {account:<14} {role}")
+    print(f"""
+The operator also gives a second-factor code ("totp") at login. Its secret is in {platform.totp_file}
+(add it to an authenticator app), or print the current code with:
+      .venv/bin/python -m gateway.accounts totp-code operator --totp-file {platform.totp_file}""")
     print(f"""
 Try:  curl -s -X POST {platform.url}/auth/login -H 'Content-Type: application/json' \\
         -d '{{"account": "applicant", "password": "{DEMO_PASSWORD}"}}'

@@ -1,15 +1,20 @@
 """Account commands for operators.
 
-``python -m gateway.accounts seed-demo``  creates or resets the demo accounts (password Demo@2026)
+``python -m gateway.accounts seed-demo [--totp-file F]``  creates or resets the demo accounts (password
+    Demo@2026); the demo operator's second factor is a fresh TOTP secret written to F
+``python -m gateway.accounts totp-code [ACCOUNT] [--totp-file F]``  the demo operator's current code
 ``python -m gateway.accounts create ACCOUNT --role ROLE --name NAME [...]``  adds one account
 ``python -m gateway.accounts unlock ACCOUNT --reason WHY``  lifts a lockout
 
 The database is ``GATEWAY_DATABASE_URL`` (default ``sqlite:///var/gateway.db``), migrated first.
+F is ``--totp-file``, else ``DEMO_TOTP_FILE``, else ``var/demo-totp.json`` (readable by its owner only).
 """
 import argparse
 import getpass
+import json
 import os
 import sys
+from pathlib import Path
 
 from platform_kit.errors import PlatformError
 from platform_kit.migrate import upgrade
@@ -40,11 +45,36 @@ def account_book():
     return AccountBook(Settings(database_url=url))
 
 
+def totp_file(args):
+    return Path(args.totp_file or os.environ.get("DEMO_TOTP_FILE") or "var/demo-totp.json")
+
+
 def seed_demo(args):
+    from gateway.accounts import second_factor
     book = account_book()
+    secrets_out = {}
     for data in DEMO_ACCOUNTS:
-        book.put(dict(data, password=DEMO_PASSWORD), actor="operator-cli", reason="演示账号初始化")
+        data = dict(data, password=DEMO_PASSWORD)
+        if second_factor.required(data["role"]):
+            data["totp_secret"] = secrets_out[data["account"]] = second_factor.new_secret()
+        book.put(data, actor="operator-cli", reason="演示账号初始化")
         print(f"{data['account']}: ready")
+    path = totp_file(args)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staged = path.with_suffix(".next")
+    staged.touch(mode=0o600)
+    staged.write_text(json.dumps(secrets_out, indent=2))
+    os.replace(staged, path)
+    print(f"second-factor secrets of {', '.join(secrets_out)}: {path}")
+
+
+def totp_code(args):
+    from datetime import datetime, timezone
+
+    from gateway.accounts import second_factor
+    secret = json.loads(totp_file(args).read_text())[args.account]
+    now = datetime.now(timezone.utc)
+    print(second_factor.code_at(secret, second_factor.counter_at(now)))
 
 
 def create(args):
@@ -65,7 +95,13 @@ def unlock(args):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m gateway.accounts", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("seed-demo", help="create or reset the demo accounts").set_defaults(run=seed_demo)
+    cmd = sub.add_parser("seed-demo", help="create or reset the demo accounts")
+    cmd.add_argument("--totp-file", help="where the demo operator's TOTP secret is written")
+    cmd.set_defaults(run=seed_demo)
+    cmd = sub.add_parser("totp-code", help="the current TOTP code of a demo account")
+    cmd.add_argument("account", nargs="?", default="operator")
+    cmd.add_argument("--totp-file")
+    cmd.set_defaults(run=totp_code)
     cmd = sub.add_parser("create", help="add one account")
     cmd.add_argument("account")
     cmd.add_argument("--role", required=True)

@@ -1,5 +1,6 @@
-"""Use cases on accounts: log in, refresh, log out, change password, create, unlock, list."""
-import hashlib
+"""Use cases on accounts: log in (with a second factor for administrators), refresh, log out,
+change password, enrol and reset the second factor, create, change a holder's details, unlock,
+deactivate, list."""
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -8,15 +9,16 @@ from datetime import datetime, timedelta, timezone
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.exc import IntegrityError
 
-from gateway.accounts import policy
-from gateway.accounts.tables import account_log, accounts, refresh_tokens
+from gateway.accounts import policy, second_factor
+from gateway.accounts.administration import Administration
+from gateway.accounts.enrolment import Enrolment, SecondFactorEnrolmentRequired
+from gateway.accounts.tables import account_log, accounts, aware, refresh_tokens, token_digest
 from platform_kit.db import make_engine
-from platform_kit.errors import Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed
-from platform_kit.identity import ROLES, Identity, issue_token
+from platform_kit.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
+from platform_kit.identity import Identity, issue_token
 
-BAD_CREDENTIALS = "账号或密码错误（连续多次错误后账号将被暂时锁定）"
+BAD_CREDENTIALS = "账号、密码或动态验证码错误（平台运营与部门管理员须同时提交动态验证码；连续多次错误后账号将被暂时锁定）"
 SYSTEM = "system"
 
 
@@ -32,17 +34,6 @@ def utcnow():
     return datetime.now(timezone.utc)
 
 
-def aware(moment):
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment
-
-
-def token_digest(token):
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @dataclass(frozen=True)
 class Tokens:
     access_token: str
@@ -55,7 +46,10 @@ class Tokens:
                 "token_type": self.token_type, "expires_in": self.expires_in}
 
 
-class AccountBook:
+class AccountBook(Enrolment, Administration):
+    """Every account use case; the second factor's enrolment (:class:`Enrolment`) and the
+    administration of accounts (:class:`Administration`) are written beside it."""
+
     def __init__(self, settings, engine=None, hasher=None, clock=utcnow):
         self.settings = settings
         self.engine = engine or make_engine(settings.database_url, pool_size=5)
@@ -65,7 +59,9 @@ class AccountBook:
         self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
 
     # ------------------------------------------------------------------ tokens
-    def login(self, account, password):
+    def login(self, account, password, totp=None):
+        """Tokens for `account`; operators and department administrators also give `totp` (a code
+        of their authenticator app, or one of their recovery codes)."""
         now = self.clock()
         with self.engine.begin() as conn:
             row = conn.execute(select(accounts).where(accounts.c.account == account).with_for_update()).first()
@@ -78,14 +74,12 @@ class AccountBook:
                           "账号已停用" if not row.active else "账号锁定期间尝试登录")
                 raise_later = Unauthenticated(BAD_CREDENTIALS)
             elif not self._verify(row.password_hash, password):
-                failed, locked_until = policy.after_failure(row.failed_logins, self.settings.max_failed_logins,
-                                                            self.settings.lockout_seconds, now)
-                conn.execute(update(accounts).where(accounts.c.account == account).values(
-                    failed_logins=failed, locked_until=locked_until or row.locked_until, updated_at=now))
-                self._log(conn, account, "login_failed", account, now, "密码错误")
-                if locked_until:
-                    self._log(conn, account, "locked", SYSTEM, now,
-                              f"连续 {self.settings.max_failed_logins} 次密码错误，锁定至 {locked_until.isoformat()}")
+                self._failure(conn, row, now, "login_failed", "密码错误")
+                raise_later = Unauthenticated(BAD_CREDENTIALS)
+            elif (second_factor.required(row.role) and row.totp_enrolled_at is not None
+                  and not self._second_factor(conn, row, totp, now)):
+                self._failure(conn, row, now, "login_failed",
+                              "缺少动态验证码" if not totp else "动态验证码错误或已使用")
                 raise_later = Unauthenticated(BAD_CREDENTIALS)
             else:
                 raise_later = None
@@ -101,6 +95,15 @@ class AccountBook:
                     self._log(conn, account, "login_refused", account, now, "密码已过期")
                     raise_later = PasswordExpired(
                         f"密码已超过 {self.settings.password_max_age_days} 天未修改，请先修改密码")
+                elif second_factor.required(row.role) and row.totp_enrolled_at is None:
+                    token = secrets.token_urlsafe(32)
+                    expires_at = now + timedelta(seconds=second_factor.ENROLMENT_SECONDS)
+                    conn.execute(update(accounts).where(accounts.c.account == account).values(
+                        enrolment_token_hash=token_digest(token), enrolment_expires_at=expires_at))
+                    self._log(conn, account, "login_refused", account, now, "管理账号尚未绑定双因素认证，已发放绑定令牌")
+                    raise_later = SecondFactorEnrolmentRequired(
+                        "平台运营与部门管理员须绑定双因素认证后登录：请以 enrolment_token 调用 POST /auth/totp/enrolment "
+                        "取得密钥，再以验证器生成的动态验证码调用 POST /auth/totp/confirmation", token, expires_at)
                 else:
                     self._log(conn, account, "logged_in", account, now, "登录成功")
                     tokens = self._issue(conn, row, uuid.uuid4().hex, now)
@@ -148,6 +151,22 @@ class AccountBook:
                                                       refresh_tokens.c.revoked_at.is_(None)).values(revoked_at=now))
             self._log(conn, held.account, "logged_out", held.account, now, "退出登录")
 
+    def _failure(self, conn, row, now, event, reason):
+        """One more failure of `row`'s holder (wrong password, code or current password): counted into
+        the same lockout as login."""
+        failed, locked_until = policy.after_failure(row.failed_logins, self.settings.max_failed_logins,
+                                                    self.settings.lockout_seconds, now)
+        conn.execute(update(accounts).where(accounts.c.account == row.account).values(
+            failed_logins=failed, locked_until=locked_until or row.locked_until, updated_at=now))
+        self._log(conn, row.account, event, row.account, now, reason)
+        if locked_until:
+            self._log(conn, row.account, "locked", SYSTEM, now,
+                      f"连续 {self.settings.max_failed_logins} 次验证失败，锁定至 {locked_until.isoformat()}")
+
+    def _revoke_sessions(self, conn, account, now):
+        conn.execute(update(refresh_tokens).where(refresh_tokens.c.account == account,
+                                                  refresh_tokens.c.revoked_at.is_(None)).values(revoked_at=now))
+
     def _issue(self, conn, row, family, now):
         identity = identity_of(row)
         access = issue_token(self.settings.private_key, identity, ttl_seconds=self.settings.access_ttl, now=now)
@@ -169,10 +188,17 @@ class AccountBook:
         now = self.clock()
         with self.engine.begin() as conn:
             row = conn.execute(select(accounts).where(accounts.c.account == account).with_for_update()).first()
-            known = row is not None and row.active and not policy.is_locked(aware(row.locked_until), now)
-            if not known or not self._verify(row.password_hash, current_password):
-                if row is None:
-                    self._verify(self._dummy_hash, current_password)
+            if row is None:
+                self._verify(self._dummy_hash, current_password)
+                failure = Unauthenticated(BAD_CREDENTIALS)
+            elif not row.active or policy.is_locked(aware(row.locked_until), now):
+                self._verify(self._dummy_hash, current_password)
+                self._log(conn, account, "password_change_refused", account, now,
+                          "账号已停用" if not row.active else "账号锁定期间尝试修改密码")
+                failure = Unauthenticated(BAD_CREDENTIALS)
+            elif not self._verify(row.password_hash, current_password):
+                # the same counter and lockout as login: the change is no way around it
+                self._failure(conn, row, now, "password_change_failed", "修改密码时原密码错误")
                 failure = Unauthenticated(BAD_CREDENTIALS)
             elif self._verify(row.password_hash, new_password):
                 failure = ValidationFailed("新密码不得与原密码相同",
@@ -197,79 +223,6 @@ class AccountBook:
         conn.execute(update(refresh_tokens).where(refresh_tokens.c.account == account,
                                                   refresh_tokens.c.revoked_at.is_(None)).values(revoked_at=now))
 
-    # ------------------------------------------------------------------ administration
-    def create(self, data, actor, reason="平台运营新建账号"):
-        """Create an account (``data`` as loaded by schemas.AccountIn). Conflict when it exists.
-
-        The operator chose the initial password, so its holder must change it at the first login.
-        """
-        now = self.clock()
-        self._check_strength(data["password"], data["account"], field="password")
-        if data["role"] not in ROLES:
-            raise ValidationFailed("角色无效", [{"field": "role", "message": f"角色须为 {', '.join(ROLES)} 之一"}])
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(insert(accounts).values(**dict(self._row(data, now), must_change_password=True),
-                                                     created_at=now))
-                self._log(conn, data["account"], "created", actor, now, reason)
-        except IntegrityError:
-            raise Conflict(f"账号 {data['account']} 已存在") from None
-        return self.get(data["account"])
-
-    def put(self, data, actor, reason):
-        """Create or overwrite an account, password included (demo seeding)."""
-        now = self.clock()
-        with self.engine.begin() as conn:
-            exists = conn.execute(select(accounts.c.account).where(accounts.c.account == data["account"])
-                                  .with_for_update()).first()
-            if exists:
-                conn.execute(update(accounts).where(accounts.c.account == data["account"])
-                             .values(**self._row(data, now)))
-                conn.execute(update(refresh_tokens).where(refresh_tokens.c.account == data["account"],
-                                                          refresh_tokens.c.revoked_at.is_(None))
-                             .values(revoked_at=now))
-                self._log(conn, data["account"], "reset", actor, now, reason)
-            else:
-                conn.execute(insert(accounts).values(**self._row(data, now), created_at=now))
-                self._log(conn, data["account"], "created", actor, now, reason)
-
-    def _row(self, data, now):
-        return {"account": data["account"], "password_hash": self.hasher.hash(data["password"]),
-                "role": data["role"], "name": data["name"], "department": data.get("department"),
-                "region": data.get("region"), "org": data.get("org"), "steps": list(data.get("steps") or ()),
-                "active": data.get("active", True), "failed_logins": 0, "locked_until": None,
-                "password_changed_at": now, "must_change_password": False, "updated_at": now}
-
-    def unlock(self, account, actor, reason):
-        now = self.clock()
-        with self.engine.begin() as conn:
-            self._existing(conn, account)
-            conn.execute(update(accounts).where(accounts.c.account == account).values(
-                failed_logins=0, locked_until=None, updated_at=now))
-            self._log(conn, account, "unlocked", actor, now, reason)
-        return self.get(account)
-
-    def reset_password(self, account, new_password, actor, reason):
-        """Recovery by an operator: a password the holder must change at the next login."""
-        now = self.clock()
-        self._check_strength(new_password, account)
-        with self.engine.begin() as conn:
-            self._existing(conn, account)
-            self._set_password(conn, account, new_password, now, must_change=True)
-            self._log(conn, account, "password_reset", actor, now, reason)
-        return self.get(account)
-
-    def set_active(self, account, active, actor, reason):
-        now = self.clock()
-        with self.engine.begin() as conn:
-            self._existing(conn, account)
-            conn.execute(update(accounts).where(accounts.c.account == account).values(active=active, updated_at=now))
-            if not active:
-                conn.execute(update(refresh_tokens).where(refresh_tokens.c.account == account,
-                                                          refresh_tokens.c.revoked_at.is_(None)).values(revoked_at=now))
-            self._log(conn, account, "activated" if active else "deactivated", actor, now, reason)
-        return self.get(account)
-
     def _existing(self, conn, account):
         row = conn.execute(select(accounts).where(accounts.c.account == account).with_for_update()).first()
         if row is None:
@@ -283,10 +236,13 @@ class AccountBook:
             raise NotFound(f"账号 {account} 不存在")
         return public_view(row, self.clock())
 
-    def list(self, limit, offset):
+    def list(self, limit, offset, role=None, department=None, region=None):
+        where = [column == value for column, value in ((accounts.c.role, role), (accounts.c.department, department),
+                                                       (accounts.c.region, region)) if value is not None]
         with self.engine.connect() as conn:
-            total = conn.execute(select(func.count()).select_from(accounts)).scalar_one()
-            rows = conn.execute(select(accounts).order_by(accounts.c.account).limit(limit).offset(offset)).all()
+            total = conn.execute(select(func.count()).select_from(accounts).where(*where)).scalar_one()
+            rows = conn.execute(select(accounts).where(*where).order_by(accounts.c.account)
+                                .limit(limit).offset(offset)).all()
         now = self.clock()
         return [public_view(row, now) for row in rows], total
 
@@ -319,4 +275,6 @@ def public_view(row, now):
             "locked": policy.is_locked(locked_until, now),
             "locked_until": locked_until.isoformat() if policy.is_locked(locked_until, now) else None,
             "password_changed_at": aware(row.password_changed_at).isoformat(),
-            "must_change_password": row.must_change_password}
+            "must_change_password": row.must_change_password,
+            "second_factor": row.totp_enrolled_at is not None,
+            "recovery_codes_left": sum(1 for e in (row.recovery_codes or ()) if e.get("used_at") is None)}

@@ -1,4 +1,7 @@
 """The gateway's own database: accounts, refresh tokens, the account log, idempotency records."""
+import hashlib
+from datetime import timezone
+
 from sqlalchemy import (JSON, BigInteger, Boolean, Column, DateTime, ForeignKey, Integer, MetaData,
                         String, Table, Text, false)
 
@@ -24,6 +27,29 @@ accounts = Table(
     Column("must_change_password", Boolean, nullable=False, server_default=false()),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # the second factor (RFC 6238 TOTP) of operators and department administrators
+    Column("totp_secret", String(64)),
+    Column("totp_enrolled_at", DateTime(timezone=True)),
+    Column("totp_last_counter", BigInteger),      # the last time step accepted: no code is used twice
+    Column("recovery_codes", JSON),               # [{"hash": argon2, "used_at": iso or null}]
+    # an enrolment under way: the secret and codes shown once, valid when a first code confirms them
+    Column("totp_pending_secret", String(64)),
+    Column("pending_recovery_codes", JSON),
+    Column("enrolment_token_hash", String(64)),   # SHA-256 of the short-lived enrolment token
+    Column("enrolment_expires_at", DateTime(timezone=True)),
+)
+
+# Append-only: each change of a holder's details (name, department, region, role, steps), who asked
+# for it, when, why, and the details before and after it.
+account_changes = Table(
+    "account_changes", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("account", String(64), ForeignKey("accounts.account"), nullable=False, index=True),
+    Column("requested_by", String(64), nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("before", JSON, nullable=False),
+    Column("after", JSON, nullable=False),
 )
 
 # Only a SHA-256 of each refresh token is kept; a token is used once, then replaced by a new one
@@ -62,3 +88,14 @@ idempotency_records = Table(
     Column("body", JSON),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+
+def aware(moment):
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
+def token_digest(token):
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -5,6 +5,7 @@ import pytest
 from argon2 import PasswordHasher
 from falcon.testing import TestClient
 
+from gateway.accounts import second_factor
 from gateway.accounts.__main__ import DEMO_ACCOUNTS, DEMO_PASSWORD
 from gateway.accounts.book import AccountBook
 from gateway.app import create_app
@@ -56,12 +57,17 @@ def clock():
     return Clock()
 
 
+# the second factor the demo operator is seeded with in these tests
+TOTP_SECRETS = {"operator": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"}
+
+
 @pytest.fixture
 def book(settings, clock):
     book = AccountBook(settings, hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
                        clock=clock)
     for data in DEMO_ACCOUNTS:
-        book.put(dict(data, password=DEMO_PASSWORD), actor="test", reason="测试账号")
+        book.put(dict(data, password=DEMO_PASSWORD, totp_secret=TOTP_SECRETS.get(data["account"])),
+                 actor="test", reason="测试账号")
     yield book
     book.engine.dispose()
 
@@ -77,10 +83,39 @@ def client(settings, rpc, book):
 
 
 @pytest.fixture
-def login(client):
+def totp(clock):
+    """totp(account) -> a code of that account's seeded secret not used yet (each time step once)."""
+    used = {}
+
+    def code(account, secret=None):
+        counter = max(second_factor.counter_at(clock()) - second_factor.DRIFT_STEPS, used.get(account, -1) + 1)
+        assert counter <= second_factor.counter_at(clock()) + second_factor.DRIFT_STEPS, "no fresh code left"
+        used[account] = counter
+        return second_factor.code_at(secret or TOTP_SECRETS[account], counter)
+
+    return code
+
+
+@pytest.fixture
+def login(client, totp):
+    """login(account) -> tokens. An account with a second factor logs in with a code once; further
+    logins in the same test refresh that login (a code is accepted once per time step)."""
+    sessions = {}
+
     def login(account, password=DEMO_PASSWORD):
-        response = client.simulate_post("/auth/login", json={"account": account, "password": password})
+        if account in TOTP_SECRETS and password == DEMO_PASSWORD:
+            if account in sessions:
+                response = client.simulate_post("/auth/refresh", json={"refresh_token": sessions[account]})
+                if response.status_code == 200:
+                    sessions[account] = response.json["refresh_token"]
+                    return response.json
+            body = {"account": account, "password": password, "totp": totp(account)}
+        else:
+            body = {"account": account, "password": password}
+        response = client.simulate_post("/auth/login", json=body)
         assert response.status_code == 200, response.text
+        if account in TOTP_SECRETS:
+            sessions[account] = response.json["refresh_token"]
         return response.json
 
     return login

@@ -1,8 +1,12 @@
 """Accounts and tokens over HTTP, on a real migrated PostgreSQL database."""
+import json
+
+import pytest
 from sqlalchemy import select
 
 from gateway.accounts.__main__ import main as accounts_cli
 from gateway.accounts.tables import account_log, refresh_tokens
+from platform_kit.errors import Unauthenticated
 from platform_kit.identity import verify_token
 
 
@@ -146,10 +150,18 @@ def test_operator_creates_and_lists_accounts(client, auth, assert_problem):
     assert_problem(client.simulate_get("/accounts/ghost", headers=operator), 404)
 
 
-def test_seed_demo_is_idempotent_and_resets_the_demo_password(settings, monkeypatch, capsys):
+def test_seed_demo_is_idempotent_and_resets_the_demo_password(settings, monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("GATEWAY_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("DEMO_TOTP_FILE", str(tmp_path / "demo-totp.json"))
     assert accounts_cli(["seed-demo"]) == 0
+    first_secret = json.loads((tmp_path / "demo-totp.json").read_text())["operator"]
     assert accounts_cli(["seed-demo"]) == 0
+    secrets_written = json.loads((tmp_path / "demo-totp.json").read_text())
+    assert set(secrets_written) == {"operator"} and secrets_written["operator"] != first_secret
+    assert (tmp_path / "demo-totp.json").stat().st_mode & 0o077 == 0
+    capsys.readouterr()
+    assert accounts_cli(["totp-code", "operator"]) == 0
+    code = capsys.readouterr().out.strip()
     from gateway.accounts.book import AccountBook
     book = AccountBook(settings)
     try:
@@ -159,6 +171,10 @@ def test_seed_demo_is_idempotent_and_resets_the_demo_password(settings, monkeypa
             "operator": "operator", "applicant": "applicant", "clerk": "clerk", "nrp-officer": "officer",
             "drc-officer": "officer", "hcd-officer": "officer", "supervisor": "supervisor"}
         assert book.login("hcd-officer", "Demo@2026").access_token
+        # the demo operator logs in with the code printed from the seeded secret (and not without it)
+        with pytest.raises(Unauthenticated):
+            book.login("operator", "Demo@2026")
+        assert book.login("operator", "Demo@2026", code).access_token
         assert accounts_cli(["create", "window-2", "--role", "clerk", "--name", "二号窗口",
                              "--region", "410800", "--password", "Window#2026"]) == 0
         assert accounts_cli(["create", "window-3", "--role", "clerk", "--name", "三号窗口",
