@@ -57,18 +57,31 @@ def issue_token(private_key_pem, identity, ttl_seconds=900, now=None):
 
 
 def verify_token(token, public_key_pem):
+    """The caller's identity, or Unauthenticated saying in Chinese what is wrong: never the text of
+    the JWT or cryptography library (which quotes the bytes it could not read)."""
     if not token:
         raise Unauthenticated("缺少访问令牌")
     try:
         claims = jwt.decode(token, public_key_pem, algorithms=ALGORITHMS, audience=AUDIENCE,
                             issuer=ISSUER, options={"require": ["exp", "aud", "iss", "sub"]})
+        return Identity(sub=claims["sub"], role=claims["role"], name=claims.get("name", ""),
+                        department=claims.get("department"), region=claims.get("region"),
+                        org=claims.get("org"), steps=tuple(claims.get("steps") or ()))
     except jwt.ExpiredSignatureError:
         raise Unauthenticated("访问令牌已过期") from None
-    except jwt.PyJWTError as exc:
-        raise Unauthenticated(f"访问令牌无效: {exc}") from None
-    return Identity(sub=claims["sub"], role=claims["role"], name=claims.get("name", ""),
-                    department=claims.get("department"), region=claims.get("region"),
-                    org=claims.get("org"), steps=tuple(claims.get("steps") or ()))
+    except jwt.ImmatureSignatureError:
+        raise Unauthenticated("访问令牌尚未生效") from None
+    except jwt.InvalidSignatureError:
+        raise Unauthenticated("访问令牌签名无效") from None
+    except (jwt.InvalidAudienceError, jwt.InvalidIssuerError):
+        raise Unauthenticated("访问令牌不是本平台签发的") from None
+    except jwt.MissingRequiredClaimError:
+        raise Unauthenticated("访问令牌缺少必需的声明") from None
+    except jwt.InvalidAlgorithmError:
+        raise Unauthenticated("访问令牌的签名算法不被接受") from None
+    except (jwt.PyJWTError, ValueError, TypeError, KeyError, AttributeError):
+        # malformed: not three base64url segments, not UTF-8, not JSON objects, claims of the wrong type
+        raise Unauthenticated("访问令牌无效") from None
 
 
 def read_key(config, name):
