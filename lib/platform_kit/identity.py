@@ -5,6 +5,7 @@ services hold only the public key, so no service can mint an identity. The gatew
 caller's token in the nameko call context (``authorization``); the ``Auth`` dependency verifies it
 inside the service before any rule is applied.
 """
+import re
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -23,6 +24,28 @@ CONTEXT_KEY = "authorization"
 APPLICANT, CLERK, OFFICER, DEPT_ADMIN, SUPERVISOR, OPERATOR = (
     "applicant", "clerk", "officer", "dept_admin", "supervisor", "operator")
 ROLES = (APPLICANT, CLERK, OFFICER, DEPT_ADMIN, SUPERVISOR, OPERATOR)
+
+
+DIVISION = re.compile(r"\d{6}")
+
+
+def region_prefix(territory):
+    """What the division codes inside `territory` start with (GB/T 2260): a province ``41xxxx`` for
+    ``410000``, a city's counties and districts ``4108xx`` for ``410800``, a county only itself. None
+    for something that is not a division code."""
+    if not territory or not DIVISION.fullmatch(territory):
+        return None
+    if territory.endswith("0000"):
+        return territory[:2]
+    if territory.endswith("00"):
+        return territory[:4]
+    return territory
+
+
+def within_region(region, territory):
+    """True when division `region` lies in `territory` (itself, or a place of the city or province)."""
+    prefix = region_prefix(territory)
+    return bool(prefix) and bool(region) and DIVISION.fullmatch(region) is not None and region.startswith(prefix)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from platform_kit.errors import Conflict, Forbidden, ValidationFailed
+from platform_kit.identity import within_region
 
 INDUSTRY = "48"
 KIND = "01"
@@ -75,18 +76,9 @@ def applicant_org_for(identity, given):
     return given
 
 
-def within(region, territory):
-    """True when division `region` lies in `territory`: the same code, a county or district of a
-    city (``4108xx`` in ``410800``), or a place of a province (``41xxxx`` in ``410000``)."""
-    if not region or not territory:
-        return False
-    if region == territory:
-        return True
-    if territory.endswith("0000"):
-        return region[:2] == territory[:2]
-    if territory.endswith("00"):
-        return region[:4] == territory[:4]
-    return False
+# True when division `region` lies in `territory`: the same code, a county or district of a city
+# (``4108xx`` in ``410800``), or a place of a province (``41xxxx`` in ``410000``)
+within = within_region
 
 
 @dataclass(frozen=True)
