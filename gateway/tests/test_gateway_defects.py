@@ -92,3 +92,17 @@ def test_validation_messages_at_the_door_are_chinese_keeping_their_values(client
     messages = {e["field"]: e["message"] for e in problem["errors"]}
     assert messages["reason"] == "必填字段缺失"
     assert "60" in messages["days"] and not ENGLISH.search(messages["days"]), messages
+
+
+@pytest.mark.parametrize("path, body, field", [
+    ("/auth/login", '{"account": "\\ud800", "password": "x"}', "account"),
+    ("/auth/login", '{"account": "clerk", "password": "ok\\udfff"}', "password"),
+    ("/auth/refresh", '{"refresh_token": "\\udfff"}', "refresh_token"),
+    ("/auth/logout", '{"refresh_token": "\\udbff\\u0041"}', "refresh_token"),
+])
+def test_a_lone_surrogate_in_a_public_body_is_a_422_naming_the_field(client, assert_problem, path, body, field):
+    """JSON may escape half a UTF-16 pair; no database, hash or token can take it."""
+    response = client.simulate_post(path, body=body, headers={"Content-Type": "application/json"})
+    problem = assert_problem(response, 422)
+    assert [e["field"] for e in problem["errors"]] == [field]
+    assert not ENGLISH.search(problem["errors"][0]["message"])

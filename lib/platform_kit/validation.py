@@ -47,28 +47,47 @@ def flatten_messages(messages, prefix=""):
     return out
 
 
-def _nul_fields(value, path=""):
-    """Paths of the strings in `value` that contain NUL: no database column can store one."""
+def _fields_where(value, bad, path=""):
+    """Paths of the strings in `value` (keys included) for which `bad(text)` holds."""
     if isinstance(value, str):
-        return [path or "_schema"] if "\x00" in value else []
+        return [path or "_schema"] if bad(value) else []
     if isinstance(value, dict):
-        found = [f"{path}.{k}" if path else str(k) for k in value if isinstance(k, str) and "\x00" in k]
+        found = [f"{path}.{k}" if path else str(k) for k in value if isinstance(k, str) and bad(k)]
         for key, item in value.items():
-            found += _nul_fields(item, f"{path}.{key}" if path else str(key))
+            found += _fields_where(item, bad, f"{path}.{key}" if path else str(key))
         return found
     if isinstance(value, (list, tuple)):
-        return [p for index, item in enumerate(value) for p in _nul_fields(item, f"{path}[{index}]")]
+        return [p for index, item in enumerate(value) for p in _fields_where(item, bad, f"{path}[{index}]")]
     return []
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_IN_REPR = re.compile(r"\\ud[89a-f][0-9a-f]{2}")
+
+
+def _unstorable(data):
+    """{field: message} for text no database column can store: NUL, and half of a UTF-16 pair (JSON
+    may escape one, ``"\\ud800"``; it cannot be encoded as UTF-8). The repr shows either as an escape,
+    so one C call decides whether to look for where they are."""
+    text = repr(data)
+    errors = {}
+    if "\\x00" in text:
+        for field in _fields_where(data, lambda s: "\x00" in s):
+            errors[field] = "不得包含空字符（NUL）"
+    if _SURROGATE_IN_REPR.search(text):
+        for field in _fields_where(data, _SURROGATE.search):
+            errors.setdefault(field, "不得包含无法编码的字符（孤立的代理码元）")
+    # a field named with half a pair is shown with U+FFFD, so that the answer itself can be sent
+    return {_SURROGATE.sub("\ufffd", field): message for field, message in errors.items()}
 
 
 def load(schema, data, detail="输入数据不符合要求"):
     """Validate `data` with `schema` (an instance); raise ValidationFailed with per-field errors."""
     if data is None:
         data = {}
-    # a NUL shows as \x00 in the repr: one C call decides whether to look for where it is
-    nul = _nul_fields(data) if "\\x00" in repr(data) else None
-    if nul:
-        raise ValidationFailed(detail, [{"field": field, "message": "不得包含空字符（NUL）"} for field in nul])
+    unstorable = _unstorable(data)
+    if unstorable:
+        raise ValidationFailed(detail, [{"field": f, "message": message} for f, message in unstorable.items()])
     try:
         return schema.load(data)
     except ValidationError as exc:

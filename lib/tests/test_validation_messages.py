@@ -95,3 +95,17 @@ def test_messages_the_platform_wrote_itself_are_kept():
     messages = _messages(EnvelopeSchema(), {})
     assert set(messages.values()) == {"必填字段缺失"}
     assert _messages(PageFilters(), {"limit": 0}) == {"limit": "每页条数须为 1 至 200"}
+
+
+def test_a_lone_surrogate_is_refused_where_it_is_and_a_whole_pair_is_kept():
+    schema = Everything()
+    assert _messages(schema, {"level": "city", "name": "ab\ud800", "tags": ["a", "\udc00"]}) == {
+        "name": "不得包含无法编码的字符（孤立的代理码元）",
+        "tags[1]": "不得包含无法编码的字符（孤立的代理码元）"}
+    assert load(schema, {"level": "city", "name": "ab😀", "short": "\\ud800"})["name"] == "ab😀"
+
+
+def test_a_field_named_with_a_lone_surrogate_is_named_so_that_the_answer_can_be_sent():
+    messages = _messages(Everything(), {"level": "city", "name": "ab", "x\ud800": 1})
+    assert messages == {"x\ufffd": "不得包含无法编码的字符（孤立的代理码元）"}
+    assert "x\ufffd".encode("utf-8")

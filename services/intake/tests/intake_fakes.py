@@ -320,5 +320,5 @@ def fake_uow(calendar=None):
     return FakeUnitOfWork(
         catalogs=FakeCatalogs(), projects=FakeProjects(), materials=FakeMaterials(),
         declarations=FakeDeclarations(), drafts=FakeDrafts(), documents=FakeDocuments(),
-        case_facts=FakeCaseFacts(), consultations=FakeConsultations(), supplements=FakeSupplements(), licences=FakeLicences(),
-        conclusions=FakeConclusions(), calendar=FakeCalendar(calendar))
+        case_facts=FakeCaseFacts(), consultations=FakeConsultations(), supplements=FakeSupplements(),
+        licences=FakeLicences(), conclusions=FakeConclusions(), calendar=FakeCalendar(calendar))

@@ -70,7 +70,6 @@ def test_every_region_of_the_catalog_registers(uow):
 def readers(uow, code, identities):
     """The identities that may read the project by every read of it."""
     found = set()
-    material_id = uow.materials.materials and next(iter(uow.materials.materials))
     for identity in identities:
         reads = [lambda: handlers.get_project(code, identity, uow),
                  lambda: handlers.list_materials(code, PAGE, identity, uow),

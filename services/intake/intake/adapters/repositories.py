@@ -14,7 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from intake.adapters.orm import (CaseFactRow, CatalogVersionRow, CodeCounterRow, ConsultationRequestRow,
                                  DeclarationRow, DocumentCounterRow, DocumentLossRow, DraftRow, LicenceRevocationRow,
                                  LicenceRow, MaterialRow, MaterialVerificationRow, MaterialVersionRow,
-                                 ProjectRevisionRow, ProjectRow, StageConclusionRow, SupplementSubmissionRow, WindowDocumentRow)
+                                 ProjectRevisionRow, ProjectRow, StageConclusionRow, SupplementSubmissionRow,
+                                 WindowDocumentRow)
 from intake.domain import model
 from intake.domain.catalog import Catalog
 from platform_kit.calendar_store import current_calendar

@@ -22,6 +22,6 @@ __all__ = ["SOURCE", "catalog_version", "load_catalog", "get_catalog", "register
            "get_project", "check_upload", "upload_material", "remove_content_if_unreferenced", "list_materials",
            "material_content", "read_content", "verify_material", "submit_declaration", "get_declaration",
            "save_draft", "get_draft", "submit_draft", "preview_guide", "get_guide", "get_checklist",
-           "issue_case_document", "record_case_fact", "record_consultation", "list_documents", "get_document", "render_document",
-           "report_lost_notice", "submit_supplement", "valid_licences", "record_licence_issued",
+           "issue_case_document", "record_case_fact", "record_consultation", "list_documents", "get_document",
+           "render_document", "report_lost_notice", "submit_supplement", "valid_licences", "record_licence_issued",
            "record_licence_revoked", "record_stage_concluded"]
