@@ -21,10 +21,18 @@ from gateway.routes import GATEWAY_OPERATIONS, OPERATIONS
 from gateway.rpc import RpcClient
 from gateway.settings import Settings
 from gateway.uploads import IntakeHttp
+from platform_kit.validation import MAX_JSON_DEPTH, json_depth
 
 log = logging.getLogger(__name__)
 
 _clients = []  # RPC clients made by get_app() in this process, closed when the worker exits
+
+
+def json_loads(text):
+    """Every JSON request body: its nesting measured before the decoder (which recurses) reads it."""
+    if json_depth(text) > MAX_JSON_DEPTH:
+        raise falcon.HTTPBadRequest(description=f"请求体的数组或对象嵌套不得超过 {MAX_JSON_DEPTH} 层")
+    return json.loads(text)
 
 
 def create_app(settings, rpc, book=None, uploads=None):
@@ -34,7 +42,7 @@ def create_app(settings, rpc, book=None, uploads=None):
     port; without it they travel base64 inside RPC messages.
     """
     book = book or AccountBook(settings)
-    json_handler = falcon.media.JSONHandler(dumps=partial(json.dumps, ensure_ascii=False))
+    json_handler = falcon.media.JSONHandler(dumps=partial(json.dumps, ensure_ascii=False), loads=json_loads)
     app = falcon.App(middleware=[RequestId(), Authentication(settings.public_key)], cors_enable=False)
     app.req_options.media_handlers.update({falcon.MEDIA_JSON: json_handler})
     app.resp_options.media_handlers.update({falcon.MEDIA_JSON: json_handler})

@@ -5,6 +5,7 @@ services hold only the public key, so no service can mint an identity. The gatew
 caller's token in the nameko call context (``authorization``); the ``Auth`` dependency verifies it
 inside the service before any rule is applied.
 """
+import re
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -23,6 +24,28 @@ CONTEXT_KEY = "authorization"
 APPLICANT, CLERK, OFFICER, DEPT_ADMIN, SUPERVISOR, OPERATOR = (
     "applicant", "clerk", "officer", "dept_admin", "supervisor", "operator")
 ROLES = (APPLICANT, CLERK, OFFICER, DEPT_ADMIN, SUPERVISOR, OPERATOR)
+
+
+DIVISION = re.compile(r"\d{6}")
+
+
+def region_prefix(territory):
+    """What the division codes inside `territory` start with (GB/T 2260): a province ``41xxxx`` for
+    ``410000``, a city's counties and districts ``4108xx`` for ``410800``, a county only itself. None
+    for something that is not a division code."""
+    if not territory or not DIVISION.fullmatch(territory):
+        return None
+    if territory.endswith("0000"):
+        return territory[:2]
+    if territory.endswith("00"):
+        return territory[:4]
+    return territory
+
+
+def within_region(region, territory):
+    """True when division `region` lies in `territory` (itself, or a place of the city or province)."""
+    prefix = region_prefix(territory)
+    return bool(prefix) and bool(region) and DIVISION.fullmatch(region) is not None and region.startswith(prefix)
 
 
 @dataclass(frozen=True)
@@ -57,18 +80,31 @@ def issue_token(private_key_pem, identity, ttl_seconds=900, now=None):
 
 
 def verify_token(token, public_key_pem):
+    """The caller's identity, or Unauthenticated saying in Chinese what is wrong: never the text of
+    the JWT or cryptography library (which quotes the bytes it could not read)."""
     if not token:
         raise Unauthenticated("缺少访问令牌")
     try:
         claims = jwt.decode(token, public_key_pem, algorithms=ALGORITHMS, audience=AUDIENCE,
                             issuer=ISSUER, options={"require": ["exp", "aud", "iss", "sub"]})
+        return Identity(sub=claims["sub"], role=claims["role"], name=claims.get("name", ""),
+                        department=claims.get("department"), region=claims.get("region"),
+                        org=claims.get("org"), steps=tuple(claims.get("steps") or ()))
     except jwt.ExpiredSignatureError:
         raise Unauthenticated("访问令牌已过期") from None
-    except jwt.PyJWTError as exc:
-        raise Unauthenticated(f"访问令牌无效: {exc}") from None
-    return Identity(sub=claims["sub"], role=claims["role"], name=claims.get("name", ""),
-                    department=claims.get("department"), region=claims.get("region"),
-                    org=claims.get("org"), steps=tuple(claims.get("steps") or ()))
+    except jwt.ImmatureSignatureError:
+        raise Unauthenticated("访问令牌尚未生效") from None
+    except jwt.InvalidSignatureError:
+        raise Unauthenticated("访问令牌签名无效") from None
+    except (jwt.InvalidAudienceError, jwt.InvalidIssuerError):
+        raise Unauthenticated("访问令牌不是本平台签发的") from None
+    except jwt.MissingRequiredClaimError:
+        raise Unauthenticated("访问令牌缺少必需的声明") from None
+    except jwt.InvalidAlgorithmError:
+        raise Unauthenticated("访问令牌的签名算法不被接受") from None
+    except (jwt.PyJWTError, ValueError, TypeError, KeyError, AttributeError):
+        # malformed: not three base64url segments, not UTF-8, not JSON objects, claims of the wrong type
+        raise Unauthenticated("访问令牌无效") from None
 
 
 def read_key(config, name):

@@ -306,6 +306,12 @@ class IntakeService:
             handlers.record_case_fact(envelope, uow, "intake.on_case_withdrawn")
 
     # ------------------------------------------------------------------ events
+    @event_handler("consult", "consultation.opened")
+    def on_consultation_opened(self, envelope):
+        # the departments asked may read the project they are asked about (least privilege, 002 §35)
+        with self.db.unit_of_work() as uow:
+            handlers.record_consultation(envelope, uow, "intake.on_consultation_opened")
+
     @event_handler("certificate", "licence.issued")
     def on_licence_issued(self, envelope):
         with self.db.unit_of_work() as uow:

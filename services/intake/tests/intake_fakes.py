@@ -149,6 +149,10 @@ class FakeDeclarations:
     def stages_of(self, project_code):
         return {d.stage for d in self.declarations if d.project_code == project_code}
 
+    def departments_of(self, project_code):
+        return {(i["department"], i["region"]) for d in self.declarations if d.project_code == project_code
+                for i in d.items}
+
     def latest_of_stage(self, project_code, stage):
         found = [d for d in self.declarations if d.project_code == project_code and d.stage == stage]
         return found[-1].id if found else None
@@ -213,6 +217,23 @@ class FakeCaseFacts:
 
     def of_case(self, case_id):
         return [_copy(f) for f in self.facts if f.case_id == case_id]
+
+    def departments_of(self, project_code):
+        return {(f.department, f.region) for f in self.facts if f.project_code == project_code}
+
+
+class FakeConsultations:
+    def __init__(self):
+        self.requests = []
+
+    def add(self, request):
+        if any((r.event_id, r.department) == (request.event_id, request.department) for r in self.requests):
+            return False
+        self.requests.append(replace(request, recorded_at=utcnow()))
+        return True
+
+    def departments_of(self, project_code):
+        return {r.department for r in self.requests if r.project_code == project_code}
 
 
 class FakeSupplements:
@@ -299,5 +320,5 @@ def fake_uow(calendar=None):
     return FakeUnitOfWork(
         catalogs=FakeCatalogs(), projects=FakeProjects(), materials=FakeMaterials(),
         declarations=FakeDeclarations(), drafts=FakeDrafts(), documents=FakeDocuments(),
-        case_facts=FakeCaseFacts(), supplements=FakeSupplements(), licences=FakeLicences(),
-        conclusions=FakeConclusions(), calendar=FakeCalendar(calendar))
+        case_facts=FakeCaseFacts(), consultations=FakeConsultations(), supplements=FakeSupplements(),
+        licences=FakeLicences(), conclusions=FakeConclusions(), calendar=FakeCalendar(calendar))

@@ -5,6 +5,7 @@ import io
 import json
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -49,7 +50,14 @@ def test_who_registers_for_whom():
         project.applicant_org_for(clerk, "91410800MA0000000I")  # I is not in the code alphabet
     assert project.can_act_for(clerk, "any")
     assert not project.can_act_for(Identity(sub="o", role="officer", name="x"), "any")
-    assert project.can_read(Identity(sub="o", role="officer", name="x"), "any")
+    officer = Identity(sub="o", role="officer", name="x", department="NRP", region="410800")
+    located = SimpleNamespace(applicant_org="any", region="410800")
+    assert not project.can_read(officer, located)
+    assert not project.can_read(officer, located, lambda: project.Reach(cases=frozenset({("NRP", "410821")})))
+    assert project.can_read(officer, located, lambda: project.Reach(cases=frozenset({("NRP", "410800")})))
+    assert project.can_read(officer, located, lambda: project.Reach(consulted=frozenset({"NRP"})))
+    assert project.within("410821", "410800") and project.within("410821", "410000")
+    assert not project.within("410800", "410821") and not project.within("410100", "410800")
 
 
 # ------------------------------------------------------------------------------- catalog

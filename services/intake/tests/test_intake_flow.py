@@ -31,7 +31,7 @@ def call(intake, make_token):
     tokens = {"operator": make_token("operator", sub="operator-1"),
               "applicant": make_token("applicant", sub="applicant-1", org=ORG),
               "other": make_token("applicant", sub="applicant-2", org="91410800MA00000001"),
-              "officer": make_token("officer", sub="officer-1", department="HCD")}
+              "officer": make_token("officer", sub="officer-1", department="NRP")}
 
     def call(who, method, *args):
         with ServiceRpcProxy("intake", intake, context_data={"authorization": tokens[who]}, timeout=15) as proxy:

@@ -153,8 +153,11 @@ def test_applicant_registers_own_project_with_a_unified_code(intake, loaded, lis
     assert event.payload["applicant_org"] == ORG and event.actor.id == "applicant-1"
     second = register(intake, tokens["applicant"], name="焦作市体育中心改造项目")
     assert second["project_code"].endswith("-000002")
-    other_region = register(intake, tokens["applicant"], region="410811")
-    assert re.fullmatch(r"\d{4}-410811-48-01-000001", other_region["project_code"])
+    other_region = register(intake, tokens["applicant"], region="410821")
+    assert re.fullmatch(r"\d{4}-410821-48-01-000001", other_region["project_code"])
+    with pytest.raises(ValidationFailed) as err:   # no department of the catalog serves it
+        register(intake, tokens["applicant"], region="999999")
+    assert {e["field"] for e in err.value.errors} == {"region"}
 
 
 def test_registration_rules(intake, loaded, tokens):
@@ -182,9 +185,15 @@ def test_registration_rules(intake, loaded, tokens):
 
 def test_project_visibility(intake, loaded, tokens):
     code = register(intake, tokens["applicant"])["project_code"]
-    for who in ("applicant", "clerk", "officer", "operator"):
+    for who in ("applicant", "clerk", "operator"):
         with rpc(intake, tokens[who]) as proxy:
             assert proxy.get_project(code)["project_code"] == code
+    with rpc(intake, tokens["officer"]) as proxy:   # no case of the department concerns it yet
+        with pytest.raises(Forbidden):
+            proxy.get_project(code)
+    declare(intake, tokens["applicant"], code)      # NRP-001 goes to NRP in 410800
+    with rpc(intake, tokens["officer"]) as proxy:
+        assert proxy.get_project(code)["project_code"] == code
     with rpc(intake, tokens["other"]) as proxy:
         with pytest.raises(Forbidden):
             proxy.get_project(code)
@@ -348,6 +357,28 @@ def test_concurrent_declarations_of_one_stage_open_it_once(intake, loaded, token
             return None
     results = list(eventlet.GreenPool(6).imap(attempt, range(6)))
     assert len([r for r in results if r]) == 1
+
+
+def test_a_department_consulted_on_a_project_reads_it(intake, loaded, tokens, make_token):
+    code = register(intake, tokens["applicant"])["project_code"]
+    fire = make_token("officer", sub="fire-1", department="FIRE")
+    with rpc(intake, fire) as proxy:
+        with pytest.raises(Forbidden):
+            proxy.get_project(code)
+    envelope = new_event("consultation.opened", source="consult", project_code=code,
+                         actor=Actor(id="officer-nrp", role="officer", department="NRP", region="410800"),
+                         payload={"consultation_id": "cons-1", "case_id": "case-1", "asked_by": "NRP",
+                                  "asked_of": ["FIRE", "EQB"], "question": "是否涉及消防？", "due_on": date(2026, 12, 3)})
+    dispatch = event_dispatcher({k: v for k, v in intake.items() if k != "container"})
+    for _ in range(2):   # a redelivery records nothing more
+        with entrypoint_waiter(intake["container"], "on_consultation_opened", timeout=10):
+            dispatch("consult", "consultation.opened", envelope.to_wire())
+    with rpc(intake, fire) as proxy:
+        assert proxy.get_project(code)["project_code"] == code
+        assert proxy.list_materials(code)["items"] == []
+    with db(intake).connect() as conn:
+        assert conn.execute(text("SELECT department FROM consultation_requests ORDER BY department")).scalars().all() \
+            == ["EQB", "FIRE"]
 
 
 def test_stage_concluded_opens_the_next_stage(intake, loaded, tokens):

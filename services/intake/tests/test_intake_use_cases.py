@@ -85,6 +85,9 @@ def test_register_project_numbers_per_year_and_region_and_announces_it(uow):
                                    "applicant_org": "91410800MA00000001"}, APPLICANT, uow, TODAY)
     with pytest.raises(Forbidden):
         handlers.get_project(first["project_code"], OTHER, uow)
+    with pytest.raises(Forbidden):   # no case of NRP concerns the project yet
+        handlers.get_project(first["project_code"], NRP, uow)
+    declare(uow, first["project_code"])
     assert handlers.get_project(first["project_code"], NRP, uow)["name"] == "焦作市第一人民医院门诊楼建设项目"
 
 

@@ -20,7 +20,7 @@ from platform_kit.db import utcnow
 from platform_kit.errors import NotFound
 from platform_kit.states import SUPPLEMENTING
 from supervision.adapters.orm import CaseClockRow, ProjectRow, StageClockRow, TimelineEntryRow
-from supervision.domain import projection, timeline
+from supervision.domain import projection, reach, timeline
 from supervision.domain.projection import clock_known, observation, observe, position
 
 log = logging.getLogger(__name__)
@@ -260,7 +260,9 @@ def _stage_order(row):
     return (STAGES.index(row.stage) if row.stage in STAGES else len(STAGES), row.received_on or date.max)
 
 
-def project_overview(uow, project_code, today):
+def project_overview(uow, project_code, today, territory=None):
+    """The project's stages, cases and timeline. `territory`: the prefix of the divisions a supervisor
+    watches (:func:`supervision.domain.reach.territory`), None for everything."""
     session = uow.session
     stages = session.execute(select(StageClockRow).where(StageClockRow.project_code == project_code)).scalars().all()
     cases = session.execute(select(CaseClockRow).where(CaseClockRow.project_code == project_code)
@@ -270,6 +272,7 @@ def project_overview(uow, project_code, today):
     project = session.get(ProjectRow, project_code)
     if not (stages or cases or entries or project):
         raise NotFound(f"监督台账中没有项目 {project_code} 的记录")
+    reach.check_project(territory, project_code, project.region if project else None)
     by_stage = {}
     for row in cases:
         by_stage.setdefault(row.stage_id, []).append(row)
@@ -306,6 +309,27 @@ def light_sql(model, today):
         else_=literal(GREEN))
 
 
+def _project_in(prefix):
+    """Projects located in the divisions starting with `prefix`: as registered, else by their code."""
+    return select(ProjectRow.project_code).where(ProjectRow.region.startswith(prefix, autoescape=True))
+
+
+def _code_in(column, prefix):
+    return func.substr(column, 6, 6).startswith(prefix, autoescape=True)
+
+
+def _in_territory(model, is_case, prefix):
+    """A case in the divisions starting with `prefix` (its own region, else its project's); a stage
+    whose project is there or one of whose cases is."""
+    project_there = or_(model.project_code.in_(_project_in(prefix)),
+                        and_(model.project_code.not_in(select(ProjectRow.project_code)),
+                             _code_in(model.project_code, prefix)))
+    if is_case:
+        return or_(model.region.startswith(prefix, autoescape=True), and_(model.region.is_(None), project_there))
+    return or_(project_there, model.stage_id.in_(
+        select(CaseClockRow.stage_id).where(CaseClockRow.region.startswith(prefix, autoescape=True))))
+
+
 def _clock_rows(model, kind, filters, today):
     """One side of the list (stages or cases): kind, key, light and sort columns, filtered."""
     is_case = model is CaseClockRow
@@ -330,6 +354,8 @@ def _clock_rows(model, kind, filters, today):
         else:
             query = query.where(or_(in_region, model.stage_id.in_(
                 select(CaseClockRow.stage_id).where(CaseClockRow.region == filters["region"]))))
+    if filters.get("territory"):
+        query = query.where(_in_territory(model, is_case, filters["territory"]))
     if filters.get("state") == "open":
         query = query.where(model.state.not_in(closed))
     elif filters.get("state") == "closed":
@@ -339,9 +365,12 @@ def _clock_rows(model, kind, filters, today):
     return query
 
 
-def list_clocks(uow, filters, today):
+def list_clocks(uow, filters, today, territory=None):
     """Stage and case clocks, most urgent first (red, yellow, green, then unknown; earliest deadline
-    first within each), filtered and paged in SQL. ``{items, total, limit, offset}``."""
+    first within each), filtered and paged in SQL. ``{items, total, limit, offset}``. `territory`: the
+    prefix of the divisions a supervisor watches, None for everything."""
+    reach.check_region_filter(territory, filters.get("region"))
+    filters = dict(filters, territory=territory)
     session = uow.session
     kinds = (filters["kind"],) if filters.get("kind") else ("stage", "case")
     parts = [_clock_rows(StageClockRow if kind == "stage" else CaseClockRow, kind, filters, today) for kind in kinds]

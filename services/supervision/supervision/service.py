@@ -17,6 +17,7 @@ from platform_kit.identity import CLERK, OPERATOR, SUPERVISOR, Auth
 from platform_kit.validation import load
 from supervision import handlers
 from supervision.adapters.orm import metadata
+from supervision.domain import reach
 from supervision.schemas import ClocksOut, ListClocks, ProjectOverviewOut
 
 
@@ -86,17 +87,17 @@ class SupervisionService:
     # ---------------------------------------------------------------------------- queries
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_project_overview(self, project_code):
-        self.auth.identity(SUPERVISOR, OPERATOR, CLERK)
+        territory = reach.territory(self.auth.identity(SUPERVISOR, OPERATOR, CLERK))
         with self.db.reading() as uow:
-            result = handlers.project_overview(uow, project_code, today_in_shanghai())
+            result = handlers.project_overview(uow, project_code, today_in_shanghai(), territory)
         return ProjectOverviewOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_clocks(self, filters=None):
-        self.auth.identity(SUPERVISOR, OPERATOR)
+        territory = reach.territory(self.auth.identity(SUPERVISOR, OPERATOR))
         cmd = load(ListClocks(), filters or {})
         with self.db.reading() as uow:
-            result = handlers.list_clocks(uow, cmd, today_in_shanghai())
+            result = handlers.list_clocks(uow, cmd, today_in_shanghai(), territory)
         return ClocksOut().dump(result)
 
     @rpc

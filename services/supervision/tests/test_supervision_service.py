@@ -303,8 +303,8 @@ def test_list_clocks_pages_and_filters_in_the_database(supervision, make_token, 
     deliver(case_fact("case.accepted", ids["legacy"], "NRP", date(2026, 11, 3), stage_id=stage_id, limit_days=10,
                       due_on=date(2026, 11, 13)))   # published before clocks carried facts
 
-    def listed(**filters):
-        with rpc(config, make_token("supervisor")) as proxy:
+    def listed(token=None, **filters):   # the operator watches every region
+        with rpc(config, token or make_token("operator")) as proxy:
             return proxy.list_clocks(filters)
 
     everything = listed()
@@ -325,6 +325,11 @@ def test_list_clocks_pages_and_filters_in_the_database(supervision, make_token, 
     assert [c["case_id"] for c in yellow["items"]] == [ids["yellow"], ids["paused"]]
     assert listed(light="green", department="DRC")["items"][0]["case_id"] == ids["green"]
     assert {c["case_id"] for c in listed(region="410100", kind="case")["items"]} == {ids["elsewhere"]}
+    # a supervisor watches their own region: the case elsewhere is not theirs, its stage is in both
+    assert {c["case_id"] for c in listed(make_token("supervisor", region="410800"))["items"]} == \
+        {None} | {case_id for name, case_id in ids.items() if name != "elsewhere"}
+    assert {c["case_id"] for c in listed(make_token("supervisor", region="410100"))["items"]} == \
+        {None, ids["elsewhere"]}
     assert listed(light="red", state="open")["total"] == 2   # the concluded one is closed
     assert listed(kind="stage")["items"][0]["light"] == "green"
 

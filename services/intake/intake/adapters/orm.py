@@ -224,6 +224,24 @@ class CaseFactRow(Base):
     opinion: Mapped[str] = mapped_column(Text, default="")
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    region: Mapped[str | None] = mapped_column(String(12), nullable=True)
+
+
+class ConsultationRequestRow(Base):
+    """A department asked for its opinion on a project, as intake learnt it from consultation.opened
+    (one row per event and department, never changed): that department may read the project."""
+
+    __tablename__ = "consultation_requests"
+    __table_args__ = (UniqueConstraint("event_id", "department"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36))
+    consultation_id: Mapped[str] = mapped_column(String(36))
+    project_code: Mapped[str] = mapped_column(String(40), index=True)
+    case_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    department: Mapped[str] = mapped_column(String(40))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class SupplementSubmissionRow(Base):

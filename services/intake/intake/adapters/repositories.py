@@ -11,10 +11,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from intake.adapters.orm import (CaseFactRow, CatalogVersionRow, CodeCounterRow, DeclarationRow, DocumentCounterRow,
-                                 DocumentLossRow, DraftRow, LicenceRevocationRow, LicenceRow, MaterialRow,
-                                 MaterialVerificationRow, MaterialVersionRow, ProjectRevisionRow, ProjectRow,
-                                 StageConclusionRow, SupplementSubmissionRow, WindowDocumentRow)
+from intake.adapters.orm import (CaseFactRow, CatalogVersionRow, CodeCounterRow, ConsultationRequestRow,
+                                 DeclarationRow, DocumentCounterRow, DocumentLossRow, DraftRow, LicenceRevocationRow,
+                                 LicenceRow, MaterialRow, MaterialVerificationRow, MaterialVersionRow,
+                                 ProjectRevisionRow, ProjectRow, StageConclusionRow, SupplementSubmissionRow,
+                                 WindowDocumentRow)
 from intake.domain import model
 from intake.domain.catalog import Catalog
 from platform_kit.calendar_store import current_calendar
@@ -237,6 +238,13 @@ class DeclarationRepository(_Repository):
         return set(self.session.execute(select(DeclarationRow.stage)
                                         .where(DeclarationRow.project_code == project_code)).scalars())
 
+    def departments_of(self, project_code):
+        """{(department, region)} of the items declared for the project: each is a case of the stage
+        service (the department that handles it, in the project's region)."""
+        rows = self.session.execute(select(DeclarationRow.items)
+                                    .where(DeclarationRow.project_code == project_code)).scalars()
+        return {(item["department"], item["region"]) for items in rows for item in items or ()}
+
     def latest_of_stage(self, project_code, stage):
         """The id of the stage's latest declaration, or None."""
         return self.session.execute(select(DeclarationRow.id).where(
@@ -328,6 +336,24 @@ class CaseFactRepository(_Repository):
                                     .order_by(CaseFactRow.occurred_at, CaseFactRow.id)).scalars()
         return [to_record(row, model.CaseFact) for row in rows]
 
+    def departments_of(self, project_code):
+        """{(department, region)} of the cases the stage service announced for the project."""
+        return set(self.session.execute(select(CaseFactRow.department, CaseFactRow.region).where(
+            CaseFactRow.project_code == project_code).distinct()).tuples())
+
+
+class ConsultationRequestRepository(_Repository):
+    def add(self, request):
+        """Kept once per (event, department): False when it was."""
+        values = {f.name: getattr(request, f.name) for f in fields(request)}
+        values["recorded_at"] = values["recorded_at"] or utcnow()
+        return self._insert_ignoring_conflict(ConsultationRequestRow.__table__, values)
+
+    def departments_of(self, project_code):
+        """The departments asked for their opinion on the project."""
+        return set(self.session.execute(select(ConsultationRequestRow.department).where(
+            ConsultationRequestRow.project_code == project_code).distinct()).scalars())
+
 
 class SupplementRepository(_Repository):
     def for_request(self, request_event_id):
@@ -386,6 +412,7 @@ def repositories(session):
     return {"catalogs": CatalogRepository(session), "projects": ProjectRepository(session),
             "materials": MaterialRepository(session), "declarations": DeclarationRepository(session),
             "drafts": DraftRepository(session), "documents": DocumentRepository(session),
-            "case_facts": CaseFactRepository(session), "supplements": SupplementRepository(session),
+            "case_facts": CaseFactRepository(session), "consultations": ConsultationRequestRepository(session),
+            "supplements": SupplementRepository(session),
             "licences": LicenceRepository(session), "conclusions": StageConclusionRepository(session),
             "calendar": CalendarRepository(session)}

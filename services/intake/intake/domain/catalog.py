@@ -226,6 +226,20 @@ class Catalog:
     def department(self, code):
         return self.departments[code]
 
+    @property
+    def regions(self):
+        """The administrative divisions the catalog's departments serve: where a project may be."""
+        return sorted({d.region for d in self.departments.values()})
+
+    def check_region(self, region):
+        """A project is located where some department of the catalog serves; anywhere else its cases
+        would go to departments no officer works in."""
+        if region not in self.regions:
+            raise ValidationFailed("项目所在地不在审批事项目录的行政区划内", [
+                {"field": "region", "message": f"目录第 {self.version} 版中没有行政区划 {region}，"
+                                               f"可选: {', '.join(self.regions)}"}])
+        return region
+
     def department_for(self, code, region):
         """The department that handles item department `code` for a project in `region` (000 §15)."""
         local = f"{code}-{region}"

@@ -152,6 +152,19 @@ class CaseFact:
     opinion: str
     occurred_at: datetime
     recorded_at: datetime | None = None
+    region: str | None = None   # the case's region (known for facts recorded since it is kept)
+
+
+@dataclass
+class ConsultationRequest:
+    """A department asked for its opinion on a project (consultation.opened), one row per department."""
+    event_id: str
+    consultation_id: str
+    project_code: str
+    case_id: str | None
+    department: str
+    occurred_at: datetime
+    recorded_at: datetime | None = None
 
 
 @dataclass

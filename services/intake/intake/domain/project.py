@@ -16,8 +16,10 @@ Sequences are handed out from one counter row per (year, region), locked for the
 uses it, so concurrent registrations in any number of replicas never share a number.
 """
 import re
+from dataclasses import dataclass
 
 from platform_kit.errors import Conflict, Forbidden, ValidationFailed
+from platform_kit.identity import within_region
 
 INDUSTRY = "48"
 KIND = "01"
@@ -74,10 +76,37 @@ def applicant_org_for(identity, given):
     return given
 
 
-def can_read(identity, applicant_org):
+# True when division `region` lies in `territory`: the same code, a county or district of a city
+# (``4108xx`` in ``410800``), or a place of a province (``41xxxx`` in ``410000``)
+within = within_region
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Which departments a project concerns: those of its cases, each in the case's region, and those
+    asked for their opinion in a consultation on it."""
+    cases: frozenset = frozenset()        # {(department, region)}
+    consulted: frozenset = frozenset()    # {department}
+
+    def concerns(self, department, region):
+        return bool(department) and ((department, region) in self.cases or department in self.consulted)
+
+
+def can_read(identity, project, reach=None):
+    """Least privilege (000 §16, 002 §35): the construction unit its own projects; the window and the
+    operator every project; a supervisor the projects located in their region; an officer or a
+    department admin a project only while a case of their department in their region concerns it or
+    their department is consulted on it. `reach` is a callable answering the project's Reach, asked
+    for only when the identity is a department's."""
     if identity.role == "applicant":
-        return identity.org is not None and identity.org == applicant_org
-    return identity.role in ("clerk", "officer", "supervisor", "operator", "dept_admin")
+        return identity.org is not None and identity.org == project.applicant_org
+    if identity.role in ("clerk", "operator"):
+        return True
+    if identity.role == "supervisor":
+        return within(project.region, identity.region)
+    if identity.role in ("officer", "dept_admin"):
+        return reach is not None and reach().concerns(identity.department, identity.region)
+    return False
 
 
 def can_act_for(identity, applicant_org):
@@ -121,9 +150,9 @@ def push_outcome(existing, incoming):
     return UPDATED
 
 
-def check_readable(identity, project):
-    """Who may see a project: its own construction unit and the platform's staff."""
-    if not can_read(identity, project.applicant_org):
+def check_readable(identity, project, reach=None):
+    """Who may see a project (:func:`can_read`)."""
+    if not can_read(identity, project, reach):
         raise Forbidden("无权查看该项目")
     return project
 

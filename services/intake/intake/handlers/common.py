@@ -31,8 +31,17 @@ def find_project(uow, project_code, lock=False):
     return project
 
 
+def project_reach(uow, project_code):
+    """The departments the project concerns: its declared items (each a case of the stage service),
+    the cases the stage service announced, the departments consulted on it."""
+    return project_rules.Reach(
+        cases=frozenset(uow.declarations.departments_of(project_code) | uow.case_facts.departments_of(project_code)),
+        consulted=frozenset(uow.consultations.departments_of(project_code)))
+
+
 def readable_project(uow, project_code, identity):
-    return project_rules.check_readable(identity, find_project(uow, project_code))
+    project = find_project(uow, project_code)
+    return project_rules.check_readable(identity, project, lambda: project_reach(uow, project_code))
 
 
 def actionable_project(uow, project_code, identity, lock=False):

@@ -3,7 +3,7 @@ drawn as PDF whenever asked for."""
 import uuid
 
 from intake.domain import window
-from intake.domain.model import CaseFact, Document, DocumentLoss
+from intake.domain.model import CaseFact, ConsultationRequest, Document, DocumentLoss
 from intake.handlers.common import catalog_version, department_name, page_answer, readable_project
 from intake.render import documents
 from platform_kit.errors import NotFound, ValidationFailed
@@ -35,7 +35,7 @@ def _case_fact(envelope):
     return CaseFact(event_id=envelope.event_id, type=envelope.type, case_id=p["case_id"],
                     project_code=envelope.project_code, stage=p["stage"], item_name=p["item_name"],
                     department=p["department"], on=p["on"], opinion=p.get("opinion") or "",
-                    occurred_at=envelope.occurred_at)
+                    occurred_at=envelope.occurred_at, region=p.get("region"))
 
 
 def _item_limit(catalog, category, payload):
@@ -99,6 +99,19 @@ def record_case_fact(envelope, uow, consumer):
     if not uow.first_time(envelope, consumer):
         return False
     uow.case_facts.add(_case_fact(envelope))
+    return True
+
+
+def record_consultation(envelope, uow, consumer):
+    """consultation.opened: each department asked may read the project from now on (once per event)."""
+    if not uow.first_time(envelope, consumer) or not envelope.project_code:
+        return False
+    p = envelope.payload
+    for department in dict.fromkeys(p["asked_of"]):
+        uow.consultations.add(ConsultationRequest(
+            event_id=str(envelope.event_id), consultation_id=p["consultation_id"],
+            project_code=envelope.project_code, case_id=p.get("case_id"), department=department,
+            occurred_at=envelope.occurred_at))
     return True
 
 

@@ -27,6 +27,7 @@ def registered_event(project, identity):
 def register_project(cmd, identity, uow, today):
     catalog = catalog_version(uow)
     catalog.category(cmd["category"])
+    catalog.check_region(cmd["region"])
     applicant_org = project_rules.applicant_org_for(identity, cmd["applicant_org"])
     # The counter of (year, region) stays locked until this registration commits.
     code = project_rules.sequence_code(today.year, cmd["region"],
@@ -50,8 +51,9 @@ def push_project(cmd, identity, uow):
     registers it, a re-push with changes updates name and attributes (each push kept as a revision),
     an identical re-push changes nothing, a conflicting one is refused with the reasons."""
     code = cmd["project_code"]
-    project_rules.check_pushed_code(code, cmd["region"])
     catalog = catalog_version(uow)
+    catalog.check_region(cmd["region"])
+    project_rules.check_pushed_code(code, cmd["region"])
     project = uow.projects.get(code, lock=True)
     if project is None:
         catalog.category(cmd["category"])

@@ -1,0 +1,45 @@
+"""What a caller of the supervision service may watch (002 §35, least privilege).
+
+The operator and the window watch every project; a supervisor the projects located in their own
+region (a city's supervisor its counties and districts too, :func:`platform_kit.identity.within_region`).
+A project is located where its unified code says (002 §6: ``YYYY-RRRRRR-48-01-NNNNNN``), which the
+read model knows even before it has seen ``project.registered``.
+"""
+import re
+
+from platform_kit.errors import Forbidden
+from platform_kit.identity import SUPERVISOR, region_prefix, within_region
+
+_CODE_REGION = re.compile(r"\d{4}-(\d{6})-")
+
+
+def territory(identity):
+    """None when the caller watches everything; otherwise the prefix of the division codes they watch."""
+    if identity.role != SUPERVISOR:
+        return None
+    prefix = region_prefix(identity.region)
+    if prefix is None:
+        raise Forbidden("督查账号未关联行政区划，不能查看监督台账")
+    return prefix
+
+
+def region_of(project_code, registered_region=None):
+    """The project's division code: as registered when known, else from its code."""
+    if registered_region:
+        return registered_region
+    match = _CODE_REGION.match(project_code or "")
+    return match[1] if match else None
+
+
+def check_project(prefix, project_code, registered_region=None):
+    if prefix is not None and not (region_of(project_code, registered_region) or "").startswith(prefix):
+        raise Forbidden("只能查看本行政区划内的项目")
+
+
+def check_region_filter(prefix, region):
+    """A supervisor filters only on divisions inside their own region."""
+    if prefix is not None and region and not region.startswith(prefix):
+        raise Forbidden(f"只能查看本行政区划内的计时（行政区划 {region} 不在其中）")
+
+
+__all__ = ["territory", "region_of", "check_project", "check_region_filter", "within_region"]
