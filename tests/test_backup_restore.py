@@ -8,9 +8,8 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC
 from pathlib import Path
-
-import pytest
 
 from launcher import SERVICES, Platform
 from platforms import free_port, running_platform, throwaway_vhost
@@ -39,7 +38,8 @@ def read_side(platform, code, material):
         "materials": applicant.get(f"/projects/{code}/materials").json()["items"],
         "content_sha256": hashlib.sha256(content.content).hexdigest(),
         "cases": sorted((c["department"], c["case_id"], c["state"],
-                         tuple((d["action"], d["who"]) for d in officer.get(f"/cases/{c['case_id']}").json()["history"]))
+                         tuple((d["action"], d["who"])
+                               for d in officer.get(f"/cases/{c['case_id']}").json()["history"]))
                         for officer in (nrp, drc)
                         for c in officer.get("/cases", params={"project_code": code}).json()["items"]),
         "stages": [(s["stage_id"], s["stage"], s["state"], sorted((c["case_id"], c["state"]) for c in s["cases"]))
@@ -138,11 +138,10 @@ def test_a_platform_backed_up_mid_run_comes_back_on_fresh_databases(postgres, tm
 def test_sqlite_databases_round_trip_and_events_published_during_the_backup_go_out_again(tmp_path):
     """The local ``--sqlite`` mode: every database copied through SQLite's backup API; after a restore,
     an event published once the backup had begun is back in its outbox, an earlier one is not."""
-    from datetime import datetime, timedelta, timezone
-
-    from sqlalchemy import create_engine, text
+    from datetime import datetime, timedelta
 
     from platform_kit.migrate import upgrade
+    from sqlalchemy import create_engine, text
 
     def env_for(directory):
         env = dict(os.environ, MATERIAL_STORAGE_DIR=str(directory / "materials"))
@@ -156,7 +155,7 @@ def test_sqlite_databases_round_trip_and_events_published_during_the_backup_go_o
     (tmp_path / "old" / "materials" / "ab" / "abcdef").write_bytes(PDF)
     (tmp_path / "old" / "materials" / ".incoming").mkdir()
     (tmp_path / "old" / "materials" / ".incoming" / "half-uploaded").write_bytes(b"%PDF")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     engine = create_engine(source["INTAKE_DATABASE_URL"])
     with engine.begin() as conn:
         for event_id, published in (("before", now - timedelta(hours=1)), ("during", now + timedelta(hours=1)),

@@ -16,8 +16,9 @@ from gateway.audit.chain import GENESIS, first_break
 
 
 def trail():
-    from gateway.audit.trail import AuditTrail
     from platform_kit.migrate import upgrade
+
+    from gateway.audit.trail import AuditTrail
     url = os.environ.get("GATEWAY_DATABASE_URL") or "sqlite:///var/gateway.db"
     upgrade("gateway", url)
     return AuditTrail(url)

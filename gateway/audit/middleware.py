@@ -10,11 +10,11 @@ never a body's password, token or code.
 import ipaddress
 import logging
 
+from platform_kit.identity import verify_token
 from sqlalchemy import select
 
 from gateway.accounts.book import token_digest
 from gateway.accounts.tables import refresh_tokens
-from platform_kit.identity import verify_token
 
 log = logging.getLogger(__name__)
 

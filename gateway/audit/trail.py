@@ -5,7 +5,7 @@ follows the one before it: on PostgreSQL by a transaction-scoped advisory lock, 
 the database's write lock when the transaction begins (``BEGIN IMMEDIATE``). The sequence number and
 the predecessor's hash are read under that lock.
 """
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import create_engine, event, insert, select, text
 
@@ -16,7 +16,7 @@ LOCK_KEY = 0x61756469740001  # pg_advisory_xact_lock key of the chain ("audit", 
 
 
 def utc_stamp(moment=None):
-    moment = (moment or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    moment = (moment or datetime.now(UTC)).astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
@@ -41,7 +41,7 @@ class AuditTrail:
     def __init__(self, url=None, engine=None, clock=None):
         self.engine = engine or audit_engine(url)
         self.postgres = self.engine.dialect.name == "postgresql"
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.clock = clock or (lambda: datetime.now(UTC))
 
     def append(self, content):
         """Store one record (`content`: the fields of :data:`CONTENT_FIELDS` but ``seq`` and, optionally,
@@ -93,4 +93,4 @@ def as_record(row):
 def parse_time(value):
     """An ISO date or date-time (naive means UTC)."""
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

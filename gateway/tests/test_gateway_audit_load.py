@@ -9,12 +9,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pytest
 import requests
+from platform_kit.migrate import upgrade
 
 from gateway.audit.__main__ import main as audit_cli
 from gateway.audit.trail import AuditTrail
-from platform_kit.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
