@@ -127,6 +127,15 @@ def test_a_platform_backed_up_mid_run_comes_back_on_fresh_databases(postgres, tm
             audit = subprocess.run([sys.executable, "-m", "gateway.audit", "verify"], cwd=ROOT, env=env,
                                    capture_output=True, text=True)
             assert audit.returncode == 0 and "intact" in audit.stdout, audit.stdout + audit.stderr
+            exported = subprocess.run([sys.executable, "-m", "gateway.audit", "export"], cwd=ROOT, env=env,
+                                      capture_output=True, text=True)
+            records = [json.loads(line) for line in exported.stdout.splitlines()]
+            decided = {(r["event"], r["actor"], r["role"], r["status"]) for r in records}
+            assert {("catalog_load", "operator", "operator", 200), ("login", "nrp-officer", "officer", 200),
+                    ("case_action", "nrp-officer", "officer", 200), ("download", "applicant", "applicant", 200)
+                    } <= decided
+            assert {r["object_ids"].get("case_id") for r in records if r["event"] == "case_action"} == \
+                {cases["NRP"]["case_id"], cases["DRC"]["case_id"]}
         except Exception:
             for process in new.processes:
                 print(f"--- {process.label}\n{new.tail(process, 60)}")
