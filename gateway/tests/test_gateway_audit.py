@@ -1,10 +1,13 @@
 """The audit trail over HTTP, on a real migrated PostgreSQL database: what is recorded, with what,
 and that `python -m gateway.audit verify` finds any altered, deleted or reordered record."""
 import json
+import uuid
 
 import pytest
 from falcon.testing import TestClient
-from sqlalchemy import create_engine, delete, update
+from sqlalchemy import create_engine, delete, text, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ProgrammingError
 
 from gateway.app import create_app
 from gateway.audit.__main__ import main as audit_cli
@@ -192,3 +195,30 @@ def test_verify_and_export_commands_find_tampering(client, trail, settings, monk
         assert code == 1 and f"id={rows[5]['id']} seq=7" in out and "expected 6" in out
     finally:
         engine.dispose()
+
+
+def test_the_gateway_needs_only_select_and_insert_on_the_audit_table(settings):
+    """The GRANTs the README gives for production: a user that may not update or delete still appends."""
+    role = f"audit_app_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(settings.database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE ROLE {role} LOGIN PASSWORD 'audit-app'"))
+        conn.execute(text(f"GRANT SELECT, INSERT ON audit_records TO {role}"))
+        conn.execute(text(f"GRANT USAGE ON SEQUENCE audit_records_id_seq TO {role}"))
+    limited = AuditTrail(make_url(settings.database_url).set(username=role, password="audit-app")
+                         .render_as_string(hide_password=False))
+    try:
+        for n in range(3):
+            limited.append({"request_id": f"r{n}", "event": "login", "client": "127.0.0.1", "actor": "clerk",
+                            "actor_source": "login_body", "method": "POST", "route": "/auth/login", "status": 401})
+        for statement in (update(audit_records).values(actor="intruder"), delete(audit_records)):
+            with pytest.raises(ProgrammingError, match="permission denied"), limited.engine.begin() as conn:
+                conn.execute(statement)
+        stored = list(limited.records())
+        assert [r["seq"] for r in stored] == [1, 2, 3] and first_break(stored)[0] is None
+    finally:
+        limited.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP OWNED BY {role}"))
+            conn.execute(text(f"DROP ROLE {role}"))
+        admin.dispose()
