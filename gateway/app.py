@@ -7,6 +7,7 @@ one :class:`~gateway.rpc.RpcClient` per worker process, connected on first use.
 """
 import json
 import logging
+import os
 from functools import partial
 
 import falcon
@@ -15,6 +16,8 @@ import falcon.media
 from gateway import openapi, problems, resources
 from gateway.accounts import http as accounts_http
 from gateway.accounts.book import AccountBook
+from gateway.audit.middleware import AuditMiddleware, trusted_networks
+from gateway.audit.trail import AuditTrail
 from gateway.auth import Authentication, RequestId
 from gateway.idempotency import IdempotencyStore
 from gateway.routes import GATEWAY_OPERATIONS, OPERATIONS
@@ -35,15 +38,20 @@ def json_loads(text):
     return json.loads(text)
 
 
-def create_app(settings, rpc, book=None, uploads=None):
+def create_app(settings, rpc, book=None, uploads=None, audit=None, trusted_proxies=()):
     """The application around `rpc` (anything with ``call(service, method, args, token=, timeout=)``).
 
     `uploads` (a :class:`gateway.uploads.IntakeHttp`) streams material files to and from intake's HTTP
-    port; without it they travel base64 inside RPC messages.
+    port; without it they travel base64 inside RPC messages. `audit` (a
+    :class:`gateway.audit.trail.AuditTrail`, default: on the gateway's database) keeps the audit
+    trail; `trusted_proxies` are the networks whose X-Forwarded-For names the client.
     """
     book = book or AccountBook(settings)
     json_handler = falcon.media.JSONHandler(dumps=partial(json.dumps, ensure_ascii=False), loads=json_loads)
-    app = falcon.App(middleware=[RequestId(), Authentication(settings.public_key)], cors_enable=False)
+    audit = audit or AuditTrail(settings.database_url)
+    app = falcon.App(middleware=[RequestId(), AuditMiddleware(audit, settings.public_key, trusted_proxies,
+                                                              token_engine=book.engine),
+                                 Authentication(settings.public_key)], cors_enable=False)
     app.req_options.media_handlers.update({falcon.MEDIA_JSON: json_handler})
     app.resp_options.media_handlers.update({falcon.MEDIA_JSON: json_handler})
     app.req_options.strip_url_path_trailing_slash = True
@@ -85,7 +93,8 @@ def get_app():
     uploads = None
     if settings.intake_http_address:
         uploads = IntakeHttp(settings.intake_http_address, timeout=settings.rpc_timeout)
-    return create_app(settings, rpc, uploads=uploads)
+    return create_app(settings, rpc, uploads=uploads,
+                      trusted_proxies=trusted_networks(os.environ.get("GATEWAY_TRUSTED_PROXIES")))
 
 
 def close_clients():

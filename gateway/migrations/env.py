@@ -1,4 +1,4 @@
-from gateway.accounts.tables import metadata
+from gateway.tables import metadata
 from platform_kit.migrate import run_env
 
 run_env(metadata)

@@ -16,7 +16,7 @@ MODELS = {
     "consult": "consult.adapters.orm",
     "certificate": "certificate.adapters.orm",
     "supervision": "supervision.adapters.orm",
-    "gateway": "gateway.accounts.tables",
+    "gateway": "gateway.tables",
 }
 
 
