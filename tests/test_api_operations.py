@@ -25,6 +25,7 @@ import uuid
 import zlib
 from collections import defaultdict
 
+import pyotp
 import pytest
 import requests
 from jsonschema import Draft202012Validator, FormatChecker
@@ -286,6 +287,37 @@ def account_walk(platform, people):
 
 
 @pytest.fixture(scope="module")
+def admin_walk(platform, people):
+    """A department administrator created by the operator binds a second factor at their first login
+    (002 §35: two factors for administrators); the operator later resets it, and records a change of
+    an officer's details (000 §17)."""
+    operator, name = people["operator"], f"adm-{uuid.uuid4().hex[:6]}"
+    walk = {"name": name}
+    ok(operator.post("/accounts", json={"account": name, "password": "Init#2026x", "role": "dept_admin",
+                                        "name": "气象局 管理员", "department": "MET", "region": "410800"}), 201)
+    ok(requests.post(f"{platform.url}/auth/password", timeout=10, json={
+        "account": name, "current_password": "Init#2026x", "new_password": PASSWORD}), 204)
+    refused = requests.post(f"{platform.url}/auth/login", json={"account": name, "password": PASSWORD}, timeout=10)
+    assert refused.status_code == 403 and refused.json()["enrolment_token"], refused.text
+    token = refused.json()["enrolment_token"]
+    walk["enrolment"] = requests.post(f"{platform.url}/auth/totp/enrolment", json={"enrolment_token": token},
+                                      timeout=10)
+    secret = walk["enrolment"].json()["secret"]
+    walk["confirmation"] = requests.post(f"{platform.url}/auth/totp/confirmation", timeout=10, json={
+        "enrolment_token": token, "totp": pyotp.TOTP(secret).now()})
+    walk["reset"] = operator.post(f"/accounts/{name}/totp-reset", json={"reason": "验证器所在手机遗失，本人书面申请"})
+    officer = f"chg-{uuid.uuid4().hex[:6]}"
+    ok(operator.post("/accounts", json={"account": officer, "password": "Init#2026x", "role": "officer",
+                                        "name": "气象局 审批人员", "department": "MET", "region": "410800",
+                                        "steps": ["accept"]}), 201)
+    walk["officer"] = officer
+    walk["changed"] = operator.post(f"/accounts/{officer}/changes", json={
+        "reason": "岗位调整：增加审核环节", "steps": ["accept", "review"]})
+    walk["changes"] = operator.get(f"/accounts/{officer}/changes")
+    return walk
+
+
+@pytest.fixture(scope="module")
 def served(platform):
     response = requests.get(f"{platform.url}/openapi.json", timeout=10)
     assert response.status_code == 200, response.text
@@ -389,6 +421,39 @@ def test_deactivate_account(account_walk):
 def test_activate_account(account_walk):
     body = expect(account_walk["activated"], "POST", "/accounts/{account}/activation", 200)
     assert (body["account"], body["active"]) == (account_walk["name"], True)
+
+
+@covers("POST", "/auth/totp/enrolment")
+def test_second_factor_enrolment(admin_walk):
+    body = expect(admin_walk["enrolment"], "POST", "/auth/totp/enrolment", 201)
+    assert body["account"] == admin_walk["name"] and len(body["recovery_codes"]) == 10
+    assert body["otpauth_uri"].startswith("otpauth://totp/") and body["secret"] in body["otpauth_uri"]
+
+
+@covers("POST", "/auth/totp/confirmation")
+def test_second_factor_confirmation(admin_walk):
+    body = expect(admin_walk["confirmation"], "POST", "/auth/totp/confirmation", 200)
+    assert body["token_type"] == "Bearer" and body["access_token"].count(".") == 2 and body["refresh_token"]
+
+
+@covers("POST", "/accounts/{account}/totp-reset")
+def test_second_factor_reset(admin_walk):
+    body = expect(admin_walk["reset"], "POST", "/accounts/{account}/totp-reset", 200)
+    assert (body["account"], body["second_factor"]) == (admin_walk["name"], False)
+
+
+@covers("POST", "/accounts/{account}/changes")
+def test_change_account_details(admin_walk):
+    body = expect(admin_walk["changed"], "POST", "/accounts/{account}/changes", 201)
+    assert (body["account"], body["steps"]) == (admin_walk["officer"], ["accept", "review"])
+
+
+@covers("GET", "/accounts/{account}/changes")
+def test_list_account_changes(admin_walk):
+    body = expect(admin_walk["changes"], "GET", "/accounts/{account}/changes", 200)
+    (change,) = page_of(body)
+    assert (change["reason"], change["requested_by"]) == ("岗位调整：增加审核环节", "operator")
+    assert (change["before"]["steps"], change["after"]["steps"]) == (["accept"], ["accept", "review"])
 
 
 # ------------------------------------------------------------------------------ platform
