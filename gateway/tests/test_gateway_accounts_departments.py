@@ -118,3 +118,37 @@ def test_the_operator_changes_any_account(client, auth, book):
         "reason": "任命为部门管理员", "role": "dept_admin", "department": "HCD"})
     assert raised.status_code == 201 and raised.json["role"] == "dept_admin"
     assert client.simulate_get("/accounts/clerk/changes", headers=auth("supervisor")).status_code == 403
+
+
+def test_every_change_an_admin_makes_is_in_the_audit_chain(client, admin, settings):
+    """002 §35: an administrator's account changes, allowed or refused, are audit records of the
+    one hash chain, which still verifies."""
+    from gateway.audit.chain import first_break
+    from gateway.audit.trail import AuditTrail
+
+    trail = AuditTrail(settings.database_url)
+    try:
+        before = len(list(trail.records()))
+        reason = {"reason": "本人申请"}
+        assert client.simulate_post("/accounts", json=OFFICER, headers=admin).status_code == 201
+        assert client.simulate_post("/accounts/nrp-officer/deactivation", json=reason,
+                                    headers=admin).status_code == 200
+        assert client.simulate_post("/accounts/nrp-officer-2/changes", json=dict(reason, steps=["accept"]),
+                                    headers=admin).status_code == 201
+        for other in ("drc-officer", "nrp-admin"):   # another department's; their own
+            assert client.simulate_post(f"/accounts/{other}/deactivation", json=reason,
+                                        headers=admin).status_code == 403
+        chain = list(trail.records())
+        got = [(r["event"], r["actor"], r["route"], r["object_ids"].get("account"), r["status"])
+               for r in chain[before:]]
+        assert got == [
+            ("account_change", "nrp-admin", "/accounts", None, 201),
+            ("account_change", "nrp-admin", "/accounts/{account}/deactivation", "nrp-officer", 200),
+            ("account_change", "nrp-admin", "/accounts/{account}/changes", "nrp-officer-2", 201),
+            ("account_change", "nrp-admin", "/accounts/{account}/deactivation", "drc-officer", 403),
+            ("account_change", "nrp-admin", "/accounts/{account}/deactivation", "nrp-admin", 403),
+        ]
+        broken, checked, _ = first_break(chain)
+        assert (broken, checked) == (None, len(chain))
+    finally:
+        trail.dispose()
