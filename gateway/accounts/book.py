@@ -57,6 +57,7 @@ class AccountBook(Enrolment, Administration, CertificateLogin):
         self.engine = engine or make_engine(settings.database_url, pool_size=5)
         self.hasher = hasher or PasswordHasher()
         self.clock = clock
+        self.session_listeners = []   # called when sessions end here (SessionCheck forgets what it kept)
         # verifying against this keeps an unknown account as slow as a wrong password
         self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
 
@@ -131,6 +132,7 @@ class AccountBook(Enrolment, Administration, CertificateLogin):
                 conn.execute(update(refresh_tokens).where(refresh_tokens.c.family == held.family,
                                                           refresh_tokens.c.revoked_at.is_(None))
                              .values(revoked_at=now))
+                self._sessions_ended()
                 self._log(conn, held.account, "refresh_reused", held.account, now,
                           "已使用的刷新令牌被再次提交，同一登录的全部令牌作废")
                 failure = Unauthenticated("刷新令牌已使用或已作废，请重新登录")
@@ -156,6 +158,7 @@ class AccountBook(Enrolment, Administration, CertificateLogin):
                 raise Unauthenticated("刷新令牌无效")
             conn.execute(update(refresh_tokens).where(refresh_tokens.c.family == held.family,
                                                       refresh_tokens.c.revoked_at.is_(None)).values(revoked_at=now))
+            self._sessions_ended()
             self._log(conn, held.account, "logged_out", held.account, now, "退出登录")
 
     def _failure(self, conn, row, now, event, reason):
@@ -173,6 +176,11 @@ class AccountBook(Enrolment, Administration, CertificateLogin):
     def _revoke_sessions(self, conn, account, now):
         conn.execute(update(refresh_tokens).where(refresh_tokens.c.account == account,
                                                   refresh_tokens.c.revoked_at.is_(None)).values(revoked_at=now))
+        self._sessions_ended()
+
+    def _sessions_ended(self):
+        for listener in self.session_listeners:
+            listener()
 
     def _issue(self, conn, row, family, now, amr=("pwd",), cert=None):
         """Tokens of session `family`, opened with `amr`; `cert`: (issuer, serial) of a cert login."""
@@ -229,8 +237,7 @@ class AccountBook(Enrolment, Administration, CertificateLogin):
             password_hash=self.hasher.hash(password), password_changed_at=now, failed_logins=0,
             locked_until=None, must_change_password=must_change, updated_at=now))
         # a new password ends every session opened with the old one
-        conn.execute(update(refresh_tokens).where(refresh_tokens.c.account == account,
-                                                  refresh_tokens.c.revoked_at.is_(None)).values(revoked_at=now))
+        self._revoke_sessions(conn, account, now)
 
     def _existing(self, conn, account):
         row = conn.execute(select(accounts).where(accounts.c.account == account).with_for_update()).first()

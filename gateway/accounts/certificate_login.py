@@ -29,6 +29,7 @@ class CertificateLogin:
     _issue, _existing, _check_reach, get."""
 
     _crl_file = None
+    _crl_generation_seen = 0
 
     @property
     def crl(self):
@@ -133,9 +134,12 @@ class CertificateLogin:
         now on it. True when the CRL was read again."""
         if self.crl is None:
             return False
-        crl, changed = self.crl.current()
-        if not changed or crl is None:
-            return changed
+        crl = self.crl.current()
+        if self.crl.generation == self._crl_generation_seen:
+            return False
+        self._crl_generation_seen = self.crl.generation
+        if crl is None:
+            return True
         issuer = crl.issuer.rfc4514_string()
         serials = {serial_hex(r.serial_number) for r in crl}
         if serials:
@@ -145,6 +149,7 @@ class CertificateLogin:
                     refresh_tokens.c.cert_issuer == issuer, refresh_tokens.c.cert_serial.in_(serials),
                     refresh_tokens.c.revoked_at.is_(None)).values(revoked_at=now).returning(
                     refresh_tokens.c.account, refresh_tokens.c.cert_serial)).all()
+                self._sessions_ended()
                 for account, serial in sorted(set(ended)):
                     self._log(conn, account, "sessions_ended", SYSTEM, now,
                               f"证书 {serial} 已列入 CA 的证书吊销列表，以其登录的会话全部结束")
@@ -205,6 +210,7 @@ class CertificateLogin:
             conn.execute(update(refresh_tokens).where(and_(
                 refresh_tokens.c.cert_issuer == binding.issuer, refresh_tokens.c.cert_serial == serial,
                 refresh_tokens.c.revoked_at.is_(None))).values(revoked_at=now))
+            self._sessions_ended()
             self._log(conn, account, "certificate_revoked", by.sub if by else SYSTEM, now,
                       f"{reason}（证书序列号 {serial}，以其登录的会话全部结束）")
         return self._binding_view(self._bindings(account, serial)[0])

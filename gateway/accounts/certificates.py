@@ -81,8 +81,8 @@ def _extension(certificate, kind):
 
 
 def check_usage(certificate):
-    """A login credential: an end-entity certificate for digital signatures (and, when it names
-    extended key usages, for client authentication)."""
+    """A login credential: an end-entity certificate for digital signatures and client
+    authentication (a department's seal certificate signs documents and does not log in)."""
     constraints = _extension(certificate, x509.BasicConstraints)
     if constraints is not None and constraints.ca:
         raise CertificateRefused("CA 证书不能用于登录")
@@ -90,7 +90,7 @@ def check_usage(certificate):
     if usage is None or not usage.digital_signature:
         raise CertificateRefused("证书的密钥用法不含数字签名，不能用于登录")
     extended = _extension(certificate, x509.ExtendedKeyUsage)
-    if extended is not None and ExtendedKeyUsageOID.CLIENT_AUTH not in extended:
+    if extended is None or ExtendedKeyUsageOID.CLIENT_AUTH not in extended:
         raise CertificateRefused("证书的扩展密钥用法不含客户端身份认证，不能用于登录")
 
 
@@ -151,6 +151,7 @@ class CrlFile:
         self._lock = threading.Lock()
         self._stamp = None
         self._crl = None
+        self.generation = 0
 
     def _stat(self):
         try:
@@ -160,13 +161,15 @@ class CrlFile:
         return (info.st_mtime_ns, info.st_size, info.st_ino)
 
     def current(self):
-        """(the CRL or None, True when it was read again just now)."""
+        """The CRL as the file now has it (None when it cannot be read); ``generation`` counts the
+        times it was read again."""
         stamp = self._stat()
         with self._lock:
             if stamp == self._stamp:
-                return self._crl, False
+                return self._crl
             self._stamp = stamp
             self._crl = None
+            self.generation += 1
             if stamp is not None:
                 data = open(self.path, "rb").read()
                 try:
@@ -174,17 +177,17 @@ class CrlFile:
                                  else x509.load_der_x509_crl(data))
                 except ValueError:
                     self._crl = None
-            return self._crl, True
+            return self._crl
 
     def serials(self):
         """(issuer RFC 4514, hex serials) of the certificates the CRL lists; None without a CRL."""
-        crl, _ = self.current()
+        crl = self.current()
         if crl is None:
             return None
         return crl.issuer.rfc4514_string(), {serial_hex(r.serial_number) for r in crl}
 
     def check(self, certificate, issuer, now):
-        crl, _ = self.current()
+        crl = self.current()
         if crl is None:
             raise CertificateRefused("平台未能读取证书吊销列表（CRL），暂不能以证书登录")
         if crl.issuer != certificate.issuer or not crl.is_signature_valid(issuer.public_key()):

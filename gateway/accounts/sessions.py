@@ -32,6 +32,12 @@ class SessionCheck:
         self._live = {}          # sid -> when it was last seen live
         self._ended = set()
         self._crl_checked = None
+        book.session_listeners.append(self.forget_live)
+
+    def forget_live(self):
+        """Sessions ended in this process: look each one up again (other processes within the bound)."""
+        with self._lock:
+            self._live.clear()
 
     def check(self, identity):
         sid = identity.sid
