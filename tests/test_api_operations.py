@@ -287,12 +287,18 @@ def account_walk(platform, people):
     walk["changed"] = requests.post(f"{platform.url}/auth/password", timeout=10, json={
         "account": name, "current_password": "Init#2026x", "new_password": PASSWORD})
     walk["holder"] = login(platform, name)
+    walk["holder_read"] = walk["holder"].get(f"/accounts/{name}")
     for _ in range(5):
         requests.post(f"{platform.url}/auth/login", json={"account": name, "password": "wrong"}, timeout=10)
     walk["locked"] = operator.get(f"/accounts/{name}").json()
     walk["unlocked"] = operator.post(f"/accounts/{name}/unlock", json={"reason": "本人电话核实身份后解锁"})
     walk["reset"] = operator.post(f"/accounts/{name}/password-reset",
                                   json={"new_password": "Reset#2026y", "reason": "本人遗忘密码，书面申请重置"})
+    # the holder's session ends: at once in the worker that reset it, within the session-check bound
+    # (GATEWAY_SESSION_CHECK_SECONDS, 5 s) in the others
+    walk["holder_after_reset"] = eventually(
+        lambda: (lambda r: r if r.status_code == 401 else None)(walk["holder"].get(f"/accounts/{name}")),
+        timeout=6, interval=0.2)
     walk["deactivated"] = operator.post(f"/accounts/{name}/deactivation", json={"reason": "人员调离"})
     walk["activated"] = operator.post(f"/accounts/{name}/activation", json={"reason": "人员调回"})
     return walk
@@ -395,7 +401,9 @@ def test_logout(platform):
 def test_change_password(platform, account_walk):
     response = expect(account_walk["changed"], "POST", "/auth/password", 204)
     assert response.content == b""
-    assert account_walk["holder"].get(f"/accounts/{account_walk['name']}").status_code == 200
+    assert account_walk["holder_read"].status_code == 200
+    # the reset ended the holder's session
+    assert account_walk["holder_after_reset"].status_code == 401
 
 
 # ------------------------------------------------------------------------------ accounts
