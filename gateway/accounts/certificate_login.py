@@ -98,12 +98,13 @@ class CertificateLogin:
         if challenge is not None and challenge.used_at is None:
             conn.execute(update(certificate_challenges).where(certificate_challenges.c.nonce_hash == nonce_hash)
                          .values(used_at=now))
+        platform_fault = False
         if why is None:
             try:
                 certs.verify_signature(certificate, (nonce or "").encode(), signature)
                 self._trusted(certificate, now)
             except certs.CertificateRefused as exc:
-                why = str(exc)
+                why, platform_fault = str(exc), isinstance(exc, certs.NotConfigured)
         if why is None and (binding is None or row is None):
             return Unauthenticated(CERT_LOGIN_FAILED.format(why="证书未绑定平台账号，请联系平台运营或本部门管理员"))
         if why is None and binding.revoked_at is not None:
@@ -114,6 +115,9 @@ class CertificateLogin:
             self._log(conn, row.account, "login_refused", row.account, now,
                       "账号已停用" if not row.active else "账号锁定期间尝试以证书登录")
             return Unauthenticated(CERT_LOGIN_FAILED.format(why="账号不可用"))
+        if why is not None and platform_fault:
+            self._log(conn, row.account, "login_refused", row.account, now, f"证书登录未能完成：{why}")
+            return Unauthenticated(CERT_LOGIN_FAILED.format(why=why))
         if why is not None:
             self._failure(conn, row, now, "login_failed", f"证书登录失败：{why}（序列号 {binding.serial}）")
             return Unauthenticated(CERT_LOGIN_FAILED.format(why=why))
@@ -121,11 +125,11 @@ class CertificateLogin:
 
     def _trusted(self, certificate, now):
         if not self.settings.ca_bundle:
-            raise certs.CertificateRefused("平台未配置受信任的 CA，暂不能以证书登录")
+            raise certs.NotConfigured("平台未配置受信任的 CA，暂不能以证书登录")
         chain = certs.verify_chain(certificate, certs.load_anchors(self.settings.ca_bundle), now)
         certs.check_usage(certificate)
         if not self.settings.crl_file:
-            raise certs.CertificateRefused("平台未配置证书吊销列表（CRL），暂不能以证书登录")
+            raise certs.NotConfigured("平台未配置证书吊销列表（CRL），暂不能以证书登录")
         self.crl.check(certificate, chain[1], now)
 
     # ------------------------------------------------------------------ CRL → sessions

@@ -27,6 +27,11 @@ class CertificateRefused(Exception):
     """Why a certificate or its signature is not accepted (Chinese)."""
 
 
+class NotConfigured(CertificateRefused):
+    """The platform cannot judge any certificate now (no trust anchors, no usable CRL): no fault of
+    the holder's, so it does not count into their lockout."""
+
+
 def load_certificate(text):
     try:
         return x509.load_pem_x509_certificate((text or "").encode())
@@ -137,7 +142,7 @@ def load_anchors(path):
     try:
         return x509.load_pem_x509_certificates(open(path, "rb").read())
     except (OSError, ValueError):
-        raise CertificateRefused("平台未能读取受信任的 CA 证书，暂不能以证书登录") from None
+        raise NotConfigured("平台未能读取受信任的 CA 证书，暂不能以证书登录") from None
 
 
 class CrlFile:
@@ -189,11 +194,11 @@ class CrlFile:
     def check(self, certificate, issuer, now):
         crl = self.current()
         if crl is None:
-            raise CertificateRefused("平台未能读取证书吊销列表（CRL），暂不能以证书登录")
+            raise NotConfigured("平台未能读取证书吊销列表（CRL），暂不能以证书登录")
         if crl.issuer != certificate.issuer or not crl.is_signature_valid(issuer.public_key()):
-            raise CertificateRefused("证书吊销列表（CRL）不是证书的签发 CA 签署的，暂不能以证书登录")
+            raise NotConfigured("证书吊销列表（CRL）不是证书的签发 CA 签署的，暂不能以证书登录")
         if crl.next_update_utc is not None and crl.next_update_utc < now:
-            raise CertificateRefused("证书吊销列表（CRL）已过期，暂不能以证书登录")
+            raise NotConfigured("证书吊销列表（CRL）已过期，暂不能以证书登录")
         if crl.get_revoked_certificate_by_serial_number(certificate.serial_number) is not None:
             raise CertificateRefused("证书已被 CA 吊销")
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from gateway.accounts.certificates import login_methods, sign
 from gateway.accounts.tables import certificate_challenges
 from platform_kit.identity import verify_token
-from platform_kit.pki import TestPki, serial_hex, utcnow
+from platform_kit.pki import TestPki, pem, serial_hex, utcnow
 
 CHALLENGE, LOGIN = "/auth/certificate/challenge", "/auth/certificate/login"
 OFFICER = "nrp-officer"
@@ -30,7 +30,6 @@ def settings(settings, pki):
 
 
 def pem_of(certificate):
-    from platform_kit.pki import pem
     return pem(certificate)
 
 
@@ -206,3 +205,20 @@ def test_a_certificate_put_on_the_crl_ends_its_session_within_the_bound(client, 
     print(f"session refused {refused_after:.3f} s after the CRL changed (bound {BOUND_SECONDS} s)")
     assert refused_after <= BOUND_SECONDS + 0.25
     assert any(e["event"] == "sessions_ended" for e in book.history(OFFICER))
+
+
+def test_a_crl_that_cannot_be_trusted_refuses_every_certificate(client, book, pki, tmp_path, officer_cert,
+                                                                assert_problem):
+    certificate, key = officer_cert
+    assert cert_login(client, certificate, key).status_code == 200
+    stranger = TestPki(tmp_path / "stranger").init()
+    pki.crl_path.write_bytes(stranger.crl_path.read_bytes())        # signed by another CA
+    assert "不是证书的签发 CA 签署的" in assert_problem(cert_login(client, certificate, key), 401)["detail"]
+    pki.crl_path.write_bytes(b"not a CRL")
+    assert "未能读取证书吊销列表" in assert_problem(cert_login(client, certificate, key), 401)["detail"]
+    pki.crl_path.unlink()
+    assert "未能读取证书吊销列表" in assert_problem(cert_login(client, certificate, key), 401)["detail"]
+    # the platform's fault, not the holder's: no lockout
+    assert book.get(OFFICER)["locked"] is False
+    (tmp_path / "pki" / "crl.der").replace(pki.crl_path)              # DER is read as well
+    assert cert_login(client, certificate, key).status_code == 200
