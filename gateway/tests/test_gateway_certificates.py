@@ -222,3 +222,21 @@ def test_a_crl_that_cannot_be_trusted_refuses_every_certificate(client, book, pk
     assert book.get(OFFICER)["locked"] is False
     (tmp_path / "pki" / "crl.der").replace(pki.crl_path)              # DER is read as well
     assert cert_login(client, certificate, key).status_code == 200
+
+
+def test_a_second_factor_reset_and_a_deactivation_end_sessions_at_once(client, auth, login, book, totp,
+                                                                       assert_problem):
+    book.put({"account": "operator-2", "password": "Demo@2026", "role": "operator", "name": "平台运营二",
+              "totp_secret": "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U"}, actor="test", reason="测试账号")
+    second = client.simulate_post("/auth/login", json={"account": "operator-2", "password": "Demo@2026",
+                                                       "totp": totp("operator-2", "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U")})
+    headers = {"Authorization": f"Bearer {second.json['access_token']}"}
+    assert client.simulate_get("/accounts/operator-2", headers=headers).status_code == 200
+    assert client.simulate_post("/accounts/operator-2/totp-reset", headers=auth("operator"),
+                                json={"reason": "手机遗失"}).status_code == 200
+    assert_problem(client.simulate_get("/accounts/operator-2", headers=headers), 401)
+    officer = {"Authorization": f"Bearer {login('hcd-officer')['access_token']}"}
+    assert client.simulate_get("/accounts/hcd-officer", headers=officer).status_code == 200
+    assert client.simulate_post("/accounts/hcd-officer/deactivation", headers=auth("operator"),
+                                json={"reason": "人员调离"}).status_code == 200
+    assert_problem(client.simulate_get("/accounts/hcd-officer", headers=officer), 401)
