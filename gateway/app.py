@@ -16,6 +16,7 @@ import falcon.media
 from gateway import openapi, problems, resources
 from gateway.accounts import http as accounts_http
 from gateway.accounts.book import AccountBook
+from gateway.accounts.sessions import SessionCheck
 from gateway.audit.middleware import AuditMiddleware, trusted_networks
 from gateway.audit.trail import AuditTrail
 from gateway.auth import Authentication, RequestId
@@ -51,7 +52,9 @@ def create_app(settings, rpc, book=None, uploads=None, audit=None, trusted_proxi
     audit = audit or AuditTrail(settings.database_url)
     app = falcon.App(middleware=[RequestId(), AuditMiddleware(audit, settings.public_key, trusted_proxies,
                                                               token_engine=book.engine),
-                                 Authentication(settings.public_key)], cors_enable=False)
+                                 Authentication(settings.public_key,
+                                                SessionCheck(book, settings.session_check_seconds))],
+                    cors_enable=False)
     app.req_options.media_handlers.update({falcon.MEDIA_JSON: json_handler})
     app.resp_options.media_handlers.update({falcon.MEDIA_JSON: json_handler})
     app.req_options.strip_url_path_trailing_slash = True
@@ -70,6 +73,8 @@ def create_app(settings, rpc, book=None, uploads=None, audit=None, trusted_proxi
     app.add_route("/auth/password", accounts_http.Password(book))
     app.add_route("/auth/totp/enrolment", accounts_http.TotpEnrolment(book))
     app.add_route("/auth/totp/confirmation", accounts_http.TotpConfirmation(book))
+    app.add_route("/auth/certificate/challenge", accounts_http.CertificateChallenge(book))
+    app.add_route("/auth/certificate/login", accounts_http.CertificateLogin(book))
     app.add_route("/accounts", accounts_http.Accounts(book))
     account = accounts_http.Account(book)
     app.add_route("/accounts/{account}", account)
@@ -80,6 +85,9 @@ def create_app(settings, rpc, book=None, uploads=None, audit=None, trusted_proxi
     app.add_route("/accounts/{account}/activation", account, suffix="activation")
     app.add_route("/accounts/{account}/changes", account, suffix="changes")
     app.add_route("/accounts/{account}/totp-reset", account, suffix="totp_reset")
+    certificates = accounts_http.Certificates(book)
+    app.add_route("/accounts/{account}/certificates", certificates)
+    app.add_route("/accounts/{account}/certificates/{serial}/revocation", certificates, suffix="revocation")
     app.add_route("/health", resources.Health(rpc, settings))
     app.add_route("/openapi.json", resources.OpenApi(openapi.build(OPERATIONS + GATEWAY_OPERATIONS)))
     return app

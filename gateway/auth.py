@@ -33,10 +33,12 @@ class RequestId:
 
 class Authentication:
     """Verifies the caller's access token (EdDSA only, expiry, audience, issuer) on every route a
-    resource does not list in its ``public_methods``."""
+    resource does not list in its ``public_methods``, and that its session has not ended
+    (`sessions`: a :class:`gateway.accounts.sessions.SessionCheck`)."""
 
-    def __init__(self, public_key):
+    def __init__(self, public_key, sessions=None):
         self.public_key = public_key
+        self.sessions = sessions
 
     def process_resource(self, req, resp, resource, params):
         if resource is None:  # unknown route: Falcon answers 404
@@ -46,5 +48,8 @@ class Authentication:
             return
         if token is None:
             raise Unauthenticated("缺少访问令牌（Authorization: Bearer ...）")
-        req.context.identity = verify_token(token, self.public_key)
+        identity = verify_token(token, self.public_key)
+        if self.sessions is not None:
+            self.sessions.check(identity)
+        req.context.identity = identity
         req.context.token = token

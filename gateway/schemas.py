@@ -145,6 +145,49 @@ class AccountOut(Schema):
     recovery_codes_left = fields.Integer(metadata={"description": "尚未使用的恢复码个数"})
 
 
+# ---------------------------------------------------------------------------------- certificates
+CERTIFICATE_PEM = validate.Length(min=1, max=20000)
+
+
+class CertificateChallengeIn(Body):
+    """An empty object (the body may also be left out)."""
+
+
+class CertificateChallengeOut(Schema):
+    nonce = fields.String(required=True, metadata={"description": "一次性挑战码：以证书私钥对其 UTF-8 字节签名"})
+    expires_at = fields.DateTime(required=True, metadata={"description": "两分钟后失效"})
+
+
+class CertificateLoginIn(Body):
+    certificate = fields.String(required=True, validate=CERTIFICATE_PEM, metadata={"description": "PEM 格式证书"})
+    nonce = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    signature = fields.String(required=True, validate=validate.Length(min=1, max=2000), metadata={
+        "description": "对挑战码的签名（base64）：RSA PKCS#1 v1.5 SHA-256 或 ECDSA SHA-256"})
+
+
+class CertificateBindingIn(ReasonIn):
+    certificate = fields.String(required=True, validate=CERTIFICATE_PEM, metadata={"description": "PEM 格式证书"})
+
+
+class CertificateOut(Schema):
+    serial = fields.String(metadata={"description": "证书序列号（十六进制小写）"})
+    issuer = fields.String()
+    subject = fields.String()
+    fingerprint = fields.String(metadata={"description": "证书 DER 编码的 SHA-256"})
+    not_after = fields.DateTime()
+    bound_by = fields.String()
+    bound_at = fields.DateTime()
+    reason = fields.String()
+    revoked = fields.Boolean()
+    revoked_at = fields.DateTime(allow_none=True)
+    revoked_by = fields.String(allow_none=True)
+    revocation_reason = fields.String(allow_none=True)
+
+
+class CertificateListOut(Schema):
+    items = fields.List(fields.Nested(CertificateOut))
+
+
 # ---------------------------------------------------------------------------------- uploads
 class MaterialForm(MaterialChannel):
     """multipart/form-data: the material's name and the file itself."""

@@ -5,6 +5,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 
+from gateway.accounts.certificates import login_methods
+
 SERVICES = ("intake", "stage", "consult", "certificate", "supervision")
 
 
@@ -24,6 +26,10 @@ class Settings:
     material_max_bytes: int = 50 * 1024 * 1024
     intake_http_address: str = ""   # host:port of intake's streaming upload endpoint, if any
     services: tuple = field(default=SERVICES)
+    ca_bundle: str = ""             # PEM file of the CAs whose certificates log in (GATEWAY_CA_BUNDLE)
+    crl_file: str = ""              # the issuing CA's CRL, PEM or DER, read again when it changes
+    login_methods: dict = field(default_factory=dict)  # role -> {"password", "cert"}; absent: both
+    session_check_seconds: float = 5.0  # longest a token of an ended session is still accepted
 
     @classmethod
     def from_env(cls, environ=None):
@@ -46,6 +52,10 @@ class Settings:
             password_max_age_days=number("PASSWORD_MAX_AGE_DAYS", 90),
             material_max_bytes=number("MATERIAL_MAX_BYTES", 50 * 1024 * 1024),
             intake_http_address=env.get("INTAKE_HTTP_ADDRESS") or "",
+            ca_bundle=env.get("GATEWAY_CA_BUNDLE") or "",
+            crl_file=env.get("GATEWAY_CRL_FILE") or "",
+            login_methods=login_methods(env.get("GATEWAY_LOGIN_METHODS")),
+            session_check_seconds=number("GATEWAY_SESSION_CHECK_SECONDS", 5.0, float),
         )
 
 

@@ -19,7 +19,9 @@ import base64
 import functools
 import hashlib
 import json
+import os
 import re
+import tempfile
 import struct
 import uuid
 import zlib
@@ -36,7 +38,10 @@ from launcher import ROOT
 from test_end_to_end import PASSWORD, PDF, Client, eventually, login
 
 from gateway import openapi
+from gateway.accounts.certificates import sign
 from gateway.routes import GATEWAY_OPERATIONS, OPERATIONS
+from platform_kit.identity import verify_token
+from platform_kit.pki import TestPki, pem, serial_hex
 
 PROJECT_CODE = re.compile(r"^\d{4}-410800-48-01-\d{6}$")
 APPLICANT_ORG = "91410800MA47Q0R12X"
@@ -57,6 +62,13 @@ def png_bytes():
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
 MAGIC = {"application/pdf": (b"%PDF-",), "image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",)}
+
+
+# The test PKI the gateway trusts for certificate login: made when this module is collected, so that
+# every platform of the session is started with it.
+PKI = TestPki(tempfile.mkdtemp(prefix="api-pki-")).init()
+os.environ["GATEWAY_CA_BUNDLE"] = str(PKI.bundle_path)
+os.environ["GATEWAY_CRL_FILE"] = str(PKI.crl_path)
 
 
 # ------------------------------------------------------------------------------ the registry
@@ -275,12 +287,19 @@ def account_walk(platform, people):
     walk["changed"] = requests.post(f"{platform.url}/auth/password", timeout=10, json={
         "account": name, "current_password": "Init#2026x", "new_password": PASSWORD})
     walk["holder"] = login(platform, name)
+    walk["holder_read"] = walk["holder"].get(f"/accounts/{name}")
     for _ in range(5):
         requests.post(f"{platform.url}/auth/login", json={"account": name, "password": "wrong"}, timeout=10)
     walk["locked"] = operator.get(f"/accounts/{name}").json()
     walk["unlocked"] = operator.post(f"/accounts/{name}/unlock", json={"reason": "本人电话核实身份后解锁"})
     walk["reset"] = operator.post(f"/accounts/{name}/password-reset",
                                   json={"new_password": "Reset#2026y", "reason": "本人遗忘密码，书面申请重置"})
+    # the holder's session ends: at once in the worker that reset it, within the session-check bound
+    # (GATEWAY_SESSION_CHECK_SECONDS, 5 s) in the others
+    def refused():
+        response = walk["holder"].get(f"/accounts/{name}")
+        return response.status_code if response.status_code == 401 else None   # a 401 Response is falsy
+    walk["holder_after_reset"] = eventually(refused, timeout=6, interval=0.2)
     walk["deactivated"] = operator.post(f"/accounts/{name}/deactivation", json={"reason": "人员调离"})
     walk["activated"] = operator.post(f"/accounts/{name}/activation", json={"reason": "人员调回"})
     return walk
@@ -314,6 +333,29 @@ def admin_walk(platform, people):
     walk["changed"] = operator.post(f"/accounts/{officer}/changes", json={
         "reason": "岗位调整：增加审核环节", "steps": ["accept", "review"]})
     walk["changes"] = operator.get(f"/accounts/{officer}/changes")
+    return walk
+
+
+@pytest.fixture(scope="module")
+def certificate_walk(platform, people):
+    """An officer's CA key (004 §19) bound by the operator, a login with it answering a challenge, and
+    the binding revoked after a loss report (004 §20)."""
+    operator = people["operator"]
+    name = f"cert-{uuid.uuid4().hex[:6]}"
+    ok(operator.post("/accounts", json={"account": name, "password": "Init#2026x", "role": "officer",
+                                        "name": "自然资源和规划局 审批人员", "department": "NRP", "region": "410800",
+                                        "steps": ["accept"]}), 201)
+    certificate, key = PKI.issue("自然资源和规划局 审批人员", "410802199001011234", elliptic=True)
+    walk = {"name": name, "serial": serial_hex(certificate.serial_number)}
+    walk["bound"] = operator.post(f"/accounts/{name}/certificates", json={
+        "certificate": pem(certificate), "reason": "本人持身份证现场办理 CA 锁绑定"})
+    walk["listed"] = operator.get(f"/accounts/{name}/certificates")
+    walk["challenge"] = people["public"].post("/auth/certificate/challenge", json={})
+    nonce = walk["challenge"].json()["nonce"]
+    walk["login"] = people["public"].post("/auth/certificate/login", json={
+        "certificate": pem(certificate), "nonce": nonce, "signature": sign(key, nonce.encode())})
+    walk["revoked"] = operator.post(f"/accounts/{name}/certificates/{walk['serial']}/revocation",
+                                    json={"reason": "持有人报告 CA 锁遗失（挂失）"})
     return walk
 
 
@@ -360,7 +402,9 @@ def test_logout(platform):
 def test_change_password(platform, account_walk):
     response = expect(account_walk["changed"], "POST", "/auth/password", 204)
     assert response.content == b""
-    assert account_walk["holder"].get(f"/accounts/{account_walk['name']}").status_code == 200
+    assert account_walk["holder_read"].status_code == 200
+    # the reset ended the holder's session
+    assert account_walk["holder_after_reset"] == 401
 
 
 # ------------------------------------------------------------------------------ accounts
@@ -434,6 +478,39 @@ def test_second_factor_enrolment(admin_walk):
 def test_second_factor_confirmation(admin_walk):
     body = expect(admin_walk["confirmation"], "POST", "/auth/totp/confirmation", 200)
     assert body["token_type"] == "Bearer" and body["access_token"].count(".") == 2 and body["refresh_token"]
+
+
+@covers("POST", "/auth/certificate/challenge")
+def test_certificate_challenge(certificate_walk):
+    body = expect(certificate_walk["challenge"], "POST", "/auth/certificate/challenge", 201)
+    assert len(body["nonce"]) >= 32 and body["expires_at"]
+
+
+@covers("POST", "/auth/certificate/login")
+def test_certificate_login(platform, certificate_walk):
+    body = expect(certificate_walk["login"], "POST", "/auth/certificate/login", 200)
+    public_key = (platform.keys_dir / "jwt-public.pem").read_text()
+    identity = verify_token(body["access_token"], public_key)
+    assert (identity.sub, identity.amr, identity.cert) == (certificate_walk["name"], ("cert",),
+                                                           certificate_walk["serial"])
+
+
+@covers("POST", "/accounts/{account}/certificates")
+def test_bind_certificate(certificate_walk):
+    body = expect(certificate_walk["bound"], "POST", "/accounts/{account}/certificates", 201)
+    assert (body["serial"], body["revoked"]) == (certificate_walk["serial"], False)
+
+
+@covers("GET", "/accounts/{account}/certificates")
+def test_list_certificates(certificate_walk):
+    body = expect(certificate_walk["listed"], "GET", "/accounts/{account}/certificates", 200)
+    assert [c["serial"] for c in body["items"]] == [certificate_walk["serial"]]
+
+
+@covers("POST", "/accounts/{account}/certificates/{serial}/revocation")
+def test_revoke_certificate(certificate_walk):
+    body = expect(certificate_walk["revoked"], "POST", "/accounts/{account}/certificates/{serial}/revocation", 200)
+    assert (body["serial"], body["revoked"]) == (certificate_walk["serial"], True)
 
 
 @covers("POST", "/accounts/{account}/totp-reset")

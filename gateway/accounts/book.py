@@ -10,8 +10,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, insert, select, update
 
-from gateway.accounts import policy, second_factor
+from gateway.accounts import certificates, policy, second_factor
 from gateway.accounts.administration import Administration
+from gateway.accounts.certificate_login import CertificateLogin
 from gateway.accounts.enrolment import Enrolment, SecondFactorEnrolmentRequired
 from gateway.accounts.tables import account_log, accounts, aware, refresh_tokens, token_digest
 from platform_kit.db import make_engine
@@ -46,15 +47,17 @@ class Tokens:
                 "token_type": self.token_type, "expires_in": self.expires_in}
 
 
-class AccountBook(Enrolment, Administration):
-    """Every account use case; the second factor's enrolment (:class:`Enrolment`) and the
-    administration of accounts (:class:`Administration`) are written beside it."""
+class AccountBook(Enrolment, Administration, CertificateLogin):
+    """Every account use case; the second factor's enrolment (:class:`Enrolment`), the
+    administration of accounts (:class:`Administration`) and certificate login
+    (:class:`CertificateLogin`) are written beside it."""
 
     def __init__(self, settings, engine=None, hasher=None, clock=utcnow):
         self.settings = settings
         self.engine = engine or make_engine(settings.database_url, pool_size=5)
         self.hasher = hasher or PasswordHasher()
         self.clock = clock
+        self.session_listeners = []   # called when sessions end here (SessionCheck forgets what it kept)
         # verifying against this keeps an unknown account as slow as a wrong password
         self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
 
@@ -76,6 +79,9 @@ class AccountBook(Enrolment, Administration):
             elif not self._verify(row.password_hash, password):
                 self._failure(conn, row, now, "login_failed", "密码错误")
                 raise_later = Unauthenticated(BAD_CREDENTIALS)
+            elif not certificates.method_allowed(self.settings.login_methods, row.role, certificates.PASSWORD):
+                self._log(conn, account, "login_refused", account, now, f"角色 {row.role} 不允许以密码登录")
+                raise_later = Unauthenticated(f"角色 {row.role} 须以数字证书（CA 锁）登录")
             elif (second_factor.required(row.role) and row.totp_enrolled_at is not None
                   and not self._second_factor(conn, row, totp, now)):
                 self._failure(conn, row, now, "login_failed",
@@ -106,7 +112,8 @@ class AccountBook(Enrolment, Administration):
                         "取得密钥，再以验证器生成的动态验证码调用 POST /auth/totp/confirmation", token, expires_at)
                 else:
                     self._log(conn, account, "logged_in", account, now, "登录成功")
-                    tokens = self._issue(conn, row, uuid.uuid4().hex, now)
+                    amr = ("pwd", "otp") if second_factor.required(row.role) else ("pwd",)
+                    tokens = self._issue(conn, row, uuid.uuid4().hex, now, amr=amr)
         # the failure count and the log commit even though the caller gets an error
         if raise_later:
             raise raise_later
@@ -125,6 +132,7 @@ class AccountBook(Enrolment, Administration):
                 conn.execute(update(refresh_tokens).where(refresh_tokens.c.family == held.family,
                                                           refresh_tokens.c.revoked_at.is_(None))
                              .values(revoked_at=now))
+                self._sessions_ended()
                 self._log(conn, held.account, "refresh_reused", held.account, now,
                           "已使用的刷新令牌被再次提交，同一登录的全部令牌作废")
                 failure = Unauthenticated("刷新令牌已使用或已作废，请重新登录")
@@ -137,7 +145,8 @@ class AccountBook(Enrolment, Administration):
                 else:
                     conn.execute(update(refresh_tokens).where(refresh_tokens.c.token_hash == digest)
                                  .values(used_at=now))
-                    return self._issue(conn, row, held.family, now)
+                    return self._issue(conn, row, held.family, now, amr=tuple(held.amr or ("pwd",)),
+                                       cert=(held.cert_issuer, held.cert_serial) if held.cert_serial else None)
         raise failure
 
     def logout(self, refresh_token):
@@ -149,6 +158,7 @@ class AccountBook(Enrolment, Administration):
                 raise Unauthenticated("刷新令牌无效")
             conn.execute(update(refresh_tokens).where(refresh_tokens.c.family == held.family,
                                                       refresh_tokens.c.revoked_at.is_(None)).values(revoked_at=now))
+            self._sessions_ended()
             self._log(conn, held.account, "logged_out", held.account, now, "退出登录")
 
     def _failure(self, conn, row, now, event, reason):
@@ -166,14 +176,21 @@ class AccountBook(Enrolment, Administration):
     def _revoke_sessions(self, conn, account, now):
         conn.execute(update(refresh_tokens).where(refresh_tokens.c.account == account,
                                                   refresh_tokens.c.revoked_at.is_(None)).values(revoked_at=now))
+        self._sessions_ended()
 
-    def _issue(self, conn, row, family, now):
-        identity = identity_of(row)
+    def _sessions_ended(self):
+        for listener in self.session_listeners:
+            listener()
+
+    def _issue(self, conn, row, family, now, amr=("pwd",), cert=None):
+        """Tokens of session `family`, opened with `amr`; `cert`: (issuer, serial) of a cert login."""
+        identity = identity_of(row, amr=amr, cert=cert[1] if cert else None, sid=family)
         access = issue_token(self.settings.private_key, identity, ttl_seconds=self.settings.access_ttl, now=now)
         refresh = secrets.token_urlsafe(32)
         conn.execute(insert(refresh_tokens).values(
             token_hash=token_digest(refresh), family=family, account=row.account, issued_at=now,
-            expires_at=now + timedelta(seconds=self.settings.refresh_ttl)))
+            expires_at=now + timedelta(seconds=self.settings.refresh_ttl), amr=list(amr),
+            cert_issuer=cert[0] if cert else None, cert_serial=cert[1] if cert else None))
         return Tokens(access, refresh, self.settings.access_ttl)
 
     def _verify(self, password_hash, password):
@@ -220,8 +237,7 @@ class AccountBook(Enrolment, Administration):
             password_hash=self.hasher.hash(password), password_changed_at=now, failed_logins=0,
             locked_until=None, must_change_password=must_change, updated_at=now))
         # a new password ends every session opened with the old one
-        conn.execute(update(refresh_tokens).where(refresh_tokens.c.account == account,
-                                                  refresh_tokens.c.revoked_at.is_(None)).values(revoked_at=now))
+        self._revoke_sessions(conn, account, now)
 
     def _existing(self, conn, account):
         row = conn.execute(select(accounts).where(accounts.c.account == account).with_for_update()).first()
@@ -263,9 +279,10 @@ class AccountBook(Enrolment, Administration):
         conn.execute(insert(account_log).values(account=account, event=event, actor=actor, at=now, reason=reason))
 
 
-def identity_of(row):
+def identity_of(row, amr=(), cert=None, sid=None):
     return Identity(sub=row.account, role=row.role, name=row.name, department=row.department,
-                    region=row.region, org=row.org, steps=tuple(row.steps or ()))
+                    region=row.region, org=row.org, steps=tuple(row.steps or ()), amr=tuple(amr), cert=cert,
+                    sid=sid)
 
 
 def public_view(row, now):

@@ -92,7 +92,7 @@ class Enrolment:
                     failed_logins=0, locked_until=None, updated_at=now))
                 self._log(conn, row.account, "totp_enrolled", row.account, now, "绑定双因素认证（TOTP）")
                 self._log(conn, row.account, "logged_in", row.account, now, "绑定双因素认证后登录")
-                return self._issue(conn, row, uuid.uuid4().hex, now)
+                return self._issue(conn, row, uuid.uuid4().hex, now, amr=("pwd", "otp"))
         raise failure
 
     def reset_second_factor(self, account, by, reason):

@@ -55,6 +55,32 @@ class TotpConfirmation:
         no_store(resp)
 
 
+class CertificateChallenge:
+    public_methods = {"POST"}
+
+    def __init__(self, book):
+        self.book = book
+
+    def on_post(self, req, resp):
+        if req.content_length:
+            json_body(req, schemas.CertificateChallengeIn)
+        resp.media = self.book.certificate_challenge()
+        resp.status = falcon.HTTP_201
+        no_store(resp)
+
+
+class CertificateLogin:
+    public_methods = {"POST"}
+
+    def __init__(self, book):
+        self.book = book
+
+    def on_post(self, req, resp):
+        data = json_body(req, schemas.CertificateLoginIn)
+        no_store(resp)
+        resp.media = self.book.certificate_login(data["certificate"], data["nonce"], data["signature"]).to_dict()
+
+
 class Refresh:
     public_methods = {"POST"}
 
@@ -180,3 +206,26 @@ class Account:
         operator = req.context.identity.require(OPERATOR)
         data = json_body(req, schemas.ReasonIn)
         resp.media = self.book.reset_second_factor(account, by=operator, reason=data["reason"])
+
+
+class Certificates:
+    """The certificates bound to an account (004 §19), and their revocation after a loss (004 §20)."""
+
+    def __init__(self, book):
+        self.book = book
+
+    def on_get(self, req, resp, account):
+        identity = req.context.identity
+        resp.media = {"items": self.book.certificates(account, by=None if identity.sub == account
+                                                      else administrator(req))}
+
+    def on_post(self, req, resp, account):
+        admin = administrator(req)
+        data = json_body(req, schemas.CertificateBindingIn)
+        resp.media = self.book.bind_certificate(account, data["certificate"], data["reason"], by=admin)
+        resp.status = falcon.HTTP_201
+
+    def on_post_revocation(self, req, resp, account, serial):
+        admin = administrator(req)
+        data = json_body(req, schemas.ReasonIn)
+        resp.media = self.book.revoke_certificate(account, serial, data["reason"], by=admin)

@@ -3,7 +3,7 @@ import hashlib
 from datetime import timezone
 
 from sqlalchemy import (JSON, BigInteger, Boolean, Column, DateTime, ForeignKey, Integer, MetaData,
-                        String, Table, Text, false)
+                        String, Table, Text, UniqueConstraint, false)
 
 from platform_kit.db import NAMING
 
@@ -63,6 +63,41 @@ refresh_tokens = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("used_at", DateTime(timezone=True)),
     Column("revoked_at", DateTime(timezone=True)),
+    # how the session was opened, carried by every token of the family: ["pwd"], ["pwd", "otp"], ["cert"]
+    Column("amr", JSON),
+    Column("cert_issuer", Text),        # RFC 4514 issuer and hex serial of the certificate of a cert login
+    Column("cert_serial", String(64), index=True),
+)
+
+# One-time challenges of a certificate login: only a SHA-256 of the nonce is kept.
+certificate_challenges = Table(
+    "certificate_challenges", metadata,
+    Column("nonce_hash", String(64), primary_key=True),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True)),
+)
+
+# Which certificate (issuer + serial) logs in to which account (004 §19), bound by an operator or the
+# account's department administrator. A binding is never changed but once, to record its revocation
+# (004 §20); a certificate once bound is never bound again.
+certificate_bindings = Table(
+    "certificate_bindings", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("account", String(64), ForeignKey("accounts.account"), nullable=False, index=True),
+    Column("issuer", Text, nullable=False),
+    Column("serial", String(64), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("fingerprint", String(64), nullable=False),   # SHA-256 of the DER certificate
+    Column("not_after", DateTime(timezone=True), nullable=False),
+    Column("certificate", Text, nullable=False),          # the PEM, as bound
+    Column("bound_by", String(64), nullable=False),
+    Column("bound_at", DateTime(timezone=True), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("revoked_by", String(64)),
+    Column("revocation_reason", Text),
+    UniqueConstraint("issuer", "serial"),
 )
 
 # Append-only: who did what to which account, when and why (logins, lockouts, password changes).

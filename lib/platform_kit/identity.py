@@ -57,6 +57,9 @@ class Identity:
     region: str = None       # administrative division code of the department or applicant
     org: str = None          # applicant's unified social credit code
     steps: tuple = ()        # case steps an officer is named for (000 §15)
+    amr: tuple = ()          # how the holder logged in (RFC 8176): ("pwd",), ("pwd", "otp") or ("cert",)
+    cert: str = None         # serial (hex) of the certificate a ``cert`` login was made with (004 §19)
+    sid: str = None          # the session (refresh-token family) the token belongs to
 
     def actor(self):
         return Actor(id=self.sub, role=self.role, department=self.department, region=self.region)
@@ -69,6 +72,7 @@ class Identity:
     def claims(self):
         data = asdict(self)
         data["steps"] = list(self.steps)
+        data["amr"] = list(self.amr)
         return data
 
 
@@ -89,7 +93,8 @@ def verify_token(token, public_key_pem):
                             issuer=ISSUER, options={"require": ["exp", "aud", "iss", "sub"]})
         return Identity(sub=claims["sub"], role=claims["role"], name=claims.get("name", ""),
                         department=claims.get("department"), region=claims.get("region"),
-                        org=claims.get("org"), steps=tuple(claims.get("steps") or ()))
+                        org=claims.get("org"), steps=tuple(claims.get("steps") or ()),
+                        amr=tuple(claims.get("amr") or ()), cert=claims.get("cert"), sid=claims.get("sid"))
     except jwt.ExpiredSignatureError:
         raise Unauthenticated("访问令牌已过期") from None
     except jwt.ImmatureSignatureError:

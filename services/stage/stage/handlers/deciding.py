@@ -49,6 +49,15 @@ def after_case_change(uow, events, stage, today, calendar, actor):
                      on_time=clock.on_time())
 
 
+def decision_details(identity, special=None):
+    """What a decision records besides who: special handling, and the serial of the certificate the
+    officer logged in with (004 §19), when they did."""
+    details = {"special_handling": True} if special else {}
+    if getattr(identity, "cert", None):
+        details["certificate_serial"] = identity.cert
+    return details
+
+
 def act_on_case(case_id, cmd, identity, uow, today, yellow_days, special=None):
     stage, case = locked_case(uow, case_id)
     action, opinion = cmd["action"], cmd.get("opinion", "")
@@ -68,7 +77,7 @@ def act_on_case(case_id, cmd, identity, uow, today, yellow_days, special=None):
     special = special or {}
     uow.decisions.add(Decision.of_outcome(
         case, outcome, actor, identity.name, opinion, reason=special.get("reason", ""), special=bool(special),
-        attachment_ref=special.get("attachment_ref"), details={"special_handling": True} if special else {}))
+        attachment_ref=special.get("attachment_ref"), details=decision_details(identity, special)))
     events.case_decided(case, outcome, actor, opinion)
     if special:
         events.case("case.special_handled", case, actor, today, opinion, action=action,

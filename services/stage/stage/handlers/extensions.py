@@ -1,7 +1,7 @@
 """Extensions of a case's or a stage's limit by the stage's lead department, with a reason (002 §14)."""
 from platform_kit.errors import NotFound
 from stage.domain.decision import Decision
-from stage.handlers.deciding import locked_case
+from stage.handlers.deciding import decision_details, locked_case
 from stage.handlers.events import Events
 from stage.handlers.views import one_case, one_stage
 
@@ -26,7 +26,8 @@ def extend_limit(cmd, identity, uow, today, yellow_days):
     case_id = case.id if case is not None else None
     uow.decisions.add(Decision.act(stage.id, case_id, "extend", today, actor, identity.name, reason=cmd["reason"],
                                    details={"days": cmd["days"], "extension_days": clock.extension_days,
-                                            "due_on": clock.due_on.isoformat() if clock.due_on else None}))
+                                            "due_on": clock.due_on.isoformat() if clock.due_on else None,
+                                            **decision_details(identity)}))
     Events(uow, calendar, today, yellow_days).stage(
         "stage.extended", stage, actor, clock=clock, case_id=case_id, department=identity.department,
         days=cmd["days"], reason=cmd["reason"], limit_days=clock.limit_days, extension_days=clock.extension_days,
