@@ -82,6 +82,9 @@ class Platform:
         # the demo operator's TOTP secret, written by the seeding; secrets of administrators enrolled
         # through login() are added to it
         self.totp_file = self.workdir / "demo-totp.json"
+        # a city's CA chain and CRL come from GATEWAY_CA_BUNDLE / GATEWAY_CRL_FILE; without them the
+        # platform trusts a test PKI of its own working folder (platform-pki issues its certificates)
+        self.pki_dir = self.workdir / "pki"
         self.sessions = {}      # account -> refresh token of its login (accounts with a second factor)
         self.totp_steps = {}    # account -> the last time step whose code was used
 
@@ -99,8 +102,18 @@ class Platform:
         })
         for name, url in self.database_urls.items():
             env[f"{name.upper()}_DATABASE_URL"] = url
+        if not env.get("GATEWAY_CA_BUNDLE"):
+            env["GATEWAY_CA_BUNDLE"] = str(self.pki_dir / "bundle.pem")
+            env["GATEWAY_CRL_FILE"] = str(self.pki_dir / "crl.pem")
         env.update(self.extra_env)
         return env
+
+    @property
+    def pki(self):
+        """The test PKI the platform trusts when no city CA is configured (made on first use)."""
+        from platform_kit.pki import TestPki
+        pki = TestPki(self.pki_dir)
+        return pki if pki.bundle_path.exists() else pki.init()
 
     def ensure_keys(self):
         from platform_kit.keys import ensure_key_pair
@@ -133,6 +146,8 @@ class Platform:
 
     def start(self):
         self.ensure_keys()
+        if not os.environ.get("GATEWAY_CA_BUNDLE"):
+            self.pki   # noqa: B018  (made before the gateway reads it)
         self.migrate()
         for service in SERVICES:
             for replica in range(1, self.replicas.get(service, 1) + 1):
@@ -303,6 +318,13 @@ Demo accounts (password for all: {DEMO_PASSWORD}):""")
 The operator also gives a second-factor code ("totp") at login. Its secret is in {platform.totp_file}
 (add it to an authenticator app), or print the current code with:
       .venv/bin/python -m gateway.accounts totp-code operator --totp-file {platform.totp_file}""")
+    if not os.environ.get("GATEWAY_CA_BUNDLE"):
+        print(f"""
+Certificate (CA key) login trusts the test PKI in {platform.pki_dir} (a city sets GATEWAY_CA_BUNDLE and
+GATEWAY_CRL_FILE instead). Issue a key and certificate with
+      .venv/bin/platform-pki issue {platform.pki_dir} --name 姓名 --id 身份证号 [--ec]
+bind it to an account with POST /accounts/{{account}}/certificates, revoke it with
+      .venv/bin/platform-pki revoke {platform.pki_dir} SERIAL""")
     print(f"""
 Try:  curl -s -X POST {platform.url}/auth/login -H 'Content-Type: application/json' \\
         -d '{{"account": "applicant", "password": "{DEMO_PASSWORD}"}}'

@@ -19,9 +19,7 @@ import base64
 import functools
 import hashlib
 import json
-import os
 import re
-import tempfile
 import struct
 import uuid
 import zlib
@@ -41,7 +39,7 @@ from gateway import openapi
 from gateway.accounts.certificates import sign
 from gateway.routes import GATEWAY_OPERATIONS, OPERATIONS
 from platform_kit.identity import verify_token
-from platform_kit.pki import TestPki, pem, serial_hex
+from platform_kit.pki import pem, serial_hex
 
 PROJECT_CODE = re.compile(r"^\d{4}-410800-48-01-\d{6}$")
 APPLICANT_ORG = "91410800MA47Q0R12X"
@@ -62,13 +60,6 @@ def png_bytes():
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
 MAGIC = {"application/pdf": (b"%PDF-",), "image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",)}
-
-
-# The test PKI the gateway trusts for certificate login: made when this module is collected, so that
-# every platform of the session is started with it.
-PKI = TestPki(tempfile.mkdtemp(prefix="api-pki-")).init()
-os.environ["GATEWAY_CA_BUNDLE"] = str(PKI.bundle_path)
-os.environ["GATEWAY_CRL_FILE"] = str(PKI.crl_path)
 
 
 # ------------------------------------------------------------------------------ the registry
@@ -345,7 +336,7 @@ def certificate_walk(platform, people):
     ok(operator.post("/accounts", json={"account": name, "password": "Init#2026x", "role": "officer",
                                         "name": "自然资源和规划局 审批人员", "department": "NRP", "region": "410800",
                                         "steps": ["accept"]}), 201)
-    certificate, key = PKI.issue("自然资源和规划局 审批人员", "410802199001011234", elliptic=True)
+    certificate, key = platform.pki.issue("自然资源和规划局 审批人员", "410802199001011234", elliptic=True)
     walk = {"name": name, "serial": serial_hex(certificate.serial_number)}
     walk["bound"] = operator.post(f"/accounts/{name}/certificates", json={
         "certificate": pem(certificate), "reason": "本人持身份证现场办理 CA 锁绑定"})
