@@ -64,12 +64,21 @@ def run(platform):
     platform.pki.revoke(certificate.serial_number)
     revoked_at = time.monotonic()
     refused_login = certificate_login(platform, certificate, key)
-    while officer.get(f"/cases/{case_id}").status_code == 200:
-        assert time.monotonic() - revoked_at < BOUND_SECONDS + 5, "the session outlived the bound"
+    # every gunicorn worker checks on its own: the session has ended once 20 requests in a row,
+    # spread over the workers, are refused; it was last served at `last_served`
+    last_served, refused_in_a_row, answers = 0.0, 0, set()
+    while refused_in_a_row < 20:
+        status = officer.get(f"/cases/{case_id}").status_code
+        answers.add(status)
+        if status == 200:
+            last_served, refused_in_a_row = time.monotonic() - revoked_at, 0
+        else:
+            refused_in_a_row += 1
+        assert time.monotonic() - revoked_at < BOUND_SECONDS + 10, "the session outlived the bound"
         time.sleep(0.05)
     return {"account": account, "serial": serial_hex(certificate.serial_number), "accepted": accepted.json(),
-            "tokens": logged_in.json(), "refused_login": refused_login,
-            "session_ended_after": time.monotonic() - revoked_at, "refused_read": officer.get(f"/cases/{case_id}")}
+            "tokens": logged_in.json(), "refused_login": refused_login, "last_served": last_served,
+            "answers": answers}
 
 
 def test_a_decision_taken_with_a_ca_key_records_its_serial(run):
@@ -79,6 +88,6 @@ def test_a_decision_taken_with_a_ca_key_records_its_serial(run):
 
 def test_a_revoked_certificate_logs_in_no_more_and_its_session_ends_within_the_bound(run):
     assert run["refused_login"].status_code == 401
-    assert run["refused_read"].status_code == 401
-    assert run["session_ended_after"] <= BOUND_SECONDS + 1.0, run["session_ended_after"]
+    assert run["answers"] <= {200, 401}
+    assert run["last_served"] <= BOUND_SECONDS + 1.0, run["last_served"]
 
