@@ -36,10 +36,9 @@ from launcher import ROOT
 from test_end_to_end import PASSWORD, PDF, Client, eventually, login
 
 from gateway import openapi
-from gateway.accounts.certificates import sign
 from gateway.routes import GATEWAY_OPERATIONS, OPERATIONS
 from platform_kit.identity import verify_token
-from platform_kit.pki import pem, serial_hex
+from platform_kit.pki import pem, serial_hex, sign_challenge
 
 PROJECT_CODE = re.compile(r"^\d{4}-410800-48-01-\d{6}$")
 APPLICANT_ORG = "91410800MA47Q0R12X"
@@ -344,7 +343,7 @@ def certificate_walk(platform, people):
     walk["challenge"] = people["public"].post("/auth/certificate/challenge", json={})
     nonce = walk["challenge"].json()["nonce"]
     walk["login"] = people["public"].post("/auth/certificate/login", json={
-        "certificate": pem(certificate), "nonce": nonce, "signature": sign(key, nonce.encode())})
+        "certificate": pem(certificate), "nonce": nonce, "signature": sign_challenge(key, nonce.encode())})
     walk["revoked"] = operator.post(f"/accounts/{name}/certificates/{walk['serial']}/revocation",
                                     json={"reason": "持有人报告 CA 锁遗失（挂失）"})
     return walk

@@ -8,8 +8,7 @@ import uuid
 
 import pytest
 
-from gateway.accounts.certificates import sign
-from platform_kit.pki import pem, serial_hex
+from platform_kit.pki import pem, serial_hex, sign_challenge
 from test_end_to_end import STAGE_1_FORM, Client, eventually, login
 
 BOUND_SECONDS = 2
@@ -28,7 +27,7 @@ def certificate_login(platform, certificate, key):
     public = Client(platform.url)
     nonce = public.post("/auth/certificate/challenge", json={}).json()["nonce"]
     return public.post("/auth/certificate/login", json={
-        "certificate": pem(certificate), "nonce": nonce, "signature": sign(key, nonce.encode())})
+        "certificate": pem(certificate), "nonce": nonce, "signature": sign_challenge(key, nonce.encode())})
 
 
 @pytest.fixture(scope="module")

@@ -69,15 +69,6 @@ def verify_signature(certificate, data, signature_b64):
         raise CertificateRefused("签名与证书不符") from None
 
 
-def sign(private_key, data):
-    """A signature (base64) over `data` as a USB key would make it (for tests and the demo)."""
-    if isinstance(private_key, rsa.RSAPrivateKey):
-        raw = private_key.sign(data, padding.PKCS1v15(), hashes.SHA256())
-    else:
-        raw = private_key.sign(data, ec.ECDSA(hashes.SHA256()))
-    return base64.b64encode(raw).decode()
-
-
 def _extension(certificate, kind):
     try:
         return certificate.extensions.get_extension_for_class(kind).value

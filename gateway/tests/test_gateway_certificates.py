@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from gateway.accounts.certificates import login_methods, sign
+from gateway.accounts.certificates import login_methods
+from platform_kit.pki import sign_challenge
 from gateway.accounts.tables import certificate_challenges
 from platform_kit.identity import verify_token
 from platform_kit.pki import TestPki, pem, serial_hex, utcnow
@@ -44,7 +45,7 @@ def cert_login(client, certificate, key, nonce=None, signature=None):
         assert challenge.status_code == 201, challenge.text
         nonce = challenge.json["nonce"]
     return client.simulate_post(LOGIN, json={"certificate": pem_of(certificate), "nonce": nonce,
-                                             "signature": signature or sign(key, nonce.encode())})
+                                             "signature": signature or sign_challenge(key, nonce.encode())})
 
 
 @pytest.fixture
@@ -121,7 +122,7 @@ def test_what_is_refused_and_why(client, auth, pki, tmp_path, officer_cert, asse
 
 def test_failed_certificate_logins_count_into_the_lockout(client, book, officer_cert, clock, assert_problem):
     certificate, key = officer_cert
-    wrong = sign(key, b"another nonce")
+    wrong = sign_challenge(key, b"another nonce")
     for attempt in range(3):  # settings: 3 failures lock
         assert_problem(cert_login(client, certificate, key, signature=wrong), 401)
     assert book.get(OFFICER)["locked"] is True

@@ -16,6 +16,7 @@ Keys are written unencrypted: this is a PKI for tests and demonstrations, not a 
 authority.
 """
 import argparse
+import base64
 import json
 import sys
 from datetime import datetime, timedelta, timezone
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 CRL_DAYS = 7
@@ -132,6 +133,16 @@ def make_crl(issuer, issuer_key, revoked, now=None, days=CRL_DAYS):
         builder = builder.add_revoked_certificate(
             x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(at).build())
     return builder.sign(issuer_key, hashes.SHA256())
+
+
+def sign_challenge(private_key, data):
+    """The certificate holder's side of a login: a signature (base64) over the challenge `data`, made
+    the way a USB key makes it (RSA PKCS#1 v1.5 or ECDSA, SHA-256)."""
+    if isinstance(private_key, rsa.RSAPrivateKey):
+        raw = private_key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+    else:
+        raw = private_key.sign(data, ec.ECDSA(hashes.SHA256()))
+    return base64.b64encode(raw).decode()
 
 
 class TestPki:
