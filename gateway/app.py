@@ -13,7 +13,7 @@ from functools import partial
 import falcon
 import falcon.media
 
-from gateway import openapi, problems, resources
+from gateway import openapi, problems, resources, web
 from gateway.accounts import http as accounts_http
 from gateway.accounts.book import AccountBook
 from gateway.accounts.sessions import SessionCheck
@@ -39,13 +39,14 @@ def json_loads(text):
     return json.loads(text)
 
 
-def create_app(settings, rpc, book=None, uploads=None, audit=None, trusted_proxies=()):
+def create_app(settings, rpc, book=None, uploads=None, audit=None, trusted_proxies=(), web_root=None):
     """The application around `rpc` (anything with ``call(service, method, args, token=, timeout=)``).
 
     `uploads` (a :class:`gateway.uploads.IntakeHttp`) streams material files to and from intake's HTTP
     port; without it they travel base64 inside RPC messages. `audit` (a
     :class:`gateway.audit.trail.AuditTrail`, default: on the gateway's database) keeps the audit
-    trail; `trusted_proxies` are the networks whose X-Forwarded-For names the client.
+    trail; `trusted_proxies` are the networks whose X-Forwarded-For names the client. `web_root`, when
+    it holds a build of the front end, is served under /web/.
     """
     book = book or AccountBook(settings)
     json_handler = falcon.media.JSONHandler(dumps=partial(json.dumps, ensure_ascii=False), loads=json_loads)
@@ -90,6 +91,8 @@ def create_app(settings, rpc, book=None, uploads=None, audit=None, trusted_proxi
     app.add_route("/accounts/{account}/certificates/{serial}/revocation", certificates, suffix="revocation")
     app.add_route("/health", resources.Health(rpc, settings))
     app.add_route("/openapi.json", resources.OpenApi(openapi.build(OPERATIONS + GATEWAY_OPERATIONS)))
+    if web_root is not None:
+        web.install(app, web_root)
     return app
 
 
@@ -102,7 +105,8 @@ def get_app():
     if settings.intake_http_address:
         uploads = IntakeHttp(settings.intake_http_address, timeout=settings.rpc_timeout)
     return create_app(settings, rpc, uploads=uploads,
-                      trusted_proxies=trusted_networks(os.environ.get("GATEWAY_TRUSTED_PROXIES")))
+                      trusted_proxies=trusted_networks(os.environ.get("GATEWAY_TRUSTED_PROXIES")),
+                      web_root=web.root_from(os.environ))
 
 
 def close_clients():

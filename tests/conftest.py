@@ -9,6 +9,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import platforms  # noqa: E402
 
+# the browser tests run in a pytest process of their own (scripts/run-tests): see tests/web/conftest.py
+collect_ignore = ["web"]
+
 
 @pytest.fixture(scope="session")
 def platform(postgres, tmp_path_factory):

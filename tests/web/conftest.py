@@ -1,0 +1,120 @@
+"""Browser tests of the web front end: the built pages, served by the gateway of a whole running
+platform (real RabbitMQ and PostgreSQL), driven by Playwright in the system's Chromium.
+
+This folder runs in its own pytest process without eventlet (Playwright's synchronous API and
+eventlet's monkey patching do not mix): ``scripts/run-tests`` runs it after the main suite with
+``--confcutdir=tests/web -p no:pytest_nameko``.
+"""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+import platforms  # noqa: E402
+from launcher import DEMO_PASSWORD  # noqa: E402
+from platform_kit.testing import PostgresDatabases  # noqa: E402
+
+WEB = ROOT / "web"
+DIST = WEB / "dist"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+                 "--disable-background-networking", "--disable-component-update"]
+expect.set_options(timeout=15_000)
+
+
+def chromium_path():
+    for candidate in (os.environ.get("CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium"):
+        if candidate and Path(candidate).exists():
+            return candidate
+    pytest.fail("Chromium is not installed (scripts/run-tests installs Debian's chromium package)")
+
+
+@pytest.fixture(scope="session")
+def web_dist():
+    """The built front end (scripts/build-web builds it when its sources changed)."""
+    subprocess.run([str(ROOT / "scripts" / "build-web")], check=True)
+    assert (DIST / "index.html").is_file()
+    return DIST
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    databases = PostgresDatabases()
+    yield databases
+    databases.drop_all()
+
+
+@pytest.fixture(scope="session")
+def web_platform(postgres, tmp_path_factory, web_dist):
+    """A whole platform with the demo accounts and catalog, serving the built pages under /web/."""
+    with platforms.running_platform(postgres, tmp_path_factory.mktemp("web"), label="web", catalog=True,
+                                    extra_env={"GATEWAY_WEB_ROOT": str(web_dist),
+                                               "OUTBOX_POLL_SECONDS": "0.3"}) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def context_for(browser, web_platform):
+    """context_for(width=1366, height=768) -> a fresh browser context (its own session) on the portal."""
+    made = []
+
+    def make(width=1366, height=768, **options):
+        context = browser.new_context(base_url=web_platform.url, viewport={"width": width, "height": height},
+                                      locale="zh-CN", timezone_id="Asia/Shanghai", accept_downloads=True,
+                                      **options)
+        context.set_default_timeout(15_000)
+        made.append(context)
+        return context
+
+    yield make
+    for context in made:
+        context.close()
+
+
+@pytest.fixture
+def page(context_for):
+    return context_for().new_page()
+
+
+def login(page, account, platform, password=DEMO_PASSWORD):
+    """Log in through the login page as the holder would; operators and department administrators
+    type the current code of their authenticator (the demo secrets the platform seeded)."""
+    page.goto("/web/login")
+    page.get_by_label("账号").fill(account)
+    page.get_by_label("密码", exact=True).fill(password)
+    secret = platform.totp_secrets().get(account)
+    if secret:
+        page.get_by_label("动态验证码").fill(platform.totp_code(account, secret))
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def screenshot(page, name):
+    """Saves the page as docs/screenshots/<name>.png (committed; the README shows them)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+
+
+def axe_violations(page, impact=("critical",)):
+    """axe-core's violations of the given impact on the current page (axe-core from web/node_modules)."""
+    page.add_script_tag(path=str(WEB / "node_modules" / "axe-core" / "axe.min.js"))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in result["violations"] if v["impact"] in impact]

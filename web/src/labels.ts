@@ -1,0 +1,67 @@
+/** Chinese names of the platform's codes (the same labels the services print; a test compares them). */
+export const STAGE_LABELS: Record<string, string> = {
+  land_use_planning: '立项用地规划许可',
+  engineering_permit: '工程建设许可',
+  construction_permit: '施工许可',
+  completion_acceptance: '竣工验收',
+}
+export const STAGE_ORDER = Object.keys(STAGE_LABELS)
+
+export const CASE_STATE_LABELS: Record<string, string> = {
+  submitted: '待受理',
+  accepted: '已受理',
+  reviewed: '已审核',
+  approved: '已批准',
+  disapproved: '不予许可',
+  concluded: '已办结',
+  supplementing: '补正中',
+  returned: '已退回',
+  refused: '不予受理',
+  not_required: '无需许可',
+  withdrawn: '已撤回',
+}
+export const CASE_CLOSED_STATES = ['concluded', 'refused', 'not_required', 'withdrawn']
+
+export const STAGE_STATE_LABELS: Record<string, string> = { open: '办理中', concluded: '已办结' }
+
+export const ACTION_LABELS: Record<string, string> = {
+  accept: '受理',
+  request_supplement: '一次性告知补正',
+  accept_supplement: '补正后受理',
+  refuse: '不予受理',
+  not_required: '无需许可',
+  review: '审核通过',
+  approve: '批准',
+  disapprove: '不予许可',
+  conclude: '办结',
+  return: '退回',
+  resubmit: '重新提交',
+  withdraw: '撤回',
+}
+
+export const LIGHT_LABELS: Record<string, string> = { green: '正常', yellow: '临期', red: '逾期' }
+
+export const ROLE_LABELS: Record<string, string> = {
+  applicant: '申请人',
+  clerk: '综合窗口',
+  officer: '部门审批人员',
+  dept_admin: '部门管理员',
+  supervisor: '监督人员',
+  operator: '平台运营',
+}
+
+export const DOCUMENT_KIND_LABELS: Record<string, string> = {
+  registration_voucher: '项目登记凭单',
+  acceptance_notice: '受理通知书',
+  supplement_notice: '补正材料通知书',
+  refusal_decision: '不予受理决定书',
+  disapproval_decision: '不予许可决定书',
+  completion_notice: '办结通知书',
+}
+
+export const SOURCE_LABELS: Record<string, string> = { online: '网上申报', window: '窗口登记', investment_platform: '投资审批平台推送' }
+
+export function label(map: Record<string, string>, code: string | null | undefined): string {
+  if (code == null) return '—'
+  return map[code] ?? code
+}

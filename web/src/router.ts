@@ -1,0 +1,66 @@
+/**
+ * Every page of the portal (public and applicant) and the workbench (staff), with the roles that may
+ * open it. Pages are loaded on demand, so the public pages stay small on a phone.
+ */
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { homeOf, session, type Identity } from './session'
+import PortalLayout from './layouts/PortalLayout.vue'
+import WorkLayout from './layouts/WorkLayout.vue'
+
+type Role = Identity['role']
+const STAFF: Role[] = ['clerk', 'officer', 'dept_admin', 'supervisor', 'operator']
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    title?: string
+    roles?: Role[]
+  }
+}
+
+const portal: RouteRecordRaw[] = [
+  { path: '', name: 'home', component: () => import('./pages/public/HomePage.vue'), meta: { title: '首页' } },
+  { path: 'guides/:category', name: 'guide', component: () => import('./pages/public/GuidePage.vue'), meta: { title: '办事指南' } },
+  { path: 'guides/:category/items/:item', name: 'item-guide', component: () => import('./pages/public/ItemGuidePage.vue'), meta: { title: '事项办事指南' } },
+  { path: 'progress', name: 'progress', component: () => import('./pages/public/ProgressPage.vue'), meta: { title: '办理进度查询' } },
+  { path: 'verify', name: 'verify', component: () => import('./pages/public/VerifyPage.vue'), meta: { title: '电子证照核验' } },
+  { path: 'login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { title: '登录' } },
+  { path: 'my/projects', name: 'my-projects', component: () => import('./pages/applicant/MyProjectsPage.vue'), meta: { title: '我的项目', roles: ['applicant'] } },
+  { path: 'my/projects/new', name: 'register', component: () => import('./pages/applicant/RegisterPage.vue'), meta: { title: '项目登记', roles: ['applicant'] } },
+  { path: 'my/projects/:code', name: 'my-project', component: () => import('./pages/applicant/ProjectPage.vue'), meta: { title: '项目详情', roles: ['applicant'] } },
+  { path: 'my/projects/:code/declare/:stage', name: 'declare', component: () => import('./pages/applicant/DeclarePage.vue'), meta: { title: '阶段申报', roles: ['applicant'] } },
+  { path: 'my/inbox', name: 'inbox', component: () => import('./pages/applicant/InboxPage.vue'), meta: { title: '消息与文书', roles: ['applicant'] } },
+]
+
+const work: RouteRecordRaw[] = [
+  { path: '', name: 'workbench', component: () => import('./pages/work/WorkbenchPage.vue'), meta: { title: '工作台', roles: ['officer'] } },
+  { path: 'cases/:id', name: 'case', component: () => import('./pages/work/CasePage.vue'), meta: { title: '办件详情', roles: ['officer', 'clerk', 'supervisor', 'operator'] } },
+  { path: 'lead', name: 'lead', component: () => import('./pages/work/LeadPage.vue'), meta: { title: '牵头阶段', roles: ['officer'] } },
+  { path: 'window', name: 'window', component: () => import('./pages/work/WindowPage.vue'), meta: { title: '综合窗口', roles: ['clerk'] } },
+  { path: 'projects', name: 'projects', component: () => import('./pages/work/ProjectsPage.vue'), meta: { title: '项目查询', roles: STAFF } },
+  { path: 'projects/:code', name: 'project', component: () => import('./pages/work/ProjectPage.vue'), meta: { title: '项目详情', roles: STAFF } },
+  { path: 'supervision', name: 'supervision', component: () => import('./pages/work/SupervisionPage.vue'), meta: { title: '时限监督', roles: ['supervisor', 'operator'] } },
+  { path: 'catalog', name: 'catalog', component: () => import('./pages/work/CatalogPage.vue'), meta: { title: '事项目录', roles: ['operator'] } },
+  { path: 'calendar', name: 'calendar', component: () => import('./pages/work/CalendarPage.vue'), meta: { title: '工作日历', roles: ['operator'] } },
+  { path: 'accounts', name: 'accounts', component: () => import('./pages/work/AccountsPage.vue'), meta: { title: '账号管理', roles: ['operator', 'dept_admin'] } },
+]
+
+export const routes: RouteRecordRaw[] = [
+  { path: '/', component: PortalLayout, children: portal },
+  { path: '/work', component: WorkLayout, children: work },
+  { path: '/:rest(.*)*', name: 'not-found', component: () => import('./pages/NotFoundPage.vue'), meta: { title: '页面不存在' } },
+]
+
+export const router = createRouter({ history: createWebHistory(import.meta.env.BASE_URL), routes })
+
+router.beforeEach((to) => {
+  const roles = to.meta.roles
+  if (!roles) return true
+  const who = session.identity.value
+  if (!who) return { name: 'login', query: { next: to.fullPath } }
+  if (!roles.includes(who.role)) return homeOf(who.role)
+  return true
+})
+
+router.afterEach((to) => {
+  document.title = `${to.meta.title ? `${to.meta.title} - ` : ''}工程建设项目审批管理系统`
+})
