@@ -10,6 +10,8 @@ export class ApiError extends Error {
   readonly detail: string
   readonly type: string
   readonly errors: FieldError[]
+  /** The whole problem document (some carry more, e.g. an enrolment token). */
+  readonly body: Record<string, unknown>
 
   constructor(status: number, body: unknown) {
     const problem = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>
@@ -20,10 +22,16 @@ export class ApiError extends Error {
     this.status = status
     this.title = title
     this.detail = detail
+    this.body = problem
     this.type = typeof problem.type === 'string' ? problem.type : 'about:blank'
     this.errors = Array.isArray(problem.errors)
       ? (problem.errors as FieldError[]).filter((e) => e && typeof e.field === 'string')
       : []
+  }
+
+  /** The last part of the problem's type (`password-expired`, `second-factor-enrolment-required`…). */
+  get kind(): string {
+    return this.type.split('/').pop() ?? ''
   }
 
   /** Field messages keyed by field path (`form.floor_area_m2` → its message). */

@@ -1073,14 +1073,14 @@ export interface components {
         AccountIn: {
             account: string;
             /** @default null */
-            department: string | null;
+            department?: string | null;
             name: string;
             /** @default null */
-            org: string | null;
+            org?: string | null;
             /** @description 至少 8 位，包含大写字母、小写字母、数字、符号中的至少三类，且不得包含账号 */
             password: string;
             /** @default null */
-            region: string | null;
+            region?: string | null;
             /** @enum {string} */
             role: "applicant" | "clerk" | "officer" | "dept_admin" | "supervisor" | "operator";
             steps?: ("accept" | "review" | "approve" | "conclude")[];
@@ -1111,7 +1111,7 @@ export interface components {
             /** @enum {string} */
             action: "accept" | "request_supplement" | "accept_supplement" | "refuse" | "not_required" | "review" | "approve" | "disapprove" | "conclude" | "return" | "resubmit" | "withdraw";
             /** @default  */
-            opinion: string;
+            opinion?: string;
         };
         CalendarLoadOut: {
             holidays?: string[];
@@ -1217,9 +1217,9 @@ export interface components {
             categories: components["schemas"]["CategoryIn"][];
             departments: components["schemas"]["DepartmentIn"][];
             /** @default  */
-            description: string;
+            description?: string;
             /** @default  */
-            name: string;
+            name?: string;
             overall_limit_days: number;
         };
         CatalogLoaded: {
@@ -1250,7 +1250,7 @@ export interface components {
         CategoryIn: {
             code: string;
             /** @default  */
-            description: string;
+            description?: string;
             name: string;
             stages: components["schemas"]["StageIn"][];
         };
@@ -1546,19 +1546,19 @@ export interface components {
         };
         FormFieldIn: {
             /** @default null */
-            choices: unknown[] | null;
+            choices?: unknown[] | null;
             label: string;
             /** @default null */
-            max: number | null;
+            max?: number | null;
             /** @default null */
-            max_length: number | null;
+            max_length?: number | null;
             /** @default null */
-            min: number | null;
+            min?: number | null;
             name: string;
             /** @default null */
-            pattern: string | null;
+            pattern?: string | null;
             /** @default false */
-            required: boolean;
+            required?: boolean;
             /** @enum {string} */
             type: "text" | "number" | "integer" | "date" | "boolean" | "choice";
         };
@@ -1608,7 +1608,7 @@ export interface components {
         };
         ItemIn: {
             /** @default false */
-            accept_with_deficiencies: boolean;
+            accept_with_deficiencies?: boolean;
             applies_when?: Record<string, never>;
             code: string;
             department: string;
@@ -1616,7 +1616,7 @@ export interface components {
             materials?: string[];
             name: string;
             /** @default false */
-            notification_commitment: boolean;
+            notification_commitment?: boolean;
         };
         LicenceOut: {
             algorithm?: string;
@@ -1640,7 +1640,7 @@ export interface components {
              * @description 动态验证码（验证器按 RFC 6238 生成的 6 位数字）或一个未用过的恢复码；平台运营与部门管理员登录时必填
              * @default null
              */
-            totp: string | null;
+            totp?: string | null;
         };
         /** @description multipart/form-data: the material's name and the file itself. */
         MaterialForm: {
@@ -1648,16 +1648,16 @@ export interface components {
              * @default electronic
              * @enum {string}
              */
-            channel: "electronic" | "paper";
+            channel?: "electronic" | "paper";
             /** Format: binary */
             file: string;
             /** @description 给出时作为该材料的新版本上传 */
             material_id?: string;
             name: string;
             /** @default null */
-            paper_copies: number | null;
+            paper_copies?: number | null;
             /** @default null */
-            paper_pages: number | null;
+            paper_pages?: number | null;
         };
         MaterialOut: {
             /** Format: date-time */
@@ -1694,7 +1694,7 @@ export interface components {
         OpenConsultation: {
             asked_of: string[];
             /** @default null */
-            case_id: string | null;
+            case_id?: string | null;
             due_days: number;
             project_code: string;
             question: string;
@@ -1720,7 +1720,7 @@ export interface components {
             attributes?: Record<string, never>;
             category: string;
             /** @default null */
-            region: string | null;
+            region?: string | null;
         };
         /** @description RFC 9457 problem details. */
         ProblemOut: {
@@ -1778,7 +1778,7 @@ export interface components {
         };
         RegisterProject: {
             /** @default null */
-            applicant_org: string | null;
+            applicant_org?: string | null;
             attributes?: Record<string, never>;
             category: string;
             name: string;
@@ -1827,7 +1827,7 @@ export interface components {
             action: "accept" | "request_supplement" | "accept_supplement" | "refuse" | "not_required" | "review" | "approve" | "disapprove" | "conclude" | "return" | "resubmit" | "withdraw";
             attachment_ref: string;
             /** @default  */
-            opinion: string;
+            opinion?: string;
             reason: string;
         };
         StageClockOut: {
@@ -1923,7 +1923,7 @@ export interface components {
             case_id: string;
             material_ids: string[];
             /** @default  */
-            note: string;
+            note?: string;
         };
         SupplementOut: {
             case_id?: string;
