@@ -141,7 +141,8 @@ describe('DeclarationForm', () => {
   })
 
   it('renders every stage form of the demo catalog, each field with its label', async () => {
-    const stages = catalog.categories.flatMap((c) => c.stages).filter((s) => (s.form ?? []).length)
+    const categories = (catalog as unknown as { categories: { stages: { form?: FormField[] }[] }[] }).categories
+    const stages = categories.flatMap((c) => c.stages).filter((s) => (s.form ?? []).length)
     expect(stages.length).toBeGreaterThan(0)
     for (const stage of stages) {
       const fields = stage.form as FormField[]
