@@ -164,6 +164,11 @@ class ProjectOut(Answer):
         "description": "查询码：仅在登记或重新发放时答复一次（此后为 null），凭项目代码与查询码可公开查询办理进度"})
 
 
+class ReissueQueryCode(Body):
+    """Why the window issues a new query code (the one handed out was lost or disclosed)."""
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
 class ProjectFilters(PageFilters):
     """Filters of the project list: ``q`` a part of the name or project code, ``region`` a division code
     (a city's includes its counties and districts)."""

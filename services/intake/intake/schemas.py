@@ -15,7 +15,7 @@ from platform_kit.wire.intake import (  # noqa: F401  (the service's wire format
     DocumentListOut, DocumentLossOut, DocumentOut, DraftBody, DraftOut, FormFieldIn, GuideItemOut,
     GuideMaterialOut, GuideOut, GuideStageOut, ItemIn, MaterialChannel, MaterialListOut, MaterialOut,
     MaterialVersionOut, MyDocumentListOut, MyDocumentOut, NamedOut, PreviewGuide, ProjectFilters, ProjectListOut,
-    ProjectOut, PushProject, RegisterProject, ReportLostNotice,
+    ProjectOut, PushProject, ReissueQueryCode, RegisterProject, ReportLostNotice,
     StageIn, SubmitDeclaration, SubmitSupplement, SupplementOut, VerificationOut, VerifyMaterial)
 
 

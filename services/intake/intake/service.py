@@ -19,7 +19,7 @@ from intake.render.flowchart import flowchart_svg
 from intake.schemas import (CatalogIn, CatalogLoaded, ChecklistOut, DeclarationOut, DocumentContentOut, DocumentOut,
                             DocumentListOut, DraftOut, GuideOut, MaterialContentOut, MaterialListOut,
                             MaterialVersionOut, MaterialVersionRef, MyDocumentListOut, PreviewGuide, ProjectFilters,
-                            ProjectListOut, ProjectOut, PushProject,
+                            ProjectListOut, ProjectOut, PushProject, ReissueQueryCode,
                             RegisterProject, ReportLostNotice, StageArg, StreamedUpload, SubmitDeclaration,
                             SubmitSupplement, SupplementOut, UploadMaterial, VerifyMaterial)
 from platform_kit.bus import event_handler
@@ -90,10 +90,11 @@ class IntakeService:
         return ProjectListOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def reissue_query_code(self, project_code):
+    def reissue_query_code(self, project_code, data):
         identity = self.auth.identity(CLERK)
+        cmd = load(ReissueQueryCode(), data)
         with self.db.unit_of_work() as uow:
-            result = handlers.reissue_query_code(project_code, identity, uow, today_in_shanghai())
+            result = handlers.reissue_query_code(project_code, cmd, identity, uow, today_in_shanghai())
         return ProjectOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)

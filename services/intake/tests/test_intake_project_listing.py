@@ -73,12 +73,13 @@ def test_a_query_code_is_answered_once_and_kept_as_its_digest(uow):
     assert kept.digest == query_code.digest(code, secret) and secret not in repr(kept)
     assert handlers.get_project(code, APPLICANT, uow)["query_code"] is None
 
-    reissued = handlers.reissue_query_code(code, CLERK, uow, TODAY)
+    reissued = handlers.reissue_query_code(code, {"reason": "查询码遗失"}, CLERK, uow, TODAY)
     assert reissued["query_code"] != secret
     event = uow.emitted[-1]
     assert (event.type, event.payload["query_code_digest"], event.payload["issued_by"]) == (
         "project.query_code_issued", query_code.digest(code, reissued["query_code"]), CLERK.sub)
-    assert [c.issued_by for c in uow.projects.query_codes(code)] == [APPLICANT.sub, CLERK.sub]
+    assert [(c.issued_by, c.reason) for c in uow.projects.query_codes(code)] == [
+        (APPLICANT.sub, None), (CLERK.sub, "查询码遗失")]
 
 
 def test_an_applicant_lists_its_own_projects_staff_those_of_their_region(uow):

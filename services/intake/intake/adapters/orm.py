@@ -70,6 +70,7 @@ class QueryCodeRow(Base):
     issued_role: Mapped[str] = mapped_column(String(20))
     issued_on: Mapped[date] = mapped_column(Date)
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)   # why the window issued a new one
 
 
 class ProjectRevisionRow(Base):

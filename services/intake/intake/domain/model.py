@@ -41,6 +41,7 @@ class QueryCode:
     issued_role: str
     issued_on: date
     issued_at: datetime | None = None
+    reason: str | None = None
 
 
 @dataclass

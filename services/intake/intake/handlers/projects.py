@@ -29,12 +29,12 @@ def registered_event(project, identity, code_digest=None):
                               "attributes": project.attributes, "query_code_digest": code_digest})
 
 
-def issue_query_code(project, identity, uow, today):
+def issue_query_code(project, identity, uow, today, reason=None):
     """A new query code (查询码) for the project: kept as its digest, the code itself answered once."""
     code = query_code.new_code()
     digest = query_code.digest(project.project_code, code)
     uow.projects.add_query_code(QueryCode(project_code=project.project_code, digest=digest, issued_by=identity.sub,
-                                          issued_role=identity.role, issued_on=today))
+                                          issued_role=identity.role, issued_on=today, reason=reason))
     return code, digest
 
 
@@ -58,11 +58,11 @@ def register_project(cmd, identity, uow, today):
     return {**project_view(project, uow), "query_code": secret}
 
 
-def reissue_query_code(project_code, identity, uow, today):
-    """The window issues a new query code (the one handed out was lost or disclosed); the earlier one
-    no longer answers once readers learn the new digest."""
+def reissue_query_code(project_code, cmd, identity, uow, today):
+    """The window issues a new query code (the one handed out was lost or disclosed), recording why; the
+    earlier one no longer answers once readers learn the new digest."""
     project = find_project(uow, project_code, lock=True)
-    secret, digest = issue_query_code(project, identity, uow, today)
+    secret, digest = issue_query_code(project, identity, uow, today, reason=cmd["reason"])
     uow.emit(new_event("project.query_code_issued", source=SOURCE, project_code=project_code,
                        actor=identity.actor(), payload={"project_code": project_code, "query_code_digest": digest,
                                                         "issued_by": identity.sub, "issued_on": today}))

@@ -30,6 +30,7 @@ def upgrade() -> None:
     sa.Column('issued_by', sa.String(length=80), nullable=False),
     sa.Column('issued_role', sa.String(length=20), nullable=False),
     sa.Column('issued_on', sa.Date(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=True),
     sa.Column('issued_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['project_code'], ['projects.project_code'],
                             name=op.f('fk_project_query_codes_project_code_projects')),
