@@ -112,6 +112,17 @@ def test_officer_handles_a_case_and_supervisor_sees_its_clocks(web_platform, con
         expect(history).to_contain_text(f"{button}：材料齐全，符合要求")
     assert axe_violations(page) == []
 
+    # the lead department (NRP leads stage 1) sees the stage's clock and may extend it
+    page.get_by_role("menuitem", name="牵头阶段").click()
+    stage_row = page.get_by_role("row").filter(has_text=code).first
+    expect(stage_row).to_contain_text("立项用地规划许可")
+    stage_row.get_by_role("button", name=f"延长阶段时限 {code}").click()
+    extension = page.get_by_role("dialog", name=re.compile("延长阶段时限"))
+    extension.get_by_role("button", name="确认延长").click()
+    expect(extension.get_by_text("请填写延长理由")).to_be_visible()
+    extension.get_by_role("button", name="取消").click()
+    assert axe_violations(page) == []
+
     supervisor = context_for(bypass_csp=True).new_page()
     login(supervisor, "supervisor", web_platform)
     expect(supervisor).to_have_url(re.compile(r"/web/work/supervision$"))
@@ -132,3 +143,9 @@ def test_officer_handles_a_case_and_supervisor_sees_its_clocks(web_platform, con
     expect(supervisor).to_have_url(re.compile(rf"/web/work/projects/{code}$"))
     expect(supervisor.get_by_role("heading", name="审批阶段与办件")).to_be_visible()
     expect(supervisor.get_by_role("heading", name="监督时间线")).to_be_visible()
+
+    supervisor.get_by_role("menuitem", name="项目查询").click()
+    supervisor.get_by_label("关键词").fill(code)
+    supervisor.get_by_role("button", name="查询").click()
+    expect(supervisor.get_by_role("row").filter(has_text=code)).to_contain_text("焦作市第二中学综合楼建设项目")
+    assert axe_violations(supervisor) == []

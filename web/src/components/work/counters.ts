@@ -1,6 +1,7 @@
 /**
- * The officer's counters and what each filters: 待办 (cases awaiting a step of the department),
- * 已办 (cases the department has finished), 临期/逾期 (open cases by light), 补正中.
+ * The officer's counters and what each filters: 待办 (cases awaiting a step of the department: to
+ * accept, review, decide or conclude), 已办 (closed: concluded, refused, not required, withdrawn),
+ * 临期/逾期 (open cases lit yellow/red today), 补正中 (waiting for the applicant's supplement).
  */
 import { api, unwrap, type Schemas } from '@/api/client'
 
@@ -13,44 +14,19 @@ export const COUNTER_LABELS: Record<CounterKey, string> = {
   todo: '待办', done: '已办', due_soon: '临期', overdue: '逾期', supplementing: '补正中',
 }
 
-/** The states a counter covers (the list is filtered by one of them at a time). */
+/** The states a counter covers (临期 and 逾期: every state not yet closed). */
 export const COUNTER_STATES: Partial<Record<CounterKey, CaseState[]>> = {
   todo: ['submitted', 'accepted', 'reviewed', 'approved', 'disapproved'],
-  done: ['concluded', 'refused', 'not_required', 'returned', 'withdrawn'],
+  done: ['concluded', 'refused', 'not_required', 'withdrawn'],
   supplementing: ['supplementing'],
+  due_soon: ['submitted', 'accepted', 'reviewed', 'approved', 'disapproved', 'supplementing', 'returned'],
+  overdue: ['submitted', 'accepted', 'reviewed', 'approved', 'disapproved', 'supplementing', 'returned'],
 }
 
 export const COUNTER_LIGHTS: Partial<Record<CounterKey, Light>> = { due_soon: 'yellow', overdue: 'red' }
 
-async function totalIn(state: CaseState): Promise<number> {
-  const page = await unwrap(api.GET('/cases', { params: { query: { state, limit: 1, offset: 0 } } }))
-  return page.total
-}
-
-/** Totals by state of the cases the caller may see. */
-export async function stateTotals(): Promise<Record<string, number>> {
-  const states = [...COUNTER_STATES.todo!, ...COUNTER_STATES.done!, 'supplementing'] as CaseState[]
-  const totals = await Promise.all(states.map(totalIn))
-  return Object.fromEntries(states.map((s, i) => [s, totals[i]]))
-}
-
-export async function loadCounts(): Promise<{ counts: Counts; byState: Record<string, number> }> {
-  const byState = await stateTotals()
-  const sum = (key: CounterKey) => (COUNTER_STATES[key] ?? []).reduce((n, s) => n + (byState[s] ?? 0), 0)
-  const open = await openCases()
-  return {
-    byState,
-    counts: {
-      todo: sum('todo'), done: sum('done'), supplementing: byState.supplementing ?? 0,
-      due_soon: open.filter((c) => c.light === 'yellow').length,
-      overdue: open.filter((c) => c.light === 'red').length,
-    },
-  }
-}
-
-/** The open cases the department is working on (the lights of those that are due). */
-export async function openCases(): Promise<Schemas['CaseOut'][]> {
-  const pages = await Promise.all(COUNTER_STATES.todo!.map((state) =>
-    unwrap(api.GET('/cases', { params: { query: { state, limit: 200, offset: 0 } } }))))
-  return pages.flatMap((p) => p.items)
+/** The counters of the caller's visible cases, as of today. */
+export async function loadCounts(): Promise<Counts> {
+  const c = await unwrap(api.GET('/cases/counters'))
+  return { todo: c.todo ?? 0, done: c.done ?? 0, due_soon: c.due_soon ?? 0, overdue: c.overdue ?? 0, supplementing: c.supplementing ?? 0 }
 }
