@@ -29,6 +29,12 @@ def eventually(probe, timeout=30.0):
         time.sleep(0.5)
 
 
+def settled(page):
+    """No list is still loading and the pointer rests away from the controls (for a clean screenshot)."""
+    expect(page.locator(".el-loading-mask")).to_have_count(0)
+    page.mouse.move(0, 700)
+
+
 def seed_declaration(platform):
     """An applicant registers a project, uploads a PDF and declares stage 1; the NRP case opens."""
     token = platform.login("applicant")
@@ -71,6 +77,7 @@ def test_officer_handles_a_case_and_supervisor_sees_its_clocks(web_platform, con
     row = page.get_by_role("row").filter(has_text=code)
     expect(row).to_contain_text("待受理")
     expect(row).to_contain_text(case["item_name"])
+    settled(page)
     screenshot(page, "officer-workbench")
     assert axe_violations(page) == []
 
@@ -136,6 +143,7 @@ def test_officer_handles_a_case_and_supervisor_sees_its_clocks(web_platform, con
     supervisor.get_by_label("项目代码").fill("")
     supervisor.get_by_role("button", name="查询").click()
     expect(supervisor.get_by_role("row").filter(has_text=code).first).to_be_visible()
+    settled(supervisor)
     screenshot(supervisor, "supervisor-clocks")
     assert axe_violations(supervisor) == []
 
