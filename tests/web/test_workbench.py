@@ -127,7 +127,15 @@ def test_officer_handles_a_case_and_supervisor_sees_its_clocks(web_platform, con
     extension = page.get_by_role("dialog", name=re.compile("延长阶段时限"))
     extension.get_by_role("button", name="确认延长").click()
     expect(extension.get_by_text("请填写延长理由")).to_be_visible()
-    extension.get_by_role("button", name="取消").click()
+    extension.get_by_label("延长理由").fill("需组织专家论证，延长审查时间")
+    extension.get_by_role("button", name="确认延长").click()
+    page.get_by_role("button", name="确定").click()
+    expect(page.get_by_role("alert").filter(has_text="时限已延长")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text=code).first).to_contain_text("延 5")
+    # the stage's cases: the other department's case may be extended, not specially handled
+    page.get_by_role("row").filter(has_text=code).first.locator(".el-table__expand-icon").click()
+    expect(page.get_by_role("button", name=re.compile("延长办件时限"))).to_have_count(1)
+    expect(page.get_by_role("button", name=re.compile("特殊办理"))).to_have_count(0)
     assert axe_violations(page) == []
 
     supervisor = context_for(bypass_csp=True).new_page()
