@@ -64,7 +64,7 @@ def seed_declaration(platform):
 def test_officer_handles_a_case_and_supervisor_sees_its_clocks(web_platform, context_for):
     code, case = seed_declaration(web_platform)
     # axe-core is injected as an inline script, which the gateway's Content-Security-Policy forbids
-    page = context_for(bypass_csp=True).new_page()
+    page = context_for().new_page()
 
     login(page, "nrp-officer", web_platform)
     expect(page).to_have_url(re.compile(r"/web/work$"))
@@ -138,7 +138,7 @@ def test_officer_handles_a_case_and_supervisor_sees_its_clocks(web_platform, con
     expect(page.get_by_role("button", name=re.compile("特殊办理"))).to_have_count(0)
     assert axe_violations(page) == []
 
-    supervisor = context_for(bypass_csp=True).new_page()
+    supervisor = context_for().new_page()
     login(supervisor, "supervisor", web_platform)
     expect(supervisor).to_have_url(re.compile(r"/web/work/supervision$"))
     supervisor.get_by_label("项目代码").fill(code)
