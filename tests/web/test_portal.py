@@ -75,12 +75,19 @@ def test_public_pages_have_no_critical_accessibility_violation(page, web_platfor
 
 def test_verifying_a_tampered_licence_says_the_signature_is_invalid(page, web_platform):
     page.goto("/web/verify")
+    page.get_by_role("tab", name="按电子证照文件").click()
     page.get_by_label("电子证照文件内容（JSON）").fill(
         '{"document": {"licence_no": "410800-NRP-2026-000001", "title": "建设用地规划许可证"},'
         ' "signature": "AAAA", "key_id": "nokey"}')
-    page.get_by_role("button", name="核验").click()
+    page.get_by_role("button", name="核验签名").click()
     expect(page.get_by_role("heading", name="核验结果：签名无效")).to_be_visible()
     expect(page.get_by_text("410800-NRP-2026-000001")).to_be_visible()
+
+
+def test_a_wrong_check_code_is_answered_as_not_found(page, web_platform):
+    page.goto("/web/verify?licence_no=410800-NRP-2026-999999&check_code=ABCD2345")
+    expect(page.get_by_label("证照编号")).to_have_value("410800-NRP-2026-999999")
+    expect(page.get_by_role("alert")).to_be_visible()
 
 
 def test_wrong_progress_code_shows_the_problem(page, web_platform):
