@@ -18,11 +18,17 @@ export type CatalogItem = Schemas['ItemIn'] & {
 export type Department = Schemas['DepartmentIn']
 
 let loaded: Promise<Catalog> | null = null
+let known: Catalog | null = null
 
 /** The current catalog (asked once per page load; a failed answer is asked again next time). */
 export function loadCatalog(): Promise<Catalog> {
-  loaded ??= unwrap(api.GET('/catalog', {})).catch((e) => { loaded = null; throw e })
+  loaded ??= unwrap(api.GET('/catalog', {})).then((c) => { known = c; return c }, (e) => { loaded = null; throw e })
   return loaded
+}
+
+/** The catalog when it has already been read (a page then shows it at once, without a loading mask). */
+export function cachedCatalog(): Catalog | null {
+  return known
 }
 
 export function categoriesOf(catalog: Catalog): Category[] {
