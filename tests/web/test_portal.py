@@ -107,7 +107,7 @@ def test_applicant_registers_uploads_and_declares(page, web_platform, tmp_path):
 
     expect(page.get_by_role("heading", level=1)).to_have_text("项目登记")
     page.get_by_label("项目名称").fill("焦作市第一人民医院门诊楼")
-    page.get_by_label("项目类别").click()
+    page.get_by_label("项目类别").click(force=True)   # the placeholder lies over the input
     page.get_by_role("option", name="政府投资房屋建筑类").click()
     expect(page.get_by_label("行政区划代码")).to_have_value("410800")
     page.get_by_label("总建筑面积（平方米）").fill("12000")
@@ -127,6 +127,7 @@ def test_applicant_registers_uploads_and_declares(page, web_platform, tmp_path):
         expect(page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100")
         expect(page.get_by_role("cell", name=name, exact=True)).to_be_visible()
     expect(page.get_by_role("cell", name="2.0 MB")).to_have_count(2)
+    page.wait_for_timeout(800)   # the bar's width animation ends
     screenshot(page, "applicant-project")
 
     page.get_by_role("tab", name="申报").click()
@@ -142,6 +143,7 @@ def test_applicant_registers_uploads_and_declares(page, web_platform, tmp_path):
     page.get_by_label("联系电话").fill("13903910000")
     page.get_by_role("button", name="提交申报").click()
     page.get_by_role("button", name="确认提交").click()
-    expect(page.get_by_text("申报已提交")).to_be_visible()
+    expect(page.locator("#main").get_by_text("申报已提交")).to_be_visible()
+    expect(page.get_by_text(re.compile("收件凭单："))).to_be_visible()
     page.get_by_role("button", name="返回项目").click()
     expect(page.get_by_role("heading", name=re.compile("立项用地规划许可"))).to_be_visible()
