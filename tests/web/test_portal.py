@@ -3,6 +3,7 @@ verification) on a desktop and a phone, their accessibility, and an applicant re
 uploading materials and declaring its first stage."""
 import re
 
+from launcher import http_json
 from playwright.sync_api import expect
 
 from conftest import axe_violations, login, screenshot
@@ -100,6 +101,21 @@ def test_wrong_progress_code_shows_the_problem(page, web_platform):
     expect(page.get_by_role("alert")).to_be_visible()
 
 
+def test_progress_is_shown_for_the_project_code_and_its_query_code(page, web_platform):
+    token = web_platform.login("applicant")
+    status, project = http_json("POST", f"{web_platform.url}/projects", {
+        "name": "焦作市体育中心看台改造", "category": "gov_building", "region": "410800",
+        "attributes": {"floor_area_m2": 3000}}, token)
+    assert status == 201, project
+    page.goto(f"/web/progress?project_code={project['project_code']}")
+    expect(page.get_by_label("项目代码")).to_have_value(project["project_code"])
+    page.get_by_label("查询码").fill(project["query_code"])
+    page.get_by_role("button", name="查询").click()
+    expect(page.get_by_role("heading", name="焦作市体育中心看台改造")).to_be_visible()
+    expect(page.get_by_text("政府投资房屋建筑类")).to_be_visible()
+    expect(page.get_by_text("尚未申报任何阶段")).to_be_visible()
+
+
 def test_applicant_registers_uploads_and_declares(page, web_platform, tmp_path):
     login(page, "applicant", web_platform)
     expect(page.get_by_role("heading", level=1)).to_have_text("我的项目")
@@ -147,3 +163,23 @@ def test_applicant_registers_uploads_and_declares(page, web_platform, tmp_path):
     expect(page.get_by_text(re.compile("收件凭单："))).to_be_visible()
     page.get_by_role("button", name="返回项目").click()
     expect(page.get_by_role("heading", name=re.compile("立项用地规划许可"))).to_be_visible()
+
+
+def test_applicant_pages_fit_a_phone(context_for, web_platform):
+    status, _ = http_json("POST", f"{web_platform.url}/projects", {
+        "name": "焦作市南水北调配套管网工程", "category": "gov_linear", "region": "410800"}, web_platform.login("applicant"))
+    assert status == 201
+    page = context_for(390, 844).new_page()
+    login(page, "applicant", web_platform)
+    expect(page.get_by_role("heading", level=1)).to_have_text("我的项目")
+    page.get_by_role("link", name=re.compile(r"^\d{4}-")).first.click()
+    expect(page.get_by_role("tab", name="概览")).to_be_visible()
+    for tab in ("概览", "材料", "申报", "补正", "文书与证照"):
+        page.get_by_role("tab", name=tab).click()
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.scrollWidth <= innerWidth"), tab
+    for path in ("/web/my/projects/new", "/web/my/inbox"):
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.scrollWidth <= innerWidth"), path
