@@ -44,6 +44,9 @@ def test_home_lists_the_categories_and_the_guide_draws_the_flowchart(page, web_p
     expect(page.get_by_role("heading", level=1)).to_have_text("建设用地规划许可证")
     expect(page.get_by_text("建设项目用地预审与选址意见书")).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("联系电话"))).to_be_visible()
+    page.get_by_role("button", name="划拨用地和出让用地所需材料有何不同？").click()
+    expect(page.get_by_text("出让用地提交土地出让合同")).to_be_visible()
+    expect(page.get_by_text("申请表建设单位名称与营业执照或统一社会信用代码不一致")).to_be_visible()
 
 
 def test_refining_the_guide_by_the_project_adds_the_items_it_needs(page, web_platform):
