@@ -154,7 +154,7 @@ def test_applicant_registers_uploads_and_declares(page, web_platform, tmp_path):
     expect(page.get_by_role("heading", level=1)).to_have_text("立项用地规划许可阶段申报")
     expect(page.get_by_role("checkbox", name=re.compile("建设用地规划许可申请表"))).to_be_checked()
     page.get_by_label("建设地点").fill("焦作市解放区人民路 100 号")
-    page.get_by_label("总建筑面积（平方米）").fill("12000")
+    expect(page.get_by_label("总建筑面积（平方米）")).to_have_value("12000")   # from the registration
     page.get_by_label("总投资（万元）").fill("35000")
     page.get_by_label("联系人").fill("王工")
     page.get_by_role("button", name="暂存").click()
