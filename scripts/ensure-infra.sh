@@ -42,8 +42,9 @@ if ! mgmt_up; then
   wait_for 60 mgmt_up || { echo "RabbitMQ management API did not come up" >&2; exit 1; }
 fi
 
-# --- Headless Chromium and Chinese fonts, for the flowchart screenshot (optional: its test says
-# why it is skipped when they cannot be installed)
+# --- Chromium and a Chinese font, for the browser tests of web/ (Playwright drives this Chromium and
+# downloads no browser of its own; tests/web fails with the reason when it is missing) and the
+# flowchart screenshot
 if ! command -v chromium >/dev/null || ! fc-list :lang=zh 2>/dev/null | grep -q .; then
   apt_install chromium fonts-noto-cjk || echo "chromium / fonts-noto-cjk not installed" >&2
 fi

@@ -34,7 +34,8 @@ def chromium_path():
     for candidate in (os.environ.get("CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium"):
         if candidate and Path(candidate).exists():
             return candidate
-    pytest.fail("Chromium is not installed (scripts/run-tests installs Debian's chromium package)")
+    pytest.fail("Chromium is not installed: scripts/ensure-infra.sh installs Debian's chromium package "
+                "(or set CHROMIUM to a Chromium binary)")
 
 
 @pytest.fixture(scope="session")
