@@ -71,7 +71,7 @@ def test_public_pages_fit_a_phone(context_for, web_platform):
 
 
 def test_public_pages_have_no_critical_accessibility_violation(context_for, web_platform):
-    page = context_for(bypass_csp=True).new_page()   # axe is injected as an inline script
+    page = context_for().new_page()
     for path, title in PUBLIC_PAGES.items():
         page.goto(path)
         expect(page.get_by_role("heading", level=1)).to_have_text(title)
