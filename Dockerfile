@@ -1,4 +1,13 @@
-# One image for every part of the platform; the command picks the service.
+# One image for every part of the platform; the command picks the service. The gateway serves the
+# web front end built in the first stage (web/dist, under /web/).
+FROM node:20-slim AS web
+WORKDIR /src/web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY docs/openapi.json /src/docs/openapi.json
+COPY web ./
+RUN npm run api:check && npm run build
+
 FROM python:3.11-slim
 ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
@@ -7,6 +16,7 @@ COPY lib ./lib
 COPY services ./services
 COPY gateway ./gateway
 COPY scripts ./scripts
+COPY --from=web /src/web/dist ./web/dist
 RUN pip install -e . && useradd --create-home --uid 10001 platform && mkdir -p /app/var && chown platform /app/var
 USER platform
 EXPOSE 8000

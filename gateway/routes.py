@@ -193,6 +193,10 @@ OPERATIONS = (
     Operation("/licences/verify", "POST", "certificate", "verify_licence", "验证电子证照签名（公开）",
               args=("body",), body=certificate.VerifyLicence, response=certificate.VerdictOut, public=True,
               tag="certificate", errors=(400, 422)),
+    Operation("/licences/check", "POST", "certificate", "check_licence",
+              "按证照编号与核验码核验电子证照（公开；证照上的二维码指向门户的核验页）", args=("body",),
+              body=certificate.CheckLicence, response=certificate.LicenceCheckOut, public=True,
+              tag="certificate", errors=(400, 404, 422)),
     Operation("/licences/keys", "GET", "certificate", "get_signing_keys", "证照签名公钥（公开）",
               response=certificate.SigningKeysOut, public=True, tag="certificate", errors=()),
     # supervision

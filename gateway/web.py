@@ -13,6 +13,7 @@ PREFIX = "/web"
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "web" / "dist"
 POLICY = ("default-src 'self'; img-src 'self' data: blob:; frame-src 'self' blob:; object-src 'none'; "
           "style-src 'self' 'unsafe-inline'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
+TEXTUAL = ("application/javascript", "application/json", "image/svg+xml")
 
 
 class Home:
@@ -30,6 +31,9 @@ class WebHeaders:
     def process_response(self, req, resp, resource, req_succeeded):
         if not req.path.startswith(PREFIX):
             return
+        kind = resp.content_type or ""
+        if (kind.startswith("text/") or kind in TEXTUAL) and "charset" not in kind:
+            resp.content_type = f"{kind}; charset=utf-8"
         resp.set_header("Content-Security-Policy", POLICY)
         resp.set_header("X-Content-Type-Options", "nosniff")
         resp.set_header("Referrer-Policy", "same-origin")

@@ -302,6 +302,8 @@ def up(args):
     print(f"""
 工程建设项目审批管理系统 is running.
 
+  Portal:   {platform.url}/web/          (互联网门户: 办事指南、进度查询、证照核验、申请人登录)
+  Workbench:{platform.url}/web/login     (窗口、部门、监督、运营人员登录后进入工作台)
   API:      {platform.url}
   OpenAPI:  {platform.url}/openapi.json
   Health:   {platform.url}/health
@@ -315,7 +317,7 @@ Demo accounts (password for all: {DEMO_PASSWORD}):""")
     for account, role in DEMO_ACCOUNTS:
         print(f"  {account:<14} {role}")
     print(f"""
-The operator also gives a second-factor code ("totp") at login. Its secret is in {platform.totp_file}
+The operator also gives a second-factor code ("totp") at login (the login page's 动态验证码 field). Its secret is in {platform.totp_file}
 (add it to an authenticator app), or print the current code with:
       .venv/bin/python -m gateway.accounts totp-code operator --totp-file {platform.totp_file}""")
     if not os.environ.get("GATEWAY_CA_BUNDLE"):

@@ -898,6 +898,17 @@ def test_verify_licence(people, licences):
     assert body["valid"] is True
 
 
+@covers("POST", "/licences/check")
+def test_check_licence(people, licences):
+    licence = licences["DRC-001"]
+    body = expect(people["public"].post("/licences/check", json={
+        "licence_no": licence["document"]["licence_no"], "check_code": licence["check_code"]}),
+        "POST", "/licences/check", 200)
+    assert (body["valid"], body["licence_no"]) == (True, licence["document"]["licence_no"])
+    expect(people["public"].post("/licences/check", json={
+        "licence_no": licence["document"]["licence_no"], "check_code": "WRONGCOD"}), "POST", "/licences/check", 404)
+
+
 @covers("POST", "/licences/{licence_id}/revocation")
 def test_revoke_licence(people, licences):
     licence = licences["NRP-001"]

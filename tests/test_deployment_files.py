@@ -101,3 +101,16 @@ def test_the_gateway_streams_uploads_to_intake(compose, k8s):
     assert env(container(k8s, "intake"))["INTAKE_HTTP_ADDRESS"] == f"0.0.0.0:{port}"
     assert compose["gateway"]["environment"]["INTAKE_HTTP_ADDRESS"] == f"intake:{port}"
     assert compose["intake"]["environment"]["INTAKE_HTTP_ADDRESS"] == f"0.0.0.0:{port}"
+
+
+def test_the_image_carries_the_built_web_front_end_where_the_gateway_looks():
+    from gateway import web
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "npm ci" in dockerfile and "npm run api:check && npm run build" in dockerfile
+    workdir = [line.split()[1] for line in dockerfile.splitlines() if line.startswith("WORKDIR")][-1]
+    copied = [line.split()[-1] for line in dockerfile.splitlines() if line.startswith("COPY --from=web")]
+    assert copied == ["./web/dist"]
+    assert web.DEFAULT_ROOT.relative_to(ROOT).as_posix() == "web/dist"
+    assert workdir == "/app"
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert "web/node_modules" in ignored and "web/dist" in ignored

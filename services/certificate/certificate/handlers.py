@@ -7,7 +7,8 @@ from sqlalchemy.exc import IntegrityError
 
 from certificate.adapters.orm import LicenceRevocationRow, LicenceRow, LicenceSequenceRow, SigningKeyRow
 from certificate.domain import signature
-from certificate.domain.licence import build_document, check_revocation, licence_number, revoked_reason
+from certificate.domain.licence import (build_document, check_code, check_code_matches, check_revocation,
+                                       licence_number, revoked_reason)
 from platform_kit.contracts import Actor, new_event
 from platform_kit.db import utcnow
 from platform_kit.errors import NotFound
@@ -154,7 +155,7 @@ def view(row):
     revocation = row.revocation
     return {"licence_id": row.licence_id, "document": row.document, "signature": row.signature,
             "key_id": row.key_id, "algorithm": row.algorithm,
-            "status": "revoked" if revocation else "valid",
+            "status": "revoked" if revocation else "valid", "check_code": check_code(row.signature),
             "revocation": ({"reason": revocation.reason, "revoked_on": revocation.revoked_on,
                             "revoked_by": revocation.revoked_by} if revocation else None)}
 
@@ -185,3 +186,24 @@ def verify_licence(session, cmd):
             return {"valid": False, "reason": revoked_reason(revocation.revoked_on, revocation.reason)}
     return {"valid": verdict.valid, "reason": verdict.reason}
 
+
+
+def check_licence(session, cmd):
+    """The public check by licence number and check code (what a person reads off the licence or its
+    QR link). A wrong number and a wrong code get the same answer; the stored document's signature is
+    checked again, so a licence altered in the database does not pass."""
+    row = session.execute(select(LicenceRow).where(LicenceRow.licence_no == cmd["licence_no"].strip())
+                          ).scalar_one_or_none()
+    if row is None or not check_code_matches(row.signature, cmd["check_code"]):
+        raise NotFound("没有与该证照编号和核验码相符的电子证照，请核对后重试")
+    verdict = signature.verify(row.document, row.signature, row.key_id, public_keys(session))
+    document, revocation = row.document, row.revocation
+    valid, reason = verdict.valid, verdict.reason
+    if valid and revocation is not None:
+        valid, reason = False, revoked_reason(revocation.revoked_on, revocation.reason)
+    return {"valid": valid, "status": "revoked" if revocation else "valid", "reason": reason,
+            "licence_no": row.licence_no, "title": document.get("title"), "holder": document.get("holder"),
+            "project_code": row.project_code, "project_name": document.get("project_name"),
+            "item_name": document.get("item_name"), "department": row.department,
+            "issued_on": document.get("issued_on"),
+            "revoked_on": revocation.revoked_on if revocation else None}

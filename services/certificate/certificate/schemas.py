@@ -1,5 +1,5 @@
 """Wire formats of the certificate service's RPC methods, defined once in
 :mod:`platform_kit.wire.certificate` (the gateway reads the same)."""
 from platform_kit.wire.certificate import (  # noqa: F401
-    LicenceListOut, LicenceOut, RevocationOut, RevokeLicence, SigningKeyOut, SigningKeysOut, VerdictOut,
+    CheckLicence, LicenceCheckOut, LicenceListOut, LicenceOut, RevocationOut, RevokeLicence, SigningKeyOut, SigningKeysOut, VerdictOut,
     VerifyLicence)

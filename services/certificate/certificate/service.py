@@ -5,8 +5,8 @@ from sqlalchemy import text
 from certificate import handlers
 from certificate.adapters.orm import metadata
 from certificate.keys import SigningKeys
-from certificate.schemas import (LicenceListOut, LicenceOut, RevokeLicence, SigningKeysOut, VerdictOut,
-                                 VerifyLicence)
+from certificate.schemas import (CheckLicence, LicenceCheckOut, LicenceListOut, LicenceOut, RevokeLicence,
+                                 SigningKeysOut, VerdictOut, VerifyLicence)
 from platform_kit.bus import event_handler
 from platform_kit.calendar import today_in_shanghai
 from platform_kit.db import Database
@@ -59,6 +59,14 @@ class CertificateService:
         with self.db.read() as session:
             result = handlers.verify_licence(session, cmd)
         return VerdictOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def check_licence(self, data):
+        # Public: the licence number and the check code printed on it are the key (002 §18, 003 §6).
+        cmd = load(CheckLicence(), data, detail="请填写证照编号和核验码")
+        with self.db.read() as session:
+            result = handlers.check_licence(session, cmd)
+        return LicenceCheckOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_signing_keys(self):

@@ -221,3 +221,32 @@ def test_issuing_department_revokes_and_verification_reports_it(certificate, con
     with rpc(certificate) as public:
         verdict = public.verify_licence(claim)
     assert verdict["valid"] is False and "废止" in verdict["reason"] and "依法撤销" in verdict["reason"]
+
+
+def test_anyone_checks_a_licence_by_its_number_and_check_code(certificate, make_token):
+    with entrypoint_waiter(certificate["_container"], "on_case_approved", timeout=10):
+        event_dispatcher(certificate)("stage", "case.approved", approved().to_wire())
+    eventually(lambda: Listener.issued)
+    licence_id = Listener.issued[-1].payload["licence_id"]
+    with rpc(certificate, make_token("applicant", org="91410800MA47Q0R12X")) as proxy:
+        licence = proxy.get_licence(licence_id)
+    number, code = licence["document"]["licence_no"], licence["check_code"]
+    assert len(code) == 8 and code.isalnum() and code.isupper()
+    with rpc(certificate) as public:
+        answer = public.check_licence({"licence_no": number, "check_code": f" {code[:4].lower()}-{code[4:]} "})
+        assert answer["valid"] is True and answer["status"] == "valid" and answer["revoked_on"] is None
+        assert answer["licence_no"] == number and answer["holder"] == licence["document"]["holder"]
+        assert answer["title"] == "建设用地规划许可证" and answer["department"] == "NRP"
+        wrong_code = "A" * 8 if code != "A" * 8 else "B" * 8
+        for claim in ({"licence_no": number, "check_code": wrong_code},
+                      {"licence_no": "410800-NRP-1999-000001", "check_code": code}):
+            with pytest.raises(NotFound) as refused:
+                public.check_licence(claim)
+            assert "核验码" in str(refused.value)
+        with pytest.raises(ValidationFailed):
+            public.check_licence({"licence_no": number})
+    with rpc(certificate, make_token("officer", sub="officer-nrp", department="NRP", region="410800")) as proxy:
+        proxy.revoke_licence(licence_id, {"reason": "规划条件已变更"})
+    with rpc(certificate) as public:
+        answer = public.check_licence({"licence_no": number, "check_code": code})
+    assert answer["valid"] is False and answer["status"] == "revoked" and "规划条件已变更" in answer["reason"]

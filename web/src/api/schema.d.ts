@@ -620,6 +620,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/licences/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 按证照编号与核验码核验电子证照（公开；证照上的二维码指向门户的核验页） */
+        post: operations["check_licence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/licences/keys": {
         parameters: {
             query?: never;
@@ -1305,6 +1322,12 @@ export interface components {
             /** @description 至少 8 位，包含大写字母、小写字母、数字、符号中的至少三类，且不得包含账号 */
             new_password: string;
         };
+        CheckLicence: {
+            /** @description 证照上印制的 8 位核验码（不区分大小写） */
+            check_code: string;
+            /** @description 证照编号，如 410800-NRP-2026-000001 */
+            licence_no: string;
+        };
         ChecklistMaterialOut: {
             items?: string[];
             licence_no?: string | null;
@@ -1618,8 +1641,28 @@ export interface components {
             /** @default false */
             notification_commitment?: boolean;
         };
+        /** @description What the public learns by number and check code: whether the licence stands, and what it says. */
+        LicenceCheckOut: {
+            department?: string;
+            holder?: string;
+            /** Format: date */
+            issued_on?: string;
+            item_name?: string;
+            licence_no?: string;
+            project_code?: string;
+            project_name?: string;
+            reason?: string;
+            /** Format: date */
+            revoked_on?: string | null;
+            /** @enum {string} */
+            status?: "valid" | "revoked";
+            title?: string;
+            valid?: boolean;
+        };
         LicenceOut: {
             algorithm?: string;
+            /** @description 核验码：与证照编号一起在门户核验证照 */
+            check_code?: string;
             document?: Record<string, never>;
             key_id?: string;
             licence_id?: string;
@@ -5679,6 +5722,102 @@ export interface operations {
             };
             /** @description 服务暂不可用 */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    check_licence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckLicence"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenceCheckOut"];
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 不支持的内容类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };

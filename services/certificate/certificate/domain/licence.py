@@ -4,6 +4,9 @@ A licence is issued once per approved case. Its document is what the signature c
 the case it came from, so the licence can always be traced to the decision behind it (002 §19:
 whoever generates it is responsible for it matching the business record).
 """
+import base64
+import hashlib
+import hmac
 from datetime import date
 
 from certificate.domain.signature import ALGORITHM
@@ -16,6 +19,20 @@ def licence_number(region, department, year, sequence):
     e.g. ``410800-NRP-2026-000001``; the sequence runs per division, department and year.
     """
     return f"{region}-{department}-{year}-{sequence:06d}"
+
+
+def check_code(signature):
+    """The licence's check code (核验码), printed on it beside its number: eight characters derived
+    from its signature, so anyone holding the licence can confirm it on the portal (number + code,
+    or the QR link) without an account, and nobody can guess one for a number they only know."""
+    digest = hashlib.sha256(signature.encode("ascii")).digest()
+    return base64.b32encode(digest[:5]).decode("ascii")
+
+
+def check_code_matches(signature, given):
+    """Constant-time comparison of a typed code (case, spaces and dashes ignored)."""
+    typed = "".join(ch for ch in str(given).upper() if ch.isalnum())
+    return hmac.compare_digest(check_code(signature), typed)
 
 
 def licence_title(item_name):

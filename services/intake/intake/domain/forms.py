@@ -32,6 +32,11 @@ def definition_errors(fields, path):
     return errors
 
 
+def _number(x):
+    """A limit as a person writes it: 0 rather than the catalog's stored 0.0."""
+    return int(x) if isinstance(x, float) and x.is_integer() else x
+
+
 def _check(field, value):
     """The message for one value that does not fit its field, or None."""
     label, kind = field["label"], field["type"]
@@ -48,9 +53,9 @@ def _check(field, value):
                 kind == "integer" and not isinstance(value, int)):
             return f"{label}应为{'整数' if kind == 'integer' else '数字'}"
         if field.get("min") is not None and value < field["min"]:
-            return f"{label}不能小于 {field['min']}"
+            return f"{label}不能小于 {_number(field['min'])}"
         if field.get("max") is not None and value > field["max"]:
-            return f"{label}不能大于 {field['max']}"
+            return f"{label}不能大于 {_number(field['max'])}"
         return None
     if kind == "date":
         try:
