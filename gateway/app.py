@@ -21,7 +21,7 @@ from gateway.audit.middleware import AuditMiddleware, trusted_networks
 from gateway.audit.trail import AuditTrail
 from gateway.auth import Authentication, RequestId
 from gateway.idempotency import IdempotencyStore
-from gateway.routes import GATEWAY_OPERATIONS, OPERATIONS
+from gateway.routes import OPERATIONS
 from gateway.rpc import RpcClient
 from gateway.settings import Settings
 from gateway.uploads import IntakeHttp
@@ -90,7 +90,7 @@ def create_app(settings, rpc, book=None, uploads=None, audit=None, trusted_proxi
     app.add_route("/accounts/{account}/certificates", certificates)
     app.add_route("/accounts/{account}/certificates/{serial}/revocation", certificates, suffix="revocation")
     app.add_route("/health", resources.Health(rpc, settings))
-    app.add_route("/openapi.json", resources.OpenApi(openapi.build(OPERATIONS + GATEWAY_OPERATIONS)))
+    app.add_route("/openapi.json", resources.OpenApi(openapi.served()))
     if web_root is not None:
         web.install(app, web_root)
     return app

@@ -5,7 +5,10 @@ bodies refuse unknown fields (``additionalProperties: false``), answers list the
 dumps. A schema's component is named after its class; two classes of the same name (e.g. intake's
 and supervision's) are told apart by their module's last name.
 """
+import json
 import re
+import sys
+from pathlib import Path
 
 from marshmallow import fields, missing, validate
 
@@ -214,3 +217,28 @@ def build(operations, version="0.1.0"):
                        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
                                                           "bearerFormat": "JWT"}}},
     }
+
+
+def served():
+    """The document the gateway serves at ``/openapi.json``: every operation of the route table."""
+    from gateway.routes import GATEWAY_OPERATIONS, OPERATIONS
+    return build(OPERATIONS + GATEWAY_OPERATIONS)
+
+
+def text(document=None):
+    """The document as committed in ``docs/openapi.json``: pretty-printed, keys sorted, UTF-8."""
+    return json.dumps(served() if document is None else document, ensure_ascii=False, indent=2,
+                      sort_keys=True) + "\n"
+
+
+def main(argv=None):
+    """``python -m gateway.openapi [path]``: write the served document (default ``docs/openapi.json``),
+    from which the web client is generated."""
+    args = sys.argv[1:] if argv is None else argv
+    path = Path(args[0]) if args else Path(__file__).resolve().parents[1] / "docs" / "openapi.json"
+    path.write_text(text(), encoding="utf-8")
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

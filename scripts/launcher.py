@@ -30,6 +30,7 @@ DEMO_PASSWORD = "Demo@2026"
 DEMO_PROJECT = {
     "project_code": "2026-410800-48-01-900001", "name": "焦作市第一人民医院门诊楼建设项目",
     "category": "gov_building", "region": "410800", "applicant_org": "91410800MA47Q0R12X",
+    "applicant_name": "焦作市城市建设投资有限公司",
     "attributes": {"floor_area_m2": 12500.5, "land_area_m2": 8200, "height_m": 36, "use": "hospital",
                    "has_elevator": True, "has_radiology": True, "eia_level": "table"},
 }

@@ -549,18 +549,21 @@ def test_load_catalog(platform, people):
 
 @covers("GET", "/catalog")
 def test_get_catalog(people):
-    body = expect(people["applicant"].get("/catalog"), "GET", "/catalog", 200)
+    body = expect(people["public"].get("/catalog"), "GET", "/catalog", 200)   # public: no token (003 §6)
     assert body["version"] >= 1 and {c["code"] for c in body["categories"]} >= {"gov_building", "renovation"}
+    item = body["categories"][0]["stages"][0]["items"][0]
+    assert item["faq"][0]["question"] and item["faq"][0]["answer"] and item["common_errors"]
     older = expect(people["applicant"].get("/catalog", params={"version": 1}), "GET", "/catalog", 200)
     assert older["version"] == 1
 
 
 @covers("POST", "/guides/preview")
 def test_preview_guide(people):
-    body = expect(people["applicant"].post("/guides/preview", json={
+    body = expect(people["public"].post("/guides/preview", json={
         "category": "gov_building", "attributes": ATTRIBUTES}), "POST", "/guides/preview", 200)
     assert [s["stage"] for s in body["stages"]][0] == STAGE and body["region"] == "410800"
     assert {i["code"] for i in body["stages"][0]["items"]} == {"NRP-001", "DRC-001"}
+    assert all(i["faq"] and i["common_errors"] for i in body["stages"][0]["items"])
 
 
 @covers("GET", "/projects/{code}/guide")
@@ -588,6 +591,57 @@ def test_register_project(project):
     assert PROJECT_CODE.match(body["project_code"])
     assert (body["category"], body["region"], body["applicant_org"], body["attributes"]) == \
         ("gov_building", "410800", APPLICANT_ORG, ATTRIBUTES)
+    # registered online by the construction unit, under its name; its query code answered this once
+    assert (body["source"], body["applicant_name"]) == ("online", "焦作市城市建设投资有限公司")
+    assert re.fullmatch(r"[2-9A-HJKMNP-Z]{10}", body["query_code"])
+
+
+@covers("GET", "/projects")
+def test_list_projects(platform, people, project, drafted):
+    body = expect(people["applicant"].get("/projects"), "GET", "/projects", 200)
+    items = page_of(body, at_least=2)
+    codes = [p["project_code"] for p in items]
+    assert project["code"] in codes and drafted["code"] in codes
+    assert codes.index(drafted["code"]) < codes.index(project["code"])     # newest first
+    assert all(p["applicant_org"] == APPLICANT_ORG and p["query_code"] is None for p in items)
+    check_paging(people["applicant"], "/projects", "/projects", body)
+    found = expect(people["applicant"].get("/projects", params={"q": "疾病预防控制中心", "source": "online"}),
+                   "GET", "/projects", 200)
+    assert [p["project_code"] for p in found["items"]] == [project["code"]]
+
+    # another construction unit registers at the window: its applicant sees only that project, the
+    # first applicant does not see it, the window and the region's supervisor do
+    other = f"app-{uuid.uuid4().hex[:6]}"
+    ok(people["operator"].post("/accounts", json={
+        "account": other, "password": "Init#2026x", "role": "applicant", "name": "焦作市第一人民医院",
+        "org": "12410800417800000X", "region": "410800"}), 201)
+    ok(requests.post(f"{platform.url}/auth/password", timeout=10, json={
+        "account": other, "current_password": "Init#2026x", "new_password": PASSWORD}), 204)
+    at_window = ok(people["clerk"].post("/projects", json={
+        "name": "焦作市第一人民医院门诊楼建设项目", "category": "gov_building", "region": "410800",
+        "applicant_org": "12410800417800000X", "applicant_name": "焦作市第一人民医院"}), 201)
+    assert (at_window["source"], at_window["applicant_name"]) == ("window", "焦作市第一人民医院")
+    theirs = expect(login(platform, other).get("/projects"), "GET", "/projects", 200)
+    assert [p["project_code"] for p in theirs["items"]] == [at_window["project_code"]]
+    mine = people["applicant"].get("/projects", params={"limit": 200}).json()["items"]
+    assert at_window["project_code"] not in {p["project_code"] for p in mine}
+    for staff in ("clerk", "supervisor", "operator"):
+        seen = people[staff].get("/projects", params={"source": "window", "limit": 200}).json()["items"]
+        assert at_window["project_code"] in {p["project_code"] for p in seen}, staff
+    assert people["public"].get("/projects").status_code == 401
+
+
+@covers("POST", "/projects/{code}/query-code")
+def test_reissue_query_code(people, drafted):
+    code = drafted["code"]
+    body = expect(people["clerk"].post(f"/projects/{code}/query-code", json={"reason": "申请人遗失查询码，持证明到窗口申请"}),
+                  "POST", "/projects/{code}/query-code", 201)
+    assert body["project_code"] == code and re.fullmatch(r"[2-9A-HJKMNP-Z]{10}", body["query_code"])
+    new = body["query_code"]
+    progress = eventually(lambda: (lambda r: r if r.status_code == 200 else None)(
+        people["public"].post("/progress", json={"project_code": code, "query_code": new})))
+    assert progress.json()["project_code"] == code
+    assert people["applicant"].post(f"/projects/{code}/query-code", json={"reason": "x"}).status_code == 403
 
 
 @covers("GET", "/projects/{code}")
@@ -764,6 +818,18 @@ def test_report_lost_notice(people, project, decided):
     assert body["loss"]["identity_copy_material_id"] == materials["identity"]["material_id"]
 
 
+@covers("GET", "/documents")
+def test_list_my_documents(people, project, decided):
+    eventually(lambda: "completion_notice" in {d["kind"] for d in documents(people, project)})
+    body = expect(people["applicant"].get("/documents"), "GET", "/documents", 200)
+    items = page_of(body, at_least=3)
+    check_paging(people["applicant"], "/documents", "/documents", body)
+    assert [d["issued_on"] for d in items] == sorted((d["issued_on"] for d in items), reverse=True)
+    ours = [d for d in items if d["project_code"] == project["code"]]
+    assert ours and all(d["project_name"] == "焦作市疾病预防控制中心业务用房建设项目" for d in ours)
+    assert people["clerk"].get("/documents").status_code == 403
+
+
 # ------------------------------------------------------------------------------ cases, stages
 @covers("GET", "/cases")
 def test_list_cases(people, project):
@@ -775,6 +841,19 @@ def test_list_cases(people, project):
     every = expect(people["clerk"].get("/cases", params={"project_code": project["code"]}), "GET", "/cases", 200)
     assert {c["case_id"] for c in page_of(every, at_least=2)} == set(project["case_ids"].values())
     check_paging(people["clerk"], "/cases", "/cases", every, params={"project_code": project["code"]})
+    green = expect(people["nrp-officer"].get("/cases", params={"light": "green", "project_code": project["code"]}),
+                   "GET", "/cases", 200)
+    assert [c["case_id"] for c in green["items"]] == [project["case_ids"]["NRP"]]
+    assert all(c["light"] == "green" for c in green["items"])
+
+
+@covers("GET", "/cases/counters")
+def test_count_cases(people, project):
+    body = expect(people["nrp-officer"].get("/cases/counters"), "GET", "/cases/counters", 200)
+    assert set(body) == {"todo", "supplementing", "due_soon", "overdue", "done", "as_of"}
+    assert all(isinstance(body[k], int) and body[k] >= 0 for k in set(body) - {"as_of"})
+    assert body["todo"] + body["supplementing"] + body["done"] >= 1
+    assert people["public"].get("/cases/counters").status_code == 401
 
 
 @covers("GET", "/cases/{case_id}")
@@ -953,6 +1032,35 @@ def test_supervision_clocks(people, project, decided):
                  params={"project_code": project["code"]})
     assert sorted(c["kind"] for c in items) == ["case", "case", "stage"]
     assert {c["project_code"] for c in items} == {project["code"]}
+    # the lead department sees its stage's clock and its own case's, whatever department it names
+    own = expect(people["nrp-officer"].get("/supervision/clocks", params={"project_code": project["code"],
+                                                                          "department": "DRC"}),
+                 "GET", "/supervision/clocks", 200)
+    assert sorted((c["kind"], c["department"]) for c in own["items"]) == [("case", "NRP"), ("stage", "NRP")]
+    drc = people["drc-officer"].get("/supervision/clocks", params={"project_code": project["code"]}).json()
+    assert [(c["kind"], c["case_id"]) for c in drc["items"]] == [("case", project["case_ids"]["DRC"])]
+
+
+@covers("POST", "/progress")
+def test_public_progress(people, project, decided):
+    code, secret = project["code"], project["registered"].json()["query_code"]
+
+    def answered():
+        response = people["public"].post("/progress", json={"project_code": code, "query_code": secret})
+        return response if response.status_code == 200 and response.json()["stages"] \
+            and response.json()["stages"][0]["state"] == "concluded" else None
+    body = expect(eventually(answered), "POST", "/progress", 200)
+    assert (body["project_code"], body["name"], body["category"]) == (
+        code, "焦作市疾病预防控制中心业务用房建设项目", "gov_building")
+    [stage] = body["stages"]
+    assert stage["stage"] == STAGE and stage["lead_department"] == "NRP"
+    assert sorted(c["item_code"] for c in stage["cases"]) == ["DRC-001", "NRP-001"]
+    assert APPLICANT_ORG not in json.dumps(body)
+    wrong = people["public"].post("/progress", json={"project_code": code, "query_code": "ABCDEFGHJK"})
+    unknown = people["public"].post("/progress", json={"project_code": "2026-410800-48-01-999998",
+                                                       "query_code": secret})
+    assert wrong.status_code == unknown.status_code == 404
+    assert wrong.json()["detail"] == unknown.json()["detail"] == "未找到该项目，或查询码不正确"
 
 
 # ------------------------------------------------------------------------------ consultations

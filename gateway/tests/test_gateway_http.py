@@ -78,6 +78,17 @@ def test_public_routes_need_no_token_and_forward_none(client, rpc):
     assert rpc.calls[-1] == {"service": "certificate", "method": "verify_licence", "args": [claim], "token": None}
     assert client.simulate_get("/licences/keys").status_code == 200
     assert client.simulate_get("/openapi.json").status_code == 200
+    # the published guide and a project's progress by its query code (003 §6, 002 §22)
+    assert client.simulate_get("/catalog?version=3").status_code == 200
+    assert rpc.calls[-1] == {"service": "intake", "method": "get_catalog", "args": [3], "token": None}
+    preview = {"category": "gov_building", "attributes": {}}
+    assert client.simulate_post("/guides/preview", json=preview).status_code == 200
+    assert rpc.calls[-1] == {"service": "intake", "method": "preview_guide", "args": [preview], "token": None}
+    progress = {"project_code": "2026-410800-48-01-000001", "query_code": "ABCDEFGHJK"}
+    assert client.simulate_post("/progress", json=progress).status_code == 200
+    assert rpc.calls[-1] == {"service": "supervision", "method": "public_progress", "args": [progress],
+                             "token": None}
+    assert client.simulate_put("/catalog", json={}).status_code == 401   # loading it is not public
 
 
 # ------------------------------------------------------------------------------------ forwarding
@@ -86,7 +97,7 @@ def test_each_route_calls_its_service_method_with_the_callers_token(client, rpc,
     token = headers["Authorization"].split()[1]
     expected = [
         ("PUT", "/catalog", CATALOG, "intake", "load_catalog", 200),
-        ("GET", "/catalog?version=3", None, "intake", "get_catalog", 200),
+        ("GET", "/projects?q=医院&source=online", None, "intake", "list_projects", 200),
         ("POST", "/projects", PROJECT, "intake", "register_project", 201),
         ("GET", "/projects/2026-410800-48-01-000001", None, "intake", "get_project", 200),
         ("POST", "/projects/P1/declarations", {"stage": "land_use_planning", "form": {"a": 1}, "material_ids": ["m1"]},
@@ -109,7 +120,7 @@ def test_each_route_calls_its_service_method_with_the_callers_token(client, rpc,
         assert response.status_code == status, (path, response.text)
         call = rpc.calls[-1]
         assert (call["service"], call["method"], call["token"]) == (service, rpc_method, token)
-    assert rpc.calls[1]["args"] == [3]
+    assert rpc.calls[1]["args"] == [{"q": "医院", "source": "online", "limit": 50, "offset": 0}]
     assert rpc.calls[3]["args"] == ["2026-410800-48-01-000001"]
     assert rpc.calls[4]["args"] == ["P1", {"stage": "land_use_planning", "form": {"a": 1}, "material_ids": ["m1"]}]
     assert rpc.calls[6]["args"] == ["P1", {"case_id": "C1", "material_ids": ["m2"], "note": "补齐"}]

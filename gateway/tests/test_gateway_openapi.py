@@ -1,8 +1,11 @@
 """GET /openapi.json: every route, every body and answer, every limit the server enforces."""
 import json
 import re
+from pathlib import Path
 
 import pytest
+
+from gateway import openapi
 
 
 @pytest.fixture
@@ -163,3 +166,9 @@ def test_every_limit_the_server_enforces_is_in_the_schema(doc):
     assert re.match(key["schema"]["pattern"], "order-2026-0001") and not re.match(key["schema"]["pattern"], "a\tb")
     states = next(p for p in doc["paths"]["/cases"]["get"]["parameters"] if p["name"] == "state")
     assert "supplementing" in states["schema"]["enum"]
+
+
+def test_the_committed_openapi_document_is_the_one_the_gateway_serves(client):
+    committed = (Path(__file__).resolve().parents[2] / "docs" / "openapi.json").read_text(encoding="utf-8")
+    assert committed == openapi.text(), "regenerate: python -m gateway.openapi"
+    assert json.loads(committed) == client.simulate_get("/openapi.json").json

@@ -59,6 +59,20 @@ class ProjectRegisteredV1(_Payload):
     region = fields.String(required=True)
     applicant_org = fields.String(required=True)
     attributes = fields.Dict(load_default=dict)
+    # added within version 1: the construction unit's name, and the digest of the project's query
+    # code (查询码, 002 §22) as sha256 of "<project_code>:<code>", so a subscriber can check a code
+    # the public presents without the code being kept anywhere
+    applicant_name = fields.String(load_default=None, allow_none=True)
+    query_code_digest = fields.String(load_default=None, allow_none=True,
+                                      validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+
+
+class ProjectQueryCodeIssuedV1(_Payload):
+    """The window issued a new query code for a project (the earlier one no longer answers)."""
+    project_code = fields.String(required=True)
+    query_code_digest = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    issued_by = fields.String(required=True)
+    issued_on = fields.Date(required=True)
 
 
 class MaterialUploadedV1(_Payload):
@@ -410,6 +424,7 @@ EVENTS = {
     "material.uploaded": {1: MaterialUploadedV1},
     "declaration.submitted": {1: DeclarationSubmittedV1},
     "project.updated": {1: ProjectUpdatedV1},
+    "project.query_code_issued": {1: ProjectQueryCodeIssuedV1},
     "material.verified": {1: MaterialVerifiedV1},
     "supplement.submitted": {1: SupplementSubmittedV1},
     "stage.opened": {1: StageOpenedV1},

@@ -8,7 +8,7 @@ import re
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from platform_kit.contracts import STAGES
-from platform_kit.wire import Answer, Body
+from platform_kit.wire import Answer, Body, PageFilters
 
 # 项目代码 YYYY-行政区划代码-48-01-六位序号 (the same pattern as intake.domain.project.CODE_PATTERN)
 PROJECT_CODE_PATTERN = r"^\d{4}-\d{6}-48-01-\d{6}$"
@@ -31,6 +31,12 @@ class DepartmentIn(Body):
     region = fields.String(required=True, validate=REGION)
 
 
+class FaqIn(Body):
+    """One question applicants ask about an item, with the answer the guide gives (003 §6)."""
+    question = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    answer = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
 class ItemIn(Body):
     code = fields.String(required=True, validate=CODE)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -40,6 +46,10 @@ class ItemIn(Body):
     applies_when = fields.Dict(keys=fields.String(), load_default=dict)
     notification_commitment = fields.Boolean(load_default=False)
     accept_with_deficiencies = fields.Boolean(load_default=False)
+    # the guide's answers to what applicants ask and the mistakes that get applications sent back (003 §6)
+    faq = fields.List(fields.Nested(FaqIn), validate=validate.Length(max=50))
+    common_errors = fields.List(fields.String(validate=validate.Length(min=1, max=500)),
+                                validate=validate.Length(max=50))
 
 
 class FormFieldIn(Body):
@@ -104,12 +114,18 @@ class CatalogLoaded(Answer):
 
 
 # ------------------------------------------------------------------------------- projects
+SOURCES = ("online", "window", "investment_platform")
+
+
 class RegisterProject(Body):
+    """A project registered online by its construction unit or at the window on the unit's behalf (the
+    window names the unit: ``applicant_org`` and ``applicant_name`` are required then)."""
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     category = fields.String(required=True, validate=CODE)
     region = fields.String(required=True, validate=REGION)
     attributes = fields.Dict(keys=fields.String(), load_default=dict)
     applicant_org = fields.String(load_default=None, allow_none=True)
+    applicant_name = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200))
 
 
 class PushProjectBody(Body):
@@ -119,6 +135,7 @@ class PushProjectBody(Body):
     region = fields.String(required=True, validate=REGION)
     applicant_org = fields.String(required=True, validate=validate.Regexp(
         ORG_PATTERN.pattern + "$", error="应为18位统一社会信用代码"))
+    applicant_name = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200))
     attributes = fields.Dict(keys=fields.String(), load_default=dict)
 
 
@@ -132,15 +149,41 @@ class ProjectOut(Answer):
     category = fields.String()
     region = fields.String()
     applicant_org = fields.String()
+    applicant_name = fields.String(allow_none=True, metadata={"description": "建设单位名称"})
     attributes = fields.Dict()
     catalog_version = fields.Integer()
-    source = fields.String()
+    source = fields.String(metadata={"enum": list(SOURCES),
+                                     "description": "online 网上登记 | window 窗口登记 | investment_platform 投资项目平台推送"})
     registered_by = fields.String()
     registered_at = fields.AwareDateTime()
     concluded_stages = fields.List(fields.String())
     outcome = fields.String(metadata={"enum": ["created", "updated", "unchanged"],
                                       "description": "仅推送项目时：created | updated | unchanged"})
     revision = fields.Integer()    # push only
+    query_code = fields.String(allow_none=True, metadata={
+        "description": "查询码：仅在登记或重新发放时答复一次（此后为 null），凭项目代码与查询码可公开查询办理进度"})
+
+
+class ReissueQueryCode(Body):
+    """Why the window issues a new query code (the one handed out was lost or disclosed)."""
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class ProjectFilters(PageFilters):
+    """Filters of the project list: ``q`` a part of the name or project code, ``region`` a division code
+    (a city's includes its counties and districts)."""
+    q = fields.String(validate=validate.Length(min=1, max=100))
+    category = fields.String(validate=CODE)
+    region = fields.String(validate=REGION)
+    source = fields.String(validate=validate.OneOf(SOURCES))
+
+
+class ProjectListOut(Answer):
+    """One page of projects, newest first."""
+    items = fields.List(fields.Nested(ProjectOut))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
 
 
 # ------------------------------------------------------------------------------- materials
@@ -309,6 +352,18 @@ class DocumentListOut(Answer):
     offset = fields.Integer()
 
 
+class MyDocumentOut(DocumentOut):
+    project_name = fields.String()
+
+
+class MyDocumentListOut(Answer):
+    """One page of the documents issued for the caller's projects, newest first."""
+    items = fields.List(fields.Nested(MyDocumentOut))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
 class ReportLostNotice(Body):
     loss_statement_material_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
     identity_copy_material_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
@@ -344,6 +399,11 @@ class NamedOut(Answer):
     name = fields.String()
 
 
+class FaqOut(Answer):
+    question = fields.String()
+    answer = fields.String()
+
+
 class GuideItemOut(Answer):
     code = fields.String()
     name = fields.String()
@@ -353,6 +413,8 @@ class GuideItemOut(Answer):
     state = fields.String()
     notification_commitment = fields.Boolean()
     accept_with_deficiencies = fields.Boolean()
+    faq = fields.List(fields.Nested(FaqOut))
+    common_errors = fields.List(fields.String())
 
 
 class GuideStageOut(Answer):

@@ -168,6 +168,16 @@ class CaseListOut(Answer):
     offset = fields.Integer()
 
 
+class CaseCountersOut(Answer):
+    """The officer workbench's counters over the caller's visible cases, as of today (Asia/Shanghai)."""
+    todo = fields.Integer(metadata={"description": "待本部门办理（待受理、待审核、待决定、待办结）"})
+    supplementing = fields.Integer(metadata={"description": "补正中，等待申请人补正"})
+    due_soon = fields.Integer(metadata={"description": "未办结且今日黄灯（临近时限）"})
+    overdue = fields.Integer(metadata={"description": "未办结且今日红灯（已超时限）"})
+    done = fields.Integer(metadata={"description": "已办结（含不予受理、无需许可、已撤回）"})
+    as_of = fields.Date()
+
+
 class StageListOut(Answer):
     items = fields.List(fields.Nested(StageOut))
     overall = fields.Nested(OverallOut)

@@ -1,7 +1,7 @@
 """Wire formats of the supervision service (监察: legal time limits as recorded)."""
-from marshmallow import fields
+from marshmallow import fields, validate
 
-from platform_kit.wire import Answer
+from platform_kit.wire import Answer, Body
 
 LIGHTS = ("green", "yellow", "red")
 LIGHT = {"enum": list(LIGHTS)}
@@ -93,3 +93,44 @@ class ClocksOut(Answer):
     total = fields.Integer()
     offset = fields.Integer()
     limit = fields.Integer()
+
+
+# ------------------------------------------------------------------------------- public progress
+class ProgressQuery(Body):
+    """A project's code and its query code (查询码), as the public presents them (002 §22)."""
+    project_code = fields.String(required=True, validate=validate.Regexp(
+        r"^\d{4}-\d{6}-48-01-\d{6}$", error="应为 YYYY-行政区划代码-48-01-六位序号"))
+    query_code = fields.String(required=True, validate=validate.Length(min=1, max=40))
+
+
+class ProgressCaseOut(Answer):
+    item_code = fields.String(allow_none=True)
+    item_name = fields.String(allow_none=True)
+    department = fields.String(allow_none=True)
+    state = fields.String(allow_none=True)
+    started_on = fields.Date(allow_none=True, metadata={"description": "受理日期"})
+    due_on = fields.Date(allow_none=True)
+    concluded_on = fields.Date(allow_none=True)
+    paused = fields.Boolean()
+    light = fields.String(allow_none=True, metadata=LIGHT)
+
+
+class ProgressStageOut(Answer):
+    stage = fields.String(allow_none=True)
+    lead_department = fields.String(allow_none=True)
+    state = fields.String(allow_none=True)
+    started_on = fields.Date(allow_none=True, metadata={"description": "阶段受理（收件）日期"})
+    due_on = fields.Date(allow_none=True)
+    concluded_on = fields.Date(allow_none=True)
+    paused = fields.Boolean()
+    light = fields.String(allow_none=True, metadata=LIGHT)
+    cases = fields.List(fields.Nested(ProgressCaseOut))
+
+
+class ProgressOut(Answer):
+    """A project's progress as the public may see it: no personal data, no names of people."""
+    project_code = fields.String()
+    name = fields.String(allow_none=True)
+    category = fields.String(allow_none=True)
+    registered_on = fields.Date(allow_none=True)
+    stages = fields.List(fields.Nested(ProgressStageOut))

@@ -14,7 +14,8 @@ from platform_kit.wire.intake import (  # noqa: F401  (the service's wire format
     DeclarationOut, DeclaredInOut, DeclaredItemOut, DeclaredMaterialOut, DepartmentIn, DocumentContentOut,
     DocumentListOut, DocumentLossOut, DocumentOut, DraftBody, DraftOut, FormFieldIn, GuideItemOut,
     GuideMaterialOut, GuideOut, GuideStageOut, ItemIn, MaterialChannel, MaterialListOut, MaterialOut,
-    MaterialVersionOut, NamedOut, PreviewGuide, ProjectOut, PushProject, RegisterProject, ReportLostNotice,
+    MaterialVersionOut, MyDocumentListOut, MyDocumentOut, NamedOut, PreviewGuide, ProjectFilters, ProjectListOut,
+    ProjectOut, PushProject, ReissueQueryCode, RegisterProject, ReportLostNotice,
     StageIn, SubmitDeclaration, SubmitSupplement, SupplementOut, VerificationOut, VerifyMaterial)
 
 

@@ -18,7 +18,8 @@ from intake.domain import window
 from intake.render.flowchart import flowchart_svg
 from intake.schemas import (CatalogIn, CatalogLoaded, ChecklistOut, DeclarationOut, DocumentContentOut, DocumentOut,
                             DocumentListOut, DraftOut, GuideOut, MaterialContentOut, MaterialListOut,
-                            MaterialVersionOut, MaterialVersionRef, PreviewGuide, ProjectOut, PushProject,
+                            MaterialVersionOut, MaterialVersionRef, MyDocumentListOut, PreviewGuide, ProjectFilters,
+                            ProjectListOut, ProjectOut, PushProject, ReissueQueryCode,
                             RegisterProject, ReportLostNotice, StageArg, StreamedUpload, SubmitDeclaration,
                             SubmitSupplement, SupplementOut, UploadMaterial, VerifyMaterial)
 from platform_kit.bus import event_handler
@@ -59,7 +60,7 @@ class IntakeService:
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_catalog(self, version=None):
-        self.auth.identity()
+        # public: the published guide is for everyone (003 §6)
         with self.db.reading() as uow:
             return handlers.get_catalog(uow, version)
 
@@ -78,6 +79,22 @@ class IntakeService:
         cmd = load(PushProject(), data)
         with self.db.unit_of_work() as uow:
             result = handlers.push_project(cmd, identity, uow)
+        return ProjectOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_projects(self, filters=None):
+        identity = self.auth.identity()
+        cmd = load(ProjectFilters(), filters or {}, detail="查询条件不正确")
+        with self.db.reading() as uow:
+            result = handlers.list_projects(cmd, identity, uow)
+        return ProjectListOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def reissue_query_code(self, project_code, data):
+        identity = self.auth.identity(CLERK)
+        cmd = load(ReissueQueryCode(), data)
+        with self.db.unit_of_work() as uow:
+            result = handlers.reissue_query_code(project_code, cmd, identity, uow, today_in_shanghai())
         return ProjectOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -212,7 +229,7 @@ class IntakeService:
     # ------------------------------------------------------------------ guide
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def preview_guide(self, data):
-        self.auth.identity()
+        # public: the published guide is for everyone (003 §6)
         cmd = load(PreviewGuide(), data)
         with self.db.reading() as uow:
             result = handlers.preview_guide(cmd, uow)
@@ -248,6 +265,14 @@ class IntakeService:
         with self.db.reading() as uow:
             result = handlers.list_documents(project_code, page, identity, uow)
         return DocumentListOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_my_documents(self, filters=None):
+        identity = self.auth.identity(APPLICANT)
+        page = load(PageFilters(), filters or {}, detail="分页参数不正确")
+        with self.db.reading() as uow:
+            result = handlers.list_my_documents(page, identity, uow)
+        return MyDocumentListOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_document(self, document_id):

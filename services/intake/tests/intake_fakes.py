@@ -13,6 +13,7 @@ from intake.domain import model
 from intake.domain.catalog import Catalog
 from platform_kit.calendar import official_calendar
 from platform_kit.fakes import FakeUnitOfWork
+from platform_kit.identity import region_prefix
 from platform_kit.times import utcnow
 
 CATALOG = json.loads((Path(__file__).resolve().parents[1] / "intake" / "demo_catalog.json").read_text())
@@ -50,7 +51,7 @@ class FakeCatalogs:
 
 class FakeProjects:
     def __init__(self):
-        self.projects, self.counters, self.revisions = {}, {}, []
+        self.projects, self.counters, self.revisions, self.query_code_list = {}, {}, [], []
 
     def get(self, project_code, lock=False):
         return _copy(self.projects.get(project_code))
@@ -78,6 +79,26 @@ class FakeProjects:
     def add_revision(self, revision):
         revision.pushed_at = utcnow()
         self.revisions.append(_copy(revision))
+
+    def page(self, scope, limit, offset, q=None, category=None, region=None, source=None):
+        if scope.nothing:
+            return model.Page([], 0, limit, offset)
+        found = [p for p in self.projects.values()
+                 if (not scope.applicant_org or p.applicant_org == scope.applicant_org)
+                 and (not scope.region_prefix or p.region.startswith(scope.region_prefix))
+                 and (not q or q in p.name or q in p.project_code)
+                 and (not category or p.category == category)
+                 and (not region or p.region.startswith(region_prefix(region) or region))
+                 and (not source or p.source == source)]
+        found.sort(key=lambda p: (p.registered_at, p.project_code), reverse=True)
+        return _page(found, limit, offset)
+
+    def add_query_code(self, query_code):
+        query_code.issued_at = utcnow()
+        self.query_code_list.append(_copy(query_code))
+
+    def query_codes(self, project_code):
+        return [_copy(c) for c in self.query_code_list if c.project_code == project_code]
 
 
 class FakeMaterials:
@@ -171,8 +192,14 @@ class FakeDrafts:
 
 
 class FakeDocuments:
-    def __init__(self):
+    def __init__(self, projects=None):
         self.documents, self.counters, self.lost = [], {}, []
+        self.projects = projects   # FakeProjects: the documents of an organisation's projects
+
+    def page_of_organisation(self, applicant_org, limit, offset):
+        found = [(d, self.projects.projects[d.project_code].name) for d in reversed(self.documents)
+                 if self.projects.projects[d.project_code].applicant_org == applicant_org]
+        return model.Page([(_copy(d), name) for d, name in found[offset:offset + limit]], len(found), limit, offset)
 
     def next_sequence(self, kind, region, year):
         self.counters[(kind, region, year)] = self.counters.get((kind, region, year), 0) + 1
@@ -283,6 +310,9 @@ class FakeConclusions:
     def stages_of(self, project_code):
         return {c.stage for c in self.conclusions if c.project_code == project_code}
 
+    def stages_of_projects(self, project_codes):
+        return {code: self.stages_of(code) for code in project_codes}
+
     def add(self, conclusion):
         if conclusion.stage in self.stages_of(conclusion.project_code):
             return False
@@ -317,8 +347,9 @@ class FakeStaged:
 
 
 def fake_uow(calendar=None):
+    projects = FakeProjects()
     return FakeUnitOfWork(
-        catalogs=FakeCatalogs(), projects=FakeProjects(), materials=FakeMaterials(),
-        declarations=FakeDeclarations(), drafts=FakeDrafts(), documents=FakeDocuments(),
+        catalogs=FakeCatalogs(), projects=projects, materials=FakeMaterials(),
+        declarations=FakeDeclarations(), drafts=FakeDrafts(), documents=FakeDocuments(projects),
         case_facts=FakeCaseFacts(), consultations=FakeConsultations(), supplements=FakeSupplements(),
         licences=FakeLicences(), conclusions=FakeConclusions(), calendar=FakeCalendar(calendar))

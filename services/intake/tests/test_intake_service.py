@@ -164,8 +164,12 @@ def test_registration_rules(intake, loaded, tokens):
     with pytest.raises(ValidationFailed) as err:
         register(intake, tokens["clerk"])
     assert {e["field"] for e in err.value.errors} == {"applicant_org"}
-    by_clerk = register(intake, tokens["clerk"], applicant_org=OTHER_ORG)
-    assert by_clerk["applicant_org"] == OTHER_ORG
+    with pytest.raises(ValidationFailed) as err:
+        register(intake, tokens["clerk"], applicant_org=OTHER_ORG)
+    assert {e["field"] for e in err.value.errors} == {"applicant_name"}
+    by_clerk = register(intake, tokens["clerk"], applicant_org=OTHER_ORG, applicant_name="焦作市城市建设投资有限公司")
+    assert (by_clerk["applicant_org"], by_clerk["applicant_name"], by_clerk["source"]) == (
+        OTHER_ORG, "焦作市城市建设投资有限公司", "window")
     with pytest.raises(Forbidden):
         register(intake, tokens["applicant"], applicant_org=OTHER_ORG)
     with pytest.raises(ValidationFailed) as err:

@@ -69,16 +69,18 @@ def text_of(pdf):
 def test_register_project_numbers_per_year_and_region_and_announces_it(uow):
     first = register(uow)
     assert first["project_code"] == "2026-410800-48-01-000001"
-    assert first["applicant_org"] == ORG and first["source"] == "window" and first["concluded_stages"] == []
+    assert first["applicant_org"] == ORG and first["source"] == "online" and first["concluded_stages"] == []
     window = handlers.register_project({"name": "焦作市体育中心", "category": "gov_building", "region": "410800",
-                                        "attributes": {}, "applicant_org": "91410800MA00000001"}, CLERK, uow, TODAY)
+                                        "attributes": {}, "applicant_org": "91410800MA00000001",
+                                        "applicant_name": "焦作市体育局"}, CLERK, uow, TODAY)
     assert window["project_code"] == "2026-410800-48-01-000002"
     next_year = register(uow, today=date(2027, 1, 4))
     assert next_year["project_code"] == "2027-410800-48-01-000001"
     [registered, *_] = uow.events("project.registered")
     assert registered.payload == {"project_code": first["project_code"], "name": "焦作市第一人民医院门诊楼建设项目",
                                   "category": "gov_building", "region": "410800", "applicant_org": ORG,
-                                  "attributes": {}}
+                                  "applicant_name": APPLICANT.name, "attributes": {},
+                                  "query_code_digest": registered.payload["query_code_digest"]}
     assert len(uow.events("project.registered")) == 3
     with pytest.raises(Forbidden):
         handlers.register_project({"name": "x", "category": "gov_building", "region": "410800", "attributes": {},

@@ -6,9 +6,10 @@ only this service reads are here.
 from marshmallow import RAISE, Schema, fields, validate
 
 from platform_kit.wire.stage import (  # noqa: F401  (the service's wire formats, one definition)
-    ActOnCase, CaseListOut, CaseOut, ConfigureStep, DecisionOut, ExtendLimit, ExtensionOut, FeedbackOut,
+    ActOnCase, CaseCountersOut, CaseListOut, CaseOut, ConfigureStep, DecisionOut, ExtendLimit, ExtensionOut, FeedbackOut,
     LoadCalendarYear, OverallOut, ReceivedMaterialOut, SpecialHandle, StageListOut, StageOut,
     SupplementReceivedOut)
+from platform_kit.clock_facts import LIGHTS
 from platform_kit.states import CASE_STATES
 from platform_kit.wire import PageFilters
 
@@ -17,6 +18,8 @@ class CaseFilters(PageFilters):
     project_code = fields.String(load_default=None, allow_none=True)
     state = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(CASE_STATES))
     department = fields.String(load_default=None, allow_none=True)
+    # today's light of the case's clock; the list then shows open cases first, the most urgent first
+    light = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LIGHTS))
 
 
 class AssignmentFilters(Schema):

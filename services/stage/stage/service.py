@@ -14,7 +14,7 @@ from platform_kit.wire import PageFilters
 from stage import handlers
 from stage.adapters.orm import metadata
 from stage.adapters.repositories import repositories
-from stage.schemas import (ActOnCase, AssignmentFilters, CaseFilters, CaseListOut, CaseOut, ConfigureStep,
+from stage.schemas import (ActOnCase, AssignmentFilters, CaseCountersOut, CaseFilters, CaseListOut, CaseOut, ConfigureStep,
                            ExtendLimit, ExtensionOut, LoadCalendarYear, SpecialHandle, StageListOut)
 from stage.settings import Settings
 
@@ -53,6 +53,13 @@ class StageService:
         with self.db.reading() as uow:
             result = handlers.list_cases(cmd, identity, uow, today_in_shanghai(), self.settings.yellow_days)
         return CaseListOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def count_cases(self):
+        identity = self.auth.identity(*READERS)
+        with self.db.reading() as uow:
+            result = handlers.count_cases(identity, uow, today_in_shanghai(), self.settings.yellow_days)
+        return CaseCountersOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_case(self, case_id):

@@ -8,7 +8,7 @@ from dataclasses import replace
 from platform_kit.calendar import official_calendar
 from platform_kit.fakes import FakeUnitOfWork
 from platform_kit.times import utcnow
-from stage.domain.case import ACCEPTED, REVIEWED, SUBMITTED
+from stage.domain.case import ACCEPTED, AWAITING_DEPARTMENT, CLOSED, REVIEWED, SUBMITTED, SUPPLEMENTING
 
 
 class Store:
@@ -63,12 +63,25 @@ class InMemoryCases:
         if case_id in self.store.cases:
             self.store.cases[case_id].licence_no = licence_no
 
-    def visible(self, visibility, project_code=None, state=None, department=None, limit=200, offset=0):
+    def visible(self, visibility, project_code=None, state=None, department=None, limit=200, offset=0,
+                light=None, lights=None):
         found = sorted((c for c in self.store.cases.values() if visibility.sees_case(c)
                         and (not project_code or c.project_code == project_code)
-                        and (not state or c.state == state) and (not department or c.department == department)),
+                        and (not state or c.state == state) and (not department or c.department == department)
+                        and (not light or lights.light(c.clock) == light)),
                        key=lambda c: (c.received_on, c.id))
+        if light:
+            found.sort(key=lambda c: (c.state in CLOSED, c.clock is None or c.clock.due_on is None,
+                                      (c.clock.due_on if c.clock else None) or c.received_on, c.received_on, c.id))
         return [_copy(c) for c in found[offset:offset + limit]], len(found)
+
+    def counts(self, visibility, lights):
+        seen = [c for c in self.store.cases.values() if visibility.sees_case(c)]
+        return {"todo": sum(c.state in AWAITING_DEPARTMENT for c in seen),
+                "supplementing": sum(c.state == SUPPLEMENTING for c in seen),
+                "due_soon": sum(c.state not in CLOSED and lights.light(c.clock) == "yellow" for c in seen),
+                "overdue": sum(c.state not in CLOSED and lights.light(c.clock) == "red" for c in seen),
+                "done": sum(c.state in CLOSED for c in seen)}
 
     def claim_awaiting_acceptance(self, today, batch):
         found = [c for c in self.store.cases.values() if c.state == SUBMITTED and c.acceptance_due_on < today]

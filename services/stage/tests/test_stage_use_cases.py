@@ -402,3 +402,36 @@ def test_loading_a_year_publishes_it_and_recounts_the_estimated_clocks(platform)
     assert case_fact["clock"]["due_on"] == date(2027, 1, 7) and case_fact["clock"]["due_estimated"] is False
     listed = platform.run(handlers.list_calendar_years)
     assert listed["operator_loads"][0]["year"] == 2027 and listed["operator_loads"][0]["loaded_by"] == "ops"
+
+
+def test_the_workbench_counts_the_callers_cases_and_lists_them_by_todays_light(platform):
+    stage_id = platform.open()   # NRP-001 (5 W) and DRC-001 (3 W), received Mon 11-03
+    nrp_case, drc_case = platform.case_id(stage_id, "NRP-001"), platform.case_id(stage_id, "DRC-001")
+    platform.act(nrp_case, NRP, "accept", MON)      # due Mon 11-10
+    platform.act(drc_case, DRC, "accept", MON)      # due Thu 11-06
+    platform.act(drc_case, DRC, "request_supplement", THU, opinion="请补充节能报告")   # Tue, Wed used: 1 W left
+
+    def counters(who, on):
+        return platform.read(handlers.count_cases, who, today=on, yellow_days=YELLOW)
+
+    assert counters(NRP, WED) == {"todo": 1, "supplementing": 0, "due_soon": 0, "overdue": 0, "done": 0,
+                                  "as_of": WED}
+    # Thu: 2 W left (Fri, Mon) → yellow; the DRC case waits for its supplement, yellow as it was paused
+    assert counters(NRP, THU)["due_soon"] == 1
+    assert counters(DRC, THU) == {"todo": 0, "supplementing": 1, "due_soon": 1, "overdue": 0, "done": 0,
+                                  "as_of": THU}
+    later = date(2025, 11, 11)
+    assert counters(SUPERVISOR, later) == {"todo": 1, "supplementing": 1, "due_soon": 1, "overdue": 1, "done": 0,
+                                           "as_of": later}
+    with pytest.raises(Forbidden):
+        counters(Identity(sub="a", role="dept_admin", name="管理员", department="NRP", region="410800"), later)
+
+    def listed(who, light, on):
+        page = platform.read(handlers.list_cases, {"light": light, "limit": 50, "offset": 0}, who, today=on,
+                             yellow_days=YELLOW)
+        assert all(c["light"] == light for c in page["items"])
+        return [c["case_id"] for c in page["items"]]
+
+    assert listed(SUPERVISOR, "red", later) == [nrp_case]
+    assert listed(SUPERVISOR, "yellow", later) == [drc_case]
+    assert listed(NRP, "green", WED) == [nrp_case] and listed(DRC, "green", WED) == []

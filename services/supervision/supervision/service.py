@@ -13,12 +13,12 @@ from platform_kit.bus import event_handler
 from platform_kit.calendar import today_in_shanghai
 from platform_kit.db import Database
 from platform_kit.errors import EXPECTED_ERRORS
-from platform_kit.identity import CLERK, OPERATOR, SUPERVISOR, Auth
+from platform_kit.identity import CLERK, OFFICER, OPERATOR, SUPERVISOR, Auth
 from platform_kit.validation import load
 from supervision import handlers
 from supervision.adapters.orm import metadata
 from supervision.domain import reach
-from supervision.schemas import ClocksOut, ListClocks, ProjectOverviewOut
+from supervision.schemas import ClocksOut, ListClocks, ProgressOut, ProgressQuery, ProjectOverviewOut
 
 
 class SupervisionService:
@@ -94,11 +94,20 @@ class SupervisionService:
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_clocks(self, filters=None):
-        territory = reach.territory(self.auth.identity(SUPERVISOR, OPERATOR))
-        cmd = load(ListClocks(), filters or {})
+        identity = self.auth.identity(SUPERVISOR, OPERATOR, OFFICER)
+        territory = reach.territory(identity)
+        cmd = reach.clock_filters(identity, load(ListClocks(), filters or {}))
         with self.db.reading() as uow:
             result = handlers.list_clocks(uow, cmd, today_in_shanghai(), territory)
         return ClocksOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def public_progress(self, data):
+        # public: the project's code and query code are the credential (002 §22)
+        cmd = load(ProgressQuery(), data)
+        with self.db.reading() as uow:
+            result = handlers.public_progress(uow, cmd, today_in_shanghai())
+        return ProgressOut().dump(result)
 
     @rpc
     def health(self):

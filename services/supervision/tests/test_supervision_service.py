@@ -1,4 +1,5 @@
 """The supervision read model against a real RabbitMQ vhost and a real PostgreSQL database."""
+import json
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
@@ -7,7 +8,7 @@ from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_waiter
 
-from platform_kit import contracts
+from platform_kit import contracts, query_code
 from platform_kit.asyncapi import PUBLISHERS
 from platform_kit.bus import ReliableEventHandler
 from platform_kit.calendar import DATE_FILE_ENV
@@ -188,6 +189,65 @@ def test_out_of_order_and_duplicate_events_give_the_right_overview(supervision, 
     assert [c["light"] for c in everything["items"]] == ["red", "yellow", "green"]  # the most urgent first
     assert second["total"] == 3 and second["items"] == everything["items"][1:2]
     assert (second["limit"], second["offset"]) == (1, 1)
+
+    # a lead department sees its stages' clocks and its cases' clocks, whatever department it asks for
+    with rpc(config, make_token("officer", department="NRP")) as proxy:
+        own = proxy.list_clocks()
+        asked_for_another = proxy.list_clocks({"department": "DRC"})
+    assert {(c["kind"], c["case_id"]) for c in own["items"]} == {("case", nrp_case), ("stage", None)}
+    assert asked_for_another == own
+    with rpc(config, make_token("officer", department="DRC")) as proxy:
+        assert [(c["kind"], c["case_id"]) for c in proxy.list_clocks()["items"]] == [("case", drc_case)]
+    with rpc(config, make_token("officer", department="NRP", region="410821")) as proxy:
+        assert proxy.list_clocks()["total"] == 0      # another county's department of the same kind
+
+
+def test_the_public_follows_a_project_with_its_query_code(supervision, make_token, today):
+    config, _, deliver = supervision
+    code = query_code.new_code()
+    stage_id, case_id = str(uuid.uuid4()), str(uuid.uuid4())
+    deliver(event("project.registered", {"project_code": PROJECT, "name": "焦作市体育中心改造项目",
+                                         "category": "gov_building", "region": "410800",
+                                         "applicant_org": "91410800MA47Q0R12X", "applicant_name": "焦作市体育局",
+                                         "query_code_digest": query_code.digest(PROJECT, code)}))
+    deliver(event("stage.opened", {
+        "stage_id": stage_id, "declaration_id": "decl-1", "stage": "land_use_planning",
+        "lead_department": "NRP", "limit_days": 20, "received_on": date(2026, 11, 2), "state": "open",
+        "clock": facts(date(2026, 11, 2), date(2026, 11, 2), date(2026, 11, 30), date(2026, 11, 26), 20),
+        "cases": [{"case_id": case_id, "item_code": "NRP-001", "department": "NRP", "limit_days": 5,
+                   "state": "submitted", "acceptance_due_on": date(2026, 11, 4)}]}))
+    deliver(case_fact("case.accepted", case_id, "NRP", date(2026, 11, 3), stage_id=stage_id, limit_days=5,
+                      due_on=date(2026, 11, 10), state="accepted",
+                      clock=facts(date(2026, 11, 3), date(2026, 11, 3), date(2026, 11, 10), date(2026, 11, 6), 5)))
+    with rpc(config, None) as proxy:   # no token: the codes are the credential
+        progress = proxy.public_progress({"project_code": PROJECT, "query_code": code.lower()})
+        with pytest.raises(NotFound) as wrong:
+            proxy.public_progress({"project_code": PROJECT, "query_code": "ABCDEFGHJK"})
+        with pytest.raises(NotFound) as unknown:
+            proxy.public_progress({"project_code": "2026-410800-48-01-999999", "query_code": code})
+        with pytest.raises(ValidationFailed):
+            proxy.public_progress({"project_code": "P1", "query_code": code})
+    assert str(wrong.value) == str(unknown.value) == "未找到该项目，或查询码不正确"
+    assert (progress["name"], progress["category"], progress["registered_on"]) == (
+        "焦作市体育中心改造项目", "gov_building", "2026-11-02")
+    [stage] = progress["stages"]
+    assert (stage["stage"], stage["lead_department"], stage["state"], stage["started_on"], stage["due_on"],
+            stage["light"]) == ("land_use_planning", "NRP", "open", "2026-11-02", "2026-11-30", "green")
+    [case] = stage["cases"]
+    assert (case["item_name"], case["department"], case["state"], case["started_on"], case["due_on"],
+            case["light"]) == ("建设用地规划许可证", "NRP", "accepted", "2026-11-03", "2026-11-10", "red")
+    text = json.dumps(progress, ensure_ascii=False)
+    assert "91410800MA47Q0R12X" not in text and "焦作市体育局" not in text and "officer" not in text
+
+    # the window issues a new code: the old one no longer answers
+    new = query_code.new_code()
+    deliver(event("project.query_code_issued", {"project_code": PROJECT, "issued_by": "clerk-1",
+                                                "issued_on": date(2026, 11, 16),
+                                                "query_code_digest": query_code.digest(PROJECT, new)}))
+    with rpc(config, None) as proxy:
+        assert proxy.public_progress({"project_code": PROJECT, "query_code": new})["project_code"] == PROJECT
+        with pytest.raises(NotFound):
+            proxy.public_progress({"project_code": PROJECT, "query_code": code})
 
 
 def test_access_and_bad_input(supervision, make_token):

@@ -371,8 +371,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 办件列表（按可见范围） */
+        /** 办件列表（按可见范围；按今日亮灯 light 筛选时未办结的在前、时限最近的在前） */
         get: operations["list_cases"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cases/counters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 办件计数（工作台）：待本部门办理、补正中、临近时限（黄灯）、已超时限（红灯）、已办结 */
+        get: operations["count_cases"];
         put?: never;
         post?: never;
         delete?: never;
@@ -456,7 +473,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 查看事项目录（默认最新版本） */
+        /** 查看事项目录（默认最新版本；公开，含各事项的常见问题 faq 与常见错误 common_errors） */
         get: operations["get_catalog"];
         /** 载入新版本事项目录（平台运营） */
         put: operations["load_catalog"];
@@ -535,6 +552,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的文书：本单位各项目的窗口文书（最新的在前，仅申请人） */
+        get: operations["list_my_documents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/documents/{document_id}": {
         parameters: {
             query?: never;
@@ -595,7 +629,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 某类项目的办事指南（流程图 JSON）预览 */
+        /** 某类项目的办事指南（流程图 JSON）预览（公开，含各事项的常见问题与常见错误） */
         post: operations["preview_guide"];
         delete?: never;
         options?: never;
@@ -756,7 +790,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/projects": {
+    "/progress": {
         parameters: {
             query?: never;
             header?: never;
@@ -765,7 +799,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 登记项目，生成项目代码 */
+        /** 凭项目代码与查询码查询办理进度（公开；项目不存在与查询码错误答复相同的 404） */
+        post: operations["public_progress"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 项目列表（最新登记的在前）：申请人见本单位项目；综合窗口、审批人员、督查见本行政区划内项目；平台运营见全部 */
+        get: operations["list_projects"];
+        put?: never;
+        /** 登记项目，生成项目代码与查询码（申请人网上登记；综合窗口代为登记时须填写 applicant_org 与 applicant_name） */
         post: operations["register_project"];
         delete?: never;
         options?: never;
@@ -946,6 +998,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{code}/query-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 重新发放项目查询码（综合窗口，须说明理由；原查询码随即失效，新查询码仅此一次答复） */
+        post: operations["reissue_query_code"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projects/{code}/stages": {
         parameters: {
             query?: never;
@@ -1022,7 +1091,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 办理时限一览（最紧急的在前） */
+        /** 办理时限一览（最紧急的在前；审批人员仅见本部门牵头的阶段与本部门的办件） */
         get: operations["list_clocks"];
         put?: never;
         post?: never;
@@ -1188,6 +1257,21 @@ export interface components {
             used_days?: number | null;
             /** Format: date */
             yellow_on?: string | null;
+        };
+        /** @description The officer workbench's counters over the caller's visible cases, as of today (Asia/Shanghai). */
+        CaseCountersOut: {
+            /** Format: date */
+            as_of?: string;
+            /** @description 已办结（含不予受理、无需许可、已撤回） */
+            done?: number;
+            /** @description 未办结且今日黄灯（临近时限） */
+            due_soon?: number;
+            /** @description 未办结且今日红灯（已超时限） */
+            overdue?: number;
+            /** @description 补正中，等待申请人补正 */
+            supplementing?: number;
+            /** @description 待本部门办理（待受理、待审核、待决定、待办结） */
+            todo?: number;
         };
         CaseOut: {
             /** Format: date */
@@ -1549,6 +1633,15 @@ export interface components {
             case?: components["schemas"]["CaseOut"];
             stage?: components["schemas"]["StageOut"];
         };
+        /** @description One question applicants ask about an item, with the answer the guide gives (003 §6). */
+        FaqIn: {
+            answer: string;
+            question: string;
+        };
+        FaqOut: {
+            answer?: string;
+            question?: string;
+        };
         /** @description One department opinion fed back on the case (000 §13, 004 §15). */
         FeedbackOut: {
             action?: string;
@@ -1588,7 +1681,9 @@ export interface components {
         GuideItemOut: {
             accept_with_deficiencies?: boolean;
             code?: string;
+            common_errors?: string[];
             department?: components["schemas"]["NamedOut"];
+            faq?: components["schemas"]["FaqOut"][];
             limit_days?: number;
             materials?: string[];
             name?: string;
@@ -1634,7 +1729,9 @@ export interface components {
             accept_with_deficiencies?: boolean;
             applies_when?: Record<string, never>;
             code: string;
+            common_errors?: string[];
             department: string;
+            faq?: components["schemas"]["FaqIn"][];
             limit_days: number;
             materials?: string[];
             name: string;
@@ -1730,6 +1827,20 @@ export interface components {
             verification?: components["schemas"]["VerificationOut"] | null;
             version?: number;
         };
+        MyDocumentOut: {
+            case_id?: string | null;
+            declaration_id?: string | null;
+            document_id?: string;
+            document_no?: string;
+            /** Format: date */
+            issued_on?: string;
+            /** @enum {string} */
+            kind?: "registration_voucher" | "acceptance_notice" | "supplement_notice" | "refusal_decision" | "disapproval_decision" | "completion_notice";
+            loss?: components["schemas"]["DocumentLossOut"] | null;
+            project_code?: string;
+            project_name?: string;
+            title?: string;
+        };
         NamedOut: {
             code?: string;
             name?: string;
@@ -1773,7 +1884,59 @@ export interface components {
             title: string;
             type: string;
         };
+        ProgressCaseOut: {
+            /** Format: date */
+            concluded_on?: string | null;
+            department?: string | null;
+            /** Format: date */
+            due_on?: string | null;
+            item_code?: string | null;
+            item_name?: string | null;
+            /** @enum {string|null} */
+            light?: "green" | "yellow" | "red" | null;
+            paused?: boolean;
+            /**
+             * Format: date
+             * @description 受理日期
+             */
+            started_on?: string | null;
+            state?: string | null;
+        };
+        /** @description A project's progress as the public may see it: no personal data, no names of people. */
+        ProgressOut: {
+            category?: string | null;
+            name?: string | null;
+            project_code?: string;
+            /** Format: date */
+            registered_on?: string | null;
+            stages?: components["schemas"]["ProgressStageOut"][];
+        };
+        /** @description A project's code and its query code (查询码), as the public presents them (002 §22). */
+        ProgressQuery: {
+            project_code: string;
+            query_code: string;
+        };
+        ProgressStageOut: {
+            cases?: components["schemas"]["ProgressCaseOut"][];
+            /** Format: date */
+            concluded_on?: string | null;
+            /** Format: date */
+            due_on?: string | null;
+            lead_department?: string | null;
+            /** @enum {string|null} */
+            light?: "green" | "yellow" | "red" | null;
+            paused?: boolean;
+            stage?: string | null;
+            /**
+             * Format: date
+             * @description 阶段受理（收件）日期
+             */
+            started_on?: string | null;
+            state?: string | null;
+        };
         ProjectOut: {
+            /** @description 建设单位名称 */
+            applicant_name?: string | null;
             applicant_org?: string;
             attributes?: Record<string, never>;
             catalog_version?: number;
@@ -1786,12 +1949,18 @@ export interface components {
              */
             outcome?: "created" | "updated" | "unchanged";
             project_code?: string;
+            /** @description 查询码：仅在登记或重新发放时答复一次（此后为 null），凭项目代码与查询码可公开查询办理进度 */
+            query_code?: string | null;
             region?: string;
             /** Format: date-time */
             registered_at?: string;
             registered_by?: string;
             revision?: number;
-            source?: string;
+            /**
+             * @description online 网上登记 | window 窗口登记 | investment_platform 投资项目平台推送
+             * @enum {string}
+             */
+            source?: "online" | "window" | "investment_platform";
         };
         ProjectOverviewOut: {
             project?: components["schemas"]["OverviewProjectOut"] | null;
@@ -1801,6 +1970,8 @@ export interface components {
         };
         /** @description A project as the investment platform (投资项目在线审批监管平台) pushes it (000 §3); the code is the path's. */
         PushProjectBody: {
+            /** @default null */
+            applicant_name?: string | null;
             applicant_org: string;
             attributes?: Record<string, never>;
             category: string;
@@ -1819,13 +1990,20 @@ export interface components {
         RefreshIn: {
             refresh_token: string;
         };
+        /** @description A project registered online by its construction unit or at the window on the unit's behalf (the */
         RegisterProject: {
+            /** @default null */
+            applicant_name?: string | null;
             /** @default null */
             applicant_org?: string | null;
             attributes?: Record<string, never>;
             category: string;
             name: string;
             region: string;
+        };
+        /** @description Why the window issues a new query code (the one handed out was lost or disclosed). */
+        ReissueQueryCode: {
+            reason: string;
         };
         ReplyOut: {
             department?: string;
@@ -3978,6 +4156,8 @@ export interface operations {
                 /** @description 办件状态 */
                 state?: "submitted" | "accepted" | "reviewed" | "approved" | "disapproved" | "concluded" | "supplementing" | "returned" | "refused" | "not_required" | "withdrawn";
                 department?: string;
+                /** @description 今日亮灯 green/yellow/red */
+                light?: "green" | "yellow" | "red";
                 /** @description 每页条数（1–200，默认 50） */
                 limit?: number;
                 /** @description 跳过条数（默认 0） */
@@ -4050,6 +4230,71 @@ export interface operations {
             };
             /** @description 输入校验失败 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    count_cases: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseCountersOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4594,35 +4839,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemOut"];
                 };
             };
-            /** @description 未认证 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemOut"];
-                };
-            };
-            /** @description 无权操作 */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemOut"];
-                };
-            };
             /** @description 未找到 */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemOut"];
-                };
-            };
-            /** @description 状态冲突 */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5248,6 +5466,117 @@ export interface operations {
             };
         };
     };
+    list_my_documents: {
+        parameters: {
+            query?: {
+                /** @description 每页条数（1–200，默认 50） */
+                limit?: number;
+                /** @description 跳过条数（默认 0） */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["MyDocumentOut"][];
+                        limit: number;
+                        offset: number;
+                        total: number;
+                    };
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
     get_document: {
         parameters: {
             query?: never;
@@ -5610,35 +5939,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemOut"];
                 };
             };
-            /** @description 未认证 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemOut"];
-                };
-            };
-            /** @description 无权操作 */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemOut"];
-                };
-            };
             /** @description 未找到 */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemOut"];
-                };
-            };
-            /** @description 状态冲突 */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6440,6 +6742,221 @@ export interface operations {
                 };
                 content: {
                     "application/json": Record<string, never>;
+                };
+            };
+        };
+    };
+    public_progress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProgressQuery"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgressOut"];
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 不支持的内容类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    list_projects: {
+        parameters: {
+            query?: {
+                /** @description 项目名称或项目代码的一部分 */
+                q?: string;
+                /** @description 项目类别代码 */
+                category?: string;
+                /** @description 行政区划代码（市级含所辖区县） */
+                region?: string;
+                /** @description online 网上登记 / window 窗口登记 / investment_platform 推送 */
+                source?: "online" | "window" | "investment_platform";
+                /** @description 每页条数（1–200，默认 50） */
+                limit?: number;
+                /** @description 跳过条数（默认 0） */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ProjectOut"][];
+                        limit: number;
+                        offset: number;
+                        total: number;
+                    };
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
                 };
             };
         };
@@ -7962,6 +8479,132 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MaterialVersionOut"];
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 不支持的内容类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    reissue_query_code: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 项目代码 YYYY-行政区划代码-48-01-六位序号 */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReissueQueryCode"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectOut"];
                 };
             };
             /** @description 请求格式错误 */

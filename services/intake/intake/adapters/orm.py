@@ -51,9 +51,26 @@ class ProjectRow(Base):
     applicant_org: Mapped[str] = mapped_column(String(18), index=True)
     attributes: Mapped[dict] = mapped_column(JSON)
     catalog_version: Mapped[int] = mapped_column(ForeignKey("catalog_versions.version"))
-    source: Mapped[str] = mapped_column(String(20))   # window | investment_platform
+    source: Mapped[str] = mapped_column(String(20))   # online | window | investment_platform
     registered_by: Mapped[str] = mapped_column(String(80))
-    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    applicant_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class QueryCodeRow(Base):
+    """A query code (查询码) issued for a project, kept as its digest only; a new one is a new row
+    (the latest answers), with who issued it and when."""
+
+    __tablename__ = "project_query_codes"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    project_code: Mapped[str] = mapped_column(ForeignKey("projects.project_code"), index=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    issued_by: Mapped[str] = mapped_column(String(80))
+    issued_role: Mapped[str] = mapped_column(String(20))
+    issued_on: Mapped[date] = mapped_column(Date)
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)   # why the window issued a new one
 
 
 class ProjectRevisionRow(Base):

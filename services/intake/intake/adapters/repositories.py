@@ -6,7 +6,7 @@ takes and returns records, never rows. ``repositories(session)`` is what
 """
 from dataclasses import fields
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -14,11 +14,12 @@ from sqlalchemy.exc import IntegrityError
 from intake.adapters.orm import (CaseFactRow, CatalogVersionRow, CodeCounterRow, ConsultationRequestRow,
                                  DeclarationRow, DocumentCounterRow, DocumentLossRow, DraftRow, LicenceRevocationRow,
                                  LicenceRow, MaterialRow, MaterialVerificationRow, MaterialVersionRow,
-                                 ProjectRevisionRow, ProjectRow, StageConclusionRow, SupplementSubmissionRow,
+                                 ProjectRevisionRow, ProjectRow, QueryCodeRow, StageConclusionRow, SupplementSubmissionRow,
                                  WindowDocumentRow)
 from intake.domain import model
 from intake.domain.catalog import Catalog
 from platform_kit.calendar_store import current_calendar
+from platform_kit.identity import region_prefix
 from platform_kit.times import utcnow
 
 
@@ -143,6 +144,38 @@ class ProjectRepository(_Repository):
 
     def add_revision(self, revision):
         self._add(revision, ProjectRevisionRow)
+
+    def page(self, scope, limit, offset, q=None, category=None, region=None, source=None):
+        """One page of the projects `scope` (intake.domain.project.ListingScope) shows, newest first;
+        `q` a part of the name or the project code, `region` a division code or a territory."""
+        if scope.nothing:
+            return model.Page([], 0, limit, offset)
+        query = select(ProjectRow)
+        if scope.applicant_org:
+            query = query.where(ProjectRow.applicant_org == scope.applicant_org)
+        if scope.region_prefix:
+            query = query.where(ProjectRow.region.startswith(scope.region_prefix, autoescape=True))
+        if q:
+            query = query.where(or_(ProjectRow.name.contains(q, autoescape=True),
+                                    ProjectRow.project_code.contains(q, autoescape=True)))
+        if category:
+            query = query.where(ProjectRow.category == category)
+        if region:
+            query = query.where(ProjectRow.region.startswith(region_prefix(region) or region, autoescape=True))
+        if source:
+            query = query.where(ProjectRow.source == source)
+        rows = self.session.execute(query.order_by(ProjectRow.registered_at.desc(), ProjectRow.project_code.desc())
+                                    .limit(limit).offset(offset)).scalars()
+        return model.Page([to_record(row, model.Project) for row in rows], self._count(query), limit, offset)
+
+    def add_query_code(self, query_code):
+        self._add(query_code, QueryCodeRow)
+
+    def query_codes(self, project_code):
+        """The query codes issued for the project (digests), oldest first."""
+        rows = self.session.execute(select(QueryCodeRow).where(QueryCodeRow.project_code == project_code)
+                                    .order_by(QueryCodeRow.issued_at, QueryCodeRow.id)).scalars()
+        return [to_record(row, model.QueryCode) for row in rows]
 
 
 # ------------------------------------------------------------------------------- materials
@@ -299,6 +332,18 @@ class DocumentRepository(_Repository):
                                     .limit(limit).offset(offset)).scalars()
         return model.Page([to_record(row, model.Document) for row in rows], self._count(query), limit, offset)
 
+    def page_of_organisation(self, applicant_org, limit, offset):
+        """One page of the documents issued for the projects of a construction unit, newest first, each
+        with its project's name: [(Document, project name)]."""
+        query = (select(WindowDocumentRow, ProjectRow.name).join(
+            ProjectRow, ProjectRow.project_code == WindowDocumentRow.project_code)
+            .where(ProjectRow.applicant_org == applicant_org))
+        rows = self.session.execute(query.order_by(WindowDocumentRow.issued_at.desc(),
+                                                   WindowDocumentRow.document_no.desc())
+                                    .limit(limit).offset(offset)).all()
+        return model.Page([(to_record(row, model.Document), name) for row, name in rows], self._count(query),
+                          limit, offset)
+
     def number_of_event(self, event_id):
         """The number of the document issued for an event, or None."""
         return self.session.execute(select(WindowDocumentRow.document_no)
@@ -393,6 +438,15 @@ class StageConclusionRepository(_Repository):
     def stages_of(self, project_code):
         return set(self.session.execute(select(StageConclusionRow.stage)
                                         .where(StageConclusionRow.project_code == project_code)).scalars())
+
+    def stages_of_projects(self, project_codes):
+        """{project_code: {concluded stages}} for these projects."""
+        found = {code: set() for code in project_codes}
+        if project_codes:
+            for code, stage in self.session.execute(select(StageConclusionRow.project_code, StageConclusionRow.stage)
+                                                    .where(StageConclusionRow.project_code.in_(project_codes))):
+                found[code].add(stage)
+        return found
 
     def add(self, conclusion):
         """Once per (project, stage): False when the stage had concluded already."""

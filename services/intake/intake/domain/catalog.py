@@ -20,7 +20,9 @@ Catalog JSON (validated by ``intake.schemas.CatalogIn``, checked for consistency
                "materials": ["建设项目用地预审与选址意见书", ...],
                "applies_when": {...},                   # optional, see below; absent = always applies
                "notification_commitment": false,        # 告知承诺制 allowed
-               "accept_with_deficiencies": false}       # 容缺受理 allowed
+               "accept_with_deficiencies": false,       # 容缺受理 allowed
+               "faq": [{"question": "...", "answer": "..."}],   # optional: the guide's 常见问题 (003 §6)
+               "common_errors": ["..."]}                # optional: 常见错误, what gets applications sent back
             ],
             "form": [{"name": "construction_site", "label": "建设地点", "type": "text", "required": true}]}
                                                         # optional, see intake.domain.forms
@@ -143,6 +145,8 @@ class Item:
     applies_when: dict = field(default_factory=dict)
     notification_commitment: bool = False
     accept_with_deficiencies: bool = False
+    faq: tuple = ()              # ({"question", "answer"}, ...)
+    common_errors: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -203,7 +207,9 @@ class Catalog:
                                        limit_days=i["limit_days"], materials=tuple(i.get("materials") or ()),
                                        applies_when=dict(i.get("applies_when") or {}),
                                        notification_commitment=bool(i.get("notification_commitment")),
-                                       accept_with_deficiencies=bool(i.get("accept_with_deficiencies")))
+                                       accept_with_deficiencies=bool(i.get("accept_with_deficiencies")),
+                                       faq=tuple(dict(q) for q in i.get("faq") or ()),
+                                       common_errors=tuple(i.get("common_errors") or ()))
                                   for i in s["items"]))
                 for s in c["stages"])
             self.categories[c["code"]] = Category(code=c["code"], name=c["name"], stages=stages)

@@ -36,6 +36,7 @@ def build(catalog, category_code, attributes, region, declared_stages=(), conclu
                 "limit_days": item.limit_days, "materials": list(item.materials), "state": state,
                 "notification_commitment": item.notification_commitment,
                 "accept_with_deficiencies": item.accept_with_deficiencies,
+                "faq": [dict(q) for q in item.faq], "common_errors": list(item.common_errors),
             })
             for name in item.materials:
                 materials.setdefault(name, []).append(item.code)

@@ -26,9 +26,22 @@ class Project:
     applicant_org: str
     attributes: dict
     catalog_version: int
-    source: str                 # window | investment_platform
+    source: str                 # online | window | investment_platform
     registered_by: str
     registered_at: datetime | None = None
+    applicant_name: str | None = None   # the construction unit's name (not known for older projects)
+
+
+@dataclass
+class QueryCode:
+    """A query code (查询码) issued for a project: only its digest is kept (platform_kit.query_code)."""
+    project_code: str
+    digest: str
+    issued_by: str
+    issued_role: str
+    issued_on: date
+    issued_at: datetime | None = None
+    reason: str | None = None
 
 
 @dataclass

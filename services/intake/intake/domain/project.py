@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 
 from platform_kit.errors import Conflict, Forbidden, ValidationFailed
-from platform_kit.identity import within_region
+from platform_kit.identity import region_prefix, within_region
 
 INDUSTRY = "48"
 KIND = "01"
@@ -56,6 +56,52 @@ def parse_code(code):
 
 def is_code(code):
     return bool(CODE_PATTERN.fullmatch(code or ""))
+
+
+# where a registration came from: the applicant online, the window, the investment platform's push
+ONLINE, WINDOW, PUSHED = "online", "window", "investment_platform"
+SOURCES = (ONLINE, WINDOW, PUSHED)
+
+
+def registration_source(identity):
+    """An applicant registers online; the window registers a project handed in at the counter."""
+    return ONLINE if identity.role == "applicant" else WINDOW
+
+
+def applicant_name_for(identity, given):
+    """The construction unit's name the project and its documents carry: an applicant's own, from
+    its account; the window's registration names the unit it registers for (002 §4)."""
+    if identity.role == "applicant":
+        return (identity.name or "").strip() or None
+    if not (given or "").strip():
+        raise ValidationFailed("窗口登记须填写建设单位名称", [
+            {"field": "applicant_name", "message": "必须填写建设单位名称"}])
+    return given.strip()
+
+
+@dataclass(frozen=True)
+class ListingScope:
+    """Which projects a listing shows (:func:`listing_scope`): all, those of one construction unit, or
+    those located in a territory (division codes starting with ``region_prefix``); ``nothing`` for
+    staff without a territory."""
+    everything: bool = False
+    applicant_org: str = None
+    region_prefix: str = None
+    nothing: bool = False
+
+
+def listing_scope(identity):
+    """Who finds which projects in a list: an applicant its own (registered by it, or pushed with its
+    unified social credit code); the window, officers and supervisors the projects located in their
+    region (000 §15: permissions are territorial); the operator all of them."""
+    if identity.role == "applicant":
+        return ListingScope(applicant_org=identity.org) if identity.org else ListingScope(nothing=True)
+    if identity.role == "operator":
+        return ListingScope(everything=True)
+    if identity.role in ("clerk", "officer", "supervisor"):
+        prefix = region_prefix(identity.region)
+        return ListingScope(region_prefix=prefix) if prefix else ListingScope(nothing=True)
+    raise Forbidden(f"角色 {identity.role} 无权查看项目列表")
 
 
 def applicant_org_for(identity, given):

@@ -33,8 +33,10 @@ _SEPARATORS = re.compile(r"[\n;；]+")
 DEFAULT_AUTHORITY = "依法具有相应职权的行政机关"
 
 
-def applicant_label(applicant_org):
-    return f"建设单位（统一社会信用代码 {applicant_org}）"
+def applicant_label(applicant_org, applicant_name=None):
+    """How a document names the construction unit: its name and unified social credit code (projects
+    registered before names were kept: the code alone)."""
+    return f"{applicant_name or '建设单位'}（统一社会信用代码 {applicant_org}）"
 
 
 def opinion_entries(opinion):

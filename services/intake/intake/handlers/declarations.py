@@ -56,7 +56,7 @@ def voucher_materials(uow, materials):
 
 def voucher_facts(project, identity, stage, today, materials, **extra):
     """What a registration voucher states (002 §5)."""
-    return {"project_name": project.name, "applicant": window.applicant_label(project.applicant_org),
+    return {"project_name": project.name, "applicant": window.applicant_label(project.applicant_org, project.applicant_name),
             "stage": stage, "received_on": today.isoformat(), "registered_by": identity.name or identity.sub,
             "channel": "综合窗口" if identity.role == "clerk" else "网上申报", **extra, "materials": materials}
 

@@ -62,7 +62,7 @@ def issue_case_document(envelope, uow, consumer, kind, supplement_days, today):
     if project is None:
         raise NotFound(f"项目 {envelope.project_code} 不存在")
     catalog = catalog_version(uow, project.catalog_version)
-    common = {"project_name": project.name, "applicant": window.applicant_label(project.applicant_org),
+    common = {"project_name": project.name, "applicant": window.applicant_label(project.applicant_org, project.applicant_name),
               "stage": p["stage"], "item_name": p["item_name"],
               "department": department_name(catalog, p["department"]), "issued_on": p["on"].isoformat()}
     issued_on = p["on"]
@@ -121,6 +121,17 @@ def list_documents(project_code, page, identity, uow):
     found = uow.documents.page(project_code, page["limit"], page["offset"])
     losses = uow.documents.losses([d.id for d in found.items])
     return page_answer(found, [document_view(d, losses[d.id]) for d in found.items])
+
+
+def list_my_documents(page, identity, uow):
+    """An applicant's inbox: the documents the window issued for its own projects, newest first, each
+    with its project's name. `page`: {limit, offset}."""
+    identity.require("applicant")
+    if not identity.org:
+        return {"items": [], "total": 0, "limit": page["limit"], "offset": page["offset"]}
+    found = uow.documents.page_of_organisation(identity.org, page["limit"], page["offset"])
+    losses = uow.documents.losses([d.id for d, _ in found.items])
+    return page_answer(found, [{**document_view(d, losses[d.id]), "project_name": name} for d, name in found.items])
 
 
 def render_document(document):

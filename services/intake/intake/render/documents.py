@@ -155,6 +155,7 @@ def registration_voucher(*, document_no, project_code, project_name, applicant, 
         _list(["材料名称", "版本", "形式", "份数", "摘要（SHA-256）"], rows or [["（无）", "", "", "", ""]],
               [70, 14, 18, 14, 54]),
         Spacer(1, 3 * mm),
+        _p("凭项目代码和登记项目时告知的查询码，可在互联网门户查询办理进度；查询码遗失的，可到综合窗口重新发放。", _NOTE),
         _p("依据《工程建设项目审批管理系统运行管理办法》第五条出具。", _NOTE),
     ]
     return _render("registration_voucher", document_no, project_code, flow, issued_by, received_on)

@@ -6,14 +6,15 @@ Locking order, the same in every use case that changes a case: the stage row, th
 sweep claims case rows with ``FOR UPDATE SKIP LOCKED`` instead: replicas share the sweep and each
 due deadline is acted on once.
 """
-from sqlalchemy import and_, event, exists, func, insert, or_, select, update
+from sqlalchemy import and_, case, event, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import noload
 
 from platform_kit import calendar_store
+from platform_kit.clock_facts import GREEN, RED, YELLOW
 from platform_kit.times import utcnow
 from stage.adapters.orm import (CaseRow, DecisionRow, StageRow, StepAssignmentRow, case_from_row,
                                 case_new_row, case_to_row, stage_from_row, stage_new_row, stage_to_row)
-from stage.domain.case import ACCEPTED, REVIEWED, SUBMITTED
+from stage.domain.case import ACCEPTED, AWAITING_DEPARTMENT, CLOSED, REVIEWED, SUBMITTED, SUPPLEMENTING
 from stage.domain.decision import Decision
 from stage.domain.roster import RosterChange
 
@@ -73,18 +74,46 @@ class CaseRepository:
     def attach_licence(self, case_id, licence_no):
         self.session.execute(update(CaseRow).where(CaseRow.id == case_id).values(licence_no=licence_no))
 
-    def visible(self, visibility, project_code=None, state=None, department=None, limit=200, offset=0):
-        """(the cases `visibility` lets see, oldest first, one page; how many in all)."""
-        query = select(CaseRow).where(*case_conditions(visibility)).order_by(CaseRow.received_on, CaseRow.id)
+    def visible(self, visibility, project_code=None, state=None, department=None, limit=200, offset=0,
+                light=None, lights=None):
+        """(the cases `visibility` lets see, one page; how many in all): oldest first, or, filtered by
+        today's `light` (`lights`: stage.domain.clock.LightsOn), open cases first, the most urgent
+        (earliest deadline) first."""
+        query = select(CaseRow).where(*case_conditions(visibility))
         if project_code:
             query = query.where(CaseRow.project_code == project_code)
         if state:
             query = query.where(CaseRow.state == state)
         if department:
             query = query.where(CaseRow.department == department)
-        total = self.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+        if light:
+            query = query.where(case_light(lights) == light).order_by(
+                case((CaseRow.state.in_(CLOSED), 1), else_=0), CaseRow.due_on.is_(None), CaseRow.due_on,
+                CaseRow.received_on, CaseRow.id)
+        else:
+            query = query.order_by(CaseRow.received_on, CaseRow.id)
+        total = self.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
         rows = self.session.execute(query.limit(limit).offset(offset)).scalars().all()
         return [case_from_row(r) for r in rows], total
+
+    def counts(self, visibility, lights):
+        """The workbench's counters over the cases `visibility` lets see (one query): awaiting a
+        department's action, waiting for the applicant's supplement, open and yellow today, open and
+        red today, closed."""
+        is_open = CaseRow.state.not_in(CLOSED)
+        light = case_light(lights)
+
+        def number(condition):
+            return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+        row = self.session.execute(select(
+            number(CaseRow.state.in_(AWAITING_DEPARTMENT)).label("todo"),
+            number(CaseRow.state == SUPPLEMENTING).label("supplementing"),
+            number(and_(is_open, light == YELLOW)).label("due_soon"),
+            number(and_(is_open, light == RED)).label("overdue"),
+            number(CaseRow.state.in_(CLOSED)).label("done"),
+        ).where(*case_conditions(visibility))).one()
+        return {key: int(value) for key, value in row._mapping.items()}
 
     def claim_awaiting_acceptance(self, today, batch):
         """Cases still awaiting acceptance after their acceptance day (002 §7(二)), claimed."""
@@ -109,6 +138,22 @@ class CaseRepository:
                                     .order_by(CaseRow.id).with_for_update()
                                     .execution_options(populate_existing=True)).scalars().all()
         return [case_from_row(r) for r in _kept(self.session, rows)]
+
+
+def case_light(lights):
+    """Today's light of a case's clock as a SQL expression over its stored dates, the rule of
+    :class:`stage.domain.clock.LightsOn` (which :meth:`Clock.facts` agrees with)."""
+    total = CaseRow.limit_days + func.coalesce(CaseRow.extension_days, 0)
+    used = func.coalesce(CaseRow.clock_used_before, 0)
+    return case(
+        (CaseRow.clock_started_on.is_(None), literal(GREEN)),
+        (or_(CaseRow.clock_paused_since.is_not(None), CaseRow.clock_stopped_on.is_not(None)), case(
+            (used > total, literal(RED)),
+            (and_(CaseRow.clock_stopped_on.is_(None), total - used <= lights.yellow_days), literal(YELLOW)),
+            else_=literal(GREEN))),
+        (CaseRow.due_on < lights.today, literal(RED)),
+        (CaseRow.due_on < lights.yellow_before, literal(YELLOW)),
+        else_=literal(GREEN))
 
 
 def case_conditions(visibility):

@@ -30,6 +30,9 @@ from platform_kit.states import CASE_HOLDING_STAGE_CLOCK as HOLDS_STAGE_CLOCK   
 from platform_kit.states import CASE_STATE_LABELS as STATE_LABELS
 from stage.domain.clock import Clock
 
+# the states in which the case waits for its department: to accept, review, decide or conclude it
+AWAITING_DEPARTMENT = frozenset({SUBMITTED, ACCEPTED, REVIEWED, APPROVED, DISAPPROVED})
+
 # 000 §13, 004 §15: the platform records when each department fed back its opinion, and what it said.
 # These recorded decisions are the departments' feedback (review is a step inside the department).
 FEEDBACK_LABELS = {

@@ -249,3 +249,39 @@ def deadline(start, limit_days, calendar):
     """The deadline of an uninterrupted clock started on `start`, and whether it is an estimate."""
     cal = calendar.estimating()
     return cal.add_working_days(start, limit_days), cal.estimated
+
+
+def yellow_before(today, calendar, yellow_days):
+    """The earliest deadline that does not make a running clock yellow on `today`.
+
+    A running clock is yellow from ``yellow_on``: from the day on which at most `yellow_days` working
+    days are left before its deadline. On `today` that holds exactly when the deadline falls before the
+    (`yellow_days` + 1)-th working day after today; it is red when the deadline is before today. So a
+    list decides today's light of many running clocks by comparing their stored deadlines with today
+    and this day (``stage.adapters.repositories.case_light``), the same light :meth:`Clock.facts` gives.
+    A paused or stopped clock keeps the light of its used days against its limit."""
+    return calendar.estimating().add_working_days(today, yellow_days + 1)
+
+
+@dataclass(frozen=True)
+class LightsOn:
+    """What deciding the lights of `today` in a list needs (:func:`yellow_before`)."""
+    today: date
+    yellow_before: date
+    yellow_days: int
+
+    @classmethod
+    def of(cls, today, calendar, yellow_days):
+        return cls(today, yellow_before(today, calendar, yellow_days), yellow_days)
+
+    def light(self, clock):
+        """The light of `clock` (None: not started) by the dates it stores, as the list query decides it."""
+        if clock is None:
+            return GREEN
+        if clock.paused or clock.stopped:
+            used, total = clock.used_before, clock.total_days
+            return RED if used > total else (YELLOW if not clock.stopped and total - used <= self.yellow_days
+                                             else GREEN)
+        if clock.due_on < self.today:
+            return RED
+        return YELLOW if clock.due_on < self.yellow_before else GREEN

@@ -9,8 +9,8 @@ from stage.handlers.extensions import extend_limit
 from stage.handlers.opening import attach_licence, open_stage, record_supplement_received
 from stage.handlers.roster import configure_step, list_step_assignments
 from stage.handlers.sweep import sweep, sweep_all
-from stage.handlers.views import get_case, list_cases, list_stages
+from stage.handlers.views import count_cases, get_case, list_cases, list_stages
 
 __all__ = ["open_stage", "attach_licence", "record_supplement_received", "act_on_case", "special_handle",
-           "extend_limit", "sweep", "sweep_all", "list_cases", "get_case", "list_stages", "load_calendar_year",
+           "extend_limit", "sweep", "sweep_all", "list_cases", "count_cases", "get_case", "list_stages", "load_calendar_year",
            "list_calendar_years", "configure_step", "list_step_assignments"]

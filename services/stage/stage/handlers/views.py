@@ -5,6 +5,7 @@ from platform_kit.clock_facts import light_on
 from platform_kit.errors import Forbidden, NotFound
 from stage.domain.case import STATE_LABELS, SUPPLEMENTING
 from stage.domain.case import feedback as case_feedback
+from stage.domain.clock import LightsOn
 from stage.domain.decision import supplement_received
 from stage.domain.visibility import Visibility
 
@@ -69,13 +70,24 @@ def one_stage(stage, uow, today, calendar, yellow_days):
 def list_cases(filters, identity, uow, today, yellow_days):
     visibility = Visibility.of(identity)
     limit, offset = filters.get("limit", 200), filters.get("offset", 0)
+    calendar = uow.calendar.current()
     cases, total = uow.cases.visible(visibility, project_code=filters.get("project_code"),
                                      state=filters.get("state"), department=filters.get("department"),
-                                     limit=limit, offset=offset)
-    calendar = uow.calendar.current()
+                                     limit=limit, offset=offset, light=filters.get("light"),
+                                     lights=LightsOn.of(today, calendar, yellow_days))
     decisions = uow.decisions.of_cases([c.id for c in cases])
     return {"items": [case_view(c, decisions[c.id], today, calendar, yellow_days, history=False) for c in cases],
             "total": total, "limit": limit, "offset": offset}
+
+
+def count_cases(identity, uow, today, yellow_days):
+    """The officer workbench's counters over the caller's visible cases (the visibility of list_cases):
+    ``todo`` awaiting its department's action, ``supplementing`` waiting for the applicant's
+    supplement (002 §8), ``due_soon`` open and yellow today, ``overdue`` open and red today (000 §18),
+    ``done`` closed."""
+    visibility = Visibility.of(identity)
+    counts = uow.cases.counts(visibility, LightsOn.of(today, uow.calendar.current(), yellow_days))
+    return {**counts, "as_of": today}
 
 
 def get_case(case_id, identity, uow, today, yellow_days):

@@ -46,6 +46,11 @@ class ProjectRow(Base):
     region: Mapped[str | None] = mapped_column(String(12))
     applicant_org: Mapped[str | None] = mapped_column(String(40))
     revision: Mapped[int | None] = mapped_column(Integer)  # project.updated carries 2, 3, ...
+    registered_on: Mapped[date | None] = mapped_column(Date)   # Asia/Shanghai, from project.registered
+    # the digest of the project's current query code (platform_kit.query_code) and when it was issued:
+    # the latest issue wins, whatever the order the events arrive in
+    query_code_digest: Mapped[str | None] = mapped_column(String(64))
+    query_code_issued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ClockFactColumns:

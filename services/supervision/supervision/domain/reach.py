@@ -8,18 +8,19 @@ read model knows even before it has seen ``project.registered``.
 import re
 
 from platform_kit.errors import Forbidden
-from platform_kit.identity import SUPERVISOR, region_prefix, within_region
+from platform_kit.identity import OFFICER, SUPERVISOR, region_prefix, within_region
 
 _CODE_REGION = re.compile(r"\d{4}-(\d{6})-")
 
 
 def territory(identity):
-    """None when the caller watches everything; otherwise the prefix of the division codes they watch."""
-    if identity.role != SUPERVISOR:
+    """None when the caller watches everything; otherwise the prefix of the division codes they watch
+    (a supervisor's or an officer's region)."""
+    if identity.role not in (SUPERVISOR, OFFICER):
         return None
     prefix = region_prefix(identity.region)
     if prefix is None:
-        raise Forbidden("督查账号未关联行政区划，不能查看监督台账")
+        raise Forbidden("账号未关联行政区划，不能查看监督台账")
     return prefix
 
 
@@ -42,4 +43,15 @@ def check_region_filter(prefix, region):
         raise Forbidden(f"只能查看本行政区划内的计时（行政区划 {region} 不在其中）")
 
 
-__all__ = ["territory", "region_of", "check_project", "check_region_filter", "within_region"]
+def clock_filters(identity, filters):
+    """The filters a caller's list of clocks is held to: a lead department watches its own stages'
+    clocks and its cases' clocks (002 §14), so an officer's department filter is always their own
+    department, within their region; supervisors and the operator keep theirs."""
+    if identity.role != OFFICER:
+        return filters
+    if not identity.department:
+        raise Forbidden("审批人员账号未关联部门，不能查看办理时限")
+    return dict(filters, department=identity.department)
+
+
+__all__ = ["territory", "region_of", "check_project", "check_region_filter", "clock_filters", "within_region"]

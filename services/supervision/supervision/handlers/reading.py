@@ -1,200 +1,20 @@
-"""Use cases of the supervision service: project events into the read model, and read it back.
+"""Reading the read model back: a project's overview and the list of clocks.
 
-Every event is first appended to the project's timeline (append-only). Then the clock it concerns
-is locked (rows upserted by stage id and case id) and the event is observed by it
-(``domain.projection.observe``): the newest state and clock facts the stage service published win,
-whatever the order events arrive in. So events arriving late, twice or out of order (a case
-accepted before its stage is seen opened) end in the same state as events arriving in order, and N
-replicas give the same result as one. Supervision computes no deadline: due dates and the light of
-any day come from the facts (``platform_kit.clock_facts.light_on``).
+Supervision computes no deadline: due dates and the light of any day come from the facts
+(``platform_kit.clock_facts.light_on``).
 """
-import logging
 from datetime import date
 
 from sqlalchemy import String, and_, case, func, literal, null, or_, select, union_all
-from sqlalchemy.exc import IntegrityError
 
 from platform_kit.clock_facts import GREEN, RED, YELLOW, ClockFactsSchema, light_on
-from platform_kit.contracts import STAGES, payload_schema
-from platform_kit.db import utcnow
+from platform_kit.contracts import STAGES
 from platform_kit.errors import NotFound
 from platform_kit.states import SUPPLEMENTING
 from supervision.adapters.orm import CaseClockRow, ProjectRow, StageClockRow, TimelineEntryRow
-from supervision.domain import projection, reach, timeline
-from supervision.domain.projection import clock_known, observation, observe, position
+from supervision.domain import projection, reach
 
-log = logging.getLogger(__name__)
 _FACTS = ClockFactsSchema()
-
-
-# ------------------------------------------------------------------------------------ projecting
-def record_event(envelope, uow, consumer):
-    """Apply one event once: timeline entry, then its clocks. False on a redelivery."""
-    if not uow.first_time(envelope, consumer):
-        return False
-    p = envelope.payload
-    uow.session.add(TimelineEntryRow(
-        event_id=envelope.event_id, project_code=envelope.project_code,
-        stage_id=p.get("stage_id") if isinstance(p.get("stage_id"), str) else None,
-        case_id=p.get("case_id") if isinstance(p.get("case_id"), str) else None,
-        type=envelope.type, version=envelope.version, source=envelope.source,
-        occurred_at=envelope.occurred_at, actor=envelope.actor.as_dict(),
-        summary=timeline.summary(envelope.type, p),
-        payload=payload_schema(envelope.type, envelope.version).dump(p), recorded_at=utcnow()))
-    uow.session.flush()
-    project = projection_for(envelope.type)
-    if project is not None:
-        project(uow.session, envelope)
-    uow.session.flush()
-    return True
-
-
-def _locked(session, model, key, **initial):
-    """The row with primary key `key`, locked; created with `initial` values when missing.
-
-    Two workers creating the same row: the second insert waits for the first to commit, fails on
-    the primary key inside its savepoint, and then reads and locks the winner's row.
-    """
-    row = session.get(model, key, with_for_update=True)
-    if row is not None:
-        return row
-    try:
-        with session.begin_nested():
-            row = model(**initial)
-            session.add(row)
-        return row
-    except IntegrityError:
-        return session.get(model, key, with_for_update=True, populate_existing=True)
-
-
-def _fill(row, **values):
-    """Set the descriptive values that are known; an unknown (None) value never erases a known one."""
-    for name, value in values.items():
-        if value is not None:
-            setattr(row, name, value)
-    if hasattr(type(row), "updated_at"):
-        row.updated_at = utcnow()
-
-
-# the clock facts kept in columns, so that lists filter and sort by them in SQL
-FACT_COLUMNS = ("limit_days", "extension_days", "started_on", "due_on", "due_estimated", "yellow_on",
-                "yellow_days", "paused", "stopped_on", "used_days", "remaining_days", "light", "as_of")
-CASE_HISTORY = ("state", "resume_state", "outcome", "round", "accepted_on", "deemed", "paused_on",
-                "returned_on", "lapsed_on", "concluded_on", "on_time", "acceptance_due_on")
-STAGE_HISTORY = ("state", "declaration_id", "lead_department", "received_on", "concluded_on", "on_time")
-CASE_CLOCK_FIELDS = CASE_HISTORY + FACT_COLUMNS
-STAGE_CLOCK_FIELDS = STAGE_HISTORY + FACT_COLUMNS
-
-
-def _record_of(row, history):
-    record = {name: getattr(row, name) for name in history + projection.LEGACY_CLOCK_FIELDS}
-    record["clock"] = _FACTS.load(row.clock) if row.clock else None
-    record["positions"] = dict(row.positions or {})
-    return record
-
-
-def _write(row, record, history):
-    for name in history:
-        setattr(row, name, record.get(name))
-    if clock_known(record):
-        facts = record.get("clock")
-        for name in FACT_COLUMNS:
-            setattr(row, name, facts.get(name) if facts else None)
-        if not facts:   # not started: the limit is still known from the stage or the resubmission
-            row.limit_days = record.get("limit_days")
-        row.clock = _FACTS.dump(facts) if facts else None
-    else:   # only events without facts so far: the deadline fields as they were sent, no light
-        for name in FACT_COLUMNS:
-            setattr(row, name, record.get(name) if name in projection.LEGACY_CLOCK_FIELDS else None)
-    row.clock_known = clock_known(record)
-    row.positions = record["positions"]
-    row.updated_at = utcnow()
-
-
-def _observe_case(row, obs):
-    record = observe(_record_of(row, CASE_HISTORY), obs, projection.CASE_CLOSED)
-    if record.get("round") is None:  # 000 §12: a case is opened in round 1; only a resubmission starts another
-        record["round"] = 1
-    _write(row, record, CASE_HISTORY)
-
-
-def _observe_stage(row, obs):
-    _write(row, observe(_record_of(row, STAGE_HISTORY), obs, projection.STAGE_CLOSED), STAGE_HISTORY)
-
-
-def _stage_row(session, stage_id, project_code):
-    row = _locked(session, StageClockRow, stage_id, stage_id=stage_id, project_code=project_code,
-                  state=projection.STAGE_OPEN, positions={}, clock_known=False, updated_at=utcnow())
-    _fill(row, project_code=project_code)
-    return row
-
-
-def _case_row(session, case_id, project_code):
-    row = _locked(session, CaseClockRow, case_id, case_id=case_id, project_code=project_code,
-                  state=projection.SUBMITTED, round=1, positions={}, clock_known=False, updated_at=utcnow())
-    _fill(row, project_code=project_code)
-    return row
-
-
-def _on_project_event(session, envelope):
-    """project.registered is revision 1; a later push (project.updated) wins, whatever the arrival order."""
-    p = envelope.payload
-    revision = p.get("revision", 1)
-    row = _locked(session, ProjectRow, p["project_code"], project_code=p["project_code"])
-    if row.revision is None or revision >= row.revision:
-        _fill(row, name=p["name"], category=p["category"], region=p["region"], applicant_org=p["applicant_org"],
-              revision=revision)
-
-
-def _on_stage_event(session, envelope):
-    p = envelope.payload
-    if not p.get("stage_id"):
-        return
-    at = position(envelope.occurred_at, envelope.event_id)
-    stage = _stage_row(session, p["stage_id"], envelope.project_code)
-    _fill(stage, stage=p.get("stage"))
-    if p.get("case_id"):   # of one case's clock: an extension (002 §14) or a recount
-        row = _case_row(session, p["case_id"], envelope.project_code)
-        _fill(row, stage_id=p["stage_id"], stage=p.get("stage"))
-        _observe_case(row, observation(envelope.type, p, at, True, clock=p.get("clock")))
-        return
-    _observe_stage(stage, observation(envelope.type, p, at, False, state=p.get("state"), clock=p.get("clock")))
-    for entry in p.get("cases") or []:   # stage.opened names its cases before any of them is accepted
-        row = _case_row(session, entry["case_id"], envelope.project_code)
-        _fill(row, stage_id=p["stage_id"], stage=p["stage"], item_code=entry["item_code"],
-              department=entry["department"])
-        _observe_case(row, observation(envelope.type, entry, at, True, state=entry.get("state")))
-
-
-def _on_case_event(session, envelope):
-    p = envelope.payload
-    if not (p.get("case_id") and p.get("stage_id")):  # a later case event of another shape: timeline only
-        return
-    _fill(_stage_row(session, p["stage_id"], envelope.project_code), stage=p.get("stage"))
-    row = _case_row(session, p["case_id"], envelope.project_code)
-    _fill(row, **{name: p.get(name) for name in projection.DESCRIPTIVE})
-    _observe_case(row, observation(envelope.type, p, position(envelope.occurred_at, envelope.event_id), True,
-                                   state=p.get("state"), clock=p.get("clock")))
-
-
-def _on_licence_issued(session, envelope):
-    p = envelope.payload
-    row = _case_row(session, p["case_id"], envelope.project_code)
-    _fill(row, item_code=p["item_code"], item_name=p["item_name"], department=p["department"],
-          licence_id=p["licence_id"], licence_no=p["licence_no"])
-
-
-def projection_for(event_type):
-    """The clock projection of an event type, or None when it only goes to the timeline."""
-    if event_type in ("project.registered", "project.updated"):
-        return _on_project_event
-    if event_type == "licence.issued":
-        return _on_licence_issued
-    if event_type.startswith("stage."):
-        return _on_stage_event
-    if event_type.startswith("case."):
-        return _on_case_event
-    return None
 
 
 # ------------------------------------------------------------------------------------ reading
