@@ -1,0 +1,151 @@
+"""The window clerk's and the platform operator's pages, driven as the people who use them."""
+import json
+import re
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from conftest import axe_violations, login, screenshot
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_CATALOG = ROOT / "services" / "intake" / "intake" / "demo_catalog.json"
+
+
+def scanned_pdf(path, size=3 * 1024 * 1024):
+    """A scanned paper material: a PDF large enough for the upload to take its time."""
+    body = b"%PDF-1.4\n%" + b"0" * size + b"\n%%EOF\n"
+    path.write_bytes(body)
+    return path
+
+
+def choose(page, label, option):
+    page.get_by_label(label, exact=True).click(force=True)
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def checked_page(context_for):
+    """A 1366×768 page whose content security policy lets axe-core be injected for the accessibility check."""
+    return context_for(bypass_csp=True).new_page()
+
+
+def test_clerk_registers_a_project_receives_paper_materials_and_opens_the_voucher(context_for, web_platform, tmp_path):
+    """综合窗口为建设单位登记项目，收取纸质材料并申报，出具并下载登记凭单。"""
+    page = checked_page(context_for)
+    login(page, "clerk", web_platform)
+    expect(page).to_have_url(re.compile(r"/web/work/window$"))
+    expect(page.get_by_role("heading", name="综合窗口", level=1)).to_be_visible()
+
+    page.get_by_label("项目名称").fill("焦作市第二中学教学楼建设项目")
+    choose(page, "项目类别", "政府投资房屋建筑类")
+    page.get_by_label("建设单位名称").fill("焦作市教育投资有限公司")
+    page.get_by_label("建设单位统一社会信用代码").fill("91410800MA9X")
+    page.get_by_label("项目名称").click()
+    expect(page.get_by_text("应为18位统一社会信用代码")).to_be_visible()
+    page.get_by_label("建设单位统一社会信用代码").fill("91410800MA47B2C3XK")
+    page.get_by_label("行政区划代码").fill("410800")
+    page.get_by_label("总建筑面积（平方米）").fill("9000")
+    expect(page.get_by_text("应为18位统一社会信用代码")).to_be_hidden()
+    page.wait_for_timeout(400)  # the field's error colour fades out
+    screenshot(page, "window-register")
+    page.get_by_role("button", name="登记项目").click()
+
+    expect(page.get_by_role("heading", name="项目已登记")).to_be_visible()
+    code = page.get_by_test_id("project-code").inner_text().strip()
+    assert re.fullmatch(r"\d{4}-410800-48-01-\d{6}", code), code
+    expect(page.get_by_text("查询码：")).to_be_visible()
+
+    page.get_by_role("button", name="收取纸质材料并申报").click()
+    expect(page.get_by_role("heading", name="纸质材料收件")).to_be_visible()
+    page.get_by_label("材料名称").fill("建设用地规划许可申请表")
+    page.get_by_label("纸质份数").fill("2")
+    page.get_by_label("纸质页数").fill("12")
+    page.get_by_label("扫描件（PDF、OFD、JPEG 或 PNG）").set_input_files(str(scanned_pdf(tmp_path / "申请表.pdf")))
+    page.get_by_role("button", name="上传纸质材料").click()
+    progress = page.get_by_role("progressbar").first
+    expect(progress).to_be_visible()
+    expect(page.get_by_role("table").get_by_text("建设用地规划许可申请表")).to_be_visible()
+    expect(progress).to_have_attribute("aria-valuenow", "100")
+
+    choose(page, "申报阶段", "立项用地规划许可")
+    page.get_by_label("建设地点").fill("焦作市山阳区人民路 88 号")
+    page.get_by_label("总建筑面积（平方米）").fill("9000")
+    page.get_by_label("总投资（万元）").fill("5600")
+    page.get_by_label("联系人").fill("王敏")
+    page.get_by_label("联系电话").fill("13903910000")
+    page.locator("label.el-checkbox", has_text="建设用地规划许可申请表").click()
+    page.get_by_role("button", name="提交阶段申报并出具登记凭单").click()
+
+    viewer = page.get_by_role("dialog")
+    expect(viewer).to_contain_text("登记凭单")
+    expect(viewer.locator("iframe")).to_be_attached()
+    with page.expect_download() as download:
+        viewer.get_by_role("button", name="下载 PDF").click()
+    saved = download.value.path()
+    assert download.value.suggested_filename.endswith(".pdf")
+    assert Path(saved).read_bytes().startswith(b"%PDF")
+    page.keyboard.press("Escape")
+    expect(viewer).to_be_hidden()
+
+    page.get_by_role("tab", name="文书打印与交付").click()
+    documents = page.locator('[aria-label="项目文书"]').last
+    expect(documents.get_by_text("项目登记凭单")).to_be_visible()
+    assert axe_violations(page) == []
+
+
+def test_operator_loads_a_changed_catalog_a_calendar_year_and_an_officer_account(context_for, web_platform, tmp_path):
+    """平台运营载入修改后的事项目录并看到差异，载入 2031 年日历，新建审批人员账号。"""
+    page = checked_page(context_for)
+    login(page, "operator", web_platform)
+    expect(page).to_have_url(re.compile(r"/web/work/catalog$"))
+    expect(page.get_by_role("heading", name="事项目录", level=1)).to_be_visible()
+    expect(page.get_by_text("无需另行启用")).to_be_visible()
+    page.get_by_role("button", name=re.compile("政府投资房屋建筑类")).first.click()
+    expect(page.get_by_text("建设用地规划许可证").first).to_be_visible()
+    page.wait_for_timeout(400)  # the category finishes unfolding
+    screenshot(page, "operator-catalog")
+    assert axe_violations(page) == []
+
+    catalog = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))
+    renovation = next(c for c in catalog["categories"] if c["code"] == "renovation")
+    item = renovation["stages"][0]["items"][0]
+    before = item["limit_days"]
+    item["limit_days"] = before + 2
+    changed = tmp_path / "catalog.json"
+    changed.write_text(json.dumps(catalog, ensure_ascii=False), encoding="utf-8")
+
+    page.get_by_role("tab", name="载入新版本").click()
+    page.get_by_label("事项目录 JSON 文件").set_input_files(str(changed))
+    page.get_by_role("button", name="载入为新版本").click()
+    page.get_by_role("dialog").get_by_role("button", name="载入").click()
+    diff = page.locator('[aria-label="版本差异"]')
+    expect(diff).to_be_visible()
+    expect(diff).to_contain_text(f"{item['name']}（{item['code']}）")
+    expect(diff).to_contain_text(f"办理时限（工作日）：{before} → {before + 2}")
+    expect(page.get_by_text("修改 1 项")).to_be_visible()
+
+    page.get_by_role("menuitem", name="工作日历").click()
+    expect(page.get_by_role("heading", name="工作日历", level=1)).to_be_visible()
+    page.get_by_text("粘贴或导入 JSON").click()
+    page.get_by_label("JSON 内容").fill(json.dumps({"year": 2031, "holidays": ["2031-01-01", "2031-10-01"],
+                                                    "working_weekends": []}))
+    page.get_by_role("button", name="填入表单").click()
+    expect(page.get_by_label("法定节假日 2", exact=True)).to_have_value("2031-10-01")
+    page.get_by_role("button", name="载入 2031 年日历").click()
+    expect(page.get_by_text("已载入 2031 年工作日历").first).to_be_visible()
+    expect(page.get_by_test_id("loaded-years")).to_contain_text("2031 年")
+    expect(page.locator('[aria-label="载入记录"]')).to_contain_text("2031-10-01")
+
+    page.get_by_role("menuitem", name="账号管理").click()
+    expect(page.get_by_role("heading", name="账号管理", level=1)).to_be_visible()
+    page.get_by_role("button", name="新建账号").click()
+    dialog = page.get_by_role("dialog", name="新建账号")
+    dialog.get_by_label("账号", exact=True).fill("nrp-reviewer")
+    dialog.get_by_label("姓名").fill("李审核")
+    dialog.get_by_label("部门代码").fill("NRP")
+    dialog.get_by_label("行政区划代码").fill("410800")
+    dialog.get_by_label("初始密码").fill("Review#2031x")
+    dialog.get_by_role("group", name="可办理的环节").get_by_text("审核", exact=True).click()
+    dialog.get_by_role("button", name="新建").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator('[aria-label="账号列表"]')).to_contain_text("nrp-reviewer")
+    expect(page.locator('[aria-label="账号列表"]')).to_contain_text("李审核")
