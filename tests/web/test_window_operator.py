@@ -91,6 +91,12 @@ def test_clerk_registers_a_project_receives_paper_materials_and_opens_the_vouche
     expect(documents.get_by_text("项目登记凭单")).to_be_visible()
     assert axe_violations(page) == []
 
+    page.get_by_role("button", name="重新生成查询码").last.click()
+    reissue = page.get_by_role("dialog", name="重新生成查询码")
+    reissue.get_by_label("理由").fill("申请人遗失查询码")
+    reissue.get_by_role("button", name="生成").click()
+    expect(page.get_by_text("新查询码：")).to_be_visible()
+
 
 def test_operator_loads_a_changed_catalog_a_calendar_year_and_an_officer_account(context_for, web_platform, tmp_path):
     """平台运营载入修改后的事项目录并看到差异，载入 2031 年日历，新建审批人员账号。"""
@@ -149,3 +155,8 @@ def test_operator_loads_a_changed_catalog_a_calendar_year_and_an_officer_account
     expect(dialog).to_be_hidden()
     expect(page.locator('[aria-label="账号列表"]')).to_contain_text("nrp-reviewer")
     expect(page.locator('[aria-label="账号列表"]')).to_contain_text("李审核")
+
+    page.locator(".el-table__row", has_text="nrp-reviewer").get_by_role("button", name="管理").click()
+    drawer = page.get_by_role("dialog", name="账号 nrp-reviewer")
+    expect(drawer.locator('[aria-label="账号记录"]')).to_contain_text("新建账号")
+    assert axe_violations(page) == []
