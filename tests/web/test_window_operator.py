@@ -1,8 +1,10 @@
 """The window clerk's and the platform operator's pages, driven as the people who use them."""
 import json
 import re
+import time
 from pathlib import Path
 
+from launcher import http_json
 from playwright.sync_api import expect
 
 from conftest import axe_violations, login, screenshot
@@ -19,8 +21,11 @@ def scanned_pdf(path, size=3 * 1024 * 1024):
 
 
 def choose(page, label, option):
+    """Picks `option` in the select labelled `label` (its list opens below it)."""
     page.get_by_label(label, exact=True).click(force=True)
-    page.get_by_role("option", name=option, exact=True).click()
+    listed = page.locator(".el-select-dropdown:visible").get_by_role("option", name=option, exact=True)
+    listed.click()
+    expect(listed).to_be_hidden()
 
 
 def checked_page(context_for):
@@ -160,3 +165,92 @@ def test_operator_loads_a_changed_catalog_a_calendar_year_and_an_officer_account
     drawer = page.get_by_role("dialog", name="账号 nrp-reviewer")
     expect(drawer.locator('[aria-label="账号记录"]')).to_contain_text("新建账号")
     assert axe_violations(page) == []
+
+
+def eventually(check, timeout=20.0):
+    """The answer of `check` once it is truthy (cases and notices follow the declaration by events)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        answer = check()
+        if answer or time.monotonic() > deadline:
+            return answer
+        time.sleep(0.3)
+
+
+def declared_project(platform):
+    """A project registered and declared at the window, its DRC case asked for a supplement and its
+    NRP case accepted (so it has a supplement notice and an acceptance notice)."""
+    clerk = platform.login("clerk")
+    status, project = http_json("POST", f"{platform.url}/projects", {
+        "name": "焦作市城南污水处理厂提标改造项目", "category": "gov_building", "region": "410800",
+        "applicant_org": "91410800MA47B2C3XK", "applicant_name": "焦作市水务投资有限公司", "attributes": {}}, clerk)
+    assert status == 201, project
+    code = project["project_code"]
+    status, answer = http_json("POST", f"{platform.url}/projects/{code}/declarations", {
+        "stage": "land_use_planning", "form": {
+            "construction_site": "焦作市解放区南环路", "floor_area_m2": 3000, "investment_10k_yuan": 8000,
+            "contact_name": "赵强", "contact_phone": "13903910001", "funding_source": "财政资金"}}, clerk)
+    assert status == 201, answer
+    officers = {"NRP": platform.login("nrp-officer"), "DRC": platform.login("drc-officer")}
+
+    def cases():
+        status, page = http_json("GET", f"{platform.url}/cases?project_code={code}", None, clerk)
+        found = {c["department"]: c["case_id"] for c in page.get("items", [])} if status == 200 else {}
+        return found if {"NRP", "DRC"} <= set(found) else None
+
+    ids = eventually(cases)
+    assert ids, "the declaration's cases were not opened"
+    for department, actions in (("NRP", [("accept", "材料齐全，予以受理")]),
+                                ("DRC", [("accept", "予以受理"), ("request_supplement", "节能报告：缺少能耗计算书，请补正")])):
+        for action, opinion in actions:
+            status, answer = http_json("POST", f"{platform.url}/cases/{ids[department]}/actions",
+                                       {"action": action, "opinion": opinion}, officers[department])
+            assert status == 200, answer
+
+    def notices():
+        status, page = http_json("GET", f"{platform.url}/projects/{code}/documents?limit=50&offset=0", None, clerk)
+        kinds = {d["kind"] for d in page.get("items", [])} if status == 200 else set()
+        return {"supplement_notice", "acceptance_notice"} <= kinds
+
+    assert eventually(notices), "the notices were not issued"
+    return code
+
+
+def upload_paper(page, tmp_path, name):
+    page.get_by_label("材料名称").fill(name)
+    page.get_by_label("扫描件（PDF、OFD、JPEG 或 PNG）").set_input_files(
+        str(scanned_pdf(tmp_path / f"{name}.pdf", size=20_000)))
+    page.get_by_role("button", name="上传纸质材料").click()
+    expect(page.locator('[aria-label="项目材料"]')).to_contain_text(name)
+
+
+def test_clerk_hands_in_a_supplement_and_records_a_lost_acceptance_notice(context_for, web_platform, tmp_path):
+    """窗口按补正通知书收取补正材料；申请人遗失受理通知书，窗口凭遗失声明和身份证复印件登记。"""
+    code = declared_project(web_platform)
+    page = context_for().new_page()
+    login(page, "clerk", web_platform)
+    page.get_by_role("tab", name="收件（纸质材料）").click()
+    page.get_by_label("项目代码").first.fill(code)
+    page.get_by_role("button", name="查找项目").first.click()
+    expect(page.get_by_text("按最近一次补正材料通知书")).to_be_visible()
+
+    for name in ("节能报告（补正）", "遗失声明", "领取人身份证复印件"):
+        upload_paper(page, tmp_path, name)
+    page.get_by_role("group", name="补正提交的材料").locator("label.el-checkbox", has_text="节能报告（补正）").click()
+    page.get_by_label("补正说明").fill("补充能耗计算书")
+    page.get_by_role("button", name="提交补正材料").click()
+    page.get_by_role("dialog").get_by_role("button", name="提交").click()
+    viewer = page.get_by_role("dialog").filter(has=page.locator("iframe"))
+    expect(viewer).to_contain_text("登记凭单")
+    page.keyboard.press("Escape")
+
+    page.get_by_role("tab", name="文书打印与交付").click()
+    documents = page.locator('[aria-label="项目文书"]').last
+    documents.locator(".el-table__row", has_text="受理通知书").first.get_by_role("button", name="登记遗失").click()
+    dialog = page.get_by_role("dialog", name="登记受理通知书遗失")
+    choose(page, "遗失声明（建设单位盖章）", "遗失声明")
+    choose(page, "领取人身份证复印件", "领取人身份证复印件")
+    dialog.get_by_role("button", name="登记遗失").click()
+    page.get_by_role("dialog", name="登记遗失").get_by_role("button", name="登记").click()
+    expect(documents).to_contain_text("已登记")
+    expect(documents.get_by_role("button", name="登记遗失")).to_have_count(1)
