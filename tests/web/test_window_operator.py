@@ -20,6 +20,10 @@ def scanned_pdf(path, size=3 * 1024 * 1024):
     return path
 
 
+def fits_the_width(page):
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
 def choose(page, label, option):
     """Picks `option` in the select labelled `label` (its list opens below it)."""
     page.get_by_label(label, exact=True).click(force=True)
@@ -61,6 +65,7 @@ def test_clerk_registers_a_project_receives_paper_materials_and_opens_the_vouche
 
     page.get_by_role("button", name="收取纸质材料并申报").click()
     expect(page.get_by_role("heading", name="纸质材料收件")).to_be_visible()
+    assert fits_the_width(page)
     page.get_by_label("材料名称").fill("建设用地规划许可申请表")
     page.get_by_label("纸质份数").fill("2")
     page.get_by_label("纸质页数").fill("12")
@@ -94,6 +99,7 @@ def test_clerk_registers_a_project_receives_paper_materials_and_opens_the_vouche
     page.get_by_role("tab", name="文书打印与交付").click()
     documents = page.locator('[aria-label="项目文书"]').last
     expect(documents.get_by_text("项目登记凭单")).to_be_visible()
+    assert fits_the_width(page)
     assert axe_violations(page) == []
 
     page.get_by_role("button", name="重新生成查询码").last.click()
@@ -133,6 +139,7 @@ def test_operator_loads_a_changed_catalog_a_calendar_year_and_an_officer_account
     expect(diff).to_contain_text(f"{item['name']}（{item['code']}）")
     expect(diff).to_contain_text(f"办理时限（工作日）：{before} → {before + 2}")
     expect(page.get_by_text("修改 1 项")).to_be_visible()
+    assert fits_the_width(page)
 
     page.get_by_role("menuitem", name="工作日历").click()
     expect(page.get_by_role("heading", name="工作日历", level=1)).to_be_visible()
@@ -145,6 +152,7 @@ def test_operator_loads_a_changed_catalog_a_calendar_year_and_an_officer_account
     expect(page.get_by_text("已载入 2031 年工作日历").first).to_be_visible()
     expect(page.get_by_test_id("loaded-years")).to_contain_text("2031 年")
     expect(page.locator('[aria-label="载入记录"]')).to_contain_text("2031-10-01")
+    assert fits_the_width(page)
 
     page.get_by_role("menuitem", name="账号管理").click()
     expect(page.get_by_role("heading", name="账号管理", level=1)).to_be_visible()
@@ -164,6 +172,7 @@ def test_operator_loads_a_changed_catalog_a_calendar_year_and_an_officer_account
     page.locator(".el-table__row", has_text="nrp-reviewer").get_by_role("button", name="管理").click()
     drawer = page.get_by_role("dialog", name="账号 nrp-reviewer")
     expect(drawer.locator('[aria-label="账号记录"]')).to_contain_text("新建账号")
+    assert fits_the_width(page)
     assert axe_violations(page) == []
 
 
