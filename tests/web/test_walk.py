@@ -57,6 +57,7 @@ def register_and_declare(page, web_platform, tmp_path):
     page.get_by_role("tab", name="申报").click()
     page.get_by_role("link", name="申报本阶段").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("立项用地规划许可阶段申报")
+    expect(page.get_by_role("button", name="提交申报")).to_be_visible()   # the form is shown once loaded
     for label, value in FORM.items():
         page.get_by_label(label, exact=True).fill(value)
     choose(page, "资金来源", "财政资金")
@@ -133,10 +134,11 @@ def test_stage_one_from_registration_to_a_verified_licence(context_for, web_plat
     # the public verifies the licence from its link, and by number and check code
     public = context_for().new_page()
     public.goto(verify_href)
-    expect(public.get_by_text("有效", exact=True).first).to_be_visible()
+    expect(public.get_by_role("heading", name="核验结果：有效")).to_be_visible()
     expect(public.get_by_text(licence["document"]["licence_no"]).first).to_be_visible()
     public.goto("/web/verify")
     public.get_by_label("证照编号", exact=True).fill(licence["document"]["licence_no"])
-    public.get_by_label("核验码").fill(check_code.lower())
+    public.get_by_label("核验码", exact=True).fill(check_code.lower())
     public.get_by_role("button", name="核验", exact=True).click()
+    expect(public.get_by_role("heading", name="核验结果：有效")).to_be_visible()
     expect(public.get_by_text(PROJECT_NAME).first).to_be_visible()
