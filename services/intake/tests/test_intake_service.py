@@ -338,7 +338,7 @@ def test_declaration_refusals_write_nothing(intake, loaded, tokens):
             proxy.submit_declaration(code, {"stage": "land_use_planning", "material_ids": [], "form": {
                 **FORMS["land_use_planning"], "floor_area_m2": -1, "contact_phone": "12345", "contact_name": ""}})
     assert {e["field"]: e["message"] for e in err.value.errors} == {
-        "form.floor_area_m2": "总建筑面积（平方米）不能小于 0.0", "form.contact_phone": "联系电话格式不正确",
+        "form.floor_area_m2": "总建筑面积（平方米）不能小于 0", "form.contact_phone": "联系电话格式不正确",
         "form.contact_name": "联系人为必填项"}
     with db(intake).connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM declarations")).scalar() == 0
