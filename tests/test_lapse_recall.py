@@ -87,7 +87,10 @@ def run(platform):
         {"NRP-001": 10, "DRC-001": 2, "EQB-001": 1}
 
     def opened():
-        stages = clerk.get(f"/projects/{code}/stages").json()["items"]
+        response = clerk.get(f"/projects/{code}/stages")
+        if response.status_code != 200:   # the stage is being opened as the list is read
+            return None
+        stages = response.json()["items"]
         return stages[0] if stages and len(stages[0]["cases"]) == 3 else None
     cases = {c["item_code"]: c["case_id"] for c in eventually(opened)["cases"]}
     seen.update(code=code, cases=cases)
