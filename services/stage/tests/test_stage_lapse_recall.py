@@ -11,7 +11,7 @@ from platform_kit.errors import Forbidden, ValidationFailed
 from stage import handlers
 from stage.domain.case import NO_OPINION, RECALL_OPINIONS
 
-FRI, NEXT_MON, NEXT_TUE = date(2025, 11, 7), date(2025, 11, 10), date(2025, 11, 11)
+FRI = date(2025, 11, 7)
 MET = officer("MET")
 
 

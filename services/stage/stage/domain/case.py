@@ -29,7 +29,7 @@ from datetime import date
 from platform_kit.errors import Conflict, Forbidden, ValidationFailed
 # the state names and labels are part of the public event contract: one definition
 from platform_kit.states import (ACCEPTED, APPROVED, CONCLUDED, DEFAULT_LAPSE_ACTION,  # noqa: F401
-                                 DISAPPROVED, LAPSE_ACTIONS, NO_OBJECTION, NOT_REQUIRED, REFUSED, RETURNED,
+                                 DISAPPROVED, NO_OBJECTION, NOT_REQUIRED, REFUSED, RETURNED,
                                  RETURN_TO_LEAD, REVIEWED, STAGE_CONCLUDED, STAGE_OPEN, SUBMITTED,
                                  SUPPLEMENTING, WITHDRAWN)
 from platform_kit.states import CASE_CLOSED_STATES as CLOSED
