@@ -225,6 +225,13 @@ def decided(people, project):
         return response if response.status_code != 409 else None
     steps["supplement"] = eventually(hand_in)
     act(drc, "DRC", "accept_supplement", "补正材料齐全")
+    # 002 §7(二): the notice is one-time; a second one only by the lead department (NRP), with its reason
+    again = {"action": "request_supplement", "opinion": "节能报告：能耗计算书缺少计算依据"}
+    steps["second_supplement_refused"] = drc.post(f"/cases/{ids['DRC']}/actions", json=again)
+    steps["second_supplement"] = nrp.post(f"/cases/{ids['DRC']}/actions", json={
+        **again, "second_supplement_reason": "补正的能耗计算书暴露出计算依据缺失，首次告知时无从发现"})
+    ok(steps["second_supplement"])
+    act(drc, "DRC", "accept_supplement", "补正材料齐全")
     act(drc, "DRC", "review")
     steps["special"] = drc.post(f"/cases/{ids['DRC']}/special-handling", json={
         "action": "approve", "opinion": "同意", "reason": "审批人员出差，经分管领导同意特殊办理",
@@ -880,6 +887,12 @@ def test_act_on_case(decided, project):
     resumed = expect(decided[("DRC", "accept_supplement")], "POST", "/cases/{case_id}/actions", 200)
     assert (resumed["state"], resumed["paused"]) == ("accepted", False)
     assert resumed["supplement_received"] is None or resumed["supplement_received"]["materials"]
+    refused = decided["second_supplement_refused"]
+    assert refused.status_code == 422 and refused.headers["Content-Type"].startswith("application/problem+json")
+    assert "second_supplement_reason" in refused.text
+    second = expect(decided["second_supplement"], "POST", "/cases/{case_id}/actions", 200)
+    assert (second["state"], second["supplement_notices"]) == ("supplementing", 2)
+    assert second["history"][-1]["reason"].startswith("补正的能耗计算书") and second["history"][-1]["department"] == "NRP"
 
 
 @covers("POST", "/cases/{case_id}/special-handling")

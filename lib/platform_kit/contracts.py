@@ -15,7 +15,7 @@ from marshmallow import ValidationError as MarshmallowValidationError
 
 from platform_kit.clock_facts import ClockFactsSchema
 from platform_kit.errors import ValidationFailed
-from platform_kit.states import CASE_STATES, STAGE_STATES
+from platform_kit.states import CASE_STATES, DEFAULT_LAPSE_ACTION, LAPSE_ACTIONS, STAGE_STATES
 from platform_kit.validation import flatten_messages, load
 
 STAGES = ("land_use_planning", "engineering_permit", "construction_permit", "completion_acceptance")
@@ -123,6 +123,9 @@ class DeclaredItem(_Payload):
     department = fields.String(required=True)
     region = fields.String(required=True)
     limit_days = fields.Integer(required=True, validate=validate.Range(min=1))
+    # 004 §14: what the platform does when the department lets the limit lapse (catalog); added
+    # within version 1
+    lapse_action = fields.String(load_default=DEFAULT_LAPSE_ACTION, validate=validate.OneOf(LAPSE_ACTIONS))
 
 
 class DeclaredLicence(_Payload):
@@ -257,6 +260,10 @@ class CaseSupplementRequestedV1(_CaseFact):
     """A supplement notice (补正, 002 §7(二), §8) was issued; the case clock pauses from `on`."""
     accepted_on = fields.Date(allow_none=True, load_default=None)
     used_days = fields.Integer(required=True)
+    # added within version 1. 002 §7(二): the notice is one-time; a further notice (supplement_no
+    # 2 and on) is issued by the stage's lead department, whose reason is given here
+    supplement_no = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    second_supplement_reason = fields.String(allow_none=True, load_default=None)
 
 
 class CaseSupplementAcceptedV1(_CaseFact):
@@ -295,6 +302,22 @@ class CaseLapsedV1(_CaseFact):
     """The department's opinion was due and is missing: recorded as no opinion (004 §14)."""
     due_on = fields.Date(required=True)
     used_days = fields.Integer(required=True)
+    # what follows (catalog, 004 §14): a case.recalled event in the same transaction; added within
+    # version 1
+    lapse_action = fields.String(validate=validate.OneOf(LAPSE_ACTIONS), allow_none=True, load_default=None)
+
+
+class CaseRecalledV1(_CaseFact):
+    """004 §14 (办理流程到期自动收回): after a lapse recorded as no opinion, the platform recalled the
+    case from its silent department as the catalog configures for the item: ``return_to_lead``: the
+    stage's lead department (``recalled_to``) decides it from now on, the case's state unchanged;
+    ``no_objection``: the case is concluded as no objection (``state`` concluded, no licence). In
+    neither case does silence keep the stage open."""
+    lapse_action = fields.String(required=True, validate=validate.OneOf(LAPSE_ACTIONS))
+    recalled_from = fields.String(required=True)
+    recalled_to = fields.String(allow_none=True, load_default=None)
+    due_on = fields.Date(required=True)
+    from_state = fields.String(required=True, validate=validate.OneOf(CASE_STATES))
 
 
 class CaseSpecialHandledV1(_CaseFact):
@@ -442,6 +465,7 @@ EVENTS = {
     "case.resubmitted": {1: CaseResubmittedV1},
     "case.withdrawn": {1: CaseWithdrawnV1},
     "case.lapsed": {1: CaseLapsedV1},
+    "case.recalled": {1: CaseRecalledV1},
     "case.special_handled": {1: CaseSpecialHandledV1},
     "stage.extended": {1: StageExtendedV1},
     "stage.paused": {1: StageClockChangedV1},

@@ -24,3 +24,11 @@ CASE_HOLDING_STAGE_CLOCK = frozenset({SUPPLEMENTING, RETURNED})
 STAGE_OPEN, STAGE_CONCLUDED = "open", "concluded"
 STAGE_STATE_LABELS = {STAGE_OPEN: "办理中", STAGE_CONCLUDED: "已办结"}
 STAGE_STATES = tuple(STAGE_STATE_LABELS)
+
+# 004 §14: what the platform does with a case whose limit lapsed without the department's decision,
+# once it recorded "no opinion" (configured per item in the catalog): recall it to the stage's lead
+# department, which decides it (the default), or conclude it as "no objection" (视为无意见，自动收回)
+RETURN_TO_LEAD, NO_OBJECTION = "return_to_lead", "no_objection"
+LAPSE_ACTION_LABELS = {RETURN_TO_LEAD: "收回由牵头部门决定", NO_OBJECTION: "视为无意见，按无异议办结"}
+LAPSE_ACTIONS = tuple(LAPSE_ACTION_LABELS)
+DEFAULT_LAPSE_ACTION = RETURN_TO_LEAD

@@ -57,6 +57,8 @@ export const DOCUMENT_KIND_LABELS: Record<string, string> = {
   refusal_decision: '不予受理决定书',
   disapproval_decision: '不予许可决定书',
   completion_notice: '办结通知书',
+  return_notice: '退件通知书',
+  not_required_notice: '无需办理告知书',
 }
 
 export const SOURCE_LABELS: Record<string, string> = { online: '网上申报', window: '窗口登记', investment_platform: '投资审批平台推送' }

@@ -8,6 +8,7 @@ import re
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from platform_kit.contracts import STAGES
+from platform_kit.states import DEFAULT_LAPSE_ACTION, LAPSE_ACTIONS
 from platform_kit.wire import Answer, Body, PageFilters
 
 # 项目代码 YYYY-行政区划代码-48-01-六位序号 (the same pattern as intake.domain.project.CODE_PATTERN)
@@ -20,7 +21,7 @@ DAYS = validate.Range(min=1, max=365)
 # the file types a material may have (intake.domain.material.CONTENT_TYPES)
 MATERIAL_CONTENT_TYPES = ("application/pdf", "application/ofd", "image/jpeg", "image/png")
 DOCUMENT_KINDS = ("registration_voucher", "acceptance_notice", "supplement_notice", "refusal_decision",
-                  "disapproval_decision", "completion_notice")
+                  "disapproval_decision", "completion_notice", "return_notice", "not_required_notice")
 
 
 # ------------------------------------------------------------------------------- catalog
@@ -46,6 +47,9 @@ class ItemIn(Body):
     applies_when = fields.Dict(keys=fields.String(), load_default=dict)
     notification_commitment = fields.Boolean(load_default=False)
     accept_with_deficiencies = fields.Boolean(load_default=False)
+    # 004 §14: what follows when the department lets the limit lapse without deciding (after "no
+    # opinion" is recorded): recall to the stage's lead department, or conclude as "no objection"
+    lapse_action = fields.String(load_default=DEFAULT_LAPSE_ACTION, validate=validate.OneOf(LAPSE_ACTIONS))
     # the guide's answers to what applicants ask and the mistakes that get applications sent back (003 §6)
     faq = fields.List(fields.Nested(FaqIn), validate=validate.Length(max=50))
     common_errors = fields.List(fields.String(validate=validate.Length(min=1, max=500)),

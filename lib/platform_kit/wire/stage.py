@@ -1,7 +1,7 @@
 """Wire formats of the stage service (审批阶段 and 办件: decisions, legal time limits, calendar)."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from platform_kit.states import CASE_STATES, STAGE_STATES
+from platform_kit.states import CASE_STATES, LAPSE_ACTIONS, STAGE_STATES
 from platform_kit.wire import Answer, Body
 
 # The actions a case takes (stage.domain.case.TRANSITIONS says from which state, by whom).
@@ -18,6 +18,9 @@ class ActOnCase(Body):
 
     action = fields.String(required=True, validate=validate.OneOf(CASE_ACTIONS))
     opinion = fields.String(load_default="", validate=validate.Length(max=4000))
+    # 002 §7(二): a supplement notice is one-time; a further one is issued by the stage's lead
+    # department with its reason, recorded in the decision and the event
+    second_supplement_reason = fields.String(load_default="", validate=validate.Length(max=4000))
 
 
 class SpecialHandle(ActOnCase):
@@ -136,6 +139,10 @@ class CaseOut(ClockFieldsOut):
     accepted_on = fields.Date(allow_none=True)
     concluded_on = fields.Date(allow_none=True)
     lapsed_on = fields.Date(allow_none=True)
+    # 004 §14: what follows a lapse (from the catalog), and the department the case was recalled to
+    lapse_action = fields.String(metadata={"enum": list(LAPSE_ACTIONS)})
+    recalled_to = fields.String(allow_none=True)
+    supplement_notices = fields.Integer()   # 002 §7(二): the notices issued in this round
     licence_no = fields.String(allow_none=True)
     feedback = fields.List(fields.Nested(FeedbackOut))
     supplement_received = fields.Nested(SupplementReceivedOut, allow_none=True)

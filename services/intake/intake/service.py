@@ -322,8 +322,13 @@ class IntakeService:
 
     @event_handler("stage", "case.returned")
     def on_case_returned(self, envelope):
-        with self.db.unit_of_work() as uow:
-            handlers.record_case_fact(envelope, uow, "intake.on_case_returned")
+        # 000 §12: the return and its reasons reach the applicant through the window (退件通知书)
+        self._case_document(envelope, window.RETURN, "intake.on_case_returned")
+
+    @event_handler("stage", "case.not_required")
+    def on_case_not_required(self, envelope):
+        # 002 §7(四): the applicant is told the item needs no licence (无需办理告知书)
+        self._case_document(envelope, window.NOT_REQUIRED, "intake.on_case_not_required")
 
     @event_handler("stage", "case.withdrawn")
     def on_case_withdrawn(self, envelope):

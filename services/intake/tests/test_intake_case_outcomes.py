@@ -113,3 +113,30 @@ def test_rendered_directly():
     assert documents.document_number("completion_notice", "410800", 2026, 3) == "410800结〔2026〕000003号"
     assert window.disapproval_reasons("") and window.disapproval_reasons("甲；乙") == ["甲", "乙"]
     assert window.issues_completion_notice("approved") and not window.issues_completion_notice("disapproved")
+
+
+def test_return_notice_states_the_reasons_and_the_fresh_limit(intake):
+    call, code = intake["call"], intake["code"]
+    returned = case_event("case.returned", code, case_id="case-nrp-3", on=date(2026, 12, 9),
+                          opinion="宗地图比例不符；缺少用地红线坐标", used_days=3, round=1)
+    deliver(intake, "on_case_returned", returned)
+    deliver(intake, "on_case_returned", returned)      # redelivered: one notice
+    issued = [d for d in call("applicant", "list_documents", code)["items"] if d["case_id"] == "case-nrp-3"]
+    assert [(d["kind"], d["title"], d["issued_on"]) for d in issued] == [("return_notice", "退件通知书", "2026-12-09")]
+    assert issued[0]["document_no"].startswith("410800退〔2026〕")
+    text = pdf_text(call("applicant", "get_document", issued[0]["document_id"]))
+    for expected in ("退件通知书", code, issued[0]["document_no"], "建设用地规划许可证", "焦作市自然资源和规划局",
+                     "宗地图比例不符", "缺少用地红线坐标", "重新计算办理时限", "2026年12月9日"):
+        assert expected in text, expected
+
+
+def test_not_required_notice_tells_the_applicant_the_item_needs_no_licence(intake):
+    call, code = intake["call"], intake["code"]
+    deliver(intake, "on_case_not_required", case_event("case.not_required", code, case_id="case-nrp-4",
+                                                       opinion="项目使用已取得规划许可的存量用地"))
+    issued = [d for d in call("applicant", "list_documents", code)["items"] if d["case_id"] == "case-nrp-4"]
+    assert [(d["kind"], d["title"]) for d in issued] == [("not_required_notice", "无需办理告知书")]
+    assert issued[0]["document_no"].startswith("410800无需〔2026〕")
+    text = pdf_text(call("applicant", "get_document", issued[0]["document_id"]))
+    for expected in ("无需办理告知书", code, "建设用地规划许可证", "不需要取得行政许可", "项目使用已取得规划许可的存量用地"):
+        assert expected in text, expected

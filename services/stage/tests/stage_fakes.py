@@ -17,6 +17,7 @@ class Store:
     def __init__(self, calendar=None):
         self.stages, self.cases, self.decisions, self.roster, self.loads = {}, {}, [], [], []
         self.locks = []
+        self.held = set()        # stage rows another transaction holds (skipped by skip_locked)
         self.processed = set()   # the events already handled (processed_events)
         self.calendar = calendar or official_calendar()
 
@@ -115,8 +116,8 @@ class InMemoryStages:
     def by_declaration(self, declaration_id):
         return next((s.id for s in self.store.stages.values() if s.declaration_id == declaration_id), None)
 
-    def get_locked(self, stage_id):
-        if stage_id not in self.store.stages:
+    def get_locked(self, stage_id, skip_locked=False):
+        if stage_id not in self.store.stages or (skip_locked and stage_id in self.store.held):
             return None
         self.store.locks.append(("stage", stage_id))
         return self.with_cases(stage_id)

@@ -164,7 +164,8 @@ def test_four_stages_dates_match_the_hand_computation(platform):
                                     ("conclude", date(2026, 2, 26))])
     assert (h["accepted_on"], h["due_on"], h["lapsed_on"]) == ("2026-02-12", "2026-02-24", "2026-02-25")
     assert h["used_days"] == 5 and h["overdue_days"] == 2 and h["light"] == "red"
-    assert [x["action"] for x in h["history"]] == ["deemed_accept", "no_opinion", "review", "approve", "conclude"]
+    assert [x["action"] for x in h["history"]] == \
+        ["deemed_accept", "no_opinion", "recall", "review", "approve", "conclude"]
     s = view(platform, s3)
     assert (s["due_on"], s["concluded_on"], s["used_days"]) == ("2026-02-26", "2026-02-26", 5)
 

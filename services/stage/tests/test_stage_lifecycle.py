@@ -53,6 +53,10 @@ class Recorder:
     def on_lapsed(self, envelope):
         self.seen.append(envelope)
 
+    @event_handler("stage", "case.recalled")
+    def on_recalled(self, envelope):
+        self.seen.append(envelope)
+
     @event_handler("stage", "case.accepted")
     def on_accepted(self, envelope):
         self.seen.append(envelope)
@@ -319,13 +323,21 @@ def test_two_replicas_sweep_each_lapsed_deadline_exactly_once(container_factory,
     with engine.connect() as conn:
         counts = conn.execute(text("SELECT case_id, count(*) FROM case_decisions WHERE action = 'no_opinion' "
                                    "GROUP BY case_id")).all()
+        recalls = conn.execute(text("SELECT case_id, count(*) FROM case_decisions WHERE action = 'recall' "
+                                    "GROUP BY case_id")).all()
     engine.dispose()
     assert len(counts) == 11 and all(n == 1 for _, n in counts)
+    # 004 §14: each lapsed case recalled once, to the stage's lead department
+    assert len(recalls) == 11 and all(n == 1 for _, n in recalls)
+    recalled = [e for p in projects for e in events_of(p, "case.recalled", 0, timeout=0)]
+    assert sorted(e.payload["case_id"] for e in recalled) == sorted(e.payload["case_id"] for e in lapsed)
+    assert {e.payload["recalled_to"] for e in recalled} == {"NRP"}
     with rpc(fast, make_token("supervisor")) as proxy:
         case = proxy.get_case(lapsed[0].payload["case_id"])
     assert case["lapsed_on"] == today.isoformat() and case["accepted_on"] == received.isoformat()
     assert case["light"] == "red" and case["overdue_days"] > 0 and case["remaining_days"] == 0
-    assert case["history"][-1]["opinion"].startswith("逾期未反馈意见")
+    assert case["history"][-2]["opinion"].startswith("逾期未反馈意见")
+    assert case["history"][-1]["action"] == "recall" and case["recalled_to"] == "NRP"
 
 
 def test_department_admin_names_responsible_persons_and_changes_are_recorded(stage, make_token):

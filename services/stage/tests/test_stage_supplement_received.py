@@ -74,5 +74,7 @@ def test_receipt_recorded_once_and_shown_until_the_next_request(stage, make_toke
         listed = proxy.list_cases({"project_code": project})["items"][0]
         assert listed["supplement_received"]["note"] == "按通知补齐"
         assert proxy.act_on_case(case_id, {"action": "accept_supplement", "opinion": "补正齐全"})["state"] == "accepted"
-        again = proxy.act_on_case(case_id, {"action": "request_supplement", "opinion": "另缺附图"})
+        # 002 §7(二): one notice per case; NRP leads the stage and records why a second one is needed
+        again = proxy.act_on_case(case_id, {"action": "request_supplement", "opinion": "另缺附图",
+                                            "second_supplement_reason": "补正的界址图引出附图要求"})
         assert again["supplement_received"] is None

@@ -265,12 +265,15 @@ def test_the_sweep_deems_acceptance_then_records_no_opinion_once(platform):
     assert platform.run(handlers.sweep, today=THU, yellow_days=YELLOW) == 0
     assert platform.run(handlers.sweep, today=FRI, yellow_days=YELLOW) == 1
     lapsed = platform.last[0].payload
-    assert platform.types() == ["case.lapsed"] and lapsed["opinion"] == NO_OPINION and lapsed["due_on"] == THU
+    assert platform.types() == ["case.lapsed", "case.recalled"] and lapsed["opinion"] == NO_OPINION \
+        and lapsed["due_on"] == THU and lapsed["lapse_action"] == "return_to_lead"
     check_latest_events(platform, FRI)
     assert lapsed["clock"]["light"] == "red" and lapsed["state"] == "accepted"
     assert platform.run(handlers.sweep, today=date(2025, 11, 10), yellow_days=YELLOW) == 0
     case = platform.case(case_id, FRI)
-    assert case["lapsed_on"] == FRI and [h["action"] for h in case["history"]] == ["deemed_accept", "no_opinion"]
+    assert case["lapsed_on"] == FRI and [h["action"] for h in case["history"]] == \
+        ["deemed_accept", "no_opinion", "recall"]
+    assert case["recalled_to"] == "NRP"
 
 
 def test_extensions_by_the_lead_department_carry_the_extended_clock(platform):

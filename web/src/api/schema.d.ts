@@ -1198,6 +1198,8 @@ export interface components {
             action: "accept" | "request_supplement" | "accept_supplement" | "refuse" | "not_required" | "review" | "approve" | "disapprove" | "conclude" | "return" | "resubmit" | "withdraw";
             /** @default  */
             opinion?: string;
+            /** @default  */
+            second_supplement_reason?: string;
         };
         CalendarLoadOut: {
             holidays?: string[];
@@ -1291,6 +1293,8 @@ export interface components {
             history?: components["schemas"]["DecisionOut"][];
             item_code?: string;
             item_name?: string;
+            /** @enum {string} */
+            lapse_action?: "return_to_lead" | "no_objection";
             /** Format: date */
             lapsed_on?: string | null;
             licence_no?: string | null;
@@ -1301,6 +1305,7 @@ export interface components {
             paused?: boolean;
             project_code?: string;
             project_name?: string;
+            recalled_to?: string | null;
             /** Format: date */
             received_on?: string;
             region?: string;
@@ -1311,6 +1316,7 @@ export interface components {
             /** @enum {string} */
             state?: "submitted" | "accepted" | "reviewed" | "approved" | "disapproved" | "concluded" | "supplementing" | "returned" | "refused" | "not_required" | "withdrawn";
             state_label?: string;
+            supplement_notices?: number;
             supplement_received?: components["schemas"]["SupplementReceivedOut"] | null;
             used_days?: number;
         };
@@ -1582,7 +1588,7 @@ export interface components {
             /** Format: date */
             issued_on?: string;
             /** @enum {string} */
-            kind?: "registration_voucher" | "acceptance_notice" | "supplement_notice" | "refusal_decision" | "disapproval_decision" | "completion_notice";
+            kind?: "registration_voucher" | "acceptance_notice" | "supplement_notice" | "refusal_decision" | "disapproval_decision" | "completion_notice" | "return_notice" | "not_required_notice";
             loss?: components["schemas"]["DocumentLossOut"] | null;
             project_code?: string;
             title?: string;
@@ -1602,7 +1608,7 @@ export interface components {
             /** Format: date */
             issued_on?: string;
             /** @enum {string} */
-            kind?: "registration_voucher" | "acceptance_notice" | "supplement_notice" | "refusal_decision" | "disapproval_decision" | "completion_notice";
+            kind?: "registration_voucher" | "acceptance_notice" | "supplement_notice" | "refusal_decision" | "disapproval_decision" | "completion_notice" | "return_notice" | "not_required_notice";
             loss?: components["schemas"]["DocumentLossOut"] | null;
             project_code?: string;
             title?: string;
@@ -1732,6 +1738,11 @@ export interface components {
             common_errors?: string[];
             department: string;
             faq?: components["schemas"]["FaqIn"][];
+            /**
+             * @default return_to_lead
+             * @enum {string}
+             */
+            lapse_action?: "return_to_lead" | "no_objection";
             limit_days: number;
             materials?: string[];
             name: string;
@@ -1835,7 +1846,7 @@ export interface components {
             /** Format: date */
             issued_on?: string;
             /** @enum {string} */
-            kind?: "registration_voucher" | "acceptance_notice" | "supplement_notice" | "refusal_decision" | "disapproval_decision" | "completion_notice";
+            kind?: "registration_voucher" | "acceptance_notice" | "supplement_notice" | "refusal_decision" | "disapproval_decision" | "completion_notice" | "return_notice" | "not_required_notice";
             loss?: components["schemas"]["DocumentLossOut"] | null;
             project_code?: string;
             project_name?: string;
@@ -2050,6 +2061,8 @@ export interface components {
             /** @default  */
             opinion?: string;
             reason: string;
+            /** @default  */
+            second_supplement_reason?: string;
         };
         StageClockOut: {
             cases?: components["schemas"]["CaseClockOut"][];

@@ -21,6 +21,9 @@ Catalog JSON (validated by ``intake.schemas.CatalogIn``, checked for consistency
                "applies_when": {...},                   # optional, see below; absent = always applies
                "notification_commitment": false,        # 告知承诺制 allowed
                "accept_with_deficiencies": false,       # 容缺受理 allowed
+               "lapse_action": "return_to_lead",        # optional, 004 §14: when the limit lapses
+                                                        # undecided, recall to the lead department
+                                                        # (default) or "no_objection" (concluded)
                "faq": [{"question": "...", "answer": "..."}],   # optional: the guide's 常见问题 (003 §6)
                "common_errors": ["..."]}                # optional: 常见错误, what gets applications sent back
             ],
@@ -53,6 +56,7 @@ from dataclasses import dataclass, field
 from intake.domain import forms
 from platform_kit.contracts import STAGES
 from platform_kit.errors import Conflict, NotFound, ValidationFailed
+from platform_kit.states import DEFAULT_LAPSE_ACTION
 
 STAGE_NAMES = {
     "land_use_planning": "立项用地规划许可",
@@ -145,6 +149,7 @@ class Item:
     applies_when: dict = field(default_factory=dict)
     notification_commitment: bool = False
     accept_with_deficiencies: bool = False
+    lapse_action: str = DEFAULT_LAPSE_ACTION   # 004 §14 (platform_kit.states.LAPSE_ACTIONS)
     faq: tuple = ()              # ({"question", "answer"}, ...)
     common_errors: tuple = ()
 
@@ -208,6 +213,7 @@ class Catalog:
                                        applies_when=dict(i.get("applies_when") or {}),
                                        notification_commitment=bool(i.get("notification_commitment")),
                                        accept_with_deficiencies=bool(i.get("accept_with_deficiencies")),
+                                       lapse_action=i.get("lapse_action") or DEFAULT_LAPSE_ACTION,
                                        faq=tuple(dict(q) for q in i.get("faq") or ()),
                                        common_errors=tuple(i.get("common_errors") or ()))
                                   for i in s["items"]))

@@ -18,7 +18,7 @@ class DeclarationPlan:
     stage: str
     lead_department: str
     stage_limit_days: int
-    items: list   # [{item_code, item_name, department, region, limit_days}]
+    items: list   # [{item_code, item_name, department, region, limit_days, lapse_action}]
 
 
 def plan(*, catalog, category_code, stage, region, attributes, open_stages, concluded_stages, form=None):
@@ -48,7 +48,8 @@ def plan(*, catalog, category_code, stage, region, attributes, open_stages, conc
         stage_limit_days=stage_entry.limit_days,
         items=[{"item_code": item.code, "item_name": item.name,
                 "department": catalog.department_for(item.department, region).code,
-                "region": region, "limit_days": item.limit_days} for item in items])
+                "region": region, "limit_days": item.limit_days, "lapse_action": item.lapse_action}
+               for item in items])
 
 
 def check_draft(stage_entry, form):

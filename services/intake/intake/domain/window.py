@@ -9,7 +9,11 @@
 - 不予行政许可决定书 disapproval decision: the department's reasons and the applicant's right to apply
   for administrative reconsideration or bring a lawsuit (002 §9, 000 §13);
 - 办结通知 result notice: the item concluded with a licence, which is ready at the window, collected with
-  the acceptance notice (002 §22, §23).
+  the acceptance notice (002 §22, §23);
+- 退件通知书 return notice: the department returned the application before deciding it, with its
+  reasons; the applicant may correct and submit it again, and the limit then starts afresh (000 §12,
+  004 §13);
+- 无需办理告知书 not-required notice: the item needs no licence for this project (002 §7(四)).
 
 Each document gets a number per region, kind and year (``410800受〔2026〕000001号``) and is kept as
 the facts it was issued from; the PDF is drawn from those facts whenever it is asked for. A lost
@@ -24,9 +28,11 @@ from platform_kit.errors import Conflict
 VOUCHER, ACCEPTANCE, SUPPLEMENT, REFUSAL = ("registration_voucher", "acceptance_notice", "supplement_notice",
                                             "refusal_decision")
 DISAPPROVAL, COMPLETION = "disapproval_decision", "completion_notice"
-KINDS = (VOUCHER, ACCEPTANCE, SUPPLEMENT, REFUSAL, DISAPPROVAL, COMPLETION)
+RETURN, NOT_REQUIRED = "return_notice", "not_required_notice"
+KINDS = (VOUCHER, ACCEPTANCE, SUPPLEMENT, REFUSAL, DISAPPROVAL, COMPLETION, RETURN, NOT_REQUIRED)
 TITLES = {VOUCHER: "登记凭单", ACCEPTANCE: "受理通知书", SUPPLEMENT: "补正通知书", REFUSAL: "不予受理决定书",
-          DISAPPROVAL: "不予行政许可决定书", COMPLETION: "办结通知"}
+          DISAPPROVAL: "不予行政许可决定书", COMPLETION: "办结通知", RETURN: "退件通知书",
+          NOT_REQUIRED: "无需办理告知书"}
 _SEPARATORS = re.compile(r"[\n;；]+")
 # The competent authority is the department's to name in its opinion; this is what the decision
 # says when it did not (002 §7(三)).
@@ -55,6 +61,16 @@ def supplement_materials(opinion):
 
 def refusal_reasons(opinion):
     return opinion_entries(opinion) or ["申请事项不符合受理条件"]
+
+
+def return_reasons(opinion):
+    """000 §12: a return states what is wrong, so the applicant can put it right and submit again."""
+    return opinion_entries(opinion) or ["申请材料需修改完善后重新提交"]
+
+
+def not_required_reasons(opinion):
+    """002 §7(四): why the item needs no licence for this project."""
+    return opinion_entries(opinion) or ["依法不需要取得该项行政许可"]
 
 
 def disapproval_reasons(opinion):

@@ -83,6 +83,11 @@ def issue_case_document(envelope, uow, consumer, kind, supplement_days, today):
                  "due_estimated": estimated}
     elif kind == window.DISAPPROVAL:
         facts = {**common, "reasons": window.disapproval_reasons(p.get("opinion")), "decided_on": p["on"].isoformat()}
+    elif kind == window.RETURN:
+        facts = {**common, "reasons": window.return_reasons(p.get("opinion")), "returned_on": p["on"].isoformat(),
+                 "round": p.get("round")}
+    elif kind == window.NOT_REQUIRED:
+        facts = {**common, "reasons": window.not_required_reasons(p.get("opinion")), "decided_on": p["on"].isoformat()}
     elif kind == window.COMPLETION:
         licence = uow.licences.latest_of_case(p["case_id"])
         acceptance = uow.documents.first_of_case(p["case_id"], window.ACCEPTANCE)
@@ -95,7 +100,7 @@ def issue_case_document(envelope, uow, consumer, kind, supplement_days, today):
 
 def record_case_fact(envelope, uow, consumer):
     """A decision on a case that needs no document from the window, kept so the window knows where the
-    case stands (returned, withdrawn)."""
+    case stands (withdrawn)."""
     if not uow.first_time(envelope, consumer):
         return False
     uow.case_facts.add(_case_fact(envelope))
@@ -163,6 +168,14 @@ def render_document(document):
                                            department=facts["department"], concluded_on=facts["concluded_on"],
                                            licence_no=facts.get("licence_no"), acceptance_no=facts.get("acceptance_no"),
                                            issued_on=facts["issued_on"])
+    if document.kind == window.RETURN:
+        return documents.return_notice(**common, stage=facts["stage"], item_name=facts["item_name"],
+                                       department=facts["department"], reasons=facts["reasons"],
+                                       returned_on=facts["returned_on"], issued_on=facts["issued_on"])
+    if document.kind == window.NOT_REQUIRED:
+        return documents.not_required_notice(**common, stage=facts["stage"], item_name=facts["item_name"],
+                                             department=facts["department"], reasons=facts["reasons"],
+                                             decided_on=facts["decided_on"], issued_on=facts["issued_on"])
     return documents.refusal_decision(**common, item_name=facts["item_name"], department=facts["department"],
                                       reasons=facts["reasons"], authority=facts["authority"],
                                       issued_on=facts["issued_on"])

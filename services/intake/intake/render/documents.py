@@ -6,7 +6,10 @@
   to submit it; the clock pauses from the day it is issued (002 §7(二), §8);
 - 不予受理决定书 refusal decision: the reasons, and the authority to apply to instead (002 §7(三));
 - 不予行政许可决定书 disapproval decision: the reasons and the remedies (002 §9, 000 §13);
-- 办结通知 result notice: the licence is ready for collection at the window (002 §22, §23).
+- 办结通知 result notice: the licence is ready for collection at the window (002 §22, §23);
+- 退件通知书 return notice: the application goes back to the applicant with the reasons, to be put
+  right and submitted again, the limit then counted afresh (000 §12, 004 §13);
+- 无需办理告知书 not-required notice: the item needs no licence for this project (002 §7(四)).
 
 Each carries the unified project code (002 §6) and a document number. Text is set in the PDF
 standard CJK font STSong-Light (Adobe-GB1), which every PDF reader provides, so no font file is
@@ -36,10 +39,14 @@ TITLES = {
     "refusal_decision": "不予受理决定书",
     "disapproval_decision": "不予行政许可决定书",
     "completion_notice": "办结通知",
+    "return_notice": "退件通知书",
+    "not_required_notice": "无需办理告知书",
 }
-# document-number letters per kind: 登 登记, 受 受理, 补 补正, 不受 不予受理, 不许 不予许可, 结 办结
+# document-number letters per kind: 登 登记, 受 受理, 补 补正, 不受 不予受理, 不许 不予许可, 结 办结, 退 退件,
+# 无需 无需办理
 NUMBER_CODES = {"registration_voucher": "登", "acceptance_notice": "受", "supplement_notice": "补",
-                "refusal_decision": "不受", "disapproval_decision": "不许", "completion_notice": "结"}
+                "refusal_decision": "不受", "disapproval_decision": "不许", "completion_notice": "结",
+                "return_notice": "退", "not_required_notice": "无需"}
 STAGE_NAMES = {
     "land_use_planning": "立项用地规划许可",
     "engineering_permit": "工程建设许可",
@@ -282,3 +289,50 @@ def completion_notice(*, document_no, project_code, project_name, applicant, sta
         _p("依据《工程建设项目审批管理系统运行管理办法》第二十二条、第二十三条出具。", _NOTE),
     ]
     return _render("completion_notice", document_no, project_code, flow, issued_by, issued_on or concluded_on)
+
+
+def return_notice(*, document_no, project_code, project_name, applicant, stage, item_name, department, reasons,
+                  returned_on, issued_on, issued_by="工程建设项目综合服务窗口"):
+    """000 §12, 004 §13: the department returned the application before deciding it; its reasons, and
+    that a corrected application is counted afresh with the item's full limit.
+
+    `reasons`: list of strings.
+    """
+    flow = [
+        _p(f"{applicant}：", _PLAIN),
+        _p(f"你单位申请的“{project_name}”（项目代码 {project_code}）{_stage_name(stage)}阶段“{item_name}”事项，"
+           f"经{department}审查，于{chinese_date(returned_on)}退回。理由如下："),
+        Spacer(1, 2 * mm),
+    ]
+    flow.extend(_p(f"{n}. {reason}", _ENTRY) for n, reason in enumerate(reasons, start=1))
+    flow.extend([
+        Spacer(1, 4 * mm),
+        _fields([("审批事项", item_name), ("审批部门", department), ("退件日期", chinese_date(returned_on))]),
+        Spacer(1, 4 * mm),
+        _p("请按上述理由修改完善申请材料后，通过综合窗口或网上重新提交。重新提交后重新计算办理时限。"),
+        Spacer(1, 3 * mm),
+        _p("依据《工程建设项目审批管理系统运行管理办法》第十二条及并联审批相关规定，由综合窗口出具。", _NOTE),
+    ])
+    return _render("return_notice", document_no, project_code, flow, issued_by, issued_on)
+
+
+def not_required_notice(*, document_no, project_code, project_name, applicant, stage, item_name, department,
+                        reasons, decided_on, issued_on, issued_by="工程建设项目综合服务窗口"):
+    """002 §7(四): the item needs no licence for this project; the department's reasons.
+
+    `reasons`: list of strings.
+    """
+    flow = [
+        _p(f"{applicant}：", _PLAIN),
+        _p(f"你单位申请的“{project_name}”（项目代码 {project_code}）{_stage_name(stage)}阶段“{item_name}”事项，"
+           f"经{department}审查，该事项依法不需要取得行政许可，无需办理。理由如下："),
+        Spacer(1, 2 * mm),
+    ]
+    flow.extend(_p(f"{n}. {reason}", _ENTRY) for n, reason in enumerate(reasons, start=1))
+    flow.extend([
+        Spacer(1, 4 * mm),
+        _fields([("审批事项", item_name), ("审批部门", department), ("告知日期", chinese_date(decided_on))]),
+        Spacer(1, 3 * mm),
+        _p("依据《工程建设项目审批管理系统运行管理办法》第七条第（四）项，由综合窗口出具。", _NOTE),
+    ])
+    return _render("not_required_notice", document_no, project_code, flow, issued_by, issued_on)

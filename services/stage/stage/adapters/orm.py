@@ -84,6 +84,10 @@ class CaseRow(ClockColumns, Base):
     concluded_on: Mapped[date | None] = mapped_column(Date)
     lapsed_on: Mapped[date | None] = mapped_column(Date)
     licence_no: Mapped[str | None] = mapped_column(String(80))
+    lapse_action: Mapped[str] = mapped_column(String(20), default="return_to_lead")
+    recalled_to: Mapped[str | None] = mapped_column(String(40))
+    recalled_region: Mapped[str | None] = mapped_column(String(12))
+    supplement_notices: Mapped[int] = mapped_column(Integer, default=0)
     stage_row: Mapped[StageRow] = relationship(back_populates="cases", lazy="select")
     decisions: Mapped[list["DecisionRow"]] = relationship(order_by="DecisionRow.id", lazy="select",
                                                           viewonly=True)
@@ -186,14 +190,16 @@ def case_from_row(row):
                 concluded_on=row.concluded_on, resume_state=row.resume_state, round=row.round,
                 applicant_org=row.applicant_org, clock=clock_from_row(row), lapsed_on=row.lapsed_on,
                 project_code=row.project_code, stage=row.stage, item_name=row.item_name,
-                project_name=row.project_name, licence_no=row.licence_no)
+                project_name=row.project_name, licence_no=row.licence_no,
+                lapse_action=row.lapse_action or "return_to_lead", recalled_to=row.recalled_to,
+                recalled_region=row.recalled_region, supplement_notices=row.supplement_notices or 0)
 
 
 def case_new_row(case):
     row = CaseRow(id=case.id, stage_id=case.stage_id, project_code=case.project_code, stage=case.stage,
                   item_code=case.item_code, item_name=case.item_name, department=case.department,
                   region=case.region, applicant_org=case.applicant_org, project_name=case.project_name,
-                  limit_days=case.limit_days)
+                  limit_days=case.limit_days, lapse_action=case.lapse_action)
     case_to_row(case, row)
     return row
 
@@ -202,7 +208,8 @@ def case_to_row(case, row):
     _assign(row, {"state": case.state, "resume_state": case.resume_state, "round": case.round,
                   "received_on": case.received_on, "acceptance_due_on": case.acceptance_due_on,
                   "accepted_on": case.accepted_on, "concluded_on": case.concluded_on, "lapsed_on": case.lapsed_on,
-                  "licence_no": case.licence_no})
+                  "licence_no": case.licence_no, "recalled_to": case.recalled_to,
+                  "recalled_region": case.recalled_region, "supplement_notices": case.supplement_notices})
     clock_to_row(case.clock, row)
 
 

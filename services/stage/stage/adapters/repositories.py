@@ -161,7 +161,9 @@ def case_conditions(visibility):
     if visibility.everything:
         return []
     if visibility.by_department:
-        return [CaseRow.department == visibility.department, CaseRow.region == visibility.region]
+        return [or_(and_(CaseRow.department == visibility.department, CaseRow.region == visibility.region),
+                    and_(CaseRow.recalled_to == visibility.department,
+                         CaseRow.recalled_region == visibility.region))]
     return [CaseRow.applicant_org == visibility.applicant_org]
 
 
@@ -189,8 +191,12 @@ class StageRepository:
         return self.session.execute(select(StageRow.id).where(StageRow.declaration_id == declaration_id)) \
             .scalar_one_or_none()
 
-    def get_locked(self, stage_id):
-        row = self.session.execute(select(StageRow).where(StageRow.id == stage_id).with_for_update()
+    def get_locked(self, stage_id, skip_locked=False):
+        """The stage with its cases, its row locked; None when there is none, or, with `skip_locked`,
+        when another transaction holds it (the sweep, which holds case rows already, never waits for a
+        stage: the locking order is stage first)."""
+        row = self.session.execute(select(StageRow).where(StageRow.id == stage_id)
+                                   .with_for_update(skip_locked=skip_locked)
                                    .execution_options(populate_existing=True)).scalar_one_or_none()
         if row is None:
             return None

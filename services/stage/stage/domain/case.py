@@ -12,7 +12,13 @@ Its steps are accept (受理) → review (审核) → approve or disapprove (批
 - disapprove (不予许可) needs its reasons (002 §9);
 - return (退回) before conclusion terminates the case clock and pauses the stage clock; the
   applicant's resubmission starts a fresh case with the full limit (000 §12, 004 §13);
-- withdraw (撤回) by the applicant closes it.
+- withdraw (撤回) by the applicant closes it;
+- a supplement notice is one-time (一次性告知, 002 §7(二)): one per case and round; a further one is
+  issued only by the stage's lead department, with its recorded reason (:meth:`Case.act`);
+- a department that lets the limit lapse without deciding is deemed to have no opinion and the case
+  is recalled automatically (自动收回, 004 §14, :meth:`Case.lapse`, :meth:`Case.recall`): to the stage's
+  lead department, whose officers decide it from then on, or, where the catalog says so for the
+  item, concluded as "no objection". Silence never keeps a stage open.
 
 The stage clock runs from receipt of the stage, pauses while any case is paused for supplement or
 returned and not yet resubmitted, and stops when every case is closed (000 §12).
@@ -22,8 +28,9 @@ from datetime import date
 
 from platform_kit.errors import Conflict, Forbidden, ValidationFailed
 # the state names and labels are part of the public event contract: one definition
-from platform_kit.states import (ACCEPTED, APPROVED, CONCLUDED, DISAPPROVED, NOT_REQUIRED,  # noqa: F401
-                                 REFUSED, RETURNED, REVIEWED, STAGE_CONCLUDED, STAGE_OPEN, SUBMITTED,
+from platform_kit.states import (ACCEPTED, APPROVED, CONCLUDED, DEFAULT_LAPSE_ACTION,  # noqa: F401
+                                 DISAPPROVED, NO_OBJECTION, NOT_REQUIRED, REFUSED, RETURNED,
+                                 RETURN_TO_LEAD, REVIEWED, STAGE_CONCLUDED, STAGE_OPEN, SUBMITTED,
                                  SUPPLEMENTING, WITHDRAWN)
 from platform_kit.states import CASE_CLOSED_STATES as CLOSED
 from platform_kit.states import CASE_HOLDING_STAGE_CLOCK as HOLDS_STAGE_CLOCK   # 000 §12: stage clock pauses
@@ -38,12 +45,17 @@ AWAITING_DEPARTMENT = frozenset({SUBMITTED, ACCEPTED, REVIEWED, APPROVED, DISAPP
 FEEDBACK_LABELS = {
     "accept": "受理", "deemed_accept": "视为受理", "request_supplement": "补正告知", "accept_supplement": "补正受理",
     "refuse": "不予受理", "not_required": "无需许可", "return": "退回", "approve": "批准", "disapprove": "不予许可",
-    "conclude": "办结", "no_opinion": "逾期未反馈意见（视为无意见）",
+    "conclude": "办结", "no_opinion": "逾期未反馈意见（视为无意见）", "recall": "到期自动收回",
 }
 SYSTEM_RECORDED = "系统自动记录"
 
 DEEMED_ACCEPTANCE_DAYS = 2   # 002 §7(二)
 NO_OPINION = "逾期未反馈意见，视为无意见（004 §14）"
+RECALL_OPINIONS = {
+    RETURN_TO_LEAD: "办理时限届满未作决定，办理流程自动收回，由阶段牵头部门决定（004 §14）",
+    NO_OBJECTION: "办理时限届满未作决定，视为无意见，按无异议办结（004 §14）",
+}
+SECOND_SUPPLEMENT = "再次补正告知"
 
 
 def feedback(decisions, case_department):
@@ -113,6 +125,7 @@ class Outcome:
     clock_started: bool = False
     clock_stopped: bool = False
     deemed: bool = False
+    reason: str = ""       # the lead department's reason for a further supplement notice (002 §7(二))
 
 
 @dataclass
@@ -139,13 +152,20 @@ class Case:
     item_name: str = None
     project_name: str = None
     licence_no: str = None
+    # 004 §14: what follows a lapse (catalog), and whom the case was recalled to (department, region)
+    lapse_action: str = DEFAULT_LAPSE_ACTION
+    recalled_to: str = None
+    recalled_region: str = None
+    supplement_notices: int = 0     # 002 §7(二): supplement notices issued in this round
 
     @classmethod
     def open(cls, *, id, stage_id, item_code, department, region, limit_days, received_on,
-             applicant_org, calendar, project_code=None, stage=None, item_name=None, project_name=None):
+             applicant_org, calendar, project_code=None, stage=None, item_name=None, project_name=None,
+             lapse_action=DEFAULT_LAPSE_ACTION):
         case = cls(id=id, stage_id=stage_id, item_code=item_code, department=department, region=region,
                    limit_days=limit_days, received_on=received_on, applicant_org=applicant_org,
-                   project_code=project_code, stage=stage, item_name=item_name, project_name=project_name)
+                   project_code=project_code, stage=stage, item_name=item_name, project_name=project_name,
+                   lapse_action=lapse_action or DEFAULT_LAPSE_ACTION)
         case.acceptance_due_on = calendar.estimating().add_working_days(received_on,
                                                                         DEEMED_ACCEPTANCE_DAYS)
         return case
@@ -162,22 +182,39 @@ class Case:
     def paused(self):
         return self.state == SUPPLEMENTING
 
+    @property
+    def handled_by(self):
+        """(department, region) that decides the case: its own, or the lead department it was
+        recalled to (004 §14)."""
+        if self.recalled_to:
+            return self.recalled_to, self.recalled_region
+        return self.department, self.region
+
     # ------------------------------------------------------------------ who may act
-    def authorize(self, action, identity, roster=None):
+    def authorize(self, action, identity, roster=None, lead=None):
         """000 §15: an officer of this case's department and region, named for the action's step
-        (and, where the department named persons for this item's step, one of them);
-        resubmit/withdraw: the applicant that owns the case, or the window clerk."""
+        (and, where the department named persons for this item's step, one of them); once the case
+        was recalled to the lead department (004 §14), an officer of that department named for the
+        step; resubmit/withdraw: the applicant that owns the case, or the window clerk.
+        `lead`: the stage's lead department as (department, region): it alone issues a further
+        supplement notice (002 §7(二); its reason is checked by :meth:`act`)."""
         transition = self._transition(action)
+        if action == "request_supplement" and self.supplement_notices and is_lead(identity, lead):
+            return
         if transition.steps:
             if identity.role != "officer":
                 raise Forbidden("只有审批部门经办人可以办理此环节")
-            if identity.department != self.department or identity.region != self.region:
+            department, region = self.handled_by
+            if identity.department != department or identity.region != region:
+                if self.recalled_to and identity.department == self.department:
+                    raise Forbidden("本办件已逾期自动收回，由阶段牵头部门决定（004 §14）")
                 raise Forbidden("无权办理其他部门或其他地区的办件")
             steps = transition.steps & set(identity.steps or ())
             if not steps:
                 raise Forbidden(f"您未被配置为“{transition.label}”环节的责任人")
-            if roster is not None and not roster.permits(self.department, self.item_code, self.region, steps,
-                                                         identity.sub):
+            # the named persons are the case department's; the lead department decides as itself
+            if roster is not None and not self.recalled_to and \
+                    not roster.permits(self.department, self.item_code, self.region, steps, identity.sub):
                 raise Forbidden(f"您不是本事项“{transition.label}”环节的指定责任人")
         else:
             if identity.role == "applicant":
@@ -187,9 +224,9 @@ class Case:
                 raise Forbidden("只有建设单位或综合窗口可以办理此操作")
 
     def authorize_special(self, identity):
-        """004 §17: the department handling the case, within its own region."""
-        if identity.role != "officer" or identity.department != self.department \
-                or identity.region != self.region:
+        """004 §17: the department handling the case (the lead department once recalled to it), within
+        its own region."""
+        if identity.role != "officer" or (identity.department, identity.region) != self.handled_by:
             raise Forbidden("只有本部门、本地区的审批人员可以执行特殊处理程序")
 
     # ------------------------------------------------------------------ the rules
@@ -203,17 +240,21 @@ class Case:
         return Outcome("deemed_accept", SUBMITTED, ACCEPTED, self.received_on, clock_started=True,
                        deemed=True)
 
-    def act(self, action, today, calendar, opinion=""):
+    def act(self, action, today, calendar, opinion="", second_supplement_reason="", by_lead=False):
+        """`second_supplement_reason`, `by_lead`: a further supplement notice needs the reason the
+        stage's lead department records, and is issued by it (002 §7(二))."""
         transition = self._transition(action)
         if transition.needs_reason and not (opinion or "").strip():
             raise ValidationFailed(f"“{transition.label}”必须写明理由",
                                    [{"field": "opinion", "message": "请填写理由"}])
+        reason = (second_supplement_reason or "").strip()
+        self._one_time_supplement(action, reason, by_lead)
         if self.state not in transition.sources:
             allowed = "、".join(STATE_LABELS[s] for s in sorted(transition.sources))
             raise Conflict(f"办件当前状态为“{STATE_LABELS[self.state]}”，不能办理“{transition.label}”"
                            f"（仅限状态：{allowed}）")
         before = self.state
-        outcome = Outcome(action, before, None, today)
+        outcome = Outcome(action, before, None, today, reason=reason)
         getattr(self, f"_do_{action}")(today, calendar, outcome)
         outcome.to_state = self.state
         return outcome
@@ -226,6 +267,23 @@ class Case:
             return None
         self.lapsed_on = today
         return Outcome("no_opinion", self.state, self.state, today)
+
+    def recall(self, today, calendar, lead_department, lead_region):
+        """004 §14 (办理流程到期自动收回), right after :meth:`lapse`: as the catalog says for the item,
+        the stage's lead department decides the case from now on (its state unchanged, its clock
+        running on, overdue), or the case is concluded as "no objection" (its clock stops today).
+        Returns the outcome (action ``recall``)."""
+        if self.lapsed_on != today or self.state not in (ACCEPTED, REVIEWED):
+            raise Conflict("办件未在今日逾期，不能自动收回")
+        outcome = Outcome("recall", self.state, None, today)
+        if self.lapse_action == NO_OBJECTION:
+            self._stop(today, calendar, outcome)
+            self.state = CONCLUDED
+            self.concluded_on = today
+        else:
+            self.recalled_to, self.recalled_region = lead_department, lead_region
+        outcome.to_state = self.state
+        return outcome
 
     def extend(self, days, calendar):
         if self.closed or self.state == RETURNED:
@@ -254,7 +312,22 @@ class Case:
         self.state = ACCEPTED
         outcome.on, outcome.clock_started, outcome.deemed = on, True, deemed
 
+    def _one_time_supplement(self, action, reason, by_lead):
+        if action != "request_supplement" or not self.supplement_notices:
+            if reason:
+                raise ValidationFailed("再次补正理由仅在本办件已出具补正通知后再次告知补正时填写",
+                                       [{"field": "second_supplement_reason", "message": "本次无需填写"}])
+            return
+        if not reason:
+            raise ValidationFailed(
+                f"补正通知应一次性告知（002 §7(二)）：本办件已出具{self.supplement_notices}次补正通知，"
+                f"再次告知补正须由阶段牵头部门写明理由",
+                [{"field": "second_supplement_reason", "message": "请由牵头部门填写再次补正的理由"}])
+        if not by_lead:
+            raise Forbidden("再次告知补正须由阶段牵头部门办理并记录理由（002 §7(二)）")
+
     def _do_request_supplement(self, today, calendar, outcome):
+        self.supplement_notices += 1
         if self.clock is not None:
             self.clock.pause(today, calendar)   # 002 §8: paused from the notice day
         self.resume_state = self.state
@@ -311,12 +384,19 @@ class Case:
         self.accepted_on = None
         self.clock = None
         self.lapsed_on = None
+        self.recalled_to = self.recalled_region = None   # the department decides the new round
+        self.supplement_notices = 0
         self.state = SUBMITTED
 
     def _do_withdraw(self, today, calendar, outcome):
         self._stop(today, calendar, outcome)
         self.state = WITHDRAWN
         self.concluded_on = today
+
+
+def is_lead(identity, lead):
+    """`identity` is an officer of the stage's lead department `lead` (department, region)."""
+    return lead is not None and identity.role == "officer" and (identity.department, identity.region) == tuple(lead)
 
 
 @dataclass
@@ -367,6 +447,10 @@ class Stage:
         self.state = STAGE_CONCLUDED
         self.concluded_on = today
         return True
+
+    @property
+    def lead(self):
+        return self.lead_department, self.region
 
     def authorize_lead(self, identity):
         """002 §14: only the lead department decides extensions of its stage."""

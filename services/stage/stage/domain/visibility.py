@@ -1,7 +1,8 @@
 """Who may see which case and which stage, stated once; the single reads and the list queries of
 the stage service both apply it (its repositories turn it into query conditions).
 
-- officers: the cases of their own department in their own region, and the stages in which their
+- officers: the cases of their own department in their own region (and those recalled to it as the
+  stage's lead department, 004 §14), and the stages in which their
   department takes part in that region (one of its cases, or it leads the stage); a stage shows all
   its cases, so each department sees the progress of the parallel approval;
 - applicants: the cases and stages of their own organisation;
@@ -44,8 +45,9 @@ class Visibility:
     def sees_case(self, case):
         if self.everything:
             return True
-        if self.by_department:
-            return case.department == self.department and case.region == self.region
+        if self.by_department:   # its own, or recalled to it as the stage's lead department (004 §14)
+            return (case.department, case.region) == (self.department, self.region) \
+                or (case.recalled_to, case.recalled_region) == (self.department, self.region)
         return self.applicant_org is not None and case.applicant_org == self.applicant_org
 
     def sees_stage(self, stage, cases=()):

@@ -4,7 +4,7 @@ and what follows for its stage. Each use case locks the stage and then the case 
 in the same transaction."""
 from platform_kit.contracts import Actor
 from platform_kit.errors import NotFound, ValidationFailed
-from stage.domain.case import TRANSITIONS
+from stage.domain.case import SECOND_SUPPLEMENT, TRANSITIONS, is_lead
 from stage.domain.decision import Decision
 from stage.domain.roster import Roster
 from stage.handlers.events import Events
@@ -62,7 +62,8 @@ def act_on_case(case_id, cmd, identity, uow, today, yellow_days, special=None):
     stage, case = locked_case(uow, case_id)
     action, opinion = cmd["action"], cmd.get("opinion", "")
     if special is None:
-        case.authorize(action, identity, Roster(uow.roster.changes(case.department, case.item_code, case.region)))
+        case.authorize(action, identity, Roster(uow.roster.changes(case.department, case.item_code, case.region)),
+                       lead=stage.lead)
     else:
         case.authorize_special(identity)
         if action not in TRANSITIONS or not TRANSITIONS[action].steps:
@@ -72,12 +73,17 @@ def act_on_case(case_id, cmd, identity, uow, today, yellow_days, special=None):
     actor = identity.actor()
     if action != "accept":
         settle_deemed(uow, events, case, today, calendar)   # 002 §7(二) applies before anything else
-    outcome = case.act(action, today, calendar, opinion)
+    outcome = case.act(action, today, calendar, opinion, second_supplement_reason=cmd.get("second_supplement_reason"),
+                       by_lead=is_lead(identity, stage.lead))
     uow.cases.save(case)
     special = special or {}
+    details = decision_details(identity, special)
+    if outcome.reason:   # 002 §7(二): a further supplement notice, by the lead department, with its reason
+        details.update(second_supplement=True, supplement_no=case.supplement_notices, label=SECOND_SUPPLEMENT)
     uow.decisions.add(Decision.of_outcome(
-        case, outcome, actor, identity.name, opinion, reason=special.get("reason", ""), special=bool(special),
-        attachment_ref=special.get("attachment_ref"), details=decision_details(identity, special)))
+        case, outcome, actor, identity.name, opinion,
+        reason="；".join(r for r in (outcome.reason, special.get("reason", "")) if r), special=bool(special),
+        attachment_ref=special.get("attachment_ref"), details=details))
     events.case_decided(case, outcome, actor, opinion)
     if special:
         events.case("case.special_handled", case, actor, today, opinion, action=action,

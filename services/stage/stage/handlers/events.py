@@ -57,7 +57,8 @@ class Events:
                       used_days=clock.used_days(on, self.calendar))
         elif action == "request_supplement":
             self.case("case.supplement_requested", case, actor, on, opinion, accepted_on=case.accepted_on,
-                      used_days=clock.used_before if clock else 0)
+                      used_days=clock.used_before if clock else 0, supplement_no=case.supplement_notices,
+                      second_supplement_reason=outcome.reason or None)
         elif action == "approve":
             self.case("case.approved", case, actor, on, opinion, applicant_org=case.applicant_org,
                       project_name=case.project_name)

@@ -29,7 +29,7 @@ def open_stage(envelope, uow, yellow_days):
                          department=item["department"], region=item["region"], limit_days=item["limit_days"],
                          received_on=received_on, applicant_org=p["applicant_org"], calendar=calendar,
                          project_code=envelope.project_code, stage=p["stage"], item_name=item["item_name"],
-                         project_name=p["project_name"])
+                         project_name=p["project_name"], lapse_action=item.get("lapse_action"))
         uow.cases.add(case)
         stage.cases.append(case)
     Events(uow, calendar, received_on, yellow_days).stage(

@@ -34,6 +34,8 @@ def case_view(case, decisions, today, calendar, yellow_days, history=True):
         "limit_days": case.limit_days, "received_on": case.received_on,
         "acceptance_due_on": case.acceptance_due_on, "accepted_on": case.accepted_on,
         "concluded_on": case.concluded_on, "lapsed_on": case.lapsed_on, "licence_no": case.licence_no,
+        "lapse_action": case.lapse_action, "recalled_to": case.recalled_to,
+        "supplement_notices": case.supplement_notices,
     }
     out.update(clock_view(case.clock, today, calendar, yellow_days))
     out["paused"] = out["paused"] or case.state == SUPPLEMENTING

@@ -33,8 +33,10 @@ SUMMARIES = {
     "case.concluded": lambda p: (f"{p.get('department')} 办结「{p.get('item_name')}」，用时 {p.get('used_days')}"
                                  f" 个工作日，{_in_time(p)}"),
     "stage.concluded": lambda p: f"{_stage(p)}阶段办结，{_in_time(p)}",
-    "case.supplement_requested": lambda p: (f"{p.get('department')} 对「{p.get('item_name')}」出具补正通知，"
-                                            f"自 {p.get('on')} 起暂停计时"),
+    "case.supplement_requested": lambda p: (
+        f"{p.get('department')} 对「{p.get('item_name')}」出具补正通知，自 {p.get('on')} 起暂停计时"
+        + (f"；第 {p.get('supplement_no')} 次补正，牵头部门记录的理由：{p.get('second_supplement_reason')}"
+           if p.get("second_supplement_reason") else "")),
     "case.supplement_accepted": lambda p: (f"{p.get('department')} 受理「{p.get('item_name')}」的补正材料，继续计时"
                                            + (f"，{p.get('due_on')} 到期" if p.get("due_on") else "")),
     "case.refused": lambda p: f"{p.get('department')} 对「{p.get('item_name')}」不予受理：{p.get('opinion') or ''}",
@@ -45,6 +47,9 @@ SUMMARIES = {
     "case.withdrawn": lambda p: f"申请人撤回「{p.get('item_name')}」",
     "case.lapsed": lambda p: (f"{p.get('department')} 逾期未对「{p.get('item_name')}」出具意见"
                               f"（{p.get('due_on')} 到期），视为无意见"),
+    "case.recalled": lambda p: (f"「{p.get('item_name')}」办理时限届满，{p.get('recalled_from')} 未作决定，办理流程自动收回，"
+                                + (f"由牵头部门 {p.get('recalled_to')} 决定" if p.get("recalled_to")
+                                   else "视为无意见，按无异议办结")),
     "case.special_handled": lambda p: (f"{p.get('department')} 对「{p.get('item_name')}」按特别程序处理："
                                        f"{p.get('reason')}"),
     "stage.extended": lambda p: (f"牵头部门 {p.get('department')} 延长"
