@@ -20,7 +20,7 @@ DAYS = validate.Range(min=1, max=365)
 # the file types a material may have (intake.domain.material.CONTENT_TYPES)
 MATERIAL_CONTENT_TYPES = ("application/pdf", "application/ofd", "image/jpeg", "image/png")
 DOCUMENT_KINDS = ("registration_voucher", "acceptance_notice", "supplement_notice", "refusal_decision",
-                  "disapproval_decision", "completion_notice")
+                  "disapproval_decision", "completion_notice", "countersign_record")
 
 
 # ------------------------------------------------------------------------------- catalog
