@@ -64,7 +64,7 @@ def issue_case_document(envelope, uow, consumer, kind, supplement_days, today):
     catalog = catalog_version(uow, project.catalog_version)
     common = {"project_name": project.name, "applicant": window.applicant_label(project.applicant_org, project.applicant_name),
               "stage": p["stage"], "item_name": p["item_name"],
-              "department": departmentdepartment_name(catalog, p["department"]), "issued_on": p["on"].isoformat()}
+              "department": department_name(catalog, p["department"]), "issued_on": p["on"].isoformat()}
     issued_on = p["on"]
     if kind == window.ACCEPTANCE:
         resumed = envelope.type == "case.supplement_accepted"
