@@ -249,6 +249,18 @@ OPERATIONS = (
               response=consult.ConsultationOut, status=201, tag="consult"),
     Operation("/consultations/{consultation_id}", "GET", "consult", "get_consultation", "查看征求意见及答复",
               args=("path:consultation_id",), response=consult.ConsultationOut, tag="consult"),
+    Operation("/consultations", "GET", "consult", "list_consultations",
+              "部门征询收件箱：发给本部门（本行政区划内）或本部门发起的征询，含答复期限、亮灯和状态（待答复的在前）",
+              args=("filters",),
+              query=(Param("department", min_length=1, max_length=40),
+                     Param("role", description="addressed 发给本部门 / initiated 本部门发起",
+                           enum=("addressed", "initiated")),
+                     Param("state", description="open 待答复 / answered 待会签 / closed 已办结", enum=consult.STATES),
+                     Param("light", description="答复时限今日亮灯 green/yellow/red", enum=supervision.LIGHTS))
+              + PAGE, response=consult.ConsultationOut, paged=True, tag="consult"),
+    Operation("/consultations/{consultation_id}/countersign", "POST", "consult", "countersign_consultation",
+              "办结会签：发起部门汇总全部答复（含逾期视为无意见）后办结征询", args=("path:consultation_id", "body"),
+              body=consult.Countersign, response=consult.ConsultationOut, tag="consult"),
 )
 
 

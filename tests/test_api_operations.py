@@ -266,9 +266,12 @@ def consultation(people, project):
         "project_code": project["code"], "case_id": project["case_ids"]["NRP"], "asked_of": ["DRC"],
         "question": "拟选址是否符合产业政策？请提出意见。", "due_days": 5})
     body = ok(opened, 201)
+    inbox = people["drc-officer"].get("/consultations", params={"state": "open"})
     replied = people["drc-officer"].post(f"/consultations/{body['id']}/replies",
-                                         json={"opinion": "符合产业政策，同意。"})
-    return {"opened": opened, "replied": replied, "id": body["id"]}
+                                         json={"kind": "agree", "opinion": "符合产业政策，同意。"})
+    countersigned = people["nrp-officer"].post(f"/consultations/{body['id']}/countersign",
+                                               json={"summary": "发展改革部门同意，征询办结。"})
+    return {"opened": opened, "replied": replied, "inbox": inbox, "countersigned": countersigned, "id": body["id"]}
 
 
 @pytest.fixture(scope="module")
@@ -1088,9 +1091,26 @@ def test_open_consultation(consultation, project):
 @covers("POST", "/consultations/{consultation_id}/replies")
 def test_reply_to_consultation(consultation):
     body = expect(consultation["replied"], "POST", "/consultations/{consultation_id}/replies", 201)
-    assert (body["id"], body["status"]) == (consultation["id"], "closed")
+    assert (body["id"], body["status"]) == (consultation["id"], "answered")
     assert [(r["department"], r["opinion"], r["opinion_kind"]) for r in body["replies"]] == \
-        [("DRC", "符合产业政策，同意。", "replied")]
+        [("DRC", "符合产业政策，同意。", "agree")]
+
+
+@covers("GET", "/consultations")
+def test_list_consultations(people, consultation):
+    body = expect(consultation["inbox"], "GET", "/consultations", 200)
+    assert consultation["id"] in [c["id"] for c in body["items"]]
+    assert all(c["status"] == "open" and "DRC" in c["asked_of"] for c in body["items"])
+    assert body["items"][0]["light"] in ("green", "yellow", "red")
+    initiated = expect(people["nrp-officer"].get("/consultations", params={"role": "initiated", "limit": 5}),
+                       "GET", "/consultations", 200)
+    assert consultation["id"] in [c["id"] for c in initiated["items"]] and initiated["limit"] == 5
+
+
+@covers("POST", "/consultations/{consultation_id}/countersign")
+def test_countersign_consultation(consultation):
+    body = expect(consultation["countersigned"], "POST", "/consultations/{consultation_id}/countersign", 200)
+    assert (body["id"], body["status"], body["summary"]) == (consultation["id"], "closed", "发展改革部门同意，征询办结。")
 
 
 @covers("GET", "/consultations/{consultation_id}")

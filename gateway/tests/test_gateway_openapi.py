@@ -152,7 +152,8 @@ def test_every_limit_the_server_enforces_is_in_the_schema(doc):
                                        "completion_acceptance"]
     assert schemas["SubmitDeclaration"]["properties"]["stage"]["enum"] == stage["schema"]["enum"]
     assert schemas["ExtensionBody"]["properties"]["days"] == {"type": "integer", "minimum": 1, "maximum": 60}
-    assert schemas["OpenConsultation"]["properties"]["due_days"] == {"type": "integer", "minimum": 1, "maximum": 60}
+    assert schemas["OpenConsultation"]["properties"]["due_days"] == {"type": ["integer", "null"], "minimum": 1,
+                                                                   "maximum": 60, "default": None}
     assert schemas["LoadCalendarYear"]["properties"]["year"] == {"type": "integer", "minimum": 2000, "maximum": 2100}
     assert schemas["LoadCalendarYear"]["properties"]["holidays"]["items"] == {"type": "string", "format": "date"}
     assert schemas["RevokeLicence"]["properties"]["reason"] == {"type": "string", "minLength": 1, "maxLength": 2000}

@@ -11,6 +11,7 @@ from marshmallow import fields, validate
 from platform_kit import contracts
 
 PUBLISHERS = {
+    "catalog.loaded": "intake",
     "project.registered": "intake", "material.uploaded": "intake", "declaration.submitted": "intake",
     "project.updated": "intake", "material.verified": "intake", "supplement.submitted": "intake",
     "project.query_code_issued": "intake",

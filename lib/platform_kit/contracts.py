@@ -400,9 +400,36 @@ class LicenceRevokedV1(_Payload):
     revoked_on = fields.Date(required=True)
 
 
+class CatalogDepartment(_Payload):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    region = fields.String(required=True)
+
+
+class ConsultationRule(_Payload):
+    department = fields.String(required=True)
+    days = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class ItemConsultationRules(_Payload):
+    item_code = fields.String(required=True)
+    consultations = fields.List(fields.Nested(ConsultationRule), required=True, validate=validate.Length(min=1))
+
+
+class CatalogLoadedV1(_Payload):
+    """An operator loaded a new version of the flow catalog (审批事项目录): its departments and, per
+    item, the departments consulted by default with their working days (001 二–四)."""
+    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    loaded_by = fields.String(required=True)
+    departments = fields.List(fields.Nested(CatalogDepartment), required=True, validate=validate.Length(min=1))
+    consultation_rules = fields.List(fields.Nested(ItemConsultationRules), load_default=list)
+
+
 class ConsultationOpenedV1(_Payload):
     consultation_id = fields.String(required=True)
     case_id = fields.String(allow_none=True, load_default=None)
+    # the region of the department that asked (the consulted departments' inbox is per region); within v1
+    region = fields.String(allow_none=True, load_default=None)
     asked_by = fields.String(required=True)
     asked_of = fields.List(fields.String(), required=True)
     question = fields.String(required=True)
@@ -412,10 +439,18 @@ class ConsultationOpenedV1(_Payload):
     due_estimated = fields.Boolean(load_default=False)
 
 
+OPINION_KINDS = ("agree", "conditional", "disagree", "none")   # 同意 / 有条件同意 / 不同意 / 无意见
+NO_OPINION_BY_DEADLINE = "no_opinion"                          # 004 §14: silent by the deadline
+
+
 class ConsultationRepliedV1(_Payload):
     consultation_id = fields.String(required=True)
     department = fields.String(required=True)
     opinion = fields.String(required=True)
+    case_id = fields.String(allow_none=True, load_default=None)
+    # added within version 1: "replied" for replies recorded before opinion kinds existed
+    opinion_kind = fields.String(load_default="replied", validate=validate.OneOf(OPINION_KINDS + ("replied",)))
+    conditions = fields.String(load_default="")
 
 
 class ConsultationLapsedV1(_Payload):
@@ -434,11 +469,38 @@ class ConsultationReplySummary(_Payload):
 
 
 class ConsultationClosedV1(_Payload):
-    """Every asked department has an answer, its own or no opinion; the flow moves on."""
+    """Every asked department has an answer, its own or no opinion; the flow moves on. Superseded by
+    version 2: a consultation closes when the asking department countersigns it."""
     consultation_id = fields.String(required=True)
     case_id = fields.String(allow_none=True, load_default=None)
     replies = fields.List(fields.Nested(ConsultationReplySummary), required=True, validate=validate.Length(min=1))
     closed_on = fields.Date(required=True)
+
+
+class CountersignedReply(_Payload):
+    department = fields.String(required=True)
+    opinion_kind = fields.String(required=True,
+                                 validate=validate.OneOf(OPINION_KINDS + ("replied", NO_OPINION_BY_DEADLINE)))
+    opinion = fields.String(required=True)
+    conditions = fields.String(load_default="")
+    replied_on = fields.Date(required=True)
+    attachments = fields.List(fields.String(), load_default=list)
+
+
+class ConsultationClosedV2(_Payload):
+    """The asking department concluded the consultation (办结会签, 001 二) once every asked
+    department had answered or its silence had been recorded as no opinion: the summary and every
+    answer it cites, which the window issues to the applicant as the countersign record."""
+    consultation_id = fields.String(required=True)
+    case_id = fields.String(allow_none=True, load_default=None)
+    asked_by = fields.String(required=True)
+    question = fields.String(required=True)
+    opened_on = fields.Date(required=True)
+    due_on = fields.Date(required=True)
+    summary = fields.String(required=True)
+    closed_by = fields.String(required=True)
+    closed_on = fields.Date(required=True)
+    replies = fields.List(fields.Nested(CountersignedReply), required=True, validate=validate.Length(min=1))
 
 
 # type -> {version: schema class}. The single source of truth for what may be published.
@@ -477,7 +539,8 @@ EVENTS = {
     "consultation.opened": {1: ConsultationOpenedV1},
     "consultation.replied": {1: ConsultationRepliedV1},
     "consultation.lapsed": {1: ConsultationLapsedV1},
-    "consultation.closed": {1: ConsultationClosedV1},
+    "consultation.closed": {1: ConsultationClosedV1, 2: ConsultationClosedV2},
+    "catalog.loaded": {1: CatalogLoadedV1},
 }
 
 

@@ -59,6 +59,7 @@ export const DOCUMENT_KIND_LABELS: Record<string, string> = {
   completion_notice: '办结通知书',
   return_notice: '退件通知书',
   not_required_notice: '无需办理告知书',
+  countersign_record: '会签意见书',
 }
 
 export const SOURCE_LABELS: Record<string, string> = { online: '网上申报', window: '窗口登记', investment_platform: '投资审批平台推送' }

@@ -21,7 +21,8 @@ DAYS = validate.Range(min=1, max=365)
 # the file types a material may have (intake.domain.material.CONTENT_TYPES)
 MATERIAL_CONTENT_TYPES = ("application/pdf", "application/ofd", "image/jpeg", "image/png")
 DOCUMENT_KINDS = ("registration_voucher", "acceptance_notice", "supplement_notice", "refusal_decision",
-                  "disapproval_decision", "completion_notice", "return_notice", "not_required_notice")
+                  "disapproval_decision", "completion_notice", "return_notice", "not_required_notice",
+                  "countersign_record")
 
 
 # ------------------------------------------------------------------------------- catalog
@@ -36,6 +37,13 @@ class FaqIn(Body):
     """One question applicants ask about an item, with the answer the guide gives (003 §6)."""
     question = fields.String(required=True, validate=validate.Length(min=1, max=200))
     answer = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class ConsultationRuleIn(Body):
+    """A department the item's handling department consults by default, and the working days it has
+    to answer (001 二–四: site selection 3, planning permit 5)."""
+    department = fields.String(required=True, validate=CODE)
+    days = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=60))
 
 
 class ItemIn(Body):
@@ -54,6 +62,9 @@ class ItemIn(Body):
     faq = fields.List(fields.Nested(FaqIn), validate=validate.Length(max=50))
     common_errors = fields.List(fields.String(validate=validate.Length(min=1, max=500)),
                                 validate=validate.Length(max=50))
+    # 001 二–四: departments consulted (征询) by default once the item is accepted
+    consultations = fields.List(fields.Nested(ConsultationRuleIn), load_default=list,
+                                validate=validate.Length(max=30))
 
 
 class FormFieldIn(Body):

@@ -1,11 +1,12 @@
 """nameko entrypoints of the consult service: load → handler → dump, nothing else."""
+from nameko.dependency_providers import Config
 from nameko.rpc import rpc
 from nameko.timer import timer
 from sqlalchemy import text
 
 from consult import handlers
 from consult.adapters.orm import metadata
-from consult.schemas import ConsultationOut, OpenConsultation, ReplyToConsultation
+from consult.schemas import ConsultationFilters, ConsultationOut, Countersign, OpenConsultation, ReplyToConsultation
 from platform_kit.bus import event_handler
 from platform_kit.calendar import today_in_shanghai
 from platform_kit.calendar_store import current_calendar
@@ -16,20 +17,26 @@ from platform_kit.sweeper import Sweeper
 from platform_kit.validation import load
 
 
+DEFAULT_YELLOW_DAYS = 2
+
+
 class ConsultService:
     name = "consult"
 
     db = Database(metadata)
     auth = Auth()
     sweeper = Sweeper(seconds=30, batch=200)
+    config = Config()
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def open_consultation(self, data):
         identity = self.auth.identity(OFFICER)
         cmd = load(OpenConsultation(), data)
+        # LIGHT_YELLOW_DAYS: the platform's one yellow threshold, as the stage service's clocks use it
+        yellow_days = int(self.config.get("LIGHT_YELLOW_DAYS", DEFAULT_YELLOW_DAYS))
         with self.db.unit_of_work() as uow:
             result = handlers.open_consultation(cmd, identity, uow, current_calendar(uow.session),
-                                                today_in_shanghai())
+                                                today_in_shanghai(), yellow_days)
         return ConsultationOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -41,13 +48,39 @@ class ConsultService:
         return ConsultationOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def get_consultation(self, consultation_id):
-        self.auth.identity(OFFICER, SUPERVISOR)
-        with self.db.reading() as uow:
-            result = handlers.get(consultation_id, uow)
+    def countersign_consultation(self, consultation_id, data):
+        identity = self.auth.identity(OFFICER)
+        cmd = load(Countersign(), data)
+        with self.db.unit_of_work() as uow:
+            result = handlers.countersign(consultation_id, cmd, identity, uow, today_in_shanghai())
         return ConsultationOut().dump(result)
 
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_consultation(self, consultation_id):
+        identity = self.auth.identity(OFFICER, SUPERVISOR)
+        with self.db.reading() as uow:
+            result = handlers.get(consultation_id, identity, uow, today_in_shanghai())
+        return ConsultationOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_consultations(self, filters=None):
+        identity = self.auth.identity(OFFICER, SUPERVISOR)
+        cmd = load(ConsultationFilters(), filters or {})
+        with self.db.reading() as uow:
+            result = handlers.list_consultations(cmd, identity, uow, today_in_shanghai())
+        return {**result, "items": ConsultationOut(many=True).dump(result["items"])}
+
     # ---------------------------------------------------------------------------- events
+    @event_handler("intake", "catalog.loaded")
+    def on_catalog_loaded(self, envelope):
+        with self.db.unit_of_work() as uow:
+            handlers.catalog_loaded(envelope, uow)
+
+    @event_handler("stage", "stage.opened")
+    def on_stage_opened(self, envelope):
+        with self.db.unit_of_work() as uow:
+            handlers.stage_opened(envelope, uow)
+
     @event_handler("stage", "calendar.year_loaded")
     def on_calendar_year_loaded(self, envelope):
         with self.db.unit_of_work() as uow:

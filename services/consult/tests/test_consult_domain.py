@@ -1,9 +1,11 @@
-"""Consultation rules (001, 004 §14) as plain Python: replies, silence recorded as no opinion, closing."""
+"""Consultation rules (001, 004 §14) as plain Python: replies, silence recorded as no opinion,
+countersign (办结会签), and who is consulted for how long (the catalog's item rule)."""
 from datetime import date
 
 import pytest
 
-from consult.domain.consultation import NO_OPINION, REPLIED, SYSTEM, Consultation
+from consult.domain import rules
+from consult.domain.consultation import AGREE, CONDITIONAL, NO_OPINION, SYSTEM, Consultation
 from platform_kit.errors import Conflict, Forbidden, ValidationFailed
 
 OPENED = date(2026, 11, 2)
@@ -41,10 +43,9 @@ def test_silent_departments_get_no_opinion_from_the_platform_the_day_after_the_d
     assert [r.department for r in recorded] == ["FIRE", "HOUSING"]
     assert all(r.opinion_kind == NO_OPINION and r.replied_by == SYSTEM and r.replied_on == day_after
                and r.opinion for r in recorded)
-    assert c.closed_on == day_after and c.status() == "closed"
-    assert c.summary() == [{"department": "FIRE", "opinion_kind": NO_OPINION},
-                           {"department": "HOUSING", "opinion_kind": NO_OPINION},
-                           {"department": "NRP", "opinion_kind": REPLIED}]
+    assert c.answered_on == day_after and c.closed_on is None and c.status() == "answered"
+    assert [(r["department"], r["opinion_kind"]) for r in c.record()] == [
+        ("FIRE", NO_OPINION), ("HOUSING", NO_OPINION), ("NRP", "replied")]
 
 
 def test_a_later_sweep_records_on_its_own_day_and_only_once():
@@ -52,7 +53,7 @@ def test_a_later_sweep_records_on_its_own_day_and_only_once():
     later = date(2026, 11, 20)
     assert [r.replied_on for r in c.lapse(later)] == [later]
     assert c.lapse(date(2026, 11, 21)) == []
-    assert len(c.replies) == 1 and c.closed_on == later
+    assert len(c.replies) == 1 and c.answered_on == later
 
 
 def test_a_late_reply_is_refused_before_and_after_the_no_opinion_is_recorded():
@@ -65,14 +66,55 @@ def test_a_late_reply_is_refused_before_and_after_the_no_opinion_is_recorded():
     assert [r.opinion_kind for r in c.replies] == [NO_OPINION]
 
 
-def test_the_last_reply_in_time_closes_and_nothing_lapses_afterwards():
+def test_the_last_reply_in_time_answers_it_and_nothing_lapses_afterwards():
     c = consultation(asked_of=["FIRE", "NRP"])
-    c.reply(department="FIRE", opinion="同意", replied_by="fire-1", on=date(2026, 11, 3))
-    assert c.closed_on is None
-    c.reply(department="NRP", opinion="有条件同意", replied_by="nrp-1", on=DUE)
-    assert c.closed_on == DUE and c.status() == "closed"
+    c.reply(department="FIRE", opinion="同意", replied_by="fire-1", on=date(2026, 11, 3), kind=AGREE)
+    assert c.answered_on is None
+    c.reply(department="NRP", opinion="同意", replied_by="nrp-1", on=DUE, kind=CONDITIONAL,
+            conditions="消防车道宽度不小于4米")
+    assert c.answered_on == DUE and c.status() == "answered"
     assert c.lapse(date(2026, 11, 9)) == [] and len(c.replies) == 2
-    assert {s["opinion_kind"] for s in c.summary()} == {REPLIED}
+    assert [r["conditions"] for r in c.record()] == ["", "消防车道宽度不小于4米"]
+
+
+def test_a_conditional_agreement_states_its_conditions_and_only_it_has_any():
+    c = consultation(asked_of=["FIRE"])
+    with pytest.raises(ValidationFailed) as err:
+        c.reply(department="FIRE", opinion="原则同意", replied_by="fire-1", on=OPENED, kind=CONDITIONAL)
+    assert err.value.errors[0]["field"] == "conditions"
+    with pytest.raises(ValidationFailed):
+        c.reply(department="FIRE", opinion="同意", replied_by="fire-1", on=OPENED, kind=AGREE, conditions="无")
+    assert c.replies == []
+
+
+def test_countersign_by_the_asking_department_once_every_answer_is_in():
+    c = consultation(asked_of=["FIRE", "NRP"])
+    c.reply(department="FIRE", opinion="同意", replied_by="fire-1", on=OPENED, kind=AGREE)
+    with pytest.raises(Conflict) as err:       # NRP neither answered nor lapsed
+        c.countersign(department="DRC", signed_by="drc-1", summary="汇总", on=DUE)
+    assert "NRP" in err.value.detail
+    with pytest.raises(Forbidden):
+        c.countersign(department="FIRE", signed_by="fire-1", summary="汇总", on=date(2026, 11, 6))
+    # past the deadline the silence is recorded on the way
+    recorded = c.countersign(department="DRC", signed_by="drc-1", summary="同意，按消防意见执行", on=date(2026, 11, 6))
+    assert [r.department for r in recorded] == ["NRP"] and c.status() == "closed"
+    assert (c.closed_on, c.closed_by, c.summary) == (date(2026, 11, 6), "drc-1", "同意，按消防意见执行")
+    with pytest.raises(Conflict):
+        c.countersign(department="DRC", signed_by="drc-1", summary="再签", on=date(2026, 11, 7))
+
+
+def test_the_item_rule_decides_departments_and_days():
+    known = {"NRP", "FIRE", "CAD", "EQB"}
+    rule = [{"department": "FIRE", "days": 5}, {"department": "CAD", "days": 5}]
+    planned = rules.plan(rule=rule, asked_of=["EQB"], due_days=None, known_departments=known, asked_by="NRP")
+    assert (planned.asked_of, planned.due_days) == (["FIRE", "CAD", "EQB"], 5)
+    assert rules.plan(rule=rule, asked_of=[], due_days=5, known_departments=known, asked_by="NRP").due_days == 5
+    with pytest.raises(ValidationFailed) as err:
+        rules.plan(rule=rule, asked_of=["XYZ"], due_days=10, known_departments=known, asked_by="NRP")
+    assert {e["field"] for e in err.value.errors} == {"asked_of", "due_days"}
+    with pytest.raises(ValidationFailed) as err:      # without a rule the days are needed
+        rules.plan(rule=[], asked_of=["EQB"], due_days=None, known_departments=known, asked_by="NRP")
+    assert [e["field"] for e in err.value.errors] == ["due_days"]
 
 
 def test_replies_are_never_changed_and_only_asked_departments_answer():

@@ -5,6 +5,7 @@ from nameko.testing.services import entrypoint_waiter
 
 from consult.service import ConsultService
 from platform_kit.bus import event_handler
+from test_consult_deadline import catalog_loaded
 from platform_kit.errors import Conflict, Forbidden, Unauthenticated, ValidationFailed
 
 
@@ -22,6 +23,7 @@ def consult(container_factory, service_config):
     config = service_config("consult")
     container = container_factory(ConsultService, config)
     container.start()
+    catalog_loaded(config, container)
     return config
 
 
@@ -44,13 +46,13 @@ def test_open_and_reply_publishes_event(consult, container_factory, make_token):
     assert Listener.seen[-1].actor.id == "officer-planning"
 
     with rpc(consult, fire) as proxy:
-        replied = proxy.reply_to_consultation(opened["id"], {"opinion": "同意"})
-        assert replied["status"] == "closed"
+        replied = proxy.reply_to_consultation(opened["id"], {"kind": "agree", "opinion": "同意"})
+        assert replied["status"] == "answered"
         with pytest.raises(Conflict):
-            proxy.reply_to_consultation(opened["id"], {"opinion": "改主意了"})
+            proxy.reply_to_consultation(opened["id"], {"kind": "disagree", "opinion": "改主意了"})
     with rpc(consult, planning) as proxy:
         with pytest.raises(Forbidden):
-            proxy.reply_to_consultation(opened["id"], {"opinion": "自问自答"})
+            proxy.reply_to_consultation(opened["id"], {"kind": "agree", "opinion": "自问自答"})
 
 
 def test_bad_input_and_missing_identity(consult, make_token):
@@ -58,7 +60,7 @@ def test_bad_input_and_missing_identity(consult, make_token):
         with pytest.raises(ValidationFailed) as err:
             proxy.open_consultation({"project_code": "X", "asked_of": [], "question": "", "due_days": 0})
         fields = {e["field"] for e in err.value.errors}
-        assert {"asked_of", "question", "due_days"} <= fields
+        assert {"question", "due_days"} <= fields
     with rpc(consult, None) as proxy:
         with pytest.raises(Unauthenticated):
             proxy.get_consultation("nope")

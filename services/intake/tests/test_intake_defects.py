@@ -33,6 +33,7 @@ OTHER_CITY_SUPERVISOR = Identity(sub="sup-3", role="supervisor", name="督查 �
 def uow():
     uow = fake_uow()
     handlers.load_catalog(load(CatalogIn(), CATALOG), OPERATOR, uow)
+    uow.emitted.clear()   # catalog.loaded: the tests below look at what projects publish
     return uow
 
 
@@ -146,3 +147,31 @@ def test_a_department_asked_in_a_consultation_reads_the_project_and_the_event_co
     assert handlers.record_consultation(event, uow, "intake.on_consultation_opened") is False
     assert uow.consultations.departments_of(code) == {"FIRE", "EQB"}
     assert readers(uow, code, EVERYONE) == {"applicant-1", "clerk-1", "operator-1", "sup-1", "fire-1"}
+
+
+def test_a_countersigned_consultation_issues_the_countersign_record_once(uow):
+    """001 二: the combined opinion goes back to the applicant through the window (会签意见书)."""
+    import io
+
+    from pypdf import PdfReader
+
+    code = register(uow)["project_code"]
+    closed = new_event("consultation.closed", source="consult", project_code=code,
+                       actor=Actor(id="nrp-1", role="officer", department="NRP", region="410800"), payload={
+                           "consultation_id": "cons-1", "case_id": "case-nrp-1", "asked_by": "NRP",
+                           "question": "是否符合消防、人防要求？", "opened_on": date(2026, 11, 2),
+                           "due_on": date(2026, 11, 9), "summary": "同意，按消防部门所附条件实施。",
+                           "closed_by": "nrp-1", "closed_on": date(2026, 11, 10), "replies": [
+                               {"department": "FIRE", "opinion_kind": "conditional", "opinion": "原则同意",
+                                "conditions": "消防车道宽度不小于4米", "replied_on": date(2026, 11, 4)},
+                               {"department": "CAD", "opinion_kind": "no_opinion", "opinion": "逾期未反馈，视为无意见",
+                                "replied_on": date(2026, 11, 10)}]})
+    document = handlers.issue_countersign_record(closed, uow, "intake.on_consultation_closed")
+    assert handlers.issue_countersign_record(closed, uow, "intake.on_consultation_closed") is None
+    listed = handlers.list_documents(code, {"limit": 50, "offset": 0}, APPLICANT, uow)["items"]
+    assert [(d["kind"], d["title"]) for d in listed] == [("countersign_record", "会签意见书")]
+    pdf = handlers.get_document(document.id, APPLICANT, uow)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf["content"])).pages)
+    for expected in ("会签意见书", "有条件同意", "消防车道宽度不小于4米", "逾期未反馈，视为无意见", "人民防空办公室",
+                     "同意，按消防部门所附条件实施", "2026年11月10日"):
+        assert expected in text.replace("\n", ""), expected

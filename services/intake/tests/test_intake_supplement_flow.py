@@ -164,8 +164,10 @@ def test_supplement_handed_in_through_the_window_reaches_the_case(platform):
     with pytest.raises(Conflict):   # the supplement was accepted: no longer waiting
         call("intake", "applicant", "submit_supplement", code, {"case_id": case_id, "material_ids": [first["material_id"]]})
 
-    # a second request is a new notice: the applicant may hand in again, and the case view shows only the new one
-    call("stage", "nrp", "act_on_case", case_id, {"action": "request_supplement", "opinion": "宗地界址图：缺少坐标"})
+    # a second request (by the lead department, with its reason: 002 §7(二)) is a new notice: the applicant
+    # may hand in again, and the case view shows only the new one
+    call("stage", "nrp", "act_on_case", case_id, {"action": "request_supplement", "opinion": "宗地界址图：缺少坐标",
+                                                  "second_supplement_reason": "首次补正的宗地图经复核缺少界址坐标"})
     assert wait_for(lambda: call("stage", "nrp", "get_case", case_id)["supplement_received"] is None)
     assert wait_for(lambda: kinds(call, code).count("supplement_notice") == 2)
     again = call("intake", "applicant", "submit_supplement", code, {"case_id": case_id,

@@ -491,7 +491,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** 部门征询收件箱：发给本部门（本行政区划内）或本部门发起的征询，含答复期限、亮灯和状态（待答复的在前） */
+        get: operations["list_consultations"];
         put?: never;
         /** 发起部门征求意见 */
         post: operations["open_consultation"];
@@ -512,6 +513,23 @@ export interface paths {
         get: operations["get_consultation"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/consultations/{consultation_id}/countersign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 办结会签：发起部门汇总全部答复（含逾期视为无意见）后办结征询 */
+        post: operations["countersign_consultation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1484,9 +1502,12 @@ export interface components {
             step: "accept" | "review" | "approve" | "conclude";
         };
         ConsultationOut: {
+            /** Format: date */
+            answered_on?: string | null;
             asked_by?: string;
             asked_of?: string[];
             case_id?: string | null;
+            closed_by?: string | null;
             /** Format: date */
             closed_on?: string | null;
             consultation_id?: string;
@@ -1496,13 +1517,31 @@ export interface components {
             /** Format: date */
             due_on?: string;
             id?: string;
+            /**
+             * @description 答复时限今日亮灯（待答复时）
+             * @enum {string|null}
+             */
+            light?: "green" | "yellow" | "red" | null;
             /** Format: date */
             opened_on?: string;
+            /** @description 尚未答复的部门 */
+            outstanding?: string[];
             project_code?: string;
             question?: string;
+            region?: string | null;
             replies?: components["schemas"]["ReplyOut"][];
             /** @enum {string} */
-            status?: "open" | "closed";
+            status?: "open" | "answered" | "closed";
+            summary?: string | null;
+        };
+        /** @description A department the item's handling department consults by default, and the working days it has */
+        ConsultationRuleIn: {
+            days: number;
+            department: string;
+        };
+        /** @description 办结会签: the asking department's summary of every answer. */
+        Countersign: {
+            summary: string;
         };
         /** @description A deadline counted again once the operator loaded a year it runs through. */
         DeadlineRecountOut: {
@@ -1588,7 +1627,7 @@ export interface components {
             /** Format: date */
             issued_on?: string;
             /** @enum {string} */
-            kind?: "registration_voucher" | "acceptance_notice" | "supplement_notice" | "refusal_decision" | "disapproval_decision" | "completion_notice" | "return_notice" | "not_required_notice";
+            kind?: "registration_voucher" | "acceptance_notice" | "supplement_notice" | "refusal_decision" | "disapproval_decision" | "completion_notice" | "return_notice" | "not_required_notice" | "countersign_record";
             loss?: components["schemas"]["DocumentLossOut"] | null;
             project_code?: string;
             title?: string;
@@ -1608,7 +1647,7 @@ export interface components {
             /** Format: date */
             issued_on?: string;
             /** @enum {string} */
-            kind?: "registration_voucher" | "acceptance_notice" | "supplement_notice" | "refusal_decision" | "disapproval_decision" | "completion_notice" | "return_notice" | "not_required_notice";
+            kind?: "registration_voucher" | "acceptance_notice" | "supplement_notice" | "refusal_decision" | "disapproval_decision" | "completion_notice" | "return_notice" | "not_required_notice" | "countersign_record";
             loss?: components["schemas"]["DocumentLossOut"] | null;
             project_code?: string;
             title?: string;
@@ -1736,6 +1775,7 @@ export interface components {
             applies_when?: Record<string, never>;
             code: string;
             common_errors?: string[];
+            consultations?: components["schemas"]["ConsultationRuleIn"][];
             department: string;
             faq?: components["schemas"]["FaqIn"][];
             /**
@@ -1846,7 +1886,7 @@ export interface components {
             /** Format: date */
             issued_on?: string;
             /** @enum {string} */
-            kind?: "registration_voucher" | "acceptance_notice" | "supplement_notice" | "refusal_decision" | "disapproval_decision" | "completion_notice" | "return_notice" | "not_required_notice";
+            kind?: "registration_voucher" | "acceptance_notice" | "supplement_notice" | "refusal_decision" | "disapproval_decision" | "completion_notice" | "return_notice" | "not_required_notice" | "countersign_record";
             loss?: components["schemas"]["DocumentLossOut"] | null;
             project_code?: string;
             project_name?: string;
@@ -1856,11 +1896,13 @@ export interface components {
             code?: string;
             name?: string;
         };
+        /** @description The item's catalog rule decides the departments consulted by default and the working days */
         OpenConsultation: {
-            asked_of: string[];
+            asked_of?: string[];
             /** @default null */
             case_id?: string | null;
-            due_days: number;
+            /** @default null */
+            due_days?: number | null;
             project_code: string;
             question: string;
         };
@@ -2017,15 +2059,26 @@ export interface components {
             reason: string;
         };
         ReplyOut: {
+            attachments?: string[];
+            conditions?: string;
             department?: string;
             opinion?: string;
             /** @enum {string} */
-            opinion_kind?: "replied" | "no_opinion";
+            opinion_kind?: "agree" | "conditional" | "disagree" | "none" | "replied" | "no_opinion";
             replied_by?: string;
             /** Format: date */
             replied_on?: string;
         };
         ReplyToConsultation: {
+            /** @description 材料编号 */
+            attachments?: string[];
+            /** @default  */
+            conditions?: string;
+            /**
+             * @description agree 同意 / conditional 有条件同意 / disagree 不同意 / none 无意见
+             * @enum {string}
+             */
+            kind: "agree" | "conditional" | "disagree" | "none";
             opinion: string;
         };
         ReportLostNotice: {
@@ -5022,6 +5075,124 @@ export interface operations {
             };
         };
     };
+    list_consultations: {
+        parameters: {
+            query?: {
+                department?: string;
+                /** @description addressed 发给本部门 / initiated 本部门发起 */
+                role?: "addressed" | "initiated";
+                /** @description open 待答复 / answered 待会签 / closed 已办结 */
+                state?: "open" | "answered" | "closed";
+                /** @description 答复时限今日亮灯 green/yellow/red */
+                light?: "green" | "yellow" | "red";
+                /** @description 每页条数（1–200，默认 50） */
+                limit?: number;
+                /** @description 跳过条数（默认 0） */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ConsultationOut"][];
+                        limit: number;
+                        offset: number;
+                        total: number;
+                    };
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
     open_consultation: {
         parameters: {
             query?: never;
@@ -5206,6 +5377,131 @@ export interface operations {
             };
             /** @description 状态冲突 */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    countersign_consultation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                consultation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Countersign"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsultationOut"];
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 不支持的内容类型 */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

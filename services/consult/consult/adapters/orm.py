@@ -19,7 +19,9 @@ add_calendar_table(Base.metadata)
 class ConsultationRow(Base):
     __tablename__ = "consultations"
     # the sweeper's claim: open consultations past their deadline, oldest deadline first
-    __table_args__ = (Index("ix_consultations_closed_on_due_on", "closed_on", "due_on"),)
+    __table_args__ = (Index("ix_consultations_closed_on_due_on", "closed_on", "due_on"),
+                      Index("ix_consultations_answered_on_due_on", "answered_on", "due_on"),
+                      Index("ix_consultations_asked_by_region", "asked_by", "region"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     project_code: Mapped[str] = mapped_column(String(40), index=True)
@@ -34,8 +36,16 @@ class ConsultationRow(Base):
     due_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # the deadline ran through a year without a loaded holiday schedule (Monday–Friday assumed)
     due_estimated: Mapped[bool] = mapped_column(Boolean, server_default=false(), default=False)
+    # the asking officer's region: the consulted departments' inbox is per region
+    region: Mapped[str | None] = mapped_column(String(6), nullable=True)
+    # the first day the reply clock's light is yellow (LIGHT_YELLOW_DAYS working days left)
+    yellow_on: Mapped["Date"] = mapped_column(Date, nullable=True)
     # set once, when the last asked department's answer (real or no opinion) is recorded
+    answered_on: Mapped["Date"] = mapped_column(Date, nullable=True)
+    # set once, when the asking department countersigns (办结会签) with its summary
     closed_on: Mapped["Date"] = mapped_column(Date, nullable=True)
+    closed_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    summary: Mapped[str | None] = mapped_column(Text, nullable=True)
     replies: Mapped[list["ReplyRow"]] = relationship(order_by="ReplyRow.id", lazy="selectin")
     recounts: Mapped[list["DeadlineRecountRow"]] = relationship(order_by="DeadlineRecountRow.id",
                                                                 lazy="selectin")
@@ -56,6 +66,53 @@ class ReplyRow(Base):
     replied_by: Mapped[str] = mapped_column(String(80))
     replied_on: Mapped["Date"] = mapped_column(Date)
     opinion_kind: Mapped[str] = mapped_column(String(20), server_default="replied")
+    # required for a conditional agreement (有条件同意)
+    conditions: Mapped[str] = mapped_column(Text, server_default="", default="")
+    attachments: Mapped[list | None] = mapped_column(JSON, nullable=True)   # material ids
+
+
+class AddresseeRow(Base):
+    """One department asked in a consultation: the department inbox is a query on these rows."""
+
+    __tablename__ = "consultation_addressees"
+
+    consultation_id: Mapped[str] = mapped_column(ForeignKey("consultations.id"), primary_key=True)
+    department: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+
+class DepartmentRow(Base):
+    """A department of the flow catalog, from catalog.loaded (the newest version's name wins)."""
+
+    __tablename__ = "catalog_departments"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    region: Mapped[str] = mapped_column(String(6))
+    catalog_version: Mapped[int] = mapped_column(Integer)
+
+
+class RuleRow(Base):
+    """A department the catalog's item consults by default, with its working days (001 二–四), as
+    of a catalog version (catalog.loaded)."""
+
+    __tablename__ = "consultation_rules"
+
+    catalog_version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    department: Mapped[str] = mapped_column(String(40), primary_key=True)
+    days: Mapped[int] = mapped_column(Integer)
+
+
+class CaseRow(Base):
+    """A case as stage.opened announced it: which item it is, so that its consultations follow
+    the item's rule."""
+
+    __tablename__ = "consultation_cases"
+
+    case_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    project_code: Mapped[str] = mapped_column(String(40))
+    item_code: Mapped[str] = mapped_column(String(40))
+    department: Mapped[str] = mapped_column(String(40))
 
 
 class DeadlineRecountRow(Base):

@@ -152,6 +152,7 @@ class Item:
     lapse_action: str = DEFAULT_LAPSE_ACTION   # 004 §14 (platform_kit.states.LAPSE_ACTIONS)
     faq: tuple = ()              # ({"question", "answer"}, ...)
     common_errors: tuple = ()
+    consultations: tuple = ()    # ({"department", "days"}, ...): consulted by default (001 二–四)
 
 
 @dataclass(frozen=True)
@@ -215,7 +216,8 @@ class Catalog:
                                        accept_with_deficiencies=bool(i.get("accept_with_deficiencies")),
                                        lapse_action=i.get("lapse_action") or DEFAULT_LAPSE_ACTION,
                                        faq=tuple(dict(q) for q in i.get("faq") or ()),
-                                       common_errors=tuple(i.get("common_errors") or ()))
+                                       common_errors=tuple(i.get("common_errors") or ()),
+                                       consultations=tuple(dict(r) for r in i.get("consultations") or ()))
                                   for i in s["items"]))
                 for s in c["stages"])
             self.categories[c["code"]] = Category(code=c["code"], name=c["name"], stages=stages)
@@ -301,10 +303,41 @@ def consistency_errors(data):
                 if item["limit_days"] > stage["limit_days"]:
                     errors.append({"field": f"{it}.limit_days", "message": "事项时限不能超过阶段总时限"})
                 errors.extend(check_conditions(item.get("applies_when") or {}, f"{it}.applies_when"))
+                errors.extend(_consultation_errors(item, it, departments))
         if total > data["overall_limit_days"]:
             errors.append({"field": f"{where}.stages",
                            "message": f"各阶段时限之和 {total} 个工作日超过全流程总时限 {data['overall_limit_days']}"})
     return errors
+
+
+def _consultation_errors(item, at, departments):
+    """An item's default consultations name known departments other than its own, each once, with
+    no more working days than the item's own limit (the answers feed its decision)."""
+    errors, seen = [], set()
+    for index, rule in enumerate(item.get("consultations") or ()):
+        where = f"{at}.consultations[{index}]"
+        if rule["department"] not in departments:
+            errors.append({"field": f"{where}.department", "message": f"部门 {rule['department']} 不在部门列表中"})
+        elif rule["department"] == item["department"]:
+            errors.append({"field": f"{where}.department", "message": "不能向事项的办理部门自身征询"})
+        elif rule["department"] in seen:
+            errors.append({"field": f"{where}.department", "message": f"部门 {rule['department']} 重复"})
+        seen.add(rule["department"])
+        if rule["days"] > item["limit_days"]:
+            errors.append({"field": f"{where}.days", "message": "征询答复期限不能超过事项办理时限"})
+    return errors
+
+
+def consultation_rules(data):
+    """Every item's default consultations in a catalog: {item_code: [{department, days}]} (an item
+    listed in several categories has one rule; the first one listed)."""
+    rules = {}
+    for category in data["categories"]:
+        for stage in category["stages"]:
+            for item in stage["items"]:
+                if item.get("consultations"):
+                    rules.setdefault(item["code"], [dict(r) for r in item["consultations"]])
+    return rules
 
 
 def require_catalog(catalog):

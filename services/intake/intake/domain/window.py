@@ -29,10 +29,13 @@ VOUCHER, ACCEPTANCE, SUPPLEMENT, REFUSAL = ("registration_voucher", "acceptance_
                                             "refusal_decision")
 DISAPPROVAL, COMPLETION = "disapproval_decision", "completion_notice"
 RETURN, NOT_REQUIRED = "return_notice", "not_required_notice"
-KINDS = (VOUCHER, ACCEPTANCE, SUPPLEMENT, REFUSAL, DISAPPROVAL, COMPLETION, RETURN, NOT_REQUIRED)
+COUNTERSIGN = "countersign_record"   # 001 二: the combined opinion of a consultation, back through the window
+KINDS = (VOUCHER, ACCEPTANCE, SUPPLEMENT, REFUSAL, DISAPPROVAL, COMPLETION, RETURN, NOT_REQUIRED, COUNTERSIGN)
 TITLES = {VOUCHER: "登记凭单", ACCEPTANCE: "受理通知书", SUPPLEMENT: "补正通知书", REFUSAL: "不予受理决定书",
           DISAPPROVAL: "不予行政许可决定书", COMPLETION: "办结通知", RETURN: "退件通知书",
-          NOT_REQUIRED: "无需办理告知书"}
+          NOT_REQUIRED: "无需办理告知书", COUNTERSIGN: "会签意见书"}
+OPINION_KIND_NAMES = {"agree": "同意", "conditional": "有条件同意", "disagree": "不同意", "none": "无意见",
+                      "replied": "已答复", "no_opinion": "逾期未反馈，视为无意见"}
 _SEPARATORS = re.compile(r"[\n;；]+")
 # The competent authority is the department's to name in its opinion; this is what the decision
 # says when it did not (002 §7(三)).

@@ -120,6 +120,30 @@ def record_consultation(envelope, uow, consumer):
     return True
 
 
+def issue_countersign_record(envelope, uow, consumer):
+    """consultation.closed: the countersign record (会签意见书) for the applicant, once per event (001 二)."""
+    if not uow.first_time(envelope, consumer) or not envelope.project_code:
+        return None
+    p = envelope.payload
+    project = uow.projects.get(envelope.project_code)
+    if project is None:
+        raise NotFound(f"项目 {envelope.project_code} 不存在")
+    catalog = catalog_version(uow, project.catalog_version)
+    known = uow.case_facts.of_case(p["case_id"]) if p.get("case_id") else []
+    fact = known[-1] if known else None
+    facts = {"project_name": project.name,
+             "applicant": window.applicant_label(project.applicant_org, project.applicant_name),
+             "item_name": fact.item_name if fact else "部门意见征询", "department": department_name(catalog, p["asked_by"]),
+             "question": p["question"], "opened_on": p["opened_on"].isoformat(), "due_on": p["due_on"].isoformat(),
+             "summary": p["summary"], "closed_on": p["closed_on"].isoformat(), "issued_on": p["closed_on"].isoformat(),
+             "replies": [{"department": department_name(catalog, r["department"]),
+                          "kind": window.OPINION_KIND_NAMES.get(r["opinion_kind"], r["opinion_kind"]),
+                          "opinion": r["opinion"], "conditions": r.get("conditions") or "",
+                          "replied_on": r["replied_on"].isoformat()} for r in p["replies"]]}
+    return issue_document(uow, window.COUNTERSIGN, project, p["closed_on"], facts, case_id=p.get("case_id"),
+                          event_id=envelope.event_id)
+
+
 def list_documents(project_code, page, identity, uow):
     """One page of the documents the window issued for the project, oldest first. `page`: {limit, offset}."""
     readable_project(uow, project_code, identity)
@@ -176,6 +200,12 @@ def render_document(document):
         return documents.not_required_notice(**common, stage=facts["stage"], item_name=facts["item_name"],
                                              department=facts["department"], reasons=facts["reasons"],
                                              decided_on=facts["decided_on"], issued_on=facts["issued_on"])
+    if document.kind == window.COUNTERSIGN:
+        return documents.countersign_record(**common, item_name=facts["item_name"], department=facts["department"],
+                                            question=facts["question"], opened_on=facts["opened_on"],
+                                            due_on=facts["due_on"], replies=facts["replies"],
+                                            summary=facts["summary"], closed_on=facts["closed_on"],
+                                            issued_on=facts["issued_on"])
     return documents.refusal_decision(**common, item_name=facts["item_name"], department=facts["department"],
                                       reasons=facts["reasons"], authority=facts["authority"],
                                       issued_on=facts["issued_on"])

@@ -41,12 +41,13 @@ TITLES = {
     "completion_notice": "办结通知",
     "return_notice": "退件通知书",
     "not_required_notice": "无需办理告知书",
+    "countersign_record": "会签意见书",
 }
 # document-number letters per kind: 登 登记, 受 受理, 补 补正, 不受 不予受理, 不许 不予许可, 结 办结, 退 退件,
 # 无需 无需办理
 NUMBER_CODES = {"registration_voucher": "登", "acceptance_notice": "受", "supplement_notice": "补",
                 "refusal_decision": "不受", "disapproval_decision": "不许", "completion_notice": "结",
-                "return_notice": "退", "not_required_notice": "无需"}
+                "return_notice": "退", "not_required_notice": "无需", "countersign_record": "会签"}
 STAGE_NAMES = {
     "land_use_planning": "立项用地规划许可",
     "engineering_permit": "工程建设许可",
@@ -336,3 +337,34 @@ def not_required_notice(*, document_no, project_code, project_name, applicant, s
         _p("依据《工程建设项目审批管理系统运行管理办法》第七条第（四）项，由综合窗口出具。", _NOTE),
     ])
     return _render("not_required_notice", document_no, project_code, flow, issued_by, issued_on)
+
+
+def countersign_record(*, document_no, project_code, project_name, applicant, item_name, department, question,
+                       opened_on, due_on, replies, summary, closed_on, issued_on=None,
+                       issued_by="工程建设项目综合服务窗口"):
+    """001 二: the asking department concluded its consultation (办结会签); every department's answer,
+    the silences recorded as no opinion by the deadline (004 §14), and the summary go back to the
+    applicant through the window.
+
+    `replies`: [{department (name), kind (Chinese), opinion, conditions, replied_on}].
+    """
+    flow = [
+        _p(f"{applicant}：", _PLAIN),
+        _p(f"你单位申请的“{project_name}”（项目代码 {project_code}）“{item_name}”事项，{department}于"
+           f"{chinese_date(opened_on)}发起部门意见征询，答复期限至{chinese_date(due_on)}，"
+           f"于{chinese_date(closed_on)}办结会签。各部门意见如下："),
+        Spacer(1, 2 * mm),
+        _fields([("征询事项", question)]),
+        Spacer(1, 3 * mm),
+        _list(["答复部门", "意见", "意见内容及条件", "日期"],
+              [[r["department"], r["kind"],
+                r["opinion"] + (f"。条件：{r['conditions']}" if r.get("conditions") else ""),
+                chinese_date(r["replied_on"])] for r in replies],
+              [34 * mm, 28 * mm, 78 * mm, 30 * mm]),
+        Spacer(1, 4 * mm),
+        _p("会签意见：", _PLAIN),
+        _p(summary),
+        Spacer(1, 3 * mm),
+        _p("逾期未反馈意见的部门视为无意见（依据内部协作实施方案第二条及相关规定）。", _NOTE),
+    ]
+    return _render("countersign_record", document_no, project_code, flow, issued_by, issued_on or closed_on)
