@@ -303,8 +303,8 @@ def up(args):
     print(f"""
 工程建设项目审批管理系统 is running.
 
-  Portal:   {platform.url}/web/          (互联网门户: 办事指南、进度查询、证照核验、申请人登录)
-  Workbench:{platform.url}/web/login     (窗口、部门、监督、运营人员登录后进入工作台)
+  Portal:     {platform.url}/web/         (互联网门户：办事指南、进度查询、证照核验、申请人登录)
+  Workbench:  {platform.url}/web/login    (窗口、部门、监督、运营人员登录后进入工作台)
   API:      {platform.url}
   OpenAPI:  {platform.url}/openapi.json
   Health:   {platform.url}/health
