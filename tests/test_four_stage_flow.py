@@ -614,7 +614,7 @@ def test_a_licence_for_every_approved_case(project):
 
 
 def test_the_window_notices_follow_the_supplement_and_the_return(project):
-    """intake issues the acceptance and supplement notices from the stage service's events (002 §7–8)."""
+    """intake issues the acceptance, supplement and return notices from the stage service's events (002 §7–8)."""
     listed = project.clerk.get(f"/projects/{project.code}/documents", params={"limit": 200}).json()["items"]
     items = {case_id: item for item, case_id in project.cases.items()}
     notices = [(d["kind"], d["issued_on"]) for d in listed if items.get(d["case_id"]) in ("DRC-001", "HCD-001")]
@@ -622,6 +622,7 @@ def test_the_window_notices_follow_the_supplement_and_the_return(project):
         ("acceptance_notice", "2026-02-11"), ("supplement_notice", "2026-02-13"),
         ("acceptance_notice", "2026-02-25"),              # the clock resumes
         ("acceptance_notice", "2026-09-18"), ("acceptance_notice", "2026-10-08"),   # round 1, round 2
+        ("return_notice", "2026-09-22"),                  # returned in round 1 (000 §12)
         ("completion_notice", "2026-03-04"), ("completion_notice", "2026-10-14")])  # approved, concluded
     assert [d["issued_on"] for d in listed if d["kind"] == "registration_voucher"] == \
         [s["received_on"] for s in EXPECTED_STAGES.values()]
