@@ -112,7 +112,8 @@ def test_each_route_calls_its_service_method_with_the_callers_token(client, rpc,
         ("GET", "/supervision/projects/P1", None, "supervision", "get_project_overview", 200),
         ("POST", "/consultations", {"project_code": "P1", "asked_of": ["FIRE"], "question": "?", "due_days": 3},
          "consult", "open_consultation", 201),
-        ("POST", "/consultations/K1/replies", {"opinion": "同意"}, "consult", "reply_to_consultation", 201),
+        ("POST", "/consultations/K1/replies", {"kind": "agree", "opinion": "同意"}, "consult",
+         "reply_to_consultation", 201),
         ("GET", "/consultations/K1", None, "consult", "get_consultation", 200),
     ]
     for method, path, body, service, rpc_method, status in expected:
@@ -126,7 +127,7 @@ def test_each_route_calls_its_service_method_with_the_callers_token(client, rpc,
     assert rpc.calls[6]["args"] == ["P1", {"case_id": "C1", "material_ids": ["m2"], "note": "补齐"}]
     assert rpc.calls[8]["args"] == ["C1", {"action": "accept", "opinion": "受理"}]
     assert rpc.calls[10]["args"] == ["L1", {"reason": "以欺骗手段取得"}]
-    assert rpc.calls[13]["args"] == ["K1", {"opinion": "同意"}]
+    assert rpc.calls[13]["args"] == ["K1", {"kind": "agree", "opinion": "同意"}]
 
 
 def test_list_routes_pass_the_page_to_the_service_and_answer_its_page(client, rpc, auth, assert_problem):
