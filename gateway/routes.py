@@ -261,6 +261,28 @@ OPERATIONS = (
     Operation("/consultations/{consultation_id}/countersign", "POST", "consult", "countersign_consultation",
               "办结会签：发起部门汇总全部答复（含逾期视为无意见）后办结征询", args=("path:consultation_id", "body"),
               body=consult.Countersign, response=consult.ConsultationOut, tag="consult"),
+    Operation("/joint-reviews", "POST", "consult", "convene_joint_review",
+              "召集会审（方案联审、联合审图、联合测绘、联合验收）：仅本阶段牵头部门，反馈期限须在阶段承诺时限内",
+              args=("body",), body=consult.ConveneJointReview, response=consult.JointReviewOut, status=201,
+              idempotent=True, tag="consult"),
+    Operation("/joint-reviews/{joint_review_id}/answers", "POST", "consult", "answer_joint_review",
+              "受邀部门反馈会审意见（同意、有条件同意、不同意、无意见；意见不可更改）",
+              args=("path:joint_review_id", "body"), body=consult.AnswerJointReview,
+              response=consult.JointReviewOut, status=201, tag="consult"),
+    Operation("/joint-reviews/{joint_review_id}/minutes", "POST", "consult", "record_joint_review_minutes",
+              "牵头部门形成会审纪要和结论并办结会审（受邀部门均已反馈或反馈期限已过）",
+              args=("path:joint_review_id", "body"), body=consult.JointReviewMinutes,
+              response=consult.JointReviewOut, tag="consult"),
+    Operation("/joint-reviews/{joint_review_id}", "GET", "consult", "get_joint_review", "查看会审及各部门意见",
+              args=("path:joint_review_id",), response=consult.JointReviewOut, tag="consult"),
+    Operation("/joint-reviews", "GET", "consult", "list_joint_reviews",
+              "部门会审收件箱：本部门受邀（本行政区划内）或本部门召集的会审，含反馈期限、亮灯和状态（待反馈的在前）",
+              args=("filters",),
+              query=(Param("department", min_length=1, max_length=40),
+                     Param("role", description="invited 本部门受邀 / convened 本部门召集", enum=("invited", "convened")),
+                     Param("state", description="open 待反馈 / answered 待形成纪要 / closed 已办结",
+                           enum=consult.JOINT_REVIEW_STATES))
+              + PAGE, response=consult.JointReviewOut, paged=True, tag="consult"),
 )
 
 

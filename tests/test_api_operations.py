@@ -37,6 +37,7 @@ from test_end_to_end import PASSWORD, PDF, Client, eventually, login
 
 from gateway import openapi
 from gateway.routes import GATEWAY_OPERATIONS, OPERATIONS
+from platform_kit.calendar import today_in_shanghai
 from platform_kit.identity import verify_token
 from platform_kit.pki import pem, serial_hex, sign_challenge
 
@@ -272,6 +273,28 @@ def consultation(people, project):
     countersigned = people["nrp-officer"].post(f"/consultations/{body['id']}/countersign",
                                                json={"summary": "发展改革部门同意，征询办结。"})
     return {"opened": opened, "replied": replied, "inbox": inbox, "countersigned": countersigned, "id": body["id"]}
+
+
+@pytest.fixture(scope="module")
+def joint_review(people, project):
+    """NRP, the lead department of project A's stage, convenes an online joint review of DRC; DRC
+    answers, NRP records the minutes."""
+    def convene():   # consult learns of the stage from stage.opened
+        response = people["nrp-officer"].post("/joint-reviews", json={
+            "kind": "design_scheme", "stage_id": project["stage_id"], "project_code": project["code"],
+            "invitees": ["DRC"], "subject": "业务用房设计方案联合审查", "meeting_on": today_in_shanghai().isoformat(),
+            "online": True, "due_days": 3})
+        return response if response.status_code != 422 else None
+    convened = eventually(convene)
+    body = ok(convened, 201)
+    inbox = people["drc-officer"].get("/joint-reviews", params={"role": "invited", "state": "open"})
+    answered = people["drc-officer"].post(f"/joint-reviews/{body['id']}/answers",
+                                          json={"kind": "conditional", "opinion": "原则同意",
+                                                "conditions": "补充节能设计专篇"})
+    minutes = people["nrp-officer"].post(f"/joint-reviews/{body['id']}/minutes",
+                                         json={"minutes": "发展改革部门参加线上会审，审查了设计方案。",
+                                               "conclusion": "设计方案联合审查通过，按发展改革部门条件完善"})
+    return {"convened": convened, "inbox": inbox, "answered": answered, "minutes": minutes, "id": body["id"]}
 
 
 @pytest.fixture(scope="module")
@@ -1118,6 +1141,47 @@ def test_get_consultation(people, consultation):
     body = expect(people["supervisor"].get(f"/consultations/{consultation['id']}"),
                   "GET", "/consultations/{consultation_id}", 200)
     assert (body["id"], body["status"], len(body["replies"])) == (consultation["id"], "closed", 1)
+
+
+# ------------------------------------------------------------------------------ joint reviews
+@covers("POST", "/joint-reviews")
+def test_convene_joint_review(joint_review, project):
+    body = expect(joint_review["convened"], "POST", "/joint-reviews", 201)
+    assert (body["stage_id"], body["project_code"], body["convened_by"], body["invitees"], body["status"]) == \
+        (project["stage_id"], project["code"], "NRP", ["DRC"], "open")
+    assert body["kind_name"] == "方案联审" and body["online"] is True and body["answers"] == []
+
+
+@covers("GET", "/joint-reviews")
+def test_list_joint_reviews(people, joint_review):
+    body = expect(joint_review["inbox"], "GET", "/joint-reviews", 200)
+    assert joint_review["id"] in [r["id"] for r in body["items"]]
+    assert all(r["status"] == "open" and "DRC" in r["invitees"] for r in body["items"])
+    convened = expect(people["nrp-officer"].get("/joint-reviews", params={"role": "convened", "limit": 5}),
+                      "GET", "/joint-reviews", 200)
+    assert joint_review["id"] in [r["id"] for r in convened["items"]] and convened["limit"] == 5
+
+
+@covers("POST", "/joint-reviews/{joint_review_id}/answers")
+def test_answer_joint_review(joint_review):
+    body = expect(joint_review["answered"], "POST", "/joint-reviews/{joint_review_id}/answers", 201)
+    assert (body["id"], body["status"]) == (joint_review["id"], "answered")
+    assert [(a["department"], a["opinion_kind"], a["conditions"], a["on_time"]) for a in body["answers"]] == \
+        [("DRC", "conditional", "补充节能设计专篇", True)]
+
+
+@covers("POST", "/joint-reviews/{joint_review_id}/minutes")
+def test_record_joint_review_minutes(joint_review):
+    body = expect(joint_review["minutes"], "POST", "/joint-reviews/{joint_review_id}/minutes", 200)
+    assert (body["status"], body["conclusion"], body["failed_to_answer"]) == \
+        ("closed", "设计方案联合审查通过，按发展改革部门条件完善", [])
+
+
+@covers("GET", "/joint-reviews/{joint_review_id}")
+def test_get_joint_review(people, joint_review):
+    body = expect(people["supervisor"].get(f"/joint-reviews/{joint_review['id']}"),
+                  "GET", "/joint-reviews/{joint_review_id}", 200)
+    assert (body["id"], body["status"], len(body["answers"])) == (joint_review["id"], "closed", 1)
 
 
 # ------------------------------------------------------------------------------ every operation

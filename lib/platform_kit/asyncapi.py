@@ -26,6 +26,8 @@ PUBLISHERS = {
     "licence.issued": "certificate", "licence.revoked": "certificate",
     "consultation.opened": "consult", "consultation.replied": "consult",
     "consultation.lapsed": "consult", "consultation.closed": "consult",
+    "joint_review.convened": "consult", "joint_review.answered": "consult", "joint_review.no_answer": "consult",
+    "joint_review.concluded": "consult",
 }
 
 

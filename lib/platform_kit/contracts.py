@@ -503,6 +503,84 @@ class ConsultationClosedV2(_Payload):
     replies = fields.List(fields.Nested(CountersignedReply), required=True, validate=validate.Length(min=1))
 
 
+JOINT_REVIEW_KINDS = ("design_scheme", "construction_drawings", "joint_survey", "joint_acceptance")
+JOINT_REVIEW_NO_ANSWER = "no_opinion"   # silent at the deadline: no opinion, and a failure to answer
+
+
+class JointReviewConvenedV1(_Payload):
+    """The lead department of a stage convened a joint review (会审, 002 §14–§17): 方案联审
+    design_scheme, 联合审图 construction_drawings, 联合测绘 joint_survey or 联合验收 joint_acceptance;
+    every invitee must answer by `due_on`, which lies within the stage's promised time."""
+    joint_review_id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(JOINT_REVIEW_KINDS))
+    stage_id = fields.String(required=True)
+    stage = fields.String(required=True, validate=validate.OneOf(STAGES))
+    region = fields.String(allow_none=True, load_default=None)
+    convened_by = fields.String(required=True)
+    invitees = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+    subject = fields.String(required=True)
+    meeting_on = fields.Date(required=True)
+    place = fields.String(load_default="")
+    online = fields.Boolean(required=True)
+    opened_on = fields.Date(required=True)
+    due_on = fields.Date(required=True)
+
+
+class JointReviewAnsweredV1(_Payload):
+    """An invitee answered a joint review (final): 同意 / 有条件同意 / 不同意 / 无意见."""
+    joint_review_id = fields.String(required=True)
+    stage_id = fields.String(required=True)
+    department = fields.String(required=True)
+    opinion_kind = fields.String(required=True, validate=validate.OneOf(OPINION_KINDS))
+    opinion = fields.String(required=True)
+    conditions = fields.String(load_default="")
+    answered_on = fields.Date(required=True)
+
+
+class JointReviewNoAnswerV1(_Payload):
+    """An invitee was silent at the joint review's deadline: the platform recorded no opinion for it
+    and its failure to answer (未按时反馈), which supervision holds against the department."""
+    joint_review_id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(JOINT_REVIEW_KINDS))
+    stage_id = fields.String(required=True)
+    convened_by = fields.String(required=True)
+    department = fields.String(required=True)
+    due_on = fields.Date(required=True)
+    recorded_on = fields.Date(required=True)
+
+
+class JointReviewAnswer(_Payload):
+    department = fields.String(required=True)
+    opinion_kind = fields.String(required=True, validate=validate.OneOf(OPINION_KINDS + (JOINT_REVIEW_NO_ANSWER,)))
+    opinion = fields.String(required=True)
+    conditions = fields.String(load_default="")
+    answered_on = fields.Date(required=True)
+    on_time = fields.Boolean(required=True)   # false: silent at the deadline (未按时反馈)
+
+
+class JointReviewConcludedV1(_Payload):
+    """The lead department recorded the joint review's minutes (纪要) and conclusion: every answer
+    it cites, the departments that failed to answer; the window issues the minutes to the applicant
+    and the stage's open cases record the conclusion."""
+    joint_review_id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(JOINT_REVIEW_KINDS))
+    stage_id = fields.String(required=True)
+    stage = fields.String(required=True, validate=validate.OneOf(STAGES))
+    convened_by = fields.String(required=True)
+    subject = fields.String(required=True)
+    meeting_on = fields.Date(required=True)
+    place = fields.String(load_default="")
+    online = fields.Boolean(required=True)
+    opened_on = fields.Date(required=True)
+    due_on = fields.Date(required=True)
+    minutes = fields.String(required=True)
+    conclusion = fields.String(required=True)
+    closed_by = fields.String(required=True)
+    closed_on = fields.Date(required=True)
+    answers = fields.List(fields.Nested(JointReviewAnswer), required=True, validate=validate.Length(min=1))
+    failed_to_answer = fields.List(fields.String(), load_default=list)
+
+
 # type -> {version: schema class}. The single source of truth for what may be published.
 EVENTS = {
     "project.registered": {1: ProjectRegisteredV1},
@@ -541,6 +619,10 @@ EVENTS = {
     "consultation.lapsed": {1: ConsultationLapsedV1},
     "consultation.closed": {1: ConsultationClosedV1, 2: ConsultationClosedV2},
     "catalog.loaded": {1: CatalogLoadedV1},
+    "joint_review.convened": {1: JointReviewConvenedV1},
+    "joint_review.answered": {1: JointReviewAnsweredV1},
+    "joint_review.no_answer": {1: JointReviewNoAnswerV1},
+    "joint_review.concluded": {1: JointReviewConcludedV1},
 }
 
 

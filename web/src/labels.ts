@@ -60,6 +60,7 @@ export const DOCUMENT_KIND_LABELS: Record<string, string> = {
   return_notice: '退件通知书',
   not_required_notice: '无需办理告知书',
   countersign_record: '会签意见书',
+  joint_review_minutes: '会审纪要',
 }
 
 export const SOURCE_LABELS: Record<string, string> = { online: '网上申报', window: '窗口登记', investment_platform: '投资审批平台推送' }

@@ -22,7 +22,7 @@ DAYS = validate.Range(min=1, max=365)
 MATERIAL_CONTENT_TYPES = ("application/pdf", "application/ofd", "image/jpeg", "image/png")
 DOCUMENT_KINDS = ("registration_voucher", "acceptance_notice", "supplement_notice", "refusal_decision",
                   "disapproval_decision", "completion_notice", "return_notice", "not_required_notice",
-                  "countersign_record")
+                  "countersign_record", "joint_review_minutes")
 
 
 # ------------------------------------------------------------------------------- catalog

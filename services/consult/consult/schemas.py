@@ -2,4 +2,5 @@
 (the gateway reads the same)."""
 from platform_kit.wire.consult import (  # noqa: F401
     ConsultationFilters, ConsultationOut, Countersign, DeadlineRecountOut, OpenConsultation, ReplyOut,
-    ReplyToConsultation)
+    ReplyToConsultation, AnswerJointReview, ConveneJointReview, JointReviewAnswerOut, JointReviewFilters,
+    JointReviewMinutes, JointReviewOut)

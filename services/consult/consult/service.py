@@ -4,9 +4,11 @@ from nameko.rpc import rpc
 from nameko.timer import timer
 from sqlalchemy import text
 
-from consult import handlers
+from consult import handlers, joint_review_handlers
 from consult.adapters.orm import metadata
-from consult.schemas import ConsultationFilters, ConsultationOut, Countersign, OpenConsultation, ReplyToConsultation
+from consult.schemas import (AnswerJointReview, ConsultationFilters, ConsultationOut, ConveneJointReview, Countersign,
+                             JointReviewFilters, JointReviewMinutes, JointReviewOut, OpenConsultation,
+                             ReplyToConsultation)
 from platform_kit.bus import event_handler
 from platform_kit.calendar import today_in_shanghai
 from platform_kit.calendar_store import current_calendar
@@ -70,6 +72,48 @@ class ConsultService:
             result = handlers.list_consultations(cmd, identity, uow, today_in_shanghai())
         return {**result, "items": ConsultationOut(many=True).dump(result["items"])}
 
+    # ---------------------------------------------------------------------------- joint review (会审)
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def convene_joint_review(self, data):
+        identity = self.auth.identity(OFFICER)
+        cmd = load(ConveneJointReview(), data)
+        yellow_days = int(self.config.get("LIGHT_YELLOW_DAYS", DEFAULT_YELLOW_DAYS))
+        with self.db.unit_of_work() as uow:
+            result = joint_review_handlers.convene(cmd, identity, uow, current_calendar(uow.session),
+                                                   today_in_shanghai(), yellow_days)
+        return JointReviewOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def answer_joint_review(self, joint_review_id, data):
+        identity = self.auth.identity(OFFICER)
+        cmd = load(AnswerJointReview(), data)
+        with self.db.unit_of_work() as uow:
+            result = joint_review_handlers.answer(joint_review_id, cmd, identity, uow, today_in_shanghai())
+        return JointReviewOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def record_joint_review_minutes(self, joint_review_id, data):
+        identity = self.auth.identity(OFFICER)
+        cmd = load(JointReviewMinutes(), data)
+        with self.db.unit_of_work() as uow:
+            result = joint_review_handlers.record_minutes(joint_review_id, cmd, identity, uow, today_in_shanghai())
+        return JointReviewOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_joint_review(self, joint_review_id):
+        identity = self.auth.identity(OFFICER, SUPERVISOR)
+        with self.db.reading() as uow:
+            result = joint_review_handlers.get(joint_review_id, identity, uow, today_in_shanghai())
+        return JointReviewOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_joint_reviews(self, filters=None):
+        identity = self.auth.identity(OFFICER, SUPERVISOR)
+        cmd = load(JointReviewFilters(), filters or {})
+        with self.db.reading() as uow:
+            result = joint_review_handlers.list_joint_reviews(cmd, identity, uow, today_in_shanghai())
+        return {**result, "items": JointReviewOut(many=True).dump(result["items"])}
+
     # ---------------------------------------------------------------------------- events
     @event_handler("intake", "catalog.loaded")
     def on_catalog_loaded(self, envelope):
@@ -81,18 +125,36 @@ class ConsultService:
         with self.db.unit_of_work() as uow:
             handlers.stage_opened(envelope, uow)
 
+    @event_handler("stage", "stage.opened")
+    def on_stage_opened_for_joint_review(self, envelope):
+        # who leads the stage and until when: joint reviews are convened by the lead, within that time
+        with self.db.unit_of_work() as uow:
+            joint_review_handlers.stage_opened(envelope, uow, current_calendar(uow.session))
+
+    @event_handler("stage", "stage.extended")
+    def on_stage_extended(self, envelope):
+        with self.db.unit_of_work() as uow:
+            joint_review_handlers.stage_extended(envelope, uow)
+
     @event_handler("stage", "calendar.year_loaded")
     def on_calendar_year_loaded(self, envelope):
         with self.db.unit_of_work() as uow:
             handlers.calendar_year_loaded(envelope, uow)
 
-    # 004 §14: silence by the deadline is recorded as no opinion by the platform itself
+    # 004 §14: silence by the deadline is recorded as no opinion by the platform itself; a joint
+    # review's silent invitee is also recorded as failing to answer
     @timer(interval=1)
     def sweep_deadlines(self):
-        self.sweeper.when_due(handlers.sweep_all, self.db.unit_of_work, today_in_shanghai())
+        self.sweeper.when_due(sweep_every_deadline, self.db.unit_of_work, today_in_shanghai())
 
     @rpc
     def health(self):
         with self.db.read() as session:
             session.execute(text("SELECT 1"))
         return {"service": self.name, "status": "ok"}
+
+
+def sweep_every_deadline(unit_of_work, today, batch):
+    """The consultations' deadlines, then the joint reviews' (each claims its rows with SKIP LOCKED)."""
+    return handlers.sweep_all(unit_of_work, today, batch=batch) + \
+        joint_review_handlers.sweep_all(unit_of_work, today, batch=batch)

@@ -348,6 +348,12 @@ class IntakeService:
         with self.db.unit_of_work() as uow:
             handlers.issue_countersign_record(envelope, uow, "intake.on_consultation_closed")
 
+    @event_handler("consult", "joint_review.concluded")
+    def on_joint_review_concluded(self, envelope):
+        # 002 §14–§17: the joint review's minutes and conclusion go to the applicant through the window
+        with self.db.unit_of_work() as uow:
+            handlers.issue_joint_review_minutes(envelope, uow, "intake.on_joint_review_concluded")
+
     @event_handler("certificate", "licence.issued")
     def on_licence_issued(self, envelope):
         with self.db.unit_of_work() as uow:

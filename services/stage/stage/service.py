@@ -40,6 +40,12 @@ class StageService:
         with self.db.unit_of_work() as uow:
             handlers.attach_licence(envelope, uow)
 
+    @event_handler("consult", "joint_review.concluded")
+    def on_joint_review_concluded(self, envelope):
+        # 002 §14–§17: the stage's open cases record the joint review's conclusion
+        with self.db.unit_of_work() as uow:
+            handlers.record_joint_review_conclusion(envelope, uow)
+
     @event_handler("intake", "supplement.submitted")
     def on_supplement_submitted(self, envelope):
         with self.db.unit_of_work() as uow:

@@ -672,6 +672,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/joint-reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 部门会审收件箱：本部门受邀（本行政区划内）或本部门召集的会审，含反馈期限、亮灯和状态（待反馈的在前） */
+        get: operations["list_joint_reviews"];
+        put?: never;
+        /** 召集会审（方案联审、联合审图、联合测绘、联合验收）：仅本阶段牵头部门，反馈期限须在阶段承诺时限内 */
+        post: operations["convene_joint_review"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/joint-reviews/{joint_review_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 查看会审及各部门意见 */
+        get: operations["get_joint_review"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/joint-reviews/{joint_review_id}/answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 受邀部门反馈会审意见（同意、有条件同意、不同意、无意见；意见不可更改） */
+        post: operations["answer_joint_review"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/joint-reviews/{joint_review_id}/minutes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 牵头部门形成会审纪要和结论并办结会审（受邀部门均已反馈或反馈期限已过） */
+        post: operations["record_joint_review_minutes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/licences/check": {
         parameters: {
             query?: never;
@@ -1219,6 +1288,16 @@ export interface components {
             /** @default  */
             second_supplement_reason?: string;
         };
+        AnswerJointReview: {
+            /** @default  */
+            conditions?: string;
+            /**
+             * @description agree 同意 / conditional 有条件同意 / disagree 不同意 / none 无意见
+             * @enum {string}
+             */
+            kind: "agree" | "conditional" | "disagree" | "none";
+            opinion: string;
+        };
         CalendarLoadOut: {
             holidays?: string[];
             /** @description ISO 8601 */
@@ -1539,6 +1618,37 @@ export interface components {
             days: number;
             department: string;
         };
+        /** @description The lead department of the stage convenes a joint review; `due_days` working days from today */
+        ConveneJointReview: {
+            /** @description 反馈期限（工作日） */
+            due_days: number;
+            /** @description 受邀部门代码 */
+            invitees: string[];
+            /**
+             * @description design_scheme 方案联审 / construction_drawings 联合审图 / joint_survey 联合测绘 / joint_acceptance 联合验收
+             * @enum {string}
+             */
+            kind: "design_scheme" | "construction_drawings" | "joint_survey" | "joint_acceptance";
+            /**
+             * Format: date
+             * @description 会审日期
+             */
+            meeting_on: string;
+            /**
+             * @description 线上会审
+             * @default false
+             */
+            online?: boolean;
+            /** @default  */
+            place?: string;
+            /**
+             * @description 若填写，须为该阶段所属项目的代码
+             * @default null
+             */
+            project_code?: string | null;
+            stage_id: string;
+            subject: string;
+        };
         /** @description 办结会签: the asking department's summary of every answer. */
         Countersign: {
             summary: string;
@@ -1627,7 +1737,7 @@ export interface components {
             /** Format: date */
             issued_on?: string;
             /** @enum {string} */
-            kind?: "registration_voucher" | "acceptance_notice" | "supplement_notice" | "refusal_decision" | "disapproval_decision" | "completion_notice" | "return_notice" | "not_required_notice" | "countersign_record";
+            kind?: "registration_voucher" | "acceptance_notice" | "supplement_notice" | "refusal_decision" | "disapproval_decision" | "completion_notice" | "return_notice" | "not_required_notice" | "countersign_record" | "joint_review_minutes";
             loss?: components["schemas"]["DocumentLossOut"] | null;
             project_code?: string;
             title?: string;
@@ -1647,7 +1757,7 @@ export interface components {
             /** Format: date */
             issued_on?: string;
             /** @enum {string} */
-            kind?: "registration_voucher" | "acceptance_notice" | "supplement_notice" | "refusal_decision" | "disapproval_decision" | "completion_notice" | "return_notice" | "not_required_notice" | "countersign_record";
+            kind?: "registration_voucher" | "acceptance_notice" | "supplement_notice" | "refusal_decision" | "disapproval_decision" | "completion_notice" | "return_notice" | "not_required_notice" | "countersign_record" | "joint_review_minutes";
             loss?: components["schemas"]["DocumentLossOut"] | null;
             project_code?: string;
             title?: string;
@@ -1789,6 +1899,66 @@ export interface components {
             /** @default false */
             notification_commitment?: boolean;
         };
+        JointReviewAnswerOut: {
+            answered_by?: string;
+            /** Format: date */
+            answered_on?: string;
+            conditions?: string;
+            department?: string;
+            /** @description false：逾期未反馈（视为无意见，记为未按时反馈） */
+            on_time?: boolean;
+            opinion?: string;
+            /** @enum {string} */
+            opinion_kind?: "agree" | "conditional" | "disagree" | "none" | "no_opinion";
+        };
+        /** @description 会审纪要: the lead department's minutes and conclusion, which close the joint review. */
+        JointReviewMinutes: {
+            conclusion: string;
+            minutes: string;
+        };
+        JointReviewOut: {
+            /** Format: date */
+            answered_on?: string | null;
+            answers?: components["schemas"]["JointReviewAnswerOut"][];
+            closed_by?: string | null;
+            /** Format: date */
+            closed_on?: string | null;
+            conclusion?: string | null;
+            convened_by?: string;
+            due_days?: number;
+            due_estimated?: boolean;
+            /** Format: date */
+            due_on?: string;
+            /** @description 逾期未反馈的部门（未按时反馈） */
+            failed_to_answer?: string[];
+            id?: string;
+            invitees?: string[];
+            joint_review_id?: string;
+            /** @enum {string} */
+            kind?: "design_scheme" | "construction_drawings" | "joint_survey" | "joint_acceptance";
+            kind_name?: string;
+            /**
+             * @description 反馈时限今日亮灯（待反馈时）
+             * @enum {string|null}
+             */
+            light?: "green" | "yellow" | "red" | null;
+            /** Format: date */
+            meeting_on?: string;
+            minutes?: string | null;
+            online?: boolean;
+            /** Format: date */
+            opened_on?: string;
+            /** @description 尚未反馈的受邀部门 */
+            outstanding?: string[];
+            place?: string;
+            project_code?: string;
+            region?: string | null;
+            stage?: string;
+            stage_id?: string;
+            /** @enum {string} */
+            status?: "open" | "answered" | "closed";
+            subject?: string;
+        };
         /** @description What the public learns by number and check code: whether the licence stands, and what it says. */
         LicenceCheckOut: {
             department?: string;
@@ -1886,7 +2056,7 @@ export interface components {
             /** Format: date */
             issued_on?: string;
             /** @enum {string} */
-            kind?: "registration_voucher" | "acceptance_notice" | "supplement_notice" | "refusal_decision" | "disapproval_decision" | "completion_notice" | "return_notice" | "not_required_notice" | "countersign_record";
+            kind?: "registration_voucher" | "acceptance_notice" | "supplement_notice" | "refusal_decision" | "disapproval_decision" | "completion_notice" | "return_notice" | "not_required_notice" | "countersign_record" | "joint_review_minutes";
             loss?: components["schemas"]["DocumentLossOut"] | null;
             project_code?: string;
             project_name?: string;
@@ -6333,6 +6503,601 @@ export interface operations {
             };
             /** @description 服务暂不可用 */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    list_joint_reviews: {
+        parameters: {
+            query?: {
+                department?: string;
+                /** @description invited 本部门受邀 / convened 本部门召集 */
+                role?: "invited" | "convened";
+                /** @description open 待反馈 / answered 待形成纪要 / closed 已办结 */
+                state?: "open" | "answered" | "closed";
+                /** @description 每页条数（1–200，默认 50） */
+                limit?: number;
+                /** @description 跳过条数（默认 0） */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["JointReviewOut"][];
+                        limit: number;
+                        offset: number;
+                        total: number;
+                    };
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    convene_joint_review: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConveneJointReview"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JointReviewOut"];
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 不支持的内容类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    get_joint_review: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                joint_review_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JointReviewOut"];
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    answer_joint_review: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                joint_review_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnswerJointReview"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JointReviewOut"];
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 不支持的内容类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    record_joint_review_minutes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                joint_review_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JointReviewMinutes"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JointReviewOut"];
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 不支持的内容类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -133,4 +133,86 @@ class DeadlineRecountRow(Base):
     recounted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class JointReviewStageRow(Base):
+    """A stage as stage.opened announced it: its lead department (who may convene joint reviews)
+    and the last day of its promised time (the joint reviews' deadlines lie within it)."""
+
+    __tablename__ = "joint_review_stages"
+
+    stage_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    project_code: Mapped[str] = mapped_column(String(40), index=True)
+    stage: Mapped[str] = mapped_column(String(40))
+    lead_department: Mapped[str] = mapped_column(String(40))
+    received_on: Mapped["Date"] = mapped_column(Date)
+    limit_days: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped["Date"] = mapped_column(Date)
+
+
+class JointReviewRow(Base):
+    """A joint review (会审) the lead department of a stage convened; closed once its minutes and
+    conclusion are recorded."""
+
+    __tablename__ = "joint_reviews"
+    # the sweeper's claim: reviews awaiting answers past their deadline
+    __table_args__ = (Index("ix_joint_reviews_answered_on_due_on", "answered_on", "due_on"),
+                      Index("ix_joint_reviews_convened_by_region", "convened_by", "region"))
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    stage_id: Mapped[str] = mapped_column(ForeignKey("joint_review_stages.stage_id"), index=True)
+    project_code: Mapped[str] = mapped_column(String(40), index=True)
+    stage: Mapped[str] = mapped_column(String(40))
+    convened_by: Mapped[str] = mapped_column(String(40))
+    convened_by_officer: Mapped[str] = mapped_column(String(80))
+    region: Mapped[str | None] = mapped_column(String(6), nullable=True)
+    invitees: Mapped[list] = mapped_column(JSON)
+    subject: Mapped[str] = mapped_column(Text)
+    meeting_on: Mapped["Date"] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(Text, default="")
+    online: Mapped[bool] = mapped_column(Boolean, default=False)
+    opened_on: Mapped["Date"] = mapped_column(Date)
+    due_days: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped["Date"] = mapped_column(Date)
+    due_estimated: Mapped[bool] = mapped_column(Boolean, server_default=false(), default=False)
+    # the first day the answer clock's light is yellow (LIGHT_YELLOW_DAYS working days left)
+    yellow_on: Mapped["Date"] = mapped_column(Date)
+    # set once, when the last invitee's answer (its own or no answer) is recorded
+    answered_on: Mapped["Date"] = mapped_column(Date, nullable=True)
+    # set once, when the lead department records the minutes (纪要) and conclusion
+    closed_on: Mapped["Date"] = mapped_column(Date, nullable=True)
+    closed_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    minutes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    conclusion: Mapped[str | None] = mapped_column(Text, nullable=True)
+    answers: Mapped[list["JointReviewAnswerRow"]] = relationship(order_by="JointReviewAnswerRow.id",
+                                                                 lazy="selectin")
+
+
+class JointReviewInviteeRow(Base):
+    """One department invited to a joint review: its inbox is a query on these rows."""
+
+    __tablename__ = "joint_review_invitees"
+
+    joint_review_id: Mapped[str] = mapped_column(ForeignKey("joint_reviews.id"), primary_key=True)
+    department: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+
+class JointReviewAnswerRow(Base):
+    """An invitee's answer, or the no opinion recorded for its silence at the deadline together
+    with its failure to answer (on_time false): inserted once, never updated; one per department."""
+
+    __tablename__ = "joint_review_answers"
+    __table_args__ = (UniqueConstraint("joint_review_id", "department",
+                                       name="uq_joint_review_answers_joint_review_department"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    joint_review_id: Mapped[str] = mapped_column(ForeignKey("joint_reviews.id"), index=True)
+    department: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(20))
+    opinion: Mapped[str] = mapped_column(Text)
+    conditions: Mapped[str] = mapped_column(Text, default="")
+    answered_by: Mapped[str] = mapped_column(String(80))
+    answered_on: Mapped["Date"] = mapped_column(Date)
+    on_time: Mapped[bool] = mapped_column(Boolean)
+
+
 metadata = Base.metadata

@@ -13,7 +13,9 @@
 - 退件通知书 return notice: the department returned the application before deciding it, with its
   reasons; the applicant may correct and submit it again, and the limit then starts afresh (000 §12,
   004 §13);
-- 无需办理告知书 not-required notice: the item needs no licence for this project (002 §7(四)).
+- 无需办理告知书 not-required notice: the item needs no licence for this project (002 §7(四));
+- 会审纪要 joint review minutes: a joint review's answers, failures to answer, minutes and conclusion
+  (002 §14–§17).
 
 Each document gets a number per region, kind and year (``410800受〔2026〕000001号``) and is kept as
 the facts it was issued from; the PDF is drawn from those facts whenever it is asked for. A lost
@@ -30,12 +32,17 @@ VOUCHER, ACCEPTANCE, SUPPLEMENT, REFUSAL = ("registration_voucher", "acceptance_
 DISAPPROVAL, COMPLETION = "disapproval_decision", "completion_notice"
 RETURN, NOT_REQUIRED = "return_notice", "not_required_notice"
 COUNTERSIGN = "countersign_record"   # 001 二: the combined opinion of a consultation, back through the window
-KINDS = (VOUCHER, ACCEPTANCE, SUPPLEMENT, REFUSAL, DISAPPROVAL, COMPLETION, RETURN, NOT_REQUIRED, COUNTERSIGN)
+JOINT_REVIEW_MINUTES = "joint_review_minutes"   # 002 §14–§17: the minutes and conclusion of a joint review
+KINDS = (VOUCHER, ACCEPTANCE, SUPPLEMENT, REFUSAL, DISAPPROVAL, COMPLETION, RETURN, NOT_REQUIRED, COUNTERSIGN,
+         JOINT_REVIEW_MINUTES)
 TITLES = {VOUCHER: "登记凭单", ACCEPTANCE: "受理通知书", SUPPLEMENT: "补正通知书", REFUSAL: "不予受理决定书",
           DISAPPROVAL: "不予行政许可决定书", COMPLETION: "办结通知", RETURN: "退件通知书",
-          NOT_REQUIRED: "无需办理告知书", COUNTERSIGN: "会签意见书"}
+          NOT_REQUIRED: "无需办理告知书", COUNTERSIGN: "会签意见书",
+          JOINT_REVIEW_MINUTES: "会审纪要"}
 OPINION_KIND_NAMES = {"agree": "同意", "conditional": "有条件同意", "disagree": "不同意", "none": "无意见",
                       "replied": "已答复", "no_opinion": "逾期未反馈，视为无意见"}
+# a joint review's invitee silent at the deadline: no opinion, and a failure to answer
+JOINT_REVIEW_NO_ANSWER = "逾期未反馈，视为无意见（未按时反馈）"
 _SEPARATORS = re.compile(r"[\n;；]+")
 # The competent authority is the department's to name in its opinion; this is what the decision
 # says when it did not (002 §7(三)).

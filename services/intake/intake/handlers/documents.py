@@ -144,6 +144,39 @@ def issue_countersign_record(envelope, uow, consumer):
                           event_id=envelope.event_id)
 
 
+def issue_joint_review_minutes(envelope, uow, consumer):
+    """joint_review.concluded: the joint review minutes (会审纪要) for the applicant, once per event
+    (002 §14–§17): every answer, the departments that failed to answer, minutes and conclusion."""
+    if not uow.first_time(envelope, consumer) or not envelope.project_code:
+        return None
+    p = envelope.payload
+    project = uow.projects.get(envelope.project_code)
+    if project is None:
+        raise NotFound(f"项目 {envelope.project_code} 不存在")
+    catalog = catalog_version(uow, project.catalog_version)
+
+    def kind_of(answer):
+        if not answer["on_time"]:
+            return window.JOINT_REVIEW_NO_ANSWER
+        return window.OPINION_KIND_NAMES.get(answer["opinion_kind"], answer["opinion_kind"])
+
+    facts = {"project_name": project.name,
+             "applicant": window.applicant_label(project.applicant_org, project.applicant_name),
+             "joint_review_id": p["joint_review_id"], "kind": p["kind"], "stage": p["stage"],
+             "convened_by": department_name(catalog, p["convened_by"]), "subject": p["subject"],
+             "meeting_on": p["meeting_on"].isoformat(), "place": p.get("place") or "", "online": p["online"],
+             "opened_on": p["opened_on"].isoformat(), "due_on": p["due_on"].isoformat(),
+             "minutes": p["minutes"], "conclusion": p["conclusion"], "closed_on": p["closed_on"].isoformat(),
+             "issued_on": p["closed_on"].isoformat(),
+             "failed_to_answer": [department_name(catalog, d) for d in p.get("failed_to_answer") or ()],
+             "answers": [{"department": department_name(catalog, a["department"]), "kind": kind_of(a),
+                          "opinion": a["opinion"], "conditions": a.get("conditions") or "",
+                          "answered_on": a["answered_on"].isoformat(), "on_time": a["on_time"]}
+                         for a in p["answers"]]}
+    return issue_document(uow, window.JOINT_REVIEW_MINUTES, project, p["closed_on"], facts,
+                          event_id=envelope.event_id)
+
+
 def list_documents(project_code, page, identity, uow):
     """One page of the documents the window issued for the project, oldest first. `page`: {limit, offset}."""
     readable_project(uow, project_code, identity)
@@ -206,6 +239,13 @@ def render_document(document):
                                             due_on=facts["due_on"], replies=facts["replies"],
                                             summary=facts["summary"], closed_on=facts["closed_on"],
                                             issued_on=facts["issued_on"])
+    if document.kind == window.JOINT_REVIEW_MINUTES:
+        return documents.joint_review_minutes(
+            **common, kind=facts["kind"], stage=facts["stage"], convened_by=facts["convened_by"],
+            subject=facts["subject"], meeting_on=facts["meeting_on"], place=facts["place"], online=facts["online"],
+            opened_on=facts["opened_on"], due_on=facts["due_on"], answers=facts["answers"],
+            failed_to_answer=facts["failed_to_answer"], minutes=facts["minutes"], conclusion=facts["conclusion"],
+            closed_on=facts["closed_on"], issued_on=facts["issued_on"])
     return documents.refusal_decision(**common, item_name=facts["item_name"], department=facts["department"],
                                       reasons=facts["reasons"], authority=facts["authority"],
                                       issued_on=facts["issued_on"])

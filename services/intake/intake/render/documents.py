@@ -9,7 +9,10 @@
 - 办结通知 result notice: the licence is ready for collection at the window (002 §22, §23);
 - 退件通知书 return notice: the application goes back to the applicant with the reasons, to be put
   right and submitted again, the limit then counted afresh (000 §12, 004 §13);
-- 无需办理告知书 not-required notice: the item needs no licence for this project (002 §7(四)).
+- 无需办理告知书 not-required notice: the item needs no licence for this project (002 §7(四));
+- 会签意见书 countersign record: the combined opinion of a consultation (001 二);
+- 会审纪要 joint review minutes: the lead department's minutes and conclusion of a joint review, every
+  invitee's answer and the departments that failed to answer by the deadline (002 §14–§17).
 
 Each carries the unified project code (002 §6) and a document number. Text is set in the PDF
 standard CJK font STSong-Light (Adobe-GB1), which every PDF reader provides, so no font file is
@@ -42,12 +45,14 @@ TITLES = {
     "return_notice": "退件通知书",
     "not_required_notice": "无需办理告知书",
     "countersign_record": "会签意见书",
+    "joint_review_minutes": "会审纪要",
 }
 # document-number letters per kind: 登 登记, 受 受理, 补 补正, 不受 不予受理, 不许 不予许可, 结 办结, 退 退件,
 # 无需 无需办理
 NUMBER_CODES = {"registration_voucher": "登", "acceptance_notice": "受", "supplement_notice": "补",
                 "refusal_decision": "不受", "disapproval_decision": "不许", "completion_notice": "结",
-                "return_notice": "退", "not_required_notice": "无需", "countersign_record": "会签"}
+                "return_notice": "退", "not_required_notice": "无需", "countersign_record": "会签",
+                "joint_review_minutes": "会审"}
 STAGE_NAMES = {
     "land_use_planning": "立项用地规划许可",
     "engineering_permit": "工程建设许可",
@@ -368,3 +373,47 @@ def countersign_record(*, document_no, project_code, project_name, applicant, it
         _p("逾期未反馈意见的部门视为无意见（依据内部协作实施方案第二条及相关规定）。", _NOTE),
     ]
     return _render("countersign_record", document_no, project_code, flow, issued_by, issued_on or closed_on)
+
+
+JOINT_REVIEW_KIND_NAMES = {"design_scheme": "方案联审", "construction_drawings": "联合审图",
+                           "joint_survey": "联合测绘", "joint_acceptance": "联合验收"}
+
+
+def joint_review_minutes(*, document_no, project_code, project_name, applicant, kind, stage, convened_by, subject,
+                         meeting_on, place, online, opened_on, due_on, answers, failed_to_answer, minutes,
+                         conclusion, closed_on, issued_on=None, issued_by="工程建设项目综合服务窗口"):
+    """002 §14–§17: the lead department's joint review (会审) of the stage: every invited department's
+    answer (an explicit 无意见 included), the departments silent at the deadline recorded as no
+    opinion and as failing to answer (未按时反馈), the minutes and the conclusion.
+
+    `answers`: [{department (name), kind (Chinese), opinion, conditions, answered_on, on_time}];
+    `failed_to_answer`: department names.
+    """
+    kind_name = JOINT_REVIEW_KIND_NAMES.get(kind, kind)
+    flow = [
+        _p(f"{applicant}：", _PLAIN),
+        _p(f"你单位“{project_name}”（项目代码 {project_code}）{_stage_name(stage)}阶段，牵头部门{convened_by}于"
+           f"{chinese_date(opened_on)}召集{kind_name}，各受邀部门反馈期限至{chinese_date(due_on)}，"
+           f"于{chinese_date(closed_on)}形成会审纪要。"),
+        Spacer(1, 2 * mm),
+        _fields([("会审类型", kind_name), ("会审事项", subject), ("会审日期", chinese_date(meeting_on)),
+                 ("会审地点", "线上会审" + (f"（{place}）" if place else "") if online else place),
+                 ("牵头部门", convened_by)]),
+        Spacer(1, 3 * mm),
+        _list(["受邀部门", "意见", "意见内容及条件", "日期"],
+              [[a["department"], a["kind"],
+                a["opinion"] + (f"。条件：{a['conditions']}" if a.get("conditions") else ""),
+                chinese_date(a["answered_on"])] for a in answers],
+              [34 * mm, 32 * mm, 74 * mm, 30 * mm]),
+        Spacer(1, 3 * mm),
+        _p("未按时反馈意见的部门：" + ("、".join(failed_to_answer) if failed_to_answer else "无"), _PLAIN),
+        Spacer(1, 3 * mm),
+        _p("会审纪要：", _PLAIN),
+        _p(minutes),
+        Spacer(1, 3 * mm),
+        _p("会审结论：", _PLAIN),
+        _p(conclusion),
+        Spacer(1, 3 * mm),
+        _p("受邀部门逾期未反馈意见的视为无意见，并记为未按时反馈（依据运行管理办法第十四条至第十七条）。", _NOTE),
+    ]
+    return _render("joint_review_minutes", document_no, project_code, flow, issued_by, issued_on or closed_on)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 SUPPLEMENT_RECEIVED = "supplement_received"
+# 002 §14–§17: the conclusion of a joint review of the stage (会审结论), recorded on its open cases
+JOINT_REVIEW_CONCLUDED = "joint_review_concluded"
 
 
 @dataclass(frozen=True)

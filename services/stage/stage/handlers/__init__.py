@@ -6,6 +6,7 @@ in unit tests, in-memory ones); no use case touches the database session itself.
 from stage.handlers.calendar import list_calendar_years, load_calendar_year
 from stage.handlers.deciding import act_on_case, special_handle
 from stage.handlers.extensions import extend_limit
+from stage.handlers.joint_review import record_joint_review_conclusion
 from stage.handlers.opening import attach_licence, open_stage, record_supplement_received
 from stage.handlers.roster import configure_step, list_step_assignments
 from stage.handlers.sweep import sweep, sweep_all
@@ -13,4 +14,5 @@ from stage.handlers.views import count_cases, get_case, list_cases, list_stages
 
 __all__ = ["open_stage", "attach_licence", "record_supplement_received", "act_on_case", "special_handle",
            "extend_limit", "sweep", "sweep_all", "list_cases", "count_cases", "get_case", "list_stages", "load_calendar_year",
-           "list_calendar_years", "configure_step", "list_step_assignments"]
+           "list_calendar_years", "configure_step", "list_step_assignments",
+           "record_joint_review_conclusion"]

@@ -60,7 +60,20 @@ SUMMARIES = {
     "consultation.opened": lambda p: (f"{p.get('asked_by')} 向 {'、'.join(p.get('asked_of') or [])} 发起征询，"
                                       f"{p.get('due_on')} 前答复"),
     "consultation.replied": lambda p: f"{p.get('department')} 答复征询",
+    "joint_review.convened": lambda p: (f"牵头部门 {p.get('convened_by')} 召集{_joint_review(p)}，邀请 "
+                                        f"{'、'.join(p.get('invitees') or [])}，{p.get('due_on')} 前反馈意见"),
+    "joint_review.answered": lambda p: f"{p.get('department')} 反馈会审意见",
+    "joint_review.no_answer": lambda p: (f"{p.get('department')} 未按时反馈{_joint_review(p)}意见"
+                                         f"（{p.get('due_on')} 到期），视为无意见，记为未按时反馈"),
+    "joint_review.concluded": lambda p: (f"牵头部门 {p.get('convened_by')} 形成{_joint_review(p)}纪要，结论：{p.get('conclusion')}"
+                                         + (f"；未按时反馈：{'、'.join(p['failed_to_answer'])}"
+                                            if p.get("failed_to_answer") else "")),
 }
+
+
+def _joint_review(p):
+    return {"design_scheme": "方案联审", "construction_drawings": "联合审图", "joint_survey": "联合测绘",
+            "joint_acceptance": "联合验收"}.get(p.get("kind"), "会审")
 
 
 def _recounted(p):
