@@ -177,3 +177,25 @@ def test_consultation_from_case_to_countersign(web_platform, context_for):
     assert eventually(record), "countersign record not issued"
     nrp.goto(f"/web/work/projects/{code}")
     expect(nrp.get_by_role("region", name="窗口文书")).to_contain_text("会签意见书")
+
+    # one-time supplement: once a notice was issued, a second one asks the lead department's reason
+    for action, opinion in (("request_supplement", "缺少土地出让合同"), ("accept_supplement", "补正材料已收")):
+        status, body = http_json("POST", f"{web_platform.url}/cases/{case['case_id']}/actions",
+                                 {"action": action, "opinion": opinion}, officer)
+        assert status == 200, body
+    nrp.goto(f"/web/work/cases/{case['case_id']}")
+    actions = nrp.get_by_role("region", name="办理", exact=True)
+    actions.get_by_role("button", name="一次性告知补正", exact=True).click()
+    dialog = nrp.get_by_role("dialog", name="办理：一次性告知补正")
+    expect(dialog).to_contain_text("本办件已出具过 1 次补正通知")
+    dialog.get_by_label("办理意见").fill("缺少规划条件核实意见")
+    dialog.get_by_role("button", name="提交").click()
+    expect(dialog.get_by_text("请填写再次补正的理由")).to_be_visible()
+    dialog.get_by_label("再次补正理由").fill("出让合同所附规划条件与申报不一致，需补充核实意见")
+    dialog.get_by_role("button", name="提交").click()
+    nrp.get_by_role("button", name="确认提交").click()
+    expect(nrp.get_by_role("alert").filter(has_text="已一次性告知补正")).to_be_visible()
+    expect(nrp.get_by_role("region", name="办理记录")).to_contain_text("出让合同所附规划条件与申报不一致")
+    # the case page lists the closed consultation with its link
+    expect(nrp.get_by_role("region", name="部门征询").get_by_role("row").filter(has_text=QUESTION)).to_contain_text("已办结")
+    assert axe_violations(nrp) == []
