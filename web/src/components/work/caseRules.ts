@@ -27,9 +27,12 @@ export const OFFICER_RULES: Partial<Record<CaseAction, Rule>> = {
   return: { from: ['submitted', 'accepted', 'reviewed', 'supplementing'], steps: ['accept', 'review'], needsReason: true },
 }
 
-/** May this person act on the case at all (an officer of its department and region)? */
+/** May this person act on the case at all (an officer of its department and region, or of the stage's
+ * lead department once the case was recalled to it on lapse, 004 §14)? */
 export function handles(who: Identity | null, c: Schemas['CaseOut']): boolean {
-  return !!who && who.role === 'officer' && who.department === c.department && (!who.region || who.region === c.region)
+  if (!who || who.role !== 'officer') return false
+  if (c.recalled_to) return who.department === c.recalled_to
+  return who.department === c.department && (!who.region || who.region === c.region)
 }
 
 /** The officer actions the person may take on the case in its current state, in the order of the steps. */
