@@ -353,7 +353,7 @@ class ConsultationRepository:
             answered.setdefault(consultation_id, set()).add(department)
         closed = dict(self.session.execute(select(ConsultationClosureRow.consultation_id,
                                                   ConsultationClosureRow.closed_on)
-                                           .where(ConsultationClosureRow.consultation_id.in_(ids))).tuples())
+                                           .where(ConsultationClosureRow.consultation_id.in_(ids))).tuples().all())
         return [CaseConsultation(id=r.id, case_id=r.case_id, asked_by=r.asked_by, asked_of=tuple(r.asked_of),
                                  question=r.question, region=r.region, due_on=r.due_on,
                                  answered=frozenset(answered.get(r.id, ())), closed_on=closed.get(r.id))
