@@ -15,6 +15,7 @@ import json
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import create_engine, text
 
 import platforms
 from test_end_to_end import PDF, assert_problem, eventually, login
@@ -148,7 +149,19 @@ def run(platform):
         return response if response.status_code == 200 else None
     seen["approved"] = eventually(approved)
     seen["case_after"] = ok(clerk.get(f"/cases/{case_id}"))
+    seen["audit"] = audited_reads(platform, "fire-officer")
     return seen
+
+
+def audited_reads(platform, account):
+    """(event, route, status) of the account's requests the gateway recorded in its audit trail."""
+    engine = create_engine(platform.database_urls["gateway"])
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT event, route, status FROM audit_records WHERE actor = :a ORDER BY seq"),
+                                {"a": account}).tuples().all()
+    finally:
+        engine.dispose()
 
 
 def test_the_rule_consults_fire_and_civil_air_defence_within_five_working_days(run):
@@ -186,6 +199,13 @@ def test_the_department_asked_reads_the_case_and_its_materials_during_the_consul
     listed = run["fire_materials"].json()["items"]
     assert run["material"]["material_id"] in {m["material_id"] for m in listed}
     assert run["fire_content"].status_code == 200 and run["fire_content"].content == PDF
+
+
+def test_the_consulted_departments_downloads_and_refusals_are_audited(run):
+    content = "/materials/{material_id}/versions/{version:int}/content"
+    assert ("download", content, 200) in run["audit"]
+    assert ("download", content, 403) in run["audit"]
+    assert ("access_denied", "/projects/{code}/materials", 403) in run["audit"]
 
 
 def test_a_department_not_asked_reads_nothing(run):
