@@ -47,7 +47,8 @@ def closed(consultation_id, case_id):
         "consultation_id": consultation_id, "case_id": case_id, "asked_by": "NRP", "question": "请提出意见",
         "opened_on": date.fromisoformat("2025-11-03"), "due_on": DUE, "summary": "综合各部门意见，同意", "closed_by": "nrp-1",
         "closed_on": date.fromisoformat("2025-11-11"), "replies": [
-            {"department": "FIRE", "opinion_kind": "conditional", "opinion": "有条件同意", "replied_on": date.fromisoformat("2025-11-04"),
+            {"department": "FIRE", "opinion_kind": "conditional", "opinion": "有条件同意",
+             "replied_on": date.fromisoformat("2025-11-04"),
              "conditions": "消防车道宽度不小于4米"},
             {"department": "CAD", "opinion_kind": "no_opinion", "opinion": "逾期未答复，视为无意见",
              "replied_on": date.fromisoformat("2025-11-11")}]})
@@ -128,7 +129,8 @@ def test_events_in_any_order_and_redelivered_give_the_same_state(platform, revie
     cid = str(uuid.uuid4())
     close, reply = closed(cid, reviewed), replied(cid, reviewed, "FIRE")
     # a reply and the countersign arrive before the opening; each twice
-    for envelope, handler in ((reply, handlers.record_consultation_replied), (close, handlers.record_consultation_closed)):
+    for envelope, handler in ((reply, handlers.record_consultation_replied),
+                              (close, handlers.record_consultation_closed)):
         assert consume(platform, handler, envelope) is True
         assert consume(platform, handler, envelope) is False
     consume(platform, handlers.record_consultation_opened, opened(cid, reviewed))
@@ -164,6 +166,7 @@ def test_a_closed_v1_consultation_no_longer_holds_the_case(platform, reviewed):
     consume(platform, handlers.record_consultation_opened, opened(cid, reviewed))
     consume(platform, handlers.record_consultation_closed, event("consultation.closed", {
         "consultation_id": cid, "case_id": reviewed, "closed_on": date.fromisoformat("2025-11-05"),
-        "replies": [{"department": "FIRE", "opinion_kind": "replied"}, {"department": "CAD", "opinion_kind": "no_opinion"}]},
+        "replies": [{"department": "FIRE", "opinion_kind": "replied"},
+                    {"department": "CAD", "opinion_kind": "no_opinion"}]},
         version=1))
     platform.act(reviewed, NRP, "approve", WED)

@@ -139,7 +139,8 @@ class Reach:
         if not department:
             return False
         return (department, region) in self.cases or any(
-            asked == department and (asked_in is None or within(asked_in, region)) for asked, asked_in in self.consulted)
+            asked == department and (asked_in is None or within(asked_in, region))
+            for asked, asked_in in self.consulted)
 
 
 def can_read(identity, project, reach=None):
