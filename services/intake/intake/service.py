@@ -344,9 +344,10 @@ class IntakeService:
 
     @event_handler("consult", "consultation.closed")
     def on_consultation_closed(self, envelope):
-        # 001 二: the combined opinion goes back to the applicant through the window
+        # 001 二: the departments asked read the project no longer, and the combined opinion goes
+        # back to the applicant through the window
         with self.db.unit_of_work() as uow:
-            handlers.issue_countersign_record(envelope, uow, "intake.on_consultation_closed")
+            handlers.close_consultation(envelope, uow, "intake.on_consultation_closed")
 
     @event_handler("consult", "joint_review.concluded")
     def on_joint_review_concluded(self, envelope):

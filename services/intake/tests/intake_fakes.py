@@ -252,6 +252,7 @@ class FakeCaseFacts:
 class FakeConsultations:
     def __init__(self):
         self.requests = []
+        self.closed = {}
 
     def add(self, request):
         if any((r.event_id, r.department) == (request.event_id, request.department) for r in self.requests):
@@ -259,8 +260,15 @@ class FakeConsultations:
         self.requests.append(replace(request, recorded_at=utcnow()))
         return True
 
-    def departments_of(self, project_code):
-        return {r.department for r in self.requests if r.project_code == project_code}
+    def close(self, consultation_id, project_code, closed_on, event_id):
+        if consultation_id in self.closed:
+            return False
+        self.closed[consultation_id] = closed_on
+        return True
+
+    def open_grants(self, project_code):
+        return {(r.department, r.region) for r in self.requests
+                if r.project_code == project_code and r.consultation_id not in self.closed}
 
 
 class FakeSupplements:

@@ -131,12 +131,29 @@ def test_a_case_the_stage_service_announced_lets_its_department_read(uow):
     assert "nrp-1" not in readers(uow, code, EVERYONE)
 
 
-def consultation(code, asked_of, event_id=None):
+def consultation(code, asked_of, consultation_id="cons-1", region="410800"):
     event = new_event("consultation.opened", source="consult", project_code=code,
                       actor=Actor(id="nrp-1", role="officer", department="NRP", region="410800"),
-                      payload={"consultation_id": "cons-1", "case_id": "case-nrp-1", "asked_by": "NRP",
-                               "asked_of": asked_of, "question": "是否涉及消防？", "due_on": date(2026, 12, 3)})
+                      payload={"consultation_id": consultation_id, "case_id": "case-nrp-1", "asked_by": "NRP",
+                               "region": region, "asked_of": asked_of, "question": "是否涉及消防？",
+                               "due_on": date(2026, 12, 3)})
     return event
+
+
+def countersigned(code, consultation_id="cons-1"):
+    return new_event("consultation.closed", source="consult", project_code=code,
+                     actor=Actor(id="nrp-1", role="officer", department="NRP", region="410800"), payload={
+                         "consultation_id": consultation_id, "case_id": "case-nrp-1", "asked_by": "NRP",
+                         "question": "是否符合消防、人防要求？", "opened_on": date(2026, 11, 2),
+                         "due_on": date(2026, 11, 9), "summary": "同意，按消防部门所附条件实施。",
+                         "closed_by": "nrp-1", "closed_on": date(2026, 11, 10), "replies": [
+                             {"department": "FIRE", "opinion_kind": "conditional", "opinion": "原则同意",
+                              "conditions": "消防车道宽度不小于4米", "replied_on": date(2026, 11, 4)},
+                             {"department": "CAD", "opinion_kind": "no_opinion", "opinion": "逾期未反馈，视为无意见",
+                              "replied_on": date(2026, 11, 10)}]})
+
+
+FIRE_ELSEWHERE = Identity(sub="fire-9", role="officer", name="消防 外地", department="FIRE", region="410100")
 
 
 def test_a_department_asked_in_a_consultation_reads_the_project_and_the_event_counts_once(uow):
@@ -145,8 +162,41 @@ def test_a_department_asked_in_a_consultation_reads_the_project_and_the_event_co
     event = consultation(code, ["FIRE", "EQB"])
     assert handlers.record_consultation(event, uow, "intake.on_consultation_opened") is True
     assert handlers.record_consultation(event, uow, "intake.on_consultation_opened") is False
-    assert uow.consultations.departments_of(code) == {"FIRE", "EQB"}
-    assert readers(uow, code, EVERYONE) == {"applicant-1", "clerk-1", "operator-1", "sup-1", "fire-1"}
+    assert uow.consultations.open_grants(code) == {("FIRE", "410800"), ("EQB", "410800")}
+    # the department asked in the asking department's region, not the same department elsewhere
+    assert readers(uow, code, EVERYONE + (FIRE_ELSEWHERE,)) == \
+        {"applicant-1", "clerk-1", "operator-1", "sup-1", "fire-1"}
+
+
+def test_the_countersign_ends_the_reading_of_the_departments_asked(uow):
+    """001 二: the application and its materials are pushed to the departments asked for the time of
+    the consultation; once it is countersigned they read the project no more."""
+    code = register(uow)["project_code"]
+    handlers.record_consultation(consultation(code, ["FIRE"]), uow, "intake.on_consultation_opened")
+    handlers.record_consultation(consultation(code, ["FIRE"], consultation_id="cons-2"), uow,
+                                 "intake.on_consultation_opened")
+    assert "fire-1" in readers(uow, code, EVERYONE)
+    handlers.close_consultation(countersigned(code), uow, "intake.on_consultation_closed")
+    assert "fire-1" in readers(uow, code, EVERYONE)          # still asked in the second one
+    handlers.close_consultation(countersigned(code, "cons-2"), uow, "intake.on_consultation_closed")
+    assert "fire-1" not in readers(uow, code, EVERYONE)
+    # a closure delivered before its opening ends it all the same
+    handlers.close_consultation(countersigned(code, "cons-3"), uow, "intake.on_consultation_closed")
+    handlers.record_consultation(consultation(code, ["FIRE"], consultation_id="cons-3"), uow,
+                                 "intake.on_consultation_opened")
+    assert "fire-1" not in readers(uow, code, EVERYONE)
+
+
+def test_a_version_1_closure_ends_the_reading_and_issues_no_record(uow):
+    code = register(uow)["project_code"]
+    handlers.record_consultation(consultation(code, ["FIRE"]), uow, "intake.on_consultation_opened")
+    closed = new_event("consultation.closed", source="consult", project_code=code, version=1,
+                       actor=Actor(id="nrp-1", role="officer", department="NRP", region="410800"), payload={
+                           "consultation_id": "cons-1", "case_id": "case-nrp-1", "closed_on": date(2026, 11, 10),
+                           "replies": [{"department": "FIRE", "opinion_kind": "replied"}]})
+    assert handlers.close_consultation(closed, uow, "intake.on_consultation_closed") is None
+    assert "fire-1" not in readers(uow, code, EVERYONE)
+    assert handlers.list_documents(code, PAGE, APPLICANT, uow)["items"] == []
 
 
 def test_a_countersigned_consultation_issues_the_countersign_record_once(uow):
@@ -156,18 +206,9 @@ def test_a_countersigned_consultation_issues_the_countersign_record_once(uow):
     from pypdf import PdfReader
 
     code = register(uow)["project_code"]
-    closed = new_event("consultation.closed", source="consult", project_code=code,
-                       actor=Actor(id="nrp-1", role="officer", department="NRP", region="410800"), payload={
-                           "consultation_id": "cons-1", "case_id": "case-nrp-1", "asked_by": "NRP",
-                           "question": "是否符合消防、人防要求？", "opened_on": date(2026, 11, 2),
-                           "due_on": date(2026, 11, 9), "summary": "同意，按消防部门所附条件实施。",
-                           "closed_by": "nrp-1", "closed_on": date(2026, 11, 10), "replies": [
-                               {"department": "FIRE", "opinion_kind": "conditional", "opinion": "原则同意",
-                                "conditions": "消防车道宽度不小于4米", "replied_on": date(2026, 11, 4)},
-                               {"department": "CAD", "opinion_kind": "no_opinion", "opinion": "逾期未反馈，视为无意见",
-                                "replied_on": date(2026, 11, 10)}]})
-    document = handlers.issue_countersign_record(closed, uow, "intake.on_consultation_closed")
-    assert handlers.issue_countersign_record(closed, uow, "intake.on_consultation_closed") is None
+    closed = countersigned(code)
+    document = handlers.close_consultation(closed, uow, "intake.on_consultation_closed")
+    assert handlers.close_consultation(closed, uow, "intake.on_consultation_closed") is None
     listed = handlers.list_documents(code, {"limit": 50, "offset": 0}, APPLICANT, uow)["items"]
     assert [(d["kind"], d["title"]) for d in listed] == [("countersign_record", "会签意见书")]
     pdf = handlers.get_document(document.id, APPLICANT, uow)

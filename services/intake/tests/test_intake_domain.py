@@ -55,7 +55,11 @@ def test_who_registers_for_whom():
     assert not project.can_read(officer, located)
     assert not project.can_read(officer, located, lambda: project.Reach(cases=frozenset({("NRP", "410821")})))
     assert project.can_read(officer, located, lambda: project.Reach(cases=frozenset({("NRP", "410800")})))
-    assert project.can_read(officer, located, lambda: project.Reach(consulted=frozenset({"NRP"})))
+    assert project.can_read(officer, located, lambda: project.Reach(consulted=frozenset({("NRP", "410800")})))
+    assert project.can_read(officer, located, lambda: project.Reach(consulted=frozenset({("NRP", "410821")})))
+    assert project.can_read(officer, located, lambda: project.Reach(consulted=frozenset({("NRP", None)})))
+    assert not project.can_read(officer, located, lambda: project.Reach(consulted=frozenset({("NRP", "410100")})))
+    assert not project.can_read(officer, located, lambda: project.Reach(consulted=frozenset({("FIRE", "410800")})))
     assert project.within("410821", "410800") and project.within("410821", "410000")
     assert not project.within("410800", "410821") and not project.within("410100", "410800")
 

@@ -383,6 +383,23 @@ def test_a_department_consulted_on_a_project_reads_it(intake, loaded, tokens, ma
     with db(intake).connect() as conn:
         assert conn.execute(text("SELECT department FROM consultation_requests ORDER BY department")).scalars().all() \
             == ["EQB", "FIRE"]
+    # 001 二: countersigned, the consultation ends the reading of the departments it asked
+    closed = new_event("consultation.closed", source="consult", project_code=code,
+                       actor=Actor(id="officer-nrp", role="officer", department="NRP", region="410800"),
+                       payload={"consultation_id": "cons-1", "case_id": "case-1", "asked_by": "NRP",
+                                "question": "是否涉及消防？", "opened_on": date(2026, 11, 26), "due_on": date(2026, 12, 3),
+                                "summary": "同意", "closed_by": "officer-nrp", "closed_on": date(2026, 12, 1),
+                                "replies": [{"department": "FIRE", "opinion_kind": "agree", "opinion": "同意",
+                                             "replied_on": date(2026, 11, 27)},
+                                            {"department": "EQB", "opinion_kind": "agree", "opinion": "同意",
+                                             "replied_on": date(2026, 11, 27)}]})
+    with entrypoint_waiter(intake["container"], "on_consultation_closed", timeout=10):
+        dispatch("consult", "consultation.closed", closed.to_wire())
+    with rpc(intake, fire) as proxy:
+        with pytest.raises(Forbidden):
+            proxy.get_project(code)
+        with pytest.raises(Forbidden):
+            proxy.list_materials(code)
 
 
 def test_stage_concluded_opens_the_next_stage(intake, loaded, tokens):

@@ -51,6 +51,27 @@ class StageService:
         with self.db.unit_of_work() as uow:
             handlers.record_supplement_received(envelope, uow)
 
+    # 001 二: a case is decided on the combined opinion of the departments its department consults
+    @event_handler("consult", "consultation.opened")
+    def on_consultation_opened(self, envelope):
+        with self.db.unit_of_work() as uow:
+            handlers.record_consultation_opened(envelope, uow)
+
+    @event_handler("consult", "consultation.replied")
+    def on_consultation_replied(self, envelope):
+        with self.db.unit_of_work() as uow:
+            handlers.record_consultation_replied(envelope, uow)
+
+    @event_handler("consult", "consultation.lapsed")
+    def on_consultation_lapsed(self, envelope):
+        with self.db.unit_of_work() as uow:
+            handlers.record_consultation_lapsed(envelope, uow)
+
+    @event_handler("consult", "consultation.closed")
+    def on_consultation_closed(self, envelope):
+        with self.db.unit_of_work() as uow:
+            handlers.record_consultation_closed(envelope, uow)
+
     # ------------------------------------------------------------------ reading
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_cases(self, filters=None):

@@ -16,6 +16,7 @@ class Store:
 
     def __init__(self, calendar=None):
         self.stages, self.cases, self.decisions, self.roster, self.loads = {}, {}, [], [], []
+        self.consultations, self.answers, self.closures = {}, {}, {}   # answers: {(consultation, department): kind}
         self.locks = []
         self.held = set()        # stage rows another transaction holds (skipped by skip_locked)
         self.processed = set()   # the events already handled (processed_events)
@@ -24,7 +25,7 @@ class Store:
     def unit_of_work(self):
         uow = FakeUnitOfWork(cases=InMemoryCases(self), stages=InMemoryStages(self),
                              decisions=InMemoryDecisions(self), roster=InMemoryRoster(self),
-                             calendar=InMemoryCalendar(self))
+                             calendar=InMemoryCalendar(self), consultations=InMemoryConsultations(self))
         uow._processed = self.processed   # kept across units of work, as in the database
         return uow
 
@@ -178,3 +179,31 @@ class InMemoryCalendar:
 
     def loads(self):
         return [dict(load) for load in self.store.loads]
+
+
+class InMemoryConsultations:
+    def __init__(self, store):
+        self.store = store
+
+    def add_opened(self, consultation, event_id):
+        if consultation.id in self.store.consultations:
+            return False
+        self.store.consultations[consultation.id] = consultation
+        return True
+
+    def add_answers(self, consultation_id, departments, kind, event_id):
+        new = [d for d in dict.fromkeys(departments) if (consultation_id, d) not in self.store.answers]
+        for department in new:
+            self.store.answers[(consultation_id, department)] = kind
+        return bool(new)
+
+    def add_closure(self, consultation_id, closed_on, closed_by, event_id):
+        if consultation_id in self.store.closures:
+            return False
+        self.store.closures[consultation_id] = closed_on
+        return True
+
+    def of_case(self, case_id):
+        return [replace(c, answered=frozenset(d for (i, d) in self.store.answers if i == c.id),
+                        closed_on=self.store.closures.get(c.id))
+                for c in self.store.consultations.values() if c.case_id == case_id]

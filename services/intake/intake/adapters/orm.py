@@ -246,7 +246,8 @@ class CaseFactRow(Base):
 
 class ConsultationRequestRow(Base):
     """A department asked for its opinion on a project, as intake learnt it from consultation.opened
-    (one row per event and department, never changed): that department may read the project."""
+    (one row per event and department, never changed): that department, in the asking department's
+    region, may read the project until the consultation is countersigned."""
 
     __tablename__ = "consultation_requests"
     __table_args__ = (UniqueConstraint("event_id", "department"),)
@@ -258,6 +259,20 @@ class ConsultationRequestRow(Base):
     case_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     department: Mapped[str] = mapped_column(String(40))
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    region: Mapped[str | None] = mapped_column(String(12), nullable=True)
+
+
+class ConsultationClosureRow(Base):
+    """A consultation countersigned by the asking department (consultation.closed), once: the
+    departments it asked no longer read the project through it."""
+
+    __tablename__ = "consultation_closures"
+
+    consultation_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    project_code: Mapped[str] = mapped_column(String(40), index=True)
+    closed_on: Mapped[date] = mapped_column(Date)
+    event_id: Mapped[str] = mapped_column(String(36))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -11,7 +11,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from intake.adapters.orm import (CaseFactRow, CatalogVersionRow, CodeCounterRow, ConsultationRequestRow,
+from intake.adapters.orm import (CaseFactRow, CatalogVersionRow, CodeCounterRow, ConsultationClosureRow,
+                                 ConsultationRequestRow,
                                  DeclarationRow, DocumentCounterRow, DocumentLossRow, DraftRow, LicenceRevocationRow,
                                  LicenceRow, MaterialRow, MaterialVerificationRow, MaterialVersionRow,
                                  ProjectRevisionRow, ProjectRow, QueryCodeRow, StageConclusionRow, SupplementSubmissionRow,
@@ -394,10 +395,20 @@ class ConsultationRequestRepository(_Repository):
         values["recorded_at"] = values["recorded_at"] or utcnow()
         return self._insert_ignoring_conflict(ConsultationRequestRow.__table__, values)
 
-    def departments_of(self, project_code):
-        """The departments asked for their opinion on the project."""
-        return set(self.session.execute(select(ConsultationRequestRow.department).where(
-            ConsultationRequestRow.project_code == project_code).distinct()).scalars())
+    def close(self, consultation_id, project_code, closed_on, event_id):
+        """The consultation was countersigned; kept once: False when it was."""
+        return self._insert_ignoring_conflict(ConsultationClosureRow.__table__, {
+            "consultation_id": consultation_id, "project_code": project_code, "closed_on": closed_on,
+            "event_id": event_id, "recorded_at": utcnow()})
+
+    def open_grants(self, project_code):
+        """{(department, region)} asked for their opinion on the project in a consultation not
+        countersigned yet (region: the asking department's, None when the event did not say)."""
+        closed = select(ConsultationClosureRow.consultation_id).where(
+            ConsultationClosureRow.project_code == project_code)
+        return set(self.session.execute(select(ConsultationRequestRow.department, ConsultationRequestRow.region).where(
+            ConsultationRequestRow.project_code == project_code,
+            ConsultationRequestRow.consultation_id.not_in(closed)).distinct()).tuples())
 
 
 class SupplementRepository(_Repository):

@@ -170,7 +170,9 @@ class CaseFact:
 
 @dataclass
 class ConsultationRequest:
-    """A department asked for its opinion on a project (consultation.opened), one row per department."""
+    """A department asked for its opinion on a project (consultation.opened), one row per department;
+    `region` is the asking department's (the departments asked in that region, or a territory
+    containing it, are the ones asked)."""
     event_id: str
     consultation_id: str
     project_code: str
@@ -178,6 +180,7 @@ class ConsultationRequest:
     department: str
     occurred_at: datetime
     recorded_at: datetime | None = None
+    region: str | None = None
 
 
 @dataclass

@@ -130,19 +130,24 @@ within = within_region
 @dataclass(frozen=True)
 class Reach:
     """Which departments a project concerns: those of its cases, each in the case's region, and those
-    asked for their opinion in a consultation on it."""
+    asked for their opinion in a consultation on it not countersigned yet (001 二), each in the asking
+    department's region or a territory containing it."""
     cases: frozenset = frozenset()        # {(department, region)}
-    consulted: frozenset = frozenset()    # {department}
+    consulted: frozenset = frozenset()    # {(department, region of the asking department or None)}
 
     def concerns(self, department, region):
-        return bool(department) and ((department, region) in self.cases or department in self.consulted)
+        if not department:
+            return False
+        return (department, region) in self.cases or any(
+            asked == department and (asked_in is None or within(asked_in, region))
+            for asked, asked_in in self.consulted)
 
 
 def can_read(identity, project, reach=None):
     """Least privilege (000 §16, 002 §35): the construction unit its own projects; the window and the
     operator every project; a supervisor the projects located in their region; an officer or a
     department admin a project only while a case of their department in their region concerns it or
-    their department is consulted on it. `reach` is a callable answering the project's Reach, asked
+    their department is consulted on it (until the consultation is countersigned). `reach` is a callable answering the project's Reach, asked
     for only when the identity is a department's."""
     if identity.role == "applicant":
         return identity.org is not None and identity.org == project.applicant_org

@@ -8,8 +8,9 @@ documents, supplements, licences and stage conclusions.
 from intake.handlers.catalog import get_catalog, load_catalog
 from intake.handlers.common import SOURCE, catalog_version
 from intake.handlers.declarations import get_declaration, get_draft, save_draft, submit_declaration, submit_draft
-from intake.handlers.documents import (get_document, issue_case_document, issue_countersign_record,
-                                       issue_joint_review_minutes, list_documents, list_my_documents, record_case_fact,
+from intake.handlers.documents import (close_consultation, get_document, issue_case_document,
+                                       issue_countersign_record, issue_joint_review_minutes, list_documents,
+                                       list_my_documents, record_case_fact,
                                        record_consultation, render_document, report_lost_notice)
 from intake.handlers.guide import get_checklist, get_guide, preview_guide
 from intake.handlers.licences import (record_licence_issued, record_licence_revoked, record_stage_concluded,
@@ -23,6 +24,7 @@ __all__ = ["SOURCE", "catalog_version", "load_catalog", "get_catalog", "register
            "get_project", "list_projects", "reissue_query_code", "list_my_documents", "check_upload", "upload_material", "remove_content_if_unreferenced", "list_materials",
            "material_content", "read_content", "verify_material", "submit_declaration", "get_declaration",
            "save_draft", "get_draft", "submit_draft", "preview_guide", "get_guide", "get_checklist",
-           "issue_case_document", "issue_countersign_record", "issue_joint_review_minutes", "record_case_fact", "record_consultation", "list_documents", "get_document",
+           "issue_case_document", "close_consultation", "issue_countersign_record", "issue_joint_review_minutes",
+           "record_case_fact", "record_consultation", "list_documents", "get_document",
            "render_document", "report_lost_notice", "submit_supplement", "valid_licences", "record_licence_issued",
            "record_licence_revoked", "record_stage_concluded"]

@@ -33,10 +33,10 @@ def find_project(uow, project_code, lock=False):
 
 def project_reach(uow, project_code):
     """The departments the project concerns: its declared items (each a case of the stage service),
-    the cases the stage service announced, the departments consulted on it."""
+    the cases the stage service announced, the departments consulted on it until the countersign."""
     return project_rules.Reach(
         cases=frozenset(uow.declarations.departments_of(project_code) | uow.case_facts.departments_of(project_code)),
-        consulted=frozenset(uow.consultations.departments_of(project_code)))
+        consulted=frozenset(uow.consultations.open_grants(project_code)))
 
 
 def readable_project(uow, project_code, identity):

@@ -108,7 +108,8 @@ def record_case_fact(envelope, uow, consumer):
 
 
 def record_consultation(envelope, uow, consumer):
-    """consultation.opened: each department asked may read the project from now on (once per event)."""
+    """consultation.opened: each department asked, in the asking department's region, may read the
+    project from now on until the consultation is countersigned (once per event)."""
     if not uow.first_time(envelope, consumer) or not envelope.project_code:
         return False
     p = envelope.payload
@@ -116,14 +117,25 @@ def record_consultation(envelope, uow, consumer):
         uow.consultations.add(ConsultationRequest(
             event_id=str(envelope.event_id), consultation_id=p["consultation_id"],
             project_code=envelope.project_code, case_id=p.get("case_id"), department=department,
-            occurred_at=envelope.occurred_at))
+            occurred_at=envelope.occurred_at, region=p.get("region")))
     return True
 
 
-def issue_countersign_record(envelope, uow, consumer):
-    """consultation.closed: the countersign record (会签意见书) for the applicant, once per event (001 二)."""
+def close_consultation(envelope, uow, consumer):
+    """consultation.closed, once per event: the departments asked no longer read the project through
+    the consultation; since version 2 (closed by the countersign, 办结会签) the countersign record
+    (会签意见书) goes to the applicant through the window (001 二). Returns the record, if issued."""
     if not uow.first_time(envelope, consumer) or not envelope.project_code:
         return None
+    p = envelope.payload
+    uow.consultations.close(p["consultation_id"], envelope.project_code, p["closed_on"], str(envelope.event_id))
+    if envelope.version < 2:
+        return None
+    return issue_countersign_record(envelope, uow)
+
+
+def issue_countersign_record(envelope, uow):
+    """The countersign record (会签意见书) of a consultation.closed (version 2) for the applicant."""
     p = envelope.payload
     project = uow.projects.get(envelope.project_code)
     if project is None:

@@ -143,6 +143,49 @@ class StepAssignmentRow(Base):
     changed_at = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class ConsultationRow(Base):
+    """A consultation opened on a case (consult/consultation.opened), kept once, never changed."""
+
+    __tablename__ = "case_consultations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(36), index=True)
+    asked_by: Mapped[str] = mapped_column(String(40))
+    asked_of: Mapped[list] = mapped_column(JSON)
+    question: Mapped[str] = mapped_column(Text, default="")
+    region: Mapped[str | None] = mapped_column(String(12))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    event_id: Mapped[str] = mapped_column(String(36))
+    recorded_at = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ConsultationAnswerRow(Base):
+    """A department's answer to a consultation on a case, its own (consultation.replied) or its
+    silence recorded as no opinion (consultation.lapsed): one per department, never changed."""
+
+    __tablename__ = "case_consultation_answers"
+    __table_args__ = (UniqueConstraint("consultation_id", "department"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    consultation_id: Mapped[str] = mapped_column(String(36), index=True)
+    department: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(20))
+    event_id: Mapped[str] = mapped_column(String(36))
+    recorded_at = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ConsultationClosureRow(Base):
+    """A consultation on a case countersigned by the asking department (consultation.closed)."""
+
+    __tablename__ = "case_consultation_closures"
+
+    consultation_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    closed_on: Mapped[date] = mapped_column(Date)
+    closed_by: Mapped[str] = mapped_column(String(80), default="")
+    event_id: Mapped[str] = mapped_column(String(36))
+    recorded_at = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 metadata = Base.metadata
 
 

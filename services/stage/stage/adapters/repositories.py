@@ -7,14 +7,18 @@ sweep claims case rows with ``FOR UPDATE SKIP LOCKED`` instead: replicas share t
 due deadline is acted on once.
 """
 from sqlalchemy import and_, case, event, exists, func, insert, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import noload
 
 from platform_kit import calendar_store
 from platform_kit.clock_facts import GREEN, RED, YELLOW
 from platform_kit.times import utcnow
-from stage.adapters.orm import (CaseRow, DecisionRow, StageRow, StepAssignmentRow, case_from_row,
-                                case_new_row, case_to_row, stage_from_row, stage_new_row, stage_to_row)
+from stage.adapters.orm import (CaseRow, ConsultationAnswerRow, ConsultationClosureRow, ConsultationRow, DecisionRow,
+                                StageRow, StepAssignmentRow, case_from_row, case_new_row, case_to_row, stage_from_row,
+                                stage_new_row, stage_to_row)
 from stage.domain.case import ACCEPTED, AWAITING_DEPARTMENT, CLOSED, REVIEWED, SUBMITTED, SUPPLEMENTING
+from stage.domain.consultation import CaseConsultation
 from stage.domain.decision import Decision
 from stage.domain.roster import RosterChange
 
@@ -23,7 +27,7 @@ def repositories(session):
     """The factory ``Database(metadata, repositories=...)`` calls for every unit of work."""
     return {"cases": CaseRepository(session), "stages": StageRepository(session),
             "decisions": DecisionRepository(session), "roster": RosterRepository(session),
-            "calendar": CalendarRepository(session)}
+            "calendar": CalendarRepository(session), "consultations": ConsultationRepository(session)}
 
 
 def _kept(session, rows):
@@ -304,3 +308,53 @@ class CalendarRepository:
     def loads(self):
         """Every load, oldest first: {year, holidays, working_weekends, loaded_by, loaded_at}."""
         return calendar_store.loaded_years(self.session)
+
+
+class ConsultationRepository:
+    """The consultations on cases, from the consult service's events: each fact inserted once (a
+    redelivered or repeated fact changes nothing), the state derived when read."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def _insert_ignoring_conflict(self, table, values):
+        insert_ = pg_insert if self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        return self.session.execute(insert_(table).values(values).on_conflict_do_nothing()).rowcount > 0
+
+    def add_opened(self, consultation, event_id):
+        return self._insert_ignoring_conflict(ConsultationRow.__table__, dict(
+            id=consultation.id, case_id=consultation.case_id, asked_by=consultation.asked_by,
+            asked_of=list(consultation.asked_of), question=consultation.question, region=consultation.region,
+            due_on=consultation.due_on, event_id=event_id, recorded_at=utcnow()))
+
+    def add_answers(self, consultation_id, departments, kind, event_id):
+        if not departments:
+            return False
+        return self._insert_ignoring_conflict(ConsultationAnswerRow.__table__, [dict(
+            consultation_id=consultation_id, department=d, kind=kind, event_id=event_id, recorded_at=utcnow())
+            for d in dict.fromkeys(departments)])
+
+    def add_closure(self, consultation_id, closed_on, closed_by, event_id):
+        return self._insert_ignoring_conflict(ConsultationClosureRow.__table__, dict(
+            consultation_id=consultation_id, closed_on=closed_on, closed_by=closed_by or "", event_id=event_id,
+            recorded_at=utcnow()))
+
+    def of_case(self, case_id):
+        """The consultations opened on the case, oldest first, each with its answers and closure."""
+        rows = self.session.execute(select(ConsultationRow).where(ConsultationRow.case_id == case_id)
+                                    .order_by(ConsultationRow.recorded_at, ConsultationRow.id)).scalars().all()
+        if not rows:
+            return []
+        ids = [r.id for r in rows]
+        answered = {}
+        for consultation_id, department in self.session.execute(
+                select(ConsultationAnswerRow.consultation_id, ConsultationAnswerRow.department)
+                .where(ConsultationAnswerRow.consultation_id.in_(ids))):
+            answered.setdefault(consultation_id, set()).add(department)
+        closed = dict(self.session.execute(select(ConsultationClosureRow.consultation_id,
+                                                  ConsultationClosureRow.closed_on)
+                                           .where(ConsultationClosureRow.consultation_id.in_(ids))).tuples().all())
+        return [CaseConsultation(id=r.id, case_id=r.case_id, asked_by=r.asked_by, asked_of=tuple(r.asked_of),
+                                 question=r.question, region=r.region, due_on=r.due_on,
+                                 answered=frozenset(answered.get(r.id, ())), closed_on=closed.get(r.id))
+                for r in rows]

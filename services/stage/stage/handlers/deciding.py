@@ -5,6 +5,7 @@ in the same transaction."""
 from platform_kit.contracts import Actor
 from platform_kit.errors import NotFound, ValidationFailed
 from stage.domain.case import SECOND_SUPPLEMENT, TRANSITIONS, is_lead
+from stage.domain.consultation import GATED_ACTIONS, check_decidable
 from stage.domain.decision import Decision
 from stage.domain.roster import Roster
 from stage.handlers.events import Events
@@ -68,6 +69,8 @@ def act_on_case(case_id, cmd, identity, uow, today, yellow_days, special=None):
         case.authorize_special(identity)
         if action not in TRANSITIONS or not TRANSITIONS[action].steps:
             raise ValidationFailed("特殊处理只适用于审批环节", [{"field": "action", "message": "无效的动作"}])
+    if action in GATED_ACTIONS:   # 001 二: not before the consultations it opened are countersigned
+        check_decidable(case, action, uow.consultations.of_case(case.id))
     calendar = uow.calendar.current()
     events = Events(uow, calendar, today, yellow_days)
     actor = identity.actor()
