@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -101,9 +102,21 @@ def login(page, account, platform, password=DEMO_PASSWORD):
     page.get_by_label("密码", exact=True).fill(password)
     secret = platform.totp_secrets().get(account)
     if secret:
-        page.get_by_label("动态验证码").fill(platform.totp_code(account, secret))
+        page.get_by_label("动态验证码").fill(current_totp_code(platform, account, secret))
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+def current_totp_code(platform, account, secret, step=30):
+    """A code of the present time step (not the previous one, as API logins take), so that it is still
+    accepted however long the page takes to send it; each step is used once, shared with the
+    platform's own logins."""
+    import pyotp
+    counter = max(int(time.time()) // step, platform.totp_steps.get(account, -1) + 1)
+    while counter > int(time.time()) // step + 1:
+        time.sleep(1)
+    platform.totp_steps[account] = counter
+    return pyotp.TOTP(secret).generate_otp(counter)
 
 
 def screenshot(page, name):
