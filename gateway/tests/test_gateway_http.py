@@ -112,8 +112,7 @@ def test_each_route_calls_its_service_method_with_the_callers_token(client, rpc,
         ("GET", "/supervision/projects/P1", None, "supervision", "get_project_overview", 200),
         ("POST", "/consultations", {"project_code": "P1", "asked_of": ["FIRE"], "question": "?", "due_days": 3},
          "consult", "open_consultation", 201),
-        ("POST", "/consultations/K1/replies", {"kind": "agree", "opinion": "同意"}, "consult",
-         "reply_to_consultation", 201),
+        ("POST", "/consultations/K1/replies", {"kind": "agree", "opinion": "同意"}, "consult", "reply_to_consultation", 201),
         ("GET", "/consultations/K1", None, "consult", "get_consultation", 200),
     ]
     for method, path, body, service, rpc_method, status in expected:
