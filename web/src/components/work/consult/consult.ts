@@ -8,7 +8,6 @@ import type { Identity } from '@/session'
 
 export type Consultation = Schemas['ConsultationOut']
 export type Reply = Schemas['ReplyOut']
-export type ReplyKind = Schemas['ReplyToConsultation']['kind']
 
 export const CONSULT_STATE_LABELS: Record<string, string> = { open: '待答复', answered: '待会签', closed: '已办结' }
 
@@ -20,7 +19,6 @@ export const REPLY_KIND_LABELS: Record<string, string> = {
   replied: '已答复',
   no_opinion: '逾期未答复（视为无意见）',
 }
-export const REPLY_KINDS: ReplyKind[] = ['agree', 'conditional', 'disagree', 'none']
 
 let catalogOnce: Promise<Catalog> | null = null
 

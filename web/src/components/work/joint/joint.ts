@@ -9,7 +9,6 @@ import { todayInShanghai } from '@/components/work/consult/consult'
 export type JointReview = Schemas['JointReviewOut']
 export type JointAnswer = Schemas['JointReviewAnswerOut']
 export type JointKind = Schemas['ConveneJointReview']['kind']
-export type AnswerKind = Schemas['AnswerJointReview']['kind']
 
 export const JOINT_KIND_LABELS: Record<JointKind, string> = {
   design_scheme: '方案联审',
@@ -28,7 +27,6 @@ export const ANSWER_KIND_LABELS: Record<string, string> = {
   none: '无意见',
   no_opinion: '逾期未答复（视为无意见，记为未按时反馈）',
 }
-export const ANSWER_KINDS: AnswerKind[] = ['agree', 'conditional', 'disagree', 'none']
 
 /** May this officer answer now (an invited department without an answer, while open, by the deadline)? */
 export function mayAnswer(who: Identity | null, r: JointReview): boolean {
