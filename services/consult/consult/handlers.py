@@ -2,18 +2,19 @@
 import uuid
 from datetime import date
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from consult.adapters.orm import (AddresseeRow, CaseRow, ConsultationRow, DeadlineRecountRow, DepartmentRow,
                                   ReplyRow, RuleRow)
 from consult.domain import rules
-from consult.domain.consultation import ANSWERED, CLOSED, OPEN, Consultation, Reply
+from consult.domain.consultation import OPEN, Consultation, Reply
+from consult.inbox import department_inbox
 from platform_kit.calendar_store import current_calendar, loaded_years, store_loaded_year
 from platform_kit.clock_facts import GREEN, RED, YELLOW, light_on
 from platform_kit.contracts import Actor, new_event
-from platform_kit.errors import Conflict, Forbidden, NotFound
-from platform_kit.identity import SUPERVISOR, region_prefix
+from platform_kit.errors import Conflict, NotFound
+from platform_kit.identity import SUPERVISOR
 from platform_kit.times import utcnow
 
 SOURCE = "consult"
@@ -302,28 +303,9 @@ def list_consultations(filters, identity, uow, today):
     """The consultations addressed to a department in the officer's region (or the ones it
     initiated), newest deadline pressure first; filters and paging in SQL. An officer sees their
     own department only; a supervisor any department."""
-    department = filters.get("department") or identity.department
-    if identity.role != SUPERVISOR and department != identity.department:
-        raise Forbidden("只能查看本部门的征询")
-    query = select(ConsultationRow)
-    if department:
-        if filters.get("role") == INITIATED:
-            query = query.where(ConsultationRow.asked_by == department)
-        else:
-            query = query.where(ConsultationRow.id.in_(
-                select(AddresseeRow.consultation_id).where(AddresseeRow.department == department)))
-    prefix = region_prefix(identity.region)
-    if identity.role != SUPERVISOR or prefix:
-        if not prefix:
-            raise Forbidden("账号未设置行政区划，无法查看征询")
-        query = query.where(or_(ConsultationRow.region.is_(None), ConsultationRow.region.like(f"{prefix}%")))
-    state = filters.get("state")
-    if state == OPEN:
-        query = query.where(ConsultationRow.answered_on.is_(None), ConsultationRow.closed_on.is_(None))
-    elif state == ANSWERED:
-        query = query.where(ConsultationRow.answered_on.is_not(None), ConsultationRow.closed_on.is_(None))
-    elif state == CLOSED:
-        query = query.where(ConsultationRow.closed_on.is_not(None))
+    query = department_inbox(filters, identity, model=ConsultationRow, asked=AddresseeRow,
+                             asked_key=AddresseeRow.consultation_id, started_by=ConsultationRow.asked_by,
+                             own_role=INITIATED, noun="征询")
     light = filters.get("light")
     if light:
         awaiting = and_(ConsultationRow.answered_on.is_(None), ConsultationRow.closed_on.is_(None))

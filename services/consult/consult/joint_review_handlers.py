@@ -2,16 +2,17 @@
 in, a plain dict out."""
 import uuid
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from consult.adapters.orm import (DepartmentRow, JointReviewAnswerRow, JointReviewInviteeRow, JointReviewRow,
                                   JointReviewStageRow)
-from consult.domain.joint_review import (ANSWERED, CLOSED, KIND_NAMES, OPEN, Answer, JointReview, StageTerms)
+from consult.domain.joint_review import KIND_NAMES, OPEN, Answer, JointReview, StageTerms
+from consult.inbox import department_inbox
 from platform_kit.clock_facts import light_on
 from platform_kit.contracts import Actor, new_event
-from platform_kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from platform_kit.identity import SUPERVISOR, region_prefix
+from platform_kit.errors import Conflict, NotFound, ValidationFailed
+from platform_kit.identity import SUPERVISOR
 
 SOURCE = "consult"
 SYSTEM = Actor.SYSTEM
@@ -220,28 +221,9 @@ def list_joint_reviews(filters, identity, uow, today):
     """The joint reviews a department is invited to in the officer's region (or the ones it
     convened), those awaiting answers first; filters and paging in SQL. An officer sees their own
     department only; a supervisor any department."""
-    department = filters.get("department") or identity.department
-    if identity.role != SUPERVISOR and department != identity.department:
-        raise Forbidden("只能查看本部门的会审")
-    query = select(JointReviewRow)
-    if department:
-        if filters.get("role") == CONVENED:
-            query = query.where(JointReviewRow.convened_by == department)
-        else:
-            query = query.where(JointReviewRow.id.in_(
-                select(JointReviewInviteeRow.joint_review_id).where(JointReviewInviteeRow.department == department)))
-    prefix = region_prefix(identity.region)
-    if identity.role != SUPERVISOR or prefix:
-        if not prefix:
-            raise Forbidden("账号未设置行政区划，无法查看会审")
-        query = query.where(or_(JointReviewRow.region.is_(None), JointReviewRow.region.like(f"{prefix}%")))
-    state = filters.get("state")
-    if state == OPEN:
-        query = query.where(JointReviewRow.answered_on.is_(None), JointReviewRow.closed_on.is_(None))
-    elif state == ANSWERED:
-        query = query.where(JointReviewRow.answered_on.is_not(None), JointReviewRow.closed_on.is_(None))
-    elif state == CLOSED:
-        query = query.where(JointReviewRow.closed_on.is_not(None))
+    query = department_inbox(filters, identity, model=JointReviewRow, asked=JointReviewInviteeRow,
+                             asked_key=JointReviewInviteeRow.joint_review_id, started_by=JointReviewRow.convened_by,
+                             own_role=CONVENED, noun="会审")
     total = uow.session.execute(select(func.count()).select_from(query.subquery())).scalar()
     awaited_first = case((and_(JointReviewRow.answered_on.is_(None), JointReviewRow.closed_on.is_(None)),
                           literal(0)), else_=literal(1))
