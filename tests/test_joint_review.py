@@ -64,14 +64,15 @@ def run(platform):
     body = {"kind": "construction_drawings", "stage_id": stage["stage_id"], "project_code": code,
             "invitees": ["DRC", "HCD", "FIRE"], "subject": "门诊楼施工图联合审查（建筑、结构、消防、节能）",
             "meeting_on": "2026-03-04", "place": "焦作市民之家三楼第二会议室", "due_days": 3}
-    seen["by_drc"] = drc.post("/joint-reviews", json=body)
-    seen["too_late"] = nrp.post("/joint-reviews", json={**body, "due_days": 25})
 
     def convene():   # the consult service learns of the stage from stage.opened
         response = nrp.post("/joint-reviews", json=body)
         return response if response.status_code != 422 else None
     convened = eventually(convene)
     assert convened.status_code == 201, convened.text
+    # once the consult service knows the stage: only its lead department convenes, within its time
+    seen["by_drc"] = drc.post("/joint-reviews", json=body)
+    seen["too_late"] = nrp.post("/joint-reviews", json={**body, "due_days": 25})
     review = seen["convened"] = convened.json()
     review_id = review["id"]
     seen["drc_inbox"] = drc.get("/joint-reviews", params={"role": "invited", "state": "open"}).json()
