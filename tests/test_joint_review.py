@@ -86,7 +86,8 @@ def run(platform):
 
     # ------------------------------------------------------------ Fri 03-06: the sweepers act
     platforms.set_today(platform, "2026-03-06")
-    seen["swept"] = eventually(lambda: (lambda r: r if r["failed_to_answer"] else None)(
+    # the silence shows as soon as the deadline has passed; wait until a sweeper has recorded it
+    seen["swept"] = eventually(lambda: (lambda r: r if r["failed_to_answer"] and r["status"] == "answered" else None)(
         nrp.get(f"/joint-reviews/{review_id}").json()), timeout=60)
     seen["fire_late"] = fire.post(f"/joint-reviews/{review_id}/answers", json={"kind": "agree", "opinion": "同意"})
     seen["minutes"] = nrp.post(f"/joint-reviews/{review_id}/minutes",
