@@ -240,6 +240,18 @@ OPERATIONS = (
               "凭项目代码与查询码查询办理进度（公开；项目不存在与查询码错误答复相同的 404）", args=("body",),
               body=supervision.ProgressQuery, response=supervision.ProgressOut, public=True, tag="supervision",
               errors=(400, 404, 422)),
+    Operation("/inbox", "GET", "supervision", "list_inbox",
+              "本账号的消息（催办、督办、提醒、文书送达、补正、决定、办结、投诉答复等），新的在前，注明本账号是否已读",
+              args=("filters",), query=(
+                  Param("kind", description="消息类别", enum=supervision.NOTICE_KINDS),
+                  Param("project_code", description="项目代码", max_length=40),
+                  Param("unread", "boolean", "只看未读")) + PAGE,
+              response=supervision.NoticesOut, paged=True, tag="inbox", errors=(400, 401, 403, 422)),
+    Operation("/inbox/counts", "GET", "supervision", "inbox_counts", "本账号的未读消息数（合计与按类别）",
+              response=supervision.InboxCountsOut, tag="inbox", errors=(401, 403)),
+    Operation("/inbox/{notification_id}/read", "POST", "supervision", "read_notice",
+              "标记消息已读（记录本账号首次阅读的时间；重复标记不变）", args=("path:notification_id",),
+              body=supervision.NoticeReadIn, response=supervision.NoticeOut, tag="inbox", errors=(401, 403, 404)),
     # consult
     Operation("/consultations", "POST", "consult", "open_consultation", "发起部门征求意见",
               args=("body",), body=consult.OpenConsultation, response=consult.ConsultationOut, status=201,

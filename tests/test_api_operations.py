@@ -863,6 +863,39 @@ def test_list_my_documents(people, project, decided):
     assert people["clerk"].get("/documents").status_code == 403
 
 
+# ------------------------------------------------------------------------------ inbox
+def _notices(client, project_code, **params):
+    return client.get("/inbox", params={"project_code": project_code, **params}).json()["items"]
+
+
+@covers("GET", "/inbox")
+def test_the_applicant_is_told_of_every_document(people, project, decided):
+    issued = {d["document_id"] for d in documents(people, project)}
+    eventually(lambda: {n["subject"] for n in _notices(people["applicant"], project["code"])}
+               >= {f"document:{i}" for i in issued})
+    body = expect(people["applicant"].get("/inbox", params={"project_code": project["code"]}), "GET", "/inbox", 200)
+    items = page_of(body, at_least=3)
+    assert {"document", "completion"} <= {n["kind"] for n in items}
+    assert all(n["read_at"] is None and "已出具" in n["title"] for n in items)
+    check_paging(people["applicant"], "/inbox", "/inbox", body, params={"project_code": project["code"]})
+    assert people["nrp-officer"].get("/inbox", params={"project_code": project["code"]}).json()["total"] == 0
+    assert people["public"].get("/inbox").status_code == 401
+
+
+@covers("POST", "/inbox/{notification_id}/read")
+@covers("GET", "/inbox/counts")
+def test_reading_a_notice_is_recorded(people, project, decided):
+    eventually(lambda: _notices(people["applicant"], project["code"], unread="true"))
+    before = expect(people["applicant"].get("/inbox/counts"), "GET", "/inbox/counts", 200)
+    notice = _notices(people["applicant"], project["code"], unread="true")[0]
+    read = expect(people["applicant"].post(f"/inbox/{notice['notification_id']}/read", json={}),
+                  "POST", "/inbox/{notification_id}/read", 200)
+    assert read["read_at"] and read["notification_id"] == notice["notification_id"]
+    after = people["applicant"].get("/inbox/counts").json()
+    assert after["unread"] == before["unread"] - 1
+    assert people["nrp-officer"].post(f"/inbox/{notice['notification_id']}/read", json={}).status_code == 404
+
+
 # ------------------------------------------------------------------------------ cases, stages
 @covers("GET", "/cases")
 def test_list_cases(people, project):

@@ -14,7 +14,7 @@ PUBLISHERS = {
     "catalog.loaded": "intake",
     "project.registered": "intake", "material.uploaded": "intake", "declaration.submitted": "intake",
     "project.updated": "intake", "material.verified": "intake", "supplement.submitted": "intake",
-    "project.query_code_issued": "intake",
+    "project.query_code_issued": "intake", "document.issued": "intake",
     "stage.opened": "stage", "case.accepted": "stage", "case.reviewed": "stage", "case.approved": "stage",
     "case.disapproved": "stage", "case.concluded": "stage", "stage.concluded": "stage",
     "case.supplement_requested": "stage", "case.supplement_accepted": "stage", "case.refused": "stage",

@@ -582,12 +582,27 @@ class JointReviewConcludedV1(_Payload):
 
 
 # type -> {version: schema class}. The single source of truth for what may be published.
+class DocumentIssuedV1(_Payload):
+    """The window issued a document of a project (综合窗口文书: voucher, acceptance, supplement, refusal,
+    decision, completion notice …, 002 §7, §22): the applicant is told it is ready to read and print."""
+    document_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    title = fields.String(required=True)
+    document_no = fields.String(required=True)
+    applicant_org = fields.String(required=True)
+    region = fields.String(required=True)
+    issued_on = fields.Date(required=True)
+    declaration_id = fields.String(load_default=None, allow_none=True)
+    case_id = fields.String(load_default=None, allow_none=True)
+
+
 EVENTS = {
     "project.registered": {1: ProjectRegisteredV1},
     "material.uploaded": {1: MaterialUploadedV1},
     "declaration.submitted": {1: DeclarationSubmittedV1},
     "project.updated": {1: ProjectUpdatedV1},
     "project.query_code_issued": {1: ProjectQueryCodeIssuedV1},
+    "document.issued": {1: DocumentIssuedV1},
     "material.verified": {1: MaterialVerifiedV1},
     "supplement.submitted": {1: SupplementSubmittedV1},
     "stage.opened": {1: StageOpenedV1},

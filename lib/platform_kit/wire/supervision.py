@@ -1,7 +1,7 @@
 """Wire formats of the supervision service (监察: legal time limits as recorded)."""
 from marshmallow import fields, validate
 
-from platform_kit.wire import Answer, Body
+from platform_kit.wire import Answer, Body, PageFilters
 
 LIGHTS = ("green", "yellow", "red")
 LIGHT = {"enum": list(LIGHTS)}
@@ -134,3 +134,46 @@ class ProgressOut(Answer):
     category = fields.String(allow_none=True)
     registered_on = fields.Date(allow_none=True)
     stages = fields.List(fields.Nested(ProgressStageOut))
+
+
+# ------------------------------------------------------------------------------------ inbox
+from platform_kit.notices import KINDS as NOTICE_KINDS, URGENCIES  # noqa: E402
+
+
+class InboxFilters(PageFilters):
+    kind = fields.String(load_default=None, validate=validate.OneOf(NOTICE_KINDS))
+    project_code = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
+    unread = fields.Boolean(load_default=False)
+
+
+class NoticeReadIn(Body):
+    """An empty object (the body may also be left out)."""
+
+
+class NoticeOut(Answer):
+    """A notice in an inbox (消息): what it is about, from whom, and when this account read it."""
+    notification_id = fields.String()
+    kind = fields.String(metadata={"enum": list(NOTICE_KINDS)})
+    urgency = fields.String(metadata={"enum": list(URGENCIES)})
+    title = fields.String()
+    body = fields.String()
+    project_code = fields.String(allow_none=True)
+    stage_id = fields.String(allow_none=True)
+    case_id = fields.String(allow_none=True)
+    subject = fields.String(allow_none=True, metadata={"description": "所涉事项：类别:标识"})
+    sender = fields.String(allow_none=True, metadata={"description": "发送人账号；平台自动发送时为空"})
+    audience = fields.String(metadata={"description": "接收对象"})
+    created_at = fields.AwareDateTime()
+    read_at = fields.AwareDateTime(allow_none=True, metadata={"description": "本账号阅读时间；未读为空"})
+
+
+class NoticesOut(Answer):
+    items = fields.List(fields.Nested(NoticeOut))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+class InboxCountsOut(Answer):
+    unread = fields.Integer()
+    by_kind = fields.Dict(keys=fields.String(), values=fields.Integer())

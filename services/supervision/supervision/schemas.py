@@ -5,7 +5,7 @@ The answers the gateway documents too are defined once in :mod:`platform_kit.wir
 from marshmallow import RAISE, Schema, fields, validate
 
 from platform_kit.wire.supervision import (  # noqa: F401
-    LIGHTS, CaseClockOut, ClockOut, ClocksOut, ProgressOut, ProgressQuery, ProjectOverviewOut, StageClockOut,
+    LIGHTS, CaseClockOut, InboxCountsOut, InboxFilters, NoticeOut, NoticesOut, ClockOut, ClocksOut, ProgressOut, ProgressQuery, ProjectOverviewOut, StageClockOut,
     TimelineEntryOut)
 from platform_kit.wire.supervision import OverviewProjectOut as ProjectOut  # noqa: F401
 

@@ -13,12 +13,14 @@ from platform_kit.bus import event_handler
 from platform_kit.calendar import today_in_shanghai
 from platform_kit.db import Database
 from platform_kit.errors import EXPECTED_ERRORS
-from platform_kit.identity import CLERK, OFFICER, OPERATOR, SUPERVISOR, Auth
+from platform_kit.identity import CLERK, OFFICER, OPERATOR, ROLES, SUPERVISOR, Auth
 from platform_kit.validation import load
 from supervision import handlers
 from supervision.adapters.orm import metadata
+from supervision.handlers import notices, notifying
 from supervision.domain import reach
-from supervision.schemas import ClocksOut, ListClocks, ProgressOut, ProgressQuery, ProjectOverviewOut
+from supervision.schemas import (ClocksOut, InboxCountsOut, InboxFilters, ListClocks, NoticeOut, NoticesOut,
+                                 ProgressOut, ProgressQuery, ProjectOverviewOut)
 
 
 class SupervisionService:
@@ -29,7 +31,8 @@ class SupervisionService:
 
     def _record(self, envelope):
         with self.db.unit_of_work() as uow:
-            handlers.record_event(envelope, uow, f"{self.name}.{envelope.type}")
+            if handlers.record_event(envelope, uow, f"{self.name}.{envelope.type}"):
+                notifying.follow_up(uow, envelope)
 
     # ---------------------------------------------------------------------------- events
     @event_handler("intake", "project.registered")
@@ -108,6 +111,29 @@ class SupervisionService:
         with self.db.reading() as uow:
             result = handlers.public_progress(uow, cmd, today_in_shanghai())
         return ProgressOut().dump(result)
+
+    # ---------------------------------------------------------------------------- inbox
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_inbox(self, filters=None):
+        identity = self.auth.identity(*ROLES)
+        cmd = load(InboxFilters(), filters or {})
+        with self.db.reading() as uow:
+            result = notices.list_inbox(uow, identity, cmd)
+        return NoticesOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def inbox_counts(self):
+        identity = self.auth.identity(*ROLES)
+        with self.db.reading() as uow:
+            result = notices.inbox_counts(uow, identity)
+        return InboxCountsOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def read_notice(self, notification_id):
+        identity = self.auth.identity(*ROLES)
+        with self.db.unit_of_work() as uow:
+            result = notices.read_notice(uow, identity, notification_id)
+        return NoticeOut().dump(result)
 
     @rpc
     def health(self):

@@ -4,8 +4,9 @@ import uuid
 
 from intake.domain import window
 from intake.domain.model import CaseFact, ConsultationRequest, Document, DocumentLoss
-from intake.handlers.common import catalog_version, department_name, page_answer, readable_project
+from intake.handlers.common import SOURCE, catalog_version, department_name, page_answer, readable_project
 from intake.render import documents
+from platform_kit.contracts import Actor, new_event
 from platform_kit.errors import NotFound, ValidationFailed
 
 
@@ -17,6 +18,12 @@ def issue_document(uow, kind, project, today, facts, declaration_id=None, case_i
                         project_code=project.project_code, declaration_id=declaration_id, case_id=case_id,
                         event_id=event_id, facts=facts, issued_on=today)
     uow.documents.add(document)
+    # 002 §22: the applicant is told on the platform that the document is ready
+    uow.emit(new_event("document.issued", source=SOURCE, project_code=project.project_code, actor=Actor.SYSTEM,
+                       payload={"document_id": document.id, "kind": kind, "title": window.TITLES[kind],
+                                "document_no": document.document_no, "applicant_org": project.applicant_org,
+                                "region": project.region, "issued_on": today, "declaration_id": declaration_id,
+                                "case_id": case_id}))
     return document
 
 

@@ -9,7 +9,7 @@ sorts by today's light in SQL.
 """
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, String, Text, false
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from platform_kit.db import service_metadata
@@ -121,6 +121,40 @@ class CaseClockRow(ClockFactColumns, Base):
     licence_id: Mapped[str | None] = mapped_column(String(36))
     licence_no: Mapped[str | None] = mapped_column(String(60))
     acceptance_due_on: Mapped[date | None] = mapped_column(Date)  # 002 §7(二), from stage.opened
+
+
+class NotificationRow(Base):
+    """A notice (domain.notices) addressed to an audience: inserted once, never changed."""
+    __tablename__ = "notifications"
+
+    notification_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(300), unique=True)
+    # the audience: every column given must match the reader (domain.notices.Audience)
+    account: Mapped[str | None] = mapped_column(String(80), index=True)
+    org: Mapped[str | None] = mapped_column(String(40), index=True)
+    department: Mapped[str | None] = mapped_column(String(40), index=True)
+    region: Mapped[str | None] = mapped_column(String(12))
+    role: Mapped[str | None] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))
+    urgency: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    project_code: Mapped[str | None] = mapped_column(String(40), index=True)
+    stage_id: Mapped[str | None] = mapped_column(String(36))
+    case_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    subject: Mapped[str | None] = mapped_column(String(120), index=True)
+    sender: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class NotificationReadRow(Base):
+    """That an account read a notice, and when: inserted once per account and notice."""
+    __tablename__ = "notification_reads"
+
+    notification_id: Mapped[str] = mapped_column(String(36), ForeignKey("notifications.notification_id"),
+                                                 primary_key=True)
+    account: Mapped[str] = mapped_column(String(80), primary_key=True)
+    read_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 metadata = Base.metadata
