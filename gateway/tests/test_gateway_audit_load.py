@@ -41,7 +41,7 @@ def start_replica(database_url, jwt_keys, log_path):
         try:
             if requests.get(f"{url}/openapi.json", timeout=5).status_code == 200:
                 return process, url
-        except requests.ConnectionError:
+        except requests.RequestException:   # not listening yet, or too busy starting to answer
             pass
         if time.time() > deadline or process.poll() is not None:
             raise AssertionError(Path(log_path).read_text()[-3000:])

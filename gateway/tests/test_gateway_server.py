@@ -78,7 +78,7 @@ def server(services, postgres, jwt_keys, tmp_path):
             try:
                 if requests.get(f"{url}/health", timeout=5).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:   # not listening yet, or too busy starting to answer
                 pass
             assert process.poll() is None and time.time() < deadline, (tmp_path / "gunicorn.log").read_text()
             time.sleep(0.3)
