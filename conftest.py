@@ -7,17 +7,51 @@ import eventlet
 
 eventlet.monkey_patch()  # noqa: E402  (must precede every other import, as under `nameko run`)
 
+import gc  # noqa: E402
+import signal  # noqa: E402
+import traceback  # noqa: E402
+
+import greenlet  # noqa: E402
 import pytest  # noqa: E402
 
 from platform_kit.identity import Identity, issue_token  # noqa: E402
-from platform_kit.testing import PostgresDatabases, write_key_pair  # noqa: E402
+from platform_kit.testing import release_session_databases, session_databases, write_key_pair  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def postgres():
-    databases = PostgresDatabases()
-    yield databases
-    databases.drop_all()
+    return session_databases()
+
+
+def pytest_sessionfinish(session):
+    release_session_databases()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_timeout_set_timer(item, settings):
+    """A test past its time limit (pytest-timeout) fails alone, with the stack of every green thread.
+
+    Under eventlet the plugin believes it runs off the main thread and falls back to a timer that ends
+    the whole run; SIGALRM reaches the main thread whatever greenlet is waiting there."""
+    if settings.method != "signal" or not settings.timeout or settings.timeout <= 0:
+        return None
+
+    def on_alarm(signum, frame):
+        stacks = ["".join(traceback.format_stack(g.gr_frame)) for g in gc.get_objects()
+                  if isinstance(g, greenlet.greenlet) and g.gr_frame is not None]
+        item.config.get_terminal_writer().line(
+            "\n".join(["+" * 30 + f" Timeout: {item.nodeid} " + "+" * 30, "".join(traceback.format_stack(frame))]
+                      + stacks))
+        pytest.fail(f"Timeout >{settings.timeout}s")
+
+    def cancel():
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+
+    item.cancel_timeout = cancel
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, settings.timeout)
+    return True
 
 
 @pytest.fixture(scope="session")

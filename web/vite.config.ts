@@ -16,5 +16,6 @@ export default defineConfig({
   resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } },
   build: { outDir: 'dist', chunkSizeWarningLimit: 1500, sourcemap: false },
   server: { proxy: Object.fromEntries(apiPrefixes.map((p) => [p, { target: gateway, changeOrigin: false }])) },
-  test: { environment: 'jsdom', include: ['tests/**/*.spec.ts'], css: false },
+  // a busy machine must not turn a slow render into a failure
+  test: { environment: 'jsdom', include: ['tests/**/*.spec.ts'], css: false, testTimeout: 30_000 },
 })

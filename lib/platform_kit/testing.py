@@ -51,6 +51,20 @@ class PostgresDatabases:
         """A new empty database (no schema), for tests that create their own tables."""
         return self._create(f"{self.prefix}_{label}_{uuid.uuid4().hex[:6]}")
 
+    def release(self):
+        """Drop the databases made, or, when ``TEST_PG_DROP_LIST`` names a file, add their names to it
+        for whoever ran the tests to drop once nothing else is running (``python -m
+        platform_kit.testing drop-listed FILE``): DROP DATABASE forces a checkpoint, which takes
+        seconds while other tests write."""
+        listing = os.environ.get("TEST_PG_DROP_LIST")
+        if not listing:
+            self.drop_all()
+            return
+        with open(listing, "a", encoding="utf-8") as out:
+            out.write("".join(f"{name}\n" for name in reversed(self.created)))
+        self.created = []
+        self.engine.dispose()
+
     def drop_all(self):
         with self.engine.connect() as conn:
             for name in reversed(self.created):
@@ -58,3 +72,37 @@ class PostgresDatabases:
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name})
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         self.engine.dispose()
+
+
+_SESSION = []
+
+
+def session_databases():
+    """The databases of one test session (a pytest ``postgres`` fixture), released by
+    :func:`release_session_databases` from ``pytest_sessionfinish``: after the last test, outside its
+    time limit."""
+    databases = PostgresDatabases()
+    _SESSION.append(databases)
+    return databases
+
+
+def release_session_databases():
+    while _SESSION:
+        _SESSION.pop().release()
+
+
+def drop_listed(path, admin_url=ADMIN_URL):
+    """Drop the databases named in `path` (one per line); returns how many were dropped."""
+    names = [line.strip() for line in open(path, encoding="utf-8") if line.strip()] if os.path.exists(path) else []
+    databases = PostgresDatabases(admin_url, prefix="drop")
+    databases.created = list(reversed(names))
+    databases.drop_all()
+    return len(names)
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) != 3 or sys.argv[1] != "drop-listed":
+        sys.exit("usage: python -m platform_kit.testing drop-listed FILE")
+    print(f"dropped {drop_listed(sys.argv[2])} test databases")

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import platforms  # noqa: E402
 from launcher import DEMO_PASSWORD  # noqa: E402
-from platform_kit.testing import PostgresDatabases  # noqa: E402
+from platform_kit.testing import release_session_databases, session_databases  # noqa: E402
 
 WEB = ROOT / "web"
 DIST = WEB / "dist"
@@ -49,9 +49,11 @@ def web_dist():
 
 @pytest.fixture(scope="session")
 def postgres():
-    databases = PostgresDatabases()
-    yield databases
-    databases.drop_all()
+    return session_databases()
+
+
+def pytest_sessionfinish(session):
+    release_session_databases()
 
 
 @pytest.fixture(scope="session")
