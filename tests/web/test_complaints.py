@@ -168,3 +168,38 @@ def test_an_anonymous_complaint_is_answered_and_the_accountability_list_is_decid
     supervisor.get_by_role("button", name="确认", exact=True).click()
     expect(supervisor.get_by_role("alert").filter(has_text="决定已记录")).to_be_visible()
     expect(supervisor.get_by_role("row").filter(has_text="再次补正").filter(has_text="不予问责").first).to_be_visible()
+
+
+def test_the_applicant_complains_from_its_project_page_and_reads_the_answer(web_platform, context_for):
+    token = web_platform.login("applicant")
+    status, project = http_json("POST", f"{web_platform.url}/projects", {
+        "name": "焦作市示范区文化活动中心", "category": "gov_building", "region": "410800",
+        "attributes": {"floor_area_m2": 1500.0}}, token)
+    assert status == 201, project
+    code = project["project_code"]
+    supervisor_token = web_platform.login("supervisor")
+    assert eventually(lambda: http_json("GET", f"{web_platform.url}/supervision/projects/{code}", None,
+                                        supervisor_token)[0] == 200)
+
+    applicant = context_for().new_page()
+    login(applicant, "applicant", web_platform)
+    applicant.goto(f"/web/my/projects/{code}")
+    applicant.get_by_role("button", name="投诉举报").click()
+    dialog = applicant.get_by_role("dialog", name="投诉举报")
+    dialog.get_by_label("标题").fill("规划许可咨询无人答复")
+    dialog.get_by_label("投诉举报内容").fill("在线咨询规划许可所需材料，五个工作日无人答复。")
+    assert axe_violations(applicant) == []
+    dialog.get_by_role("button", name="提交投诉举报").click()
+    expect(applicant.get_by_role("alert").filter(has_text="投诉举报已提交")).to_be_visible()
+
+    # the supervisor answers it; the applicant finds the answer among its messages (API: the inbox)
+    status, page = http_json("GET", f"{web_platform.url}/complaints?state=filed", None, supervisor_token)
+    (filed,) = [c for c in page["items"] if c["project_code"] == code]
+    assert http_json("POST", f"{web_platform.url}/complaints/{filed['complaint_id']}/assignment", {},
+                     supervisor_token)[0] == 200
+    status, done = http_json("POST", f"{web_platform.url}/complaints/{filed['complaint_id']}/outcome", {
+        "finding": "咨询系统转办延误", "substantiated": True, "action_taken": "已督促规划部门当日答复"}, supervisor_token)
+    assert status == 200, done
+    notices = eventually(lambda: [n for n in http_json("GET", f"{web_platform.url}/inbox?kind=complaint", None,
+                                                       token)[1]["items"] if n["project_code"] == code])
+    assert notices and "已办结：属实" in notices[0]["title"]
