@@ -134,6 +134,8 @@ class Forward:
             elif kind == "query":
                 spec = next(q for q in op.query if q.name == name)
                 args.append(integer_param(req, name) if spec.type == "integer" else req.get_param(name))
+            elif kind == "client":    # the client's address (gateway.audit.middleware.client_address)
+                args.append(req.context.get("client") or req.remote_addr)
             elif kind == "filters":
                 filters = {q.name: req.get_param(q.name) for q in op.query
                            if q.name not in ("limit", "offset") and req.get_param(q.name)}

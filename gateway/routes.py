@@ -51,7 +51,7 @@ class Operation:
     service: str
     rpc: str
     summary: str
-    args: tuple = ()             # "path:<field>", "body", "filters", "query:<name>"
+    args: tuple = ()             # "path:<field>", "body", "filters", "query:<name>", "client" (its address)
     body: type = None            # marshmallow schema of the JSON body
     into_body: tuple = ()        # (body key, path field): path fields the RPC expects inside the body
     response: type = None        # documented answer: the object, or for a listing its items (or the
@@ -252,6 +252,55 @@ OPERATIONS = (
     Operation("/inbox/{notification_id}/read", "POST", "supervision", "read_notice",
               "标记消息已读（记录本账号首次阅读的时间；重复标记不变）", args=("path:notification_id",),
               body=supervision.NoticeReadIn, response=supervision.NoticeOut, tag="inbox", errors=(401, 403, 404)),
+    # supervision: complaints and reports (002 §33), the accountability list (002 §34)
+    Operation("/complaints", "POST", "supervision", "file_complaint",
+              "申请人就本单位项目（或其某一办件）投诉举报；由项目所在行政区划的监察受理，默认 15 个工作日内办结",
+              args=("body",), body=supervision.FileComplaint, response=supervision.ComplaintOut, status=201,
+              idempotent=True, tag="complaints"),
+    Operation("/complaints/anonymous", "POST", "supervision", "file_anonymous_complaint",
+              "公众匿名投诉举报部门或项目（公开，联系方式可不填）；答复投诉编号与查询码（仅此一次，请妥善保管）；"
+              "同一网络地址每小时最多提交 COMPLAINTS_PER_HOUR 件（默认 5），超出答复 429",
+              args=("body", "client"), body=supervision.FileAnonymousComplaint,
+              response=supervision.ComplaintFiledOut, status=201, public=True, tag="complaints",
+              errors=(400, 422, 429)),
+    Operation("/complaints/lookup", "POST", "supervision", "lookup_complaint",
+              "凭投诉编号与查询码查询办理情况与结果（公开；编号不存在与查询码错误答复相同的 404）", args=("body",),
+              body=supervision.ComplaintLookup, response=supervision.ComplaintLookupOut, public=True,
+              tag="complaints", errors=(400, 404, 422)),
+    Operation("/complaints", "GET", "supervision", "list_complaints",
+              "投诉举报列表：监察见本行政区划（市级含所辖区县），申请人见本单位提交的；未办结、期限最近的在前",
+              args=("filters",), query=(
+                  Param("state", description="filed 待受理 / assigned 办理中 / concluded 已办结",
+                        enum=supervision.COMPLAINT_STATES),
+                  Param("overdue", "boolean", "只看超期（未办结已过期限，或超期办结）")) + PAGE,
+              response=supervision.ComplaintsOut, paged=True, tag="complaints", errors=(400, 401, 403, 422)),
+    Operation("/complaints/{complaint_id}", "GET", "supervision", "get_complaint",
+              "查看投诉举报及其每一步办理记录", args=("path:complaint_id",), response=supervision.ComplaintOut,
+              tag="complaints", errors=(401, 403, 404)),
+    Operation("/complaints/{complaint_id}/assignment", "POST", "supervision", "assign_complaint",
+              "监察受理投诉举报（不填 assignee 为本人承办）或分派给本行政区划的另一监察", args=("path:complaint_id", "body"),
+              body=supervision.AssignComplaint, response=supervision.ComplaintOut, tag="complaints",
+              errors=(400, 401, 403, 404, 409, 422)),
+    Operation("/complaints/{complaint_id}/outcome", "POST", "supervision", "conclude_complaint",
+              "承办监察记录办理结果（调查核实情况、是否属实、处理措施）并告知投诉人", args=("path:complaint_id", "body"),
+              body=supervision.ComplaintOutcome, response=supervision.ComplaintOut, tag="complaints",
+              errors=(400, 401, 403, 404, 409, 422)),
+    Operation("/accountability", "GET", "supervision", "list_accountability",
+              "问责清单（监察见本行政区划）：由事件自动发现的情形，各注明 002 第三十四条所列依据与证据",
+              args=("filters",), query=(
+                  Param("month", description="发生月份 YYYY-MM", pattern=r"^\d{4}-(0[1-9]|1[0-2])$"),
+                  Param("department", min_length=1, max_length=40),
+                  Param("ground", description="34-2 第（二）项 / 34-3 第（三）项 / 34-5 第（五）项",
+                        enum=supervision.ACCOUNTABILITY_GROUNDS),
+                  Param("state", description="open 待决定 / confirmed 确认 / dismissed 不予问责 / referred 移送",
+                        enum=supervision.ACCOUNTABILITY_STATES)) + PAGE,
+              response=supervision.AccountabilityListOut, paged=True, tag="accountability",
+              errors=(400, 401, 403, 422)),
+    Operation("/accountability/{record_id}/decisions", "POST", "supervision", "decide_accountability",
+              "监察对问责记录作出决定：confirm 确认、dismiss 不予问责（须说明理由）、refer 移送（须写明对象与理由）",
+              args=("path:record_id", "body"), body=supervision.AccountabilityDecisionIn,
+              response=supervision.AccountabilityRecordOut, status=201, tag="accountability",
+              errors=(400, 401, 403, 404, 409, 422)),
     # consult
     Operation("/consultations", "POST", "consult", "open_consultation", "发起部门征求意见",
               args=("body",), body=consult.OpenConsultation, response=consult.ConsultationOut, status=201,

@@ -896,6 +896,118 @@ def test_reading_a_notice_is_recorded(people, project, decided):
     assert people["nrp-officer"].post(f"/inbox/{notice['notification_id']}/read", json={}).status_code == 404
 
 
+# ------------------------------------------------------------------------------ complaints, accountability
+@pytest.fixture(scope="module")
+def complaints(people, project):
+    """An applicant's complaint about project A and an anonymous report about a department, both
+    taken and answered by the supervisor of the region."""
+    def file():   # supervision learns of the project from project.registered
+        response = people["applicant"].post("/complaints", json={
+            "project_code": project["code"], "title": "窗口未一次性告知补正材料",
+            "content": "发展改革部门两次要求补正节能报告，未一次性告知需要补正的全部内容。"})
+        return response if response.status_code != 404 else None
+    filed = eventually(file)
+    anonymous = people["public"].post("/complaints/anonymous", json={
+        "about": "department", "department": "NRP", "region": "410800", "title": "窗口工作人员推诿",
+        "content": "咨询办事指南时窗口工作人员推诿，要求到其他窗口询问。", "contact": "13800000000"})
+    ids = {"applicant": ok(filed, 201)["complaint_id"], "public": ok(anonymous, 201)["complaint_id"]}
+    supervisor = people["supervisor"]
+    listed = supervisor.get("/complaints", params={"state": "filed"})
+    one = supervisor.get(f"/complaints/{ids['applicant']}")
+    assigned = {k: supervisor.post(f"/complaints/{i}/assignment", json={"note": "本人承办"}) for k, i in ids.items()}
+    concluded = {k: supervisor.post(f"/complaints/{i}/outcome", json={
+        "finding": "经核实，情况属实", "substantiated": True, "action_taken": "约谈部门负责人，责令整改"})
+        for k, i in ids.items()}
+    return {"filed": filed, "anonymous": anonymous, "ids": ids, "listed": listed, "one": one,
+            "assigned": assigned, "concluded": concluded}
+
+
+@covers("POST", "/complaints")
+def test_file_complaint(people, complaints, project):
+    body = expect(complaints["filed"], "POST", "/complaints", 201)
+    assert (body["channel"], body["about"], body["project_code"], body["state"]) == \
+        ("applicant", "project", project["code"], "filed")
+    assert body["due_days"] == 15 and body["steps"][0]["action"] == "filed"
+    assert people["nrp-officer"].post("/complaints", json={
+        "project_code": project["code"], "title": "审批人员不能投诉", "content": "只有申请人可以登录投诉。"}).status_code == 403
+
+
+@covers("POST", "/complaints/anonymous")
+def test_file_anonymous_complaint(complaints):
+    body = expect(complaints["anonymous"], "POST", "/complaints/anonymous", 201)
+    assert body["channel"] == "public" and re.fullmatch(r"[2-9A-HJ-NP-Z]{10}", body["query_code"])
+    assert body["complaint_no"].startswith("TS") and body["region"] == "410800"
+
+
+@covers("GET", "/complaints")
+def test_list_complaints(people, complaints):
+    waiting = expect(complaints["listed"], "GET", "/complaints", 200)
+    assert set(complaints["ids"].values()) <= {c["complaint_id"] for c in page_of(waiting, at_least=2)}
+    body = expect(people["supervisor"].get("/complaints"), "GET", "/complaints", 200)
+    assert {c["state"] for c in page_of(body, at_least=2)} == {"concluded"}
+    check_paging(people["supervisor"], "/complaints", "/complaints", body)
+    mine = people["applicant"].get("/complaints").json()
+    assert {c["channel"] for c in mine["items"]} == {"applicant"}
+    assert people["nrp-officer"].get("/complaints").status_code == 403
+
+
+@covers("GET", "/complaints/{complaint_id}")
+def test_get_complaint(people, complaints):
+    body = expect(complaints["one"], "GET", "/complaints/{complaint_id}", 200)
+    assert body["complaint_id"] == complaints["ids"]["applicant"]
+    assert people["public"].get(f"/complaints/{body['complaint_id']}").status_code == 401
+
+
+@covers("POST", "/complaints/{complaint_id}/assignment")
+def test_assign_complaint(complaints):
+    for response in complaints["assigned"].values():
+        body = expect(response, "POST", "/complaints/{complaint_id}/assignment", 200)
+        assert body["state"] == "assigned" and body["assignee"] and body["steps"][-1]["note"] == "本人承办"
+
+
+@covers("POST", "/complaints/{complaint_id}/outcome")
+def test_conclude_complaint(people, complaints):
+    for response in complaints["concluded"].values():
+        body = expect(response, "POST", "/complaints/{complaint_id}/outcome", 200)
+        assert body["state"] == "concluded" and body["outcome"]["substantiated"] is True
+    eventually(lambda: [n for n in people["applicant"].get("/inbox", params={"kind": "complaint"}).json()["items"]
+                        if n["subject"] == f"complaint:{complaints['ids']['applicant']}"])
+
+
+@covers("POST", "/complaints/lookup")
+def test_lookup_complaint(people, complaints):
+    filed = complaints["anonymous"].json()
+    body = expect(people["public"].post("/complaints/lookup", json={
+        "complaint_no": filed["complaint_no"], "query_code": filed["query_code"]}), "POST", "/complaints/lookup", 200)
+    assert (body["state"], body["substantiated"], body["action_taken"]) == ("concluded", True, "约谈部门负责人，责令整改")
+    wrong = people["public"].post("/complaints/lookup", json={"complaint_no": filed["complaint_no"],
+                                                              "query_code": "ABCDEFGHJK"})
+    assert wrong.status_code == 404
+
+
+@covers("GET", "/accountability")
+@covers("POST", "/accountability/{record_id}/decisions")
+def test_accountability(people, project, decided):
+    """Project A's second supplement notice (002 §7(二)) is on the accountability list (002 §34(二))."""
+    supervisor = people["supervisor"]
+
+    def listed():
+        response = supervisor.get("/accountability", params={"ground": "34-2", "department": "DRC"})
+        ours = [r for r in response.json()["items"] if r["case_id"] == project["case_ids"]["DRC"]] \
+            if response.status_code == 200 else []
+        return response if ours else None
+    body = expect(eventually(listed), "GET", "/accountability", 200)
+    record = next(r for r in page_of(body) if r["case_id"] == project["case_ids"]["DRC"])
+    assert record["fact"] == "second_supplement" and record["evidence"]["event_ids"]
+    missing = supervisor.post(f"/accountability/{record['record_id']}/decisions", json={"decision": "dismiss"})
+    assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "reason"
+    decided_record = expect(supervisor.post(f"/accountability/{record['record_id']}/decisions", json={
+        "decision": "dismiss", "reason": "牵头部门已说明再次补正的正当理由"}), "POST",
+        "/accountability/{record_id}/decisions", 201)
+    assert decided_record["state"] == "dismissed" and len(decided_record["decisions"]) == 1
+    assert people["nrp-officer"].get("/accountability").status_code == 403
+
+
 # ------------------------------------------------------------------------------ cases, stages
 @covers("GET", "/cases")
 def test_list_cases(people, project):

@@ -30,6 +30,9 @@ EVENTS = {
     ("POST", "/licences/{licence_id}/revocation"): "licence_revocation",
     ("POST", "/calendar/years"): "calendar_load",
     ("PUT", "/catalog"): "catalog_load",
+    ("POST", "/complaints/{complaint_id}/assignment"): "complaint_assignment",
+    ("POST", "/complaints/{complaint_id}/outcome"): "complaint_outcome",
+    ("POST", "/accountability/{record_id}/decisions"): "accountability_decision",
 }
 ACCOUNT_IN_BODY = ("/auth/login", "/auth/password")
 ACCOUNT_BY_REFRESH_TOKEN = ("/auth/refresh", "/auth/logout")
@@ -91,6 +94,8 @@ class AuditMiddleware:
 
     def process_resource(self, req, resp, resource, params):
         req.context.audit_params = dict(params or {})
+        # the client as recorded, also what a per-client rate limit counts (anonymous complaints)
+        req.context.client = client_address(req.remote_addr, req.get_header("X-Forwarded-For"), self.trusted)
 
     def process_response(self, req, resp, resource, req_succeeded):
         route = req.uri_template or ""

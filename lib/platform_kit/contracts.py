@@ -581,6 +581,70 @@ class JointReviewConcludedV1(_Payload):
     failed_to_answer = fields.List(fields.String(), load_default=list)
 
 
+
+# ---------------------------------------------------------------- complaints and accountability (supervision)
+COMPLAINT_CHANNELS = ("applicant", "public")          # filed by a signed-in applicant / anonymously
+COMPLAINT_SUBJECTS = ("case", "project", "department")  # what the complaint is about
+ACCOUNTABILITY_GROUNDS = ("34-2", "34-3", "34-5")     # 002 §34(二), (三), (五)
+
+
+class ComplaintFiledV1(_Payload):
+    """A complaint or report (投诉举报, 002 §33) was filed with the supervisors of `region`; it is due
+    to be answered by `due_on` (working days; `due_estimated` when a year of it had no loaded holiday
+    schedule). No personal data of the complainant travels in the event."""
+    complaint_id = fields.String(required=True)
+    complaint_no = fields.String(required=True)
+    channel = fields.String(required=True, validate=validate.OneOf(COMPLAINT_CHANNELS))
+    about = fields.String(required=True, validate=validate.OneOf(COMPLAINT_SUBJECTS))
+    case_id = fields.String(allow_none=True, load_default=None)
+    department = fields.String(allow_none=True, load_default=None)
+    region = fields.String(required=True)
+    title = fields.String(required=True)
+    filed_on = fields.Date(required=True)
+    due_on = fields.Date(required=True)
+    due_estimated = fields.Boolean(load_default=False)
+
+
+class ComplaintAssignedV1(_Payload):
+    """A supervisor of the region took the complaint or assigned it to another supervisor."""
+    complaint_id = fields.String(required=True)
+    complaint_no = fields.String(required=True)
+    region = fields.String(required=True)
+    assignee = fields.String(required=True)
+    assigned_by = fields.String(required=True)
+    on = fields.Date(required=True)
+    note = fields.String(load_default="")
+
+
+class ComplaintConcludedV1(_Payload):
+    """The supervisor handling the complaint recorded its outcome: the finding, whether the complaint
+    was substantiated and the action taken; the complainant is told."""
+    complaint_id = fields.String(required=True)
+    complaint_no = fields.String(required=True)
+    region = fields.String(required=True)
+    substantiated = fields.Boolean(required=True)
+    finding = fields.String(required=True)
+    action_taken = fields.String(required=True)
+    concluded_by = fields.String(required=True)
+    on = fields.Date(required=True)
+    due_on = fields.Date(required=True)
+    on_time = fields.Boolean(required=True)
+
+
+class AccountabilityRecordedV1(_Payload):
+    """A fact the accountability list (问责清单, 002 §34) holds against a department, detected from the
+    events cited in `event_ids`; supervisors confirm, dismiss or refer it."""
+    record_id = fields.String(required=True)
+    ground = fields.String(required=True, validate=validate.OneOf(ACCOUNTABILITY_GROUNDS))
+    fact = fields.String(required=True)
+    department = fields.String(required=True)
+    region = fields.String(allow_none=True, load_default=None)
+    case_id = fields.String(allow_none=True, load_default=None)
+    occurred_on = fields.Date(required=True)
+    summary = fields.String(required=True)
+    event_ids = fields.List(fields.String(), required=True)
+
+
 # type -> {version: schema class}. The single source of truth for what may be published.
 class DocumentIssuedV1(_Payload):
     """The window issued a document of a project (综合窗口文书: voucher, acceptance, supplement, refusal,
@@ -638,6 +702,11 @@ EVENTS = {
     "joint_review.answered": {1: JointReviewAnsweredV1},
     "joint_review.no_answer": {1: JointReviewNoAnswerV1},
     "joint_review.concluded": {1: JointReviewConcludedV1},
+    # supervision: complaints and the accountability list
+    "complaint.filed": {1: ComplaintFiledV1},
+    "complaint.assigned": {1: ComplaintAssignedV1},
+    "complaint.concluded": {1: ComplaintConcludedV1},
+    "accountability.recorded": {1: AccountabilityRecordedV1},
 }
 
 

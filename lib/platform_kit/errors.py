@@ -63,4 +63,13 @@ class CalendarNotLoaded(PlatformError):
     title = "工作日历未载入"
 
 
-EXPECTED_ERRORS = (ValidationFailed, Unauthenticated, Forbidden, NotFound, Conflict, CalendarNotLoaded)
+@deserialize_to_instance
+class TooManyRequests(PlatformError):
+    """A client sent more of a rate-limited request than allowed in the window (e.g. anonymous complaints)."""
+
+    status = 429
+    title = "请求过于频繁"
+
+
+EXPECTED_ERRORS = (ValidationFailed, Unauthenticated, Forbidden, NotFound, Conflict, CalendarNotLoaded,
+                   TooManyRequests)

@@ -69,3 +69,26 @@ export function label(map: Record<string, string>, code: string | null | undefin
   if (code == null) return '—'
   return map[code] ?? code
 }
+
+// complaints and reports (投诉举报, 002 §33) and the accountability list (问责清单, 002 §34)
+export const COMPLAINT_STATE_LABELS: Record<string, string> = { filed: '待受理', assigned: '办理中', concluded: '已办结' }
+export const COMPLAINT_ABOUT_LABELS: Record<string, string> = { case: '办件', project: '项目', department: '部门' }
+export const COMPLAINT_CHANNEL_LABELS: Record<string, string> = { applicant: '申请人', public: '匿名' }
+export const COMPLAINT_STEP_LABELS: Record<string, string> = {
+  filed: '提交', assigned: '受理分派', recounted: '期限重算', concluded: '办结',
+}
+export const ACCOUNTABILITY_GROUND_LABELS: Record<string, string> = {
+  '34-2': '第三十四条第（二）项 不按流程办理',
+  '34-3': '第三十四条第（三）项 不提供、接收、处理或拖延信息',
+  '34-5': '第三十四条第（五）项 未在承诺时限内出具意见或证件',
+}
+export const ACCOUNTABILITY_FACT_LABELS: Record<string, string> = {
+  case_lapsed: '审批意见逾期',
+  consultation_silent: '征询逾期未答复',
+  joint_review_silent: '会审逾期未反馈',
+  second_supplement: '再次补正',
+}
+export const ACCOUNTABILITY_STATE_LABELS: Record<string, string> = {
+  open: '待决定', confirmed: '已确认', dismissed: '不予问责', referred: '已移送',
+}
+export const ACCOUNTABILITY_DECISION_LABELS: Record<string, string> = { confirm: '确认', dismiss: '不予问责', refer: '移送' }

@@ -28,6 +28,8 @@ const portal: RouteRecordRaw[] = [
   { path: 'my/projects/new', name: 'register', component: () => import('./pages/applicant/RegisterPage.vue'), meta: { title: '项目登记', roles: ['applicant'] } },
   { path: 'my/projects/:code', name: 'my-project', component: () => import('./pages/applicant/ProjectPage.vue'), meta: { title: '项目详情', roles: ['applicant'] } },
   { path: 'my/projects/:code/declare/:stage', name: 'declare', component: () => import('./pages/applicant/DeclarePage.vue'), meta: { title: '阶段申报', roles: ['applicant'] } },
+  { path: 'complaints/new', name: 'complaint-new', component: () => import('./pages/public/ComplaintNewPage.vue'), meta: { title: '投诉举报' } },
+  { path: 'complaints/lookup', name: 'complaint-lookup', component: () => import('./pages/public/ComplaintLookupPage.vue'), meta: { title: '投诉举报查询' } },
   { path: 'my/inbox', name: 'inbox', component: () => import('./pages/applicant/InboxPage.vue'), meta: { title: '消息与文书', roles: ['applicant'] } },
 ]
 
@@ -43,6 +45,8 @@ const work: RouteRecordRaw[] = [
   { path: 'projects', name: 'projects', component: () => import('./pages/work/ProjectsPage.vue'), meta: { title: '项目查询', roles: STAFF } },
   { path: 'projects/:code', name: 'project', component: () => import('./pages/work/ProjectPage.vue'), meta: { title: '项目详情', roles: STAFF } },
   { path: 'supervision', name: 'supervision', component: () => import('./pages/work/SupervisionPage.vue'), meta: { title: '时限监督', roles: ['supervisor', 'operator'] } },
+  { path: 'complaints', name: 'complaints', component: () => import('./pages/work/ComplaintsPage.vue'), meta: { title: '投诉举报', roles: ['supervisor', 'operator'] } },
+  { path: 'accountability', name: 'accountability', component: () => import('./pages/work/AccountabilityPage.vue'), meta: { title: '问责清单', roles: ['supervisor', 'operator'] } },
   { path: 'catalog', name: 'catalog', component: () => import('./pages/work/CatalogPage.vue'), meta: { title: '事项目录', roles: ['operator'] } },
   { path: 'calendar', name: 'calendar', component: () => import('./pages/work/CalendarPage.vue'), meta: { title: '工作日历', roles: ['operator'] } },
   { path: 'accounts', name: 'accounts', component: () => import('./pages/work/AccountsPage.vue'), meta: { title: '账号管理', roles: ['operator', 'dept_admin'] } },

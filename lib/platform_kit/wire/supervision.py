@@ -177,3 +177,188 @@ class NoticesOut(Answer):
 class InboxCountsOut(Answer):
     unread = fields.Integer()
     by_kind = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+# ------------------------------------------------------------------- complaints (投诉举报, 002 §33)
+from platform_kit.contracts import ACCOUNTABILITY_GROUNDS, COMPLAINT_CHANNELS  # noqa: E402
+
+PROJECT_CODE_RE = r"^\d{4}-\d{6}-48-01-\d{6}$"
+REGION_RE = r"^\d{6}$"
+COMPLAINT_STATES = ("filed", "assigned", "concluded")   # 待受理 / 办理中 / 已办结
+COMPLAINT_NO_RE = r"^TS\d{8}[23456789A-HJ-NP-Z]{6}$"
+
+
+
+
+class FileComplaint(Body):
+    """A signed-in applicant's complaint about its own project, or one case of it."""
+    project_code = fields.String(required=True, validate=validate.Regexp(
+        PROJECT_CODE_RE, error="应为 YYYY-行政区划代码-48-01-六位序号"))
+    case_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=36))
+    title = fields.String(required=True, validate=validate.Length(min=2, max=200, error="标题须为 2 至 200 个字"))
+    content = fields.String(required=True, validate=validate.Length(
+        min=10, max=5000, error="投诉内容须为 10 至 5000 个字"))
+    contact = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
+
+
+class FileAnonymousComplaint(Body):
+    """A complaint or report from the public (no sign-in) about a department or a project; the
+    contact is optional. The answer carries the query code once."""
+    about = fields.String(required=True, validate=validate.OneOf(
+        ("department", "project"), error="投诉对象应为 department（部门）或 project（项目）"))
+    project_code = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
+        PROJECT_CODE_RE, error="应为 YYYY-行政区划代码-48-01-六位序号"))
+    department = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=40))
+    region = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
+        REGION_RE, error="行政区划代码应为六位数字"))
+    title = fields.String(required=True, validate=validate.Length(min=2, max=200, error="标题须为 2 至 200 个字"))
+    content = fields.String(required=True, validate=validate.Length(
+        min=10, max=5000, error="投诉内容须为 10 至 5000 个字"))
+    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=80))
+    contact = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
+
+
+class AssignComplaint(Body):
+    """Take the complaint (no assignee: oneself) or assign it to another supervisor of the region."""
+    assignee = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=80))
+    note = fields.String(load_default="", validate=validate.Length(max=1000))
+
+
+class ComplaintOutcome(Body):
+    finding = fields.String(required=True, validate=validate.Length(min=2, max=5000, error="须写明调查核实情况"))
+    substantiated = fields.Boolean(required=True)
+    action_taken = fields.String(required=True, validate=validate.Length(
+        min=2, max=5000, error="须写明处理措施"))
+
+
+class ComplaintLookup(Body):
+    complaint_no = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    query_code = fields.String(required=True, validate=validate.Length(min=1, max=40))
+
+
+class ComplaintFilters(PageFilters):
+    state = fields.String(load_default=None, validate=validate.OneOf(COMPLAINT_STATES))
+    overdue = fields.Boolean(load_default=None, allow_none=True)
+
+
+class ComplaintStepOut(Answer):
+    action = fields.String(metadata={"enum": ["filed", "assigned", "recounted", "concluded"]})
+    actor = fields.String()
+    actor_role = fields.String()
+    at = fields.AwareDateTime()
+    on = fields.Date()
+    note = fields.String()
+    assignee = fields.String(allow_none=True)
+    finding = fields.String(allow_none=True)
+    substantiated = fields.Boolean(allow_none=True)
+    action_taken = fields.String(allow_none=True)
+    due_on = fields.Date(allow_none=True)
+    due_estimated = fields.Boolean(allow_none=True)
+
+
+class ComplaintOut(Answer):
+    complaint_id = fields.String()
+    complaint_no = fields.String()
+    channel = fields.String(metadata={"enum": list(COMPLAINT_CHANNELS)})
+    about = fields.String(metadata={"enum": ["case", "project", "department"]})
+    project_code = fields.String(allow_none=True)
+    case_id = fields.String(allow_none=True)
+    department = fields.String(allow_none=True)
+    region = fields.String()
+    title = fields.String()
+    content = fields.String()
+    complainant_org = fields.String(allow_none=True)
+    complainant_name = fields.String(allow_none=True)
+    contact = fields.String(allow_none=True)
+    filed_on = fields.Date()
+    due_days = fields.Integer()
+    due_on = fields.Date()
+    due_estimated = fields.Boolean(metadata={"description": "期限跨越尚未载入节假日安排的年份：按周一至周五预计"})
+    overdue = fields.Boolean()
+    state = fields.String(metadata={"enum": list(COMPLAINT_STATES)})
+    assignee = fields.String(allow_none=True)
+    concluded_on = fields.Date(allow_none=True)
+    outcome = fields.Nested(ComplaintStepOut, allow_none=True)
+    steps = fields.List(fields.Nested(ComplaintStepOut))
+
+
+class ComplaintFiledOut(ComplaintOut):
+    query_code = fields.String(allow_none=True, metadata={
+        "description": "匿名投诉的查询码：仅此一次答复，平台只保存其摘要，请妥善保管"})
+
+
+class ComplaintsOut(Answer):
+    items = fields.List(fields.Nested(ComplaintOut))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+class ComplaintLookupOut(Answer):
+    """What an anonymous complainant reads with the query code: the state and the outcome."""
+    complaint_no = fields.String()
+    title = fields.String()
+    filed_on = fields.Date()
+    due_on = fields.Date()
+    due_estimated = fields.Boolean()
+    state = fields.String(metadata={"enum": list(COMPLAINT_STATES)})
+    concluded_on = fields.Date(allow_none=True)
+    substantiated = fields.Boolean(allow_none=True)
+    finding = fields.String(allow_none=True)
+    action_taken = fields.String(allow_none=True)
+
+
+# ------------------------------------------------------------------- accountability (问责清单, 002 §34)
+ACCOUNTABILITY_STATES = ("open", "confirmed", "dismissed", "referred")
+ACCOUNTABILITY_DECISIONS = ("confirm", "dismiss", "refer")
+ACCOUNTABILITY_FACTS = ("case_lapsed", "consultation_silent", "joint_review_silent", "second_supplement")
+
+
+class AccountabilityFilters(PageFilters):
+    month = fields.String(load_default=None, validate=validate.Regexp(
+        r"^\d{4}-(0[1-9]|1[0-2])$", error="月份应为 YYYY-MM"))
+    department = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
+    ground = fields.String(load_default=None, validate=validate.OneOf(ACCOUNTABILITY_GROUNDS))
+    state = fields.String(load_default=None, validate=validate.OneOf(ACCOUNTABILITY_STATES))
+
+
+class AccountabilityDecisionIn(Body):
+    decision = fields.String(required=True, validate=validate.OneOf(
+        ACCOUNTABILITY_DECISIONS, error="决定应为 confirm（确认）、dismiss（不予问责）或 refer（移送）"))
+    reason = fields.String(load_default="", validate=validate.Length(max=2000))
+    referred_to = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
+
+
+class AccountabilityDecisionOut(Answer):
+    decision = fields.String(metadata={"enum": list(ACCOUNTABILITY_DECISIONS)})
+    reason = fields.String()
+    referred_to = fields.String(allow_none=True)
+    decided_by = fields.String()
+    decided_role = fields.String()
+    decided_at = fields.AwareDateTime()
+
+
+class AccountabilityRecordOut(Answer):
+    record_id = fields.String()
+    ground = fields.String(metadata={"enum": list(ACCOUNTABILITY_GROUNDS),
+                                     "description": "002 第三十四条所列情形：34-2 第（二）项、34-3 第（三）项、34-5 第（五）项"})
+    ground_text = fields.String()
+    fact = fields.String(metadata={"enum": list(ACCOUNTABILITY_FACTS)})
+    department = fields.String()
+    region = fields.String(allow_none=True)
+    project_code = fields.String(allow_none=True)
+    stage_id = fields.String(allow_none=True)
+    case_id = fields.String(allow_none=True)
+    occurred_on = fields.Date()
+    summary = fields.String()
+    evidence = fields.Dict(metadata={"description": "依据：事件编号 event_ids、办件、部门、日期等"})
+    recorded_at = fields.AwareDateTime()
+    state = fields.String(metadata={"enum": list(ACCOUNTABILITY_STATES)})
+    decisions = fields.List(fields.Nested(AccountabilityDecisionOut))
+
+
+class AccountabilityListOut(Answer):
+    items = fields.List(fields.Nested(AccountabilityRecordOut))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()

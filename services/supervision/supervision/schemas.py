@@ -8,6 +8,10 @@ from platform_kit.wire.supervision import (  # noqa: F401
     LIGHTS, CaseClockOut, InboxCountsOut, InboxFilters, NoticeOut, NoticesOut, ClockOut, ClocksOut, ProgressOut, ProgressQuery, ProjectOverviewOut, StageClockOut,
     TimelineEntryOut)
 from platform_kit.wire.supervision import OverviewProjectOut as ProjectOut  # noqa: F401
+from platform_kit.wire.supervision import (  # noqa: F401  complaints and the accountability list
+    AccountabilityDecisionIn, AccountabilityFilters, AccountabilityListOut, AccountabilityRecordOut,
+    AssignComplaint, ComplaintFiledOut, ComplaintFilters, ComplaintLookup, ComplaintLookupOut, ComplaintOut,
+    ComplaintOutcome, ComplaintsOut, FileAnonymousComplaint, FileComplaint)
 
 
 class ListClocks(Schema):

@@ -4,6 +4,7 @@ Supervision consumes every event of the platform (one handler per event type): i
 subscriber bound to all of them, which also guarantees each event type a queue (the outbox relay
 publishes with ``mandatory`` and keeps retrying an event nobody is bound to).
 """
+from nameko.dependency_providers import Config
 from nameko.rpc import rpc
 from sqlalchemy import text
 
@@ -13,12 +14,17 @@ from platform_kit.bus import event_handler
 from platform_kit.calendar import today_in_shanghai
 from platform_kit.db import Database
 from platform_kit.errors import EXPECTED_ERRORS
-from platform_kit.identity import CLERK, OFFICER, OPERATOR, ROLES, SUPERVISOR, Auth
+from platform_kit.identity import APPLICANT, CLERK, OFFICER, OPERATOR, ROLES, SUPERVISOR, Auth
 from platform_kit.validation import load
 from supervision import handlers
 from supervision.adapters.orm import metadata
-from supervision.handlers import notices, notifying
+from supervision.handlers import accountability, complaints, notices, notifying
+from supervision.domain import complaints as complaint_rules
 from supervision.domain import reach
+from supervision.schemas import (AccountabilityDecisionIn, AccountabilityFilters, AccountabilityListOut,
+                                 AccountabilityRecordOut, AssignComplaint, ComplaintFiledOut, ComplaintFilters,
+                                 ComplaintLookup, ComplaintLookupOut, ComplaintOut, ComplaintOutcome, ComplaintsOut,
+                                 FileAnonymousComplaint, FileComplaint)
 from supervision.schemas import (ClocksOut, InboxCountsOut, InboxFilters, ListClocks, NoticeOut, NoticesOut,
                                  ProgressOut, ProgressQuery, ProjectOverviewOut)
 
@@ -28,6 +34,7 @@ class SupervisionService:
 
     db = Database(metadata)
     auth = Auth()
+    config = Config()
 
     def _record(self, envelope):
         with self.db.unit_of_work() as uow:
@@ -134,6 +141,83 @@ class SupervisionService:
         with self.db.unit_of_work() as uow:
             result = notices.read_notice(uow, identity, notification_id)
         return NoticeOut().dump(result)
+
+    # ---------------------------------------------------------------------------- complaints (002 §33)
+    def _due_days(self):
+        return int(self.config.get("COMPLAINT_DUE_WORKING_DAYS") or complaint_rules.DEFAULT_DUE_DAYS)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def file_complaint(self, data):
+        identity = self.auth.identity(APPLICANT)
+        cmd = load(FileComplaint(), data)
+        with self.db.unit_of_work() as uow:
+            result = complaints.file_complaint(uow, identity, cmd, today_in_shanghai(), self._due_days())
+        return ComplaintOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def file_anonymous_complaint(self, data, client=None):
+        # public: no sign-in; a few per hour from one client address (COMPLAINTS_PER_HOUR)
+        cmd = load(FileAnonymousComplaint(), data)
+        per_hour = int(self.config.get("COMPLAINTS_PER_HOUR") or complaint_rules.DEFAULT_PER_HOUR)
+        with self.db.unit_of_work() as uow:
+            result = complaints.file_anonymous(uow, cmd, client, today_in_shanghai(), self._due_days(), per_hour)
+        return ComplaintFiledOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_complaints(self, filters=None):
+        identity = self.auth.identity(APPLICANT, SUPERVISOR, OPERATOR)
+        cmd = load(ComplaintFilters(), filters or {})
+        with self.db.reading() as uow:
+            result = complaints.list_complaints(uow, identity, cmd, today_in_shanghai())
+        return ComplaintsOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_complaint(self, complaint_id):
+        identity = self.auth.identity(APPLICANT, SUPERVISOR, OPERATOR)
+        with self.db.reading() as uow:
+            result = complaints.get_complaint(uow, identity, complaint_id, today_in_shanghai())
+        return ComplaintOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def assign_complaint(self, complaint_id, data=None):
+        identity = self.auth.identity(SUPERVISOR)
+        cmd = load(AssignComplaint(), data or {})
+        with self.db.unit_of_work() as uow:
+            result = complaints.assign(uow, identity, complaint_id, cmd, today_in_shanghai())
+        return ComplaintOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def conclude_complaint(self, complaint_id, data):
+        identity = self.auth.identity(SUPERVISOR)
+        cmd = load(ComplaintOutcome(), data)
+        with self.db.unit_of_work() as uow:
+            result = complaints.conclude(uow, identity, complaint_id, cmd, today_in_shanghai())
+        return ComplaintOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def lookup_complaint(self, data):
+        # public: the complaint's number and query code are the credential
+        cmd = load(ComplaintLookup(), data)
+        with self.db.reading() as uow:
+            result = complaints.lookup(uow, cmd, today_in_shanghai())
+        return ComplaintLookupOut().dump(result)
+
+    # ---------------------------------------------------------------------------- accountability (002 §34)
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_accountability(self, filters=None):
+        identity = self.auth.identity(SUPERVISOR, OPERATOR)
+        cmd = load(AccountabilityFilters(), filters or {})
+        with self.db.reading() as uow:
+            result = accountability.list_records(uow, identity, cmd)
+        return AccountabilityListOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def decide_accountability(self, record_id, data):
+        identity = self.auth.identity(SUPERVISOR)
+        cmd = load(AccountabilityDecisionIn(), data)
+        with self.db.unit_of_work() as uow:
+            result = accountability.decide(uow, identity, record_id, cmd)
+        return AccountabilityRecordOut().dump(result)
 
     @rpc
     def health(self):

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from platform_kit.calendar_store import add_calendar_table
 from platform_kit.db import service_metadata
 
 
@@ -155,6 +156,101 @@ class NotificationReadRow(Base):
                                                  primary_key=True)
     account: Mapped[str] = mapped_column(String(80), primary_key=True)
     read_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# ------------------------------------------------------------------- complaints and accountability
+# the holiday schedules operators loaded, from calendar.year_loaded (platform_kit.calendar_store):
+# complaint deadlines are counted in working days with the platform's one calendar
+add_calendar_table(Base.metadata)
+
+
+class ComplaintRow(Base):
+    """A complaint or report (投诉举报, 002 §33). What was filed never changes; ``state``,
+    ``assignee``, ``due_on`` and ``concluded_on`` repeat the latest of its steps (``complaint_steps``,
+    the record), so that a list filters by them in SQL."""
+    __tablename__ = "complaints"
+
+    complaint_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    complaint_no: Mapped[str] = mapped_column(String(24), unique=True)
+    channel: Mapped[str] = mapped_column(String(20))           # applicant | public
+    about: Mapped[str] = mapped_column(String(20))             # case | project | department
+    project_code: Mapped[str | None] = mapped_column(String(40), index=True)
+    case_id: Mapped[str | None] = mapped_column(String(36))
+    department: Mapped[str | None] = mapped_column(String(40))
+    region: Mapped[str] = mapped_column(String(12), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text)
+    complainant_account: Mapped[str | None] = mapped_column(String(80))
+    complainant_org: Mapped[str | None] = mapped_column(String(40), index=True)
+    complainant_name: Mapped[str | None] = mapped_column(String(80))
+    contact: Mapped[str | None] = mapped_column(String(120))
+    query_code_digest: Mapped[str | None] = mapped_column(String(64))   # anonymous: only the digest
+    client_digest: Mapped[str | None] = mapped_column(String(64), index=True)  # rate limit per address
+    filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    filed_on: Mapped[date] = mapped_column(Date)
+    due_days: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped[date] = mapped_column(Date)
+    due_estimated: Mapped[bool] = mapped_column(Boolean)
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    assignee: Mapped[str | None] = mapped_column(String(80))
+    concluded_on: Mapped[date | None] = mapped_column(Date)
+
+
+class ComplaintStepRow(Base):
+    """One step of a complaint (filed, assigned, deadline recounted, concluded): who, when, what,
+    why. Inserted once, never changed."""
+    __tablename__ = "complaint_steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    complaint_id: Mapped[str] = mapped_column(String(36), ForeignKey("complaints.complaint_id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(80))
+    actor_role: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text)
+    assignee: Mapped[str | None] = mapped_column(String(80))
+    finding: Mapped[str | None] = mapped_column(Text)
+    substantiated: Mapped[bool | None] = mapped_column(Boolean)
+    action_taken: Mapped[str | None] = mapped_column(Text)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    due_estimated: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class AccountabilityRecordRow(Base):
+    """A fact of the accountability list (问责清单, 002 §34) detected from events: its ground, the
+    department, and the evidence (event ids, case, dates). ``state`` repeats the latest decision
+    (``accountability_decisions``, the record); nothing is deleted."""
+    __tablename__ = "accountability_records"
+
+    record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    ground: Mapped[str] = mapped_column(String(10), index=True)
+    fact: Mapped[str] = mapped_column(String(40))
+    department: Mapped[str] = mapped_column(String(40), index=True)
+    region: Mapped[str | None] = mapped_column(String(12), index=True)
+    project_code: Mapped[str | None] = mapped_column(String(40))
+    stage_id: Mapped[str | None] = mapped_column(String(36))
+    case_id: Mapped[str | None] = mapped_column(String(36))
+    occurred_on: Mapped[date] = mapped_column(Date, index=True)
+    summary: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[dict] = mapped_column(JSON)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    state: Mapped[str] = mapped_column(String(20), index=True)
+
+
+class AccountabilityDecisionRow(Base):
+    """A supervisor's decision on a record (confirm, dismiss with reason, refer to whom and why)."""
+    __tablename__ = "accountability_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    record_id: Mapped[str] = mapped_column(String(36), ForeignKey("accountability_records.record_id"), index=True)
+    decision: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    referred_to: Mapped[str | None] = mapped_column(String(120))
+    decided_by: Mapped[str] = mapped_column(String(80))
+    decided_role: Mapped[str] = mapped_column(String(20))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 metadata = Base.metadata

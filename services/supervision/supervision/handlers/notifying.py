@@ -2,6 +2,8 @@
 issued for their project (002 §22, 000 §13). Called in the same transaction that records the event,
 once per event (redeliveries never reach here)."""
 from platform_kit import notices as kinds
+from platform_kit.calendar_store import record_year
+from supervision.handlers import accountability, complaints
 from supervision.domain.notices import Audience, Notice
 from supervision.handlers.notices import deliver
 
@@ -24,7 +26,26 @@ def document_issued(uow, envelope):
 FOLLOW_UPS = {"document.issued": document_issued}
 
 
+# ------------------------------------------------------------ complaints and the accountability list
+def calendar_year_loaded(uow, envelope):
+    """Keep the operator's load (platform_kit.calendar_store), so complaint deadlines count with the
+    platform's one calendar, and count again the estimated deadlines running through that year."""
+    p = envelope.payload
+    record_year(uow.session, p["year"], p["holidays"], p["working_weekends"], p["loaded_by"], p["loaded_at"],
+                event_id=envelope.event_id)
+    uow.session.flush()
+    complaints.recount_estimates(uow, p["year"], envelope.event_id)
+
+
+# further follow-ups, event type -> function, run like FOLLOW_UPS
+MORE_FOLLOW_UPS = (accountability.FOLLOW_UPS, {"calendar.year_loaded": calendar_year_loaded})
+
+
 def follow_up(uow, envelope):
     act = FOLLOW_UPS.get(envelope.type)
     if act is not None:
         act(uow, envelope)
+    for table in MORE_FOLLOW_UPS:
+        act = table.get(envelope.type)
+        if act is not None:
+            act(uow, envelope)
