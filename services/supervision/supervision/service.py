@@ -17,10 +17,12 @@ from platform_kit.identity import CLERK, OFFICER, OPERATOR, ROLES, SUPERVISOR, A
 from platform_kit.validation import load
 from supervision import handlers
 from supervision.adapters.orm import metadata
-from supervision.handlers import notices, notifying
+from supervision.adapters.mail import Mailer
+from supervision.handlers import notices, notifying, outbound
 from supervision.domain import reach
 from supervision.schemas import (ClocksOut, InboxCountsOut, InboxFilters, ListClocks, NoticeOut, NoticesOut,
                                  ProgressOut, ProgressQuery, ProjectOverviewOut)
+from supervision.schemas import ContactFilters, ContactIn, ContactOut, ContactsOut, DeliveriesOut, DeliveryFilters
 
 
 class SupervisionService:
@@ -28,6 +30,7 @@ class SupervisionService:
 
     db = Database(metadata)
     auth = Auth()
+    mailer = Mailer()
 
     def _record(self, envelope):
         with self.db.unit_of_work() as uow:
@@ -134,6 +137,39 @@ class SupervisionService:
         with self.db.unit_of_work() as uow:
             result = notices.read_notice(uow, identity, notification_id)
         return NoticeOut().dump(result)
+
+    # ---------------------------------------------------------------------------- outbound notices
+    @event_handler("supervision", "notification.requested")
+    def on_notification_requested(self, envelope):
+        # not a step of any project: no timeline entry; the delivery rows make it idempotent
+        with self.db.unit_of_work() as uow:
+            result = outbound.send_email(uow, envelope, self.mailer)
+        if result is not None and result["outcome"] == "failed":
+            raise outbound.DeliveryFailed(result["reason"])   # recorded; the event comes back to retry
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def set_notification_contact(self, data):
+        identity = self.auth.identity(OPERATOR)
+        cmd = load(ContactIn(), data)
+        with self.db.unit_of_work() as uow:
+            result = outbound.set_contact(uow, identity, cmd)
+        return ContactOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_notification_contacts(self, filters=None):
+        self.auth.identity(OPERATOR)
+        cmd = load(ContactFilters(), filters or {})
+        with self.db.reading() as uow:
+            result = outbound.list_contacts(uow, cmd)
+        return ContactsOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_notification_deliveries(self, filters=None):
+        self.auth.identity(OPERATOR)
+        cmd = load(DeliveryFilters(), filters or {})
+        with self.db.reading() as uow:
+            result = outbound.list_deliveries(uow, cmd)
+        return DeliveriesOut().dump(result)
 
     @rpc
     def health(self):

@@ -14,11 +14,14 @@ from platform_kit.errors import NotFound
 from platform_kit.identity import SUPERVISOR, region_prefix
 from supervision.adapters.orm import NotificationReadRow, NotificationRow
 from supervision.domain.notices import Audience
+from supervision.handlers import outbound
 
 
 def deliver(uow, notice):
     """Store `notice` once; returns (row, created). The same fact told to the same audience again
-    returns the stored notice."""
+    returns the stored notice. A new notice also emits notification.requested in the same
+    transaction (handlers.outbound): its channels, addresses and template, for delivery outside the
+    inbox."""
     session = uow.session
     existing = session.execute(select(NotificationRow).where(
         NotificationRow.dedupe_key == notice.key())).scalar_one_or_none()
@@ -37,6 +40,7 @@ def deliver(uow, notice):
     except IntegrityError:      # another worker told the same fact first
         return session.execute(select(NotificationRow).where(
             NotificationRow.dedupe_key == notice.key())).scalar_one(), False
+    outbound.request(uow, notice, row.notification_id)
     return row, True
 
 
