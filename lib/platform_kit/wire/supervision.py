@@ -144,6 +144,7 @@ class InboxFilters(PageFilters):
     kind = fields.String(load_default=None, validate=validate.OneOf(NOTICE_KINDS))
     project_code = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
     unread = fields.Boolean(load_default=False)
+    unread_first = fields.Boolean(load_default=False)
 
 
 class NoticeReadIn(Body):

@@ -195,3 +195,32 @@ def test_without_smtp_nothing_is_sent_and_nothing_fails(container_factory, servi
         with entrypoint_waiter(container, "on_notification_requested", timeout=10):
             event_dispatcher(config)(issued.source, issued.type, issued.to_wire())
         assert proxy.list_notification_deliveries({})["total"] == 0
+
+
+def test_the_inbox_lists_the_unread_first_when_asked(service_config):
+    from sqlalchemy.orm import sessionmaker
+
+    from platform_kit.db import UnitOfWork, make_engine
+    from platform_kit.identity import Identity
+    from supervision.adapters.orm import metadata
+    from supervision.handlers import notices
+
+    engine = make_engine(service_config("supervision")["DATABASE_URL"])
+    uow = UnitOfWork(sessionmaker(bind=engine, expire_on_commit=False)(), metadata)
+    ids = [notices.deliver(uow, Notice(audience=Audience.applicant(ORG), kind="document", title=f"文书 {n}", body="",
+                                       dedupe=f"fact-{n}"))[0].notification_id for n in range(3)]
+    uow.session.commit()
+    reader = Identity(sub="applicant-1", role="applicant", name="建设单位", region="410800", org=ORG)
+    notices.read_notice(uow, reader, ids[2])     # the newest is read
+    uow.session.commit()
+    page = {"limit": 50, "offset": 0}
+    newest_first = [i["notification_id"] for i in notices.list_inbox(uow, reader, page)["items"]]
+    unread_first = [i["notification_id"] for i in notices.list_inbox(uow, reader, {**page, "unread_first": True})["items"]]
+    assert set(newest_first) == set(ids) and unread_first[-1] == ids[2] and newest_first[0] == ids[2]
+    assert len(requested_in(uow)) == 3        # each new notice asked for its delivery, in its transaction
+    uow.session.close()
+    engine.dispose()
+
+
+def requested_in(uow):
+    return uow.session.execute(text("SELECT event_id FROM outbox WHERE event_type = 'notification.requested'")).all()

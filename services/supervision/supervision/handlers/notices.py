@@ -79,7 +79,8 @@ def _view(row, read_at):
 
 
 def list_inbox(uow, identity, cmd):
-    """The notices that reach `identity`, newest first, with when this account read each."""
+    """The notices that reach `identity`, newest first (the unread ones first when asked), with when
+    this account read each."""
     session = uow.session
     read_at = select(NotificationReadRow.read_at).where(
         NotificationReadRow.notification_id == NotificationRow.notification_id,
@@ -92,9 +93,11 @@ def list_inbox(uow, identity, cmd):
     if cmd.get("unread"):
         where.append(~_read_by(identity))
     total = session.execute(select(func.count()).select_from(NotificationRow).where(*where)).scalar()
+    order = (NotificationRow.created_at.desc(), NotificationRow.notification_id)
+    if cmd.get("unread_first"):     # the unread ones first, each part newest first
+        order = (_read_by(identity).asc(),) + order
     rows = session.execute(select(NotificationRow, read_at.label("read_at")).where(*where).order_by(
-        NotificationRow.created_at.desc(), NotificationRow.notification_id).limit(cmd["limit"]).offset(
-        cmd["offset"])).all()
+        *order).limit(cmd["limit"]).offset(cmd["offset"])).all()
     return {"items": [_view(row, at) for row, at in rows], "total": total, "limit": cmd["limit"],
             "offset": cmd["offset"]}
 
