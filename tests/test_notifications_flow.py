@@ -108,12 +108,13 @@ def test_the_applicant_inbox_lists_the_voucher_the_supplement_and_the_completion
 
 
 def test_every_notice_reached_the_mailbox_once(flow, smtp):
-    items = eventually(lambda: (lambda n: n if len(n) >= 7 else None)(notices(flow)), timeout=90)
+    eventually(lambda: len(notices(flow)) >= 7, timeout=90)
 
     def mailed():
         messages = [m for m in smtp.messages() if flow["code"] in m.get_content()]
-        return messages if len(messages) == len(notices(flow)) else None
-    messages = eventually(mailed, timeout=90)
+        told = notices(flow)
+        return (messages, told) if len(messages) == len(told) else None
+    messages, items = eventually(mailed, timeout=90)
     assert {m["To"] for m in messages} == {MAILBOX}
     subjects = sorted(m["Subject"] for m in messages)
     assert subjects == sorted(f"工程建设项目审批管理系统：【{_kind_name(n['kind'])}】{n['title']}" for n in items)
