@@ -224,3 +224,43 @@ def test_the_inbox_lists_the_unread_first_when_asked(service_config):
 
 def requested_in(uow):
     return uow.session.execute(text("SELECT event_id FROM outbox WHERE event_type = 'notification.requested'")).all()
+
+
+def test_results_without_a_window_document_reach_the_applicant_and_invitations_the_offices(running, make_token):
+    config, container, engine = running
+    dispatch = event_dispatcher(config)
+
+    def send(envelope):
+        with entrypoint_waiter(container, handler_name(envelope.type), timeout=10):
+            dispatch(envelope.source, envelope.type, envelope.to_wire())
+
+    def event(event_type, payload, actor=Actor.SYSTEM):
+        return new_event(event_type, source=PUBLISHERS[event_type], project_code=PROJECT, actor=actor, payload=payload)
+
+    send(event("project.registered", {"project_code": PROJECT, "name": "焦作市档案馆新馆建设项目",
+                                      "category": "gov_building", "region": "410800", "applicant_org": ORG}))
+    send(event("licence.revoked", {"licence_id": "lic-1", "licence_no": "410800-NRP-2026-000009", "case_id": "case-1",
+                                   "item_code": "NRP-001", "department": "NRP", "reason": "建设单位申请注销",
+                                   "revoked_on": date(2026, 11, 20)}))
+    send(event("stage.concluded", {"stage_id": "stage-1", "stage": "land_use_planning", "declaration_id": "decl-1",
+                                   "received_on": date(2026, 10, 26), "concluded_on": date(2026, 11, 20),
+                                   "due_on": date(2026, 11, 23), "on_time": True, "state": "concluded"}))
+    send(event("joint_review.convened", {
+        "joint_review_id": "jr-1", "kind": "design_scheme", "stage_id": "stage-1", "stage": "land_use_planning",
+        "region": "410800", "convened_by": "NRP", "invitees": ["HCD", "FIRE"], "subject": "综合楼设计方案联审",
+        "meeting_on": date(2026, 11, 10), "place": "市民之家三楼会议室", "online": False, "opened_on": date(2026, 11, 5),
+        "due_on": date(2026, 11, 12)}, Actor(id="officer-nrp", role="officer", department="NRP", region="410800")))
+
+    applicant = make_token("applicant", sub="applicant-1", org=ORG)
+    with ServiceRpcProxy("supervision", config, context_data={"authorization": applicant}, timeout=10) as proxy:
+        told = {n["title"]: n for n in proxy.list_inbox({"project_code": PROJECT})["items"]}
+    assert set(told) == {"电子证照 410800-NRP-2026-000009 已废止", "立项用地规划许可阶段已办结"}
+    assert told["立项用地规划许可阶段已办结"]["kind"] == "completion"
+    assert "建设单位申请注销" in told["电子证照 410800-NRP-2026-000009 已废止"]["body"]
+    hcd = make_token("officer", sub="officer-hcd", department="HCD", region="410800")
+    with ServiceRpcProxy("supervision", config, context_data={"authorization": hcd}, timeout=10) as proxy:
+        (invitation,) = proxy.list_inbox({})["items"]
+        assert proxy.inbox_counts()["by_kind"] == {"consultation": 1}
+    assert invitation["title"] == "NRP 召集方案联审，请于 2026年11月12日 前反馈"
+    assert "市民之家三楼会议室" in invitation["body"] and invitation["subject"] == "joint_review:jr-1"
+    assert len(requested(engine)) == 4      # two to the applicant, one to each invited office
