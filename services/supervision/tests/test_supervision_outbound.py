@@ -8,7 +8,7 @@ import pytest
 from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_waiter
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, text
 
 from platform_kit.asyncapi import PUBLISHERS
 from platform_kit.contracts import Actor, new_event, parse_event
@@ -215,7 +215,8 @@ def test_the_inbox_lists_the_unread_first_when_asked(service_config):
     uow.session.commit()
     page = {"limit": 50, "offset": 0}
     newest_first = [i["notification_id"] for i in notices.list_inbox(uow, reader, page)["items"]]
-    unread_first = [i["notification_id"] for i in notices.list_inbox(uow, reader, {**page, "unread_first": True})["items"]]
+    unread_first = [i["notification_id"]
+                    for i in notices.list_inbox(uow, reader, {**page, "unread_first": True})["items"]]
     assert set(newest_first) == set(ids) and unread_first[-1] == ids[2] and newest_first[0] == ids[2]
     assert len(requested_in(uow)) == 3        # each new notice asked for its delivery, in its transaction
     uow.session.close()
