@@ -245,7 +245,8 @@ OPERATIONS = (
               args=("filters",), query=(
                   Param("kind", description="消息类别", enum=supervision.NOTICE_KINDS),
                   Param("project_code", description="项目代码", max_length=40),
-                  Param("unread", "boolean", "只看未读")) + PAGE,
+                  Param("unread", "boolean", "只看未读"),
+                  Param("unread_first", "boolean", "未读的排在前面")) + PAGE,
               response=supervision.NoticesOut, paged=True, tag="inbox", errors=(400, 401, 403, 422)),
     Operation("/inbox/counts", "GET", "supervision", "inbox_counts", "本账号的未读消息数（合计与按类别）",
               response=supervision.InboxCountsOut, tag="inbox", errors=(401, 403)),
@@ -301,6 +302,21 @@ OPERATIONS = (
               args=("path:record_id", "body"), body=supervision.AccountabilityDecisionIn,
               response=supervision.AccountabilityRecordOut, status=201, tag="accountability",
               errors=(400, 401, 403, 404, 409, 422)),
+    # notification contacts and e-mail deliveries (platform operators)
+    Operation("/notification-contacts", "PUT", "supervision", "set_notification_contact",
+              "登记接收对象（个人、建设单位、部门科室及负责人、监察）的通知邮箱与手机（平台运营；追加记录，最新一条有效；"
+              "均不填则仅站内消息）", args=("body",), body=supervision.ContactIn, response=supervision.ContactOut,
+              tag="inbox", errors=(400, 401, 403, 422)),
+    Operation("/notification-contacts", "GET", "supervision", "list_notification_contacts",
+              "通知联系方式一览：各接收对象当前的邮箱、手机、短信订阅与登记人（平台运营）", args=("filters",),
+              query=(Param("department", min_length=1, max_length=40), Param("org", min_length=1, max_length=40),
+                     Param("account", min_length=1, max_length=80)) + PAGE,
+              response=supervision.ContactsOut, paged=True, tag="inbox", errors=(400, 401, 403, 422)),
+    Operation("/notification-deliveries", "GET", "supervision", "list_notification_deliveries",
+              "通知邮件发送记录：每封邮件的收件地址、主题与每次发送的结果（成功或失败原因；平台运营）", args=("filters",),
+              query=(Param("notification_id", min_length=1, max_length=36),
+                     Param("outcome", description="sent 已发送 / failed 未发送成功", enum=("sent", "failed"))) + PAGE,
+              response=supervision.DeliveriesOut, paged=True, tag="inbox", errors=(400, 401, 403, 422)),
     # consult
     Operation("/consultations", "POST", "consult", "open_consultation", "发起部门征求意见",
               args=("body",), body=consult.OpenConsultation, response=consult.ConsultationOut, status=201,

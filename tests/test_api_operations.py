@@ -868,15 +868,24 @@ def _notices(client, project_code, **params):
     return client.get("/inbox", params={"project_code": project_code, **params}).json()["items"]
 
 
+def _every_notice_arrived(people, project, licences):
+    """The notices of the walk: every document, each licence and the stage's conclusion (these come
+    late), so that counts and pages change by what a test does alone."""
+    issued = eventually(lambda: (lambda docs: docs if [d["kind"] for d in docs].count("completion_notice") == 2
+                                 else None)(documents(people, project)))
+    expected = ({f"document:{d['document_id']}" for d in issued}
+                | {f"licence:{l['licence_id']}" for l in licences.values()} | {f"stage:{project['stage_id']}"})
+    eventually(lambda: expected <= {n["subject"] for n in _notices(people["applicant"], project["code"], limit=200)})
+
+
 @covers("GET", "/inbox")
-def test_the_applicant_is_told_of_every_document(people, project, decided):
-    issued = {d["document_id"] for d in documents(people, project)}
-    eventually(lambda: {n["subject"] for n in _notices(people["applicant"], project["code"])}
-               >= {f"document:{i}" for i in issued})
+def test_the_applicant_is_told_of_every_document(people, project, decided, licences):
+    _every_notice_arrived(people, project, licences)
     body = expect(people["applicant"].get("/inbox", params={"project_code": project["code"]}), "GET", "/inbox", 200)
     items = page_of(body, at_least=3)
     assert {"document", "completion"} <= {n["kind"] for n in items}
-    assert all(n["read_at"] is None and "已出具" in n["title"] for n in items)
+    assert all(n["read_at"] is None for n in items)
+    assert all("已出具" in n["title"] for n in items if n["subject"].startswith(("document:", "licence:")))
     check_paging(people["applicant"], "/inbox", "/inbox", body, params={"project_code": project["code"]})
     assert people["nrp-officer"].get("/inbox", params={"project_code": project["code"]}).json()["total"] == 0
     assert people["public"].get("/inbox").status_code == 401
@@ -884,7 +893,8 @@ def test_the_applicant_is_told_of_every_document(people, project, decided):
 
 @covers("POST", "/inbox/{notification_id}/read")
 @covers("GET", "/inbox/counts")
-def test_reading_a_notice_is_recorded(people, project, decided):
+def test_reading_a_notice_is_recorded(people, project, decided, licences):
+    _every_notice_arrived(people, project, licences)
     eventually(lambda: _notices(people["applicant"], project["code"], unread="true"))
     before = expect(people["applicant"].get("/inbox/counts"), "GET", "/inbox/counts", 200)
     notice = _notices(people["applicant"], project["code"], unread="true")[0]
@@ -1006,6 +1016,37 @@ def test_accountability(people, project, decided):
         "/accountability/{record_id}/decisions", 201)
     assert decided_record["state"] == "dismissed" and len(decided_record["decisions"]) == 1
     assert people["nrp-officer"].get("/accountability").status_code == 403
+# ------------------------------------------------------------------------------ notification contacts
+@covers("PUT", "/notification-contacts")
+def test_an_operator_records_a_contact(people):
+    body = expect(people["operator"].put("/notification-contacts", json={
+        "audience": {"org": APPLICANT_ORG, "role": "applicant"}, "email": "jianshe@example.cn",
+        "phone": "13903910000", "sms": True, "reason": "建设单位登记"}), "PUT", "/notification-contacts", 200)
+    assert body["channels"] == ["inbox", "email", "sms"] and body["audience"] == f"org={APPLICANT_ORG}|role=applicant"
+    bad = people["operator"].put("/notification-contacts", json={"audience": {"role": "applicant"}, "email": "x"})
+    assert bad.status_code == 422 and "email" in {e["field"] for e in bad.json()["errors"]}
+    assert people["applicant"].put("/notification-contacts", json={
+        "audience": {"org": APPLICANT_ORG, "role": "applicant"}, "email": "a@example.cn"}).status_code == 403
+
+
+@covers("GET", "/notification-contacts")
+def test_the_contact_directory(people):
+    for department in ("NRP", "DRC"):
+        ok(people["operator"].put("/notification-contacts", json={
+            "audience": {"department": department, "region": "410800"}, "email": f"{department.lower()}@example.cn"}))
+    body = expect(people["operator"].get("/notification-contacts"), "GET", "/notification-contacts", 200)
+    items = page_of(body, at_least=2)
+    assert {"nrp@example.cn", "drc@example.cn"} <= {c["email"] for c in items}
+    check_paging(people["operator"], "/notification-contacts", "/notification-contacts", body)
+    assert people["nrp-officer"].get("/notification-contacts").status_code == 403
+
+
+@covers("GET", "/notification-deliveries")
+def test_the_email_deliveries(people):
+    body = expect(people["operator"].get("/notification-deliveries", params={"outcome": "failed"}),
+                  "GET", "/notification-deliveries", 200)
+    page_of(body, at_least=0)    # this platform has no SMTP server: nothing is sent or tried
+    assert people["supervisor"].get("/notification-deliveries").status_code == 403
 
 
 # ------------------------------------------------------------------------------ cases, stages

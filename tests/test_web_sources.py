@@ -39,3 +39,9 @@ def test_every_routed_page_exists_and_is_a_real_page():
         source = (WEB / page).read_text(encoding="utf-8")
         assert "data-placeholder" not in source, f"{page} is still a placeholder"
         assert "<script" in source or page.endswith("NotFoundPage.vue"), page
+
+
+def test_every_notice_kind_has_the_services_chinese_name():
+    from platform_kit.notices import KIND_NAMES, URGENCY_NAMES
+    assert labels("NOTICE_KIND_LABELS") == KIND_NAMES
+    assert labels("URGENCY_LABELS") == URGENCY_NAMES

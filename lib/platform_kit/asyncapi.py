@@ -30,6 +30,7 @@ PUBLISHERS = {
     "joint_review.concluded": "consult",
     "complaint.filed": "supervision", "complaint.assigned": "supervision", "complaint.concluded": "supervision",
     "accountability.recorded": "supervision",
+    "notification.requested": "supervision",
 }
 
 

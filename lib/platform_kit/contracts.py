@@ -643,6 +643,39 @@ class AccountabilityRecordedV1(_Payload):
     occurred_on = fields.Date(required=True)
     summary = fields.String(required=True)
     event_ids = fields.List(fields.String(), required=True)
+# ---------------------------------------------------------------- outbound notification (supervision)
+class NotificationRecipient(_Payload):
+    """Whom a notice is for (the audience of supervision's inbox): every field given must match."""
+    key = fields.String(required=True)
+    account = fields.String(allow_none=True, load_default=None)
+    org = fields.String(allow_none=True, load_default=None)
+    department = fields.String(allow_none=True, load_default=None)
+    region = fields.String(allow_none=True, load_default=None)
+    role = fields.String(allow_none=True, load_default=None)
+
+
+class NotificationTemplate(_Payload):
+    """The message to send, as a template name (``notice.<kind>``) and its parameters (all text), so
+    that an SMS gateway or a department system renders it with its own wording."""
+    name = fields.String(required=True)
+    parameters = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True), required=True)
+
+
+class NotificationRequestedV1(_Payload):
+    """A notice was put in an inbox; it is also to be delivered on the listed channels: ``inbox``
+    always, ``email`` when the contact directory knows an address, ``sms`` when the phone's holder
+    subscribed. Supervision sends the e-mail itself when SMTP is configured; an SMS gateway or a
+    department system delivers the rest."""
+    notification_id = fields.String(required=True)
+    recipient = fields.Nested(NotificationRecipient, required=True)
+    channels = fields.List(fields.String(validate=validate.OneOf(["inbox", "email", "sms"])), required=True,
+                           validate=validate.Length(min=1))
+    email = fields.String(allow_none=True, load_default=None)
+    phone = fields.String(allow_none=True, load_default=None)
+    kind = fields.String(required=True)
+    urgency = fields.String(required=True)
+    template = fields.Nested(NotificationTemplate, required=True)
+    case_id = fields.String(allow_none=True, load_default=None)
 
 
 # type -> {version: schema class}. The single source of truth for what may be published.
@@ -707,6 +740,7 @@ EVENTS = {
     "complaint.assigned": {1: ComplaintAssignedV1},
     "complaint.concluded": {1: ComplaintConcludedV1},
     "accountability.recorded": {1: AccountabilityRecordedV1},
+    "notification.requested": {1: NotificationRequestedV1},
 }
 
 

@@ -16,3 +16,13 @@ KIND_NAMES = {URGE: "催办", REMINDER: "提醒", SUPERVISION: "督办", DOCUMEN
 NORMAL, URGENT, VERY_URGENT = "normal", "urgent", "very_urgent"
 URGENCIES = (NORMAL, URGENT, VERY_URGENT)
 URGENCY_NAMES = {NORMAL: "一般", URGENT: "紧急", VERY_URGENT: "特急"}
+
+# invitations to answer: a consultation (征询) or a joint review (会审) asks a department's office
+CONSULTATION = "consultation"
+KINDS = KINDS + (CONSULTATION,)
+KIND_NAMES[CONSULTATION] = "征询会审"
+
+# how a notice travels besides the inbox (notification.requested): e-mail when the contact directory
+# knows an address, SMS to a phone whose holder subscribed
+INBOX, EMAIL, SMS = "inbox", "email", "sms"
+CHANNELS = (INBOX, EMAIL, SMS)

@@ -100,6 +100,67 @@ def drop_listed(path, admin_url=ADMIN_URL):
     return len(names)
 
 
+# ------------------------------------------------------------------------------ a real SMTP server
+class LocalSmtpServer:
+    """A real SMTP server (aiosmtpd, test extras) in its own process on 127.0.0.1, storing every
+    message it accepts in a Maildir; ``messages()`` reads them back as parsed e-mails."""
+
+    def __init__(self, maildir, port=None):
+        self.maildir = str(maildir)
+        self.host = "127.0.0.1"
+        self.port = port or _free_port()
+        self.process = None
+
+    def start(self, timeout=15):
+        import socket
+        import subprocess
+        import sys
+        import time
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"{self.host}:{self.port}",
+             "-c", "aiosmtpd.handlers.Mailbox", self.maildir],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                with socket.create_connection((self.host, self.port), timeout=1) as sock:
+                    if sock.recv(3) == b"220":
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"the SMTP server did not start on {self.host}:{self.port}")
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+        self.process = None
+
+    def messages(self):
+        import email
+        import email.policy
+        import mailbox
+        from pathlib import Path
+        if not (Path(self.maildir) / "new").exists():
+            return []
+        return [email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
+                for message in mailbox.Maildir(self.maildir, create=False)]
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def _free_port():
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 if __name__ == "__main__":
     import sys
 

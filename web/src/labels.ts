@@ -92,3 +92,22 @@ export const ACCOUNTABILITY_STATE_LABELS: Record<string, string> = {
   open: '待决定', confirmed: '已确认', dismissed: '不予问责', referred: '已移送',
 }
 export const ACCOUNTABILITY_DECISION_LABELS: Record<string, string> = { confirm: '确认', dismiss: '不予问责', refer: '移送' }
+
+// ------------------------------------------------------------------ notices (消息)
+export const NOTICE_KIND_LABELS: Record<string, string> = {
+  urge: '催办',
+  reminder: '提醒',
+  supervision: '督办',
+  document: '文书送达',
+  supplement: '补正通知',
+  decision: '审批决定',
+  completion: '办结通知',
+  complaint: '投诉举报',
+  guidance: '辅导答复',
+  coordination: '协调申请',
+  inspection: '督查',
+  accountability: '问责',
+  consultation: '征询会审',
+}
+export const URGENCY_LABELS: Record<string, string> = { normal: '一般', urgent: '紧急', very_urgent: '特急' }
+export const CHANNEL_LABELS: Record<string, string> = { inbox: '站内消息', email: '电子邮件', sms: '短信' }

@@ -50,6 +50,9 @@ const work: RouteRecordRaw[] = [
   { path: 'catalog', name: 'catalog', component: () => import('./pages/work/CatalogPage.vue'), meta: { title: '事项目录', roles: ['operator'] } },
   { path: 'calendar', name: 'calendar', component: () => import('./pages/work/CalendarPage.vue'), meta: { title: '工作日历', roles: ['operator'] } },
   { path: 'accounts', name: 'accounts', component: () => import('./pages/work/AccountsPage.vue'), meta: { title: '账号管理', roles: ['operator', 'dept_admin'] } },
+  // notices
+  { path: 'inbox', name: 'work-inbox', component: () => import('./pages/work/InboxPage.vue'), meta: { title: '消息', roles: STAFF } },
+  { path: 'contacts', name: 'contacts', component: () => import('./pages/work/ContactsPage.vue'), meta: { title: '通知联系方式', roles: ['operator'] } },
 ]
 
 export const routes: RouteRecordRaw[] = [

@@ -144,6 +144,7 @@ class InboxFilters(PageFilters):
     kind = fields.String(load_default=None, validate=validate.OneOf(NOTICE_KINDS))
     project_code = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
     unread = fields.Boolean(load_default=False)
+    unread_first = fields.Boolean(load_default=False)
 
 
 class NoticeReadIn(Body):
@@ -359,6 +360,109 @@ class AccountabilityRecordOut(Answer):
 
 class AccountabilityListOut(Answer):
     items = fields.List(fields.Nested(AccountabilityRecordOut))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+# ------------------------------------------------------------------------ notification contacts
+from marshmallow import validates_schema, ValidationError  # noqa: E402
+
+from platform_kit.identity import ROLES  # noqa: E402
+
+_PHONE = validate.Regexp(r"^\+?\d{5,20}$", error="手机号码应为 5 至 20 位数字，可带 +")
+_REGION = validate.Regexp(r"^\d{6}$", error="行政区划代码应为6位数字")
+
+
+class AudienceIn(Body):
+    """Whom a contact is for, as notices address them: a person (account), an applicant organisation
+    (org with role applicant), a department's office in a region (department and region), its head
+    (role dept_admin), or the supervisors of a region (role supervisor)."""
+    account = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=80))
+    org = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=40))
+    department = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=40))
+    region = fields.String(load_default=None, allow_none=True, validate=_REGION)
+    role = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(ROLES))
+
+    @validates_schema
+    def _someone(self, data, **kwargs):
+        if not any(data.get(name) for name in ("account", "org", "department", "region", "role")):
+            raise ValidationError("须指明接收对象（账号、单位、部门及区划或角色）", "_schema")
+
+
+class ContactIn(Body):
+    """The addresses of an audience (通知联系方式). Both left empty: the audience gets the inbox only."""
+    audience = fields.Nested(AudienceIn, required=True)
+    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254),
+                         error_messages={"invalid": "电子邮箱地址格式不正确"})
+    phone = fields.String(load_default=None, allow_none=True, validate=_PHONE)
+    sms = fields.Boolean(load_default=False, metadata={"description": "订阅短信（须有手机号码）"})
+    reason = fields.String(load_default="", validate=validate.Length(max=200))
+
+    @validates_schema
+    def _sms_needs_a_phone(self, data, **kwargs):
+        if data.get("sms") and not data.get("phone"):
+            raise ValidationError("订阅短信须填写手机号码", "phone")
+
+
+class ContactFilters(PageFilters):
+    department = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
+    org = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
+    account = fields.String(load_default=None, validate=validate.Length(min=1, max=80))
+
+
+class ContactOut(Answer):
+    """The current addresses of an audience, with who recorded them and when."""
+    audience = fields.String(metadata={"description": "接收对象"})
+    account = fields.String(allow_none=True)
+    org = fields.String(allow_none=True)
+    department = fields.String(allow_none=True)
+    region = fields.String(allow_none=True)
+    role = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    sms = fields.Boolean()
+    channels = fields.List(fields.String(metadata={"enum": ["inbox", "email", "sms"]}))
+    reason = fields.String()
+    recorded_by = fields.String()
+    recorded_at = fields.AwareDateTime()
+    versions = fields.Integer(metadata={"description": "该接收对象联系方式的登记次数"})
+
+
+class ContactsOut(Answer):
+    items = fields.List(fields.Nested(ContactOut))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+class DeliveryFilters(PageFilters):
+    notification_id = fields.String(load_default=None, validate=validate.Length(min=1, max=36))
+    outcome = fields.String(load_default=None, validate=validate.OneOf(["sent", "failed"]))
+
+
+class DeliveryAttemptOut(Answer):
+    attempt = fields.Integer()
+    outcome = fields.String(metadata={"enum": ["sent", "failed"]})
+    reason = fields.String(allow_none=True)
+    attempted_at = fields.AwareDateTime()
+
+
+class DeliveryOut(Answer):
+    """An e-mail the platform sent or tried to send for a notice, with every attempt."""
+    delivery_id = fields.String()
+    notification_id = fields.String()
+    event_id = fields.String()
+    channel = fields.String()
+    address = fields.String()
+    subject = fields.String()
+    outcome = fields.String(metadata={"enum": ["sent", "failed"]})
+    created_at = fields.AwareDateTime()
+    attempts = fields.List(fields.Nested(DeliveryAttemptOut))
+
+
+class DeliveriesOut(Answer):
+    items = fields.List(fields.Nested(DeliveryOut))
     total = fields.Integer()
     limit = fields.Integer()
     offset = fields.Integer()

@@ -12,6 +12,8 @@ from platform_kit.wire.supervision import (  # noqa: F401  complaints and the ac
     AccountabilityDecisionIn, AccountabilityFilters, AccountabilityListOut, AccountabilityRecordOut,
     AssignComplaint, ComplaintFiledOut, ComplaintFilters, ComplaintLookup, ComplaintLookupOut, ComplaintOut,
     ComplaintOutcome, ComplaintsOut, FileAnonymousComplaint, FileComplaint)
+from platform_kit.wire.supervision import (  # noqa: F401  (notification contacts and deliveries)
+    ContactFilters, ContactIn, ContactOut, ContactsOut, DeliveriesOut, DeliveryFilters)
 
 
 class ListClocks(Schema):

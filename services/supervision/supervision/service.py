@@ -17,16 +17,18 @@ from platform_kit.errors import EXPECTED_ERRORS
 from platform_kit.identity import APPLICANT, CLERK, OFFICER, OPERATOR, ROLES, SUPERVISOR, Auth
 from platform_kit.validation import load
 from supervision import handlers
+from supervision.adapters.mail import Mailer
 from supervision.adapters.orm import metadata
-from supervision.handlers import accountability, complaints, notices, notifying
 from supervision.domain import complaints as complaint_rules
 from supervision.domain import reach
+from supervision.handlers import accountability, complaints, notices, notifying, outbound
 from supervision.schemas import (AccountabilityDecisionIn, AccountabilityFilters, AccountabilityListOut,
                                  AccountabilityRecordOut, AssignComplaint, ComplaintFiledOut, ComplaintFilters,
                                  ComplaintLookup, ComplaintLookupOut, ComplaintOut, ComplaintOutcome, ComplaintsOut,
                                  FileAnonymousComplaint, FileComplaint)
 from supervision.schemas import (ClocksOut, InboxCountsOut, InboxFilters, ListClocks, NoticeOut, NoticesOut,
                                  ProgressOut, ProgressQuery, ProjectOverviewOut)
+from supervision.schemas import ContactFilters, ContactIn, ContactOut, ContactsOut, DeliveriesOut, DeliveryFilters
 
 
 class SupervisionService:
@@ -35,6 +37,7 @@ class SupervisionService:
     db = Database(metadata)
     auth = Auth()
     config = Config()
+    mailer = Mailer()
 
     def _record(self, envelope):
         with self.db.unit_of_work() as uow:
@@ -218,6 +221,38 @@ class SupervisionService:
         with self.db.unit_of_work() as uow:
             result = accountability.decide(uow, identity, record_id, cmd)
         return AccountabilityRecordOut().dump(result)
+    # ---------------------------------------------------------------------------- outbound notices
+    @event_handler("supervision", "notification.requested")
+    def on_notification_requested(self, envelope):
+        # not a step of any project: no timeline entry; the delivery rows make it idempotent
+        with self.db.unit_of_work() as uow:
+            result = outbound.send_email(uow, envelope, self.mailer)
+        if result is not None and result["outcome"] == "failed":
+            raise outbound.DeliveryFailed(result["reason"])   # recorded; the event comes back to retry
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def set_notification_contact(self, data):
+        identity = self.auth.identity(OPERATOR)
+        cmd = load(ContactIn(), data)
+        with self.db.unit_of_work() as uow:
+            result = outbound.set_contact(uow, identity, cmd)
+        return ContactOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_notification_contacts(self, filters=None):
+        self.auth.identity(OPERATOR)
+        cmd = load(ContactFilters(), filters or {})
+        with self.db.reading() as uow:
+            result = outbound.list_contacts(uow, cmd)
+        return ContactsOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_notification_deliveries(self, filters=None):
+        self.auth.identity(OPERATOR)
+        cmd = load(DeliveryFilters(), filters or {})
+        with self.db.reading() as uow:
+            result = outbound.list_deliveries(uow, cmd)
+        return DeliveriesOut().dump(result)
 
     @rpc
     def health(self):

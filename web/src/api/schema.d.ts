@@ -1048,6 +1048,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/notification-contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 通知联系方式一览：各接收对象当前的邮箱、手机、短信订阅与登记人（平台运营） */
+        get: operations["list_notification_contacts"];
+        /** 登记接收对象（个人、建设单位、部门科室及负责人、监察）的通知邮箱与手机（平台运营；追加记录，最新一条有效；均不填则仅站内消息） */
+        put: operations["set_notification_contact"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notification-deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 通知邮件发送记录：每封邮件的收件地址、主题与每次发送的结果（成功或失败原因；平台运营） */
+        get: operations["list_notification_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -1537,6 +1572,22 @@ export interface components {
             /** @default  */
             note?: string;
         };
+        /** @description Whom a contact is for, as notices address them: a person (account), an applicant organisation */
+        AudienceIn: {
+            /** @default null */
+            account?: string | null;
+            /** @default null */
+            department?: string | null;
+            /** @default null */
+            org?: string | null;
+            /** @default null */
+            region?: string | null;
+            /**
+             * @default null
+             * @enum {string|null}
+             */
+            role?: "applicant" | "clerk" | "officer" | "dept_admin" | "supervisor" | "operator" | null;
+        };
         CalendarLoadOut: {
             holidays?: string[];
             /** @description ISO 8601 */
@@ -1967,6 +2018,44 @@ export interface components {
             days: number;
             department: string;
         };
+        /** @description The addresses of an audience (通知联系方式). Both left empty: the audience gets the inbox only. */
+        ContactIn: {
+            audience: components["schemas"]["AudienceIn"];
+            /**
+             * Format: email
+             * @default null
+             */
+            email?: string | null;
+            /** @default null */
+            phone?: string | null;
+            /** @default  */
+            reason?: string;
+            /**
+             * @description 订阅短信（须有手机号码）
+             * @default false
+             */
+            sms?: boolean;
+        };
+        /** @description The current addresses of an audience, with who recorded them and when. */
+        ContactOut: {
+            account?: string | null;
+            /** @description 接收对象 */
+            audience?: string;
+            channels?: ("inbox" | "email" | "sms")[];
+            department?: string | null;
+            email?: string | null;
+            org?: string | null;
+            phone?: string | null;
+            reason?: string;
+            /** Format: date-time */
+            recorded_at?: string;
+            recorded_by?: string;
+            region?: string | null;
+            role?: string | null;
+            sms?: boolean;
+            /** @description 该接收对象联系方式的登记次数 */
+            versions?: number;
+        };
         /** @description The lead department of the stage convenes a joint review; `due_days` working days from today */
         ConveneJointReview: {
             /** @description 反馈期限（工作日） */
@@ -2067,6 +2156,28 @@ export interface components {
             name?: string;
             sha256?: string;
             version?: number;
+        };
+        DeliveryAttemptOut: {
+            attempt?: number;
+            /** Format: date-time */
+            attempted_at?: string;
+            /** @enum {string} */
+            outcome?: "sent" | "failed";
+            reason?: string | null;
+        };
+        /** @description An e-mail the platform sent or tried to send for a notice, with every attempt. */
+        DeliveryOut: {
+            address?: string;
+            attempts?: components["schemas"]["DeliveryAttemptOut"][];
+            channel?: string;
+            /** Format: date-time */
+            created_at?: string;
+            delivery_id?: string;
+            event_id?: string;
+            notification_id?: string;
+            /** @enum {string} */
+            outcome?: "sent" | "failed";
+            subject?: string;
         };
         DepartmentIn: {
             code: string;
@@ -2457,7 +2568,7 @@ export interface components {
             /** Format: date-time */
             created_at?: string;
             /** @enum {string} */
-            kind?: "urge" | "reminder" | "supervision" | "document" | "supplement" | "decision" | "completion" | "complaint" | "guidance" | "coordination" | "inspection" | "accountability";
+            kind?: "urge" | "reminder" | "supervision" | "document" | "supplement" | "decision" | "completion" | "complaint" | "guidance" | "coordination" | "inspection" | "accountability" | "consultation";
             notification_id?: string;
             project_code?: string | null;
             /**
@@ -7892,11 +8003,13 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description 消息类别 */
-                kind?: "urge" | "reminder" | "supervision" | "document" | "supplement" | "decision" | "completion" | "complaint" | "guidance" | "coordination" | "inspection" | "accountability";
+                kind?: "urge" | "reminder" | "supervision" | "document" | "supplement" | "decision" | "completion" | "complaint" | "guidance" | "coordination" | "inspection" | "accountability" | "consultation";
                 /** @description 项目代码 */
                 project_code?: string;
                 /** @description 只看未读 */
                 unread?: boolean;
+                /** @description 未读的排在前面 */
+                unread_first?: boolean;
                 /** @description 每页条数（1–200，默认 50） */
                 limit?: number;
                 /** @description 跳过条数（默认 0） */
@@ -9393,6 +9506,303 @@ export interface operations {
             };
             /** @description 不支持的内容类型 */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    list_notification_contacts: {
+        parameters: {
+            query?: {
+                department?: string;
+                org?: string;
+                account?: string;
+                /** @description 每页条数（1–200，默认 50） */
+                limit?: number;
+                /** @description 跳过条数（默认 0） */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ContactOut"][];
+                        limit: number;
+                        offset: number;
+                        total: number;
+                    };
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    set_notification_contact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactOut"];
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 不支持的内容类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    list_notification_deliveries: {
+        parameters: {
+            query?: {
+                notification_id?: string;
+                /** @description sent 已发送 / failed 未发送成功 */
+                outcome?: "sent" | "failed";
+                /** @description 每页条数（1–200，默认 50） */
+                limit?: number;
+                /** @description 跳过条数（默认 0） */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["DeliveryOut"][];
+                        limit: number;
+                        offset: number;
+                        total: number;
+                    };
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -251,6 +251,52 @@ class AccountabilityDecisionRow(Base):
     decided_by: Mapped[str] = mapped_column(String(80))
     decided_role: Mapped[str] = mapped_column(String(20))
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+class NotificationContactRow(Base):
+    """The addresses of an audience (通知联系方式), recorded by an operator: appended, never changed;
+    the latest row of an audience is its current contact (no address: the inbox only)."""
+    __tablename__ = "notification_contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    audience_key: Mapped[str] = mapped_column(String(300), index=True)
+    account: Mapped[str | None] = mapped_column(String(80))
+    org: Mapped[str | None] = mapped_column(String(40))
+    department: Mapped[str | None] = mapped_column(String(40))
+    region: Mapped[str | None] = mapped_column(String(12))
+    role: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(21))
+    sms: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(String(200))
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class NotificationDeliveryRow(Base):
+    """A message to send on a channel to an address for one notification.requested event: inserted
+    once (its id is derived from the event, channel and address), the row locked while sending, so
+    a redelivered event or a second replica never sends it twice."""
+    __tablename__ = "notification_deliveries"
+
+    delivery_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(36), index=True)
+    notification_id: Mapped[str] = mapped_column(String(36), index=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class NotificationAttemptRow(Base):
+    """One attempt to send a delivery, and its outcome (sent, or failed with the reason): appended."""
+    __tablename__ = "notification_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    delivery_id: Mapped[str] = mapped_column(String(36), ForeignKey("notification_deliveries.delivery_id"),
+                                             index=True)
+    attempt: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str | None] = mapped_column(Text)
+    attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 metadata = Base.metadata

@@ -14,11 +14,14 @@ from platform_kit.errors import NotFound
 from platform_kit.identity import SUPERVISOR, region_prefix
 from supervision.adapters.orm import NotificationReadRow, NotificationRow
 from supervision.domain.notices import Audience
+from supervision.handlers import outbound
 
 
 def deliver(uow, notice):
     """Store `notice` once; returns (row, created). The same fact told to the same audience again
-    returns the stored notice."""
+    returns the stored notice. A new notice also emits notification.requested in the same
+    transaction (handlers.outbound): its channels, addresses and template, for delivery outside the
+    inbox."""
     session = uow.session
     existing = session.execute(select(NotificationRow).where(
         NotificationRow.dedupe_key == notice.key())).scalar_one_or_none()
@@ -37,6 +40,7 @@ def deliver(uow, notice):
     except IntegrityError:      # another worker told the same fact first
         return session.execute(select(NotificationRow).where(
             NotificationRow.dedupe_key == notice.key())).scalar_one(), False
+    outbound.request(uow, notice, row.notification_id)
     return row, True
 
 
@@ -75,7 +79,8 @@ def _view(row, read_at):
 
 
 def list_inbox(uow, identity, cmd):
-    """The notices that reach `identity`, newest first, with when this account read each."""
+    """The notices that reach `identity`, newest first (the unread ones first when asked), with when
+    this account read each."""
     session = uow.session
     read_at = select(NotificationReadRow.read_at).where(
         NotificationReadRow.notification_id == NotificationRow.notification_id,
@@ -88,9 +93,11 @@ def list_inbox(uow, identity, cmd):
     if cmd.get("unread"):
         where.append(~_read_by(identity))
     total = session.execute(select(func.count()).select_from(NotificationRow).where(*where)).scalar()
+    order = (NotificationRow.created_at.desc(), NotificationRow.notification_id)
+    if cmd.get("unread_first"):     # the unread ones first, each part newest first
+        order = (_read_by(identity).asc(),) + order
     rows = session.execute(select(NotificationRow, read_at.label("read_at")).where(*where).order_by(
-        NotificationRow.created_at.desc(), NotificationRow.notification_id).limit(cmd["limit"]).offset(
-        cmd["offset"])).all()
+        *order).limit(cmd["limit"]).offset(cmd["offset"])).all()
     return {"items": [_view(row, at) for row, at in rows], "total": total, "limit": cmd["limit"],
             "offset": cmd["offset"]}
 
