@@ -5,7 +5,7 @@ import falcon
 
 from gateway.idempotency import check_key, request_hash
 from gateway.problems import TYPE_BASE, problem, render
-from gateway.routes import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
+from gateway.operation import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
 from gateway.uploads import SpooledMaterial
 from platform_kit.errors import ValidationFailed
 from platform_kit.validation import load

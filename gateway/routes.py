@@ -6,88 +6,11 @@ satisfy, and what is documented as the answer. :mod:`gateway.resources` turns th
 Falcon resources and :mod:`gateway.openapi` into the OpenAPI document, so the two cannot drift.
 Bodies and answers of the services are their wire formats (:mod:`platform_kit.wire`).
 """
-from dataclasses import dataclass, field
-
 from gateway import schemas as s
-from platform_kit.contracts import STAGES
+from gateway.operation import CODE, MATERIAL_TYPES, PAGE, STAGE, VERSION, Operation, Param
+from gateway.supervision_routes import SUPERVISION
 from platform_kit.states import CASE_STATES
 from platform_kit.wire import certificate, consult, intake, stage, supervision
-
-DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET = 50, 200, 10 ** 9
-
-
-@dataclass(frozen=True)
-class Param:
-    """A query-string or path parameter and the values the server accepts for it."""
-
-    name: str
-    type: str = "string"        # string | integer
-    description: str = ""
-    minimum: int = None
-    maximum: int = None
-    enum: tuple = None
-    pattern: str = None
-    min_length: int = None
-    max_length: int = None
-    default: object = None
-
-    def schema(self):
-        out = {"type": self.type}
-        for key, value in (("minimum", self.minimum), ("maximum", self.maximum), ("pattern", self.pattern),
-                           ("minLength", self.min_length), ("maxLength", self.max_length),
-                           ("default", self.default)):
-            if value is not None:
-                out[key] = value
-        if self.enum is not None:
-            out["enum"] = list(self.enum)
-        return out
-
-
-
-@dataclass(frozen=True)
-class Operation:
-    path: str                    # Falcon template; `{field:int}` converts the field
-    method: str
-    service: str
-    rpc: str
-    summary: str
-    args: tuple = ()             # "path:<field>", "body", "filters", "query:<name>", "client" (its address)
-    body: type = None            # marshmallow schema of the JSON body
-    into_body: tuple = ()        # (body key, path field): path fields the RPC expects inside the body
-    response: type = None        # documented answer: the object, or for a listing its items (or the
-    #                              service's whole list answer when that schema has `items`)
-    status: int = 200
-    created_outcome: bool = False  # 201 when the answer's `outcome` is "created", else `status`
-    media: tuple = ("application/json",)  # the answer's media types
-    media_in: tuple = ()         # the media types a multipart form's file may have
-    binary: bool = False         # the service answers {content_type, content_base64}: sent as the file
-    http_download: bool = False  # streamed from intake's HTTP port (same path) when it is configured
-    query: tuple = ()
-    path_params: tuple = ()      # constraints on path fields the service enforces
-    paged: bool = False          # limit/offset travel in the filters; the service answers one page
-    public: bool = False         # no token needed (and none is forwarded)
-    idempotent: bool = False     # honours Idempotency-Key
-    multipart: bool = False
-    tag: str = ""
-    errors: tuple = (400, 401, 403, 404, 409, 422)
-    operation_id: str = field(default="")
-
-    @property
-    def id(self):
-        return self.operation_id or self.rpc
-
-    @property
-    def json(self):
-        return self.media == ("application/json",)
-
-
-PAGE = (Param("limit", "integer", f"每页条数（1–{MAX_LIMIT}，默认 {DEFAULT_LIMIT}）", minimum=1, maximum=MAX_LIMIT,
-              default=DEFAULT_LIMIT),
-        Param("offset", "integer", "跳过条数（默认 0）", minimum=0, maximum=MAX_OFFSET, default=0))
-CODE = Param("code", description="项目代码 YYYY-行政区划代码-48-01-六位序号", pattern=intake.PROJECT_CODE_PATTERN)
-STAGE = Param("stage", description="审批阶段", enum=STAGES)
-VERSION = Param("version", "integer", "材料版本号", minimum=1)
-MATERIAL_TYPES = intake.MATERIAL_CONTENT_TYPES
 
 OPERATIONS = (
     # intake
@@ -224,99 +147,7 @@ OPERATIONS = (
               tag="certificate", errors=(400, 404, 422)),
     Operation("/licences/keys", "GET", "certificate", "get_signing_keys", "证照签名公钥（公开）",
               response=certificate.SigningKeysOut, public=True, tag="certificate", errors=()),
-    # supervision
-    Operation("/supervision/projects/{code}", "GET", "supervision", "get_project_overview",
-              "项目各阶段、各办件的法定时限与办理情况", args=("path:code",), response=supervision.ProjectOverviewOut,
-              tag="supervision"),
-    Operation("/supervision/clocks", "GET", "supervision", "list_clocks",
-              "办理时限一览（最紧急的在前；审批人员仅见本部门牵头的阶段与本部门的办件）",
-              args=("filters",), query=(Param("department", min_length=1, max_length=40),
-                                        Param("state", description="open/closed", enum=("open", "closed")),
-                                        Param("kind", description="stage/case", enum=("stage", "case")),
-                                        Param("project_code", min_length=1, max_length=40),
-                                        Param("light", description="green/yellow/red", enum=supervision.LIGHTS))
-              + PAGE, response=supervision.ClocksOut, paged=True, tag="supervision"),
-    Operation("/progress", "POST", "supervision", "public_progress",
-              "凭项目代码与查询码查询办理进度（公开；项目不存在与查询码错误答复相同的 404）", args=("body",),
-              body=supervision.ProgressQuery, response=supervision.ProgressOut, public=True, tag="supervision",
-              errors=(400, 404, 422)),
-    Operation("/inbox", "GET", "supervision", "list_inbox",
-              "本账号的消息（催办、督办、提醒、文书送达、补正、决定、办结、投诉答复等），新的在前，注明本账号是否已读",
-              args=("filters",), query=(
-                  Param("kind", description="消息类别", enum=supervision.NOTICE_KINDS),
-                  Param("project_code", description="项目代码", max_length=40),
-                  Param("unread", "boolean", "只看未读"),
-                  Param("unread_first", "boolean", "未读的排在前面")) + PAGE,
-              response=supervision.NoticesOut, paged=True, tag="inbox", errors=(400, 401, 403, 422)),
-    Operation("/inbox/counts", "GET", "supervision", "inbox_counts", "本账号的未读消息数（合计与按类别）",
-              response=supervision.InboxCountsOut, tag="inbox", errors=(401, 403)),
-    Operation("/inbox/{notification_id}/read", "POST", "supervision", "read_notice",
-              "标记消息已读（记录本账号首次阅读的时间；重复标记不变）", args=("path:notification_id",),
-              body=supervision.NoticeReadIn, response=supervision.NoticeOut, tag="inbox", errors=(401, 403, 404)),
-    # supervision: complaints and reports (002 §33), the accountability list (002 §34)
-    Operation("/complaints", "POST", "supervision", "file_complaint",
-              "申请人就本单位项目（或其某一办件）投诉举报；由项目所在行政区划的监察受理，默认 15 个工作日内办结",
-              args=("body",), body=supervision.FileComplaint, response=supervision.ComplaintOut, status=201,
-              idempotent=True, tag="complaints"),
-    Operation("/complaints/anonymous", "POST", "supervision", "file_anonymous_complaint",
-              "公众匿名投诉举报部门或项目（公开，联系方式可不填）；答复投诉编号与查询码（仅此一次，请妥善保管）；"
-              "同一网络地址每小时最多提交 COMPLAINTS_PER_HOUR 件（默认 5），超出答复 429",
-              args=("body", "client"), body=supervision.FileAnonymousComplaint,
-              response=supervision.ComplaintFiledOut, status=201, public=True, tag="complaints",
-              errors=(400, 422, 429)),
-    Operation("/complaints/lookup", "POST", "supervision", "lookup_complaint",
-              "凭投诉编号与查询码查询办理情况与结果（公开；编号不存在与查询码错误答复相同的 404）", args=("body",),
-              body=supervision.ComplaintLookup, response=supervision.ComplaintLookupOut, public=True,
-              tag="complaints", errors=(400, 404, 422)),
-    Operation("/complaints", "GET", "supervision", "list_complaints",
-              "投诉举报列表：监察见本行政区划（市级含所辖区县），申请人见本单位提交的；未办结、期限最近的在前",
-              args=("filters",), query=(
-                  Param("state", description="filed 待受理 / assigned 办理中 / concluded 已办结",
-                        enum=supervision.COMPLAINT_STATES),
-                  Param("overdue", "boolean", "只看超期（未办结已过期限，或超期办结）")) + PAGE,
-              response=supervision.ComplaintsOut, paged=True, tag="complaints", errors=(400, 401, 403, 422)),
-    Operation("/complaints/{complaint_id}", "GET", "supervision", "get_complaint",
-              "查看投诉举报及其每一步办理记录", args=("path:complaint_id",), response=supervision.ComplaintOut,
-              tag="complaints", errors=(401, 403, 404)),
-    Operation("/complaints/{complaint_id}/assignment", "POST", "supervision", "assign_complaint",
-              "监察受理投诉举报（不填 assignee 为本人承办）或分派给本行政区划的另一监察", args=("path:complaint_id", "body"),
-              body=supervision.AssignComplaint, response=supervision.ComplaintOut, tag="complaints",
-              errors=(400, 401, 403, 404, 409, 422)),
-    Operation("/complaints/{complaint_id}/outcome", "POST", "supervision", "conclude_complaint",
-              "承办监察记录办理结果（调查核实情况、是否属实、处理措施）并告知投诉人", args=("path:complaint_id", "body"),
-              body=supervision.ComplaintOutcome, response=supervision.ComplaintOut, tag="complaints",
-              errors=(400, 401, 403, 404, 409, 422)),
-    Operation("/accountability", "GET", "supervision", "list_accountability",
-              "问责清单（监察见本行政区划）：由事件自动发现的情形，各注明 002 第三十四条所列依据与证据",
-              args=("filters",), query=(
-                  Param("month", description="发生月份 YYYY-MM", pattern=r"^\d{4}-(0[1-9]|1[0-2])$"),
-                  Param("department", min_length=1, max_length=40),
-                  Param("ground", description="34-2 第（二）项 / 34-3 第（三）项 / 34-5 第（五）项",
-                        enum=supervision.ACCOUNTABILITY_GROUNDS),
-                  Param("state", description="open 待决定 / confirmed 确认 / dismissed 不予问责 / referred 移送",
-                        enum=supervision.ACCOUNTABILITY_STATES)) + PAGE,
-              response=supervision.AccountabilityListOut, paged=True, tag="accountability",
-              errors=(400, 401, 403, 422)),
-    Operation("/accountability/{record_id}/decisions", "POST", "supervision", "decide_accountability",
-              "监察对问责记录作出决定：confirm 确认、dismiss 不予问责（须说明理由）、refer 移送（须写明对象与理由）",
-              args=("path:record_id", "body"), body=supervision.AccountabilityDecisionIn,
-              response=supervision.AccountabilityRecordOut, status=201, tag="accountability",
-              errors=(400, 401, 403, 404, 409, 422)),
-    # notification contacts and e-mail deliveries (platform operators)
-    Operation("/notification-contacts", "PUT", "supervision", "set_notification_contact",
-              "登记接收对象（个人、建设单位、部门科室及负责人、监察）的通知邮箱与手机（平台运营；追加记录，最新一条有效；"
-              "均不填则仅站内消息）", args=("body",), body=supervision.ContactIn, response=supervision.ContactOut,
-              tag="inbox", errors=(400, 401, 403, 422)),
-    Operation("/notification-contacts", "GET", "supervision", "list_notification_contacts",
-              "通知联系方式一览：各接收对象当前的邮箱、手机、短信订阅与登记人（平台运营）", args=("filters",),
-              query=(Param("department", min_length=1, max_length=40), Param("org", min_length=1, max_length=40),
-                     Param("account", min_length=1, max_length=80)) + PAGE,
-              response=supervision.ContactsOut, paged=True, tag="inbox", errors=(400, 401, 403, 422)),
-    Operation("/notification-deliveries", "GET", "supervision", "list_notification_deliveries",
-              "通知邮件发送记录：每封邮件的收件地址、主题与每次发送的结果（成功或失败原因；平台运营）", args=("filters",),
-              query=(Param("notification_id", min_length=1, max_length=36),
-                     Param("outcome", description="sent 已发送 / failed 未发送成功", enum=("sent", "failed"))) + PAGE,
-              response=supervision.DeliveriesOut, paged=True, tag="inbox", errors=(400, 401, 403, 422)),
+    *SUPERVISION,
     # consult
     Operation("/consultations", "POST", "consult", "open_consultation", "发起部门征求意见",
               args=("body",), body=consult.OpenConsultation, response=consult.ConsultationOut, status=201,
