@@ -33,6 +33,7 @@ class CaseClockOut(Answer):
     outcome = fields.String(allow_none=True)
     licence_no = fields.String(allow_none=True)
     light = fields.String(allow_none=True, metadata=LIGHT)   # null: no clock facts published for it yet
+    urges = fields.Integer(metadata={"description": "收到的催办次数"})
 
 
 class StageClockOut(Answer):
@@ -52,6 +53,7 @@ class StageClockOut(Answer):
     state = fields.String(allow_none=True)
     paused = fields.Boolean()
     light = fields.String(allow_none=True, metadata=LIGHT)
+    urges = fields.Integer(metadata={"description": "对本阶段的催办次数"})
     cases = fields.List(fields.Nested(CaseClockOut))
 
 

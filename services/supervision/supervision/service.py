@@ -13,7 +13,7 @@ from platform_kit.bus import event_handler
 from platform_kit.calendar import today_in_shanghai
 from platform_kit.db import Database
 from platform_kit.errors import EXPECTED_ERRORS
-from platform_kit.identity import CLERK, OFFICER, OPERATOR, ROLES, SUPERVISOR, Auth
+from platform_kit.identity import CLERK, DEPT_ADMIN, OFFICER, OPERATOR, ROLES, SUPERVISOR, Auth
 from platform_kit.validation import load
 from supervision import handlers
 from supervision.adapters.orm import metadata
@@ -90,14 +90,15 @@ class SupervisionService:
     # ---------------------------------------------------------------------------- queries
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_project_overview(self, project_code):
-        territory = reach.territory(self.auth.identity(SUPERVISOR, OPERATOR, CLERK))
+        identity = self.auth.identity(SUPERVISOR, OPERATOR, CLERK, OFFICER, DEPT_ADMIN)
+        territory, department = reach.territory(identity), reach.own_department(identity)
         with self.db.reading() as uow:
-            result = handlers.project_overview(uow, project_code, today_in_shanghai(), territory)
+            result = handlers.project_overview(uow, project_code, today_in_shanghai(), territory, department)
         return ProjectOverviewOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_clocks(self, filters=None):
-        identity = self.auth.identity(SUPERVISOR, OPERATOR, OFFICER)
+        identity = self.auth.identity(SUPERVISOR, OPERATOR, OFFICER, DEPT_ADMIN)
         territory = reach.territory(identity)
         cmd = reach.clock_filters(identity, load(ListClocks(), filters or {}))
         with self.db.reading() as uow:
