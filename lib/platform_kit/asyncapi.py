@@ -28,6 +28,7 @@ PUBLISHERS = {
     "consultation.lapsed": "consult", "consultation.closed": "consult",
     "joint_review.convened": "consult", "joint_review.answered": "consult", "joint_review.no_answer": "consult",
     "joint_review.concluded": "consult",
+    "urge.sent": "supervision", "alert.raised": "supervision",
 }
 
 

@@ -179,3 +179,62 @@ class NoticesOut(Answer):
 class InboxCountsOut(Answer):
     unread = fields.Integer()
     by_kind = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+# ------------------------------------------------------------------------------------ urges (催办)
+from platform_kit.contracts import ALERT_LEVELS, URGE_TARGET_KINDS  # noqa: E402,F401
+
+URGE_TARGET_DESCRIPTION = "case 办件 / stage 阶段 / consultation 征求意见 / guidance 辅导答复"
+_TEXT = {"max": 2000}
+
+
+class SendUrge(Body):
+    """催办: what is urged (kind and id), how urgent, and why. For a consultation or a guidance answer
+    ``department`` names the department whose answer is awaited."""
+    target_kind = fields.String(required=True, validate=validate.OneOf(
+        URGE_TARGET_KINDS, error="催办对象类别须为 case（办件）、stage（阶段）、consultation（征求意见）或 guidance（辅导答复）"),
+        metadata={"description": URGE_TARGET_DESCRIPTION})
+    target_id = fields.String(required=True, validate=validate.Length(min=1, max=40, error="催办对象编号须为 1 至 40 个字符"))
+    department = fields.String(load_default=None, allow_none=True,
+                               validate=validate.Length(min=1, max=40, error="部门代码须为 1 至 40 个字符"))
+    urgency = fields.String(load_default="normal", validate=validate.OneOf(
+        URGENCIES, error="紧急程度须为 normal（一般）、urgent（紧急）或 very_urgent（特急）"),
+        metadata={"description": "normal 一般 / urgent 紧急 / very_urgent 特急"})
+    message = fields.String(required=True, validate=validate.Length(min=1, max=2000, error="催办内容须为 1 至 2000 个字"))
+
+
+class UrgeFilters(PageFilters):
+    case_id = fields.String(load_default=None, validate=validate.Length(min=1, max=36))
+    project_code = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
+
+
+class UrgeReaderOut(Answer):
+    account = fields.String()
+    read_at = fields.AwareDateTime()
+
+
+class UrgeOut(Answer):
+    """An urge as recorded: who urged which department about what, when and why, and who read it."""
+    urge_id = fields.String()
+    target_kind = fields.String(metadata={"enum": list(URGE_TARGET_KINDS)})
+    target_id = fields.String()
+    project_code = fields.String(allow_none=True)
+    stage_id = fields.String(allow_none=True)
+    case_id = fields.String(allow_none=True)
+    department = fields.String()
+    region = fields.String(allow_none=True)
+    urgency = fields.String(metadata={"enum": list(URGENCIES)})
+    message = fields.String()
+    sender = fields.String()
+    sender_name = fields.String(allow_none=True)
+    sender_role = fields.String()
+    sender_department = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+    readers = fields.List(fields.Nested(UrgeReaderOut), metadata={"description": "已阅读的账号及时间"})
+
+
+class UrgesOut(Answer):
+    items = fields.List(fields.Nested(UrgeOut))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()

@@ -8,6 +8,7 @@ from platform_kit.wire.supervision import (  # noqa: F401
     LIGHTS, CaseClockOut, InboxCountsOut, InboxFilters, NoticeOut, NoticesOut, ClockOut, ClocksOut, ProgressOut, ProgressQuery, ProjectOverviewOut, StageClockOut,
     TimelineEntryOut)
 from platform_kit.wire.supervision import OverviewProjectOut as ProjectOut  # noqa: F401
+from platform_kit.wire.supervision import SendUrge, UrgeFilters, UrgeOut, UrgesOut  # noqa: F401
 
 
 class ListClocks(Schema):

@@ -17,10 +17,11 @@ from platform_kit.identity import CLERK, DEPT_ADMIN, OFFICER, OPERATOR, ROLES, S
 from platform_kit.validation import load
 from supervision import handlers
 from supervision.adapters.orm import metadata
-from supervision.handlers import notices, notifying
+from supervision.handlers import notices, notifying, urging
 from supervision.domain import reach
 from supervision.schemas import (ClocksOut, InboxCountsOut, InboxFilters, ListClocks, NoticeOut, NoticesOut,
-                                 ProgressOut, ProgressQuery, ProjectOverviewOut)
+                                 ProgressOut, ProgressQuery, ProjectOverviewOut, SendUrge, UrgeFilters, UrgeOut,
+                                 UrgesOut)
 
 
 class SupervisionService:
@@ -135,6 +136,23 @@ class SupervisionService:
         with self.db.unit_of_work() as uow:
             result = notices.read_notice(uow, identity, notification_id)
         return NoticeOut().dump(result)
+
+    # ---------------------------------------------------------------------------- urges (催办)
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def send_urge(self, data):
+        identity = self.auth.identity(OFFICER, DEPT_ADMIN, SUPERVISOR)
+        cmd = load(SendUrge(), data)
+        with self.db.unit_of_work() as uow:
+            result = urging.send_urge(uow, identity, cmd, today_in_shanghai())
+        return UrgeOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_urges(self, filters=None):
+        identity = self.auth.identity(OFFICER, DEPT_ADMIN, SUPERVISOR, OPERATOR)
+        cmd = load(UrgeFilters(), filters or {})
+        with self.db.reading() as uow:
+            result = urging.list_urges(uow, identity, cmd)
+        return UrgesOut().dump(result)
 
     @rpc
     def health(self):
