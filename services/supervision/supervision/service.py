@@ -4,7 +4,9 @@ Supervision consumes every event of the platform (one handler per event type): i
 subscriber bound to all of them, which also guarantees each event type a queue (the outbox relay
 publishes with ``mandatory`` and keeps retrying an event nobody is bound to).
 """
+from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
+from nameko.timer import timer
 from sqlalchemy import text
 
 from platform_kit import contracts
@@ -14,14 +16,27 @@ from platform_kit.calendar import today_in_shanghai
 from platform_kit.db import Database
 from platform_kit.errors import EXPECTED_ERRORS
 from platform_kit.identity import CLERK, DEPT_ADMIN, OFFICER, OPERATOR, ROLES, SUPERVISOR, Auth
+from platform_kit.calendar_store import store_loaded_year
+from platform_kit.sweeper import Sweeper
 from platform_kit.validation import load
 from supervision import handlers
 from supervision.adapters.orm import metadata
-from supervision.handlers import notices, notifying, urging
+from supervision.handlers import escalating, notices, notifying, urging
+from supervision.domain.escalation import Rules
 from supervision.domain import reach
 from supervision.schemas import (ClocksOut, InboxCountsOut, InboxFilters, ListClocks, NoticeOut, NoticesOut,
                                  ProgressOut, ProgressQuery, ProjectOverviewOut, SendUrge, UrgeFilters, UrgeOut,
                                  UrgesOut)
+
+
+class EscalationRules(DependencyProvider):
+    """The escalation rules of the service's config (``ESCALATION_*``, domain.escalation.Rules)."""
+
+    def setup(self):
+        self.rules = Rules.from_config(self.container.config)
+
+    def get_dependency(self, worker_ctx):
+        return self.rules
 
 
 class SupervisionService:
@@ -29,6 +44,8 @@ class SupervisionService:
 
     db = Database(metadata)
     auth = Auth()
+    sweeper = Sweeper(seconds=20, batch=2000)
+    rules = EscalationRules()
 
     def _record(self, envelope):
         with self.db.unit_of_work() as uow:
@@ -87,6 +104,19 @@ class SupervisionService:
     @event_handler("consult", "consultation.replied")
     def on_consultation_replied(self, envelope):
         self._record(envelope)
+
+    @event_handler("stage", "calendar.year_loaded")
+    def on_calendar_year_loaded(self, envelope):
+        """Keep the operator's holiday schedule (days in red are counted in working days)."""
+        with self.db.unit_of_work() as uow:
+            if handlers.record_event(envelope, uow, f"{self.name}.{envelope.type}"):
+                notifying.follow_up(uow, envelope)
+            store_loaded_year(envelope, uow, f"{self.name}.calendar")
+
+    # ---------------------------------------------------------------------------- escalation
+    @timer(interval=1)
+    def escalate_clocks(self):
+        self.sweeper.when_due(escalating.escalation_pass, self.db.unit_of_work, today_in_shanghai(), self.rules)
 
     # ---------------------------------------------------------------------------- queries
     @rpc(expected_exceptions=EXPECTED_ERRORS)
