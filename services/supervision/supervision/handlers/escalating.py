@@ -9,9 +9,9 @@ of them work at a time, and the unique key would refuse a second row anyway, so 
 once per clock and level.
 """
 import uuid
-from datetime import datetime, timezone
 
-from sqlalchemy import String, and_, cast, func, literal, or_, select, text
+from sqlalchemy import String, cast, func, literal, select, text
+from psycopg2.extras import execute_values
 from sqlalchemy.dialects import postgresql, sqlite
 
 from platform_kit.calendar_store import current_calendar
@@ -31,8 +31,9 @@ def _insert(session, table):
 
 
 def _claim(session, level, today, cutoff, batch):
-    """Insert up to `batch` escalations of `level`; the rows inserted."""
-    c = CaseClockRow
+    """Insert up to `batch` escalations of `level` in one statement; the rows this transaction
+    inserted, with what their notices need."""
+    c, s = CaseClockRow, StageClockRow
     light = light_sql(c, today)
     clock_id = func.concat(c.case_id, ":", cast(func.coalesce(c.round, 1), String))
     region = func.coalesce(c.region, ProjectRow.region, func.substr(c.project_code, 6, 6))
@@ -44,37 +45,33 @@ def _claim(session, level, today, cutoff, batch):
         where.append(light == RED)
     else:
         where += [light == RED, c.due_on <= cutoff]
-    where.append(~select(EscalationRow.clock_id).where(EscalationRow.clock_id == clock_id,
-                                                       EscalationRow.level == level).exists())
-    now = utcnow()
-    candidates = (select(clock_id.label("clock_id"), literal(level, String).label("level"), c.case_id,
-                         c.project_code, c.department, region.label("region"), c.due_on,
-                         literal(today).label("raised_on"), literal(now).label("raised_at"))
-                  .select_from(c).outerjoin(ProjectRow, ProjectRow.project_code == c.project_code)
-                  .where(*where).order_by(c.case_id).limit(batch))
+    # by case id first (indexed): the anti-join stays a cheap probe whatever the statistics say
+    where.append(~select(EscalationRow.clock_id).where(EscalationRow.case_id == c.case_id,
+                                                       EscalationRow.level == level,
+                                                       EscalationRow.clock_id == clock_id).exists())
+    picked = (select(clock_id.label("clock_id"), c.case_id, c.project_code, c.department, region.label("region"),
+                     c.due_on, c.stage_id, c.item_name, s.lead_department)
+              .select_from(c).outerjoin(ProjectRow, ProjectRow.project_code == c.project_code)
+              .outerjoin(s, s.stage_id == c.stage_id)
+              .where(*where).order_by(c.case_id).limit(batch)).cte("picked")
     columns = ["clock_id", "level", "case_id", "project_code", "department", "region", "due_on", "raised_on",
                "raised_at"]
-    statement = (_insert(session, EscalationRow.__table__).from_select(columns, candidates)
-                 .on_conflict_do_nothing().returning(*[EscalationRow.__table__.c[n] for n in columns]))
+    rows = select(picked.c.clock_id, literal(level, String), picked.c.case_id, picked.c.project_code,
+                  picked.c.department, picked.c.region, picked.c.due_on, literal(today), literal(utcnow()))
+    table = EscalationRow.__table__
+    claimed = (_insert(session, table).from_select(columns, rows).on_conflict_do_nothing()
+               .returning(table.c.clock_id).cte("claimed"))
+    statement = select(picked).join(claimed, claimed.c.clock_id == picked.c.clock_id)
     return session.execute(statement).mappings().all()
 
 
-def _alerts(session, level, rows):
-    if not rows:
-        return []
-    details = {r.case_id: r for r in session.execute(
-        select(CaseClockRow.case_id, CaseClockRow.stage_id, CaseClockRow.item_name, StageClockRow.lead_department)
-        .outerjoin(StageClockRow, StageClockRow.stage_id == CaseClockRow.stage_id)
-        .where(CaseClockRow.case_id.in_([r["case_id"] for r in rows]))).all()}
-    out = []
-    for r in rows:
-        d = details.get(r["case_id"])
-        out.append(escalation.Alert(clock_id=r["clock_id"], level=level, case_id=r["case_id"],
-                                    project_code=r["project_code"], department=r["department"], region=r["region"],
-                                    due_on=r["due_on"], stage_id=d.stage_id if d else None,
-                                    item_name=d.item_name if d else None,
-                                    lead_department=d.lead_department if d else None))
-    return out
+def _alerts(level, rows):
+    return [escalation.Alert(level=level, **row) for row in rows]
+
+
+_NOTICE_COLUMNS = ("notification_id", "dedupe_key", "account", "org", "department", "region", "role", "kind",
+                   "urgency", "title", "body", "project_code", "stage_id", "case_id", "subject", "sender",
+                   "created_at")
 
 
 def _deliver_all(session, notices):
@@ -82,13 +79,16 @@ def _deliver_all(session, notices):
     if not notices:
         return
     now = utcnow()
-    rows = [{"notification_id": str(uuid.uuid4()), "dedupe_key": n.key(), "account": n.audience.account,
-             "org": n.audience.org, "department": n.audience.department, "region": n.audience.region,
-             "role": n.audience.role, "kind": n.kind, "urgency": n.urgency, "title": n.title[:200], "body": n.body,
-             "project_code": n.project_code, "stage_id": n.stage_id, "case_id": n.case_id, "subject": n.subject,
-             "sender": n.sender, "created_at": now} for n in notices]
+    rows = [(str(uuid.uuid4()), n.key(), n.audience.account, n.audience.org, n.audience.department,
+             n.audience.region, n.audience.role, n.kind, n.urgency, n.title[:200], n.body, n.project_code,
+             n.stage_id, n.case_id, n.subject, n.sender, now) for n in notices]
+    if session.get_bind().dialect.name == "postgresql":
+        cursor = session.connection().connection.cursor()
+        execute_values(cursor, f"INSERT INTO notifications ({', '.join(_NOTICE_COLUMNS)}) VALUES %s "
+                               "ON CONFLICT (dedupe_key) DO NOTHING", rows, page_size=1000)
+        return
     session.execute(_insert(session, NotificationRow.__table__).on_conflict_do_nothing(
-        index_elements=["dedupe_key"]), rows)
+        index_elements=["dedupe_key"]), [dict(zip(_NOTICE_COLUMNS, row)) for row in rows])
 
 
 _ALERT_VERSION = latest_version("alert.raised")
@@ -113,7 +113,7 @@ def _announce(uow, alerts, today):
 def escalate(uow, level, today, rules, cutoff, batch):
     """One batch of one level: how many clocks were escalated."""
     rows = _claim(uow.session, level, today, cutoff, batch)
-    alerts = _alerts(uow.session, level, rows)
+    alerts = _alerts(level, rows)
     _deliver_all(uow.session, [n for a in alerts for n in escalation.notices_for(a, rules)])
     _announce(uow, alerts, today)
     return len(rows)
