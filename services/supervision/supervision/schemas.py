@@ -9,6 +9,9 @@ from platform_kit.wire.supervision import (  # noqa: F401
     TimelineEntryOut)
 from platform_kit.wire.supervision import OverviewProjectOut as ProjectOut  # noqa: F401
 from platform_kit.wire.supervision import SendUrge, UrgeFilters, UrgeOut, UrgesOut  # noqa: F401
+from platform_kit.wire.supervision import (  # noqa: F401
+    CoordinationFilters, CoordinationReplyIn, CoordinationRequestOut, CoordinationRequestsOut,
+    FileCoordinationRequest, InspectionFilters, InspectionOut, InspectionsOut, RecordInspection)
 
 
 class ListClocks(Schema):

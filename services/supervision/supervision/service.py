@@ -21,9 +21,12 @@ from platform_kit.sweeper import Sweeper
 from platform_kit.validation import load
 from supervision import handlers
 from supervision.adapters.orm import metadata
-from supervision.handlers import escalating, notices, notifying, urging
+from supervision.handlers import coordinating, escalating, notices, notifying, urging
 from supervision.domain.escalation import Rules
 from supervision.domain import reach
+from supervision.schemas import (CoordinationFilters, CoordinationReplyIn, CoordinationRequestOut,
+                                 CoordinationRequestsOut, FileCoordinationRequest, InspectionFilters, InspectionOut,
+                                 InspectionsOut, RecordInspection)
 from supervision.schemas import (ClocksOut, InboxCountsOut, InboxFilters, ListClocks, NoticeOut, NoticesOut,
                                  ProgressOut, ProgressQuery, ProjectOverviewOut, SendUrge, UrgeFilters, UrgeOut,
                                  UrgesOut)
@@ -183,6 +186,48 @@ class SupervisionService:
         with self.db.reading() as uow:
             result = urging.list_urges(uow, identity, cmd)
         return UrgesOut().dump(result)
+
+    # ---------------------------------------------------------------------------- coordination (协调申请)
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def file_coordination_request(self, data):
+        identity = self.auth.identity(OFFICER, DEPT_ADMIN)
+        cmd = load(FileCoordinationRequest(), data)
+        with self.db.unit_of_work() as uow:
+            result = coordinating.file_request(uow, identity, cmd, today_in_shanghai())
+        return CoordinationRequestOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def reply_to_coordination_request(self, request_id, data):
+        identity = self.auth.identity(OFFICER, DEPT_ADMIN)
+        cmd = load(CoordinationReplyIn(), data)
+        with self.db.unit_of_work() as uow:
+            result = coordinating.reply(uow, identity, request_id, cmd, today_in_shanghai())
+        return CoordinationRequestOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_coordination_requests(self, filters=None):
+        identity = self.auth.identity(OFFICER, DEPT_ADMIN, SUPERVISOR, OPERATOR)
+        cmd = load(CoordinationFilters(), filters or {})
+        with self.db.reading() as uow:
+            result = coordinating.list_requests(uow, identity, cmd, today_in_shanghai())
+        return CoordinationRequestsOut().dump(result)
+
+    # ---------------------------------------------------------------------------- inspection notes (督查)
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def record_inspection(self, data):
+        identity = self.auth.identity(OFFICER, SUPERVISOR)
+        cmd = load(RecordInspection(), data)
+        with self.db.unit_of_work() as uow:
+            result = coordinating.record_inspection(uow, identity, cmd)
+        return InspectionOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_inspections(self, filters=None):
+        identity = self.auth.identity(OFFICER, DEPT_ADMIN, SUPERVISOR, OPERATOR)
+        cmd = load(InspectionFilters(), filters or {})
+        with self.db.reading() as uow:
+            result = coordinating.list_inspections(uow, identity, cmd)
+        return InspectionsOut().dump(result)
 
     @rpc
     def health(self):
