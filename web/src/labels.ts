@@ -69,3 +69,7 @@ export function label(map: Record<string, string>, code: string | null | undefin
   if (code == null) return '—'
   return map[code] ?? code
 }
+
+// urges (催办), coordination requests (协调申请) and inspection notes (督查)
+export const URGENCY_LABELS: Record<string, string> = { normal: '一般', urgent: '紧急', very_urgent: '特急' }
+export const COORDINATION_STATE_LABELS: Record<string, string> = { open: '待答复', answered: '已答复', overdue: '逾期未答复' }
