@@ -88,6 +88,7 @@ def test_a_supervisor_urges_and_a_department_asks_the_lead_to_coordinate(web_pla
     expect(urges.get_by_text(MESSAGE)).to_be_visible()
     expect(urges.get_by_text("紧急", exact=True)).to_be_visible()
     settled(officer)
+    urges.scroll_into_view_if_needed()
     screenshot(officer, "case-urges")
     assert axe_violations(officer) == []
 
