@@ -1047,6 +1047,70 @@ def test_the_email_deliveries(people):
                   "GET", "/notification-deliveries", 200)
     page_of(body, at_least=0)    # this platform has no SMTP server: nothing is sent or tried
     assert people["supervisor"].get("/notification-deliveries").status_code == 403
+# ------------------------------------------------------------------------------ urges, coordination, inspection
+@pytest.fixture(scope="module")
+def acted(people, project):
+    """A supervisor urges the DRC case, DRC asks the lead department NRP to coordinate and NRP replies,
+    NRP records an inspection note on the DRC case."""
+    drc_case = project["case_ids"]["DRC"]
+
+    def urged():
+        response = people["supervisor"].post("/urges", json={"target_kind": "case", "target_id": drc_case,
+                                                             "urgency": "urgent", "message": "请尽快出具审查意见"})
+        return response if response.status_code == 201 else None
+    walk = {"urged": eventually(urged)}
+    people["supervisor"].post("/urges", json={"target_kind": "case", "target_id": drc_case, "message": "再次催办"})
+    walk["filed"] = people["drc-officer"].post("/coordination-requests", json={
+        "stage_id": project["stage_id"], "case_id": drc_case, "subject": "用地红线核对",
+        "description": "请牵头部门组织核对用地红线", "reply_days": 3})
+    walk["replied"] = people["nrp-officer"].post(
+        f"/coordination-requests/{walk['filed'].json()['request_id']}/replies", json={"body": "已安排现场核对"})
+    people["drc-officer"].post("/coordination-requests", json={
+        "stage_id": project["stage_id"], "subject": "会审时间", "description": "请确定会审时间"})
+    walk["inspected"] = people["nrp-officer"].post("/inspections", json={
+        "target_kind": "case", "case_id": drc_case, "finding": "审查意见未按时录入", "required_action": "补录"})
+    people["supervisor"].post("/inspections", json={"target_kind": "department", "department": "DRC",
+                                                    "finding": "超期较多", "required_action": "报送整改措施"})
+    return walk
+
+
+@covers("POST", "/urges")
+@covers("GET", "/urges")
+def test_urges(people, project, acted):
+    urge = expect(acted["urged"], "POST", "/urges", 201)
+    assert (urge["department"], urge["urgency"], urge["sender_role"]) == ("DRC", "urgent", "supervisor")
+    body = expect(people["drc-officer"].get("/urges", params={"case_id": project["case_ids"]["DRC"]}),
+                  "GET", "/urges", 200)
+    page_of(body, at_least=2)
+    check_paging(people["drc-officer"], "/urges", "/urges", body, params={"case_id": project["case_ids"]["DRC"]})
+    assert people["applicant"].get("/urges", params={"case_id": project["case_ids"]["DRC"]}).status_code == 403
+    assert people["supervisor"].post("/urges", json={"target_kind": "case", "target_id": "x",
+                                                     "message": ""}).status_code == 422
+
+
+@covers("POST", "/coordination-requests")
+@covers("GET", "/coordination-requests")
+@covers("POST", "/coordination-requests/{request_id}/replies")
+def test_coordination_requests(people, acted):
+    filed = expect(acted["filed"], "POST", "/coordination-requests", 201)
+    assert (filed["lead_department"], filed["state"]) == ("NRP", "open")
+    replied = expect(acted["replied"], "POST", "/coordination-requests/{request_id}/replies", 201)
+    assert replied["state"] == "answered" and replied["replies"][0]["body"] == "已安排现场核对"
+    body = expect(people["nrp-officer"].get("/coordination-requests", params={"role": "received"}),
+                  "GET", "/coordination-requests", 200)
+    page_of(body, at_least=2)
+    check_paging(people["nrp-officer"], "/coordination-requests", "/coordination-requests", body,
+                 params={"role": "received"})
+
+
+@covers("POST", "/inspections")
+@covers("GET", "/inspections")
+def test_inspections(people, project, acted):
+    note = expect(acted["inspected"], "POST", "/inspections", 201)
+    assert (note["department"], note["inspector_department"]) == ("DRC", "NRP")
+    body = expect(people["supervisor"].get("/inspections", params={"department": "DRC"}), "GET", "/inspections", 200)
+    page_of(body, at_least=2)
+    check_paging(people["supervisor"], "/inspections", "/inspections", body, params={"department": "DRC"})
 
 
 # ------------------------------------------------------------------------------ cases, stages
@@ -1257,11 +1321,14 @@ def test_supervision_clocks(people, project, decided):
                  params={"project_code": project["code"]})
     assert sorted(c["kind"] for c in items) == ["case", "case", "stage"]
     assert {c["project_code"] for c in items} == {project["code"]}
-    # the lead department sees its stage's clock and its own case's, whatever department it names
+    # the lead department sees its stage's clock and all its cases; a department filter narrows that
     own = expect(people["nrp-officer"].get("/supervision/clocks", params={"project_code": project["code"],
                                                                           "department": "DRC"}),
                  "GET", "/supervision/clocks", 200)
-    assert sorted((c["kind"], c["department"]) for c in own["items"]) == [("case", "NRP"), ("stage", "NRP")]
+    assert sorted((c["kind"], c["department"]) for c in own["items"]) == [("case", "DRC")]
+    everything = people["nrp-officer"].get("/supervision/clocks", params={"project_code": project["code"]}).json()
+    assert sorted((c["kind"], c["department"]) for c in everything["items"]) == [
+        ("case", "DRC"), ("case", "NRP"), ("stage", "NRP")]
     drc = people["drc-officer"].get("/supervision/clocks", params={"project_code": project["code"]}).json()
     assert [(c["kind"], c["case_id"]) for c in drc["items"]] == [("case", project["case_ids"]["DRC"])]
 

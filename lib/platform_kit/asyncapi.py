@@ -31,6 +31,7 @@ PUBLISHERS = {
     "complaint.filed": "supervision", "complaint.assigned": "supervision", "complaint.concluded": "supervision",
     "accountability.recorded": "supervision",
     "notification.requested": "supervision",
+    "urge.sent": "supervision", "alert.raised": "supervision",
 }
 
 

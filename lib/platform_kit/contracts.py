@@ -676,6 +676,39 @@ class NotificationRequestedV1(_Payload):
     urgency = fields.String(required=True)
     template = fields.Nested(NotificationTemplate, required=True)
     case_id = fields.String(allow_none=True, load_default=None)
+# ------------------------------------------------------------------- supervision acts (000 §18, 004 §21-22)
+URGE_TARGET_KINDS = ("case", "stage", "consultation", "guidance")
+ALERT_LEVELS = ("yellow", "red", "supervision")
+
+
+class UrgeSentV1(_Payload):
+    """A lead department, a department head or a supervisor urged (催办) a case, a stage, a
+    consultation or a guidance answer; the department urged and its head were told."""
+    urge_id = fields.String(required=True)
+    target_kind = fields.String(required=True, validate=validate.OneOf(URGE_TARGET_KINDS))
+    target_id = fields.String(required=True)
+    stage_id = fields.String(load_default=None, allow_none=True)
+    case_id = fields.String(load_default=None, allow_none=True)
+    department = fields.String(required=True)
+    region = fields.String(load_default=None, allow_none=True)
+    urgency = fields.String(required=True, validate=validate.OneOf(("normal", "urgent", "very_urgent")))
+    message = fields.String(required=True)
+    sent_by = fields.String(required=True)
+    sent_on = fields.Date(required=True)
+
+
+class AlertRaisedV1(_Payload):
+    """The escalation pass raised a case clock's alert: ``yellow`` (the responsible officers were
+    reminded), ``red`` (the department head urged, the lead department told) or ``supervision``
+    (督办: red for the configured working days, the region's supervisors told)."""
+    clock_id = fields.String(required=True)
+    case_id = fields.String(required=True)
+    stage_id = fields.String(load_default=None, allow_none=True)
+    level = fields.String(required=True, validate=validate.OneOf(ALERT_LEVELS))
+    department = fields.String(load_default=None, allow_none=True)
+    region = fields.String(load_default=None, allow_none=True)
+    due_on = fields.Date(load_default=None, allow_none=True)
+    raised_on = fields.Date(required=True)
 
 
 # type -> {version: schema class}. The single source of truth for what may be published.
@@ -741,6 +774,8 @@ EVENTS = {
     "complaint.concluded": {1: ComplaintConcludedV1},
     "accountability.recorded": {1: AccountabilityRecordedV1},
     "notification.requested": {1: NotificationRequestedV1},
+    "urge.sent": {1: UrgeSentV1},
+    "alert.raised": {1: AlertRaisedV1},
 }
 
 

@@ -111,3 +111,5 @@ export const NOTICE_KIND_LABELS: Record<string, string> = {
 }
 export const URGENCY_LABELS: Record<string, string> = { normal: '一般', urgent: '紧急', very_urgent: '特急' }
 export const CHANNEL_LABELS: Record<string, string> = { inbox: '站内消息', email: '电子邮件', sms: '短信' }
+// urges (催办), coordination requests (协调申请) and inspection notes (督查)
+export const COORDINATION_STATE_LABELS: Record<string, string> = { open: '待答复', answered: '已答复', overdue: '逾期未答复' }

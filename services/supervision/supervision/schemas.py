@@ -14,6 +14,10 @@ from platform_kit.wire.supervision import (  # noqa: F401  complaints and the ac
     ComplaintOutcome, ComplaintsOut, FileAnonymousComplaint, FileComplaint)
 from platform_kit.wire.supervision import (  # noqa: F401  (notification contacts and deliveries)
     ContactFilters, ContactIn, ContactOut, ContactsOut, DeliveriesOut, DeliveryFilters)
+from platform_kit.wire.supervision import SendUrge, UrgeFilters, UrgeOut, UrgesOut  # noqa: F401
+from platform_kit.wire.supervision import (  # noqa: F401
+    CoordinationFilters, CoordinationReplyIn, CoordinationRequestOut, CoordinationRequestsOut,
+    FileCoordinationRequest, InspectionFilters, InspectionOut, InspectionsOut, RecordInspection)
 
 
 class ListClocks(Schema):

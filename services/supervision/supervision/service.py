@@ -5,7 +5,9 @@ subscriber bound to all of them, which also guarantees each event type a queue (
 publishes with ``mandatory`` and keeps retrying an event nobody is bound to).
 """
 from nameko.dependency_providers import Config
+from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
+from nameko.timer import timer
 from sqlalchemy import text
 
 from platform_kit import contracts
@@ -14,21 +16,36 @@ from platform_kit.bus import event_handler
 from platform_kit.calendar import today_in_shanghai
 from platform_kit.db import Database
 from platform_kit.errors import EXPECTED_ERRORS
-from platform_kit.identity import APPLICANT, CLERK, OFFICER, OPERATOR, ROLES, SUPERVISOR, Auth
+from platform_kit.identity import APPLICANT, CLERK, DEPT_ADMIN, OFFICER, OPERATOR, ROLES, SUPERVISOR, Auth
+from platform_kit.sweeper import Sweeper
 from platform_kit.validation import load
 from supervision import handlers
 from supervision.adapters.mail import Mailer
 from supervision.adapters.orm import metadata
 from supervision.domain import complaints as complaint_rules
 from supervision.domain import reach
-from supervision.handlers import accountability, complaints, notices, notifying, outbound
+from supervision.domain.escalation import Rules
+from supervision.handlers import (accountability, complaints, coordinating, escalating, notices, notifying, outbound,
+                                  urging)
 from supervision.schemas import (AccountabilityDecisionIn, AccountabilityFilters, AccountabilityListOut,
-                                 AccountabilityRecordOut, AssignComplaint, ComplaintFiledOut, ComplaintFilters,
-                                 ComplaintLookup, ComplaintLookupOut, ComplaintOut, ComplaintOutcome, ComplaintsOut,
-                                 FileAnonymousComplaint, FileComplaint)
-from supervision.schemas import (ClocksOut, InboxCountsOut, InboxFilters, ListClocks, NoticeOut, NoticesOut,
-                                 ProgressOut, ProgressQuery, ProjectOverviewOut)
-from supervision.schemas import ContactFilters, ContactIn, ContactOut, ContactsOut, DeliveriesOut, DeliveryFilters
+                                 AccountabilityRecordOut, AssignComplaint, ClocksOut, ComplaintFiledOut,
+                                 ComplaintFilters, ComplaintLookup, ComplaintLookupOut, ComplaintOut, ComplaintOutcome,
+                                 ComplaintsOut, ContactFilters, ContactIn, ContactOut, ContactsOut,
+                                 CoordinationFilters, CoordinationReplyIn, CoordinationRequestOut,
+                                 CoordinationRequestsOut, DeliveriesOut, DeliveryFilters, FileAnonymousComplaint,
+                                 FileComplaint, FileCoordinationRequest, InboxCountsOut, InboxFilters,
+                                 InspectionFilters, InspectionOut, InspectionsOut, ListClocks, NoticeOut, NoticesOut,
+                                 ProgressOut, ProgressQuery, ProjectOverviewOut, RecordInspection, SendUrge,
+                                 UrgeFilters, UrgeOut, UrgesOut)
+
+class EscalationRules(DependencyProvider):
+    """The escalation rules of the service's config (``ESCALATION_*``, domain.escalation.Rules)."""
+
+    def setup(self):
+        self.rules = Rules.from_config(self.container.config)
+
+    def get_dependency(self, worker_ctx):
+        return self.rules
 
 
 class SupervisionService:
@@ -38,6 +55,8 @@ class SupervisionService:
     auth = Auth()
     config = Config()
     mailer = Mailer()
+    sweeper = Sweeper(seconds=20, batch=2000)
+    rules = EscalationRules()
 
     def _record(self, envelope):
         with self.db.unit_of_work() as uow:
@@ -97,17 +116,23 @@ class SupervisionService:
     def on_consultation_replied(self, envelope):
         self._record(envelope)
 
+    # ---------------------------------------------------------------------------- escalation
+    @timer(interval=1)
+    def escalate_clocks(self):
+        self.sweeper.when_due(escalating.escalation_pass, self.db.unit_of_work, today_in_shanghai(), self.rules)
+
     # ---------------------------------------------------------------------------- queries
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_project_overview(self, project_code):
-        territory = reach.territory(self.auth.identity(SUPERVISOR, OPERATOR, CLERK))
+        identity = self.auth.identity(SUPERVISOR, OPERATOR, CLERK, OFFICER, DEPT_ADMIN)
+        territory, department = reach.territory(identity), reach.own_department(identity)
         with self.db.reading() as uow:
-            result = handlers.project_overview(uow, project_code, today_in_shanghai(), territory)
+            result = handlers.project_overview(uow, project_code, today_in_shanghai(), territory, department)
         return ProjectOverviewOut().dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_clocks(self, filters=None):
-        identity = self.auth.identity(SUPERVISOR, OPERATOR, OFFICER)
+        identity = self.auth.identity(SUPERVISOR, OPERATOR, OFFICER, DEPT_ADMIN)
         territory = reach.territory(identity)
         cmd = reach.clock_filters(identity, load(ListClocks(), filters or {}))
         with self.db.reading() as uow:
@@ -253,6 +278,64 @@ class SupervisionService:
         with self.db.reading() as uow:
             result = outbound.list_deliveries(uow, cmd)
         return DeliveriesOut().dump(result)
+    # ---------------------------------------------------------------------------- urges (催办)
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def send_urge(self, data):
+        identity = self.auth.identity(OFFICER, DEPT_ADMIN, SUPERVISOR)
+        cmd = load(SendUrge(), data)
+        with self.db.unit_of_work() as uow:
+            result = urging.send_urge(uow, identity, cmd, today_in_shanghai())
+        return UrgeOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_urges(self, filters=None):
+        identity = self.auth.identity(OFFICER, DEPT_ADMIN, SUPERVISOR, OPERATOR)
+        cmd = load(UrgeFilters(), filters or {})
+        with self.db.reading() as uow:
+            result = urging.list_urges(uow, identity, cmd)
+        return UrgesOut().dump(result)
+
+    # ---------------------------------------------------------------------------- coordination (协调申请)
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def file_coordination_request(self, data):
+        identity = self.auth.identity(OFFICER, DEPT_ADMIN)
+        cmd = load(FileCoordinationRequest(), data)
+        with self.db.unit_of_work() as uow:
+            result = coordinating.file_request(uow, identity, cmd, today_in_shanghai())
+        return CoordinationRequestOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def reply_to_coordination_request(self, request_id, data):
+        identity = self.auth.identity(OFFICER, DEPT_ADMIN)
+        cmd = load(CoordinationReplyIn(), data)
+        with self.db.unit_of_work() as uow:
+            result = coordinating.reply(uow, identity, request_id, cmd, today_in_shanghai())
+        return CoordinationRequestOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_coordination_requests(self, filters=None):
+        identity = self.auth.identity(OFFICER, DEPT_ADMIN, SUPERVISOR, OPERATOR)
+        cmd = load(CoordinationFilters(), filters or {})
+        with self.db.reading() as uow:
+            result = coordinating.list_requests(uow, identity, cmd, today_in_shanghai())
+        return CoordinationRequestsOut().dump(result)
+
+    # ---------------------------------------------------------------------------- inspection notes (督查)
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def record_inspection(self, data):
+        identity = self.auth.identity(OFFICER, SUPERVISOR)
+        cmd = load(RecordInspection(), data)
+        with self.db.unit_of_work() as uow:
+            result = coordinating.record_inspection(uow, identity, cmd)
+        return InspectionOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_inspections(self, filters=None):
+        identity = self.auth.identity(OFFICER, DEPT_ADMIN, SUPERVISOR, OPERATOR)
+        cmd = load(InspectionFilters(), filters or {})
+        with self.db.reading() as uow:
+            result = coordinating.list_inspections(uow, identity, cmd)
+        return InspectionsOut().dump(result)
 
     @rpc
     def health(self):

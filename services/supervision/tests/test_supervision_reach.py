@@ -88,3 +88,30 @@ def test_a_supervisor_lists_the_clocks_of_their_region_only(three_regions, make_
         listed(make_token("supervisor", region="410821"), region="410800")
     with pytest.raises(Forbidden):
         listed(make_token("supervisor", region=None))
+
+
+def test_department_staff_see_the_stages_they_lead_and_their_cases_within_their_region(three_regions, make_token):
+    config, cases = three_regions
+
+    def listed(token, **filters):
+        with rpc(config, token) as proxy:
+            return {(c["kind"], c["project_code"]) for c in proxy.list_clocks(filters)["items"]}
+
+    city_and_county = {(kind, code) for code in (PROJECT, COUNTY_PROJECT) for kind in ("stage", "case")}
+    assert listed(make_token("officer", department="NRP", region="410800")) == city_and_county
+    assert listed(make_token("dept_admin", department="NRP", region="410821")) == {
+        ("stage", COUNTY_PROJECT), ("case", COUNTY_PROJECT)}
+    assert listed(make_token("officer", department="DRC", region="410800")) == set()   # neither leads nor handles
+    with rpc(config, make_token("dept_admin", department="NRP", region="410821")) as proxy:
+        assert proxy.get_project_overview(COUNTY_PROJECT)["project_code"] == COUNTY_PROJECT
+        with pytest.raises(Forbidden):
+            proxy.get_project_overview(PROJECT)
+    with rpc(config, make_token("officer", department="DRC", region="410800")) as proxy:
+        with pytest.raises(Forbidden):
+            proxy.get_project_overview(PROJECT)
+    with rpc(config, make_token("applicant", org="91410800MA47Q0R12X")) as proxy:
+        for call in (lambda: proxy.list_clocks({}), lambda: proxy.get_project_overview(PROJECT),
+                     lambda: proxy.list_urges({"project_code": PROJECT}),
+                     lambda: proxy.list_coordination_requests({}), lambda: proxy.list_inspections({})):
+            with pytest.raises(Forbidden):
+                call()

@@ -190,16 +190,26 @@ def test_out_of_order_and_duplicate_events_give_the_right_overview(supervision, 
     assert second["total"] == 3 and second["items"] == everything["items"][1:2]
     assert (second["limit"], second["offset"]) == (1, 1)
 
-    # a lead department sees its stages' clocks and its cases' clocks, whatever department it asks for
+    # a lead department sees its stages' clocks with all their cases (any department); a department
+    # filter only narrows that
     with rpc(config, make_token("officer", department="NRP")) as proxy:
         own = proxy.list_clocks()
         asked_for_another = proxy.list_clocks({"department": "DRC"})
-    assert {(c["kind"], c["case_id"]) for c in own["items"]} == {("case", nrp_case), ("stage", None)}
-    assert asked_for_another == own
-    with rpc(config, make_token("officer", department="DRC")) as proxy:
+    assert {(c["kind"], c["case_id"]) for c in own["items"]} == {("case", nrp_case), ("case", drc_case),
+                                                                 ("stage", None)}
+    assert [(c["kind"], c["case_id"]) for c in asked_for_another["items"]] == [("case", drc_case)]
+    with rpc(config, make_token("officer", department="DRC")) as proxy:   # not the lead: its own case only
         assert [(c["kind"], c["case_id"]) for c in proxy.list_clocks()["items"]] == [("case", drc_case)]
+    with rpc(config, make_token("dept_admin", department="DRC")) as proxy:
+        assert [(c["kind"], c["case_id"]) for c in proxy.list_clocks()["items"]] == [("case", drc_case)]
+        overview = proxy.get_project_overview(PROJECT)
+    assert [[c["case_id"] for c in s["cases"]] for s in overview["stages"]] == [[drc_case]]
+    assert all(e["type"] != "case.accepted" or e["summary"] for e in overview["timeline"])
     with rpc(config, make_token("officer", department="NRP", region="410821")) as proxy:
         assert proxy.list_clocks()["total"] == 0      # another county's department of the same kind
+    with rpc(config, make_token("officer", department="FIRE")) as proxy:   # no part in the project
+        with pytest.raises(Forbidden):
+            proxy.get_project_overview(PROJECT)
 
 
 def test_the_public_follows_a_project_with_its_query_code(supervision, make_token, today):
@@ -269,6 +279,8 @@ def test_access_and_bad_input(supervision, make_token):
     with rpc(config, make_token("applicant", org="91410800MA47Q0R12X")) as proxy:
         with pytest.raises(Forbidden):
             proxy.get_project_overview(PROJECT)
+        with pytest.raises(Forbidden):
+            proxy.list_clocks({})
     with rpc(config, make_token("clerk")) as proxy:
         with pytest.raises(Forbidden):
             proxy.list_clocks({})

@@ -8,7 +8,12 @@ def test_timeline_summaries_in_chinese():
     assert text == "NRP 办结「建设用地规划许可证」，用时 3 个工作日，按期"
     assert timeline.summary("stage.concluded", {"stage": "land_use_planning", "on_time": False}) == \
         "立项用地规划许可阶段办结，超期"
-    assert timeline.summary("alert.raised", {}) == "事件 alert.raised"
+    assert timeline.summary("report.filed", {}) == "事件 report.filed"
+    assert timeline.summary("alert.raised", {"department": "DRC", "level": "supervision"}) == \
+        "DRC 的办件超时限未办，转督查人员督办"
+    assert timeline.summary("urge.sent", {"sent_by": "sup-1", "department": "DRC", "target_kind": "case",
+                                          "urgency": "urgent", "message": "请尽快办理"}) == \
+        "sup-1 催办DRC的办件（紧急）：请尽快办理"
 
 
 def test_recounted_deadlines_and_loaded_years_are_told():

@@ -690,6 +690,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/coordination-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 协调申请：本部门发出和收到的（督查人员见本行政区划的），逾期未答复的在前 */
+        get: operations["list_coordination_requests"];
+        put?: never;
+        /** 向阶段牵头部门提出协调申请（答复期限默认 2 个工作日，或指定日期） */
+        post: operations["file_coordination_request"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/coordination-requests/{request_id}/replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 牵头部门答复协调申请（答复不可更改，可多次答复） */
+        post: operations["reply_to_coordination_request"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/declarations/{declaration_id}": {
         parameters: {
             query?: never;
@@ -854,6 +889,24 @@ export interface paths {
         put?: never;
         /** 标记消息已读（记录本账号首次阅读的时间；重复标记不变） */
         post: operations["read_notice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/inspections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 督查意见（按办件、部门或项目；新的在前） */
+        get: operations["list_inspections"];
+        put?: never;
+        /** 记录督查意见（牵头部门或督查人员，就办件或部门）；被督查部门收到消息 */
+        post: operations["record_inspection"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1401,7 +1454,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 办理时限一览（最紧急的在前；审批人员仅见本部门牵头的阶段与本部门的办件） */
+        /** 办理时限一览（最紧急的在前；审批人员和部门负责人见本部门牵头阶段的全部计时与本部门的办件，督查人员见本行政区划） */
         get: operations["list_clocks"];
         put?: never;
         post?: never;
@@ -1422,6 +1475,24 @@ export interface paths {
         get: operations["get_project_overview"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/urges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 办件或项目的催办记录（新的在前），含催办人、紧急程度、内容及已阅读的账号 */
+        get: operations["list_urges"];
+        put?: never;
+        /** 催办办件、阶段、征求意见或辅导答复（牵头部门就其牵头阶段、部门负责人就本部门、督查人员就本行政区划）；被催办部门的承办人员和负责人收到消息 */
+        post: operations["send_urge"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1643,6 +1714,8 @@ export interface components {
             returned_on?: string | null;
             round?: number | null;
             state?: string;
+            /** @description 收到的催办次数 */
+            urges?: number;
             used_days?: number | null;
             /** Format: date */
             yellow_on?: string | null;
@@ -1858,6 +1931,8 @@ export interface components {
             /** Format: date */
             started_on?: string | null;
             state?: string | null;
+            /** @description 收到的催办次数 */
+            urges?: number;
             used_days?: number | null;
             /** Format: date */
             yellow_on?: string | null;
@@ -2087,6 +2162,43 @@ export interface components {
             stage_id: string;
             subject: string;
         };
+        CoordinationReplyIn: {
+            body: string;
+        };
+        CoordinationReplyOut: {
+            body?: string;
+            /** Format: date-time */
+            created_at?: string;
+            department?: string;
+            /** Format: date */
+            replied_on?: string;
+            replier?: string;
+            replier_name?: string | null;
+            reply_id?: string;
+        };
+        CoordinationRequestOut: {
+            case_id?: string | null;
+            /** Format: date-time */
+            created_at?: string;
+            description?: string;
+            from_department?: string;
+            lead_department?: string;
+            project_code?: string | null;
+            region?: string | null;
+            replies?: components["schemas"]["CoordinationReplyOut"][];
+            /** Format: date */
+            reply_due_on?: string;
+            request_id?: string;
+            requester?: string;
+            requester_name?: string | null;
+            stage_id?: string;
+            /**
+             * @description open 待答复 / answered 已答复 / overdue 逾期未答复
+             * @enum {string}
+             */
+            state?: "open" | "answered" | "overdue";
+            subject?: string;
+        };
         /** @description 办结会签: the asking department's summary of every answer. */
         Countersign: {
             summary: string;
@@ -2302,6 +2414,21 @@ export interface components {
             project_code: string;
             title: string;
         };
+        /** @description A department asks a stage's lead department to coordinate (000 §18, 004 §22): about the stage */
+        FileCoordinationRequest: {
+            /** @default null */
+            case_id?: string | null;
+            description: string;
+            /** @default null */
+            reply_days?: number | null;
+            /**
+             * Format: date
+             * @default null
+             */
+            reply_due_on?: string | null;
+            stage_id: string;
+            subject: string;
+        };
         FormFieldIn: {
             /** @default null */
             choices?: unknown[] | null;
@@ -2371,6 +2498,23 @@ export interface components {
                 [key: string]: number;
             };
             unread?: number;
+        };
+        InspectionOut: {
+            case_id?: string | null;
+            /** Format: date-time */
+            created_at?: string;
+            department?: string;
+            finding?: string;
+            inspector?: string;
+            inspector_department?: string | null;
+            inspector_name?: string | null;
+            inspector_role?: string;
+            note_id?: string;
+            project_code?: string | null;
+            region?: string | null;
+            required_action?: string;
+            /** @enum {string} */
+            target_kind?: "case" | "department";
         };
         ItemIn: {
             /** @default false */
@@ -2731,6 +2875,19 @@ export interface components {
             sha256?: string;
             version?: number;
         };
+        /** @description 督查: a finding and the action required, on a case or on a department (of a region). */
+        RecordInspection: {
+            /** @default null */
+            case_id?: string | null;
+            /** @default null */
+            department?: string | null;
+            finding: string;
+            /** @default null */
+            region?: string | null;
+            required_action: string;
+            /** @enum {string} */
+            target_kind: "case" | "department";
+        };
         RefreshIn: {
             refresh_token: string;
         };
@@ -2785,6 +2942,24 @@ export interface components {
         RevokeLicence: {
             reason: string;
         };
+        /** @description 催办: what is urged (kind and id), how urgent, and why. For a consultation or a guidance answer */
+        SendUrge: {
+            /** @default null */
+            department?: string | null;
+            message: string;
+            target_id: string;
+            /**
+             * @description case 办件 / stage 阶段 / consultation 征求意见 / guidance 辅导答复
+             * @enum {string}
+             */
+            target_kind: "case" | "stage" | "consultation" | "guidance";
+            /**
+             * @description normal 一般 / urgent 紧急 / very_urgent 特急
+             * @default normal
+             * @enum {string}
+             */
+            urgency?: "normal" | "urgent" | "very_urgent";
+        };
         SigningKeyOut: {
             algorithm?: string;
             /** Format: date-time */
@@ -2828,6 +3003,8 @@ export interface components {
             stage?: string | null;
             stage_id?: string | null;
             state?: string | null;
+            /** @description 对本阶段的催办次数 */
+            urges?: number;
             used_days?: number | null;
             /** Format: date */
             yellow_on?: string | null;
@@ -2967,6 +3144,34 @@ export interface components {
             recovery_codes: string[];
             /** @description TOTP 密钥（Base32），仅此一次显示 */
             secret: string;
+        };
+        /** @description An urge as recorded: who urged which department about what, when and why, and who read it. */
+        UrgeOut: {
+            case_id?: string | null;
+            /** Format: date-time */
+            created_at?: string;
+            department?: string;
+            message?: string;
+            project_code?: string | null;
+            /** @description 已阅读的账号及时间 */
+            readers?: components["schemas"]["UrgeReaderOut"][];
+            region?: string | null;
+            sender?: string;
+            sender_department?: string | null;
+            sender_name?: string | null;
+            sender_role?: string;
+            stage_id?: string | null;
+            target_id?: string;
+            /** @enum {string} */
+            target_kind?: "case" | "stage" | "consultation" | "guidance";
+            urge_id?: string;
+            /** @enum {string} */
+            urgency?: "normal" | "urgent" | "very_urgent";
+        };
+        UrgeReaderOut: {
+            account?: string;
+            /** Format: date-time */
+            read_at?: string;
         };
         VerdictOut: {
             reason?: string;
@@ -7329,6 +7534,370 @@ export interface operations {
             };
         };
     };
+    list_coordination_requests: {
+        parameters: {
+            query?: {
+                /** @description sent 本部门发出 / received 本部门收到 */
+                role?: "sent" | "received";
+                /** @description open 待答复 / answered 已答复 / overdue 逾期未答复 */
+                state?: "open" | "answered" | "overdue";
+                project_code?: string;
+                /** @description 每页条数（1–200，默认 50） */
+                limit?: number;
+                /** @description 跳过条数（默认 0） */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["CoordinationRequestOut"][];
+                        limit: number;
+                        offset: number;
+                        total: number;
+                    };
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    file_coordination_request: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FileCoordinationRequest"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoordinationRequestOut"];
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 不支持的内容类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    reply_to_coordination_request: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CoordinationReplyIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoordinationRequestOut"];
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 不支持的内容类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
     get_declaration: {
         parameters: {
             query?: never;
@@ -8227,6 +8796,243 @@ export interface operations {
             };
             /** @description 不支持的内容类型 */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    list_inspections: {
+        parameters: {
+            query?: {
+                case_id?: string;
+                department?: string;
+                project_code?: string;
+                /** @description 每页条数（1–200，默认 50） */
+                limit?: number;
+                /** @description 跳过条数（默认 0） */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["InspectionOut"][];
+                        limit: number;
+                        offset: number;
+                        total: number;
+                    };
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    record_inspection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordInspection"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionOut"];
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 不支持的内容类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12601,6 +13407,242 @@ export interface operations {
             };
             /** @description 状态冲突 */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    list_urges: {
+        parameters: {
+            query?: {
+                case_id?: string;
+                project_code?: string;
+                /** @description 每页条数（1–200，默认 50） */
+                limit?: number;
+                /** @description 跳过条数（默认 0） */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["UrgeOut"][];
+                        limit: number;
+                        offset: number;
+                        total: number;
+                    };
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    send_urge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendUrge"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UrgeOut"];
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 不支持的内容类型 */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,23 +1,21 @@
 """complaints and the accountability list
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-30 21:30:00
 
 Complaints and reports (投诉举报, 002 §33) with their append-only steps; the accountability list
-(问责清单, 002 §34) detected from events, with the supervisors' append-only decisions; and the
-holiday schedules operators loaded (calendar.year_loaded), for complaint deadlines in working days.
+(问责清单, 002 §34) detected from events, with the supervisors' append-only decisions. Complaint
+deadlines count working days with the holiday schedules kept since 0006.
 """
 from typing import Sequence, Union
 
 import sqlalchemy as sa
 from alembic import op
 
-from platform_kit import event_tables
-
 # revision identifiers, used by Alembic.
 revision: str = '0007'
-down_revision: Union[str, Sequence[str], None] = '0005'
+down_revision: Union[str, Sequence[str], None] = '0006'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
@@ -26,7 +24,6 @@ RECORD_INDEXES = ('ground', 'department', 'region', 'occurred_on', 'state')
 
 
 def upgrade() -> None:
-    event_tables.create_calendar_years_v1(op)
     op.create_table(
         'complaints',
         sa.Column('complaint_id', sa.String(length=36), nullable=False),
@@ -130,4 +127,3 @@ def downgrade() -> None:
     for column in COMPLAINT_INDEXES:
         op.drop_index(op.f(f'ix_complaints_{column}'), table_name='complaints')
     op.drop_table('complaints')
-    event_tables.drop_calendar_years_v1(op)

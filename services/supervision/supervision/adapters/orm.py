@@ -160,7 +160,8 @@ class NotificationReadRow(Base):
 
 # ------------------------------------------------------------------- complaints and accountability
 # the holiday schedules operators loaded, from calendar.year_loaded (platform_kit.calendar_store):
-# complaint deadlines are counted in working days with the platform's one calendar
+# complaint deadlines, coordination reply deadlines and days in red are counted in working days with
+# the platform's one calendar
 add_calendar_table(Base.metadata)
 
 
@@ -297,6 +298,98 @@ class NotificationAttemptRow(Base):
     outcome: Mapped[str] = mapped_column(String(10))
     reason: Mapped[str | None] = mapped_column(Text)
     attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+# ------------------------------------------------------------------ acting on clocks (000 §18, 004 §21-22)
+class UrgeRow(Base):
+    """An urge (催办): who urged whom about what, when and why. Append-only."""
+    __tablename__ = "urges"
+
+    urge_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    target_kind: Mapped[str] = mapped_column(String(20))       # case | stage | consultation | guidance
+    target_id: Mapped[str] = mapped_column(String(40))
+    project_code: Mapped[str | None] = mapped_column(String(40), index=True)
+    stage_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    case_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    department: Mapped[str] = mapped_column(String(40), index=True)   # the department urged
+    region: Mapped[str | None] = mapped_column(String(12))
+    lead_department: Mapped[str | None] = mapped_column(String(40))
+    urgency: Mapped[str] = mapped_column(String(20))
+    message: Mapped[str] = mapped_column(Text)
+    sender: Mapped[str] = mapped_column(String(80))
+    sender_name: Mapped[str | None] = mapped_column(String(80))
+    sender_role: Mapped[str] = mapped_column(String(20))
+    sender_department: Mapped[str | None] = mapped_column(String(40))
+    sender_region: Mapped[str | None] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class EscalationRow(Base):
+    """An automatic escalation of a case clock at one level (yellow, red, supervision): one row per
+    clock and level, inserted in the same transaction as its notices, so each rule acts once."""
+    __tablename__ = "escalations"
+
+    clock_id: Mapped[str] = mapped_column(String(48), primary_key=True)    # "<case id>:<round>"
+    level: Mapped[str] = mapped_column(String(20), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(36), index=True)
+    project_code: Mapped[str | None] = mapped_column(String(40))
+    department: Mapped[str | None] = mapped_column(String(40))
+    region: Mapped[str | None] = mapped_column(String(12))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    raised_on: Mapped[date] = mapped_column(Date)
+    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CoordinationRequestRow(Base):
+    """A coordination request (协调申请, 000 §18, 004 §22) from a department to a stage's lead department."""
+    __tablename__ = "coordination_requests"
+
+    request_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    project_code: Mapped[str | None] = mapped_column(String(40), index=True)
+    stage_id: Mapped[str] = mapped_column(String(36), index=True)
+    case_id: Mapped[str | None] = mapped_column(String(36))
+    lead_department: Mapped[str] = mapped_column(String(40), index=True)
+    region: Mapped[str | None] = mapped_column(String(12))
+    from_department: Mapped[str] = mapped_column(String(40), index=True)
+    from_region: Mapped[str | None] = mapped_column(String(12))
+    requester: Mapped[str] = mapped_column(String(80))
+    requester_name: Mapped[str | None] = mapped_column(String(80))
+    subject: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    reply_due_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CoordinationReplyRow(Base):
+    """A reply of the lead department to a coordination request. Append-only."""
+    __tablename__ = "coordination_replies"
+
+    reply_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(36), ForeignKey("coordination_requests.request_id"),
+                                            index=True)
+    department: Mapped[str] = mapped_column(String(40))
+    replier: Mapped[str] = mapped_column(String(80))
+    replier_name: Mapped[str | None] = mapped_column(String(80))
+    body: Mapped[str] = mapped_column(Text)
+    replied_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class InspectionNoteRow(Base):
+    """An inspection note (督查) on a case or a department. Append-only."""
+    __tablename__ = "inspection_notes"
+
+    note_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    target_kind: Mapped[str] = mapped_column(String(20))         # case | department
+    case_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    project_code: Mapped[str | None] = mapped_column(String(40))
+    department: Mapped[str] = mapped_column(String(40), index=True)
+    region: Mapped[str | None] = mapped_column(String(12))
+    finding: Mapped[str] = mapped_column(Text)
+    required_action: Mapped[str] = mapped_column(Text)
+    inspector: Mapped[str] = mapped_column(String(80))
+    inspector_name: Mapped[str | None] = mapped_column(String(80))
+    inspector_role: Mapped[str] = mapped_column(String(20))
+    inspector_department: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 metadata = Base.metadata

@@ -95,3 +95,13 @@ def summary(event_type, payload):
         return describe(payload)
     except Exception:  # a payload of a later version may lack a field; the timeline still records it
         return f"事件 {event_type}"
+
+
+# supervision's own acts (000 §18, 004 §21-22)
+_URGENCY = {"normal": "一般", "urgent": "紧急", "very_urgent": "特急"}
+_TARGET = {"case": "办件", "stage": "阶段", "consultation": "征求意见", "guidance": "辅导答复"}
+_ALERT = {"yellow": "临近时限（黄灯），提醒承办人员", "red": "已超时限（红灯），催办部门负责人并告知牵头部门",
+          "supervision": "超时限未办，转督查人员督办"}
+SUMMARIES["urge.sent"] = lambda p: (f"{p.get('sent_by')} 催办{p.get('department')}的{_TARGET.get(p.get('target_kind'), '')}"
+                                    f"（{_URGENCY.get(p.get('urgency'), p.get('urgency'))}）：{p.get('message')}")
+SUMMARIES["alert.raised"] = lambda p: f"{p.get('department')} 的办件{_ALERT.get(p.get('level'), p.get('level'))}"

@@ -9,9 +9,9 @@ from sqlalchemy import String, and_, case, func, literal, null, or_, select, uni
 
 from platform_kit.clock_facts import GREEN, RED, YELLOW, ClockFactsSchema, light_on
 from platform_kit.contracts import STAGES
-from platform_kit.errors import NotFound
+from platform_kit.errors import Forbidden, NotFound
 from platform_kit.states import SUPPLEMENTING
-from supervision.adapters.orm import CaseClockRow, ProjectRow, StageClockRow, TimelineEntryRow
+from supervision.adapters.orm import CaseClockRow, ProjectRow, StageClockRow, TimelineEntryRow, UrgeRow
 from supervision.domain import projection, reach
 
 _FACTS = ClockFactsSchema()
@@ -39,8 +39,20 @@ def _clock_view(row, today):
     return view
 
 
-def _case_view(row, today):
-    view = {
+def urge_counts(session, case_ids=(), stage_ids=()):
+    """How many urges each case, and each stage as such, received: ({case id: n}, {stage id: n})."""
+    cases, stages = {}, {}
+    if case_ids:
+        cases = dict(session.execute(select(UrgeRow.case_id, func.count()).where(
+            UrgeRow.case_id.in_(list(case_ids))).group_by(UrgeRow.case_id)).all())
+    if stage_ids:
+        stages = dict(session.execute(select(UrgeRow.target_id, func.count()).where(
+            UrgeRow.target_kind == "stage", UrgeRow.target_id.in_(list(stage_ids))).group_by(UrgeRow.target_id)).all())
+    return cases, stages
+
+
+def _case_view(row, today, urges=0):
+    view = {"urges": urges,
         "case_id": row.case_id, "item_code": row.item_code, "item_name": row.item_name,
         "department": row.department, "state": row.state, "round": row.round,
         "accepted_on": row.accepted_on, "deemed": row.deemed, "acceptance_due_on": row.acceptance_due_on,
@@ -80,19 +92,44 @@ def _stage_order(row):
     return (STAGES.index(row.stage) if row.stage in STAGES else len(STAGES), row.received_on or date.max)
 
 
-def project_overview(uow, project_code, today, territory=None):
+def _led_stages(department):
+    return select(StageClockRow.stage_id).where(StageClockRow.lead_department == department)
+
+
+def project_overview(uow, project_code, today, territory=None, department=None):
     """The project's stages, cases and timeline. `territory`: the prefix of the divisions a supervisor
-    watches (:func:`supervision.domain.reach.territory`), None for everything."""
+    or a department's staff watch (:func:`supervision.domain.reach.territory`), None for everything;
+    `department`: a department's staff see only the stages it leads (with all their cases) and its
+    own cases, and the timeline of those."""
     session = uow.session
-    stages = session.execute(select(StageClockRow).where(StageClockRow.project_code == project_code)).scalars().all()
-    cases = session.execute(select(CaseClockRow).where(CaseClockRow.project_code == project_code)
-                            .order_by(CaseClockRow.item_code, CaseClockRow.case_id)).scalars().all()
-    entries = session.execute(select(TimelineEntryRow).where(TimelineEntryRow.project_code == project_code)
-                              .order_by(TimelineEntryRow.occurred_at, TimelineEntryRow.id)).scalars().all()
+    stage_query = select(StageClockRow).where(StageClockRow.project_code == project_code)
+    case_query = select(CaseClockRow).where(CaseClockRow.project_code == project_code)
+    entry_query = select(TimelineEntryRow).where(TimelineEntryRow.project_code == project_code)
+    if department is not None:
+        own_cases = select(CaseClockRow.stage_id).where(CaseClockRow.project_code == project_code,
+                                                        CaseClockRow.department == department)
+        stage_query = stage_query.where(or_(StageClockRow.lead_department == department,
+                                            StageClockRow.stage_id.in_(own_cases)))
+        case_query = case_query.where(or_(CaseClockRow.department == department,
+                                          CaseClockRow.stage_id.in_(_led_stages(department))))
+    stages = session.execute(stage_query).scalars().all()
+    cases = session.execute(case_query.order_by(CaseClockRow.item_code, CaseClockRow.case_id)).scalars().all()
     project = session.get(ProjectRow, project_code)
+    if department is not None:
+        if not (stages or cases):
+            if session.execute(select(TimelineEntryRow.id).where(
+                    TimelineEntryRow.project_code == project_code).limit(1)).first() or project:
+                raise Forbidden("只能查看本部门牵头的阶段和本部门的办件")
+            raise NotFound(f"监督台账中没有项目 {project_code} 的记录")
+        entry_query = entry_query.where(or_(
+            and_(TimelineEntryRow.stage_id.is_(None), TimelineEntryRow.case_id.is_(None)),
+            TimelineEntryRow.case_id.in_([c.case_id for c in cases]),
+            and_(TimelineEntryRow.case_id.is_(None), TimelineEntryRow.stage_id.in_([s.stage_id for s in stages]))))
+    entries = session.execute(entry_query.order_by(TimelineEntryRow.occurred_at, TimelineEntryRow.id)).scalars().all()
     if not (stages or cases or entries or project):
         raise NotFound(f"监督台账中没有项目 {project_code} 的记录")
     reach.check_project(territory, project_code, project.region if project else None)
+    counts, stage_counts = urge_counts(session, [c.case_id for c in cases], [s.stage_id for s in stages])
     by_stage = {}
     for row in cases:
         by_stage.setdefault(row.stage_id, []).append(row)
@@ -100,14 +137,15 @@ def project_overview(uow, project_code, today, territory=None):
     for row in sorted(stages, key=_stage_order):
         stage_cases = by_stage.pop(row.stage_id, [])
         view = _stage_view(row, any(c.state in projection.HOLDS_STAGE_CLOCK for c in stage_cases), today)
-        view["cases"] = [_case_view(c, today) for c in stage_cases]
+        view["urges"] = stage_counts.get(row.stage_id, 0)
+        view["cases"] = [_case_view(c, today, counts.get(c.case_id, 0)) for c in stage_cases]
         out.append(view)
     if by_stage:  # cases known only from a licence so far: their stage is not known yet
         out.append({"stage": None, "stage_id": None, "lead_department": None, "limit_days": None,
                     "extension_days": None, "received_on": None, "due_on": None, "due_estimated": None,
                     "yellow_on": None, "used_days": None, "remaining_days": None, "concluded_on": None,
-                    "on_time": None, "state": None, "paused": False, "light": None,
-                    "cases": [_case_view(c, today) for cs in by_stage.values() for c in cs]})
+                    "on_time": None, "state": None, "paused": False, "light": None, "urges": 0,
+                    "cases": [_case_view(c, today, counts.get(c.case_id, 0)) for cs in by_stage.values() for c in cs]})
     return {
         "project_code": project_code,
         "project": ({"name": project.name, "category": project.category, "region": project.region,
@@ -164,6 +202,10 @@ def _clock_rows(model, kind, filters, today):
     department = model.department if is_case else model.lead_department
     if filters.get("department"):
         query = query.where(department == filters["department"])
+    if filters.get("own_department"):   # a department's staff: the stages it leads, all their cases, its own
+        own = filters["own_department"]
+        query = query.where(or_(model.department == own, model.stage_id.in_(_led_stages(own))) if is_case
+                            else model.lead_department == own)
     if filters.get("project_code"):
         query = query.where(model.project_code == filters["project_code"])
     if filters.get("region"):
@@ -210,18 +252,19 @@ def list_clocks(uow, filters, today, territory=None):
     stages = {r.stage_id: r for r in session.execute(
         select(StageClockRow).where(StageClockRow.stage_id.in_(stage_ids))).scalars()} if stage_ids else {}
     holding = _holding(session, [s for s, row in stages.items() if not row.clock_known])
+    counts, stage_counts = urge_counts(session, case_ids, stage_ids)
     items = []
     for kind, key in page:
         if kind == "case":
             row = cases[key]
-            view = _case_view(row, today)
+            view = _case_view(row, today, counts.get(key, 0))
             view.update(kind="case", project_code=row.project_code, stage=row.stage, stage_id=row.stage_id,
                         started_on=row.started_on if row.clock_known else row.accepted_on,
                         clock="closed" if row.state in projection.CASE_CLOSED else "open")
         else:
             row = stages[key]
             view = _stage_view(row, row.stage_id in holding, today)
-            view.update(kind="stage", project_code=row.project_code, case_id=None, item_code=None, item_name=None,
+            view.update(urges=stage_counts.get(key, 0), kind="stage", project_code=row.project_code, case_id=None, item_code=None, item_name=None,
                         department=row.lead_department,
                         started_on=row.started_on if row.clock_known else row.received_on, round=None,
                         accepted_on=None, deemed=None, acceptance_due_on=None, paused_on=None, returned_on=None,
