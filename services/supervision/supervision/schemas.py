@@ -8,6 +8,8 @@ from platform_kit.wire.supervision import (  # noqa: F401
     LIGHTS, CaseClockOut, InboxCountsOut, InboxFilters, NoticeOut, NoticesOut, ClockOut, ClocksOut, ProgressOut, ProgressQuery, ProjectOverviewOut, StageClockOut,
     TimelineEntryOut)
 from platform_kit.wire.supervision import OverviewProjectOut as ProjectOut  # noqa: F401
+from platform_kit.wire.supervision import (  # noqa: F401
+    FileOut, StatisticsChart, StatisticsExport, StatisticsFilters, StatisticsOut)
 
 
 class ListClocks(Schema):

@@ -4,6 +4,8 @@ Supervision consumes every event of the platform (one handler per event type): i
 subscriber bound to all of them, which also guarantees each event type a queue (the outbox relay
 publishes with ``mandatory`` and keeps retrying an event nobody is bound to).
 """
+import base64
+
 from nameko.rpc import rpc
 from sqlalchemy import text
 
@@ -13,12 +15,13 @@ from platform_kit.bus import event_handler
 from platform_kit.calendar import today_in_shanghai
 from platform_kit.db import Database
 from platform_kit.errors import EXPECTED_ERRORS
-from platform_kit.identity import CLERK, OFFICER, OPERATOR, ROLES, SUPERVISOR, Auth
+from platform_kit.identity import CLERK, DEPT_ADMIN, OFFICER, OPERATOR, ROLES, SUPERVISOR, Auth
 from platform_kit.validation import load
 from supervision import handlers
 from supervision.adapters.orm import metadata
-from supervision.handlers import notices, notifying
+from supervision.handlers import notices, notifying, statistics
 from supervision.domain import reach
+from supervision.schemas import (FileOut, StatisticsChart, StatisticsExport, StatisticsFilters, StatisticsOut)
 from supervision.schemas import (ClocksOut, InboxCountsOut, InboxFilters, ListClocks, NoticeOut, NoticesOut,
                                  ProgressOut, ProgressQuery, ProjectOverviewOut)
 
@@ -33,6 +36,7 @@ class SupervisionService:
         with self.db.unit_of_work() as uow:
             if handlers.record_event(envelope, uow, f"{self.name}.{envelope.type}"):
                 notifying.follow_up(uow, envelope)
+                statistics.count(uow, envelope)
 
     # ---------------------------------------------------------------------------- events
     @event_handler("intake", "project.registered")
@@ -134,6 +138,32 @@ class SupervisionService:
         with self.db.unit_of_work() as uow:
             result = notices.read_notice(uow, identity, notification_id)
         return NoticeOut().dump(result)
+
+    # ---------------------------------------------------------------------------- statistics
+    STATISTICS_ROLES = (SUPERVISOR, OPERATOR, OFFICER, DEPT_ADMIN)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_statistics(self, filters=None):
+        identity = self.auth.identity(*self.STATISTICS_ROLES)
+        cmd = load(StatisticsFilters(), filters or {})
+        with self.db.reading() as uow:
+            result = statistics.read(uow, identity, cmd, today_in_shanghai())
+        return StatisticsOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def export_statistics(self, filters=None):
+        identity = self.auth.identity(*self.STATISTICS_ROLES)
+        cmd = load(StatisticsExport(), filters or {})
+        with self.db.reading() as uow:
+            file = statistics.export(uow, identity, cmd, today_in_shanghai())
+        return FileOut().dump(dict(file, content_base64=base64.b64encode(file["content"]).decode("ascii")))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def statistics_chart(self, filters=None):
+        identity = self.auth.identity(*self.STATISTICS_ROLES)
+        cmd = load(StatisticsChart(), filters or {})
+        with self.db.reading() as uow:
+            return statistics.chart(uow, identity, cmd, today_in_shanghai())
 
     @rpc
     def health(self):
