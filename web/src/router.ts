@@ -43,6 +43,7 @@ const work: RouteRecordRaw[] = [
   { path: 'projects', name: 'projects', component: () => import('./pages/work/ProjectsPage.vue'), meta: { title: '项目查询', roles: STAFF } },
   { path: 'projects/:code', name: 'project', component: () => import('./pages/work/ProjectPage.vue'), meta: { title: '项目详情', roles: STAFF } },
   { path: 'supervision', name: 'supervision', component: () => import('./pages/work/SupervisionPage.vue'), meta: { title: '时限监督', roles: ['supervisor', 'operator'] } },
+  { path: 'statistics', name: 'statistics', component: () => import('./pages/work/StatisticsPage.vue'), meta: { title: '统计分析', roles: ['supervisor', 'operator', 'officer', 'dept_admin'] } },
   { path: 'catalog', name: 'catalog', component: () => import('./pages/work/CatalogPage.vue'), meta: { title: '事项目录', roles: ['operator'] } },
   { path: 'calendar', name: 'calendar', component: () => import('./pages/work/CalendarPage.vue'), meta: { title: '工作日历', roles: ['operator'] } },
   { path: 'accounts', name: 'accounts', component: () => import('./pages/work/AccountsPage.vue'), meta: { title: '账号管理', roles: ['operator', 'dept_admin'] } },

@@ -126,6 +126,11 @@ def tallies(envelope, case_where):
         else:
             out.append(replace(counted, indicator="overdue", once_for=case_id))
         return out
+    if kind == "case.recalled" and p.get("lapse_action") == "no_objection":   # 004 §14: concluded by the platform
+        clock = p.get("clock") or {}
+        limit = (clock.get("limit_days") or 0) + (clock.get("extension_days") or 0)
+        return [replace(counted, indicator="concluded", used_days=clock.get("used_days") or 0, limit_days=limit),
+                replace(counted, indicator="overdue", once_for=case_id)]
     if kind == "case.lapsed":     # 004 §14: no opinion by the deadline
         return [replace(counted, indicator="lapses"), replace(counted, indicator="overdue", once_for=case_id)]
     indicator = PER_EVENT.get(kind)

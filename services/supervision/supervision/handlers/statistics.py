@@ -50,21 +50,27 @@ def count(uow, envelope):
 
 
 def add(session, tallies):
-    """Add tallies to their counters (also used to load counters in bulk)."""
-    rows = [{"month": t.month, "department": t.where.department, "region": t.where.region,
-             "item_code": t.where.item_code, "stage": t.where.stage, "officer": t.officer,
-             "indicator": t.indicator, "count": t.count, "used_days": t.used_days, "limit_days": t.limit_days,
-             "longest_days": t.used_days} for t in tallies]
+    """Add tallies to their counters."""
+    upsert_counters(session, [
+        {"month": t.month, "department": t.where.department, "region": t.where.region,
+         "item_code": t.where.item_code, "stage": t.where.stage, "officer": t.officer, "indicator": t.indicator,
+         "count": t.count, "used_days": t.used_days, "limit_days": t.limit_days, "longest_days": t.used_days}
+        for t in tallies])
+
+
+def upsert_counters(session, rows):
+    """Add counter rows (dicts of the keys and count, used_days, limit_days, longest_days) to the
+    counters, in batches of many rows per statement (also used to load counters in bulk)."""
     if not rows:
         return
-    stmt = _insert(session, C).values(rows)
+    stmt = _insert(session, C)
     new = stmt.excluded
     table = C.__table__.c
     session.execute(stmt.on_conflict_do_update(index_elements=list(KEYS), set_={
         "count": table.count + new.count, "used_days": table.used_days + new.used_days,
         "limit_days": table.limit_days + new.limit_days,
         "longest_days": case((new.longest_days > table.longest_days, new.longest_days),
-                             else_=table.longest_days)}))
+                             else_=table.longest_days)}), rows)
 
 
 def _first_mark(session, tally, event_id):
