@@ -34,7 +34,7 @@ def test_supervisor_reads_statistics_charts_and_exports(web_platform, context_fo
 
     page = context_for(width=1440, height=1000).new_page()
     login(page, "supervisor", web_platform)
-    page.get_by_role("link", name="统计分析").click()
+    page.get_by_role("menuitem", name="统计分析").click()
     expect(page).to_have_url(re.compile(r"/web/work/statistics$"))
     expect(page.get_by_role("heading", name="统计分析", level=1)).to_be_visible()
     table = page.get_by_role("table").first
@@ -60,7 +60,8 @@ def test_supervisor_reads_statistics_charts_and_exports(web_platform, context_fo
     expect(page.get_by_text(re.compile("已导出"))).to_be_visible()
     with page.expect_download() as xlsx_download:
         page.get_by_role("button", name="导出 Excel").click()
-    sheet = load_workbook(xlsx_download.value.path()).active
+    assert xlsx_download.value.suggested_filename.endswith(".xlsx")
+    sheet = load_workbook(io.BytesIO(open(xlsx_download.value.path(), "rb").read())).active
     assert sheet["A1"].value == "部门" and sheet["C1"].value == "接件数"
 
     # grouped by month
