@@ -19,12 +19,13 @@ down_revision: Union[str, Sequence[str], None] = '0005'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
-KEYS = ('month', 'department', 'region', 'item_code', 'stage', 'officer', 'indicator')
+KEYS = ('grain', 'month', 'department', 'region', 'item_code', 'stage', 'officer', 'indicator')
 
 
 def upgrade() -> None:
     op.create_table(
         'statistics_counters',
+        sa.Column('grain', sa.String(length=10), nullable=False),
         sa.Column('month', sa.String(length=7), nullable=False),
         sa.Column('department', sa.String(length=40), nullable=False),
         sa.Column('region', sa.String(length=12), nullable=False),

@@ -160,9 +160,12 @@ class NotificationReadRow(Base):
 # ------------------------------------------------------------------------------------ statistics
 class StatisticsCounterRow(Base):
     """A counter of the statistics (domain.statistics): added to in the transaction that records each
-    event, once per event; read by summing over months and any grouping."""
+    event, once per event; read by summing over months. Each event adds at three grains
+    (``domain.statistics.GRAINS``): per department and region; per item and stage too; per officer;
+    a dimension a grain does not keep is ''. A query reads the smallest grain that has its grouping."""
     __tablename__ = "statistics_counters"
 
+    grain: Mapped[str] = mapped_column(String(10), primary_key=True)
     month: Mapped[str] = mapped_column(String(7), primary_key=True)          # YYYY-MM, Asia/Shanghai
     department: Mapped[str] = mapped_column(String(40), primary_key=True)    # '' when unknown
     region: Mapped[str] = mapped_column(String(12), primary_key=True)

@@ -46,6 +46,11 @@ PER_EVENT = {
     "urge.sent": "urges",
     "complaint.filed": "complaints",
 }
+# the grains counters are kept at, with the dimensions each keeps, and the grain each grouping reads
+GRAINS = {"area": ("department", "region"), "item": ("department", "region", "item_code", "stage"),
+          "officer": ("department", "region", "officer")}
+GRAIN_OF = {"department": "area", "region": "area", "month": "area", "item": "item", "stage": "item",
+            "officer": "officer"}
 # the payload fields that may tell the day of an event, in order; else the day it occurred
 DAY_FIELDS = ("on", "sent_on", "filed_on", "received_on", "recorded_on")
 
@@ -76,6 +81,15 @@ class Tally:
     used_days: int = 0
     limit_days: int = 0
     once_for: str = None
+
+
+def counter_keys(tally):
+    """The key of each counter a tally adds to: one per grain, the dimensions it does not keep ''."""
+    values = {"department": tally.where.department, "region": tally.where.region,
+              "item_code": tally.where.item_code, "stage": tally.where.stage, "officer": tally.officer}
+    return [dict({name: (value if name in kept else "") for name, value in values.items()},
+                 grain=grain, month=tally.month, indicator=tally.indicator)
+            for grain, kept in GRAINS.items()]
 
 
 def month_of(day):

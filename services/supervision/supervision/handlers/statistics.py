@@ -9,7 +9,7 @@ only the worker whose insert succeeded counts it.
 officer's or department admin's department, the operator everything) over the period, grouped
 as asked, with the previous period (环比) and the same period a year before (同比).
 """
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal, select, union_all
 
 from platform_kit.errors import Forbidden, ValidationFailed
 from platform_kit.identity import DEPT_ADMIN, OFFICER, OPERATOR, SUPERVISOR, region_prefix
@@ -21,7 +21,7 @@ from supervision.domain.timeline import STAGE_NAMES
 from supervision.render import charts, tables
 
 C = StatisticsCounterRow
-KEYS = ("month", "department", "region", "item_code", "stage", "officer", "indicator")
+KEYS = ("grain", "month", "department", "region", "item_code", "stage", "officer", "indicator")
 GROUP_COLUMNS = {"department": C.department, "region": C.region, "item": C.item_code, "stage": C.stage,
                  "officer": C.officer, "month": C.month}
 MAX_MONTHS = 120
@@ -52,10 +52,8 @@ def count(uow, envelope):
 def add(session, tallies):
     """Add tallies to their counters."""
     upsert_counters(session, [
-        {"month": t.month, "department": t.where.department, "region": t.where.region,
-         "item_code": t.where.item_code, "stage": t.where.stage, "officer": t.officer, "indicator": t.indicator,
-         "count": t.count, "used_days": t.used_days, "limit_days": t.limit_days, "longest_days": t.used_days}
-        for t in tallies])
+        dict(key, count=t.count, used_days=t.used_days, limit_days=t.limit_days, longest_days=t.used_days)
+        for t in tallies for key in statistics.counter_keys(t)])
 
 
 def upsert_counters(session, rows):
@@ -177,13 +175,23 @@ def reach_conditions(identity, cmd):
 
 def sums(session, conditions, first, last, group_by):
     """``{group key: {indicator: (count, used, limit, longest)}}`` over the months first..last."""
-    key = GROUP_COLUMNS[group_by]
-    query = (select(key, C.indicator, func.sum(C.count), func.sum(C.used_days), func.sum(C.limit_days),
-                    func.max(C.longest_days))
-             .where(C.month >= first, C.month <= last, *conditions).group_by(key, C.indicator))
-    out = {}
-    for group, indicator, n, used, limit, longest in session.execute(query):
-        out.setdefault(group, {})[indicator] = (int(n or 0), int(used or 0), int(limit or 0), int(longest or 0))
+    return sums_of(session, conditions, [(first, last, group_by)])[0]
+
+
+def sums_of(session, conditions, asked):
+    """:func:`sums` of several (first, last, group_by) at once: one statement, one round trip."""
+    parts = []
+    for n, (first, last, group_by) in enumerate(asked):
+        key = GROUP_COLUMNS[group_by]
+        parts.append(select(literal(n).label("part"), key.label("key"), C.indicator, func.sum(C.count),
+                            func.sum(C.used_days), func.sum(C.limit_days), func.max(C.longest_days))
+                     .where(C.grain == statistics.GRAIN_OF[group_by], C.month >= first, C.month <= last,
+                            *conditions).group_by(key, C.indicator))
+    out = [{} for _ in asked]
+    query = parts[0] if len(parts) == 1 else union_all(*parts)
+    for part, group, indicator, n, used, limit, longest in session.execute(query):
+        out[part].setdefault(group, {})[indicator] = (int(n or 0), int(used or 0), int(limit or 0),
+                                                      int(longest or 0))
     return out
 
 
@@ -233,9 +241,10 @@ def read(uow, identity, cmd, today, paged=True):
     span = statistics.months_between(first, last)
     previous = (statistics.shift_month(first, -span), statistics.shift_month(last, -span))
     last_year = (statistics.shift_month(first, -12), statistics.shift_month(last, -12))
-    current = sums(session, conditions, first, last, group_by)
-    before = sums(session, conditions, *previous, group_by)
-    a_year_before = sums(session, conditions, *last_year, group_by)
+    asked = [(first, last, group_by), (*previous, group_by), (*last_year, group_by)]
+    if group_by != "department":   # the ranking is of departments
+        asked.append((first, last, "department"))
+    current, before, a_year_before, *by_department = sums_of(session, conditions, asked)
     if group_by == "month":   # each month against the month before it and the same month a year before
         months = {**a_year_before, **before, **current}
 
@@ -246,7 +255,7 @@ def read(uow, identity, cmd, today, paged=True):
             return before.get(key), a_year_before.get(key)
     label = _labeller(session, group_by, set(current))
     rows = [_row(key, label(key), current[key], *bases(key)) for key in sorted(current)]
-    by_department = current if group_by == "department" else sums(session, conditions, first, last, "department")
+    by_department = by_department[0] if by_department else current
     department_name = _labeller(session, "department", set(by_department))
     ranking = sorted((dict(statistics.indicators(s), key=d, name=department_name(d))
                       for d, s in by_department.items()), key=statistics.ranking_order)
