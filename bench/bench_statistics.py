@@ -197,7 +197,7 @@ def main():
     print(f"| closed cases / their events counted | {args.cases:,} / {events:,} |")
     print(f"| counter rows loaded (2 years) | {rows:,} |")
     print(f"| counting rules over every event (in memory) | {counted:.1f} s |")
-    print(f"| bulk upsert of the counters | {loaded:.1f} s |")
+    print(f"| bulk load of the counters | {loaded:.1f} s |")
     print(f"| counting as events arrive, one transaction each | {per_second:,.0f} events/s |")
     print()
     print(f"| reader | filters | groups | concluded | p50 ms | p95 ms ({args.calls} calls) |")

@@ -253,17 +253,19 @@ def read(uow, identity, cmd, today, paged=True):
     else:
         def bases(key):
             return before.get(key), a_year_before.get(key)
-    label = _labeller(session, group_by, set(current))
-    rows = [_row(key, label(key), current[key], *bases(key)) for key in sorted(current)]
+    keys = sorted(current)
+    limit, offset = (cmd.get("limit", 50), cmd.get("offset", 0)) if paged else (len(keys), 0)
+    shown = keys[offset:offset + limit]   # rows are made for the page only
     by_department = by_department[0] if by_department else current
     department_name = _labeller(session, "department", set(by_department))
+    label = department_name if group_by == "department" else _labeller(session, group_by, set(shown))
+    rows = [_row(key, label(key), current[key], *bases(key)) for key in shown]
     ranking = sorted((dict(statistics.indicators(s), key=d, name=department_name(d))
                       for d, s in by_department.items()), key=statistics.ranking_order)
-    limit, offset = (cmd.get("limit", 50), cmd.get("offset", 0)) if paged else (len(rows), 0)
     return {
         "period": {"from": first, "to": last}, "previous_period": {"from": previous[0], "to": previous[1]},
         "last_year_period": {"from": last_year[0], "to": last_year[1]}, "group_by": group_by,
-        "items": rows[offset:offset + limit], "total": len(rows), "limit": limit, "offset": offset,
+        "items": rows, "total": len(keys), "limit": limit, "offset": offset,
         "totals": _row("", "合计", _total(current), _total(before) or None, _total(a_year_before) or None),
         "ranking": [{"rank": n, "department": r["key"], "name": r["name"], "concluded": r["concluded"],
                      "on_time": r["on_time"], "overdue": r["overdue"], "on_time_rate": r["on_time_rate"]}
