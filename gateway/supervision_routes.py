@@ -3,6 +3,15 @@ notification contacts), part of :data:`gateway.routes.OPERATIONS`."""
 from gateway.operation import PAGE, Operation, Param
 from platform_kit.wire import supervision
 
+MONTH = supervision.MONTH_PATTERN
+STATISTICS_PERIOD = (Param("month", description="统计月份 YYYY-MM（默认本月）", pattern=MONTH),
+                     Param("from", description="起始月份 YYYY-MM", pattern=MONTH),
+                     Param("to", description="结束月份 YYYY-MM", pattern=MONTH),
+                     Param("department", description="部门代码", min_length=1, max_length=40),
+                     Param("region", description="行政区划代码（市级含所辖区县）", pattern=r"^\d{6}$"))
+STATISTICS_GROUP = Param("group_by", description="分组：department 部门 / region 行政区划 / item 事项 / stage 阶段 / "
+                         "officer 经办人 / month 月份", enum=supervision.STATISTICS_GROUPS)
+
 SUPERVISION = (
     # supervision
     Operation("/supervision/projects/{code}", "GET", "supervision", "get_project_overview",
@@ -130,4 +139,21 @@ SUPERVISION = (
               query=(Param("case_id", min_length=1, max_length=36), Param("department", min_length=1, max_length=40),
                      Param("project_code", min_length=1, max_length=40)) + PAGE,
               response=supervision.InspectionsOut, paged=True, tag="supervision"),
+    # statistics (supervision)
+    Operation("/statistics", "GET", "supervision", "get_statistics",
+              "审批统计：接件、受理、不予受理、办结、特殊程序、预警、逾期、补正、催办、投诉等指标及受理率、办结率、逾期率、"
+              "用时率、按时办结率，平均与最长用时，环比、同比与部门按时办结率排名（督查限本行政区划，审批人员与部门管理员限本部门，"
+              "平台运营全部）", args=("filters",), query=STATISTICS_PERIOD + (STATISTICS_GROUP,) + PAGE,
+              response=supervision.StatisticsOut, paged=True, tag="statistics", errors=(400, 401, 403, 422)),
+    Operation("/statistics/export", "GET", "supervision", "export_statistics",
+              "导出审批统计（CSV 为带 BOM 的 UTF-8，XLSX 为 Excel 工作簿；中文表头，末行为合计）", args=("filters",),
+              query=STATISTICS_PERIOD + (STATISTICS_GROUP, Param("format", description="csv / xlsx",
+                                                                 enum=supervision.EXPORT_FORMATS)),
+              media=("text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), binary=True,
+              tag="statistics", errors=(400, 401, 403, 422)),
+    Operation("/statistics/chart.svg", "GET", "supervision", "statistics_chart",
+              "统计图（SVG，服务端绘制）：ranking 部门按时办结率排名，trend 按月接件、办结、逾期趋势", args=("filters",),
+              query=STATISTICS_PERIOD + (Param("kind", description="ranking 排名 / trend 趋势",
+                                               enum=supervision.CHART_KINDS),),
+              media=("image/svg+xml",), tag="statistics", errors=(400, 401, 403, 422)),
 )

@@ -59,7 +59,9 @@ def png_bytes():
 
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
-MAGIC = {"application/pdf": (b"%PDF-",), "image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",)}
+MAGIC = {"application/pdf": (b"%PDF-",), "image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",),
+         "text/csv": (b"\xef\xbb\xbf",),   # UTF-8 with its byte-order mark
+         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (b"PK\x03\x04",)}
 
 
 # ------------------------------------------------------------------------------ the registry
@@ -1353,6 +1355,46 @@ def test_public_progress(people, project, decided):
                                                        "query_code": secret})
     assert wrong.status_code == unknown.status_code == 404
     assert wrong.json()["detail"] == unknown.json()["detail"] == "未找到该项目，或查询码不正确"
+
+
+# ------------------------------------------------------------------------------ statistics
+@covers("GET", "/statistics")
+def test_statistics(people, project, decided):
+    month = today_in_shanghai().strftime("%Y-%m")
+
+    def counted():
+        response = people["supervisor"].get("/statistics", params={"month": month, "group_by": "department"})
+        rows = {r["key"]: r for r in response.json()["items"]} if response.status_code == 200 else {}
+        return response if all(rows.get(d, {}).get("concluded") for d in ("NRP", "DRC")) else None
+    body = expect(eventually(counted), "GET", "/statistics", 200)
+    assert body["period"] == {"from": month, "to": month} and body["group_by"] == "department"
+    assert body["totals"]["received"] >= 2 and body["totals"]["special_handled"] >= 1
+    assert {r["department"] for r in body["ranking"]} >= {"NRP", "DRC"}
+    own = expect(people["nrp-officer"].get("/statistics", params={"month": month, "group_by": "officer",
+                                                                  "limit": 5}), "GET", "/statistics", 200)
+    assert own["limit"] == 5 and own["totals"]["concluded"] == body["items"][[
+        r["key"] for r in body["items"]].index("NRP")]["concluded"]
+    assert people["applicant"].get("/statistics").status_code == 403
+    assert people["operator"].get("/statistics", params={"month": "2026-13"}).status_code == 422
+
+
+@covers("GET", "/statistics/export")
+def test_statistics_export(people, decided):
+    for fmt, magic in (("csv", b"\xef\xbb\xbf"), ("xlsx", b"PK\x03\x04")):
+        response = expect(people["operator"].get("/statistics/export", params={"format": fmt}),
+                          "GET", "/statistics/export", 200)
+        assert response.content.startswith(magic)
+        assert f".{fmt}" in response.headers["Content-Disposition"]
+    assert "接件数" in people["operator"].get("/statistics/export", params={"format": "csv"}).content.decode("utf-8-sig")
+
+
+@covers("GET", "/statistics/chart.svg")
+def test_statistics_chart(people, decided):
+    for kind in ("ranking", "trend"):
+        response = expect(people["supervisor"].get("/statistics/chart.svg", params={"kind": kind}),
+                          "GET", "/statistics/chart.svg", 200)
+        assert response.headers["Content-Type"].startswith("image/svg+xml") and SVG_NS in response.content
+    assert people["applicant"].get("/statistics/chart.svg").status_code == 403
 
 
 # ------------------------------------------------------------------------------ consultations

@@ -113,3 +113,19 @@ export const URGENCY_LABELS: Record<string, string> = { normal: '一般', urgent
 export const CHANNEL_LABELS: Record<string, string> = { inbox: '站内消息', email: '电子邮件', sms: '短信' }
 // urges (催办), coordination requests (协调申请) and inspection notes (督查)
 export const COORDINATION_STATE_LABELS: Record<string, string> = { open: '待答复', answered: '已答复', overdue: '逾期未答复' }
+// statistics (统计分析)
+export const STATISTICS_GROUP_LABELS: Record<string, string> = {
+  department: '部门', region: '行政区划', item: '事项', stage: '阶段', officer: '经办人', month: '月份',
+}
+export const STATISTICS_CHART_LABELS: Record<string, string> = { ranking: '部门按时办结率排名', trend: '按月办件趋势' }
+
+/** A rate (0–1) as a percentage; '—' without a base. */
+export function percent(rate: number | null | undefined): string {
+  return rate == null ? '—' : `${(rate * 100).toFixed(1)}%`
+}
+
+/** 环比/同比 of a count (relative change) with its sign; '—' without a base. */
+export function change(value: number | null | undefined): string {
+  if (value == null) return '—'
+  return `${value > 0 ? '+' : ''}${(value * 100).toFixed(1)}%`
+}

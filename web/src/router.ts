@@ -49,6 +49,7 @@ const work: RouteRecordRaw[] = [
   { path: 'accountability', name: 'accountability', component: () => import('./pages/work/AccountabilityPage.vue'), meta: { title: '问责清单', roles: ['supervisor', 'operator'] } },
   { path: 'coordination', name: 'coordination', component: () => import('./pages/work/CoordinationPage.vue'), meta: { title: '协调申请', roles: ['officer', 'dept_admin', 'supervisor'] } },
   { path: 'inspections', name: 'inspections', component: () => import('./pages/work/InspectionsPage.vue'), meta: { title: '督查意见', roles: ['officer', 'supervisor'] } },
+  { path: 'statistics', name: 'statistics', component: () => import('./pages/work/StatisticsPage.vue'), meta: { title: '统计分析', roles: ['supervisor', 'operator', 'officer', 'dept_admin'] } },
   { path: 'catalog', name: 'catalog', component: () => import('./pages/work/CatalogPage.vue'), meta: { title: '事项目录', roles: ['operator'] } },
   { path: 'calendar', name: 'calendar', component: () => import('./pages/work/CalendarPage.vue'), meta: { title: '工作日历', roles: ['operator'] } },
   { path: 'accounts', name: 'accounts', component: () => import('./pages/work/AccountsPage.vue'), meta: { title: '账号管理', roles: ['operator', 'dept_admin'] } },

@@ -637,3 +637,104 @@ class InspectionsOut(Answer):
     total = fields.Integer()
     limit = fields.Integer()
     offset = fields.Integer()
+# ------------------------------------------------------------------------------------ statistics
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+STATISTICS_GROUPS = ("department", "region", "item", "stage", "officer", "month")
+EXPORT_FORMATS = ("csv", "xlsx")
+CHART_KINDS = ("ranking", "trend")
+_MONTH = {"validate": validate.Regexp(MONTH_PATTERN, error="月份应为 YYYY-MM"), "load_default": None}
+
+
+class StatisticsPeriod(Body):
+    """The period (one month, or a range from–to of months; this month when none is given) and the
+    reach (department, region: a city's code counts its counties too)."""
+    month = fields.String(**_MONTH)
+    from_ = fields.String(data_key="from", attribute="from", **_MONTH)
+    to = fields.String(**_MONTH)
+    department = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
+    region = fields.String(load_default=None, validate=validate.Regexp(r"^\d{6}$", error="行政区划代码应为 6 位数字"))
+
+
+class StatisticsFilters(StatisticsPeriod, PageFilters):
+    group_by = fields.String(load_default="department", validate=validate.OneOf(STATISTICS_GROUPS))
+
+
+class StatisticsExport(StatisticsPeriod):
+    group_by = fields.String(load_default="department", validate=validate.OneOf(STATISTICS_GROUPS))
+    format = fields.String(required=True, validate=validate.OneOf(EXPORT_FORMATS))
+
+
+class StatisticsChart(StatisticsPeriod):
+    kind = fields.String(load_default="ranking", validate=validate.OneOf(CHART_KINDS))
+
+
+def _counts():
+    described = {"received": "接件数", "accepted": "受理数", "refused": "不予受理数", "concluded": "办结数",
+                 "on_time": "按时办结数", "special_handled": "特殊程序数", "yellow": "预警数（黄灯期内按时办结）",
+                 "overdue": "逾期数（超期办结或超期无意见，每件一次）", "supplements": "待补正数（补正告知次数）",
+                 "lapses": "超期无意见数", "urges": "催办数", "complaints": "投诉举报数"}
+    return {name: fields.Integer(metadata={"description": text}) for name, text in described.items()}
+
+
+def _rates():
+    described = {"acceptance_rate": "受理率 = 受理数 ÷ 接件数", "refusal_rate": "不予受理率 = 不予受理数 ÷ 接件数",
+                 "overdue_rate": "逾期率 = 逾期数 ÷ 办结数", "conclusion_rate": "办结率 = 办结数 ÷ 受理数",
+                 "time_use_rate": "用时率 = 已用工作日 ÷ 承诺时限（含延长）", "on_time_rate": "按时办结率 = 按时办结数 ÷ 办结数"}
+    return {name: fields.Float(allow_none=True, metadata={"description": text + "；无分母时为空"})
+            for name, text in described.items()}
+
+
+class StatisticsChangeOut(Answer):
+    """环比 (against the previous period) or 同比 (the same period a year before): for a count its
+    relative change ((now − then) ÷ then), for the on-time rate the difference; null without a base."""
+    received = fields.Float(allow_none=True)
+    accepted = fields.Float(allow_none=True)
+    concluded = fields.Float(allow_none=True)
+    overdue = fields.Float(allow_none=True)
+    on_time_rate = fields.Float(allow_none=True)
+
+
+StatisticsRowOut = Answer.from_dict({
+    "key": fields.String(metadata={"description": "分组的值：部门、行政区划、事项、阶段代码，经办人账号或月份"}),
+    "name": fields.String(metadata={"description": "分组的中文名称"}),
+    **_counts(), **_rates(),
+    "average_days": fields.Float(allow_none=True, metadata={"description": "平均用时（工作日）"}),
+    "longest_days": fields.Integer(allow_none=True, metadata={"description": "最长用时（工作日）"}),
+    "mom": fields.Nested(StatisticsChangeOut, metadata={"description": "环比"}),
+    "yoy": fields.Nested(StatisticsChangeOut, metadata={"description": "同比"}),
+}, name="StatisticsRowOut")
+
+
+class StatisticsPeriodOut(Answer):
+    from_ = fields.String(data_key="from", attribute="from")
+    to = fields.String()
+
+
+class RankingOut(Answer):
+    rank = fields.Integer()
+    department = fields.String()
+    name = fields.String()
+    concluded = fields.Integer()
+    on_time = fields.Integer()
+    overdue = fields.Integer()
+    on_time_rate = fields.Float(allow_none=True)
+
+
+class StatisticsOut(Answer):
+    period = fields.Nested(StatisticsPeriodOut)
+    previous_period = fields.Nested(StatisticsPeriodOut, metadata={"description": "环比的基期"})
+    last_year_period = fields.Nested(StatisticsPeriodOut, metadata={"description": "同比的基期"})
+    group_by = fields.String(metadata={"enum": list(STATISTICS_GROUPS)})
+    items = fields.List(fields.Nested(StatisticsRowOut))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+    totals = fields.Nested(StatisticsRowOut, metadata={"description": "合计"})
+    ranking = fields.List(fields.Nested(RankingOut), metadata={"description": "部门按时办结率排名"})
+
+
+class FileOut(Answer):
+    """A file: its media type, name and content (base64); the gateway sends it as the file itself."""
+    content_type = fields.String()
+    name = fields.String()
+    content_base64 = fields.String()

@@ -18,6 +18,8 @@ from platform_kit.wire.supervision import SendUrge, UrgeFilters, UrgeOut, UrgesO
 from platform_kit.wire.supervision import (  # noqa: F401
     CoordinationFilters, CoordinationReplyIn, CoordinationRequestOut, CoordinationRequestsOut,
     FileCoordinationRequest, InspectionFilters, InspectionOut, InspectionsOut, RecordInspection)
+from platform_kit.wire.supervision import (  # noqa: F401
+    FileOut, StatisticsChart, StatisticsExport, StatisticsFilters, StatisticsOut)
 
 
 class ListClocks(Schema):

@@ -4,6 +4,8 @@ Supervision consumes every event of the platform (one handler per event type): i
 subscriber bound to all of them, which also guarantees each event type a queue (the outbox relay
 publishes with ``mandatory`` and keeps retrying an event nobody is bound to).
 """
+import base64
+
 from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
@@ -26,7 +28,7 @@ from supervision.domain import complaints as complaint_rules
 from supervision.domain import reach
 from supervision.domain.escalation import Rules
 from supervision.handlers import (accountability, complaints, coordinating, escalating, notices, notifying, outbound,
-                                  urging)
+                                  statistics, urging)
 from supervision.schemas import (AccountabilityDecisionIn, AccountabilityFilters, AccountabilityListOut,
                                  AccountabilityRecordOut, AssignComplaint, ClocksOut, ComplaintFiledOut,
                                  ComplaintFilters, ComplaintLookup, ComplaintLookupOut, ComplaintOut, ComplaintOutcome,
@@ -36,7 +38,9 @@ from supervision.schemas import (AccountabilityDecisionIn, AccountabilityFilters
                                  FileComplaint, FileCoordinationRequest, InboxCountsOut, InboxFilters,
                                  InspectionFilters, InspectionOut, InspectionsOut, ListClocks, NoticeOut, NoticesOut,
                                  ProgressOut, ProgressQuery, ProjectOverviewOut, RecordInspection, SendUrge,
-                                 UrgeFilters, UrgeOut, UrgesOut)
+                                 StatisticsChart, StatisticsExport, StatisticsFilters, StatisticsOut, UrgeFilters,
+                                 UrgeOut, UrgesOut)
+from supervision.schemas import FileOut
 
 class EscalationRules(DependencyProvider):
     """The escalation rules of the service's config (``ESCALATION_*``, domain.escalation.Rules)."""
@@ -62,6 +66,7 @@ class SupervisionService:
         with self.db.unit_of_work() as uow:
             if handlers.record_event(envelope, uow, f"{self.name}.{envelope.type}"):
                 notifying.follow_up(uow, envelope)
+                statistics.count(uow, envelope)
 
     # ---------------------------------------------------------------------------- events
     @event_handler("intake", "project.registered")
@@ -336,6 +341,32 @@ class SupervisionService:
         with self.db.reading() as uow:
             result = coordinating.list_inspections(uow, identity, cmd)
         return InspectionsOut().dump(result)
+
+    # ---------------------------------------------------------------------------- statistics
+    STATISTICS_ROLES = (SUPERVISOR, OPERATOR, OFFICER, DEPT_ADMIN)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_statistics(self, filters=None):
+        identity = self.auth.identity(*self.STATISTICS_ROLES)
+        cmd = load(StatisticsFilters(), filters or {})
+        with self.db.reading() as uow:
+            result = statistics.read(uow, identity, cmd, today_in_shanghai())
+        return StatisticsOut().dump(result)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def export_statistics(self, filters=None):
+        identity = self.auth.identity(*self.STATISTICS_ROLES)
+        cmd = load(StatisticsExport(), filters or {})
+        with self.db.reading() as uow:
+            file = statistics.export(uow, identity, cmd, today_in_shanghai())
+        return FileOut().dump(dict(file, content_base64=base64.b64encode(file["content"]).decode("ascii")))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def statistics_chart(self, filters=None):
+        identity = self.auth.identity(*self.STATISTICS_ROLES)
+        cmd = load(StatisticsChart(), filters or {})
+        with self.db.reading() as uow:
+            return statistics.chart(uow, identity, cmd, today_in_shanghai())
 
     @rpc
     def health(self):

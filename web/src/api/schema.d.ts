@@ -1429,6 +1429,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 审批统计：接件、受理、不予受理、办结、特殊程序、预警、逾期、补正、催办、投诉等指标及受理率、办结率、逾期率、用时率、按时办结率，平均与最长用时，环比、同比与部门按时办结率排名（督查限本行政区划，审批人员与部门管理员限本部门，平台运营全部） */
+        get: operations["get_statistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/statistics/chart.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 统计图（SVG，服务端绘制）：ranking 部门按时办结率排名，trend 按月接件、办结、逾期趋势 */
+        get: operations["statistics_chart"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/statistics/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出审批统计（CSV 为带 BOM 的 UTF-8，XLSX 为 Excel 工作簿；中文表头，末行为合计） */
+        get: operations["export_statistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/step-assignments": {
         parameters: {
             query?: never;
@@ -2866,6 +2917,15 @@ export interface components {
             name: string;
             region: string;
         };
+        RankingOut: {
+            concluded?: number;
+            department?: string;
+            name?: string;
+            on_time?: number;
+            on_time_rate?: number | null;
+            overdue?: number;
+            rank?: number;
+        };
         ReasonIn: {
             reason: string;
         };
@@ -3041,6 +3101,66 @@ export interface components {
             /** @enum {string} */
             state?: "open" | "concluded";
             used_days?: number;
+        };
+        /** @description 环比 (against the previous period) or 同比 (the same period a year before): for a count its */
+        StatisticsChangeOut: {
+            accepted?: number | null;
+            concluded?: number | null;
+            on_time_rate?: number | null;
+            overdue?: number | null;
+            received?: number | null;
+        };
+        StatisticsPeriodOut: {
+            from_?: string;
+            to?: string;
+        };
+        StatisticsRowOut: {
+            /** @description 受理率 = 受理数 ÷ 接件数；无分母时为空 */
+            acceptance_rate?: number | null;
+            /** @description 受理数 */
+            accepted?: number;
+            /** @description 平均用时（工作日） */
+            average_days?: number | null;
+            /** @description 投诉举报数 */
+            complaints?: number;
+            /** @description 办结数 */
+            concluded?: number;
+            /** @description 办结率 = 办结数 ÷ 受理数；无分母时为空 */
+            conclusion_rate?: number | null;
+            /** @description 分组的值：部门、行政区划、事项、阶段代码，经办人账号或月份 */
+            key?: string;
+            /** @description 超期无意见数 */
+            lapses?: number;
+            /** @description 最长用时（工作日） */
+            longest_days?: number | null;
+            mom?: components["schemas"]["StatisticsChangeOut"];
+            /** @description 分组的中文名称 */
+            name?: string;
+            /** @description 按时办结数 */
+            on_time?: number;
+            /** @description 按时办结率 = 按时办结数 ÷ 办结数；无分母时为空 */
+            on_time_rate?: number | null;
+            /** @description 逾期数（超期办结或超期无意见，每件一次） */
+            overdue?: number;
+            /** @description 逾期率 = 逾期数 ÷ 办结数；无分母时为空 */
+            overdue_rate?: number | null;
+            /** @description 接件数 */
+            received?: number;
+            /** @description 不予受理率 = 不予受理数 ÷ 接件数；无分母时为空 */
+            refusal_rate?: number | null;
+            /** @description 不予受理数 */
+            refused?: number;
+            /** @description 特殊程序数 */
+            special_handled?: number;
+            /** @description 待补正数（补正告知次数） */
+            supplements?: number;
+            /** @description 用时率 = 已用工作日 ÷ 承诺时限（含延长）；无分母时为空 */
+            time_use_rate?: number | null;
+            /** @description 催办数 */
+            urges?: number;
+            /** @description 预警数（黄灯期内按时办结） */
+            yellow?: number;
+            yoy?: components["schemas"]["StatisticsChangeOut"];
         };
         StepAssignmentsOut: {
             current?: components["schemas"]["StepOfficersOut"][];
@@ -12959,6 +13079,314 @@ export interface operations {
             };
             /** @description 不支持的内容类型 */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    get_statistics: {
+        parameters: {
+            query?: {
+                /** @description 统计月份 YYYY-MM（默认本月） */
+                month?: string;
+                /** @description 起始月份 YYYY-MM */
+                from?: string;
+                /** @description 结束月份 YYYY-MM */
+                to?: string;
+                /** @description 部门代码 */
+                department?: string;
+                /** @description 行政区划代码（市级含所辖区县） */
+                region?: string;
+                /** @description 分组：department 部门 / region 行政区划 / item 事项 / stage 阶段 / officer 经办人 / month 月份 */
+                group_by?: "department" | "region" | "item" | "stage" | "officer" | "month";
+                /** @description 每页条数（1–200，默认 50） */
+                limit?: number;
+                /** @description 跳过条数（默认 0） */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        group_by?: "department" | "region" | "item" | "stage" | "officer" | "month";
+                        items: components["schemas"]["StatisticsRowOut"][];
+                        last_year_period?: components["schemas"]["StatisticsPeriodOut"];
+                        limit: number;
+                        offset: number;
+                        period?: components["schemas"]["StatisticsPeriodOut"];
+                        previous_period?: components["schemas"]["StatisticsPeriodOut"];
+                        /** @description 部门按时办结率排名 */
+                        ranking?: components["schemas"]["RankingOut"][];
+                        total: number;
+                        totals?: components["schemas"]["StatisticsRowOut"];
+                    };
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    statistics_chart: {
+        parameters: {
+            query?: {
+                /** @description 统计月份 YYYY-MM（默认本月） */
+                month?: string;
+                /** @description 起始月份 YYYY-MM */
+                from?: string;
+                /** @description 结束月份 YYYY-MM */
+                to?: string;
+                /** @description 部门代码 */
+                department?: string;
+                /** @description 行政区划代码（市级含所辖区县） */
+                region?: string;
+                /** @description ranking 排名 / trend 趋势 */
+                kind?: "ranking" | "trend";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": string;
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    export_statistics: {
+        parameters: {
+            query?: {
+                /** @description 统计月份 YYYY-MM（默认本月） */
+                month?: string;
+                /** @description 起始月份 YYYY-MM */
+                from?: string;
+                /** @description 结束月份 YYYY-MM */
+                to?: string;
+                /** @description 部门代码 */
+                department?: string;
+                /** @description 行政区划代码（市级含所辖区县） */
+                region?: string;
+                /** @description 分组：department 部门 / region 行政区划 / item 事项 / stage 阶段 / officer 经办人 / month 月份 */
+                group_by?: "department" | "region" | "item" | "stage" | "officer" | "month";
+                /** @description csv / xlsx */
+                format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

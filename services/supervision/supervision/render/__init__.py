@@ -1,0 +1,1 @@
+"""Files the supervision service answers with: statistics tables (CSV, XLSX) and charts (SVG)."""
