@@ -139,3 +139,20 @@ def axe_violations(page, impact=("critical",)):
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
              "nodes": [n["target"] for n in v["nodes"]][:5]}
             for v in result["violations"] if v["impact"] in impact]
+
+
+def eventually(probe, timeout=30.0, interval=0.5):
+    """The answer of `probe` once it is truthy, or its last answer after `timeout` seconds (what a
+    page shows follows the declaration by events)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = probe()
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(interval)
+
+
+def settled(page):
+    """No list is still loading and the pointer rests away from the controls (for a clean screenshot)."""
+    expect(page.locator(".el-loading-mask")).to_have_count(0)
+    page.mouse.move(0, 700)

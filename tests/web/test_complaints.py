@@ -4,12 +4,11 @@ supervisor of the region takes it and records the outcome, which the public then
 supervisor's accountability list shows a second supplement notice planted on a case, and dismissing
 it needs a reason."""
 import re
-import time
 
 import requests
 from playwright.sync_api import expect
 
-from conftest import axe_violations, login, screenshot
+from conftest import axe_violations, eventually, login, screenshot, settled
 from launcher import http_json
 
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
@@ -18,20 +17,6 @@ FORM = {"construction_site": "焦作市示范区新园路东侧", "floor_area_m2
         "investment_10k_yuan": 1800, "contact_name": "赵明", "contact_phone": "13903910002"}
 TITLE = "窗口工作人员推诿不办"
 OUTCOME = "对窗口工作人员批评教育，当日补办"
-
-
-def eventually(probe, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        found = probe()
-        if found or time.monotonic() > deadline:
-            return found
-        time.sleep(0.5)
-
-
-def settled(page):
-    expect(page.locator(".el-loading-mask")).to_have_count(0)
-    page.mouse.move(0, 700)
 
 
 def plant_second_supplement(platform):

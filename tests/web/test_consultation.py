@@ -4,12 +4,11 @@ department inbox and replies "有条件同意" with a condition (final); the nat
 the reply and countersigns with a summary; the countersign record (会签意见书) reaches the project's
 documents."""
 import re
-import time
 
 import requests
 from playwright.sync_api import expect
 
-from conftest import axe_violations, login, screenshot
+from conftest import axe_violations, eventually, login, screenshot, settled
 from launcher import http_json
 
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
@@ -23,24 +22,10 @@ CONDITION = "消防车道宽度不小于4米，施工图审查时提交消防设
 SUMMARY = "消防救援支队有条件同意，其条件纳入规划许可审查意见"
 
 
-def eventually(probe, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        found = probe()
-        if found or time.monotonic() > deadline:
-            return found
-        time.sleep(0.5)
-
-
 def choose(scope, page, label, option):
     """Picks an Element Plus select's option as a person does: a click on the select, then the option."""
     scope.locator(".el-select__wrapper").filter(has=page.get_by_label(label, exact=True)).click()
     page.get_by_role("option", name=option, exact=True).click()
-
-
-def settled(page):
-    expect(page.locator(".el-loading-mask")).to_have_count(0)
-    page.mouse.move(0, 700)
 
 
 def seed_case(platform):

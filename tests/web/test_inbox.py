@@ -3,14 +3,13 @@ registration voucher's notice first in 消息与文书 → 消息, opens it, and
 officer sees the 督办 counter on the workbench and the notice in the workbench's 消息; the operator
 records a construction unit's mailbox on the contact directory page."""
 import re
-import time
 import uuid
 
 import requests
 from playwright.sync_api import expect
 from sqlalchemy.orm import sessionmaker
 
-from conftest import axe_violations, login, screenshot
+from conftest import axe_violations, eventually, login, screenshot
 from launcher import http_json
 from platform_kit.db import UnitOfWork, make_engine
 from supervision.adapters.orm import metadata
@@ -21,15 +20,6 @@ PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pa
        b"trailer<</Root 1 0 R>>\n%%EOF\n")
 FORM = {"construction_site": "焦作市示范区文苑路东侧", "floor_area_m2": 1800.0,
         "investment_10k_yuan": 2900, "contact_name": "赵明", "contact_phone": "13903910002"}
-
-
-def eventually(probe, timeout=45.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        found = probe()
-        if found or time.monotonic() > deadline:
-            return found
-        time.sleep(0.5)
 
 
 def declare(platform):
@@ -51,7 +41,7 @@ def declare(platform):
     def voucher_notice():
         status, page = http_json("GET", f"{platform.url}/inbox?project_code={code}", None, token)
         return [n for n in page["items"] if n["title"] == "登记凭单已出具"] if status == 200 else None
-    assert eventually(voucher_notice), code
+    assert eventually(voucher_notice, timeout=45.0), code
     return code
 
 

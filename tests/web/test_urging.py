@@ -1,31 +1,16 @@
 """Urging (催办) and coordination requests (协调申请) in a browser: a supervisor urges a case from the
 clocks page; the case's officer sees the urge counted and listed on the case page; the officer
 files a coordination request to the stage's lead department, whose officer answers it."""
-import time
 
 from playwright.sync_api import expect
 
-from conftest import axe_violations, login, screenshot
+from conftest import axe_violations, eventually, login, screenshot, settled
 from launcher import http_json
 
 FORM = {"construction_site": "焦作市中站区府城街道", "floor_area_m2": 1600.0,
         "investment_10k_yuan": 2100, "contact_name": "赵明", "contact_phone": "13903910002"}
 MESSAGE = "请于本周五前出具审查意见"
 SUBJECT = "用地红线与核准范围不一致"
-
-
-def eventually(probe, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        found = probe()
-        if found or time.monotonic() > deadline:
-            return found
-        time.sleep(0.5)
-
-
-def settled(page):
-    expect(page.locator(".el-loading-mask")).to_have_count(0)
-    page.mouse.move(0, 700)
 
 
 def seed_case(platform):

@@ -1,13 +1,12 @@
 """The window clerk's and the platform operator's pages, driven as the people who use them."""
 import json
 import re
-import time
 from pathlib import Path
 
 from launcher import http_json
 from playwright.sync_api import expect
 
-from conftest import axe_violations, login, screenshot
+from conftest import axe_violations, eventually, login, screenshot
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_CATALOG = ROOT / "services" / "intake" / "intake" / "demo_catalog.json"
@@ -176,16 +175,6 @@ def test_operator_loads_a_changed_catalog_a_calendar_year_and_an_officer_account
     assert axe_violations(page) == []
 
 
-def eventually(check, timeout=20.0):
-    """The answer of `check` once it is truthy (cases and notices follow the declaration by events)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        answer = check()
-        if answer or time.monotonic() > deadline:
-            return answer
-        time.sleep(0.3)
-
-
 def declared_project(platform):
     """A project registered and declared at the window, its DRC case asked for a supplement and its
     NRP case accepted (so it has a supplement notice and an acceptance notice)."""
@@ -207,7 +196,7 @@ def declared_project(platform):
         found = {c["department"]: c["case_id"] for c in page.get("items", [])} if status == 200 else {}
         return found if {"NRP", "DRC"} <= set(found) else None
 
-    ids = eventually(cases)
+    ids = eventually(cases, timeout=20.0, interval=0.3)
     assert ids, "the declaration's cases were not opened"
     for department, actions in (("NRP", [("accept", "材料齐全，予以受理")]),
                                 ("DRC", [("accept", "予以受理"), ("request_supplement", "节能报告：缺少能耗计算书，请补正")])):
@@ -221,7 +210,7 @@ def declared_project(platform):
         kinds = {d["kind"] for d in page.get("items", [])} if status == 200 else set()
         return {"supplement_notice", "acceptance_notice"} <= kinds
 
-    assert eventually(notices), "the notices were not issued"
+    assert eventually(notices, timeout=20.0, interval=0.3), "the notices were not issued"
     return code
 
 

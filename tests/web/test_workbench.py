@@ -3,12 +3,11 @@ resources department's officer, who finds it on the workbench, opens the case, v
 verifies it, and accepts, reviews, approves and concludes it with opinions; a supervisor then sees the
 project's clocks."""
 import re
-import time
 
 import requests
 from playwright.sync_api import expect
 
-from conftest import axe_violations, login, screenshot
+from conftest import axe_violations, eventually, login, screenshot, settled
 from launcher import http_json
 
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
@@ -18,21 +17,6 @@ STAGE_1_FORM = {"construction_site": "焦作市解放区人民路北侧", "floor
                 "investment_10k_yuan": 2600, "contact_name": "王建国", "contact_phone": "13903910000"}
 # the officer's steps on the case page: the button, the state it leads to, the success message
 STEPS = [("受理", "已受理"), ("审核通过", "已审核"), ("批准", "已批准"), ("办结", "已办结")]
-
-
-def eventually(probe, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        found = probe()
-        if found or time.monotonic() > deadline:
-            return found
-        time.sleep(0.5)
-
-
-def settled(page):
-    """No list is still loading and the pointer rests away from the controls (for a clean screenshot)."""
-    expect(page.locator(".el-loading-mask")).to_have_count(0)
-    page.mouse.move(0, 700)
 
 
 def seed_declaration(platform):

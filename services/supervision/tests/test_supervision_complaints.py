@@ -1,7 +1,6 @@
 """Complaints and reports (002 §33) against a real RabbitMQ vhost and PostgreSQL database: filed by an
 applicant or anonymously, taken by a supervisor of the region, answered within working days, the
 outcome told to the complainant; every step kept."""
-import uuid
 from datetime import date, datetime, timezone
 
 import pytest

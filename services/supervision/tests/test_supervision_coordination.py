@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from platform_kit.errors import Conflict, Forbidden, ValidationFailed
-from test_supervision_service import PROJECT, case_fact, event, facts, rpc, supervision, today  # noqa: F401
+from test_supervision_service import rpc, supervision, today  # noqa: F401  (fixtures)
 from test_supervision_urging import led_stage  # noqa: F401
 
 
