@@ -14,13 +14,16 @@ day after R. Stopping on day C counts C. "W" below means a working day of the of
 "(调休)" marks an adjusted working weekend day; [..] a run of days that are not counted.
 """
 import io
-from datetime import date
+import time
+import uuid
+from datetime import date, timedelta
 
 import pytest
 import requests
 from pypdf import PdfReader
 
 import platforms
+from platform_kit.calendar import official_calendar
 from test_end_to_end import PASSWORD, Client, assert_problem, eventually, login
 
 D = date.fromisoformat
@@ -149,8 +152,10 @@ APPROVED_ON = {
 @pytest.fixture(scope="module")
 def dated_platform(postgres, tmp_path_factory):
     """A platform of its own whose processes all read today's date from one file, with a deadline
-    sweeper that passes every second."""
-    with platforms.dated_platform(postgres, tmp_path_factory.mktemp("dated-platform"), "2026-02-10") as running:
+    sweeper and an escalation pass every second, and two supervision replicas."""
+    with platforms.dated_platform(postgres, tmp_path_factory.mktemp("dated-platform"), "2026-02-10", extra_env={
+            "SUPERVISION_SWEEP_SECONDS": "1", "ESCALATION_RED_DAYS": "2"}) as running:
+        running.start_service("supervision", 2)   # escalation acts once per clock and level whatever both do
         yield running
 
 
@@ -634,3 +639,80 @@ def test_the_window_notices_follow_the_supplement_and_the_return(project):
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "视为受理" in text and "2026年4月23日" in text
+
+
+# ------------------------------------------------------------------ automatic escalation
+def inbox(client, kind, case_id):
+    response = client.get("/inbox", params={"kind": kind, "limit": 200})
+    assert response.status_code == 200, response.text
+    return [n for n in response.json()["items"] if n["case_id"] == case_id]
+
+
+def test_yellow_red_and_supervision_each_reach_their_people_once(dated_platform, project):
+    """000 §18, 002 §2(三), 004 §21, on this platform with two supervision replicas, after the walk:
+    a case of a stage another department leads is accepted; when its light turns yellow its
+    officers are reminded (inbox), when it turns red the department's head is urged and the lead
+    department told, and ESCALATION_RED_DAYS working days after its deadline the region's
+    supervisors are told to supervise it (督办); each exactly once, whatever both replicas do."""
+    platform = dated_platform
+    platforms.set_today(platform, "2026-12-01")          # Tue, after the walk
+    operator, applicant, clerk = (login(platform, name) for name in ("operator", "applicant", "clerk"))
+    drc, nrp, supervisor = (login(platform, name) for name in ("drc-officer", "nrp-officer", "supervisor"))
+    head = f"drc-head-{uuid.uuid4().hex[:6]}"
+    created = operator.post("/accounts", json={"account": head, "password": "Init#2026x", "role": "dept_admin",
+                                               "name": "发展和改革委员会 负责人", "department": "DRC",
+                                               "region": "410800"})
+    assert created.status_code == 201, created.text
+    changed = requests.post(f"{platform.url}/auth/password", timeout=10, json={
+        "account": head, "current_password": "Init#2026x", "new_password": PASSWORD})
+    assert changed.status_code == 204, changed.text
+    drc_head = login(platform, head)
+
+    registered = applicant.post("/projects", json={"name": "焦作市规划展览馆建设项目", "category": "gov_building",
+                                                   "region": "410800", "attributes": ATTRIBUTES})
+    assert registered.status_code == 201, registered.text
+    code = registered.json()["project_code"]
+    declared = applicant.post(f"/projects/{code}/declarations", json={
+        "stage": "land_use_planning", "form": FORMS["land_use_planning"], "material_ids": []})
+    assert declared.status_code == 201, declared.text
+
+    def drc_case():
+        items = clerk.get("/cases", params={"project_code": code}).json()["items"]
+        return next((c for c in items if c["department"] == "DRC"), None)
+    case = eventually(drc_case)
+    accepted = drc.post(f"/cases/{case['case_id']}/actions", json={"action": "accept", "opinion": "受理"})
+    assert accepted.status_code == 200, accepted.text
+    case_id = case["case_id"]
+
+    def clock():
+        items = supervisor.get("/supervision/clocks", params={"project_code": code, "kind": "case"}).json()["items"]
+        mine = next((c for c in items if c["case_id"] == case_id), None)
+        return mine if mine and mine["due_on"] and mine["yellow_on"] else None
+    facts = eventually(clock)
+    due_on, yellow_on = date.fromisoformat(facts["due_on"]), date.fromisoformat(facts["yellow_on"])
+    assert facts["light"] == "green"
+
+    # yellow: the department's officers are reminded
+    platforms.set_today(platform, yellow_on.isoformat())
+    [reminder] = eventually(lambda: inbox(drc, "reminder", case_id), timeout=40)
+    assert reminder["title"].startswith("临近时限提醒") and due_on.isoformat() in reminder["body"]
+    assert inbox(drc_head, "urge", case_id) == [] and inbox(supervisor, "supervision", case_id) == []
+
+    # red: the department head is urged, the lead department told
+    platforms.set_today(platform, (due_on + timedelta(days=1)).isoformat())
+    [urge] = eventually(lambda: inbox(drc_head, "urge", case_id), timeout=40)
+    assert urge["title"].startswith("超时限催办") and urge["urgency"] == "urgent"
+    [told] = eventually(lambda: inbox(nrp, "reminder", case_id), timeout=40)
+    assert told["title"].startswith("牵头阶段办件超时限")
+    assert inbox(supervisor, "supervision", case_id) == []
+
+    # red for two working days after the deadline: 督办 to the region's supervisors
+    platforms.set_today(platform, official_calendar().add_working_days(due_on, 2).isoformat())
+    [supervised] = eventually(lambda: inbox(supervisor, "supervision", case_id), timeout=40)
+    assert supervised["title"].startswith("督办") and supervised["urgency"] == "very_urgent"
+
+    time.sleep(4)   # several more passes by both replicas: nothing is told twice
+    assert len(inbox(drc, "reminder", case_id)) == 1
+    assert len(inbox(drc_head, "urge", case_id)) == 1
+    assert len(inbox(nrp, "reminder", case_id)) == 1
+    assert len(inbox(supervisor, "supervision", case_id)) == 1
