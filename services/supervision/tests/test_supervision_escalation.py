@@ -1,5 +1,6 @@
 """Automatic escalation of case clocks (yellow → reminder, red → urge, red for N working days → 督办),
 each rule once per clock and level with two replicas passing at the same time."""
+import json
 import time
 import uuid
 from datetime import date
@@ -69,7 +70,13 @@ def test_two_replicas_escalate_each_clock_once_per_level(clocks, container_facto
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT case_id, level FROM escalations")).all()
         alerts = conn.execute(text("SELECT count(*) FROM outbox WHERE event_type = 'alert.raised'")).scalar()
+        notices = conn.execute(text("SELECT notification_id FROM notifications")).scalars().all()
+        requested = [json.loads(body)["payload"]["notification_id"] if isinstance(body, str)
+                     else body["payload"]["notification_id"] for body in conn.execute(text(
+                         "SELECT body FROM outbox WHERE event_type = 'notification.requested'")).scalars()]
     engine.dispose()
+    # every notice of an escalation asks for its delivery once (an SMS gateway or e-mail takes it from there)
+    assert notices and sorted(requested) == sorted(notices)
     assert sorted(rows) == sorted([(cases["yellow"], "yellow"), (cases["red"], "red"),
                                    (cases["supervision"], "red"), (cases["supervision"], "supervision")])
     assert alerts == 4

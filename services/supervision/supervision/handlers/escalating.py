@@ -10,16 +10,18 @@ once per clock and level.
 """
 import uuid
 
-from sqlalchemy import String, cast, func, literal, select, text
 from psycopg2.extras import execute_values
+from sqlalchemy import String, cast, func, literal, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from platform_kit.calendar_store import current_calendar
 from platform_kit.clock_facts import RED, YELLOW
-from platform_kit.contracts import Actor, Envelope, latest_version, new_event
+from platform_kit.contracts import Actor, new_event
 from platform_kit.db import utcnow
-from supervision.adapters.orm import CaseClockRow, EscalationRow, NotificationRow, ProjectRow, StageClockRow
+from supervision.adapters.orm import CaseClockRow, EscalationRow, ProjectRow, StageClockRow
 from supervision.domain import escalation, projection
+from supervision.handlers import outbound
+from supervision.handlers.notices import deliver
 from supervision.handlers.reading import light_sql
 
 _LOCK = 0x5355_5045   # the advisory lock of the escalation pass ("SUPE")
@@ -74,47 +76,42 @@ _NOTICE_COLUMNS = ("notification_id", "dedupe_key", "account", "org", "departmen
                    "created_at")
 
 
-def _deliver_all(session, notices):
-    """Store notices in one statement; a notice whose key is stored already is left alone."""
+def _deliver_all(uow, notices):
+    """Store notices in one statement (a notice whose key is stored already is left alone) and
+    request the delivery of each new one (notification.requested), as ``notices.deliver`` does."""
     if not notices:
         return
+    session = uow.session
+    if session.get_bind().dialect.name != "postgresql":
+        for notice in notices:
+            deliver(uow, notice)
+        return
     now = utcnow()
+    by_key = {n.key(): n for n in notices}
     rows = [(str(uuid.uuid4()), n.key(), n.audience.account, n.audience.org, n.audience.department,
              n.audience.region, n.audience.role, n.kind, n.urgency, n.title[:200], n.body, n.project_code,
-             n.stage_id, n.case_id, n.subject, n.sender, now) for n in notices]
-    if session.get_bind().dialect.name == "postgresql":
-        cursor = session.connection().connection.cursor()
-        execute_values(cursor, f"INSERT INTO notifications ({', '.join(_NOTICE_COLUMNS)}) VALUES %s "
-                               "ON CONFLICT (dedupe_key) DO NOTHING", rows, page_size=1000)
-        return
-    session.execute(_insert(session, NotificationRow.__table__).on_conflict_do_nothing(
-        index_elements=["dedupe_key"]), [dict(zip(_NOTICE_COLUMNS, row)) for row in rows])
-
-
-_ALERT_VERSION = latest_version("alert.raised")
+             n.stage_id, n.case_id, n.subject, n.sender, now) for n in by_key.values()]
+    cursor = session.connection().connection.cursor()
+    stored = execute_values(cursor, f"INSERT INTO notifications ({', '.join(_NOTICE_COLUMNS)}) VALUES %s "
+                                    "ON CONFLICT (dedupe_key) DO NOTHING RETURNING notification_id, dedupe_key",
+                            rows, page_size=1000, fetch=True)
+    outbound.request_many(uow, [(by_key[key], notification_id) for notification_id, key in stored])
 
 
 def _announce(uow, alerts, today):
-    """One ``alert.raised`` per escalation: the first checked against the contract like any event,
-    the rest of the batch built the same way (same fields, same types)."""
-    for index, a in enumerate(alerts):
-        payload = {"clock_id": a.clock_id, "case_id": a.case_id, "stage_id": a.stage_id, "level": a.level,
-                   "department": a.department, "region": a.region, "due_on": a.due_on, "raised_on": today}
-        if index == 0:
-            envelope = new_event("alert.raised", source="supervision", project_code=a.project_code,
-                                 actor=Actor.SYSTEM, payload=payload)
-        else:
-            wire = dict(payload, due_on=a.due_on.isoformat() if a.due_on else None, raised_on=today.isoformat())
-            envelope = Envelope(type="alert.raised", version=_ALERT_VERSION, source="supervision",
-                                project_code=a.project_code, actor=Actor.SYSTEM, payload=payload, wire_payload=wire)
-        uow.emit(envelope)
+    """One ``alert.raised`` per escalation, each checked against the contract like any event."""
+    for a in alerts:
+        uow.emit(new_event("alert.raised", source="supervision", project_code=a.project_code, actor=Actor.SYSTEM,
+                           payload={"clock_id": a.clock_id, "case_id": a.case_id, "stage_id": a.stage_id,
+                                    "level": a.level, "department": a.department, "region": a.region,
+                                    "due_on": a.due_on, "raised_on": today}))
 
 
 def escalate(uow, level, today, rules, cutoff, batch):
     """One batch of one level: how many clocks were escalated."""
     rows = _claim(uow.session, level, today, cutoff, batch)
     alerts = _alerts(level, rows)
-    _deliver_all(uow.session, [n for a in alerts for n in escalation.notices_for(a, rules)])
+    _deliver_all(uow, [n for a in alerts for n in escalation.notices_for(a, rules)])
     _announce(uow, alerts, today)
     return len(rows)
 

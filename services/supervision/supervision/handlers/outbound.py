@@ -87,8 +87,22 @@ def list_contacts(uow, cmd):
 # ------------------------------------------------------------------------------ the event
 def request(uow, notice, notification_id):
     """Emit notification.requested for a notice just stored (same transaction)."""
+    _emit(uow, notice, notification_id, contact_of(uow.session, notice.audience))
+
+
+def request_many(uow, stored):
+    """Emit notification.requested for each (notice, notification_id) just stored, reading each
+    audience's contact once (an escalation batch tells few audiences many things)."""
+    contacts = {}
+    for notice, notification_id in stored:
+        key = notice.audience.key()
+        if key not in contacts:
+            contacts[key] = contact_of(uow.session, notice.audience)
+        _emit(uow, notice, notification_id, contacts[key])
+
+
+def _emit(uow, notice, notification_id, contact):
     audience = notice.audience
-    contact = contact_of(uow.session, audience)
     name, parameters = outbound.template(notice, notification_id)
     uow.emit(new_event("notification.requested", source=SOURCE, project_code=notice.project_code,
                        actor=Actor.SYSTEM, payload={
