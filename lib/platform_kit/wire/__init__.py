@@ -19,6 +19,15 @@ class Answer(Schema):
     """An answer dumped by a service: exactly the fields listed (readers ignore fields they do not know)."""
 
 
+class PageAnswer(Answer):
+    """One page of a list (:class:`PageFilters`): its ``items`` (declared by each list), how many
+    there are in all, and the ``limit`` and ``offset`` that cut this page."""
+
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
 class PageFilters(Body):
     """Paging of every list a service answers: ``limit`` 1–200 (default 50), ``offset`` ≥ 0. The
     service pages where the data is (LIMIT/OFFSET and a count) and answers ``{items, total, limit,

@@ -1,7 +1,7 @@
 """Wire formats of the certificate service (电子证照)."""
 from marshmallow import fields, validate
 
-from platform_kit.wire import Answer, Body
+from platform_kit.wire import Answer, Body, PageAnswer
 
 LICENCE_STATUSES = ("valid", "revoked")
 REVOCATION_REASON_MAX = 2000
@@ -41,11 +41,8 @@ class LicenceOut(Answer):
     check_code = fields.String(metadata={"description": "核验码：与证照编号一起在门户核验证照"})
 
 
-class LicenceListOut(Answer):
+class LicenceListOut(PageAnswer):
     items = fields.List(fields.Nested(LicenceOut))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 class VerdictOut(Answer):

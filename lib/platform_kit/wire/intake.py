@@ -9,7 +9,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from platform_kit.contracts import STAGES
 from platform_kit.states import DEFAULT_LAPSE_ACTION, LAPSE_ACTIONS
-from platform_kit.wire import Answer, Body, PageFilters
+from platform_kit.wire import Answer, Body, PageAnswer, PageFilters
 
 # 项目代码 YYYY-行政区划代码-48-01-六位序号 (the same pattern as intake.domain.project.CODE_PATTERN)
 PROJECT_CODE_PATTERN = r"^\d{4}-\d{6}-48-01-\d{6}$"
@@ -193,12 +193,9 @@ class ProjectFilters(PageFilters):
     source = fields.String(validate=validate.OneOf(SOURCES))
 
 
-class ProjectListOut(Answer):
+class ProjectListOut(PageAnswer):
     """One page of projects, newest first."""
     items = fields.List(fields.Nested(ProjectOut))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 # ------------------------------------------------------------------------------- materials
@@ -254,12 +251,9 @@ class MaterialOut(Answer):
     declared_in = fields.List(fields.Nested(DeclaredInOut))
 
 
-class MaterialListOut(Answer):
+class MaterialListOut(PageAnswer):
     """One page of a project's materials."""
     items = fields.List(fields.Nested(MaterialOut))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 # ------------------------------------------------------------------------------- declarations
@@ -359,24 +353,18 @@ class DocumentContentOut(DocumentOut):
                                      metadata={"type": "string", "format": "byte"})
 
 
-class DocumentListOut(Answer):
+class DocumentListOut(PageAnswer):
     """One page of a project's window documents."""
     items = fields.List(fields.Nested(DocumentOut))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 class MyDocumentOut(DocumentOut):
     project_name = fields.String()
 
 
-class MyDocumentListOut(Answer):
+class MyDocumentListOut(PageAnswer):
     """One page of the documents issued for the caller's projects, newest first."""
     items = fields.List(fields.Nested(MyDocumentOut))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 class ReportLostNotice(Body):

@@ -2,7 +2,7 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from platform_kit.states import CASE_STATES, LAPSE_ACTIONS, STAGE_STATES
-from platform_kit.wire import Answer, Body
+from platform_kit.wire import Answer, Body, PageAnswer
 
 # The actions a case takes (stage.domain.case.TRANSITIONS says from which state, by whom).
 CASE_ACTIONS = ("accept", "request_supplement", "accept_supplement", "refuse", "not_required", "review",
@@ -168,11 +168,8 @@ class OverallOut(Answer):
     over_cap = fields.Boolean()
 
 
-class CaseListOut(Answer):
+class CaseListOut(PageAnswer):
     items = fields.List(fields.Nested(CaseOut))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 class CaseCountersOut(Answer):
@@ -185,12 +182,9 @@ class CaseCountersOut(Answer):
     as_of = fields.Date()
 
 
-class StageListOut(Answer):
+class StageListOut(PageAnswer):
     items = fields.List(fields.Nested(StageOut))
     overall = fields.Nested(OverallOut)
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 class ExtensionOut(Answer):

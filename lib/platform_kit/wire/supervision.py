@@ -1,7 +1,7 @@
 """Wire formats of the supervision service (监察: legal time limits as recorded)."""
 from marshmallow import fields, validate
 
-from platform_kit.wire import Answer, Body, PageFilters
+from platform_kit.wire import Answer, Body, PageAnswer, PageFilters
 
 LIGHTS = ("green", "yellow", "red")
 LIGHT = {"enum": list(LIGHTS)}
@@ -90,11 +90,8 @@ class ClockOut(CaseClockOut):
     started_on = fields.Date(allow_none=True)
 
 
-class ClocksOut(Answer):
+class ClocksOut(PageAnswer):
     items = fields.List(fields.Nested(ClockOut))
-    total = fields.Integer()
-    offset = fields.Integer()
-    limit = fields.Integer()
 
 
 # ------------------------------------------------------------------------------- public progress
@@ -170,11 +167,8 @@ class NoticeOut(Answer):
     read_at = fields.AwareDateTime(allow_none=True, metadata={"description": "本账号阅读时间；未读为空"})
 
 
-class NoticesOut(Answer):
+class NoticesOut(PageAnswer):
     items = fields.List(fields.Nested(NoticeOut))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 class InboxCountsOut(Answer):
@@ -290,11 +284,8 @@ class ComplaintFiledOut(ComplaintOut):
         "description": "匿名投诉的查询码：仅此一次答复，平台只保存其摘要，请妥善保管"})
 
 
-class ComplaintsOut(Answer):
+class ComplaintsOut(PageAnswer):
     items = fields.List(fields.Nested(ComplaintOut))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 class ComplaintLookupOut(Answer):
@@ -360,11 +351,8 @@ class AccountabilityRecordOut(Answer):
     decisions = fields.List(fields.Nested(AccountabilityDecisionOut))
 
 
-class AccountabilityListOut(Answer):
+class AccountabilityListOut(PageAnswer):
     items = fields.List(fields.Nested(AccountabilityRecordOut))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 # ------------------------------------------------------------------------ notification contacts
@@ -431,11 +419,8 @@ class ContactOut(Answer):
     versions = fields.Integer(metadata={"description": "该接收对象联系方式的登记次数"})
 
 
-class ContactsOut(Answer):
+class ContactsOut(PageAnswer):
     items = fields.List(fields.Nested(ContactOut))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 class DeliveryFilters(PageFilters):
@@ -463,11 +448,8 @@ class DeliveryOut(Answer):
     attempts = fields.List(fields.Nested(DeliveryAttemptOut))
 
 
-class DeliveriesOut(Answer):
+class DeliveriesOut(PageAnswer):
     items = fields.List(fields.Nested(DeliveryOut))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 # ------------------------------------------------------------------------------------ urges (催办)
@@ -522,11 +504,8 @@ class UrgeOut(Answer):
     readers = fields.List(fields.Nested(UrgeReaderOut), metadata={"description": "已阅读的账号及时间"})
 
 
-class UrgesOut(Answer):
+class UrgesOut(PageAnswer):
     items = fields.List(fields.Nested(UrgeOut))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 # ------------------------------------------------------------------ coordination requests (协调申请)
@@ -586,11 +565,8 @@ class CoordinationRequestOut(Answer):
     replies = fields.List(fields.Nested(CoordinationReplyOut))
 
 
-class CoordinationRequestsOut(Answer):
+class CoordinationRequestsOut(PageAnswer):
     items = fields.List(fields.Nested(CoordinationRequestOut))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 # ------------------------------------------------------------------------- inspection notes (督查)
@@ -632,11 +608,8 @@ class InspectionOut(Answer):
     created_at = fields.AwareDateTime()
 
 
-class InspectionsOut(Answer):
+class InspectionsOut(PageAnswer):
     items = fields.List(fields.Nested(InspectionOut))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 # ------------------------------------------------------------------------------------ statistics
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 STATISTICS_GROUPS = ("department", "region", "item", "stage", "officer", "month")
@@ -720,15 +693,12 @@ class RankingOut(Answer):
     on_time_rate = fields.Float(allow_none=True)
 
 
-class StatisticsOut(Answer):
+class StatisticsOut(PageAnswer):
     period = fields.Nested(StatisticsPeriodOut)
     previous_period = fields.Nested(StatisticsPeriodOut, metadata={"description": "环比的基期"})
     last_year_period = fields.Nested(StatisticsPeriodOut, metadata={"description": "同比的基期"})
     group_by = fields.String(metadata={"enum": list(STATISTICS_GROUPS)})
     items = fields.List(fields.Nested(StatisticsRowOut))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
     totals = fields.Nested(StatisticsRowOut, metadata={"description": "合计"})
     ranking = fields.List(fields.Nested(RankingOut), metadata={"description": "部门按时办结率排名"})
 
