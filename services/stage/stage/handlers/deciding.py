@@ -81,13 +81,16 @@ def act_on_case(case_id, cmd, identity, uow, today, yellow_days, special=None):
     uow.cases.save(case)
     special = special or {}
     details = decision_details(identity, special)
+    if action == "approve" and cmd.get("paper_licence"):
+        details["paper_licence"] = True
     if outcome.reason:   # 002 §7(二): a further supplement notice, by the lead department, with its reason
         details.update(second_supplement=True, supplement_no=case.supplement_notices, label=SECOND_SUPPLEMENT)
     uow.decisions.add(Decision.of_outcome(
         case, outcome, actor, identity.name, opinion,
         reason="；".join(r for r in (outcome.reason, special.get("reason", "")) if r), special=bool(special),
         attachment_ref=special.get("attachment_ref"), details=details))
-    events.case_decided(case, outcome, actor, opinion)
+    events.case_decided(case, outcome, actor, opinion, paper_licence=cmd.get("paper_licence", False),
+                        certificate_serial=getattr(identity, "cert", None))
     if special:
         events.case("case.special_handled", case, actor, today, opinion, action=action,
                     from_state=outcome.from_state, to_state=outcome.to_state, reason=special["reason"],
