@@ -101,7 +101,7 @@ def _page(canvas, document, check_code, url, seal_holder, true_copy=False):
 
 
 def _new_canvas(buffer, document):
-    canvas = pdf_canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
+    canvas = pdf_canvas.Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=cjk_font())
     canvas.setTitle(f"{document['title']} {document['licence_no']}")
     canvas.setAuthor(document.get("department_name") or document["department"])
     canvas.setSubject(document["licence_no"])
