@@ -153,6 +153,7 @@ class SealAuthority:
     def __init__(self, pki_dir):
         from platform_kit.pki import TestPki
         self.pki = TestPki(pki_dir)
+        self._standing = {}
         if not self.pki.bundle_path.exists():
             self.pki.init()
 
@@ -169,6 +170,31 @@ class SealAuthority:
 
     def revoke(self, serial):
         self.pki.revoke(serial)
+
+    def standing_seal(self, name):
+        """The seal of `name` (e.g. a window), issued once and kept beside the PKI (``seals/``); replicas
+        sharing the directory race on a hard link, the loser reads the winner's."""
+        if name in self._standing:
+            return self._standing[name]
+        folder = self.pki.dir / "seals"
+        folder.mkdir(exist_ok=True)
+        path = folder / f"{hashlib.sha256(name.encode()).hexdigest()[:24]}.pem"
+        if not path.exists():
+            seal = self.issue(name, "")
+            staged = folder / f".{path.name}.{os.getpid()}.tmp"
+            staged.write_text(seal.cert_pem() + seal.key_pem())
+            try:
+                os.link(staged, path)
+            except FileExistsError:
+                pass
+            finally:
+                staged.unlink()
+        text = path.read_text()
+        marker = "-----BEGIN PRIVATE KEY-----"
+        seal = Seal.from_pems(text[:text.index(marker)], text[text.index(marker):], "")
+        seal.chain, seal.crl_der = self.chain(), self.crl_der()
+        self._standing[name] = seal
+        return seal
 
 
 # ------------------------------------------------------------------------------------ PAdES

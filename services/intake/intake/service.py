@@ -16,6 +16,7 @@ from intake.adapters.repositories import repositories
 from intake.adapters.storage import MaterialStorage, chunks_of
 from intake.domain import window
 from intake.render.flowchart import flowchart_svg
+from intake.render.sealing import WindowSeals
 from intake.schemas import (CatalogIn, CatalogLoaded, ChecklistOut, DeclarationOut, DocumentContentOut, DocumentOut,
                             DocumentListOut, DraftOut, GuideOut, MaterialContentOut, MaterialListOut,
                             MaterialVersionOut, MaterialVersionRef, MyDocumentListOut, PreviewGuide, ProjectFilters,
@@ -48,6 +49,7 @@ class IntakeService:
     storage = MaterialStorage()
     http_auth = HeaderAuth()
     config = Config()
+    window_seals = WindowSeals()   # the seal on the window's documents (SEAL_PKI_DIR)
 
     # ------------------------------------------------------------------ catalog
     @rpc(expected_exceptions=EXPECTED_ERRORS)
