@@ -223,3 +223,16 @@ def test_the_window_hands_the_licence_over_and_an_expired_licence_verifies_as_ex
     checked = flow["public"].post("/licences/check", json={"licence_no": copy["licence_no"],
                                                             "check_code": copy["check_code"]}).json()
     assert checked["status"] == "expired" and checked["valid"] is False and "2026-12-31" in checked["reason"]
+
+
+def test_window_documents_embed_every_font_and_carry_a_valid_seal(platform, flow):
+    applicant = flow["applicant"]
+    documents = eventually(lambda: (lambda items: items if {"acceptance_notice", "registration_voucher"} <= {
+        d["kind"] for d in items} else None)(applicant.get(f"/projects/{flow['code']}/documents").json()["items"]))
+    for document in documents:
+        pdf = applicant.get(f"/documents/{document['document_id']}/content")
+        assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf"
+        fonts = assert_fonts_embedded(PdfReader(io.BytesIO(pdf.content)))
+        assert all("WenQuanYi" in name for name in fonts), fonts
+        verdict = validate_pdf(pdf.content, root_pem(platform))
+        assert verdict.valid and verdict.trusted, (document["kind"], verdict)
