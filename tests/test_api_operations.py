@@ -1357,10 +1357,12 @@ def paper_case(people):
 
 @covers("POST", "/cases/{case_id}/paper-licence")
 def test_register_paper_licence(people, paper_case):
-    body = expect(people["drc-officer"].post(f"/cases/{paper_case['case_id']}/paper-licence", json={
-        "licence_no": f"焦发改审批〔2026〕{uuid.uuid4().hex[:6]}号", "issued_on": "2026-11-20",
-        "content_type": "image/png", "content_base64": base64.b64encode(png_bytes()).decode()}),
-        "POST", "/cases/{case_id}/paper-licence", 201)
+    scan = {"licence_no": f"焦发改审批〔2026〕{uuid.uuid4().hex[:6]}号", "issued_on": "2026-11-20",
+            "content_type": "image/png", "content_base64": base64.b64encode(png_bytes()).decode()}
+    url = f"/cases/{paper_case['case_id']}/paper-licence"
+    # the approval reaches the certificate service as an event: until then the case is not known there
+    answer = eventually(lambda: (lambda r: r if r.status_code != 404 else None)(people["drc-officer"].post(url, json=scan)))
+    body = expect(answer, "POST", "/cases/{case_id}/paper-licence", 201)
     assert (body["form"], body["status"]) == ("paper_copy", "valid")
 
 

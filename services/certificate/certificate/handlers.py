@@ -4,14 +4,14 @@ import logging
 import uuid
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from certificate.adapters.orm import (ApprovedCaseRow, LicenceFileRow, LicenceRevocationRow, LicenceRow,
                                       LicenceSequenceRow, SigningKeyRow)
 from certificate.domain import signature
-from certificate.domain.licence import (build_document, check_code, check_code_matches, check_revocation, kind_of,
-                                       licence_number, revoked_reason, valid_until)
+from certificate.domain.licence import (build_document, check_code, check_revocation, kind_of, licence_number,
+                                       valid_until)
 from certificate.render import licence_pdf, true_copy_pdf
 from certificate.seals import PLATFORM, department_name, seal_for
 from certificate.views import view

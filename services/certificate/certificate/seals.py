@@ -7,7 +7,7 @@ from datetime import timezone
 from sqlalchemy import select
 
 from certificate.adapters.orm import DepartmentRow, SealCertificateRow
-from platform_kit.contracts import Actor, new_event
+from platform_kit.contracts import new_event
 from platform_kit.db import utcnow
 from platform_kit.errors import Forbidden
 from platform_kit.seal import Seal
