@@ -25,3 +25,29 @@ def test_a_decision_made_after_a_certificate_login_records_the_certificate_seria
         history = proxy.get_case(case["case_id"])["history"]
     assert [(h["action"], h["who"], h["details"].get("certificate_serial")) for h in history] == [
         ("accept", "nrp-cert", SERIAL), ("review", "nrp-pwd", None)]
+
+
+def test_approval_with_a_paper_licence_and_a_conclusion_signed_with_a_certificate_travel_in_the_events(  # noqa: F811
+        stage, jwt_keys):
+    """case.approved says the licence is on paper (002 §21); case.concluded carries the serial of the
+    concluding officer's certificate (办结（签章）, 004 §10), which verification shows."""
+    from sqlalchemy import create_engine, text
+    container, config = stage
+    code = project_code()
+    submit(container, config, declaration(code))
+    with rpc(config, token(jwt_keys, "nrp-cert", cert=SERIAL)) as proxy:
+        case = proxy.list_cases({"project_code": code})["items"][0]
+        for action in ALL_STEPS:
+            proxy.act_on_case(case["case_id"], {"action": action, "opinion": "同意",
+                                                "paper_licence": action == "approve"})
+        history = proxy.get_case(case["case_id"])["history"]
+    assert [h["details"].get("paper_licence") for h in history if h["action"] == "approve"] == [True]
+    engine = create_engine(config["DATABASE_URL"])
+    try:
+        with engine.connect() as conn:
+            bodies = {row.event_type: row.body for row in conn.execute(text(
+                "SELECT event_type, body FROM outbox WHERE event_type IN ('case.approved', 'case.concluded')"))}
+    finally:
+        engine.dispose()
+    assert bodies["case.approved"]["payload"]["paper_licence"] is True
+    assert bodies["case.concluded"]["payload"]["certificate_serial"] == SERIAL
