@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from certificate.adapters.orm import (ApprovedCaseRow, CaseConclusionRow, LicenceExpiryRow, LicenceHandoverRow,
                                       LicenceRow, LicenceSupersessionRow)
-from certificate.domain.licence import changed_document, check_change, check_revocation
+from certificate.domain.licence import changed_document, check_change, check_paper_upload
 from certificate.handlers import SOURCE, seal_new_licence
 from certificate.seals import record_departments
 from certificate.views import state, view
@@ -73,10 +73,8 @@ def register_paper_licence(case_id, cmd, identity, uow, sealing, today):
     if approved is None:
         raise NotFound(f"办件 {case_id} 尚未批准，不能登记纸质证照")
     facts = approved.facts
-    check_revocation(role=identity.role, department=identity.department, region=identity.region,
-                     licence_department=facts["department"], licence_region=facts["region"])
-    if identity.role != "officer":
-        raise Forbidden("纸质证照由发证部门的审批人员上传")
+    check_paper_upload(role=identity.role, department=identity.department, region=identity.region,
+                       case_department=facts["department"], case_region=facts["region"])
     if session.execute(select(LicenceRow.licence_id).where(LicenceRow.case_id == case_id).limit(1)).first():
         raise Conflict("该办件已有证照；如需更改请办理证照变更")
     if session.execute(select(LicenceRow.licence_id).where(LicenceRow.licence_no == cmd["licence_no"].strip())).first():

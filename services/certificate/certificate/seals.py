@@ -5,6 +5,7 @@ import logging
 from datetime import timezone
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from certificate.adapters.orm import DepartmentRow, SealCertificateRow
 from platform_kit.contracts import new_event
@@ -50,7 +51,7 @@ def _insert(session, authority, department, region, generation, reason, by):
     try:
         with session.begin_nested():
             session.add(row)
-    except Exception:   # another replica issued this generation first: use theirs
+    except IntegrityError:   # another replica issued this generation first: use theirs
         log.info("seal generation %s of %s/%s issued elsewhere", generation, region, department)
         return None
     return row

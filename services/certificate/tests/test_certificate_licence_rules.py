@@ -37,3 +37,14 @@ def test_a_change_touches_only_what_may_change():
     with pytest.raises(ValidationFailed) as refused:
         changed_document({}, {"licence_no": "X"})
     assert refused.value.errors[0]["field"] == "changes.licence_no"
+
+
+def test_only_the_issuing_departments_officer_uploads_a_paper_licence():
+    from certificate.domain.licence import check_paper_upload
+    from platform_kit.errors import Forbidden
+    check_paper_upload(role="officer", department="DRC", region="410800", case_department="DRC", case_region="410800")
+    for role, department, region in (("officer", "NRP", "410800"), ("officer", "DRC", "410821"),
+                                     ("operator", None, None), ("clerk", None, "410800")):
+        with pytest.raises(Forbidden):
+            check_paper_upload(role=role, department=department, region=region, case_department="DRC",
+                               case_region="410800")

@@ -93,6 +93,12 @@ def check_change(*, role, department, region, licence_department, licence_region
         raise Conflict(f"该证照{STATE_NAMES[state]}，不能再变更")
 
 
+def check_paper_upload(*, role, department, region, case_department, case_region):
+    """002 §21: the scan of a paper licence is uploaded by an officer of the department that issued it."""
+    if not (role == "officer" and department == case_department and region == case_region):
+        raise Forbidden("纸质证照扫描件由发证部门的审批人员上传")
+
+
 CHANGEABLE = ("holder", "project_name", "particulars")
 
 
