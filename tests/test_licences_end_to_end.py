@@ -11,6 +11,7 @@ the platform seals it as a true copy and the case concludes; its validity runs o
 expired.
 """
 import base64
+import hashlib
 import io
 import subprocess
 import sys
@@ -236,3 +237,21 @@ def test_window_documents_embed_every_font_and_carry_a_valid_seal(platform, flow
         assert all("WenQuanYi" in name for name in fonts), fonts
         verdict = validate_pdf(pdf.content, root_pem(platform))
         assert verdict.valid and verdict.trusted, (document["kind"], verdict)
+
+
+def test_an_officer_uploads_a_document_to_the_case_first_entered_by_the_department(platform, flow):
+    nrp = flow["officers"]["NRP"]
+    pdf = flow["pdf"]
+    uploaded = nrp.post(f"/projects/{flow['code']}/materials", data={"name": "建设用地规划许可审批意见"},
+                        files={"file": ("opinion.pdf", pdf, "application/pdf")})
+    assert uploaded.status_code == 201, uploaded.text
+    version = uploaded.json()
+    assert version["sha256"] == hashlib.sha256(pdf).hexdigest() and version["uploaded_by"] == "nrp-officer"
+    listed = flow["applicant"].get(f"/projects/{flow['code']}/materials").json()["items"]
+    mine = next(m for m in listed if m["material_id"] == version["material_id"])
+    first = mine["versions"][0]["verification"]
+    assert (first["department"], first["case_id"]) == ("NRP", flow["cases"]["NRP"]["case_id"])
+    hcd = login(platform, "hcd-officer")   # no case of this project
+    refused = hcd.post(f"/projects/{flow['code']}/materials", data={"name": "无关文书"},
+                       files={"file": ("x.pdf", pdf, "application/pdf")})
+    assert refused.status_code == 403, refused.text
