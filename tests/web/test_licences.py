@@ -1,5 +1,6 @@
 """Sealed licences in a browser: the development department approves its case with the licence on
-paper, uploads the scan on the case page and the platform seals it as a true copy; the planning
+paper, uploads the scan on the case page and the platform seals it as a true copy, and uploads its
+approval document to the case; the planning
 department's electronic licence is handed over at the window; the applicant downloads the sealed PDF;
 anyone verifies it on the portal by number and check code (the QR link) and by the PDF itself."""
 import io
@@ -77,6 +78,15 @@ def test_paper_scan_hand_over_download_and_verification(context_for, web_platfor
     settled(page)
     screenshot(page, "licence-paper-scan")
     assert axe_violations(page) == []
+
+    # the officer uploads the department's approval document to the case: a material version, first
+    # entered by the department
+    materials = page.get_by_role("region", name="申报材料")
+    materials.get_by_label("文书名称").fill("可行性研究报告批复（扫描件）")
+    materials.get_by_label("文书文件").set_input_files(str(tmp_path / "scan.png"))
+    materials.get_by_role("button", name="上传", exact=True).click()
+    expect(page.get_by_role("alert").filter(has_text="文书已上传")).to_be_visible()
+    expect(materials).to_contain_text("已核验（DRC")
 
     # the window hands the planning department's licence over against the acceptance notice
     clerk = context_for().new_page()
