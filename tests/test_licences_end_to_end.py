@@ -184,6 +184,8 @@ def scan_png():
 
 def test_a_paper_licence_scan_is_sealed_as_a_true_copy_and_the_case_concludes(platform, flow):
     drc, case_id = flow["officers"]["DRC"], flow["cases"]["DRC"]["case_id"]
+    early = drc.post(f"/cases/{case_id}/actions", json={"action": "conclude", "opinion": "办结"})
+    assert early.status_code == 409 and "纸质证照" in early.json()["detail"], early.text
     bad = drc.post(f"/cases/{case_id}/paper-licence", json={
         "licence_no": "焦发改审批〔2026〕88号", "issued_on": "2026-12-01", "content_type": "application/pdf",
         "content_base64": base64.b64encode(scan_png()).decode()})
@@ -194,7 +196,9 @@ def test_a_paper_licence_scan_is_sealed_as_a_true_copy_and_the_case_concludes(pl
     assert uploaded.status_code == 201, uploaded.text
     copy = uploaded.json()
     assert copy["form"] == "paper_copy" and copy["licence_no"] == "焦发改审批〔2026〕88号"
-    concluded = drc.post(f"/cases/{case_id}/actions", json={"action": "conclude", "opinion": "办结"})
+    # the sealed copy's number reaches the case with licence.issued; then the case concludes
+    concluded = eventually(lambda: (lambda r: r if r.status_code != 409 else None)(
+        drc.post(f"/cases/{case_id}/actions", json={"action": "conclude", "opinion": "办结"})))
     assert concluded.status_code == 200 and concluded.json()["state"] == "concluded", concluded.text
     pdf = flow["applicant"].get(f"/licences/{copy['licence_id']}/pdf").content
     verdict = validate_pdf(pdf, root_pem(platform))

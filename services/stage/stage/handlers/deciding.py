@@ -6,7 +6,7 @@ from platform_kit.contracts import Actor
 from platform_kit.errors import NotFound, ValidationFailed
 from stage.domain.case import SECOND_SUPPLEMENT, TRANSITIONS, is_lead
 from stage.domain.consultation import GATED_ACTIONS, check_decidable
-from stage.domain.decision import Decision
+from stage.domain.decision import Decision, check_paper_licence_received
 from stage.domain.roster import Roster
 from stage.handlers.events import Events
 from stage.handlers.views import one_case
@@ -74,6 +74,8 @@ def act_on_case(case_id, cmd, identity, uow, today, yellow_days, special=None):
     calendar = uow.calendar.current()
     events = Events(uow, calendar, today, yellow_days)
     actor = identity.actor()
+    if action == "conclude":   # 002 §21: a paper licence's sealed scan first
+        check_paper_licence_received(case.licence_no, uow.decisions.of_cases([case.id])[case.id])
     if action != "accept":
         settle_deemed(uow, events, case, today, calendar)   # 002 §7(二) applies before anything else
     outcome = case.act(action, today, calendar, opinion, second_supplement_reason=cmd.get("second_supplement_reason"),
