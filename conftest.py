@@ -74,13 +74,20 @@ def make_token(jwt_keys):
     return make
 
 
+@pytest.fixture(scope="session")
+def seal_pki_dir(tmp_path_factory):
+    """The city PKI the services' seal certificates come from (SEAL_PKI_DIR), one per test session."""
+    return str(tmp_path_factory.mktemp("seal-pki"))
+
+
 @pytest.fixture
-def service_config(rabbit_config, postgres, jwt_keys):
+def service_config(rabbit_config, postgres, jwt_keys, seal_pki_dir):
     """service_config(service, **overrides) -> nameko config with a fresh migrated PostgreSQL db."""
 
     def make(service, **overrides):
         config = dict(rabbit_config)
         config.update({
+            "SEAL_PKI_DIR": seal_pki_dir,
             "DATABASE_URL": postgres.fresh(service),
             "JWT_PUBLIC_KEY": jwt_keys["public"],
             "max_workers": 4,

@@ -48,6 +48,10 @@ fi
 if ! command -v chromium >/dev/null || ! fc-list :lang=zh 2>/dev/null | grep -q .; then
   apt_install chromium fonts-noto-cjk || echo "chromium / fonts-noto-cjk not installed" >&2
 fi
+# --- the TrueType CJK font that sealed PDFs (licences, window documents) embed
+if [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
+  apt_install fonts-wqy-microhei || echo "fonts-wqy-microhei not installed" >&2
+fi
 
 # --- PostgreSQL
 if ! port_open 5432; then

@@ -106,6 +106,9 @@ class Platform:
         if not env.get("GATEWAY_CA_BUNDLE"):
             env["GATEWAY_CA_BUNDLE"] = str(self.pki_dir / "bundle.pem")
             env["GATEWAY_CRL_FILE"] = str(self.pki_dir / "crl.pem")
+        # the departments' and the window's seal certificates come from the same city PKI
+        env.setdefault("SEAL_PKI_DIR", str(self.pki_dir))
+        env.setdefault("LICENCE_VERIFY_URL", f"{self.url}/web/verify")
         env.update(self.extra_env)
         return env
 

@@ -1255,7 +1255,7 @@ def test_list_licences(people, project, licences):
 def test_get_licence(people, licences):
     licence = licences["DRC-001"]
     body = expect(people["applicant"].get(f"/licences/{licence['licence_id']}"), "GET", "/licences/{licence_id}", 200)
-    assert (body["licence_id"], body["status"], body["algorithm"]) == (licence["licence_id"], "valid", "Ed25519")
+    assert (body["licence_id"], body["status"], body["algorithm"]) == (licence["licence_id"], "valid", "ES256")
     assert body["document"]["licence_no"].startswith("410800-DRC-")
 
 
@@ -1292,8 +1292,78 @@ def test_revoke_licence(people, licences):
 @covers("GET", "/licences/keys")
 def test_signing_keys(people, licences):
     body = expect(people["public"].get("/licences/keys"), "GET", "/licences/keys", 200)
-    assert licences["DRC-001"]["key_id"] in {k["key_id"] for k in body["items"]}
-    assert all(k["public_key_pem"].startswith("-----BEGIN PUBLIC KEY-----") for k in body["items"])
+    assert body["items"] and all(k["public_key_pem"].startswith("-----BEGIN PUBLIC KEY-----") for k in body["items"])
+
+
+@covers("GET", "/licences/{licence_id}/pdf")
+def test_licence_pdf(people, licences):
+    response = expect(people["applicant"].get(f"/licences/{licences['DRC-001']['licence_id']}/pdf"),
+                      "GET", "/licences/{licence_id}/pdf", 200)
+    assert response.headers["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF-")
+
+
+@covers("POST", "/licences/pdf-verification")
+def test_verify_licence_pdf(people, licences):
+    pdf = people["applicant"].get(f"/licences/{licences['DRC-001']['licence_id']}/pdf").content
+    body = expect(people["public"].post("/licences/pdf-verification", json={
+        "content_base64": base64.b64encode(pdf).decode()}), "POST", "/licences/pdf-verification", 200)
+    assert (body["valid"], body["licence_no"]) == (True, licences["DRC-001"]["licence_no"])
+
+
+@covers("GET", "/seals")
+def test_list_seals(people, licences):
+    body = expect(people["public"].get("/seals"), "GET", "/seals", 200)
+    assert licences["DRC-001"]["key_id"] in {s["serial"] for s in body["items"]}
+    assert body["trust_root_pem"].startswith("-----BEGIN CERTIFICATE-----")
+
+
+@covers("POST", "/seals/rotations")
+def test_rotate_seal(people, licences):
+    body = expect(people["operator"].post("/seals/rotations", json={
+        "department": "DRC", "region": "410800", "reason": "印章证书到期更换"}), "POST", "/seals/rotations", 201)
+    assert body["serial"] != licences["DRC-001"]["key_id"] and body["current"] is True
+
+
+@covers("POST", "/licences/{licence_id}/handovers")
+def test_record_handover(people, licences):
+    body = expect(people["clerk"].post(f"/licences/{licences['DRC-001']['licence_id']}/handovers", json={
+        "form": "electronic", "acceptance_notice_no": "410800受〔2026〕000001号", "received_by": "王建国"}),
+        "POST", "/licences/{licence_id}/handovers", 201)
+    assert body["handovers"][-1]["received_by"] == "王建国"
+
+
+@covers("POST", "/licences/{licence_id}/changes")
+def test_change_licence(people, licences):
+    licence = licences["DRC-001"]
+    body = expect(people["drc-officer"].post(f"/licences/{licence['licence_id']}/changes", json={
+        "reason": "项目名称变更", "project_name": "焦作市疾病预防控制中心业务综合楼建设项目"}),
+        "POST", "/licences/{licence_id}/changes", 201)
+    assert (body["supersedes"], body["version"], body["status"]) == (licence["licence_id"], 2, "valid")
+
+
+@pytest.fixture(scope="module")
+def paper_case(people):
+    """Project D: stage 1 declared; the development department approves with its licence on paper."""
+    applicant, drc = people["applicant"], people["drc-officer"]
+    code = ok(register(applicant, "焦作市档案馆新馆建设项目"), 201)["project_code"]
+    ok(applicant.post(f"/projects/{code}/declarations", json={"stage": STAGE, "form": STAGE_1_FORM,
+                                                              "material_ids": []}), 201)
+    case = eventually(lambda: (drc.get("/cases", params={"project_code": code}).json()["items"] or [None])[0])
+    for action in ("accept", "review", "approve"):
+        ok(drc.post(f"/cases/{case['case_id']}/actions", json={"action": action, "opinion": "同意",
+                                                               "paper_licence": action == "approve"}))
+    return case
+
+
+@covers("POST", "/cases/{case_id}/paper-licence")
+def test_register_paper_licence(people, paper_case):
+    scan = {"licence_no": f"焦发改审批〔2026〕{uuid.uuid4().hex[:6]}号", "issued_on": "2026-11-20",
+            "content_type": "image/png", "content_base64": base64.b64encode(png_bytes()).decode()}
+    url = f"/cases/{paper_case['case_id']}/paper-licence"
+    # the approval reaches the certificate service as an event: until then the case is not known there
+    answer = eventually(lambda: (lambda r: r if r.status_code != 404 else None)(people["drc-officer"].post(url, json=scan)))
+    body = expect(answer, "POST", "/cases/{case_id}/paper-licence", 201)
+    assert (body["form"], body["status"]) == ("paper_copy", "valid")
 
 
 # ------------------------------------------------------------------------------ supervision

@@ -230,6 +230,9 @@ class CaseReviewedV1(_CaseFact):
 class CaseApprovedV1(_CaseFact):
     applicant_org = fields.String(required=True)
     project_name = fields.String(required=True)
+    # added within version 1: the department's licence is on paper (002 §21); the certificate service
+    # then waits for its scan instead of issuing an electronic licence
+    paper_licence = fields.Boolean(load_default=False)
 
 
 class CaseDisapprovedV1(_CaseFact):
@@ -242,6 +245,9 @@ class CaseConcludedV1(_CaseFact):
     due_on = fields.Date(required=True)
     on_time = fields.Boolean(required=True)
     used_days = fields.Integer(required=True)
+    # added within version 1: the serial of the certificate the concluding officer logged in with
+    # (办结（签章）, 004 §10, §19), when they did
+    certificate_serial = fields.String(allow_none=True, load_default=None)
 
 
 class StageConcludedV1(_Payload):
@@ -387,6 +393,60 @@ class LicenceIssuedV1(_Payload):
     holder = fields.String(required=True)
     issued_on = fields.Date(required=True)
     key_id = fields.String(required=True)
+    # added within version 1: the kind, the version (a change issues the next one), the form (an
+    # electronic licence, or a paper licence's sealed true copy), the validity, what it supersedes
+    kind = fields.String(load_default="certificate")
+    version = fields.Integer(load_default=1)
+    form = fields.String(load_default="electronic", validate=validate.OneOf(["electronic", "paper_copy"]))
+    valid_until = fields.Date(allow_none=True, load_default=None)
+    supersedes = fields.String(allow_none=True, load_default=None)
+    pdf_sha256 = fields.String(allow_none=True, load_default=None)
+
+
+class LicenceSupersededV1(_Payload):
+    """A licence was changed (变更, 002 §19): the new version supersedes the old one, which verifies
+    as superseded and points to the new one."""
+    licence_id = fields.String(required=True)
+    licence_no = fields.String(required=True)
+    case_id = fields.String(required=True)
+    department = fields.String(required=True)
+    superseded_by = fields.String(required=True)
+    superseded_by_no = fields.String(required=True)
+    reason = fields.String(required=True)
+    on = fields.Date(required=True)
+
+
+class LicenceExpiredV1(_Payload):
+    """A licence's validity period for its kind ran out (recorded once by the certificate service)."""
+    licence_id = fields.String(required=True)
+    licence_no = fields.String(required=True)
+    case_id = fields.String(required=True)
+    department = fields.String(required=True)
+    valid_until = fields.Date(required=True)
+    expired_on = fields.Date(required=True)
+
+
+class LicenceHandedOverV1(_Payload):
+    """The window handed the licence to the applicant against the acceptance notice (002 §22–§23)."""
+    licence_id = fields.String(required=True)
+    licence_no = fields.String(required=True)
+    case_id = fields.String(required=True)
+    form = fields.String(required=True, validate=validate.OneOf(["paper", "electronic"]))
+    acceptance_notice_no = fields.String(required=True)
+    received_by = fields.String(required=True)
+    handed_on = fields.Date(required=True)
+
+
+class SealRotatedV1(_Payload):
+    """A department's seal certificate was renewed (and the previous one revoked if asked); licences
+    sealed before verify as of their signing time."""
+    department = fields.String(required=True)
+    region = fields.String(required=True)
+    serial = fields.String(required=True)
+    generation = fields.Integer(required=True)
+    previous_serial = fields.String(allow_none=True, load_default=None)
+    previous_revoked = fields.Boolean(required=True)
+    reason = fields.String(required=True)
 
 
 class LicenceRevokedV1(_Payload):
@@ -759,6 +819,10 @@ EVENTS = {
     "calendar.year_loaded": {1: CalendarYearLoadedV1},
     "licence.issued": {1: LicenceIssuedV1},
     "licence.revoked": {1: LicenceRevokedV1},
+    "licence.superseded": {1: LicenceSupersededV1},
+    "licence.expired": {1: LicenceExpiredV1},
+    "licence.handed_over": {1: LicenceHandedOverV1},
+    "seal.rotated": {1: SealRotatedV1},
     "consultation.opened": {1: ConsultationOpenedV1},
     "consultation.replied": {1: ConsultationRepliedV1},
     "consultation.lapsed": {1: ConsultationLapsedV1},

@@ -129,3 +129,10 @@ export function change(value: number | null | undefined): string {
   if (value == null) return '—'
   return `${value > 0 ? '+' : ''}${(value * 100).toFixed(1)}%`
 }
+
+// sealed licences (电子证照): state today, form, kind
+export const LICENCE_STATUS_LABELS: Record<string, string> = {
+  valid: '有效', superseded: '已变更', revoked: '已废止', expired: '已过期', unknown: '非本平台签发',
+}
+export const LICENCE_FORM_LABELS: Record<string, string> = { electronic: '电子证照', paper_copy: '纸质证照电子副本' }
+export const HANDOVER_FORM_LABELS: Record<string, string> = { paper: '纸质', electronic: '电子' }

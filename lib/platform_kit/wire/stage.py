@@ -21,6 +21,9 @@ class ActOnCase(Body):
     # 002 §7(二): a supplement notice is one-time; a further one is issued by the stage's lead
     # department with its reason, recorded in the decision and the event
     second_supplement_reason = fields.String(load_default="", validate=validate.Length(max=4000))
+    # 002 §21: with "approve", the department's licence is on paper: its officer then uploads the scan,
+    # which the platform seals as a true copy, instead of an electronic licence being issued
+    paper_licence = fields.Boolean(load_default=False)
 
 
 class SpecialHandle(ActOnCase):

@@ -1,14 +1,21 @@
 """Use cases of the certificate service: a command and a unit of work in, a plain dict out."""
+import hashlib
 import logging
 import uuid
+from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from certificate.adapters.orm import LicenceRevocationRow, LicenceRow, LicenceSequenceRow, SigningKeyRow
+from certificate.adapters.orm import (ApprovedCaseRow, LicenceFileRow, LicenceRevocationRow, LicenceRow,
+                                      LicenceSequenceRow, SigningKeyRow)
 from certificate.domain import signature
-from certificate.domain.licence import (build_document, check_code, check_code_matches, check_revocation,
-                                       licence_number, revoked_reason)
+from certificate.domain.licence import (build_document, check_code, check_revocation, kind_of, licence_number,
+                                       valid_until)
+from certificate.render import licence_pdf, true_copy_pdf
+from certificate.seals import PLATFORM, department_name, seal_for
+from certificate.views import view
+from platform_kit.seal import JSON_ALGORITHM, sign_pdf
 from platform_kit.contracts import Actor, new_event
 from platform_kit.db import utcnow
 from platform_kit.errors import NotFound
@@ -89,42 +96,91 @@ def _next_sequence(session, prefix):
     return row.last
 
 
-def issue_licence(envelope, uow, signing_key, today):
-    """002 §18: an approved case yields its electronic licence, signed, once.
+def issue_licence(envelope, uow, sealing, today):
+    """002 §18: an approved case yields its electronic licence, sealed, once.
 
-    Returns the new licence view, or None when the event was seen before or the case already has
-    its licence (a second case.approved for the same case never issues a second licence).
+    The approved case is recorded first (a paper licence's scan is sealed from it later, 002 §21).
+    Returns the new licence view, or None when the event was seen before, the case already has its
+    licence, or the department's licence is on paper.
     """
     if not uow.first_time(envelope, CONSUMER_CASE_APPROVED):
         return None
     fact = envelope.payload
     session = uow.session
-    existing = session.execute(select(LicenceRow).where(LicenceRow.case_id == fact["case_id"])).scalar_one_or_none()
+    if session.get(ApprovedCaseRow, fact["case_id"]) is None:
+        session.add(ApprovedCaseRow(case_id=fact["case_id"], project_code=envelope.project_code,
+                                    facts=_json_facts(fact), paper=bool(fact.get("paper_licence")),
+                                    source_event_id=envelope.event_id))
+        session.flush()
+    existing = session.execute(select(LicenceRow).where(LicenceRow.case_id == fact["case_id"]).limit(1)
+                               ).scalar_one_or_none()
     if existing is not None:
         log.info("case %s already has licence %s", fact["case_id"], existing.licence_no)
         return None
+    if fact.get("paper_licence"):
+        log.info("case %s: the licence is on paper; its scan will be sealed as a true copy", fact["case_id"])
+        return None
+    row = seal_new_licence(uow, sealing, _json_facts(fact), envelope.project_code, today,
+                           source_event_id=envelope.event_id)
+    return view(row, today)
+
+
+def _json_facts(fact):
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in fact.items() if k != "clock"}
+
+
+def seal_new_licence(uow, sealing, facts, project_code, today, *, source_event_id, version=1, supersedes=None,
+                     changes=None, licence_no=None, scan=None, paper_issued_on=None, particulars=""):
+    """Number, build, sign (JSON twin and PAdES PDF) and store one licence; emits licence.issued."""
+    session = uow.session
+    department, region = facts["department"], facts["region"]
     licence_id = str(uuid.uuid4())
-    sequence = _next_sequence(session, f"{fact['region']}-{fact['department']}-{today.year}")
+    form = "paper_copy" if scan is not None else "electronic"
+    if licence_no is None:
+        sequence = _next_sequence(session, f"{region}-{department}-{today.year}")
+        licence_no = licence_number(region, department, today.year, sequence)
+    seal_department = PLATFORM if form == "paper_copy" else department
+    seal = seal_for(session, sealing.authority, seal_department, region)
+    kind = kind_of(facts["item_name"])
+    changes = changes or {}
     document = build_document(
-        licence_id=licence_id, licence_no=licence_number(fact["region"], fact["department"], today.year, sequence),
-        project_code=envelope.project_code, case_id=fact["case_id"], item_code=fact["item_code"],
-        item_name=fact["item_name"], department=fact["department"], region=fact["region"],
-        holder=fact["applicant_org"], project_name=fact["project_name"], stage=fact["stage"],
-        approved_on=fact["on"], issued_on=today, key_id=signing_key.key_id)
-    row = LicenceRow(licence_id=licence_id, case_id=fact["case_id"], licence_no=document["licence_no"],
-                     project_code=envelope.project_code, item_code=fact["item_code"],
-                     department=fact["department"], document=document, signature=signing_key.sign(document),
-                     key_id=signing_key.key_id, algorithm=signature.ALGORITHM, issued_on=today,
-                     issued_at=utcnow(), source_event_id=envelope.event_id)
+        licence_id=licence_id, licence_no=licence_no, project_code=project_code, case_id=facts["case_id"],
+        item_code=facts["item_code"], item_name=facts["item_name"], department=department, region=region,
+        holder=changes.get("holder", facts["applicant_org"]),
+        project_name=changes.get("project_name", facts["project_name"]), stage=facts["stage"],
+        approved_on=date.fromisoformat(facts["on"]), issued_on=today, key_id=seal.serial, kind=kind,
+        version=version, valid_until_on=valid_until(kind, today, sealing.validity), supersedes=supersedes,
+        department_name=department_name(session, department, region),
+        particulars=changes.get("particulars", particulars), form=form, paper_issued_on=paper_issued_on)
+    if form == "paper_copy":
+        document["statement"] = "本件为纸质证照的电子副本，经平台电子印章签章，与纸质原件一致。"
+    signature_value = seal.sign_json(document)
+    code = check_code(signature_value)
+    if scan is None:
+        pdf = licence_pdf(document, code, sealing.verify_url, seal.holder)
+    else:
+        pdf = true_copy_pdf(document, code, sealing.verify_url, seal.holder, scan["content"], scan["content_type"])
+    sealed = sign_pdf(pdf, seal, reason=f"{document['title']} {licence_no}", location=region)
+    signed_at = utcnow()
+    row = LicenceRow(licence_id=licence_id, case_id=facts["case_id"], licence_no=licence_no,
+                     project_code=project_code, item_code=facts["item_code"], department=department,
+                     document=document, signature=signature_value, key_id=seal.serial,
+                     algorithm=JSON_ALGORITHM, issued_on=today, issued_at=signed_at, source_event_id=source_event_id,
+                     version=version, kind=kind, form=form, valid_until=document["valid_until"] and
+                     date.fromisoformat(document["valid_until"]), supersedes=supersedes)
     session.add(row)
-    session.flush()  # the unique case_id decides a race between replicas here, before anything is emitted
-    uow.emit(new_event("licence.issued", source=SOURCE, project_code=envelope.project_code,
-                       actor=Actor.SYSTEM, payload={
-                           "licence_id": licence_id, "licence_no": row.licence_no, "case_id": row.case_id,
-                           "item_code": row.item_code, "item_name": fact["item_name"],
-                           "department": row.department, "holder": document["holder"], "issued_on": today,
-                           "key_id": row.key_id}))
-    return view(row)
+    session.flush()  # the unique (case_id, version) decides a race between replicas here
+    digest = hashlib.sha256(sealed).hexdigest()
+    session.add(LicenceFileRow(licence_id=licence_id, content=sealed, sha256=digest, seal_serial=seal.serial,
+                               signed_at=signed_at))
+    session.flush()
+    uow.emit(new_event("licence.issued", source=SOURCE, project_code=project_code, actor=Actor.SYSTEM, payload={
+        "licence_id": licence_id, "licence_no": licence_no, "case_id": row.case_id, "item_code": row.item_code,
+        "item_name": facts["item_name"], "department": department, "holder": document["holder"],
+        "issued_on": today, "key_id": seal.serial, "kind": kind, "version": version, "form": form,
+        "valid_until": row.valid_until, "supersedes": supersedes, "pdf_sha256": digest}))
+    session.refresh(row)
+    return row
 
 
 # ------------------------------------------------------------------------------------ revoking
@@ -147,63 +203,4 @@ def revoke_licence(licence_id, cmd, identity, uow, today):
                                 "item_code": row.item_code, "department": row.department,
                                 "reason": cmd["reason"], "revoked_on": today}))
     session.refresh(row)
-    return view(row)
-
-
-# ------------------------------------------------------------------------------------ reading
-def view(row):
-    revocation = row.revocation
-    return {"licence_id": row.licence_id, "document": row.document, "signature": row.signature,
-            "key_id": row.key_id, "algorithm": row.algorithm,
-            "status": "revoked" if revocation else "valid", "check_code": check_code(row.signature),
-            "revocation": ({"reason": revocation.reason, "revoked_on": revocation.revoked_on,
-                            "revoked_by": revocation.revoked_by} if revocation else None)}
-
-
-def get_licence(session, licence_id):
-    row = session.get(LicenceRow, licence_id)
-    if row is None:
-        raise NotFound(f"电子证照 {licence_id} 不存在")
-    return view(row)
-
-
-def list_licences(session, project_code, page):
-    """One page of a project's licences, oldest first, counted and cut in SQL."""
-    of_project = LicenceRow.project_code == project_code
-    total = session.execute(select(func.count()).select_from(LicenceRow).where(of_project)).scalar_one()
-    rows = session.execute(select(LicenceRow).where(of_project)
-                           .order_by(LicenceRow.issued_at, LicenceRow.licence_no)
-                           .limit(page["limit"]).offset(page["offset"])).scalars().all()
-    return {"items": [view(row) for row in rows], "total": total, "limit": page["limit"], "offset": page["offset"]}
-
-
-def verify_licence(session, cmd):
-    verdict = signature.verify(cmd["document"], cmd["signature"], cmd["key_id"], public_keys(session))
-    if verdict.valid:
-        revocation = session.execute(select(LicenceRevocationRow).where(
-            LicenceRevocationRow.licence_id == str(cmd["document"].get("licence_id")))).scalar_one_or_none()
-        if revocation is not None:
-            return {"valid": False, "reason": revoked_reason(revocation.revoked_on, revocation.reason)}
-    return {"valid": verdict.valid, "reason": verdict.reason}
-
-
-
-def check_licence(session, cmd):
-    """The public check by licence number and check code (what a person reads off the licence or its
-    QR link). A wrong number and a wrong code get the same answer; the stored document's signature is
-    checked again, so a licence altered in the database does not pass."""
-    row = session.execute(select(LicenceRow).where(LicenceRow.licence_no == cmd["licence_no"].strip())
-                          ).scalar_one_or_none()
-    if row is None or not check_code_matches(row.signature, cmd["check_code"]):
-        raise NotFound("没有与该证照编号和核验码相符的电子证照，请核对后重试")
-    verdict = signature.verify(row.document, row.signature, row.key_id, public_keys(session))
-    document, revocation = row.document, row.revocation
-    valid, reason = verdict.valid, verdict.reason
-    if valid and revocation is not None:
-        valid, reason = False, revoked_reason(revocation.revoked_on, revocation.reason)
-    return {"valid": valid, "status": "revoked" if revocation else "valid", "reason": reason,
-            "licence_no": row.licence_no, "title": document.get("title"), "holder": document.get("holder"),
-            "project_code": row.project_code, "project_name": document.get("project_name"),
-            "item_name": document.get("item_name"), "department": row.department,
-            "issued_on": document.get("issued_on"),
-            "revoked_on": revocation.revoked_on if revocation else None}
+    return view(row, today)

@@ -51,3 +51,21 @@ class KeyAccess:
                 key = handlers.ensure_signing_key(uow.session, self._provider.configured_pem)
             self._provider.key = key
         return self._provider.key
+
+
+class Sealing(DependencyProvider):
+    """What sealing needs: the city PKI (``SEAL_PKI_DIR``), the public verification page the QR code
+    opens (``LICENCE_VERIFY_URL``) and the validity period per licence kind (``LICENCE_VALIDITY_DAYS``)."""
+
+    def setup(self):
+        from certificate.domain.licence import validity_days
+        from platform_kit.seal import SealAuthority, cjk_font
+        config = self.container.config
+        self.authority = SealAuthority(config.get("SEAL_PKI_DIR") or "var/pki")
+        self.verify_url = config.get("LICENCE_VERIFY_URL") or "http://127.0.0.1:8000/web/verify"
+        self.validity = validity_days(config.get("LICENCE_VALIDITY_DAYS"))
+        self.trust_roots_pem = (self.authority.pki.dir / "root.pem").read_text()
+        cjk_font()   # a missing font stops the service at start, not at its first licence
+
+    def get_dependency(self, worker_ctx):
+        return self

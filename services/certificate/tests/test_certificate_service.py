@@ -91,7 +91,7 @@ def test_approved_case_gets_a_signed_verifiable_licence(certificate, make_token)
             proxy.get_licence(str(uuid.uuid4()))
     assert [l["licence_id"] for l in listed] == [licence["licence_id"]]
     document = licence["document"]
-    assert licence["algorithm"] == "Ed25519" and licence["key_id"] == document["key_id"]
+    assert licence["algorithm"] == "ES256" and licence["key_id"] == document["key_id"]
     assert document["title"] == "建设用地规划许可证" and document["holder"] == "91410800MA47Q0R12X"
     assert document["project_code"] == PROJECT and document["item_code"] == "NRP-001"
 
@@ -107,8 +107,9 @@ def test_approved_case_gets_a_signed_verifiable_licence(certificate, make_token)
         with pytest.raises(ValidationFailed) as err:
             public.verify_licence({"document": "not a dict", "signature": ""})
         assert {"document", "signature", "key_id"} <= {e["field"] for e in err.value.errors}
-        keys = public.get_signing_keys()["items"]
-        assert [k["key_id"] for k in keys] == [licence["key_id"]]
+        seals = public.list_seals()["items"]
+        assert [(s["serial"], s["department"], s["current"]) for s in seals] == [(licence["key_id"], "NRP", True)]
+        assert len(public.get_signing_keys()["items"]) == 1   # the platform's own key, not the seal
         with pytest.raises(Unauthenticated):
             public.get_licence(licence["licence_id"])
 
@@ -151,7 +152,7 @@ def test_two_replicas_share_one_key_and_issue_once(container_factory, service_co
     assert rows(config, LicenceRow) == 2
 
 
-def test_configured_key_file_signs(container_factory, service_config, tmp_path):
+def test_a_configured_platform_key_file_is_recorded_without_its_private_half(container_factory, service_config, tmp_path):
     key = SigningKey.generate()
     path = tmp_path / "licence-key.pem"
     path.write_text(key.private_pem())
@@ -167,11 +168,9 @@ def test_configured_key_file_signs(container_factory, service_config, tmp_path):
     try:
         with engine.connect() as conn:
             stored = conn.execute(select(SigningKeyRow.private_key_pem, SigningKeyRow.origin)).one()
-            licence_key = conn.execute(select(LicenceRow.key_id)).scalar_one()
     finally:
         engine.dispose()
-    assert stored == (None, "file")  # the private half stays in its file
-    assert licence_key == key.key_id
+    assert stored == (None, "file")  # the private half stays in its file (platform-level signatures)
 
 
 class RevocationListener:
@@ -237,6 +236,7 @@ def test_anyone_checks_a_licence_by_its_number_and_check_code(certificate, make_
         assert answer["valid"] is True and answer["status"] == "valid" and answer["revoked_on"] is None
         assert answer["licence_no"] == number and answer["holder"] == licence["document"]["holder"]
         assert answer["title"] == "建设用地规划许可证" and answer["department"] == "NRP"
+        assert answer["seal_serial"] == licence["key_id"] and "签章有效" in answer["pdf_signature"]
         wrong_code = "A" * 8 if code != "A" * 8 else "B" * 8
         for claim in ({"licence_no": number, "check_code": wrong_code},
                       {"licence_no": "410800-NRP-1999-000001", "check_code": code}):

@@ -16,6 +16,7 @@ from intake.adapters.repositories import repositories
 from intake.adapters.storage import MaterialStorage, chunks_of
 from intake.domain import window
 from intake.render.flowchart import flowchart_svg
+from intake.render.sealing import WindowSeals
 from intake.schemas import (CatalogIn, CatalogLoaded, ChecklistOut, DeclarationOut, DocumentContentOut, DocumentOut,
                             DocumentListOut, DraftOut, GuideOut, MaterialContentOut, MaterialListOut,
                             MaterialVersionOut, MaterialVersionRef, MyDocumentListOut, PreviewGuide, ProjectFilters,
@@ -48,6 +49,7 @@ class IntakeService:
     storage = MaterialStorage()
     http_auth = HeaderAuth()
     config = Config()
+    window_seals = WindowSeals()   # the seal on the window's documents (SEAL_PKI_DIR)
 
     # ------------------------------------------------------------------ catalog
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -107,7 +109,7 @@ class IntakeService:
     # ------------------------------------------------------------------ materials
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def upload_material(self, project_code, data):
-        identity = self.auth.identity(APPLICANT, CLERK)
+        identity = self.auth.identity(APPLICANT, CLERK, OFFICER)
         cmd = load(UploadMaterial(), data)
         content = decode_base64(cmd["content_base64"])
         return MaterialVersionOut().dump(self._upload(project_code, cmd, identity, lambda: chunks_of(content)))
@@ -116,7 +118,7 @@ class IntakeService:
     def upload_material_stream(self, request, project_code):
         """Streamed upload: body = the file, Content-Type = its type,
         ?name=...&material_id=...&channel=electronic|paper&copies=..&pages=.. (paper: window clerk only)"""
-        identity = self.http_auth.identity(request, APPLICANT, CLERK)
+        identity = self.http_auth.identity(request, APPLICANT, CLERK, OFFICER)
         args = {"name": request.args.get("name"), "content_type": request.mimetype,
                 "material_id": request.args.get("material_id")}
         for field, param in (("channel", "channel"), ("paper_copies", "copies"), ("paper_pages", "pages")):
@@ -134,7 +136,7 @@ class IntakeService:
         with self.storage.staged(chunks(), cmd["content_type"]) as staged:
             staged.guard = self._remove_if_unreferenced
             with self.db.unit_of_work() as uow:
-                return handlers.upload_material(project_code, cmd, identity, uow, staged)
+                return handlers.upload_material(project_code, cmd, identity, uow, staged, today_in_shanghai())
 
     def _remove_if_unreferenced(self, key, delete):
         with self.db.unit_of_work() as uow:

@@ -483,6 +483,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cases/{case_id}/paper-licence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 上传纸质证照扫描件（发证部门审批人员；批准时选择纸质证照的办件），平台加盖电子印章作为电子副本 */
+        post: operations["register_paper_licence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cases/{case_id}/special-handling": {
         parameters: {
             query?: never;
@@ -1016,6 +1033,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/licences/pdf-verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 凭证照 PDF 核验（公开）：验证电子印章签名，并答复证照现在的状态（有效、已变更、已废止、已过期） */
+        post: operations["verify_licence_pdf"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/licences/verify": {
         parameters: {
             query?: never;
@@ -1042,6 +1076,57 @@ export interface paths {
         };
         /** 查看电子证照（含签名） */
         get: operations["get_licence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/licences/{licence_id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 变更电子证照（发证部门）：签发新版本取代原证照，原证照核验为“已变更”并指向新证照 */
+        post: operations["change_licence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/licences/{licence_id}/handovers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 综合窗口凭受理通知书发放证照（纸质或电子），记录领取人 */
+        post: operations["record_handover"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/licences/{licence_id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 下载电子证照 PDF（加盖发证部门电子印章，PAdES 签名，含二维码与用证码，可打印） */
+        get: operations["get_licence_pdf"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1412,6 +1497,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/seals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 各部门电子印章证书与城市 PKI 根证书（公开） */
+        get: operations["list_seals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/seals/rotations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 更换部门印章证书（平台运营）：新证书自此盖章，此前的证照按盖章时间仍可核验 */
+        post: operations["rotate_seal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/stages/{stage_id}/extensions": {
         parameters: {
             query?: never;
@@ -1674,6 +1793,8 @@ export interface components {
             action: "accept" | "request_supplement" | "accept_supplement" | "refuse" | "not_required" | "review" | "approve" | "disapprove" | "conclude" | "return" | "resubmit" | "withdraw";
             /** @default  */
             opinion?: string;
+            /** @default false */
+            paper_licence?: boolean;
             /** @default  */
             second_supplement_reason?: string;
         };
@@ -1917,6 +2038,16 @@ export interface components {
             serial?: string;
             subject?: string;
         };
+        /** @description A change (变更, 002 §19): a new version with the changed fields supersedes the licence. */
+        ChangeLicence: {
+            /** @description 持证单位 */
+            holder?: string;
+            /** @description 许可内容 */
+            particulars?: string;
+            /** @description 项目名称 */
+            project_name?: string;
+            reason: string;
+        };
         ChangePasswordIn: {
             account: string;
             current_password: string;
@@ -2097,6 +2228,14 @@ export interface components {
             /** Format: date */
             on?: string;
             substantiated?: boolean | null;
+        };
+        /** @description 办结（签章）: who concluded the case, and the certificate they signed in with (004 §19). */
+        ConclusionOut: {
+            certificate_serial?: string | null;
+            concluded_by?: string;
+            concluded_by_name?: string;
+            /** Format: date */
+            concluded_on?: string;
         };
         ConfigureStep: {
             granted: boolean;
@@ -2538,6 +2677,14 @@ export interface components {
             stage?: string;
             state?: string;
         };
+        HandoverOut: {
+            acceptance_notice_no?: string;
+            form?: string;
+            /** Format: date */
+            handed_on?: string;
+            received_by?: string;
+            recorded_by?: string;
+        };
         HealthOut: {
             services: {
                 [key: string]: string;
@@ -2649,33 +2796,64 @@ export interface components {
         };
         /** @description What the public learns by number and check code: whether the licence stands, and what it says. */
         LicenceCheckOut: {
+            conclusion?: components["schemas"]["ConclusionOut"] | null;
             department?: string;
+            form?: string;
             holder?: string;
             /** Format: date */
             issued_on?: string;
             item_name?: string;
+            kind?: string;
             licence_no?: string;
+            /** @description PDF 电子签章的核验结论 */
+            pdf_signature?: string | null;
             project_code?: string;
             project_name?: string;
             reason?: string;
             /** Format: date */
             revoked_on?: string | null;
+            /** @description 盖章单位（印章证书持有者） */
+            seal?: string;
+            seal_serial?: string | null;
+            /** Format: date-time */
+            signed_at?: string | null;
             /** @enum {string} */
-            status?: "valid" | "revoked";
+            status?: "valid" | "superseded" | "revoked" | "expired" | "unknown";
+            superseded_by?: components["schemas"]["SupersessionOut"] | null;
             title?: string;
             valid?: boolean;
+            valid_until?: string | null;
+            version?: string;
         };
         LicenceOut: {
             algorithm?: string;
-            /** @description 核验码：与证照编号一起在门户核验证照 */
+            /** @description 核验码（用证码）：与证照编号一起在门户核验证照 */
             check_code?: string;
+            conclusion?: components["schemas"]["ConclusionOut"] | null;
             document?: Record<string, never>;
-            key_id?: string;
-            licence_id?: string;
-            revocation?: components["schemas"]["RevocationOut"] | null;
-            signature?: string;
+            /** Format: date */
+            expired_on?: string | null;
             /** @enum {string} */
-            status?: "valid" | "revoked";
+            form?: "electronic" | "paper_copy";
+            handovers?: components["schemas"]["HandoverOut"][];
+            key_id?: string;
+            /** @enum {string} */
+            kind?: "certificate" | "approval" | "proof" | "report" | "result";
+            licence_id?: string;
+            licence_no?: string;
+            pdf_sha256?: string | null;
+            revocation?: components["schemas"]["RevocationOut"] | null;
+            seal_serial?: string | null;
+            signature?: string;
+            /** Format: date-time */
+            signed_at?: string | null;
+            /** @enum {string} */
+            status?: "valid" | "superseded" | "revoked" | "expired";
+            superseded_by?: components["schemas"]["SupersessionOut"] | null;
+            supersedes?: string | null;
+            /** Format: date */
+            valid_until?: string | null;
+            version?: number;
         };
         LoadCalendarYear: {
             holidays: string[];
@@ -2803,6 +2981,22 @@ export interface components {
             category?: string | null;
             name?: string | null;
             region?: string | null;
+        };
+        /** @description The scan of a paper licence (002 §21), sealed by the platform as a true copy. */
+        PaperLicence: {
+            /** @description 扫描件（PDF、PNG 或 JPEG），base64 */
+            content_base64: string;
+            /** @enum {string} */
+            content_type: "application/pdf" | "image/png" | "image/jpeg";
+            /**
+             * Format: date
+             * @description 纸质证照的发证日期
+             */
+            issued_on: string;
+            /** @description 纸质证照上的编号 */
+            licence_no: string;
+            /** @default  */
+            particulars?: string;
         };
         PasswordResetIn: {
             /** @description 至少 8 位，包含大写字母、小写字母、数字、符号中的至少三类，且不得包含账号 */
@@ -2935,6 +3129,17 @@ export interface components {
             sha256?: string;
             version?: number;
         };
+        RecordHandover: {
+            /** @description 申请人出示的受理通知书编号 */
+            acceptance_notice_no: string;
+            /**
+             * @description paper 纸质 / electronic 电子
+             * @enum {string}
+             */
+            form: "paper" | "electronic";
+            /** @description 领取人 */
+            received_by: string;
+        };
         /** @description 督查: a finding and the action required, on a case or on a department (of a region). */
         RecordInspection: {
             /** @default null */
@@ -3002,6 +3207,35 @@ export interface components {
         RevokeLicence: {
             reason: string;
         };
+        RotateSeal: {
+            department: string;
+            reason: string;
+            region: string;
+            /**
+             * @description 同时吊销旧印章证书（密钥泄露时）
+             * @default false
+             */
+            revoke_previous?: boolean;
+        };
+        SealOut: {
+            certificate_pem?: string;
+            /** Format: date-time */
+            created_at?: string;
+            current?: boolean;
+            department?: string;
+            generation?: number;
+            holder?: string;
+            /** Format: date-time */
+            not_after?: string;
+            reason?: string;
+            region?: string;
+            serial?: string;
+        };
+        SealsOut: {
+            items?: components["schemas"]["SealOut"][];
+            /** @description 城市 PKI 根证书（核验印章的信任锚） */
+            trust_root_pem?: string;
+        };
         /** @description 催办: what is urged (kind and id), how urgent, and why. For a consultation or a guidance answer */
         SendUrge: {
             /** @default null */
@@ -3039,6 +3273,8 @@ export interface components {
             attachment_ref: string;
             /** @default  */
             opinion?: string;
+            /** @default false */
+            paper_licence?: boolean;
             reason: string;
             /** @default  */
             second_supplement_reason?: string;
@@ -3200,6 +3436,13 @@ export interface components {
             /** @default  */
             note?: string;
         };
+        SupersessionOut: {
+            /** Format: date */
+            decided_on?: string;
+            licence_id?: string;
+            licence_no?: string;
+            reason?: string;
+        };
         SupplementOut: {
             case_id?: string;
             declaration_id?: string | null;
@@ -3313,6 +3556,10 @@ export interface components {
         };
         VerifyMaterial: {
             case_id: string;
+        };
+        VerifyPdf: {
+            /** @description 待核验的证照 PDF，base64 */
+            content_base64: string;
         };
     };
     responses: never;
@@ -5888,6 +6135,131 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ExtensionOut"];
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 不支持的内容类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    register_paper_licence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaperLicence"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenceOut"];
                 };
             };
             /** @description 请求格式错误 */
@@ -9927,6 +10299,93 @@ export interface operations {
             };
         };
     };
+    verify_licence_pdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyPdf"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenceCheckOut"];
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 不支持的内容类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
     verify_licence: {
         parameters: {
             query?: never;
@@ -10081,6 +10540,332 @@ export interface operations {
             };
             /** @description 输入校验失败 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    change_licence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                licence_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeLicence"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenceOut"];
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 不支持的内容类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    record_handover: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                licence_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordHandover"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenceOut"];
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 不支持的内容类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    get_licence_pdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                licence_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12896,6 +13681,176 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SupplementOut"];
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 不支持的内容类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    list_seals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SealsOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    rotate_seal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateSeal"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SealOut"];
                 };
             };
             /** @description 请求格式错误 */

@@ -272,6 +272,13 @@ class DeclarationRepository(_Repository):
         return set(self.session.execute(select(DeclarationRow.stage)
                                         .where(DeclarationRow.project_code == project_code)).scalars())
 
+    def case_of(self, project_code, department, region):
+        """The latest case of `department` in `region` on the project (None when it has none)."""
+        return self.session.execute(select(CaseFactRow.case_id).where(
+            CaseFactRow.project_code == project_code, CaseFactRow.department == department,
+            CaseFactRow.region == region).order_by(CaseFactRow.occurred_at.desc(), CaseFactRow.id.desc())
+            .limit(1)).scalar_one_or_none()
+
     def departments_of(self, project_code):
         """{(department, region)} of the items declared for the project: each is a case of the stage
         service (the department that handles it, in the project's region)."""
@@ -381,6 +388,13 @@ class CaseFactRepository(_Repository):
         rows = self.session.execute(select(CaseFactRow).where(CaseFactRow.case_id == case_id)
                                     .order_by(CaseFactRow.occurred_at, CaseFactRow.id)).scalars()
         return [to_record(row, model.CaseFact) for row in rows]
+
+    def case_of(self, project_code, department, region):
+        """The latest case of `department` in `region` on the project (None when it has none)."""
+        return self.session.execute(select(CaseFactRow.case_id).where(
+            CaseFactRow.project_code == project_code, CaseFactRow.department == department,
+            CaseFactRow.region == region).order_by(CaseFactRow.occurred_at.desc(), CaseFactRow.id.desc())
+            .limit(1)).scalar_one_or_none()
 
     def departments_of(self, project_code):
         """{(department, region)} of the cases the stage service announced for the project."""

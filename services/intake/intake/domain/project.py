@@ -208,6 +208,17 @@ def check_readable(identity, project, reach=None):
     return project
 
 
+def check_uploader(identity, project, case_departments):
+    """Who may upload to a project: whoever may act on it, and an officer of a department with a case
+    of the project (its notices, approval documents and scans, 002 §11); `case_departments`:
+    {(department, region)} of the project's cases."""
+    if identity.role == "officer":
+        if (identity.department, identity.region) not in case_departments:
+            raise Forbidden("只有在本项目有办件的部门审批人员可以上传文书")
+        return project
+    return check_actionable(identity, project)
+
+
 def check_actionable(identity, project):
     """Who may act on a project (upload, declare, hand in a supplement)."""
     if not can_act_for(identity, project.applicant_org):

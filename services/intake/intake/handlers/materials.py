@@ -4,7 +4,8 @@ import uuid
 
 from intake.domain import material as material_rules
 from intake.domain.model import Material, MaterialVersion, Verification
-from intake.handlers.common import SOURCE, actionable_project, page_answer, readable_project
+from intake.domain import project as project_rules
+from intake.handlers.common import SOURCE, find_project, page_answer, readable_project
 from platform_kit.contracts import new_event
 from platform_kit.errors import Conflict, Forbidden, NotFound
 
@@ -32,18 +33,26 @@ def _material_of(uow, project_code, material_id, lock=False):
     return material
 
 
+def _uploadable_project(uow, project_code, identity):
+    project = find_project(uow, project_code)
+    return project_rules.check_uploader(identity, project, uow.case_facts.departments_of(project_code)
+                                        if identity.role == "officer" else set())
+
+
 def check_upload(project_code, cmd, identity, uow):
-    """Refuse an upload before any byte is stored: unknown project, someone else's project, paper
-    registered by anyone but the window clerk."""
-    actionable_project(uow, project_code, identity)
+    """Refuse an upload before any byte is stored: unknown project, someone else's project, an officer
+    whose department has no case of it, paper registered by anyone but the window clerk."""
+    _uploadable_project(uow, project_code, identity)
     material_rules.check_channel(identity.role, cmd.get("channel"), cmd.get("paper_copies"), cmd.get("paper_pages"))
     if cmd.get("material_id") is not None:
         _material_of(uow, project_code, cmd["material_id"])
 
 
-def upload_material(project_code, cmd, identity, uow, staged):
-    """Record one uploaded version; `staged` is the inspected content, put in place before commit."""
-    actionable_project(uow, project_code, identity)
+def upload_material(project_code, cmd, identity, uow, staged, today=None):
+    """Record one uploaded version; `staged` is the inspected content, put in place before commit. A
+    version an officer uploads (a notice, an approval document, a scan) is first entered by their
+    department (000 §11): its verification is recorded with the upload."""
+    _uploadable_project(uow, project_code, identity)
     channel, copies, pages = material_rules.check_channel(identity.role, cmd.get("channel"), cmd.get("paper_copies"),
                                                           cmd.get("paper_pages"))
     if cmd.get("material_id"):
@@ -66,7 +75,21 @@ def upload_material(project_code, cmd, identity, uow, staged):
                        payload={"material_id": material.id, "version": number, "name": material.name,
                                 "sha256": facts["sha256"], "content_type": facts["content_type"],
                                 "size": facts["size"], "channel": channel}))
+    if identity.role == "officer":
+        _first_entry_by_uploader(uow, material, version, identity, today)
     return material_version_view(material, version)
+
+
+def _first_entry_by_uploader(uow, material, version, identity, today):
+    case_id = uow.case_facts.case_of(material.project_code, identity.department, identity.region)
+    if uow.materials.add_verification(Verification(material_id=material.id, version=version.version,
+                                                   department=identity.department, case_id=case_id,
+                                                   verified_by=identity.sub, verified_on=today)):
+        uow.emit(new_event("material.verified", source=SOURCE, project_code=material.project_code,
+                           actor=identity.actor(), payload={
+                               "material_id": material.id, "version": version.version, "name": material.name,
+                               "sha256": version.sha256, "department": identity.department, "case_id": case_id,
+                               "verified_by": identity.sub, "verified_on": today}))
 
 
 def remove_content_if_unreferenced(uow, key, delete):

@@ -14,9 +14,9 @@
 - 会审纪要 joint review minutes: the lead department's minutes and conclusion of a joint review, every
   invitee's answer and the departments that failed to answer by the deadline (002 §14–§17).
 
-Each carries the unified project code (002 §6) and a document number. Text is set in the PDF
-standard CJK font STSong-Light (Adobe-GB1), which every PDF reader provides, so no font file is
-embedded or needed on the server. Each function takes keyword arguments and returns the PDF bytes.
+Each carries the unified project code (002 §6) and a document number, is set in an embedded CJK
+font (subset, :func:`platform_kit.seal.cjk_font`) and carries the issuer's seal, drawn and as a PAdES
+signature (:mod:`intake.render.sealing`). Each function takes keyword arguments and returns the PDF.
 """
 import io
 from datetime import date, datetime
@@ -27,13 +27,13 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-FONT = "STSong-Light"
+from intake.render.sealing import seal_pdf
+from platform_kit.seal import cjk_font, draw_seal
+
+FONT = cjk_font()
 ESTIMATED_DUE = "（预计日期：该年度法定节假日安排尚未载入）"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 TITLES = {
     "registration_voucher": "登记凭单",
@@ -94,7 +94,7 @@ def _fields(rows):
     table = Table([[_p(label, _CELL), _p(value if value not in (None, "") else "—", _CELL)] for label, value in rows],
                   colWidths=[38 * mm, 132 * mm])
     table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.6, colors.HexColor("#9ca3af")),
+        ("GRID", (0, 0), (-1, -1), 0.6, colors.HexColor("#9ca3af")), ("FONTNAME", (0, 0), (-1, -1), FONT),
         ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f3f4f6")),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
@@ -106,7 +106,7 @@ def _list(header, rows, widths):
     table = Table([[_p(h, _CELL) for h in header]] + [[_p(c, _CELL) for c in row] for row in rows],
                   colWidths=[w * mm for w in widths], repeatRows=1)
     table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.6, colors.HexColor("#9ca3af")),
+        ("GRID", (0, 0), (-1, -1), 0.6, colors.HexColor("#9ca3af")), ("FONTNAME", (0, 0), (-1, -1), FONT),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e5e7eb")),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
@@ -114,15 +114,27 @@ def _list(header, rows, widths):
     return table
 
 
+class _Seal(Flowable):
+    """The issuer's seal drawn over the signature lines (its PAdES signature is added after drawing)."""
+
+    def __init__(self, holder):
+        super().__init__()
+        self.holder, self.width, self.height = holder, 0, 0
+
+    def draw(self):
+        draw_seal(self.canv, 140 * mm, 8 * mm, 19 * mm, self.holder)
+
+
 def _render(kind, document_no, project_code, flow, issued_by, issued_on):
     buffer = io.BytesIO()
     title = TITLES[kind]
     pdf = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm,
                             bottomMargin=18 * mm, title=f"{title} {document_no}", author=issued_by,
-                            subject=f"项目代码 {project_code}", creator="工程建设项目审批管理系统")
+                            subject=f"项目代码 {project_code}", creator="工程建设项目审批管理系统",
+                            initialFontName=FONT)
     story = [_p(title, _TITLE), _p(f"文书编号：{document_no}　　项目代码：{project_code}", _NUMBER)]
     story.extend(flow)
-    story.extend([Spacer(1, 14 * mm), _p(f"{issued_by}（印章）", _RIGHT), _p(chinese_date(issued_on), _RIGHT)])
+    story.extend([Spacer(1, 14 * mm), _p(issued_by, _RIGHT), _Seal(issued_by), _p(chinese_date(issued_on), _RIGHT)])
 
     def footer(canvas, doc):
         canvas.saveState()
@@ -133,7 +145,7 @@ def _render(kind, document_no, project_code, flow, issued_by, issued_on):
         canvas.restoreState()
 
     pdf.build(story, onFirstPage=footer, onLaterPages=footer)
-    return buffer.getvalue()
+    return seal_pdf(buffer.getvalue(), issued_by, f"{title} {document_no}")
 
 
 def _stage_name(stage):
@@ -195,7 +207,7 @@ def acceptance_notice(*, document_no, project_code, project_name, applicant, sta
         _p(f"你单位申请的“{project_name}”（项目代码 {project_code}）{_stage_name(stage)}阶段事项，{opening}"
            f"承诺时限自受理之日起计算（受理当日不计），以工作日计，至审批决定送达综合窗口之日止。"),
         Spacer(1, 4 * mm),
-        _list(["审批事项", "审批部门", "承诺时限", "办结期限"], rows, [66, 50, 26, 28]),
+        _list(["审批事项", "审批部门", "承诺时限", "办结期限"], rows, [60, 48, 26, 36]),
         Spacer(1, 3 * mm),
         _p(f"受理日期：{chinese_date(accepted_on)}", _PLAIN),
         _p("请妥善保管本通知书，凭本通知书在综合窗口领取行政许可证件；遗失的，须持加盖申请单位公章的遗失证明及"
@@ -344,76 +356,5 @@ def not_required_notice(*, document_no, project_code, project_name, applicant, s
     return _render("not_required_notice", document_no, project_code, flow, issued_by, issued_on)
 
 
-def countersign_record(*, document_no, project_code, project_name, applicant, item_name, department, question,
-                       opened_on, due_on, replies, summary, closed_on, issued_on=None,
-                       issued_by="工程建设项目综合服务窗口"):
-    """001 二: the asking department concluded its consultation (办结会签); every department's answer,
-    the silences recorded as no opinion by the deadline (004 §14), and the summary go back to the
-    applicant through the window.
-
-    `replies`: [{department (name), kind (Chinese), opinion, conditions, replied_on}].
-    """
-    flow = [
-        _p(f"{applicant}：", _PLAIN),
-        _p(f"你单位申请的“{project_name}”（项目代码 {project_code}）“{item_name}”事项，{department}于"
-           f"{chinese_date(opened_on)}发起部门意见征询，答复期限至{chinese_date(due_on)}，"
-           f"于{chinese_date(closed_on)}办结会签。各部门意见如下："),
-        Spacer(1, 2 * mm),
-        _fields([("征询事项", question)]),
-        Spacer(1, 3 * mm),
-        _list(["答复部门", "意见", "意见内容及条件", "日期"],
-              [[r["department"], r["kind"],
-                r["opinion"] + (f"。条件：{r['conditions']}" if r.get("conditions") else ""),
-                chinese_date(r["replied_on"])] for r in replies],
-              [34 * mm, 28 * mm, 78 * mm, 30 * mm]),
-        Spacer(1, 4 * mm),
-        _p("会签意见：", _PLAIN),
-        _p(summary),
-        Spacer(1, 3 * mm),
-        _p("逾期未反馈意见的部门视为无意见（依据内部协作实施方案第二条及相关规定）。", _NOTE),
-    ]
-    return _render("countersign_record", document_no, project_code, flow, issued_by, issued_on or closed_on)
-
-
-JOINT_REVIEW_KIND_NAMES = {"design_scheme": "方案联审", "construction_drawings": "联合审图",
-                           "joint_survey": "联合测绘", "joint_acceptance": "联合验收"}
-
-
-def joint_review_minutes(*, document_no, project_code, project_name, applicant, kind, stage, convened_by, subject,
-                         meeting_on, place, online, opened_on, due_on, answers, failed_to_answer, minutes,
-                         conclusion, closed_on, issued_on=None, issued_by="工程建设项目综合服务窗口"):
-    """002 §14–§17: the lead department's joint review (会审) of the stage: every invited department's
-    answer (an explicit 无意见 included), the departments silent at the deadline recorded as no
-    opinion and as failing to answer (未按时反馈), the minutes and the conclusion.
-
-    `answers`: [{department (name), kind (Chinese), opinion, conditions, answered_on, on_time}];
-    `failed_to_answer`: department names.
-    """
-    kind_name = JOINT_REVIEW_KIND_NAMES.get(kind, kind)
-    flow = [
-        _p(f"{applicant}：", _PLAIN),
-        _p(f"你单位“{project_name}”（项目代码 {project_code}）{_stage_name(stage)}阶段，牵头部门{convened_by}于"
-           f"{chinese_date(opened_on)}召集{kind_name}，各受邀部门反馈期限至{chinese_date(due_on)}，"
-           f"于{chinese_date(closed_on)}形成会审纪要。"),
-        Spacer(1, 2 * mm),
-        _fields([("会审类型", kind_name), ("会审事项", subject), ("会审日期", chinese_date(meeting_on)),
-                 ("会审地点", "线上会审" + (f"（{place}）" if place else "") if online else place),
-                 ("牵头部门", convened_by)]),
-        Spacer(1, 3 * mm),
-        _list(["受邀部门", "意见", "意见内容及条件", "日期"],
-              [[a["department"], a["kind"],
-                a["opinion"] + (f"。条件：{a['conditions']}" if a.get("conditions") else ""),
-                chinese_date(a["answered_on"])] for a in answers],
-              [34 * mm, 32 * mm, 74 * mm, 30 * mm]),
-        Spacer(1, 3 * mm),
-        _p("未按时反馈意见的部门：" + ("、".join(failed_to_answer) if failed_to_answer else "无"), _PLAIN),
-        Spacer(1, 3 * mm),
-        _p("会审纪要：", _PLAIN),
-        _p(minutes),
-        Spacer(1, 3 * mm),
-        _p("会审结论：", _PLAIN),
-        _p(conclusion),
-        Spacer(1, 3 * mm),
-        _p("受邀部门逾期未反馈意见的视为无意见，并记为未按时反馈（依据运行管理办法第十四条至第十七条）。", _NOTE),
-    ]
-    return _render("joint_review_minutes", document_no, project_code, flow, issued_by, issued_on or closed_on)
+# the records of consultations and joint reviews (drawn the same way)
+from intake.render.reviews import countersign_record, joint_review_minutes  # noqa: E402,F401

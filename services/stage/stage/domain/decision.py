@@ -6,6 +6,8 @@ on a stage (its clock paused or resumed, an extension) and a receipt the window 
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from platform_kit.errors import Conflict
+
 SUPPLEMENT_RECEIVED = "supplement_received"
 # 002 §14–§17: the conclusion of a joint review of the stage (会审结论), recorded on its open cases
 JOINT_REVIEW_CONCLUDED = "joint_review_concluded"
@@ -65,3 +67,10 @@ def supplement_received(decisions):
                         "materials": d["details"].get("materials", []), "note": d["opinion"],
                         "document_no": d["details"].get("document_no")}
     return received
+
+
+def check_paper_licence_received(licence_no, decisions):
+    """002 §21: a case approved with its licence on paper concludes once the department's scan was
+    sealed as a true copy (its number then reaches the case with licence.issued)."""
+    if not licence_no and any(d.action == "approve" and (d.details or {}).get("paper_licence") for d in decisions):
+        raise Conflict("本办件的证照为纸质证照：请先上传纸质证照扫描件，平台加盖电子印章后再办结")

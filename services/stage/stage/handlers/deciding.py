@@ -6,7 +6,7 @@ from platform_kit.contracts import Actor
 from platform_kit.errors import NotFound, ValidationFailed
 from stage.domain.case import SECOND_SUPPLEMENT, TRANSITIONS, is_lead
 from stage.domain.consultation import GATED_ACTIONS, check_decidable
-from stage.domain.decision import Decision
+from stage.domain.decision import Decision, check_paper_licence_received
 from stage.domain.roster import Roster
 from stage.handlers.events import Events
 from stage.handlers.views import one_case
@@ -74,6 +74,8 @@ def act_on_case(case_id, cmd, identity, uow, today, yellow_days, special=None):
     calendar = uow.calendar.current()
     events = Events(uow, calendar, today, yellow_days)
     actor = identity.actor()
+    if action == "conclude":   # 002 §21: a paper licence's sealed scan first
+        check_paper_licence_received(case.licence_no, uow.decisions.of_cases([case.id])[case.id])
     if action != "accept":
         settle_deemed(uow, events, case, today, calendar)   # 002 §7(二) applies before anything else
     outcome = case.act(action, today, calendar, opinion, second_supplement_reason=cmd.get("second_supplement_reason"),
@@ -81,13 +83,16 @@ def act_on_case(case_id, cmd, identity, uow, today, yellow_days, special=None):
     uow.cases.save(case)
     special = special or {}
     details = decision_details(identity, special)
+    if action == "approve" and cmd.get("paper_licence"):
+        details["paper_licence"] = True
     if outcome.reason:   # 002 §7(二): a further supplement notice, by the lead department, with its reason
         details.update(second_supplement=True, supplement_no=case.supplement_notices, label=SECOND_SUPPLEMENT)
     uow.decisions.add(Decision.of_outcome(
         case, outcome, actor, identity.name, opinion,
         reason="；".join(r for r in (outcome.reason, special.get("reason", "")) if r), special=bool(special),
         attachment_ref=special.get("attachment_ref"), details=details))
-    events.case_decided(case, outcome, actor, opinion)
+    events.case_decided(case, outcome, actor, opinion, paper_licence=cmd.get("paper_licence", False),
+                        certificate_serial=getattr(identity, "cert", None))
     if special:
         events.case("case.special_handled", case, actor, today, opinion, action=action,
                     from_state=outcome.from_state, to_state=outcome.to_state, reason=special["reason"],

@@ -45,7 +45,7 @@ class Events:
                                     "stage": recounted.stage, "case_id": case_id, "year": year,
                                     "clock": self.facts(recounted.clock)}))
 
-    def case_decided(self, case, outcome, actor, opinion):
+    def case_decided(self, case, outcome, actor, opinion, paper_licence=False, certificate_serial=None):
         """The event that tells the platform what this decision on a case did."""
         clock, action, on = case.clock, outcome.action, outcome.on
         if action in ("accept", "deemed_accept") or (action == "accept_supplement" and outcome.clock_started):
@@ -61,11 +61,11 @@ class Events:
                       second_supplement_reason=outcome.reason or None)
         elif action == "approve":
             self.case("case.approved", case, actor, on, opinion, applicant_org=case.applicant_org,
-                      project_name=case.project_name)
+                      project_name=case.project_name, paper_licence=bool(paper_licence))
         elif action == "conclude":
             self.case("case.concluded", case, actor, on, opinion, outcome=outcome.from_state,
                       accepted_on=case.accepted_on, due_on=clock.due_on, on_time=clock.on_time(),
-                      used_days=clock.used_before)
+                      used_days=clock.used_before, certificate_serial=certificate_serial)
         elif action == "return":
             self.case("case.returned", case, actor, on, opinion, used_days=clock.used_before if clock else 0,
                       round=case.round)
