@@ -95,12 +95,23 @@ class CategoryIn(Body):
     stages = fields.List(fields.Nested(StageIn), required=True, validate=validate.Length(min=1, max=4))
 
 
+class GuidanceLeadIn(Body):
+    """003 §4: the department that leads joint guidance (联合辅导) of a stage for a kind of works
+    (transport, water, grid, municipal pipelines …); without an entry, the stage's lead department."""
+    works = fields.String(required=True, validate=CODE)
+    works_name = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    stages = fields.List(fields.String(validate=validate.OneOf(STAGES)), required=True,
+                         validate=validate.Length(min=1, max=4))
+    lead_department = fields.String(required=True, validate=CODE)
+
+
 class CatalogIn(Body):
     name = fields.String(load_default="")
     description = fields.String(load_default="")
     overall_limit_days = fields.Integer(required=True, strict=True, validate=DAYS)
     departments = fields.List(fields.Nested(DepartmentIn), required=True, validate=validate.Length(min=1))
     categories = fields.List(fields.Nested(CategoryIn), required=True, validate=validate.Length(min=1))
+    guidance_leads = fields.List(fields.Nested(GuidanceLeadIn), load_default=list, validate=validate.Length(max=50))
 
 
 class CatalogVersionOut(Answer):
