@@ -10,6 +10,9 @@ RUN npm run api:check && npm run build
 
 FROM python:3.11-slim
 ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+# a TrueType CJK font embedded in the PDFs of joint guidance (reportlab cannot embed CFF outlines)
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends fonts-wqy-microhei \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml ./
 COPY lib ./lib

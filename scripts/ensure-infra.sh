@@ -48,6 +48,11 @@ fi
 if ! command -v chromium >/dev/null || ! fc-list :lang=zh 2>/dev/null | grep -q .; then
   apt_install chromium fonts-noto-cjk || echo "chromium / fonts-noto-cjk not installed" >&2
 fi
+# a TrueType CJK font that reportlab can embed (fonts-noto-cjk has CFF outlines it cannot): the
+# one-time notification lists of joint guidance are set in it (consult.guidance_pdf)
+if [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
+  apt_install fonts-wqy-microhei || echo "fonts-wqy-microhei not installed" >&2
+fi
 
 # --- PostgreSQL
 if ! port_open 5432; then

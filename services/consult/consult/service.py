@@ -4,8 +4,9 @@ from nameko.rpc import rpc
 from nameko.timer import timer
 from sqlalchemy import text
 
-from consult import handlers, joint_review_handlers
+from consult import guidance_answers, handlers, joint_review_handlers
 from consult.adapters.orm import metadata
+from consult.guidance_service import GuidanceEntrypoints
 from consult.schemas import (AnswerJointReview, ConsultationFilters, ConsultationOut, ConveneJointReview, Countersign,
                              JointReviewFilters, JointReviewMinutes, JointReviewOut, OpenConsultation,
                              ReplyToConsultation)
@@ -22,7 +23,7 @@ from platform_kit.validation import load
 DEFAULT_YELLOW_DAYS = 2
 
 
-class ConsultService:
+class ConsultService(GuidanceEntrypoints):
     name = "consult"
 
     db = Database(metadata)
@@ -155,6 +156,8 @@ class ConsultService:
 
 
 def sweep_every_deadline(unit_of_work, today, batch):
-    """The consultations' deadlines, then the joint reviews' (each claims its rows with SKIP LOCKED)."""
+    """The consultations' deadlines, then the joint reviews', then the guidance answer clocks (each
+    claims its rows with SKIP LOCKED)."""
     return handlers.sweep_all(unit_of_work, today, batch=batch) + \
-        joint_review_handlers.sweep_all(unit_of_work, today, batch=batch)
+        joint_review_handlers.sweep_all(unit_of_work, today, batch=batch) + \
+        guidance_answers.sweep_all(unit_of_work, today, batch=batch)
