@@ -282,6 +282,8 @@ class DraftBody(Body):
 
 class SubmitDeclaration(DraftBody):
     stage = fields.String(required=True, validate=validate.OneOf(STAGES))
+    # the one-time notification list of joint guidance it was prepared with (一次告知清单, 003 §11)
+    guidance_list_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=36))
 
 
 class SubmitSupplement(Body):
@@ -398,6 +400,7 @@ class DeclarationOut(Answer):
     submitted_by = fields.String()
     submitted_at = fields.AwareDateTime()
     submitted_on = fields.Date()
+    guidance_list_id = fields.String(allow_none=True)
     voucher = fields.Nested(DocumentOut)   # submit only: the registration voucher (002 §5)
 
 
