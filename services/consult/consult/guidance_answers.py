@@ -27,7 +27,7 @@ def ask(guidance_id, cmd, identity, uow, calendar, today, yellow_days):
     """A question of the applicant, recorded with the department that answers it: answered now
     (当场答复) when `answer` is given, else on a clock of 2 working days (疑难问题)."""
     session = uow.session
-    row = load(session, guidance_id, identity, lock=True)
+    row = load(session, guidance_id, identity, lock=True, speaking=True)
     rules.require_working(row.state, "登记问题")
     if identity.role == OFFICER:
         rules.may_speak_for(identity.department, lead=row.lead_department, present=_present(row))
@@ -67,7 +67,7 @@ def _emit_answered(uow, row, q, actor, lapsed=False):
 def answer(guidance_id, question_id, cmd, identity, uow, today):
     """The department asked answers a deferred question (late after its clock: recorded as late)."""
     session = uow.session
-    row = load(session, guidance_id, identity, lock=True)
+    row = load(session, guidance_id, identity, lock=True, speaking=True)
     if identity.role != OFFICER:
         raise Forbidden("答复由参加辅导的部门人员登记")
     rules.may_speak_for(identity.department, lead=row.lead_department, present=_present(row))
@@ -89,7 +89,7 @@ def answer(guidance_id, question_id, cmd, identity, uow, today):
 def record_finding(guidance_id, cmd, identity, uow, today):
     """A pre-review finding on a material of an item of the stage (预审, 003 §10(七))."""
     session = uow.session
-    row = load(session, guidance_id, identity, lock=True)
+    row = load(session, guidance_id, identity, lock=True, speaking=True)
     if identity.role != OFFICER:
         raise Forbidden("材料预审由参加辅导的部门人员登记")
     rules.may_speak_for(identity.department, lead=row.lead_department, present=_present(row))

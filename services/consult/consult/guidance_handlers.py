@@ -80,12 +80,14 @@ def visible(row, identity):
     return identity.department == row.lead_department or identity.department in {c.department for c in row.callouts}
 
 
-def load(session, guidance_id, identity, lock=False):
+def load(session, guidance_id, identity, lock=False, speaking=False):
+    """The session, if the caller may see it. `speaking`: an officer acting in it (answering,
+    pre-reviewing) is told why they may not, rather than that it does not exist."""
     query = select(GuidanceRow).where(GuidanceRow.id == guidance_id)
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     row = session.execute(query).scalar_one_or_none()
-    if row is None or not visible(row, identity):
+    if row is None or not (visible(row, identity) or (speaking and identity.role == OFFICER)):
         raise NotFound(f"辅导 {guidance_id} 不存在")
     return row
 

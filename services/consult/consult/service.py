@@ -4,9 +4,8 @@ from nameko.rpc import rpc
 from nameko.timer import timer
 from sqlalchemy import text
 
-from consult import guidance_answers, handlers, joint_review_handlers
+from consult import guidance_answers, guidance_service, handlers, joint_review_handlers
 from consult.adapters.orm import metadata
-from consult.guidance_service import GuidanceEntrypoints
 from consult.schemas import (AnswerJointReview, ConsultationFilters, ConsultationOut, ConveneJointReview, Countersign,
                              JointReviewFilters, JointReviewMinutes, JointReviewOut, OpenConsultation,
                              ReplyToConsultation)
@@ -23,7 +22,7 @@ from platform_kit.validation import load
 DEFAULT_YELLOW_DAYS = 2
 
 
-class ConsultService(GuidanceEntrypoints):
+class ConsultService(guidance_service.GuidanceEntrypoints):   # joint guidance (联合辅导, 003)
     name = "consult"
 
     db = Database(metadata)
