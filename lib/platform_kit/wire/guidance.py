@@ -28,6 +28,12 @@ class RequestGuidance(Body):
     topic = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
+class StepNote(Body):
+    """Signing for a request, confirming or closing a session, or retiring a member of the directory:
+    an optional note recorded with the step (the body may also be left out)."""
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
 class ScheduleGuidance(Body):
     """The team picked from the staff directory and the supporting departments called out."""
     team = fields.List(fields.String(validate=validate.Length(min=1, max=36)), required=True,

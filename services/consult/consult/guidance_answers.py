@@ -170,7 +170,7 @@ def _store_list(uow, *, kind, guidance_id, project_code, applicant_org, stage, d
     return listed
 
 
-def close(guidance_id, identity, uow, today):
+def close(guidance_id, cmd, identity, uow, today):
     """The applicant confirms the list, or the lead department closes the session (办结)."""
     session = uow.session
     row = load(session, guidance_id, identity, lock=True)
@@ -178,7 +178,7 @@ def close(guidance_id, identity, uow, today):
         require_lead(row, identity, "办结辅导")
     row.state = rules.move(row.state, "close")
     row.closed_on = today
-    record_step(uow, row, "close", identity, today)
+    record_step(uow, row, "close", identity, today, cmd["note"])
     uow.emit(new_event("guidance.closed", source=SOURCE, project_code=row.project_code, actor=identity.actor(),
                        payload={"guidance_id": row.id, "lead_department": row.lead_department,
                                 "closed_by": identity.sub, "closed_on": today, "questions": len(row.questions),

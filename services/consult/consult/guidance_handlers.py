@@ -154,12 +154,12 @@ def request_guidance(cmd, identity, uow, today):
     return view(row, session, today)
 
 
-def sign(guidance_id, identity, uow, today):
+def sign(guidance_id, cmd, identity, uow, today):
     """The lead department signs for the request (签收) and handles it."""
     row = load(uow.session, guidance_id, identity, lock=True)
     require_lead(row, identity, "签收辅导申请")
     row.state = rules.move(row.state, "sign")
-    record_step(uow, row, "sign", identity, today)
+    record_step(uow, row, "sign", identity, today, cmd["note"])
     uow.session.flush()
     return view(row, uow.session, today)
 

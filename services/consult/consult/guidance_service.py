@@ -34,8 +34,8 @@ class GuidanceEntrypoints:
         return self._session(handlers.request_guidance, load(wire.RequestGuidance(), data), roles=(APPLICANT, CLERK))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def sign_guidance(self, guidance_id):
-        return self._session(handlers.sign, guidance_id)
+    def sign_guidance(self, guidance_id, data=None):
+        return self._session(handlers.sign, guidance_id, load(wire.StepNote(), data or {}))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def schedule_guidance(self, guidance_id, data):
@@ -67,8 +67,8 @@ class GuidanceEntrypoints:
         return self._session(answers.issue_list, guidance_id, load(wire.IssueList(), data))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def close_guidance(self, guidance_id):
-        return self._session(answers.close, guidance_id, roles=(APPLICANT, OFFICER))
+    def close_guidance(self, guidance_id, data=None):
+        return self._session(answers.close, guidance_id, load(wire.StepNote(), data or {}), roles=(APPLICANT, OFFICER))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_guidance(self, guidance_id):
@@ -113,8 +113,9 @@ class GuidanceEntrypoints:
             return wire.StaffOut().dump(handlers.add_staff(cmd, identity, uow, today_in_shanghai()))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def retire_guidance_staff(self, staff_id):
+    def retire_guidance_staff(self, staff_id, data=None):
         identity = self.auth.identity(OFFICER, DEPT_ADMIN)
+        load(wire.StepNote(), data or {})
         with self.db.unit_of_work() as uow:
             return wire.StaffOut().dump(handlers.retire_staff(staff_id, identity, uow, today_in_shanghai()))
 
