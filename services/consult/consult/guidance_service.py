@@ -3,10 +3,8 @@
 from nameko.rpc import rpc
 
 from consult import guidance_answers as answers
-from consult import guidance_facts as facts
 from consult import guidance_handlers as handlers
 from consult import guidance_ledger as ledger
-from platform_kit.bus import event_handler
 from platform_kit.calendar import today_in_shanghai
 from platform_kit.calendar_store import current_calendar
 from platform_kit.errors import EXPECTED_ERRORS
@@ -154,24 +152,3 @@ class GuidanceEntrypoints:
         cmd = load(wire.PublishEntry(), data)
         with self.db.unit_of_work() as uow:
             return wire.GuideEntryOut().dump(ledger.publish_entry(cmd, identity, uow, today_in_shanghai()))
-
-    # ------------------------------------------------------------------------ facts of other services
-    @event_handler("intake", "catalog.loaded")
-    def on_catalog_loaded_for_guidance(self, envelope):
-        with self.db.unit_of_work() as uow:
-            facts.catalog_loaded(envelope, uow)
-
-    @event_handler("intake", "project.registered")
-    def on_project_registered_for_guidance(self, envelope):
-        with self.db.unit_of_work() as uow:
-            facts.project_registered(envelope, uow)
-
-    @event_handler("stage", "stage.opened")
-    def on_stage_opened_for_guidance(self, envelope):
-        with self.db.unit_of_work() as uow:
-            facts.stage_opened(envelope, uow)
-
-    @event_handler("stage", "case.approved")
-    def on_case_approved_for_guidance(self, envelope):
-        with self.db.unit_of_work() as uow:
-            facts.case_approved(envelope, uow)
