@@ -4,6 +4,9 @@ Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-30 23:07:04.115701
 
+Joint guidance (联合辅导, 003): the catalog's guidance leads and stages, projects, the staff directory,
+sessions with their steps, team, call-outs, questions, findings and lists (with the PDF), the cases of
+each stage, the next stages' lists and the published guide entries.
 """
 from typing import Sequence, Union
 

@@ -4,6 +4,9 @@ Revision ID: 0013
 Revises: 0011
 Create Date: 2026-11-30 23:10:41.369683
 
+The FAQ entries and common-error examples published into the items' guides (guidance.published), the
+lists of joint guidance a declaration may name (guidance.listed), and the list a declaration names.
+
 """
 from typing import Sequence, Union
 
