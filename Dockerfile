@@ -10,7 +10,7 @@ RUN npm run api:check && npm run build
 
 FROM python:3.11-slim
 ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
-# the TrueType CJK font sealed PDFs embed (licences, window documents)
+# the TrueType CJK font the PDFs embed (licences, window documents, one-time notification lists)
 RUN apt-get update && apt-get install -y --no-install-recommends fonts-wqy-microhei && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml ./

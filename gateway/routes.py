@@ -9,6 +9,7 @@ Bodies and answers of the services are their wire formats (:mod:`platform_kit.wi
 from gateway import schemas as s
 from gateway.operation import CODE, MATERIAL_TYPES, PAGE, STAGE, VERSION, Operation, Param
 from gateway.licence_routes import LICENCES
+from gateway.guidance_routes import GUIDANCE
 from gateway.supervision_routes import SUPERVISION
 from platform_kit.states import CASE_STATES
 from platform_kit.wire import certificate, consult, intake, stage, supervision
@@ -150,6 +151,7 @@ OPERATIONS = (
               response=certificate.SigningKeysOut, public=True, tag="certificate", errors=()),
     *LICENCES,
     *SUPERVISION,
+    *GUIDANCE,
     # consult
     Operation("/consultations", "POST", "consult", "open_consultation", "发起部门征求意见",
               args=("body",), body=consult.OpenConsultation, response=consult.ConsultationOut, status=201,

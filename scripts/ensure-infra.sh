@@ -48,7 +48,8 @@ fi
 if ! command -v chromium >/dev/null || ! fc-list :lang=zh 2>/dev/null | grep -q .; then
   apt_install chromium fonts-noto-cjk || echo "chromium / fonts-noto-cjk not installed" >&2
 fi
-# --- the TrueType CJK font that sealed PDFs (licences, window documents) embed
+# --- the TrueType CJK font the PDFs embed (licences, window documents, one-time notification lists);
+# fonts-noto-cjk has CFF outlines that reportlab cannot embed
 if [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
   apt_install fonts-wqy-microhei || echo "fonts-wqy-microhei not installed" >&2
 fi

@@ -1549,6 +1549,176 @@ def test_get_joint_review(people, joint_review):
     assert (body["id"], body["status"], len(body["answers"])) == (joint_review["id"], "closed", 1)
 
 
+# ------------------------------------------------------------------------------ joint guidance (联合辅导)
+@pytest.fixture(scope="module")
+def guidance(people, project, decided):
+    """Project A asks for guidance on stage 2 (building works: NRP leads); NRP signs, calls DRC out,
+    answers on the spot, DRC answers a deferred question, NRP pre-reviews and issues the one-time list;
+    the applicant confirms. Stage 1 approved, NRP is asked for stage 2's list and sends it."""
+    nrp, drc, applicant, code = people["nrp-officer"], people["drc-officer"], people["applicant"], project["code"]
+    seen = {"staff": nrp.post("/guidance/staff", json={"name": "周文", "title": "规划审批科"})}
+    drc_staff = ok(drc.post("/guidance/staff", json={"name": "钱进", "expertise": "投资项目审批"}), 201)
+    spare = ok(nrp.post("/guidance/staff", json={"name": "吴刚"}), 201)
+    seen["retired"] = nrp.post(f"/guidance/staff/{spare['id']}/retirement")
+
+    def request():   # consult learns of the project from project.registered
+        response = applicant.post("/guidance", json={"project_code": code, "stage": "engineering_permit",
+                                                     "topic": "工程建设许可阶段需要准备哪些材料"})
+        return response if response.status_code != 422 else None
+    seen["requested"] = eventually(request)
+    gid = ok(seen["requested"], 201)["id"]
+    seen["signed"] = nrp.post(f"/guidance/{gid}/sign")
+    seen["called"] = nrp.post(f"/guidance/{gid}/call-out", json={
+        "team": [ok(seen["staff"], 201)["id"], drc_staff["id"]], "supporting": ["DRC"], "place": "咨询辅导室"})
+    seen["arrived"] = drc.post(f"/guidance/{gid}/arrivals", json={"online": True})
+    seen["asked"] = nrp.post(f"/guidance/{gid}/questions", json={
+        "question": "设计方案需要几套？", "tags": ["材料"], "answer": "纸质两套并上传电子版。"})
+    deferred = ok(applicant.post(f"/guidance/{gid}/questions", json={
+        "question": "是否需要节能审查？", "tags": ["节能"], "department": "DRC"}), 201)["questions"][-1]["id"]
+    seen["answered"] = drc.post(f"/guidance/{gid}/questions/{deferred}/answer", json={"answer": "需要，随可研一并审查。"})
+    seen["finding"] = nrp.post(f"/guidance/{gid}/findings", json={
+        "item_code": "NRP-002", "material": "建设工程设计方案", "result": "error", "note": "缺少总平面图"})
+    seen["listed"] = nrp.post(f"/guidance/{gid}/lists", json={"next_steps": "补充总平面图后申报工程建设许可阶段。"})
+    seen["list_id"] = ok(seen["listed"], 201)["lists"][0]["list_id"]
+    seen["closed"] = applicant.post(f"/guidance/{gid}/close")
+    seen["id"] = gid
+
+    def next_stage():   # asked for once stage 1's last case is approved (case.approved)
+        items = nrp.get("/guidance/next-stages", params={"project_code": code}).json().get("items")
+        return items and items[0]
+    seen["next_id"] = eventually(next_stage)["id"]
+    return seen
+
+
+@covers("POST", "/guidance/staff")
+def test_add_guidance_staff(guidance):
+    assert expect(guidance["staff"], "POST", "/guidance/staff", 201)["department"] == "NRP"
+
+
+@covers("POST", "/guidance/staff/{staff_id}/retirement")
+def test_retire_guidance_staff(guidance):
+    body = expect(guidance["retired"], "POST", "/guidance/staff/{staff_id}/retirement", 200)
+    assert body["active"] is False and body["retired_on"]
+
+
+@covers("GET", "/guidance/staff")
+def test_list_guidance_staff(people, guidance):
+    items = page_of(expect(people["clerk"].get("/guidance/staff"), "GET", "/guidance/staff", 200))
+    assert {"NRP", "DRC"} <= {s["department"] for s in items}
+
+
+@covers("POST", "/guidance")
+def test_request_guidance(guidance):
+    body = expect(guidance["requested"], "POST", "/guidance", 201)
+    assert (body["lead_department"], body["state"], body["session_no"]) == ("NRP", "requested", 1)
+
+
+@covers("POST", "/guidance/{guidance_id}/sign")
+def test_sign_guidance(guidance):
+    assert expect(guidance["signed"], "POST", "/guidance/{guidance_id}/sign", 200)["state"] == "handling"
+
+
+@covers("POST", "/guidance/{guidance_id}/call-out")
+def test_schedule_guidance(guidance):
+    body = expect(guidance["called"], "POST", "/guidance/{guidance_id}/call-out", 200)
+    assert body["state"] == "consulting" and body["callouts"][0]["department"] == "DRC"
+
+
+@covers("POST", "/guidance/{guidance_id}/arrivals")
+def test_record_guidance_arrival(guidance):
+    body = expect(guidance["arrived"], "POST", "/guidance/{guidance_id}/arrivals", 200)
+    assert body["callouts"][0]["online"] is True and body["callouts"][0]["late"] is False
+
+
+@covers("POST", "/guidance/{guidance_id}/questions")
+def test_ask_guidance_question(guidance):
+    body = expect(guidance["asked"], "POST", "/guidance/{guidance_id}/questions", 201)
+    assert body["questions"][0]["mode"] == "on_spot"
+
+
+@covers("POST", "/guidance/{guidance_id}/questions/{question_id}/answer")
+def test_answer_guidance_question(guidance):
+    body = expect(guidance["answered"], "POST", "/guidance/{guidance_id}/questions/{question_id}/answer", 200)
+    assert all(q["answered_on"] for q in body["questions"])
+
+
+@covers("POST", "/guidance/{guidance_id}/findings")
+def test_record_guidance_finding(guidance):
+    body = expect(guidance["finding"], "POST", "/guidance/{guidance_id}/findings", 201)
+    assert body["findings"][0]["result_name"] == "有误"
+
+
+@covers("POST", "/guidance/{guidance_id}/lists")
+def test_issue_guidance_list(guidance):
+    body = expect(guidance["listed"], "POST", "/guidance/{guidance_id}/lists", 201)
+    assert body["state"] == "to_confirm" and body["lists"][0]["kind"] == "one_time"
+
+
+@covers("POST", "/guidance/{guidance_id}/close")
+def test_close_guidance(guidance):
+    assert expect(guidance["closed"], "POST", "/guidance/{guidance_id}/close", 200)["state"] == "closed"
+
+
+@covers("GET", "/guidance/{guidance_id}")
+def test_get_guidance(people, guidance):
+    body = expect(people["supervisor"].get(f"/guidance/{guidance['id']}"), "GET", "/guidance/{guidance_id}", 200)
+    assert [s["action"] for s in body["steps"]][:3] == ["request", "sign", "call_out"]
+
+
+@covers("GET", "/guidance")
+def test_list_guidance(people, guidance):
+    items = page_of(expect(people["nrp-officer"].get("/guidance"), "GET", "/guidance", 200))
+    assert guidance["id"] in {g["id"] for g in items}
+
+
+@covers("GET", "/projects/{code}/guidance")
+def test_get_project_guidance(people, project, guidance):
+    body = expect(people["applicant"].get(f"/projects/{project['code']}/guidance"), "GET",
+                  "/projects/{code}/guidance", 200)
+    assert body["lists"][0]["list_id"] == guidance["list_id"]
+
+
+@covers("GET", "/guidance/lists/{list_id}")
+def test_get_guidance_list(people, guidance):
+    body = expect(people["applicant"].get(f"/guidance/lists/{guidance['list_id']}"), "GET",
+                  "/guidance/lists/{list_id}", 200)
+    assert body["content"]["answers"] and body["kind"] == "one_time"
+
+
+@covers("GET", "/guidance/lists/{list_id}/pdf")
+def test_get_guidance_list_pdf(people, guidance):
+    response = expect(people["applicant"].get(f"/guidance/lists/{guidance['list_id']}/pdf"), "GET",
+                      "/guidance/lists/{list_id}/pdf", 200)
+    assert response.content.startswith(b"%PDF-")
+
+
+@covers("GET", "/guidance/next-stages")
+def test_list_next_stage_lists(people, guidance):
+    items = page_of(expect(people["nrp-officer"].get("/guidance/next-stages"), "GET", "/guidance/next-stages", 200))
+    assert items[0]["stage"] == "engineering_permit"
+
+
+@covers("POST", "/guidance/next-stages/{next_id}/send")
+def test_send_next_stage_list(people, guidance):
+    body = expect(people["nrp-officer"].post(f"/guidance/next-stages/{guidance['next_id']}/send", json={
+        "note": "请按清单准备工程建设许可阶段材料。"}), "POST", "/guidance/next-stages/{next_id}/send", 200)
+    assert body["state"] == "sent" and body["list_id"]
+
+
+@covers("GET", "/guidance/analysis")
+def test_guidance_analysis(people, guidance):
+    body = expect(people["nrp-officer"].get("/guidance/analysis", params={"top": 5}), "GET", "/guidance/analysis", 200)
+    assert body["sessions"] >= 1 and body["material_errors"][0]["item_code"] == "NRP-002"
+
+
+@covers("POST", "/guidance/guide-entries")
+def test_publish_guide_entry(people, guidance):
+    body = expect(people["nrp-officer"].post("/guidance/guide-entries", json={
+        "item_code": "NRP-002", "kind": "common_error", "answer": "建设工程设计方案缺少总平面图"}),
+        "POST", "/guidance/guide-entries", 201)
+    assert body["kind"] == "common_error"
+
+
 # ------------------------------------------------------------------------------ every operation
 def operations_of(document):
     return {(method.upper(), path) for path, methods in document["paths"].items() for method in methods}

@@ -163,6 +163,9 @@ class DeclarationSubmittedV1(_Payload):
     items = fields.List(fields.Nested(DeclaredItem), required=True, validate=validate.Length(min=1))
     # results of earlier stages the platform attaches (000 §7); added within version 1
     licences = fields.List(fields.Nested(DeclaredLicence), load_default=list)
+    # the one-time notification list (一次告知清单, 003 §11) the declaration was prepared with; added
+    # within version 1
+    guidance_list_id = fields.String(load_default=None, allow_none=True)
 
 
 def _clock_facts():
@@ -483,6 +486,34 @@ class CatalogLoadedV1(_Payload):
     loaded_by = fields.String(required=True)
     departments = fields.List(fields.Nested(CatalogDepartment), required=True, validate=validate.Length(min=1))
     consultation_rules = fields.List(fields.Nested(ItemConsultationRules), load_default=list)
+    # joint guidance (联合辅导, 003 §4, §10): the lead department of each stage by kind of works, and
+    # each category's stages with their items and materials; added within version 1
+    guidance_leads = fields.List(fields.Nested(lambda: GuidanceLead()), load_default=list)
+    guidance_stages = fields.List(fields.Nested(lambda: GuidanceStage()), load_default=list)
+
+
+class GuidanceLead(_Payload):
+    """003 §4: who leads the guidance of `stage` for projects of this kind of works."""
+    works = fields.String(required=True)
+    works_name = fields.String(required=True)
+    stage = fields.String(required=True, validate=validate.OneOf(STAGES))
+    lead_department = fields.String(required=True)
+
+
+class GuidanceItem(_Payload):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    department = fields.String(required=True)
+    materials = fields.List(fields.String(), required=True)
+    notification_commitment = fields.Boolean(load_default=False)
+    accept_with_deficiencies = fields.Boolean(load_default=False)
+
+
+class GuidanceStage(_Payload):
+    category = fields.String(required=True)
+    stage = fields.String(required=True, validate=validate.OneOf(STAGES))
+    lead_department = fields.String(required=True)
+    items = fields.List(fields.Nested(GuidanceItem), required=True)
 
 
 class ConsultationOpenedV1(_Payload):
@@ -771,6 +802,102 @@ class AlertRaisedV1(_Payload):
     raised_on = fields.Date(required=True)
 
 
+# ---------------------------------------------------------------- joint guidance (联合辅导, 003)
+GUIDANCE_CHANNELS = ("online", "window")
+GUIDANCE_LIST_KINDS = ("one_time", "next_stage")
+
+
+class GuidanceRequestedV1(_Payload):
+    """An applicant (online) or the window (on site) asked for joint guidance (003 §11(一)); routed to
+    the lead department of the stage for the kind of works (003 §4). `session_no`: the how-many-th
+    session of the project (none for an intention not registered as a project yet)."""
+    guidance_id = fields.String(required=True)
+    stage = fields.String(required=True, validate=validate.OneOf(STAGES))
+    category = fields.String(required=True)
+    works = fields.String(required=True)
+    lead_department = fields.String(required=True)
+    region = fields.String(required=True)
+    channel = fields.String(required=True, validate=validate.OneOf(GUIDANCE_CHANNELS))
+    applicant_org = fields.String(allow_none=True, load_default=None)
+    intention = fields.String(allow_none=True, load_default=None)
+    topic = fields.String(required=True)
+    session_no = fields.Integer(allow_none=True, load_default=None)
+    requested_on = fields.Date(required=True)
+
+
+class GuidanceScheduledV1(_Payload):
+    """The lead department signed for the request, picked its team from the directory and called the
+    supporting departments out (003 §7: within 15 minutes of the call)."""
+    guidance_id = fields.String(required=True)
+    lead_department = fields.String(required=True)
+    team = fields.List(fields.String(), required=True)
+    supporting = fields.List(fields.String(), required=True)
+    called_at = fields.AwareDateTime(required=True)
+    place = fields.String(load_default="")
+
+
+class GuidanceAnsweredV1(_Payload):
+    """A question was answered, on the spot or within its 2-working-day clock (003 §9(三)); or the
+    clock lapsed unanswered (`lapsed`)."""
+    guidance_id = fields.String(required=True)
+    question_id = fields.String(required=True)
+    department = fields.String(required=True)
+    mode = fields.String(required=True, validate=validate.OneOf(("on_spot", "deferred")))
+    answered_on = fields.Date(allow_none=True, load_default=None)
+    due_on = fields.Date(allow_none=True, load_default=None)
+    lapsed = fields.Boolean(load_default=False)
+    tags = fields.List(fields.String(), load_default=list)
+
+
+class GuidanceListedV1(_Payload):
+    """A one-time notification list (一次告知清单, 003 §9(二), §11(三)) or a next stage's list of items
+    and materials (003 §13) was issued to the applicant; `supersedes` names the list it replaces,
+    with the reason recorded."""
+    list_id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(GUIDANCE_LIST_KINDS))
+    guidance_id = fields.String(allow_none=True, load_default=None)
+    stage = fields.String(required=True, validate=validate.OneOf(STAGES))
+    department = fields.String(required=True)
+    issued_on = fields.Date(required=True)
+    item_codes = fields.List(fields.String(), required=True)
+    supersedes = fields.String(allow_none=True, load_default=None)
+    reason = fields.String(allow_none=True, load_default=None)
+
+
+class GuidanceFlaggedV1(_Payload):
+    """003 §12: more than three guidance sessions for one project, an abnormal case (异常办件) that
+    starts supervision and urging (监察、督办)."""
+    guidance_id = fields.String(required=True)
+    session_no = fields.Integer(required=True, validate=validate.Range(min=4))
+    sessions = fields.List(fields.String(), required=True)
+    lead_department = fields.String(required=True)
+    region = fields.String(required=True)
+    stage = fields.String(required=True, validate=validate.OneOf(STAGES))
+    flagged_on = fields.Date(required=True)
+
+
+class GuidanceClosedV1(_Payload):
+    """The session was closed (the applicant confirmed the list, or the lead department closed it)."""
+    guidance_id = fields.String(required=True)
+    lead_department = fields.String(required=True)
+    closed_by = fields.String(required=True)
+    closed_on = fields.Date(required=True)
+    questions = fields.Integer(required=True)
+    late_arrivals = fields.List(fields.String(), load_default=list)
+
+
+class GuidancePublishedV1(_Payload):
+    """The lead department published a frequent question (FAQ) or a common material error (常见错误示例)
+    into the public guide of an item (003 §6, §15)."""
+    entry_id = fields.String(required=True)
+    item_code = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(("faq", "common_error")))
+    question = fields.String(allow_none=True, load_default=None)
+    answer = fields.String(required=True)
+    department = fields.String(required=True)
+    published_on = fields.Date(required=True)
+
+
 # type -> {version: schema class}. The single source of truth for what may be published.
 class DocumentIssuedV1(_Payload):
     """The window issued a document of a project (综合窗口文书: voucher, acceptance, supplement, refusal,
@@ -832,6 +959,13 @@ EVENTS = {
     "joint_review.answered": {1: JointReviewAnsweredV1},
     "joint_review.no_answer": {1: JointReviewNoAnswerV1},
     "joint_review.concluded": {1: JointReviewConcludedV1},
+    "guidance.requested": {1: GuidanceRequestedV1},
+    "guidance.scheduled": {1: GuidanceScheduledV1},
+    "guidance.answered": {1: GuidanceAnsweredV1},
+    "guidance.listed": {1: GuidanceListedV1},
+    "guidance.flagged": {1: GuidanceFlaggedV1},
+    "guidance.closed": {1: GuidanceClosedV1},
+    "guidance.published": {1: GuidancePublishedV1},
     # supervision: complaints and the accountability list
     "complaint.filed": {1: ComplaintFiledV1},
     "complaint.assigned": {1: ComplaintAssignedV1},

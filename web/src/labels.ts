@@ -136,3 +136,14 @@ export const LICENCE_STATUS_LABELS: Record<string, string> = {
 }
 export const LICENCE_FORM_LABELS: Record<string, string> = { electronic: '电子证照', paper_copy: '纸质证照电子副本' }
 export const HANDOVER_FORM_LABELS: Record<string, string> = { paper: '纸质', electronic: '电子' }
+// joint guidance (联合辅导, 003)
+export const GUIDANCE_STATE_LABELS: Record<string, string> = {
+  requested: '待牵头部门签收', handling: '牵头部门办理中', consulting: '联合辅导中',
+  to_confirm: '待申请人确认清单', closed: '已办结',
+}
+export const WORKS_LABELS: Record<string, string> = {
+  building: '房屋建筑', transport: '交通工程', water: '水利工程', grid: '电网工程', municipal_pipeline: '市政管线外线工程',
+}
+export const FINDING_LABELS: Record<string, string> = { ok: '符合要求', missing: '缺少', error: '有误', corrected: '已当场更正' }
+export const ANSWER_MODE_LABELS: Record<string, string> = { on_spot: '当场答复', deferred: '2个工作日内答复' }
+export const GUIDANCE_LIST_LABELS: Record<string, string> = { one_time: '一次告知清单', next_stage: '下一阶段事项及材料清单' }

@@ -30,6 +30,7 @@ const portal: RouteRecordRaw[] = [
   { path: 'my/projects/:code/declare/:stage', name: 'declare', component: () => import('./pages/applicant/DeclarePage.vue'), meta: { title: '阶段申报', roles: ['applicant'] } },
   { path: 'complaints/new', name: 'complaint-new', component: () => import('./pages/public/ComplaintNewPage.vue'), meta: { title: '投诉举报' } },
   { path: 'complaints/lookup', name: 'complaint-lookup', component: () => import('./pages/public/ComplaintLookupPage.vue'), meta: { title: '投诉举报查询' } },
+  { path: 'my/projects/:code/guidance', name: 'my-guidance', component: () => import('./pages/applicant/GuidancePage.vue'), meta: { title: '联合辅导', roles: ['applicant'] } },
   { path: 'my/inbox', name: 'inbox', component: () => import('./pages/applicant/InboxPage.vue'), meta: { title: '消息与文书', roles: ['applicant'] } },
 ]
 
@@ -53,6 +54,9 @@ const work: RouteRecordRaw[] = [
   { path: 'catalog', name: 'catalog', component: () => import('./pages/work/CatalogPage.vue'), meta: { title: '事项目录', roles: ['operator'] } },
   { path: 'calendar', name: 'calendar', component: () => import('./pages/work/CalendarPage.vue'), meta: { title: '工作日历', roles: ['operator'] } },
   { path: 'accounts', name: 'accounts', component: () => import('./pages/work/AccountsPage.vue'), meta: { title: '账号管理', roles: ['operator', 'dept_admin'] } },
+  { path: 'guidance', name: 'guidance', component: () => import('./pages/work/GuidanceListPage.vue'), meta: { title: '联合辅导', roles: ['officer', 'clerk', 'supervisor'] } },
+  { path: 'guidance/:id', name: 'guidance-session', component: () => import('./pages/work/GuidanceSessionPage.vue'), meta: { title: '辅导详情', roles: ['officer', 'clerk', 'supervisor'] } },
+  { path: 'guidance-analysis', name: 'guidance-analysis', component: () => import('./pages/work/GuidanceAnalysisPage.vue'), meta: { title: '辅导分析', roles: ['officer', 'supervisor'] } },
   // notices
   { path: 'inbox', name: 'work-inbox', component: () => import('./pages/work/InboxPage.vue'), meta: { title: '消息', roles: STAFF } },
   { path: 'contacts', name: 'contacts', component: () => import('./pages/work/ContactsPage.vue'), meta: { title: '通知联系方式', roles: ['operator'] } },

@@ -95,12 +95,23 @@ class CategoryIn(Body):
     stages = fields.List(fields.Nested(StageIn), required=True, validate=validate.Length(min=1, max=4))
 
 
+class GuidanceLeadIn(Body):
+    """003 §4: the department that leads joint guidance (联合辅导) of a stage for a kind of works
+    (transport, water, grid, municipal pipelines …); without an entry, the stage's lead department."""
+    works = fields.String(required=True, validate=CODE)
+    works_name = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    stages = fields.List(fields.String(validate=validate.OneOf(STAGES)), required=True,
+                         validate=validate.Length(min=1, max=4))
+    lead_department = fields.String(required=True, validate=CODE)
+
+
 class CatalogIn(Body):
     name = fields.String(load_default="")
     description = fields.String(load_default="")
     overall_limit_days = fields.Integer(required=True, strict=True, validate=DAYS)
     departments = fields.List(fields.Nested(DepartmentIn), required=True, validate=validate.Length(min=1))
     categories = fields.List(fields.Nested(CategoryIn), required=True, validate=validate.Length(min=1))
+    guidance_leads = fields.List(fields.Nested(GuidanceLeadIn), load_default=list, validate=validate.Length(max=50))
 
 
 class CatalogVersionOut(Answer):
@@ -271,6 +282,8 @@ class DraftBody(Body):
 
 class SubmitDeclaration(DraftBody):
     stage = fields.String(required=True, validate=validate.OneOf(STAGES))
+    # the one-time notification list of joint guidance it was prepared with (一次告知清单, 003 §11)
+    guidance_list_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=36))
 
 
 class SubmitSupplement(Body):
@@ -387,6 +400,7 @@ class DeclarationOut(Answer):
     submitted_by = fields.String()
     submitted_at = fields.AwareDateTime()
     submitted_on = fields.Date()
+    guidance_list_id = fields.String(allow_none=True)
     voucher = fields.Nested(DocumentOut)   # submit only: the registration voucher (002 §5)
 
 

@@ -4,7 +4,7 @@ from nameko.rpc import rpc
 from nameko.timer import timer
 from sqlalchemy import text
 
-from consult import handlers, joint_review_handlers
+from consult import guidance_answers, guidance_facts, guidance_service, handlers, joint_review_handlers
 from consult.adapters.orm import metadata
 from consult.schemas import (AnswerJointReview, ConsultationFilters, ConsultationOut, ConveneJointReview, Countersign,
                              JointReviewFilters, JointReviewMinutes, JointReviewOut, OpenConsultation,
@@ -22,7 +22,7 @@ from platform_kit.validation import load
 DEFAULT_YELLOW_DAYS = 2
 
 
-class ConsultService:
+class ConsultService(guidance_service.GuidanceEntrypoints):   # joint guidance (联合辅导, 003)
     name = "consult"
 
     db = Database(metadata)
@@ -141,6 +141,28 @@ class ConsultService:
         with self.db.unit_of_work() as uow:
             handlers.calendar_year_loaded(envelope, uow)
 
+    # joint guidance (003): the catalog's leads and stages, projects, and the cases of each stage
+    # with their approvals (the last one approved asks for the next stage's list, 003 §13)
+    @event_handler("intake", "catalog.loaded")
+    def on_catalog_loaded_for_guidance(self, envelope):
+        with self.db.unit_of_work() as uow:
+            guidance_facts.catalog_loaded(envelope, uow)
+
+    @event_handler("intake", "project.registered")
+    def on_project_registered_for_guidance(self, envelope):
+        with self.db.unit_of_work() as uow:
+            guidance_facts.project_registered(envelope, uow)
+
+    @event_handler("stage", "stage.opened")
+    def on_stage_opened_for_guidance(self, envelope):
+        with self.db.unit_of_work() as uow:
+            guidance_facts.stage_opened(envelope, uow)
+
+    @event_handler("stage", "case.approved")
+    def on_case_approved_for_guidance(self, envelope):
+        with self.db.unit_of_work() as uow:
+            guidance_facts.case_approved(envelope, uow)
+
     # 004 §14: silence by the deadline is recorded as no opinion by the platform itself; a joint
     # review's silent invitee is also recorded as failing to answer
     @timer(interval=1)
@@ -155,6 +177,8 @@ class ConsultService:
 
 
 def sweep_every_deadline(unit_of_work, today, batch):
-    """The consultations' deadlines, then the joint reviews' (each claims its rows with SKIP LOCKED)."""
+    """The consultations' deadlines, then the joint reviews', then the guidance answer clocks (each
+    claims its rows with SKIP LOCKED)."""
     return handlers.sweep_all(unit_of_work, today, batch=batch) + \
-        joint_review_handlers.sweep_all(unit_of_work, today, batch=batch)
+        joint_review_handlers.sweep_all(unit_of_work, today, batch=batch) + \
+        guidance_answers.sweep_all(unit_of_work, today, batch=batch)

@@ -15,6 +15,7 @@ from intake.adapters.orm import metadata
 from intake.adapters.repositories import repositories
 from intake.adapters.storage import MaterialStorage, chunks_of
 from intake.domain import window
+from intake.handlers.guidance import record_guide_entry, record_guidance_list
 from intake.render.flowchart import flowchart_svg
 from intake.render.sealing import WindowSeals
 from intake.schemas import (CatalogIn, CatalogLoaded, ChecklistOut, DeclarationOut, DocumentContentOut, DocumentOut,
@@ -356,6 +357,18 @@ class IntakeService:
         # 002 §14–§17: the joint review's minutes and conclusion go to the applicant through the window
         with self.db.unit_of_work() as uow:
             handlers.issue_joint_review_minutes(envelope, uow, "intake.on_joint_review_concluded")
+
+    @event_handler("consult", "guidance.published")
+    def on_guidance_published(self, envelope):
+        # 003 §6, §15: the lead department's FAQ entries and common-error examples join the item's guide
+        with self.db.unit_of_work() as uow:
+            record_guide_entry(envelope, uow, "intake.on_guidance_published")
+
+    @event_handler("consult", "guidance.listed")
+    def on_guidance_listed(self, envelope):
+        # the applicant names the one-time notification list in the stage's declaration (003 §11(四))
+        with self.db.unit_of_work() as uow:
+            record_guidance_list(envelope, uow, "intake.on_guidance_listed")
 
     @event_handler("certificate", "licence.issued")
     def on_licence_issued(self, envelope):

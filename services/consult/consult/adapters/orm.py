@@ -216,3 +216,6 @@ class JointReviewAnswerRow(Base):
 
 
 metadata = Base.metadata
+
+# joint guidance tables on the same metadata
+from consult.adapters import guidance_orm  # noqa: E402,F401

@@ -156,6 +156,8 @@ class DeclarationRow(Base):
     items: Mapped[list] = mapped_column(JSON)
     # results of earlier stages the platform attached (000 §7), never asked of the applicant
     licences: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    # the one-time notification list (一次告知清单, 003 §11) the declaration was prepared with
+    guidance_list_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     submitted_by: Mapped[str] = mapped_column(String(80))
     submitted_role: Mapped[str] = mapped_column(String(20))
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -336,3 +338,6 @@ class LicenceRevocationRow(Base):
 
 
 metadata = Base.metadata
+
+# joint guidance facts on the same metadata
+from intake.adapters import guidance_orm  # noqa: E402,F401

@@ -17,6 +17,7 @@ from intake.adapters.orm import (CaseFactRow, CatalogVersionRow, CodeCounterRow,
                                  LicenceRow, MaterialRow, MaterialVerificationRow, MaterialVersionRow,
                                  ProjectRevisionRow, ProjectRow, QueryCodeRow, StageConclusionRow, SupplementSubmissionRow,
                                  WindowDocumentRow)
+from intake.adapters.guidance_repository import GuidanceRepository
 from intake.domain import model
 from intake.domain.catalog import Catalog
 from platform_kit.calendar_store import current_calendar
@@ -494,4 +495,4 @@ def repositories(session):
             "case_facts": CaseFactRepository(session), "consultations": ConsultationRequestRepository(session),
             "supplements": SupplementRepository(session),
             "licences": LicenceRepository(session), "conclusions": StageConclusionRepository(session),
-            "calendar": CalendarRepository(session)}
+            "calendar": CalendarRepository(session), "guidance": GuidanceRepository(session)}

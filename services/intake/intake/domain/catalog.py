@@ -307,7 +307,27 @@ def consistency_errors(data):
         if total > data["overall_limit_days"]:
             errors.append({"field": f"{where}.stages",
                            "message": f"各阶段时限之和 {total} 个工作日超过全流程总时限 {data['overall_limit_days']}"})
+    for index, lead in enumerate(data.get("guidance_leads") or ()):
+        if lead["lead_department"] not in departments:
+            errors.append({"field": f"guidance_leads[{index}].lead_department",
+                           "message": f"辅导牵头部门 {lead['lead_department']} 不在部门列表中"})
     return errors
+
+
+def guidance_facts(data):
+    """What joint guidance (003 §4, §10) needs of a catalog: the lead department of a stage per kind
+    of works, and each category's stages with their items, materials and 告知承诺 / 容缺 flags."""
+    leads = [{"works": lead["works"], "works_name": lead["works_name"], "stage": stage,
+              "lead_department": lead["lead_department"]}
+             for lead in data.get("guidance_leads") or () for stage in lead["stages"]]
+    stages = [{"category": category["code"], "stage": stage["stage"], "lead_department": stage["lead_department"],
+               "items": [{"code": item["code"], "name": item["name"], "department": item["department"],
+                          "materials": list(item.get("materials") or ()),
+                          "notification_commitment": bool(item.get("notification_commitment")),
+                          "accept_with_deficiencies": bool(item.get("accept_with_deficiencies"))}
+                         for item in stage["items"]]}
+              for category in data["categories"] for stage in category["stages"]]
+    return {"guidance_leads": leads, "guidance_stages": stages}
 
 
 def _consultation_errors(item, at, departments):

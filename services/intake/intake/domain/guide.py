@@ -19,7 +19,10 @@ def _department(department):
     return {"code": department.code, "name": department.name}
 
 
-def build(catalog, category_code, attributes, region, declared_stages=(), concluded_stages=(), licences=()):
+def build(catalog, category_code, attributes, region, declared_stages=(), concluded_stages=(), licences=(),
+          published=None):
+    """`published`: {item_code: {faq, common_errors}} the guidance lead departments added (003 §15)."""
+    published = published or {}
     category = catalog.category(category_code)
     stages, materials = [], {}
     for stage in category.stages:
@@ -36,7 +39,8 @@ def build(catalog, category_code, attributes, region, declared_stages=(), conclu
                 "limit_days": item.limit_days, "materials": list(item.materials), "state": state,
                 "notification_commitment": item.notification_commitment,
                 "accept_with_deficiencies": item.accept_with_deficiencies,
-                "faq": [dict(q) for q in item.faq], "common_errors": list(item.common_errors),
+                "faq": [dict(q) for q in item.faq] + list(published.get(item.code, {}).get("faq", ())),
+                "common_errors": list(item.common_errors) + list(published.get(item.code, {}).get("common_errors", ())),
             })
             for name in item.materials:
                 materials.setdefault(name, []).append(item.code)

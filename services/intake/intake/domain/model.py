@@ -113,6 +113,7 @@ class Declaration:
     submitted_role: str
     submitted_on: date
     submitted_at: datetime | None = None
+    guidance_list_id: str | None = None   # the one-time notification list it was prepared with (003 §11)
 
 
 @dataclass

@@ -2,7 +2,7 @@
 import hashlib
 import json
 
-from intake.domain.catalog import Catalog, consultation_rules
+from intake.domain.catalog import Catalog, consultation_rules, guidance_facts
 from intake.domain.model import CatalogVersion
 from intake.handlers.common import catalog_version
 from platform_kit.contracts import new_event
@@ -37,7 +37,8 @@ def load_catalog(cmd, identity, uow):
         "version": record.version, "loaded_by": identity.sub,
         "departments": [{"code": d.code, "name": d.name, "region": d.region} for d in catalog.departments.values()],
         "consultation_rules": [{"item_code": code, "consultations": rules}
-                               for code, rules in sorted(consultation_rules(cmd).items())]}))
+                               for code, rules in sorted(consultation_rules(cmd).items())],
+        **guidance_facts(cmd)}))
     return _loaded(catalog, record)
 
 

@@ -22,8 +22,22 @@ def declaration_view(declaration, uow):
         "stage_limit_days": declaration.stage_limit_days, "form": declaration.form,
         "materials": declaration.materials, "items": declaration.items, "licences": declaration.licences or [],
         "submitted_by": declaration.submitted_by, "submitted_at": declaration.submitted_at,
-        "submitted_on": declaration.submitted_on,
+        "submitted_on": declaration.submitted_on, "guidance_list_id": declaration.guidance_list_id,
     }
+
+
+def guidance_list(uow, project_code, stage, list_id):
+    """The one-time notification list a declaration names must be this project's, of this stage, and
+    not superseded (003 §9(二), §11(四)); guidance is never required (003 §5(四))."""
+    if not list_id:
+        return None
+    ref = uow.guidance.list_ref(list_id)
+    problem = ("不存在或不属于本项目" if ref is None or ref.project_code != project_code or ref.kind != "one_time"
+               else "不是本阶段的清单" if ref.stage != stage else "已被更正后的清单替换" if ref.superseded else None)
+    if problem:
+        raise ValidationFailed("一次告知清单不正确", [{"field": "guidance_list_id",
+                                               "message": f"一次告知清单 {list_id} {problem}"}])
+    return list_id
 
 
 def declared_materials(uow, project_code, material_ids):
@@ -71,12 +85,13 @@ def submit_declaration(project_code, cmd, identity, uow, today):
                                   open_stages=uow.declarations.stages_of(project_code) - concluded,
                                   concluded_stages=concluded, form=cmd["form"])
     materials = declared_materials(uow, project_code, cmd["material_ids"])
+    list_id = guidance_list(uow, project_code, plan.stage, cmd.get("guidance_list_id"))
     licences = valid_licences(uow, project_code)
     declaration = Declaration(
         id=str(uuid.uuid4()), project_code=project_code, stage=plan.stage, catalog_version=catalog.version,
         licences=licences, lead_department=plan.lead_department, stage_limit_days=plan.stage_limit_days,
         form=cmd["form"], materials=materials, items=plan.items, submitted_by=identity.sub,
-        submitted_role=identity.role, submitted_on=today)
+        submitted_role=identity.role, submitted_on=today, guidance_list_id=list_id)
     uow.declarations.add(declaration)
     voucher = issue_document(uow, window.VOUCHER, project, today, declaration_id=declaration.id, facts=voucher_facts(
         project, identity, declaration.stage, today, voucher_materials(uow, materials)))
@@ -88,7 +103,7 @@ def submit_declaration(project_code, cmd, identity, uow, today):
                            "project_name": project.name, "lead_department": plan.lead_department,
                            "stage_limit_days": plan.stage_limit_days, "submitted_on": today,
                            "form": declaration.form, "materials": materials, "items": plan.items,
-                           "licences": licences}))
+                           "licences": licences, "guidance_list_id": list_id}))
     return {**declaration_view(declaration, uow), "voucher": document_view(voucher)}
 
 

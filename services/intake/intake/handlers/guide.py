@@ -12,7 +12,8 @@ def _home_region(catalog):
 def preview_guide(cmd, uow):
     """The flowchart a project of this kind would get under the latest catalog (000 §6)."""
     catalog = catalog_version(uow)
-    return guide.build(catalog, cmd["category"], cmd["attributes"], cmd["region"] or _home_region(catalog))
+    return guide.build(catalog, cmd["category"], cmd["attributes"], cmd["region"] or _home_region(catalog),
+                       published=uow.guidance.entries())
 
 
 def get_guide(project_code, identity, uow):
@@ -22,7 +23,7 @@ def get_guide(project_code, identity, uow):
     flow = guide.build(catalog, project.category, project.attributes, project.region,
                        declared_stages=uow.declarations.stages_of(project_code),
                        concluded_stages=uow.conclusions.stages_of(project_code),
-                       licences=valid_licences(uow, project_code))
+                       licences=valid_licences(uow, project_code), published=uow.guidance.entries())
     return {"project_code": project.project_code, "project_name": project.name, **flow}
 
 

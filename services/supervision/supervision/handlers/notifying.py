@@ -7,7 +7,7 @@ key besides)."""
 from platform_kit import notices as kinds
 from platform_kit.calendar_store import record_year
 from supervision.adapters.orm import ProjectRow
-from supervision.handlers import accountability, complaints
+from supervision.handlers import accountability, complaints, guidance_alerts
 from supervision.domain.notices import Audience, Notice
 from supervision.domain.timeline import STAGE_NAMES
 from supervision.handlers.notices import deliver
@@ -129,7 +129,8 @@ def calendar_year_loaded(uow, envelope):
 
 
 # further follow-ups, event type -> function, run like FOLLOW_UPS
-MORE_FOLLOW_UPS = (accountability.FOLLOW_UPS, {"calendar.year_loaded": calendar_year_loaded})
+MORE_FOLLOW_UPS = (accountability.FOLLOW_UPS, {"calendar.year_loaded": calendar_year_loaded},
+                   guidance_alerts.FOLLOW_UPS)
 
 
 def follow_up(uow, envelope):
