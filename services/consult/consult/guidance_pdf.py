@@ -1,12 +1,11 @@
 """The one-time notification list (一次告知清单, 003 §9(二), §11(三)) and the next stage's list of items
 and materials (003 §13) as PDF, in Simplified Chinese with an embedded TrueType CJK font.
 
-The font is looked up among the TrueType CJK fonts a Debian system provides (fonts-wqy-microhei,
-fonts-arphic-*; ``GUIDANCE_PDF_FONT`` names another file); reportlab embeds a subset of it, so the
-list reads the same in every reader and on paper.
+The font is the platform's TrueType CJK font (:func:`platform_kit.seal.cjk_font`, ``PDF_CJK_FONT``),
+the one the licences and window documents embed; reportlab embeds a subset of it, so the list reads
+the same in every reader and on paper.
 """
 import io
-import os
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -14,41 +13,16 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-FONT = "GuidanceCJK"
-CANDIDATES = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-              "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-              "/usr/share/fonts/truetype/arphic/uming.ttc",
-              "/usr/share/fonts/truetype/arphic/ukai.ttc",
-              "/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf")
+from platform_kit.seal import cjk_font
+
 STAGE_NAMES = {"land_use_planning": "立项用地规划许可", "engineering_permit": "工程建设许可",
                "construction_permit": "施工许可", "completion_acceptance": "竣工验收"}
 
 
-def cjk_font_file(environ=os.environ, exists=os.path.isfile):
-    """The first TrueType CJK font found, or an error saying which package to install."""
-    for path in ((environ.get("GUIDANCE_PDF_FONT"),) if environ.get("GUIDANCE_PDF_FONT") else ()) + CANDIDATES:
-        if exists(path):
-            return path
-    raise RuntimeError("no TrueType CJK font found: install fonts-wqy-microhei (or set GUIDANCE_PDF_FONT)")
-
-
-_registered = []
-
-
-def _font():
-    if not _registered:
-        path = cjk_font_file()
-        pdfmetrics.registerFont(TTFont(FONT, path, subfontIndex=0) if path.endswith(".ttc") else TTFont(FONT, path))
-        _registered.append(path)
-    return FONT
-
-
 def _styles():
-    font = _font()
+    font = cjk_font()
     title = ParagraphStyle("g-title", fontName=font, fontSize=19, leading=27, alignment=TA_CENTER, spaceAfter=6)
     body = ParagraphStyle("g-body", fontName=font, fontSize=11, leading=18, wordWrap="CJK")
     head = ParagraphStyle("g-head", parent=body, fontSize=12.5, leading=20, spaceBefore=8, spaceAfter=3)
@@ -62,7 +36,7 @@ def _p(text, style):
 
 def _table(rows, widths, cell):
     table = Table([[_p(c, cell) for c in row] for row in rows], colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT),
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), cjk_font()),
                                ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#9ca3af")),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e5e7eb")),
                                ("VALIGN", (0, 0), (-1, -1), "TOP")]))
@@ -109,5 +83,5 @@ def render_list(*, list_id, kind, content, departments, issued_on, supersedes=No
     out = io.BytesIO()
     SimpleDocTemplate(out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm,
                       bottomMargin=18 * mm, title=name, author="工程建设项目审批管理系统",
-                      invariant=1, initialFontName=FONT).build(story)
+                      invariant=1, initialFontName=cjk_font()).build(story)
     return out.getvalue()

@@ -82,13 +82,6 @@ def test_the_fourth_session_is_abnormal():
     assert [rules.flagged(n) for n in (None, 1, 3, 4, 5)] == [False, False, False, True, True]
 
 
-def test_the_font_lookup_prefers_the_configured_file():
-    assert guidance_pdf.cjk_font_file({"GUIDANCE_PDF_FONT": "/x.ttf"}, exists=lambda p: True) == "/x.ttf"
-    assert guidance_pdf.cjk_font_file({}, exists=lambda p: p.endswith("uming.ttc")).endswith("uming.ttc")
-    with pytest.raises(RuntimeError):
-        guidance_pdf.cjk_font_file({}, exists=lambda p: False)
-
-
 def test_the_pdf_embeds_every_font_it_uses():
     items = {"HCD-001": {"name": "建筑工程施工许可证核发", "department": "HCD", "materials": ["施工合同"],
                          "notification_commitment": True, "accept_with_deficiencies": False}}
