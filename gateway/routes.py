@@ -8,6 +8,7 @@ Bodies and answers of the services are their wire formats (:mod:`platform_kit.wi
 """
 from gateway import schemas as s
 from gateway.operation import CODE, MATERIAL_TYPES, PAGE, STAGE, VERSION, Operation, Param
+from gateway.exchange_routes import EXCHANGE
 from gateway.supervision_routes import SUPERVISION
 from platform_kit.states import CASE_STATES
 from platform_kit.wire import certificate, consult, intake, stage, supervision
@@ -148,6 +149,7 @@ OPERATIONS = (
     Operation("/licences/keys", "GET", "certificate", "get_signing_keys", "证照签名公钥（公开）",
               response=certificate.SigningKeysOut, public=True, tag="certificate", errors=()),
     *SUPERVISION,
+    *EXCHANGE,
     # consult
     Operation("/consultations", "POST", "consult", "open_consultation", "发起部门征求意见",
               args=("body",), body=consult.OpenConsultation, response=consult.ConsultationOut, status=201,

@@ -15,6 +15,7 @@ from intake.adapters.orm import metadata
 from intake.adapters.repositories import repositories
 from intake.adapters.storage import MaterialStorage, chunks_of
 from intake.domain import window
+from intake import project_records
 from intake.render.flowchart import flowchart_svg
 from intake.schemas import (CatalogIn, CatalogLoaded, ChecklistOut, DeclarationOut, DocumentContentOut, DocumentOut,
                             DocumentListOut, DraftOut, GuideOut, MaterialContentOut, MaterialListOut,
@@ -40,7 +41,7 @@ def decode_base64(value):
             {"field": "content_base64", "message": "不是有效的 Base64 编码"}]) from None
 
 
-class IntakeService:
+class IntakeService(project_records.ProjectRecords):
     name = "intake"
 
     db = Database(metadata, repositories=repositories)

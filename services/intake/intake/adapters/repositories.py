@@ -473,6 +473,9 @@ class CalendarRepository(_Repository):
         return current_calendar(self.session)
 
 
+from intake.adapters.project_records import ProjectRecordRepository  # noqa: E402
+
+
 def repositories(session):
     return {"catalogs": CatalogRepository(session), "projects": ProjectRepository(session),
             "materials": MaterialRepository(session), "declarations": DeclarationRepository(session),
@@ -480,4 +483,4 @@ def repositories(session):
             "case_facts": CaseFactRepository(session), "consultations": ConsultationRequestRepository(session),
             "supplements": SupplementRepository(session),
             "licences": LicenceRepository(session), "conclusions": StageConclusionRepository(session),
-            "calendar": CalendarRepository(session)}
+            "calendar": CalendarRepository(session), "project_records": ProjectRecordRepository(session)}
