@@ -138,12 +138,21 @@ def problems(conn, table, row):
     return found
 
 
+def snapshot(engine):
+    """The last serial number of every table, read in one transaction: a pass checks only the rows
+    written before it began, so a row is never checked before a parent written ahead of it."""
+    with engine.begin() as conn:
+        return {table: conn.execute(text(f"SELECT COALESCE(MAX(LSH), 0) FROM {table}")).scalar() for table in TABLES}
+
+
 def check_once(engine):
     """Check every new row, table by table in dependency order; answers (taken in, rejected)."""
     taken = rejected = 0
+    last = snapshot(engine)
     for table in TABLES:
         with engine.begin() as conn:
-            for row in conn.execute(text(f"SELECT * FROM {table} WHERE SJSCZT = 0 ORDER BY LSH")).mappings().all():
+            for row in conn.execute(text(f"SELECT * FROM {table} WHERE SJSCZT = 0 AND LSH <= :last ORDER BY LSH"),
+                                    {"last": last[table]}).mappings().all():
                 reasons = problems(conn, table, dict(row))
                 if reasons:
                     conn.execute(text(f"UPDATE {table} SET SJSCZT = 2, SBYY = :why WHERE LSH = :lsh"),

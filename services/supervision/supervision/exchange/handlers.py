@@ -87,6 +87,7 @@ def poll(db, front, today=None):
         fresh = [f for f in found if (f["table_name"], f["lsh"]) not in seen]
         for rejection in fresh:
             act_on(uow, rejection, today or date.today())
+        release_waiting(uow)
         opened = store.open_tasks(uow.session)
         accepted = front.accepted({(t["table_name"], t["dfsjzj"], t["version"]) for t in opened}) if opened else set()
         for task in opened:
@@ -94,6 +95,17 @@ def poll(db, front, today=None):
                 store.resolve_task(uow.session, task["task_id"], "更正后的数据已被省级平台接收")
         store.ran(uow.session, "poll", len(fresh))
         return len(fresh)
+
+
+def release_waiting(uow):
+    """Send again each row that waited for a parent which is now sent again (parents first)."""
+    session = uow.session
+    mapping = Mapping.load()
+    for child in store.waiting(session):
+        if not store.parent_blocked(session, child["parent_table"], child["parent_key"]):
+            again = mapping.row(child["kind"], child["record"])
+            store.set_outcome(session, child["rejection_id"], "resent",
+                              store.stage(session, again, child["record"], "after parent", force=True))
 
 
 def act_on(uow, found, today):

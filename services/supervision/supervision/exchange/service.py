@@ -9,6 +9,8 @@ catalog in step (on first connection and on every ``catalog.loaded``), pushes st
 import logging
 import time
 
+import eventlet
+
 from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy, rpc
@@ -30,6 +32,7 @@ from supervision.exchange.tables import metadata
 
 log = logging.getLogger(__name__)
 MAX_POLL_SECONDS = 300
+RPC_SECONDS = 20
 
 
 class Exchange(DependencyProvider):
@@ -80,7 +83,8 @@ class ExchangeService:
         self._sync_catalog(envelope.payload["version"])
 
     def _sync_catalog(self, version=None):
-        catalog = self.intake.get_catalog(version)
+        with eventlet.Timeout(RPC_SECONDS):
+            catalog = self.intake.get_catalog.call_async(version).result()
         with self.db.unit_of_work() as uow:
             if store.claim(uow.session, "catalog"):
                 handlers.sync_catalog(uow, self.exchange.mapping, catalog)
@@ -88,14 +92,18 @@ class ExchangeService:
         self.exchange.catalog_synced = True
 
     # ---------------------------------------------------------------------------- timers
-    @timer(interval=0.25)
+    @timer(interval=5)
+    def first_connection(self):
+        """Until it has synced once: the catalog in force, if intake has one yet."""
+        if not self.exchange.catalog_synced:
+            try:
+                self._sync_catalog()
+            except (Exception, eventlet.Timeout) as exc:       # intake away or no catalog yet: tried again
+                log.info("catalog not synced yet: %r", exc)
+
+    @timer(interval=0.1)
     def tick(self):
         ex = self.exchange
-        if not ex.catalog_synced and ex.due("catalog", 5):
-            try:       # first connection: the catalog in force, if intake has one yet
-                self._sync_catalog()
-            except Exception as exc:       # intake away or no catalog yet: tried again in 5 s
-                log.info("catalog not synced yet: %r", exc)
         if ex.due("push", ex.push_seconds):
             while handlers.push(self.db, ex.front, ex.batch, ex.settle) == ex.batch:
                 pass

@@ -75,6 +75,14 @@ def waiting_children(session, table_name, key):
                rows.c.parent_key == key)).mappings().all()
 
 
+def waiting(session):
+    """Every rejection still waiting for its parent, with its row."""
+    return session.execute(select(rejections.c.id.label("rejection_id"), rows).select_from(
+        rejections.join(rows, and_(rows.c.table_name == rejections.c.table_name,
+                                   rows.c.dfsjzj == rejections.c.dfsjzj, rows.c.version == rejections.c.version)))
+        .where(rejections.c.outcome == "waiting").order_by(rows.c.rank, rows.c.id)).mappings().all()
+
+
 def pending(session, limit, settle_seconds):
     before = utcnow() - timedelta(seconds=settle_seconds)
     return session.execute(select(rows).where(rows.c.sent_at.is_(None), rows.c.staged_at <= before)
