@@ -49,3 +49,16 @@ EXCHANGE = (
               args=("path:task_id", "body"), body=exchange.TaskResolutionIn, response=exchange.TaskOut,
               tag="province", errors=(400, 401, 403, 404, 409, 422)),
 )
+
+# the gateway's own routes for the provincial account (gateway.accounts.province), documented here
+PROVINCE_LINKS = (
+    Operation("/province/attachments/{material_id}/versions/{version:int}/link", "GET", "gateway",
+              "attachment_link", "省级平台账号取得某一附件版本的签名下载链接（默认 300 秒后失效，记入审计日志）",
+              path_params=(Param("material_id", min_length=1, max_length=36),
+                           Param("version", "integer", "材料版本号", minimum=1)),
+              response=exchange.AttachmentLinkOut, tag="province", errors=(401, 403)),
+    Operation("/province/files/{token}", "GET", "gateway", "signed_file",
+              "凭签名链接下载附件（无需登录；链接过期或无效答复 403；记入审计日志）",
+              media=("application/octet-stream",), binary=True, public=True, tag="province",
+              errors=(403, 404)),
+)

@@ -8,7 +8,7 @@ Bodies and answers of the services are their wire formats (:mod:`platform_kit.wi
 """
 from gateway import schemas as s
 from gateway.operation import CODE, MATERIAL_TYPES, PAGE, STAGE, VERSION, Operation, Param
-from gateway.exchange_routes import EXCHANGE
+from gateway.exchange_routes import EXCHANGE, PROVINCE_LINKS
 from gateway.supervision_routes import SUPERVISION
 from platform_kit.states import CASE_STATES
 from platform_kit.wire import certificate, consult, intake, stage, supervision
@@ -263,4 +263,5 @@ GATEWAY_OPERATIONS = (
               response=s.HealthOut, public=True, tag="platform", errors=(503,)),
     Operation("/openapi.json", "GET", "gateway", "openapi", "本 OpenAPI 文档", public=True, tag="platform",
               errors=()),
+    *PROVINCE_LINKS,
 )

@@ -85,3 +85,8 @@ class TasksOut(PageAnswer):
 class TaskResolutionIn(Body):
     resolution = fields.String(required=True, validate=validate.Length(min=2, max=500,
                                                                        error="请说明处理情况（2 至 500 字）"))
+
+
+class AttachmentLinkOut(Answer):
+    url = fields.String(metadata={"description": "签名下载地址（相对网关根路径，无需登录，过期失效）"})
+    expires_at = fields.AwareDateTime(metadata={"description": "链接失效时间"})
