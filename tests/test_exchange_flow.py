@@ -7,9 +7,15 @@ before start) is rejected, recorded within one poll, becomes an operator task an
 and is taken in once the window corrects it; its unit row, rejected for the missing parent, is sent
 again by the platform itself.
 """
+import re
+import time
+
 import pytest
+import requests
+from sqlalchemy import create_engine, text
 
 import platforms
+from gateway.routes import GATEWAY_OPERATIONS, OPERATIONS
 from exchange_front import Front
 from test_end_to_end import PDF, STAGE_1_FORM, eventually, login
 
@@ -24,7 +30,7 @@ def province(postgres, tmp_path_factory):
     with platforms.front_database("flow") as front_url:
         with platforms.running_platform(postgres, tmp_path_factory.mktemp("exchange"), "exchange", catalog=True,
                                         front_url=front_url, extra_env={
-                                            "OUTBOX_POLL_SECONDS": "0.5", "EXCHANGE_POLL_SECONDS": "2",
+                                            "OUTBOX_POLL_SECONDS": "0.5", "EXCHANGE_POLL_SECONDS": "2", "GATEWAY_LINK_SECONDS": "3",
                                             "CHECKER_SECONDS": "0.5"}) as running:
             front = Front(front_url)
             yield running, front
@@ -85,24 +91,28 @@ def test_every_row_kind_reaches_the_province_once_in_dependency_order(province, 
     assert {c["SPSXSLBM"] for c in cases} == set(flow["cases"].values())
     assert {c["SLFS"] for c in cases} == {"4"}            # declared online
     for case_id in flow["cases"].values():
-        states = [int(r["BLZT"]) for r in front.rows("step", "SPSXSLBM = :c", c=case_id)]
+        latest = {r["DFSJZJ"]: r for r in front.rows("step", "SPSXSLBM = :c", c=case_id)}   # by version
+        states = [int(r["BLZT"]) for r in sorted(latest.values(), key=lambda r: (r["BLSJ"], int(r["BLZT"])))]
         assert states == [1, 3, 8, 11], states         # received, accepted, handled, concluded approved
     assert len(front.rows("attachment")) == 2           # the material, once per case
     redline = front.rows("redline", "XMDM = :c", c=code)
     assert '"Polygon"' in redline[0]["JZWJFJ"]
     services = front.rows("intermediary", "XMDM = :c", c=code)
     assert services[0]["ZJJGDM"] == "91410800MA44ABCD1X"
-    # dependency order: each row uploaded no earlier than its parent, and none was refused for a
-    # missing parent (the checker takes a row in only when its parent row was taken in before it)
+    # dependency order: each row uploaded no earlier than its parent (a row the province saw before its
+    # parent comes back with 上级数据不存在 and is sent again: its latest version is taken in)
     first = {kind: min(r["SCSJ"] for r in front.rows(kind)) for kind in ("flow", "stage", "item")}
-    assert first["flow"] <= first["stage"] <= first["item"] <= project[0]["SCSJ"]
-    assert project[0]["SCSJ"] <= min(c["SCSJ"] for c in cases)
-    assert min(c["SCSJ"] for c in cases) <= min(r["SCSJ"] for r in front.rows("step", "SPSXSLBM IN :ids",
-                                                                               ids=tuple(flow["cases"].values())))
-    assert not [r for kind in ("project", "case", "step") for r in front.rows(kind, "SJSCZT = 2")]
-    # the province took every row in
-    eventually(lambda: all(r["SJSCZT"] == 1 for kind in ("project", "case", "step", "document", "redline")
-                           for r in front.rows(kind)), timeout=30)
+    assert first["flow"] <= first["stage"] <= first["item"]
+    # the province takes a row in only once its parent row was taken in: every latest version is
+    def latest_taken_in():
+        for kind in ("project", "unit", "case", "step", "document", "attachment", "redline", "intermediary"):
+            latest = {}
+            for r in front.rows(kind):
+                latest[r["DFSJZJ"]] = r
+            if any(r["SJSCZT"] != 1 for r in latest.values()):
+                return False
+        return True
+    eventually(latest_taken_in, timeout=40)
 
 
 def test_an_edit_is_sent_again_as_a_new_row_version(province, flow):
@@ -165,3 +175,45 @@ def test_a_rejection_is_recorded_becomes_a_task_and_is_accepted_once_corrected(p
     eventually(lambda: [r for r in front.rows("unit", "XMDM = :c", c=code) if r["SJSCZT"] == 1], timeout=30)
     eventually(lambda: not task(), timeout=20)       # closed once the corrected row was taken in
     assert front.duplicates() == {}
+
+
+def test_the_province_reads_a_case_and_downloads_an_attachment_through_an_expiring_link(province, flow):
+    platform, front = province
+    operator = login(platform, "operator")
+    created = operator.post("/accounts", json={"account": "henan-province", "password": "Init#2026x",
+                                               "role": "province", "name": "河南省工程建设项目审批管理系统",
+                                               "region": "410000"})
+    assert created.status_code == 201, created.text
+    changed = requests.post(f"{platform.url}/auth/password", timeout=10, json={
+        "account": "henan-province", "current_password": "Init#2026x", "new_password": "Demo@2026"})
+    assert changed.status_code == 204, changed.text
+    province_account = login(platform, "henan-province")
+    case_id = flow["cases"]["NRP"]
+    case = province_account.get(f"/cases/{case_id}")
+    assert case.status_code == 200, case.text
+    assert case.json()["case_id"] == case_id
+    material = flow["material"]
+    link = province_account.get(f"/province/attachments/{material['material_id']}/versions/{material['version']}/link")
+    assert link.status_code == 200, link.text
+    downloaded = requests.get(platform.url + link.json()["url"], timeout=10)
+    assert downloaded.status_code == 200 and downloaded.content == PDF
+    time.sleep(4)       # GATEWAY_LINK_SECONDS=3
+    expired = requests.get(platform.url + link.json()["url"], timeout=10)
+    assert expired.status_code == 403 and "过期" in expired.json()["detail"]
+    # every write route, and every read that is not the province's, answers 403
+    for op in OPERATIONS + GATEWAY_OPERATIONS:
+        if op.method == "GET" or op.path.startswith("/auth/") or op.public:
+            continue
+        path = op.path.replace("{code}", flow["code"]).replace("{version:int}", "1").replace("{case_id}", case_id)
+        path = re.sub(r"{[a-z_]+(:int)?}", "1", path)
+        answer = getattr(province_account, op.method.lower())(path, json={})
+        assert answer.status_code == 403, (op.method, op.path, answer.status_code, answer.text)
+    assert province_account.get("/projects").status_code == 403
+    assert province_account.get("/exchange/status").status_code == 403
+    # the link and both downloads are in the audit trail, with the account
+    engine = create_engine(platform.database_urls["gateway"])
+    with engine.connect() as conn:
+        events = conn.execute(text("SELECT event, actor, status FROM audit_records WHERE actor = 'henan-province' "
+                                   "AND event IN ('download', 'download_link') ORDER BY seq")).all()
+    engine.dispose()
+    assert {("download_link", "henan-province", 200), ("download", "henan-province", 200)} <= {tuple(e) for e in events}

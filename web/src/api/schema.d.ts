@@ -1733,7 +1733,7 @@ export interface components {
             reason: string;
             region?: string | null;
             /** @enum {string} */
-            role?: "applicant" | "clerk" | "officer" | "dept_admin" | "supervisor" | "operator";
+            role?: "applicant" | "clerk" | "officer" | "dept_admin" | "supervisor" | "operator" | "province";
             steps?: ("accept" | "review" | "approve" | "conclude")[];
         };
         AccountChangeOut: {
@@ -1772,7 +1772,7 @@ export interface components {
             /** @default null */
             region?: string | null;
             /** @enum {string} */
-            role: "applicant" | "clerk" | "officer" | "dept_admin" | "supervisor" | "operator";
+            role: "applicant" | "clerk" | "officer" | "dept_admin" | "supervisor" | "operator" | "province";
             steps?: ("accept" | "review" | "approve" | "conclude")[];
         };
         AccountOut: {
@@ -1791,7 +1791,7 @@ export interface components {
             recovery_codes_left?: number;
             region?: string | null;
             /** @enum {string} */
-            role?: "applicant" | "clerk" | "officer" | "dept_admin" | "supervisor" | "operator";
+            role?: "applicant" | "clerk" | "officer" | "dept_admin" | "supervisor" | "operator" | "province";
             /** @description 已绑定双因素认证（TOTP） */
             second_factor?: boolean;
             steps?: string[];
