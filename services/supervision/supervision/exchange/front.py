@@ -11,7 +11,7 @@ import logging
 from datetime import datetime
 from itertools import groupby
 
-from sqlalchemy import MetaData, Table, and_, create_engine, func, insert, select, tuple_
+from sqlalchemy import MetaData, Table, and_, create_engine, func, insert, select
 
 from supervision.exchange.facts import SHANGHAI
 
@@ -57,8 +57,9 @@ class FrontDatabase:
             for name, group in groupby(rows, key=lambda r: r["table_name"]):
                 group = list(group)
                 table = self.table(name)
+                # by key (the index's first column), the versions compared here
                 present = set(conn.execute(select(table.c[key], table.c[version]).where(
-                    tuple_(table.c[key], table.c[version]).in_([(r["dfsjzj"], r["version"]) for r in group]))).all())
+                    table.c[key].in_({r["dfsjzj"] for r in group}))).all())
                 fresh = [self.payload(r, now) for r in group if (r["dfsjzj"], r["version"]) not in present]
                 if fresh:
                     conn.execute(insert(table), fresh)

@@ -23,13 +23,14 @@ def stage_records(uow, mapping, records, cause):
     """Stage each record's row if it says something new; a new version of a parent sends again the
     children that waited for it. Answers the ids of the staged rows."""
     staged = []
+    waiting = store.any_waiting(uow.session)
     for kind, record in records:
         row = mapping.row(kind, record)
         row_id = store.stage(uow.session, row, record, cause)
         if row_id is None:
             continue
         staged.append(row_id)
-        for child in store.waiting_children(uow.session, row.table, row.key):
+        for child in store.waiting_children(uow.session, row.table, row.key) if waiting else ():
             again = mapping.row(child["kind"], child["record"])
             child_id = store.stage(uow.session, again, child["record"], f"after parent:{row.table}", force=True)
             store.set_outcome(uow.session, child["rejection_id"], "resent", child_id)

@@ -75,6 +75,11 @@ def waiting_children(session, table_name, key):
                rows.c.parent_key == key)).mappings().all()
 
 
+def any_waiting(session):
+    return session.execute(select(rejections.c.id).where(rejections.c.outcome == "waiting").limit(1)).first() \
+        is not None
+
+
 def waiting(session):
     """Every rejection still waiting for its parent, with its row."""
     return session.execute(select(rejections.c.id.label("rejection_id"), rows).select_from(
