@@ -59,6 +59,6 @@ PROVINCE_LINKS = (
               response=exchange.AttachmentLinkOut, tag="province", errors=(401, 403)),
     Operation("/province/files/{token}", "GET", "gateway", "signed_file",
               "凭签名链接下载附件（无需登录；链接过期或无效答复 403；记入审计日志）",
-              media=("application/octet-stream",), binary=True, public=True, tag="province",
+              media=intake.MATERIAL_CONTENT_TYPES, binary=True, public=True, tag="province",
               errors=(403, 404)),
 )
