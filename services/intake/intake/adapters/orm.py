@@ -336,3 +336,7 @@ class LicenceRevocationRow(Base):
 
 
 metadata = Base.metadata
+
+
+# red-line boundaries and intermediary services (intake.adapters.project_records) belong to this schema
+from intake.adapters import project_records as _project_records  # noqa: E402,F401
