@@ -78,8 +78,13 @@ def test_every_row_kind_reaches_the_province_once_in_dependency_order(province, 
                  "redline", "intermediary")
         counts = {kind: front.count(kind) for kind in kinds}
         steps = {int(r["BLZT"]) for r in front.rows("step")}
+        seen.update(counts=counts, steps=steps)
         return all(counts.values()) and len(front.rows("document")) == 2 and {1, 3, 8, 11} <= steps and counts
-    counts = eventually(complete, timeout=90, interval=1)
+    seen = {}
+    try:
+        counts = eventually(complete, timeout=120, interval=1)
+    except AssertionError:
+        raise AssertionError(f"the front database holds {seen}") from None
     assert front.duplicates() == {}
     assert counts["flow"] == 7        # one flow per project category of the demo catalog
     project = front.rows("project", "XMDM = :c", c=code)

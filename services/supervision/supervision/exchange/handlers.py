@@ -42,6 +42,8 @@ def record_event(uow, envelope, mapping):
     """Remember and stage what `envelope` tells the province, once per event."""
     if envelope.type not in rules.EVENTS or not uow.first_time(envelope, f"{CONSUMER}.{envelope.type}"):
         return []
+    if envelope.type in ("declaration.submitted", "stage.opened"):
+        store.serialize(uow.session, envelope.payload["declaration_id"])
     known = store.Known(uow.session)
     remembered, records = rules.derive(envelope, known)
     for kind, key, data in remembered:

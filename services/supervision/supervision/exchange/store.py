@@ -18,6 +18,13 @@ def claim(session, name):
     return bool(session.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": LOCKS[name]}).scalar())
 
 
+def serialize(session, key):
+    """Transactions about the same `key` (a declaration and the stage it opened, heard on two queues)
+    run one after the other, so the later one sees what the earlier remembered."""
+    if session.bind.dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"exchange:{key}"})
+
+
 # ------------------------------------------------------------------------------------ facts
 class Known:
     """``known(kind, key)``: the facts of this transaction, read once each."""
