@@ -15,6 +15,7 @@ import falcon.media
 
 from gateway import openapi, problems, resources, web
 from gateway.accounts import http as accounts_http
+from gateway.accounts import province
 from gateway.accounts.book import AccountBook
 from gateway.accounts.sessions import SessionCheck
 from gateway.audit.middleware import AuditMiddleware, trusted_networks
@@ -54,7 +55,8 @@ def create_app(settings, rpc, book=None, uploads=None, audit=None, trusted_proxi
     app = falcon.App(middleware=[RequestId(), AuditMiddleware(audit, settings.public_key, trusted_proxies,
                                                               token_engine=book.engine),
                                  Authentication(settings.public_key,
-                                                SessionCheck(book, settings.session_check_seconds))],
+                                                SessionCheck(book, settings.session_check_seconds)),
+                                 province.ProvinceReadOnly()],
                     cors_enable=False)
     app.req_options.media_handlers.update({falcon.MEDIA_JSON: json_handler})
     app.resp_options.media_handlers.update({falcon.MEDIA_JSON: json_handler})
@@ -89,6 +91,8 @@ def create_app(settings, rpc, book=None, uploads=None, audit=None, trusted_proxi
     certificates = accounts_http.Certificates(book)
     app.add_route("/accounts/{account}/certificates", certificates)
     app.add_route("/accounts/{account}/certificates/{serial}/revocation", certificates, suffix="revocation")
+    app.add_route(province.LINK_PATH, province.AttachmentLink(settings))
+    app.add_route(province.FILE_PATH, province.SignedFile(settings, rpc, uploads))
     app.add_route("/health", resources.Health(rpc, settings))
     app.add_route("/openapi.json", resources.OpenApi(openapi.served()))
     if web_root is not None:

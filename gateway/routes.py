@@ -10,6 +10,7 @@ from gateway import schemas as s
 from gateway.operation import CODE, MATERIAL_TYPES, PAGE, STAGE, VERSION, Operation, Param
 from gateway.licence_routes import LICENCES
 from gateway.guidance_routes import GUIDANCE
+from gateway.exchange_routes import EXCHANGE, PROVINCE_LINKS
 from gateway.supervision_routes import SUPERVISION
 from platform_kit.states import CASE_STATES
 from platform_kit.wire import certificate, consult, intake, stage, supervision
@@ -152,6 +153,7 @@ OPERATIONS = (
     *LICENCES,
     *SUPERVISION,
     *GUIDANCE,
+    *EXCHANGE,
     # consult
     Operation("/consultations", "POST", "consult", "open_consultation", "发起部门征求意见",
               args=("body",), body=consult.OpenConsultation, response=consult.ConsultationOut, status=201,
@@ -265,4 +267,5 @@ GATEWAY_OPERATIONS = (
               response=s.HealthOut, public=True, tag="platform", errors=(503,)),
     Operation("/openapi.json", "GET", "gateway", "openapi", "本 OpenAPI 文档", public=True, tag="platform",
               errors=()),
+    *PROVINCE_LINKS,
 )

@@ -10,7 +10,7 @@ from gateway.accounts import policy
 from platform_kit.wire import Body
 from platform_kit.wire.intake import MaterialChannel
 
-ROLES = ("applicant", "clerk", "officer", "dept_admin", "supervisor", "operator")
+ROLES = ("applicant", "clerk", "officer", "dept_admin", "supervisor", "operator", "province")
 STEPS = ("accept", "review", "approve", "conclude")
 NEW_PASSWORD = (
     validate.Length(min=policy.PASSWORD_MIN_LENGTH, max=policy.PASSWORD_MAX_LENGTH,

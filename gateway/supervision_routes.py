@@ -80,7 +80,7 @@ SUPERVISION = (
               args=("filters",), query=(
                   Param("month", description="发生月份 YYYY-MM", pattern=r"^\d{4}-(0[1-9]|1[0-2])$"),
                   Param("department", min_length=1, max_length=40),
-                  Param("ground", description="34-2 第（二）项 / 34-3 第（三）项 / 34-5 第（五）项",
+                  Param("ground", description="34-2 第（二）项 / 34-3 第（三）项 / 34-4 第（四）项 / 34-5 第（五）项",
                         enum=supervision.ACCOUNTABILITY_GROUNDS),
                   Param("state", description="open 待决定 / confirmed 确认 / dismissed 不予问责 / referred 移送",
                         enum=supervision.ACCOUNTABILITY_STATES)) + PAGE,

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Make sure RabbitMQ (with its management API) and PostgreSQL answer on 127.0.0.1.
+# Make sure RabbitMQ (with its management API), PostgreSQL and MariaDB (the provincial front database
+# of the exchange, root without password over TCP) answer on 127.0.0.1.
 # Starts them when they are installed but stopped; installs them (Debian packages) when missing.
 # Prints the PostgreSQL admin URL to use on its last line.
 set -euo pipefail
@@ -52,6 +53,24 @@ fi
 # fonts-noto-cjk has CFF outlines that reportlab cannot embed
 if [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
   apt_install fonts-wqy-microhei || echo "fonts-wqy-microhei not installed" >&2
+fi
+
+# --- MariaDB: the provincial front database (前置库) the exchange pushes to, in tests and the local run
+if ! port_open 3306; then
+  [ -x /usr/sbin/mariadbd ] || apt_install mariadb-server
+  echo "starting MariaDB ..." >&2
+  $SUDO mkdir -p /run/mysqld && $SUDO chown mysql:mysql /run/mysqld 2>/dev/null || true
+  [ -d /var/lib/mysql/mysql ] || $SUDO mariadb-install-db --user=mysql --datadir=/var/lib/mysql >&2
+  $SUDO start-stop-daemon --start --oknodo --background --chuid mysql --exec /usr/sbin/mariadbd -- \
+    --bind-address=127.0.0.1 --port=3306 >&2
+  wait_for 60 port_open 3306 || { echo "MariaDB did not start" >&2; exit 1; }
+fi
+maria_ok() { mariadb -h127.0.0.1 -uroot -e "SELECT 1" >/dev/null 2>&1; }
+if ! wait_for 20 maria_ok; then
+  # a fresh install lets root in only through the socket: let it in over TCP without password, as the
+  # tests and the local run expect (MARIADB_ADMIN_URL overrides them)
+  $SUDO mariadb -uroot -e "ALTER USER 'root'@'localhost' IDENTIFIED VIA mysql_native_password USING PASSWORD('') OR unix_socket; FLUSH PRIVILEGES;" >&2 || true
+  maria_ok || echo "cannot connect to MariaDB as root over TCP; set MARIADB_ADMIN_URL" >&2
 fi
 
 # --- PostgreSQL

@@ -1,4 +1,5 @@
-"""Start the whole platform on this machine: five nameko services and the gateway.
+"""Start the whole platform on this machine: five nameko services and the gateway, and (with a
+front database) the exchange with the province and a stand-in for the province's checker.
 
 ``python scripts/launcher.py up`` (what ``scripts/run-platform`` runs) uses the RabbitMQ and
 PostgreSQL on 127.0.0.1, creates the databases ``approval_<service>`` when missing, migrates them,
@@ -69,8 +70,12 @@ class Platform:
     """The platform's processes, started with the given broker, databases and keys."""
 
     def __init__(self, *, amqp_uri, database_urls, keys_dir, port, workdir, extra_env=None,
-                 replicas=None):
+                 replicas=None, front_url=None, checker=True):
         self.amqp_uri = amqp_uri
+        # the provincial front database (SQLAlchemy URL): with one, the exchange process runs (as
+        # many replicas as replicas["exchange"]) and, unless checker=False, the province's checker
+        self.front_url = front_url
+        self.checker = checker
         self.database_urls = database_urls     # service name (and "gateway") -> URL
         self.keys_dir = Path(keys_dir)
         self.port = port
@@ -103,6 +108,8 @@ class Platform:
         })
         for name, url in self.database_urls.items():
             env[f"{name.upper()}_DATABASE_URL"] = url
+        if self.front_url:
+            env["EXCHANGE_FRONT_URL"] = self.front_url
         if not env.get("GATEWAY_CA_BUNDLE"):
             env["GATEWAY_CA_BUNDLE"] = str(self.pki_dir / "bundle.pem")
             env["GATEWAY_CRL_FILE"] = str(self.pki_dir / "crl.pem")
@@ -148,6 +155,18 @@ class Platform:
             str(BIN / "nameko"), "run", "--config", f"services/{service}/config.yml", f"{service}.service"],
             env=env)
 
+    def start_exchange(self, replica=1):
+        """The exchange with the province (supervision's code, a process of its own)."""
+        return self._spawn(f"exchange-{replica}", [
+            str(BIN / "nameko"), "run", "--config", "services/supervision/exchange.yml",
+            "supervision.exchange.service"])
+
+    def start_checker(self):
+        """The province's side: checks new front-database rows every CHECKER_SECONDS (default 1)."""
+        return self._spawn("province-checker", [
+            sys.executable, str(ROOT / "scripts" / "province_checker.py"), "run", "--url", self.front_url,
+            "--interval", self.extra_env.get("CHECKER_SECONDS", "1")])
+
     def start(self):
         self.ensure_keys()
         if not os.environ.get("GATEWAY_CA_BUNDLE"):
@@ -156,6 +175,17 @@ class Platform:
         for service in SERVICES:
             for replica in range(1, self.replicas.get(service, 1) + 1):
                 self.start_service(service, replica)
+        if self.front_url:
+            sys.path.insert(0, str(ROOT / "scripts"))
+            import province_checker
+            from sqlalchemy import create_engine
+            engine = create_engine(self.front_url)
+            province_checker.create(engine)     # the province publishes the tables first
+            engine.dispose()
+            for replica in range(1, self.replicas.get("exchange", 1) + 1):
+                self.start_exchange(replica)
+            if self.checker:
+                self.start_checker()
         self._spawn("gateway", [str(BIN / "gunicorn"), "-c", "gateway/gunicorn.conf.py",
                                 "gateway.app:get_app()"])
         return self
@@ -290,9 +320,17 @@ def up(args):
     else:
         urls = ensure_databases(os.environ.get("PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
                                 names)
+    front_url = os.environ.get("EXCHANGE_FRONT_URL")
+    if not front_url and not args.sqlite:
+        # the province's front database: MariaDB on this machine (scripts/ensure-infra.sh starts it)
+        sys.path.insert(0, str(ROOT / "scripts"))
+        import province_checker
+        province_checker.create_database(os.environ.get("MARIADB_ADMIN_URL", "mysql+pymysql://root@127.0.0.1:3306/"),
+                                         "approval_province_front")
+        front_url = "mysql+pymysql://root@127.0.0.1:3306/approval_province_front?charset=utf8mb4"
     platform = Platform(amqp_uri=os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/"),
                         database_urls=urls, keys_dir=ROOT / "var" / "keys", port=args.port,
-                        workdir=ROOT / "var")
+                        workdir=ROOT / "var", front_url=front_url)
     print("正在启动平台 (starting the platform) ...", flush=True)
     try:
         platform.start()
@@ -311,6 +349,8 @@ def up(args):
   API:      {platform.url}
   OpenAPI:  {platform.url}/openapi.json
   Health:   {platform.url}/health
+  Province: {front_url or '(no front database: --sqlite without EXCHANGE_FRONT_URL)'}
+            (前置库; the exchange pushes to it, scripts/province_checker.py plays the province)
   Logs:     {ROOT / 'var' / 'logs'}
   Catalog:  demo catalog loaded as version {catalog.get('version')}
   Project:  {project['project_code']} {project['name']} (applicant's demo project;

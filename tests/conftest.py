@@ -15,6 +15,8 @@ collect_ignore = ["web"]
 
 @pytest.fixture(scope="session")
 def platform(postgres, tmp_path_factory):
-    with platforms.running_platform(postgres, tmp_path_factory.mktemp("platform"),
-                                    extra_env={"OUTBOX_POLL_SECONDS": "0.5"}) as running:
+    # with the provincial front database (MariaDB) and the exchange, so every route has its service
+    with platforms.front_database("session") as front_url, \
+            platforms.running_platform(postgres, tmp_path_factory.mktemp("platform"), front_url=front_url,
+                                       extra_env={"OUTBOX_POLL_SECONDS": "0.5", "EXCHANGE_POLL_SECONDS": "2"}) as running:
         yield running

@@ -34,13 +34,27 @@ def throwaway_vhost(label):
 
 
 @contextlib.contextmanager
-def running_platform(postgres, workdir, label="platform", extra_env=None, catalog=False):
-    """A started, ready platform with the demo accounts (and the demo catalog if asked)."""
+def front_database(label="front"):
+    """A throwaway MariaDB database for the provincial front database (its URL); dropped afterwards."""
+    import province_checker
+    admin = os.environ.get("MARIADB_ADMIN_URL", "mysql+pymysql://root@127.0.0.1:3306/")
+    name = f"front_{label}_{uuid.uuid4().hex[:8]}"
+    province_checker.create_database(admin, name)
+    try:
+        yield f"{admin.rstrip('/')}/{name}?charset=utf8mb4"
+    finally:
+        province_checker.drop_database(admin, name)
+
+
+@contextlib.contextmanager
+def running_platform(postgres, workdir, label="platform", extra_env=None, catalog=False, **options):
+    """A started, ready platform with the demo accounts (and the demo catalog if asked). `options`
+    go to :class:`Platform` (``replicas``, ``front_url``, ``checker``)."""
     with throwaway_vhost(label) as vhost:
         urls = {name: postgres.fresh(name) for name in SERVICES + ("gateway",)}
         running = Platform(amqp_uri=f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}", database_urls=urls,
                            keys_dir=workdir / "keys", port=free_port(), workdir=workdir,
-                           extra_env={"GATEWAY_WORKERS": "2", **(extra_env or {})})
+                           extra_env={"GATEWAY_WORKERS": "2", **(extra_env or {})}, **options)
         running.start()
         try:
             running.wait_ready()
@@ -57,13 +71,14 @@ def running_platform(postgres, workdir, label="platform", extra_env=None, catalo
 
 
 @contextlib.contextmanager
-def dated_platform(postgres, workdir, today, label="clock", extra_env=None):
+def dated_platform(postgres, workdir, today, label="clock", extra_env=None, **options):
     """A running platform (demo catalog loaded) whose 'today' is the content of ``platform.date_file``
     (see :func:`set_today`), with a deadline sweeper that passes every second."""
     date_file = workdir / "today"
     date_file.write_text(today)
     with running_platform(postgres, workdir, label, catalog=True, extra_env={
-            "PLATFORM_DATE_FILE": str(date_file), "STAGE_SWEEP_SECONDS": "1", **(extra_env or {})}) as running:
+            "PLATFORM_DATE_FILE": str(date_file), "STAGE_SWEEP_SECONDS": "1", **(extra_env or {})},
+            **options) as running:
         running.date_file = date_file
         yield running
 

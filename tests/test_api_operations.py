@@ -1717,6 +1717,121 @@ def test_publish_guide_entry(people, guidance):
         "item_code": "NRP-002", "kind": "common_error", "answer": "建设工程设计方案缺少总平面图"}),
         "POST", "/guidance/guide-entries", 201)
     assert body["kind"] == "common_error"
+# ------------------------------------------------------------------------------ the province (001 §10)
+BOUNDARY = {"type": "Polygon", "coordinates": [[[113.241, 35.215], [113.245, 35.215], [113.245, 35.218],
+                                                [113.241, 35.218], [113.241, 35.215]]]}
+
+
+@pytest.fixture(scope="module")
+def province_walk(platform, people, project):
+    """Project A's red line and an intermediary service (recorded, then one withdrawn); a correction by
+    the window; a provincial account with a signed link to project A's first material."""
+    code = project["code"]
+    walk = {"boundary": people["applicant"].put(f"/projects/{code}/boundary", json={
+        "name": "用地红线图", "description": "规划条件附图", "geometry": BOUNDARY})}
+    service = {"service_name": "环境影响评价报告表编制", "agency_name": "河南绿源环境工程有限公司",
+               "agency_code": "91410800MA44ABCD1X", "started_on": "2026-02-01", "finished_on": "2026-02-20"}
+    walk["intermediary"] = people["clerk"].post(f"/projects/{code}/intermediary-services", json=service)
+    second = ok(people["clerk"].post(f"/projects/{code}/intermediary-services", json=service), 201)
+    walk["withdrawn"] = people["clerk"].post(
+        f"/projects/{code}/intermediary-services/{second['record_id']}/withdrawal", json={"reason": "重复登记"})
+    walk["corrected"] = people["clerk"].post(f"/projects/{code}/corrections", json={
+        "attributes": {"planned_start": "2026-03-01", "planned_completion": "2027-06-30"},
+        "reason": "补充计划开工与竣工时间"})
+    account = f"province-{uuid.uuid4().hex[:6]}"
+    ok(people["operator"].post("/accounts", json={"account": account, "password": "Init#2026x", "role": "province",
+                                                  "name": "河南省工程建设项目审批管理系统", "region": "410000"}), 201)
+    ok(requests.post(f"{platform.url}/auth/password", timeout=10, json={
+        "account": account, "current_password": "Init#2026x", "new_password": PASSWORD}), 204)
+    walk["province"] = login(platform, account)
+    site = project["materials"]["site"]
+    walk["link"] = walk["province"].get(f"/province/attachments/{site['material_id']}/versions/{site['version']}/link")
+    return walk
+
+
+@covers("PUT", "/projects/{code}/boundary")
+def test_record_boundary(province_walk):
+    body = expect(province_walk["boundary"], "PUT", "/projects/{code}/boundary", 200)
+    assert body["version"] >= 1 and 50000 < body["area_m2"] < 200000
+
+
+@covers("GET", "/projects/{code}/boundary")
+def test_get_boundary(people, project, province_walk):
+    body = expect(people["clerk"].get(f"/projects/{project['code']}/boundary"), "GET", "/projects/{code}/boundary", 200)
+    assert body["geometry"]["type"] == "Polygon"
+
+
+@covers("POST", "/projects/{code}/intermediary-services")
+def test_record_intermediary(province_walk):
+    body = expect(province_walk["intermediary"], "POST", "/projects/{code}/intermediary-services", 201)
+    assert body["client_code"] == APPLICANT_ORG and body["withdrawn"] is False
+
+
+@covers("GET", "/projects/{code}/intermediary-services")
+def test_list_intermediaries(people, project, province_walk):
+    body = expect(people["applicant"].get(f"/projects/{project['code']}/intermediary-services"),
+                  "GET", "/projects/{code}/intermediary-services", 200)
+    assert len(page_of(body, 2)) >= 2
+
+
+@covers("POST", "/projects/{code}/intermediary-services/{record_id}/withdrawal")
+def test_withdraw_intermediary(province_walk):
+    body = expect(province_walk["withdrawn"], "POST", "/projects/{code}/intermediary-services/{record_id}/withdrawal",
+                  200)
+    assert body["withdrawn"] is True and body["withdrawal_reason"] == "重复登记"
+
+
+@covers("POST", "/projects/{code}/corrections")
+def test_correct_project(province_walk):
+    body = expect(province_walk["corrected"], "POST", "/projects/{code}/corrections", 200)
+    assert body["attributes"]["planned_start"] == "2026-03-01" and body["revision"] >= 2
+
+
+@covers("GET", "/exchange/status")
+def test_exchange_status(people, province_walk):
+    body = expect(people["operator"].get("/exchange/status"), "GET", "/exchange/status", 200)
+    assert body["mapping_version"] >= 1 and isinstance(body["tables"], list)
+
+
+@covers("GET", "/exchange/rejections")
+def test_exchange_rejections(people):
+    body = expect(people["operator"].get("/exchange/rejections"), "GET", "/exchange/rejections", 200)
+    page_of(body, 0)
+
+
+@covers("GET", "/exchange/tasks")
+def test_exchange_tasks(people):
+    body = expect(people["operator"].get("/exchange/tasks"), "GET", "/exchange/tasks", 200)
+    page_of(body, 0)
+
+
+@covers("POST", "/exchange/tasks/{task_id}/resolution")
+def test_resolve_exchange_task(platform, people):
+    """A project whose planned completion is before its start: the province rejects it, the rejection
+    becomes an operator task, which the operator closes with what was done."""
+    registered = people["clerk"].post("/projects", json={
+        "name": "焦作市体育中心游泳馆建设项目", "category": "gov_building", "region": "410800",
+        "applicant_org": APPLICANT_ORG, "applicant_name": "焦作市城市建设投资有限公司",
+        "attributes": {"planned_start": "2026-09-01", "planned_completion": "2026-05-01"}})
+    code = ok(registered, 201)["project_code"]
+    task = eventually(lambda: next((t for t in people["operator"].get("/exchange/tasks", params={
+        "state": "open"}).json()["items"] if t["dfsjzj"] == code), None), timeout=60)
+    body = expect(people["operator"].post(f"/exchange/tasks/{task['task_id']}/resolution", json={
+        "resolution": "已通知建设单位核实计划工期"}), "POST", "/exchange/tasks/{task_id}/resolution", 200)
+    assert body["state"] == "resolved"
+
+
+@covers("GET", "/province/attachments/{material_id}/versions/{version}/link")
+def test_attachment_link(province_walk):
+    body = expect(province_walk["link"], "GET", "/province/attachments/{material_id}/versions/{version}/link", 200)
+    assert body["url"].startswith("/province/files/")
+
+
+@covers("GET", "/province/files/{token}")
+def test_signed_file(platform, province_walk):
+    response = expect(requests.get(platform.url + province_walk["link"].json()["url"], timeout=10),
+                      "GET", "/province/files/{token}", 200)
+    assert response.content == PDF
 
 
 # ------------------------------------------------------------------------------ every operation

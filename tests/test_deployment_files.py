@@ -11,8 +11,10 @@ import yaml
 from launcher import SERVICES
 
 ROOT = Path(__file__).resolve().parents[1]
-PLATFORM = set(SERVICES) | {"gateway"}
-INFRA = {"rabbitmq", "postgres", "keys", "minio"}
+PLATFORM = set(SERVICES) | {"gateway", "exchange"}
+INFRA = {"rabbitmq", "postgres", "keys", "minio", "mariadb", "province-checker"}
+# processes that run a service's code on its database (the exchange is supervision's)
+DATABASE_OF = {"exchange": "supervision"}
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +59,7 @@ def test_compose_services_have_health_checks_and_wait_for_infrastructure(compose
     for name in SERVICES:
         assert compose["gateway"]["depends_on"][name]["condition"] == "service_healthy"
     init_sql = (ROOT / "deploy/postgres/init.sql").read_text()
-    for name in PLATFORM:
+    for name in PLATFORM - set(DATABASE_OF):
         assert f"CREATE DATABASE approval_{name};" in init_sql
 
 
@@ -67,20 +69,28 @@ def test_each_deployment_migrates_is_probed_and_scales_alone(k8s):
         assert spec["replicas"] >= 2, name  # several replicas: outcomes must not depend on one
         pod = spec["template"]["spec"]
         assert spec["selector"]["matchLabels"] == {"app.kubernetes.io/name": name}
-        assert pod["initContainers"][0]["command"] == ["platform-migrate", name]
+        assert pod["initContainers"][0]["command"] == ["platform-migrate", DATABASE_OF.get(name, name)]
         container = pod["containers"][0]
         assert container["readinessProbe"] and container["livenessProbe"], name
         secrets = {e["valueFrom"]["secretKeyRef"]["key"] for e in container["env"] if "valueFrom" in e}
-        assert {"AMQP_URI", f"{name.upper()}_DATABASE_URL"} <= secrets
+        assert {"AMQP_URI", f"{DATABASE_OF.get(name, name).upper()}_DATABASE_URL"} <= secrets
         if name != "gateway":
             assert container["readinessProbe"]["exec"]["command"] == ["platform-healthcheck", name]
-            assert f"{name}.service" in container["command"]
+            assert f"{name}.service" in " ".join(container["command"])
             keys = next(v for v in pod["volumes"] if v["name"] == "keys")
             assert [i["key"] for i in keys["secret"]["items"]] == ["jwt-public.pem"]
 
 
 def container(k8s, name):
     return deployments(k8s)[name]["spec"]["template"]["spec"]["containers"][0]
+
+
+def test_the_exchange_reaches_the_front_database(compose, k8s):
+    assert compose["exchange"]["depends_on"]["mariadb"]["condition"] == "service_healthy"
+    assert compose["exchange"]["environment"]["EXCHANGE_FRONT_URL"].startswith("mysql+pymysql://")
+    assert "province_checker.py" in " ".join(compose["province-checker"]["command"])
+    secrets = {e["name"] for e in container(k8s, "exchange")["env"]}
+    assert "EXCHANGE_FRONT_URL" in secrets
 
 
 def test_the_gateway_has_a_service(k8s):

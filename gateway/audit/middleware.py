@@ -33,6 +33,8 @@ EVENTS = {
     ("POST", "/complaints/{complaint_id}/assignment"): "complaint_assignment",
     ("POST", "/complaints/{complaint_id}/outcome"): "complaint_outcome",
     ("POST", "/accountability/{record_id}/decisions"): "accountability_decision",
+    ("GET", "/province/attachments/{material_id}/versions/{version:int}/link"): "download_link",
+    ("GET", "/province/files/{token}"): "download",
 }
 ACCOUNT_IN_BODY = ("/auth/login", "/auth/password")
 ACCOUNT_BY_REFRESH_TOKEN = ("/auth/refresh", "/auth/logout")

@@ -15,6 +15,8 @@ PUBLISHERS = {
     "project.registered": "intake", "material.uploaded": "intake", "declaration.submitted": "intake",
     "project.updated": "intake", "material.verified": "intake", "supplement.submitted": "intake",
     "project.query_code_issued": "intake", "document.issued": "intake",
+    "project.boundary_recorded": "intake", "intermediary_service.recorded": "intake",
+    "intermediary_service.withdrawn": "intake",
     "stage.opened": "stage", "case.accepted": "stage", "case.reviewed": "stage", "case.approved": "stage",
     "case.disapproved": "stage", "case.concluded": "stage", "stage.concluded": "stage",
     "case.supplement_requested": "stage", "case.supplement_accepted": "stage", "case.refused": "stage",

@@ -676,7 +676,7 @@ class JointReviewConcludedV1(_Payload):
 # ---------------------------------------------------------------- complaints and accountability (supervision)
 COMPLAINT_CHANNELS = ("applicant", "public")          # filed by a signed-in applicant / anonymously
 COMPLAINT_SUBJECTS = ("case", "project", "department")  # what the complaint is about
-ACCOUNTABILITY_GROUNDS = ("34-2", "34-3", "34-5")     # 002 §34(二), (三), (五)
+ACCOUNTABILITY_GROUNDS = ("34-2", "34-3", "34-4", "34-5")     # 002 §34(二), (三), (四), (五)
 
 
 class ComplaintFiledV1(_Payload):
@@ -913,6 +913,48 @@ class DocumentIssuedV1(_Payload):
     case_id = fields.String(load_default=None, allow_none=True)
 
 
+class ProjectBoundaryRecordedV1(_Payload):
+    """The land red-line boundary (用地红线) of a project was recorded by its applicant or the window
+    (001 §10): a checked GeoJSON polygon; a later record supersedes the earlier one."""
+    project_code = fields.String(required=True)
+    boundary_id = fields.String(required=True)
+    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    name = fields.String(required=True)
+    description = fields.String(load_default="")
+    geometry = fields.Dict(required=True)
+    area_m2 = fields.Float(required=True)
+    region = fields.String(required=True)
+    recorded_by = fields.String(required=True)
+    recorded_on = fields.Date(required=True)
+
+
+class IntermediaryServiceRecordedV1(_Payload):
+    """An intermediary service (中介服务: agency, credit code, service, dates) of a project, recorded by its
+    applicant or the window (001 §10)."""
+    record_id = fields.String(required=True)
+    project_code = fields.String(required=True)
+    region = fields.String(required=True)
+    service_name = fields.String(required=True)
+    service_code = fields.String(load_default="")
+    agency_name = fields.String(required=True)
+    agency_code = fields.String(required=True)
+    client_name = fields.String(required=True)
+    client_code = fields.String(required=True)
+    started_on = fields.Date(required=True)
+    finished_on = fields.Date(allow_none=True, load_default=None)
+    limit_days = fields.Integer(allow_none=True, load_default=None)
+    recorded_by = fields.String(required=True)
+
+
+class IntermediaryServiceWithdrawnV1(_Payload):
+    """An intermediary service record was withdrawn (recorded in error), with the reason."""
+    record_id = fields.String(required=True)
+    project_code = fields.String(required=True)
+    reason = fields.String(required=True)
+    withdrawn_by = fields.String(required=True)
+    withdrawn_on = fields.Date(required=True)
+
+
 EVENTS = {
     "project.registered": {1: ProjectRegisteredV1},
     "material.uploaded": {1: MaterialUploadedV1},
@@ -974,6 +1016,10 @@ EVENTS = {
     "notification.requested": {1: NotificationRequestedV1},
     "urge.sent": {1: UrgeSentV1},
     "alert.raised": {1: AlertRaisedV1},
+    # intake: what the province needs of a project (001 §10)
+    "project.boundary_recorded": {1: ProjectBoundaryRecordedV1},
+    "intermediary_service.recorded": {1: IntermediaryServiceRecordedV1},
+    "intermediary_service.withdrawn": {1: IntermediaryServiceWithdrawnV1},
 }
 
 

@@ -23,7 +23,10 @@ CONTEXT_KEY = "authorization"
 
 APPLICANT, CLERK, OFFICER, DEPT_ADMIN, SUPERVISOR, OPERATOR = (
     "applicant", "clerk", "officer", "dept_admin", "supervisor", "operator")
-ROLES = (APPLICANT, CLERK, OFFICER, DEPT_ADMIN, SUPERVISOR, OPERATOR)
+# the provincial platform's account (001 §10): reads any case's details and downloads its attachments
+# through expiring signed links, nothing else (the gateway refuses it every other route)
+PROVINCE = "province"
+ROLES = (APPLICANT, CLERK, OFFICER, DEPT_ADMIN, SUPERVISOR, OPERATOR, PROVINCE)
 
 
 DIVISION = re.compile(r"\d{6}")

@@ -59,9 +59,11 @@ def pytest_sessionfinish(session):
 @pytest.fixture(scope="session")
 def web_platform(postgres, tmp_path_factory, web_dist):
     """A whole platform with the demo accounts and catalog, serving the built pages under /web/."""
-    with platforms.running_platform(postgres, tmp_path_factory.mktemp("web"), label="web", catalog=True,
-                                    extra_env={"GATEWAY_WEB_ROOT": str(web_dist),
-                                               "OUTBOX_POLL_SECONDS": "0.3"}) as running:
+    with platforms.front_database("web") as front_url, \
+            platforms.running_platform(postgres, tmp_path_factory.mktemp("web"), label="web", catalog=True,
+                                       front_url=front_url,
+                                       extra_env={"GATEWAY_WEB_ROOT": str(web_dist), "OUTBOX_POLL_SECONDS": "0.3",
+                                                  "EXCHANGE_POLL_SECONDS": "2"}) as running:
         yield running
 
 

@@ -80,6 +80,7 @@ export const COMPLAINT_STEP_LABELS: Record<string, string> = {
 export const ACCOUNTABILITY_GROUND_LABELS: Record<string, string> = {
   '34-2': '第三十四条第（二）项 不按流程办理',
   '34-3': '第三十四条第（三）项 不提供、接收、处理或拖延信息',
+  '34-4': '第三十四条第（四）项 未实时推送或上传信息不准确、不完整',
   '34-5': '第三十四条第（五）项 未在承诺时限内出具意见或证件',
 }
 export const ACCOUNTABILITY_FACT_LABELS: Record<string, string> = {
@@ -87,6 +88,7 @@ export const ACCOUNTABILITY_FACT_LABELS: Record<string, string> = {
   consultation_silent: '征询逾期未答复',
   joint_review_silent: '会审逾期未反馈',
   second_supplement: '再次补正',
+  exchange_rejected: '省级平台退回数据',
 }
 export const ACCOUNTABILITY_STATE_LABELS: Record<string, string> = {
   open: '待决定', confirmed: '已确认', dismissed: '不予问责', referred: '已移送',

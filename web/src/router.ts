@@ -47,6 +47,7 @@ const work: RouteRecordRaw[] = [
   { path: 'projects/:code', name: 'project', component: () => import('./pages/work/ProjectPage.vue'), meta: { title: '项目详情', roles: STAFF } },
   { path: 'supervision', name: 'supervision', component: () => import('./pages/work/SupervisionPage.vue'), meta: { title: '时限监督', roles: ['supervisor', 'operator'] } },
   { path: 'complaints', name: 'complaints', component: () => import('./pages/work/ComplaintsPage.vue'), meta: { title: '投诉举报', roles: ['supervisor', 'operator'] } },
+  { path: 'exchange', name: 'exchange', component: () => import('./pages/work/ExchangePage.vue'), meta: { title: '省级数据交换', roles: ['operator', 'supervisor'] } },
   { path: 'accountability', name: 'accountability', component: () => import('./pages/work/AccountabilityPage.vue'), meta: { title: '问责清单', roles: ['supervisor', 'operator'] } },
   { path: 'coordination', name: 'coordination', component: () => import('./pages/work/CoordinationPage.vue'), meta: { title: '协调申请', roles: ['officer', 'dept_admin', 'supervisor'] } },
   { path: 'inspections', name: 'inspections', component: () => import('./pages/work/InspectionsPage.vue'), meta: { title: '督查意见', roles: ['officer', 'supervisor'] } },

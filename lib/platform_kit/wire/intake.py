@@ -477,3 +477,78 @@ class SupplementOut(Answer):
     submitted_at = fields.AwareDateTime()
     submitted_on = fields.Date()
     voucher = fields.Nested(DocumentOut)   # the registration voucher of the supplement (002 §5, §8)
+
+
+# ------------------------------------------------------------------------ what the province needs (001 §10)
+CREDIT_CODE = validate.Regexp(ORG_PATTERN.pattern + "$", error="应为18位统一社会信用代码")
+
+
+class BoundaryIn(Body):
+    """A project's land red-line boundary (用地红线): a GeoJSON Polygon or MultiPolygon in longitude and
+    latitude (or a Feature / one-feature FeatureCollection holding one), checked before it is kept."""
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200),
+                         metadata={"description": "红线文件名称，如 用地红线图（规划条件附图）"})
+    description = fields.String(load_default="", validate=validate.Length(max=2000))
+    geometry = fields.Dict(required=True, metadata={"description": "GeoJSON 面（经纬度，CGCS2000）"})
+
+
+class BoundaryOut(Answer):
+    boundary_id = fields.String()
+    project_code = fields.String()
+    version = fields.Integer(metadata={"description": "第几版红线（新的一版取代旧的）"})
+    name = fields.String()
+    description = fields.String()
+    geometry = fields.Dict()
+    area_m2 = fields.Float(metadata={"description": "红线范围面积（平方米，按椭球面近似计算）"})
+    recorded_by = fields.String()
+    recorded_role = fields.String()
+    recorded_at = fields.AwareDateTime()
+
+
+class IntermediaryIn(Body):
+    """An intermediary service of the project (中介服务): the agency, its credit code, the service and
+    its dates; the client defaults to the construction unit."""
+    service_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    service_code = fields.String(load_default="", validate=validate.Length(max=60))
+    agency_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    agency_code = fields.String(required=True, validate=CREDIT_CODE)
+    client_name = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200))
+    client_code = fields.String(load_default=None, allow_none=True, validate=CREDIT_CODE)
+    started_on = fields.Date(required=True)
+    finished_on = fields.Date(load_default=None, allow_none=True)
+    limit_days = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=365))
+
+
+class IntermediaryOut(Answer):
+    record_id = fields.String()
+    project_code = fields.String()
+    service_name = fields.String()
+    service_code = fields.String()
+    agency_name = fields.String()
+    agency_code = fields.String()
+    client_name = fields.String()
+    client_code = fields.String()
+    started_on = fields.Date()
+    finished_on = fields.Date(allow_none=True)
+    limit_days = fields.Integer(allow_none=True)
+    recorded_by = fields.String()
+    recorded_role = fields.String()
+    recorded_at = fields.AwareDateTime()
+    withdrawn = fields.Boolean()
+    withdrawal_reason = fields.String(allow_none=True)
+
+
+class IntermediariesOut(PageAnswer):
+    items = fields.List(fields.Nested(IntermediaryOut))
+
+
+class IntermediaryWithdrawal(Body):
+    reason = fields.String(required=True, validate=validate.Length(min=2, max=500))
+
+
+class ProjectCorrection(Body):
+    """The window corrects a project's name or particulars (attributes given are replaced, others kept),
+    saying why; published as ``project.updated`` and sent to the province again."""
+    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200))
+    attributes = fields.Dict(keys=fields.String(), load_default=dict)
+    reason = fields.String(required=True, validate=validate.Length(min=2, max=500))

@@ -335,7 +335,7 @@ class AccountabilityDecisionOut(Answer):
 class AccountabilityRecordOut(Answer):
     record_id = fields.String()
     ground = fields.String(metadata={"enum": list(ACCOUNTABILITY_GROUNDS),
-                                     "description": "002 第三十四条所列情形：34-2 第（二）项、34-3 第（三）项、34-5 第（五）项"})
+                                     "description": "002 第三十四条所列情形：34-2 第（二）项、34-3 第（三）项、34-4 第（四）项、34-5 第（五）项"})
     ground_text = fields.String()
     fact = fields.String(metadata={"enum": list(ACCOUNTABILITY_FACTS)})
     department = fields.String()

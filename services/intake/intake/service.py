@@ -16,6 +16,7 @@ from intake.adapters.repositories import repositories
 from intake.adapters.storage import MaterialStorage, chunks_of
 from intake.domain import window
 from intake.handlers.guidance import record_guide_entry, record_guidance_list
+from intake import project_records
 from intake.render.flowchart import flowchart_svg
 from intake.render.sealing import WindowSeals
 from intake.schemas import (CatalogIn, CatalogLoaded, ChecklistOut, DeclarationOut, DocumentContentOut, DocumentOut,
@@ -42,7 +43,7 @@ def decode_base64(value):
             {"field": "content_base64", "message": "不是有效的 Base64 编码"}]) from None
 
 
-class IntakeService:
+class IntakeService(project_records.ProjectRecords):
     name = "intake"
 
     db = Database(metadata, repositories=repositories)

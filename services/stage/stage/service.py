@@ -8,7 +8,7 @@ from platform_kit.calendar import today_in_shanghai
 from platform_kit.db import Database
 from platform_kit.errors import EXPECTED_ERRORS
 from platform_kit.sweeper import Sweeper
-from platform_kit.identity import APPLICANT, CLERK, DEPT_ADMIN, OFFICER, OPERATOR, SUPERVISOR, Auth
+from platform_kit.identity import APPLICANT, CLERK, DEPT_ADMIN, OFFICER, OPERATOR, PROVINCE, SUPERVISOR, Auth
 from platform_kit.validation import load
 from platform_kit.wire import PageFilters
 from stage import handlers
@@ -90,7 +90,7 @@ class StageService:
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_case(self, case_id):
-        identity = self.auth.identity(*READERS)
+        identity = self.auth.identity(*READERS, PROVINCE)   # the province reads any case (001 §10)
         with self.db.reading() as uow:
             result = handlers.get_case(case_id, identity, uow, today_in_shanghai(), self.settings.yellow_days)
         return CaseOut().dump(result)

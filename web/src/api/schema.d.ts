@@ -827,6 +827,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/exchange/rejections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 省级平台退回的数据（SJSCZT=2）及平台的处理：自动重发、等待上级数据或转人工 */
+        get: operations["list_rejections"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/exchange/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 省级前置库交换状况：各表待上传行数、最早未上传数据的等待时间、按原因统计的退回、最近一次上传与回读 */
+        get: operations["status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/exchange/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 需人工更正的退回数据（运营任务），注明责任部门与问责清单记录 */
+        get: operations["list_tasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/exchange/tasks/{task_id}/resolution": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 平台运营记录任务的处理情况并关闭任务（更正后的数据被接收时自动关闭） */
+        post: operations["resolve_task"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/guidance": {
         parameters: {
             query?: never;
@@ -1599,6 +1667,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{code}/boundary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 查看项目现行的用地红线 */
+        get: operations["get_boundary"];
+        /** 登记项目用地红线（GeoJSON 面，经纬度；申请人或综合窗口；每次登记为新的一版，校验闭合、自相交与面积） */
+        put: operations["record_boundary"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projects/{code}/checklists/{stage}": {
         parameters: {
             query?: never;
@@ -1610,6 +1696,23 @@ export interface paths {
         get: operations["get_checklist"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{code}/corrections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 综合窗口更正项目信息（如省级平台退回后；须说明理由，记为项目的新修订版本并重新上报） */
+        post: operations["correct_project"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1736,6 +1839,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{code}/intermediary-services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 项目的中介服务记录（含已撤回的） */
+        get: operations["list_intermediaries"];
+        put?: never;
+        /** 登记项目的中介服务（中介机构、统一社会信用代码、服务事项与起止日期；申请人或综合窗口） */
+        post: operations["record_intermediary"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{code}/intermediary-services/{record_id}/withdrawal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 撤回误登记的中介服务记录（须说明理由；向省级平台报送无效标记） */
+        post: operations["withdraw_intermediary"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projects/{code}/licences": {
         parameters: {
             query?: never;
@@ -1816,6 +1954,40 @@ export interface paths {
         put?: never;
         /** 经窗口提交补正材料（按最近一次补正告知） */
         post: operations["submit_supplement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/province/attachments/{material_id}/versions/{version}/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 省级平台账号取得某一附件版本的签名下载链接（默认 300 秒后失效，记入审计日志） */
+        get: operations["attachment_link"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/province/files/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 凭签名链接下载附件（无需登录；链接过期或无效答复 403；记入审计日志） */
+        get: operations["signed_file"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2005,7 +2177,7 @@ export interface components {
             reason: string;
             region?: string | null;
             /** @enum {string} */
-            role?: "applicant" | "clerk" | "officer" | "dept_admin" | "supervisor" | "operator";
+            role?: "applicant" | "clerk" | "officer" | "dept_admin" | "supervisor" | "operator" | "province";
             steps?: ("accept" | "review" | "approve" | "conclude")[];
         };
         AccountChangeOut: {
@@ -2044,7 +2216,7 @@ export interface components {
             /** @default null */
             region?: string | null;
             /** @enum {string} */
-            role: "applicant" | "clerk" | "officer" | "dept_admin" | "supervisor" | "operator";
+            role: "applicant" | "clerk" | "officer" | "dept_admin" | "supervisor" | "operator" | "province";
             steps?: ("accept" | "review" | "approve" | "conclude")[];
         };
         AccountOut: {
@@ -2063,7 +2235,7 @@ export interface components {
             recovery_codes_left?: number;
             region?: string | null;
             /** @enum {string} */
-            role?: "applicant" | "clerk" | "officer" | "dept_admin" | "supervisor" | "operator";
+            role?: "applicant" | "clerk" | "officer" | "dept_admin" | "supervisor" | "operator" | "province";
             /** @description 已绑定双因素认证（TOTP） */
             second_factor?: boolean;
             steps?: string[];
@@ -2095,10 +2267,10 @@ export interface components {
             /** @enum {string} */
             fact?: "case_lapsed" | "consultation_silent" | "joint_review_silent" | "second_supplement";
             /**
-             * @description 002 第三十四条所列情形：34-2 第（二）项、34-3 第（三）项、34-5 第（五）项
+             * @description 002 第三十四条所列情形：34-2 第（二）项、34-3 第（三）项、34-4 第（四）项、34-5 第（五）项
              * @enum {string}
              */
-            ground?: "34-2" | "34-3" | "34-5";
+            ground?: "34-2" | "34-3" | "34-4" | "34-5";
             ground_text?: string;
             /** Format: date */
             occurred_on?: string;
@@ -2174,6 +2346,15 @@ export interface components {
             /** @default  */
             note?: string;
         };
+        AttachmentLinkOut: {
+            /**
+             * Format: date-time
+             * @description 链接失效时间
+             */
+            expires_at?: string;
+            /** @description 签名下载地址（相对网关根路径，无需登录，过期失效） */
+            url?: string;
+        };
         /** @description Whom a contact is for, as notices address them: a person (account), an applicant organisation */
         AudienceIn: {
             /** @default null */
@@ -2188,7 +2369,31 @@ export interface components {
              * @default null
              * @enum {string|null}
              */
-            role?: "applicant" | "clerk" | "officer" | "dept_admin" | "supervisor" | "operator" | null;
+            role?: "applicant" | "clerk" | "officer" | "dept_admin" | "supervisor" | "operator" | "province" | null;
+        };
+        /** @description A project's land red-line boundary (用地红线): a GeoJSON Polygon or MultiPolygon in longitude and */
+        BoundaryIn: {
+            /** @default  */
+            description?: string;
+            /** @description GeoJSON 面（经纬度，CGCS2000） */
+            geometry: Record<string, never>;
+            /** @description 红线文件名称，如 用地红线图（规划条件附图） */
+            name: string;
+        };
+        BoundaryOut: {
+            /** @description 红线范围面积（平方米，按椭球面近似计算） */
+            area_m2?: number;
+            boundary_id?: string;
+            description?: string;
+            geometry?: Record<string, never>;
+            name?: string;
+            project_code?: string;
+            /** Format: date-time */
+            recorded_at?: string;
+            recorded_by?: string;
+            recorded_role?: string;
+            /** @description 第几版红线（新的一版取代旧的） */
+            version?: number;
         };
         CalendarLoadOut: {
             holidays?: string[];
@@ -2917,6 +3122,20 @@ export interface components {
             saved_by?: string;
             stage?: string;
         };
+        ExchangeStatusOut: {
+            backlog?: number;
+            /** Format: date-time */
+            last_poll_at?: string | null;
+            /** Format: date-time */
+            last_push_at?: string | null;
+            mapping_version?: number;
+            /** @description 最早一条未上传数据已等待的秒数 */
+            oldest_unsent_seconds?: number;
+            open_tasks?: number;
+            poll_seconds?: number;
+            rejections_by_reason?: components["schemas"]["RejectionCountOut"][];
+            tables?: components["schemas"]["TableStatusOut"][];
+        };
         /** @description An extension of a case's or a stage's limit (the case or stage is the path's). */
         ExtensionBody: {
             days: number;
@@ -3153,6 +3372,51 @@ export interface components {
             required_action?: string;
             /** @enum {string} */
             target_kind?: "case" | "department";
+        };
+        /** @description An intermediary service of the project (中介服务): the agency, its credit code, the service and */
+        IntermediaryIn: {
+            agency_code: string;
+            agency_name: string;
+            /** @default null */
+            client_code?: string | null;
+            /** @default null */
+            client_name?: string | null;
+            /**
+             * Format: date
+             * @default null
+             */
+            finished_on?: string | null;
+            /** @default null */
+            limit_days?: number | null;
+            /** @default  */
+            service_code?: string;
+            service_name: string;
+            /** Format: date */
+            started_on: string;
+        };
+        IntermediaryOut: {
+            agency_code?: string;
+            agency_name?: string;
+            client_code?: string;
+            client_name?: string;
+            /** Format: date */
+            finished_on?: string | null;
+            limit_days?: number | null;
+            project_code?: string;
+            record_id?: string;
+            /** Format: date-time */
+            recorded_at?: string;
+            recorded_by?: string;
+            recorded_role?: string;
+            service_code?: string;
+            service_name?: string;
+            /** Format: date */
+            started_on?: string;
+            withdrawal_reason?: string | null;
+            withdrawn?: boolean;
+        };
+        IntermediaryWithdrawal: {
+            reason: string;
         };
         IssueList: {
             next_steps: string;
@@ -3563,6 +3827,13 @@ export interface components {
             started_on?: string | null;
             state?: string | null;
         };
+        /** @description The window corrects a project's name or particulars (attributes given are replaced, others kept), */
+        ProjectCorrection: {
+            attributes?: Record<string, never>;
+            /** @default null */
+            name?: string | null;
+            reason: string;
+        };
         ProjectGuidanceOut: {
             lists?: components["schemas"]["ListSummaryOut"][];
             next_stages?: components["schemas"]["NextStageOut"][];
@@ -3725,6 +3996,34 @@ export interface components {
         /** @description Why the window issues a new query code (the one handed out was lost or disclosed). */
         ReissueQueryCode: {
             reason: string;
+        };
+        RejectionCountOut: {
+            count?: number;
+            /** @enum {string} */
+            kind?: "missing_parent" | "stale_code" | "person";
+            reason?: string;
+        };
+        RejectionOut: {
+            /** @description 地方数据主键 */
+            dfsjzj?: string;
+            id?: number;
+            /** @enum {string} */
+            kind?: "missing_parent" | "stale_code" | "person";
+            /** @description 前置库流水号 */
+            lsh?: number;
+            /**
+             * @description resent 已自动重发 / waiting 等待上级数据 / task 转人工处理
+             * @enum {string}
+             */
+            outcome?: "resent" | "waiting" | "task";
+            /** @description 省级平台填写的失败原因 SBYY */
+            reason?: string;
+            reason_group?: string;
+            /** Format: date-time */
+            recorded_at?: string;
+            resent_row_id?: number | null;
+            table_name?: string;
+            version?: number;
         };
         ReplyOut: {
             attachments?: string[];
@@ -4091,9 +4390,43 @@ export interface components {
             received_on?: string;
             role?: string;
         };
+        TableStatusOut: {
+            /** @description 待上传行数 */
+            backlog?: number;
+            /** @description 前置库中按上传状态 SJSCZT 计的行数（0 待校验、1 已接收、2 退回） */
+            front?: {
+                [key: string]: number;
+            };
+            /** @description 已上传行数（含各版本） */
+            sent?: number;
+            /** @description 前置库表名 */
+            table?: string;
+        };
         TagCountOut: {
             count?: number;
             tag?: string;
+        };
+        TaskOut: {
+            accountability_record_id?: string | null;
+            case_id?: string | null;
+            /** @description 责任部门 */
+            department?: string;
+            dfsjzj?: string;
+            /** Format: date-time */
+            opened_at?: string;
+            project_code?: string | null;
+            reason?: string;
+            resolution?: string | null;
+            /** Format: date-time */
+            resolved_at?: string | null;
+            /** @enum {string} */
+            state?: "open" | "resolved";
+            table_name?: string;
+            task_id?: string;
+            version?: number;
+        };
+        TaskResolutionIn: {
+            resolution: string;
         };
         TeamMemberOut: {
             department?: string;
@@ -4208,8 +4541,8 @@ export interface operations {
                 /** @description 发生月份 YYYY-MM */
                 month?: string;
                 department?: string;
-                /** @description 34-2 第（二）项 / 34-3 第（三）项 / 34-5 第（五）项 */
-                ground?: "34-2" | "34-3" | "34-5";
+                /** @description 34-2 第（二）项 / 34-3 第（三）项 / 34-4 第（四）项 / 34-5 第（五）项 */
+                ground?: "34-2" | "34-3" | "34-4" | "34-5";
                 /** @description open 待决定 / confirmed 确认 / dismissed 不予问责 / referred 移送 */
                 state?: "open" | "confirmed" | "dismissed" | "referred";
                 /** @description 每页条数（1–200，默认 50） */
@@ -9464,6 +9797,388 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DocumentOut"];
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 不支持的内容类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    list_rejections: {
+        parameters: {
+            query?: {
+                /** @description 前置库表名 */
+                table?: string;
+                /** @description resent / waiting / task */
+                outcome?: "resent" | "waiting" | "task";
+                /** @description 每页条数（1–200，默认 50） */
+                limit?: number;
+                /** @description 跳过条数（默认 0） */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["RejectionOut"][];
+                        limit: number;
+                        offset: number;
+                        total: number;
+                    };
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExchangeStatusOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    list_tasks: {
+        parameters: {
+            query?: {
+                /** @description open / resolved */
+                state?: "open" | "resolved";
+                /** @description 每页条数（1–200，默认 50） */
+                limit?: number;
+                /** @description 跳过条数（默认 0） */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["TaskOut"][];
+                        limit: number;
+                        offset: number;
+                        total: number;
+                    };
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    resolve_task: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskResolutionIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskOut"];
                 };
             };
             /** @description 请求格式错误 */
@@ -15031,6 +15746,209 @@ export interface operations {
             };
         };
     };
+    get_boundary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 项目代码 YYYY-行政区划代码-48-01-六位序号 */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BoundaryOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    record_boundary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 项目代码 YYYY-行政区划代码-48-01-六位序号 */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BoundaryIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BoundaryOut"];
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 不支持的内容类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
     get_checklist: {
         parameters: {
             query?: never;
@@ -15092,6 +16010,132 @@ export interface operations {
             };
             /** @description 状态冲突 */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    correct_project: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 项目代码 YYYY-行政区划代码-48-01-六位序号 */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectCorrection"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectOut"];
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 不支持的内容类型 */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16017,6 +17061,368 @@ export interface operations {
             };
         };
     };
+    list_intermediaries: {
+        parameters: {
+            query?: {
+                /** @description 每页条数（1–200，默认 50） */
+                limit?: number;
+                /** @description 跳过条数（默认 0） */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                /** @description 项目代码 YYYY-行政区划代码-48-01-六位序号 */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["IntermediaryOut"][];
+                        limit: number;
+                        offset: number;
+                        total: number;
+                    };
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    record_intermediary: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description 项目代码 YYYY-行政区划代码-48-01-六位序号 */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IntermediaryIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntermediaryOut"];
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 不支持的内容类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    withdraw_intermediary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 项目代码 YYYY-行政区划代码-48-01-六位序号 */
+                code: string;
+                /** @description 中介服务记录编号 */
+                record_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IntermediaryWithdrawal"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntermediaryOut"];
+                };
+            };
+            /** @description 请求格式错误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 不支持的内容类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 输入校验失败 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务错误 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 服务暂不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 上游服务超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
     list_licences: {
         parameters: {
             query?: {
@@ -16733,6 +18139,91 @@ export interface operations {
             };
             /** @description 上游服务超时 */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    attachment_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                material_id: string;
+                /** @description 材料版本号 */
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentLinkOut"];
+                };
+            };
+            /** @description 未认证 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    signed_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ofd": string;
+                    "application/pdf": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 未找到 */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

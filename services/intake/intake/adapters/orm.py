@@ -341,3 +341,6 @@ metadata = Base.metadata
 
 # joint guidance facts on the same metadata
 from intake.adapters import guidance_orm  # noqa: E402,F401
+
+# red-line boundaries and intermediary services (intake.adapters.project_records) belong to this schema
+from intake.adapters import project_records as _project_records  # noqa: E402,F401

@@ -488,6 +488,9 @@ class CalendarRepository(_Repository):
         return current_calendar(self.session)
 
 
+from intake.adapters.project_records import ProjectRecordRepository  # noqa: E402
+
+
 def repositories(session):
     return {"catalogs": CatalogRepository(session), "projects": ProjectRepository(session),
             "materials": MaterialRepository(session), "declarations": DeclarationRepository(session),
@@ -495,4 +498,5 @@ def repositories(session):
             "case_facts": CaseFactRepository(session), "consultations": ConsultationRequestRepository(session),
             "supplements": SupplementRepository(session),
             "licences": LicenceRepository(session), "conclusions": StageConclusionRepository(session),
-            "calendar": CalendarRepository(session), "guidance": GuidanceRepository(session)}
+            "calendar": CalendarRepository(session), "guidance": GuidanceRepository(session),
+            "project_records": ProjectRecordRepository(session)}

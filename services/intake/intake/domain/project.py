@@ -151,7 +151,7 @@ def can_read(identity, project, reach=None):
     for only when the identity is a department's."""
     if identity.role == "applicant":
         return identity.org is not None and identity.org == project.applicant_org
-    if identity.role in ("clerk", "operator"):
+    if identity.role in ("clerk", "operator", "province"):   # the province: any case's attachments (001 §10)
         return True
     if identity.role == "supervisor":
         return within(project.region, identity.region)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from platform_kit.errors import Forbidden
 
 EVERYTHING, OWN_DEPARTMENT, OWN_ORGANISATION = "everything", "own_department", "own_organisation"
-SEE_ALL = frozenset({"clerk", "supervisor", "operator"})
+SEE_ALL = frozenset({"clerk", "supervisor", "operator", "province"})
 
 
 @dataclass(frozen=True)

@@ -431,3 +431,7 @@ class StatisticsNameRow(Base):
 
 
 metadata = Base.metadata
+
+
+# the exchange's own tables (supervision.exchange.tables) are part of this database's schema
+from supervision.exchange import tables as exchange_tables  # noqa: E402,F401

@@ -22,10 +22,12 @@ from datetime import date
 from platform_kit.errors import Conflict, ValidationFailed
 
 FLOW, INFORMATION, TIME_LIMIT = "34-2", "34-3", "34-5"
+DATA_QUALITY = "34-4"
 GROUNDS = {
     FLOW: "002 第三十四条第（二）项：办理过程中不按照流程办理",
     INFORMATION: "002 第三十四条第（三）项：无正当理由不提供、接收、处理或拖延提供、接收、处理信息",
     TIME_LIMIT: "002 第三十四条第（五）项：未在办事流程承诺的时限内出具审批意见或颁发行政许可证件",
+    DATA_QUALITY: "002 第三十四条第（四）项：不实时推送审批过程信息和结果信息，或上传的信息不按要求、不真实、不准确、不完整",
 }
 CASE_LAPSED, CONSULTATION_SILENT, JOINT_REVIEW_SILENT, SECOND_SUPPLEMENT = (
     "case_lapsed", "consultation_silent", "joint_review_silent", "second_supplement")

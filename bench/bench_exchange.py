@@ -1,0 +1,162 @@
+"""Benchmark of the exchange's push to the provincial front database (MariaDB). Prints a table;
+asserts nothing.
+
+Stages N project rows and N construction-unit rows (the exchange's own staging: ``handlers.stage_records``
+through the mapping) in a fresh supervision database on PostgreSQL, then pushes them to a fresh front
+database (tables made by ``scripts/province_checker.py``) with ``handlers.push`` in batches of 500,
+the way the exchange process does (advisory lock, pending rows in dependency order, the existing
+``(DFSJZJ, version)`` pairs read first, one front transaction per batch, rows marked sent). In the same
+run, the same rows are inserted into a second front database by raw batched ``executemany`` through
+the same driver (PyMySQL), batches of 500, one transaction each: the ceiling.
+
+Usage: .venv/bin/python bench/bench_exchange.py [--projects 3000] [--batch 500]
+Needs PostgreSQL (TEST_PG_URL) and MariaDB (MARIADB_ADMIN_URL, default root@127.0.0.1:3306).
+"""
+import argparse
+import os
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, insert, text
+from sqlalchemy.orm import sessionmaker
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+import province_checker  # noqa: E402
+
+from platform_kit.db import UnitOfWork, make_engine  # noqa: E402
+from platform_kit.migrate import upgrade  # noqa: E402
+from platform_kit.testing import PostgresDatabases  # noqa: E402
+from supervision.exchange import handlers  # noqa: E402
+from supervision.exchange.front import FrontDatabase  # noqa: E402
+from supervision.exchange.mapping import Mapping  # noqa: E402
+from supervision.exchange.tables import metadata  # noqa: E402
+
+ADMIN = os.environ.get("MARIADB_ADMIN_URL", "mysql+pymysql://root@127.0.0.1:3306/")
+
+
+class Db:
+    """The unit of work the handlers take, on one engine."""
+
+    def __init__(self, url):
+        self.engine = make_engine(url)
+        self.sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def unit_of_work(self):
+        session = self.sessions()
+        uow = UnitOfWork(session, metadata)
+        try:
+            yield uow
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+
+def records(n):
+    for i in range(n):
+        code = f"2026-410800-48-01-{i:06d}"
+        project = {"project_code": code, "name": f"焦作市基准测试项目{i}", "category": "gov_building",
+                   "region": "410800", "flow_code": "gov_building", "flow_version": 1, "scope": "房屋建筑",
+                   "investment": 1000.0 + i, "site": "焦作市解放区", "floor_area": 1500.0,
+                   "planned_start": "2026-03-01", "planned_completion": "2027-06-30", "concluded": 0}
+        yield "project", project
+        yield "unit", {"project_code": code, "role": "builder", "region": "410800",
+                       "credit_code": "91410800MA47Q0R12X", "name": "焦作市城市建设投资有限公司"}
+
+
+def front(name):
+    province_checker.create_database(ADMIN, name)
+    url = f"{ADMIN.rstrip('/')}/{name}?charset=utf8mb4"
+    engine = create_engine(url)
+    province_checker.create(engine)
+    return url, engine
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--projects", type=int, default=3000)
+    parser.add_argument("--batch", type=int, default=500)
+    args = parser.parse_args()
+    postgres = PostgresDatabases(prefix="bench")
+    suffix = uuid.uuid4().hex[:6]
+    names = (f"bench_front_{suffix}", f"bench_raw_{suffix}")
+    try:
+        url = postgres.blank("exchange")
+        upgrade("supervision", url)
+        db, mapping = Db(url), Mapping.load()
+        started = time.perf_counter()
+        with db.unit_of_work() as uow:
+            staged = len(handlers.stage_records(uow, mapping, list(records(args.projects)), "bench"))
+        stage_seconds = time.perf_counter() - started
+
+        front_url, front_engine = front(names[0])
+        target = FrontDatabase(front_url, mapping)
+        raw_url, raw_engine = front(names[1])
+        raw = FrontDatabase(raw_url, mapping)
+        for table in ("SPGL_XMJBXXB", "SPGL_XMDWXXB"):     # both read the province's tables before timing
+            target.table(table), raw.table(table)
+        # the ceiling: the same rows, raw batched inserts through the same driver
+        with db.unit_of_work() as uow:
+            rows = [dict(r) for r in uow.session.execute(text(
+                "SELECT * FROM exchange_rows ORDER BY rank, id")).mappings()]
+        # (timed first, so that neither meets a warmer server)
+        payloads = [(r["table_name"], raw.payload(r, "2026-12-01 00:00:00")) for r in rows]
+        started = time.perf_counter()
+        for start in range(0, len(payloads), args.batch):
+            chunk = payloads[start:start + args.batch]
+            with raw_engine.begin() as conn:
+                for table in dict.fromkeys(t for t, _ in chunk):
+                    conn.execute(insert(raw.table(table)), [p for t, p in chunk if t == table])
+        raw_seconds = time.perf_counter() - started
+        if os.environ.get("BENCH_PROFILE"):
+            import cProfile
+            profiler = cProfile.Profile()
+            profiler.enable()
+        started = time.perf_counter()
+        pushed = 0
+        while True:
+            done = handlers.push(db, target, batch=args.batch, settle_seconds=0)
+            pushed += done
+            if done < args.batch:
+                break
+        push_seconds = time.perf_counter() - started
+        if os.environ.get("BENCH_PROFILE"):
+            profiler.disable()
+            import pstats
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+
+
+        with front_engine.connect() as conn:
+            written = sum(conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar()
+                          for t in ("SPGL_XMJBXXB", "SPGL_XMDWXXB"))
+        push_rate, raw_rate = pushed / push_seconds, len(payloads) / raw_seconds
+        print(f"\nExchange push to the front database (MariaDB, PyMySQL), {args.projects} projects, "
+              f"batches of {args.batch}\n")
+        print(f"| {'measure':<52} | {'rows':>7} | {'seconds':>8} | {'rows/s':>8} |")
+        print(f"|{'-' * 54}|{'-' * 9}|{'-' * 10}|{'-' * 10}|")
+        print(f"| {'staging (mapping, versions, one transaction)':<52} | {staged:>7} | {stage_seconds:>8.2f} | "
+              f"{staged / stage_seconds:>8.0f} |")
+        print(f"| {'exchange push (handlers.push)':<52} | {pushed:>7} | {push_seconds:>8.2f} | {push_rate:>8.0f} |")
+        print(f"| {'raw batched executemany, same driver':<52} | {len(payloads):>7} | {raw_seconds:>8.2f} | "
+              f"{raw_rate:>8.0f} |")
+        print(f"\npush / raw: {push_rate / raw_rate:.0%} (target at least 50%); front rows written: {written}")
+        target.dispose()
+        raw.dispose()
+        front_engine.dispose()
+        raw_engine.dispose()
+        db.engine.dispose()
+    finally:
+        for name in names:
+            province_checker.drop_database(ADMIN, name)
+        postgres.release()
+
+
+if __name__ == "__main__":
+    main()
