@@ -24,6 +24,7 @@ from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
 import platforms
+from platform_kit.pdfa import pdfa_findings
 from platform_kit.seal import validate_pdf
 from test_end_to_end import STAGE_1_FORM, Client, eventually, login
 
@@ -115,6 +116,7 @@ def test_the_licence_shows_the_seal_a_qr_code_to_the_verification_url_and_embeds
     checked = flow["public"].post("/licences/check", json=query).json()
     assert checked["valid"] is True and checked["status"] == "valid"
     assert_fonts_embedded(reader)
+    assert pdfa_findings(flow["pdf"]) == []   # PDF/A-2b: XMP identification, sRGB output intent, fonts
 
 
 def assert_fonts_embedded(reader):
