@@ -84,6 +84,7 @@ def _page(canvas, document, check_code, url, seal_holder, true_copy=False):
             ("证照类型", f"{document.get('kind_name', '')}　版本 {document.get('version', '1')}"),
             ("批准日期", _chinese_date(document["approved_on"])),
             ("有效期至", _chinese_date(document.get("valid_until")))]
+    rows += [(f["label"], f["value"]) for f in document.get("form_fields") or ()]   # from the declaration
     if document.get("particulars"):
         rows.append(("许可内容", document["particulars"]))
     if document.get("paper_issued_on"):
