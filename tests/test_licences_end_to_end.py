@@ -13,6 +13,7 @@ expired.
 import base64
 import hashlib
 import io
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -24,18 +25,29 @@ from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
 import platforms
+from platform_kit.pdfa import pdfa_findings
 from platform_kit.seal import validate_pdf
 from test_end_to_end import STAGE_1_FORM, Client, eventually, login
 
 pytestmark = pytest.mark.timeout(600)
 BIN = Path(sys.executable).parent
+DEMO_CATALOG = Path(__file__).resolve().parents[1] / "services" / "intake" / "intake" / "demo_catalog.json"
 
 
 @pytest.fixture(scope="module")
 def platform(postgres, tmp_path_factory):
     with platforms.dated_platform(postgres, tmp_path_factory.mktemp("licences"), "2026-12-01", label="licences",
-                                  extra_env={"OUTBOX_POLL_SECONDS": "0.3", "CERTIFICATE_SWEEP_SECONDS": "1",
-                                             "LICENCE_VALIDITY_DAYS": "approval=30"}) as running:
+                                  extra_env={"OUTBOX_POLL_SECONDS": "0.3", "CERTIFICATE_SWEEP_SECONDS": "1"}) as running:
+        # the licence of each item is catalog data: this catalog gives the development department's
+        # approval (a paper licence here) 30 days of validity
+        catalog = json.loads(DEMO_CATALOG.read_text())
+        for category in catalog["categories"]:
+            for stage in category["stages"]:
+                for item in stage["items"]:
+                    if item["code"] == "DRC-001":
+                        item["licence"]["validity_days"] = 30
+        loaded = login(running, "operator").put("/catalog", json=catalog)
+        assert loaded.status_code in (200, 201), loaded.text
         yield running
 
 
@@ -106,6 +118,13 @@ def test_the_licence_shows_the_seal_a_qr_code_to_the_verification_url_and_embeds
     page = reader.pages[0]
     text = page.extract_text()
     assert "建设用地规划许可证" in text and "电子证照专用章" in text and flow["licence"]["check_code"] in text
+    # the catalog's layout of 建设用地规划许可证 prints the site and the floor area the declaration gave
+    document = flow["licence"]["document"]
+    assert document["kind"] == "certificate" and document["valid_until"] is None
+    assert document["form_fields"] == [{"label": "建设地点", "value": STAGE_1_FORM["construction_site"]},
+                                       {"label": "总建筑面积（平方米）", "value": "12500.5"}]
+    flat = text.replace(" ", "").replace("\n", "")
+    assert "建设地点" in flat and STAGE_1_FORM["construction_site"] in flat and "12500.5" in flat
     decoded = [r.text for image in page.images for r in zxingcpp.read_barcodes(image.image)]
     assert len(decoded) == 1
     url = urlparse(decoded[0])
@@ -115,6 +134,7 @@ def test_the_licence_shows_the_seal_a_qr_code_to_the_verification_url_and_embeds
     checked = flow["public"].post("/licences/check", json=query).json()
     assert checked["valid"] is True and checked["status"] == "valid"
     assert_fonts_embedded(reader)
+    assert pdfa_findings(flow["pdf"]) == []   # PDF/A-2b: XMP identification, sRGB output intent, fonts
 
 
 def assert_fonts_embedded(reader):

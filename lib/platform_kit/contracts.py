@@ -19,6 +19,8 @@ from platform_kit.states import CASE_STATES, DEFAULT_LAPSE_ACTION, LAPSE_ACTIONS
 from platform_kit.validation import flatten_messages, load
 
 STAGES = ("land_use_planning", "engineering_permit", "construction_permit", "completion_acceptance")
+# licence kinds (证照类型) as the provincial licence library names them: 证照 / 批准文件 / 证明 / 报告 / 结果
+LICENCE_KINDS = ("certificate", "approval", "proof", "report", "result")
 
 
 class ActorSchema(Schema):
@@ -479,6 +481,20 @@ class ItemConsultationRules(_Payload):
     consultations = fields.List(fields.Nested(ConsultationRule), required=True, validate=validate.Length(min=1))
 
 
+class LicenceFieldRule(_Payload):
+    name = fields.String(required=True)
+    label = fields.String(required=True)
+
+
+class ItemLicenceRule(_Payload):
+    """What an item's licence is (002 §18): its kind, its validity (None: long-term) and the fields of
+    the stage's declaration form its layout prints, with their labels."""
+    item_code = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(LICENCE_KINDS))
+    validity_days = fields.Integer(allow_none=True, load_default=None)
+    form_fields = fields.List(fields.Nested(LicenceFieldRule), load_default=list)
+
+
 class CatalogLoadedV1(_Payload):
     """An operator loaded a new version of the flow catalog (审批事项目录): its departments and, per
     item, the departments consulted by default with their working days (001 二–四)."""
@@ -486,6 +502,8 @@ class CatalogLoadedV1(_Payload):
     loaded_by = fields.String(required=True)
     departments = fields.List(fields.Nested(CatalogDepartment), required=True, validate=validate.Length(min=1))
     consultation_rules = fields.List(fields.Nested(ItemConsultationRules), load_default=list)
+    # added within version 1: the licence of each item that gives its kind in the catalog
+    licence_rules = fields.List(fields.Nested(ItemLicenceRule), load_default=list)
     # joint guidance (联合辅导, 003 §4, §10): the lead department of each stage by kind of works, and
     # each category's stages with their items and materials; added within version 1
     guidance_leads = fields.List(fields.Nested(lambda: GuidanceLead()), load_default=list)

@@ -7,7 +7,7 @@ import re
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from platform_kit.contracts import STAGES
+from platform_kit.contracts import LICENCE_KINDS, STAGES
 from platform_kit.states import DEFAULT_LAPSE_ACTION, LAPSE_ACTIONS
 from platform_kit.wire import Answer, Body, PageAnswer, PageFilters
 
@@ -46,6 +46,17 @@ class ConsultationRuleIn(Body):
     days = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=60))
 
 
+class LicenceRuleIn(Body):
+    """The licence an item yields (002 §18): its kind (certificate, approval, proof, report, result),
+    its validity in days (null or absent: long-term) and the names of the stage form's fields its
+    layout prints (e.g. construction_site, floor_area_m2)."""
+    kind = fields.String(required=True, validate=validate.OneOf(LICENCE_KINDS))
+    validity_days = fields.Integer(strict=True, allow_none=True, load_default=None,
+                                   validate=validate.Range(min=1, max=36500))
+    form_fields = fields.List(fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,59}$")), load_default=list,
+                              validate=validate.Length(max=12))
+
+
 class ItemIn(Body):
     code = fields.String(required=True, validate=CODE)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -65,6 +76,9 @@ class ItemIn(Body):
     # 001 二–四: departments consulted (征询) by default once the item is accepted
     consultations = fields.List(fields.Nested(ConsultationRuleIn), load_default=list,
                                 validate=validate.Length(max=30))
+    # 002 §18: the kind, validity and printed form fields of the item's licence (absent: the kind is
+    # read off the item's name, the validity from the certificate service's setting)
+    licence = fields.Nested(LicenceRuleIn)
 
 
 class FormFieldIn(Body):

@@ -10,10 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from certificate.adapters.orm import (ApprovedCaseRow, LicenceFileRow, LicenceRevocationRow, LicenceRow,
                                       LicenceSequenceRow, SigningKeyRow)
 from certificate.domain import signature
-from certificate.domain.licence import (build_document, check_code, check_revocation, kind_of, licence_number,
-                                       valid_until)
+from certificate.domain.licence import build_document, check_code, check_revocation, licence_number, valid_until
 from certificate.render import licence_pdf, true_copy_pdf
 from certificate.seals import PLATFORM, department_name, seal_for
+from certificate.terms import licence_terms
 from certificate.views import view
 from platform_kit.seal import JSON_ALGORITHM, sign_pdf
 from platform_kit.contracts import Actor, new_event
@@ -141,7 +141,7 @@ def seal_new_licence(uow, sealing, facts, project_code, today, *, source_event_i
         licence_no = licence_number(region, department, today.year, sequence)
     seal_department = PLATFORM if form == "paper_copy" else department
     seal = seal_for(session, sealing.authority, seal_department, region)
-    kind = kind_of(facts["item_name"])
+    kind, days, printed = licence_terms(session, facts, sealing.validity)
     changes = changes or {}
     document = build_document(
         licence_id=licence_id, licence_no=licence_no, project_code=project_code, case_id=facts["case_id"],
@@ -149,9 +149,10 @@ def seal_new_licence(uow, sealing, facts, project_code, today, *, source_event_i
         holder=changes.get("holder", facts["applicant_org"]),
         project_name=changes.get("project_name", facts["project_name"]), stage=facts["stage"],
         approved_on=date.fromisoformat(facts["on"]), issued_on=today, key_id=seal.serial, kind=kind,
-        version=version, valid_until_on=valid_until(kind, today, sealing.validity), supersedes=supersedes,
+        version=version, valid_until_on=valid_until(kind, today, {kind: days}), supersedes=supersedes,
         department_name=department_name(session, department, region),
-        particulars=changes.get("particulars", particulars), form=form, paper_issued_on=paper_issued_on)
+        particulars=changes.get("particulars", particulars), form=form, paper_issued_on=paper_issued_on,
+        form_fields=printed)
     if form == "paper_copy":
         document["statement"] = "本件为纸质证照的电子副本，经平台电子印章签章，与纸质原件一致。"
     signature_value = seal.sign_json(document)

@@ -12,6 +12,7 @@ from certificate.adapters.orm import (ApprovedCaseRow, CaseConclusionRow, Licenc
 from certificate.domain.licence import changed_document, check_change, check_paper_upload
 from certificate.handlers import SOURCE, seal_new_licence
 from certificate.seals import record_departments
+from certificate.terms import record_licence_rules
 from certificate.views import state, view
 from platform_kit.contracts import Actor, new_event
 from platform_kit.db import utcnow
@@ -150,3 +151,4 @@ def record_conclusion(envelope, uow):
 def record_catalog(envelope, uow):
     if uow.first_time(envelope, CONSUMER_CATALOG_LOADED):
         record_departments(uow.session, envelope.payload["departments"])
+        record_licence_rules(uow.session, envelope.payload["version"], envelope.payload["licence_rules"])

@@ -4,7 +4,11 @@ department and date, validity, the department's seal and a QR code that opens th
 verification page with the number and code filled in. Fonts are embedded (platform_kit.seal).
 
 A paper licence's scan (002 §21) becomes a true copy (电子副本): a cover page of the same layout
-that says so, then the scan's pages (PDF pages as they are, images one per page)."""
+that says so, then the scan's pages (PDF pages as they are, images one per page).
+
+Both are PDF/A-2b (platform_kit.pdfa) before they are sealed; a true copy whose scan is a PDF is
+identified as PDF/A only when the scan's own pages embed every font they use and it is not encrypted
+(the scan is kept as it was uploaded, so what it lacks cannot be added)."""
 import io
 from urllib.parse import urlencode
 
@@ -14,6 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas as pdf_canvas
 
+from platform_kit.pdfa import embedded_fonts, to_pdfa
 from platform_kit.seal import cjk_font, draw_seal
 
 WIDTH, HEIGHT = A4
@@ -79,6 +84,7 @@ def _page(canvas, document, check_code, url, seal_holder, true_copy=False):
             ("证照类型", f"{document.get('kind_name', '')}　版本 {document.get('version', '1')}"),
             ("批准日期", _chinese_date(document["approved_on"])),
             ("有效期至", _chinese_date(document.get("valid_until")))]
+    rows += [(f["label"], f["value"]) for f in document.get("form_fields") or ()]   # from the declaration
     if document.get("particulars"):
         rows.append(("许可内容", document["particulars"]))
     if document.get("paper_issued_on"):
@@ -108,6 +114,11 @@ def _new_canvas(buffer, document):
     return canvas
 
 
+def _archival(pdf, document):
+    return to_pdfa(pdf, title=f"{document['title']} {document['licence_no']}",
+                   author=document.get("department_name") or document["department"], subject=document["licence_no"])
+
+
 def licence_pdf(document, check_code, verify_base, seal_holder):
     buffer = io.BytesIO()
     canvas = _new_canvas(buffer, document)
@@ -115,7 +126,7 @@ def licence_pdf(document, check_code, verify_base, seal_holder):
           seal_holder)
     canvas.showPage()
     canvas.save()
-    return buffer.getvalue()
+    return _archival(buffer.getvalue(), document)
 
 
 def true_copy_pdf(document, check_code, verify_base, seal_holder, scan, content_type):
@@ -135,10 +146,12 @@ def true_copy_pdf(document, check_code, verify_base, seal_holder, scan, content_
         canvas.showPage()
     canvas.save()
     if content_type != "application/pdf":
-        return buffer.getvalue()
+        return _archival(buffer.getvalue(), document)
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(buffer.getvalue())))
-    for page in PdfReader(io.BytesIO(scan)).pages:
+    scanned = PdfReader(io.BytesIO(scan))
+    archival = not scanned.is_encrypted and all(embedded_fonts(scanned).values())
+    for page in scanned.pages:
         writer.add_page(page)
     out = io.BytesIO()
     writer.write(out)
-    return out.getvalue()
+    return _archival(out.getvalue(), document) if archival else out.getvalue()

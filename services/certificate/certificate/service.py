@@ -3,7 +3,7 @@ from nameko.rpc import rpc
 from nameko.timer import timer
 from sqlalchemy import text
 
-from certificate import handlers, lifecycle, seals, verification, views
+from certificate import handlers, lifecycle, seals, terms, verification, views
 from certificate.adapters.orm import metadata
 from certificate.keys import Sealing, SigningKeys
 from certificate.schemas import (ChangeLicence, CheckLicence, LicenceCheckOut, LicenceListOut, LicenceOut,
@@ -42,6 +42,16 @@ class CertificateService:
     def on_catalog_loaded(self, envelope):
         with self.db.unit_of_work() as uow:
             lifecycle.record_catalog(envelope, uow)
+
+    @event_handler("intake", "declaration.submitted")
+    def on_declaration_submitted(self, envelope):
+        with self.db.unit_of_work() as uow:
+            terms.record_declaration(envelope, uow)
+
+    @event_handler("stage", "stage.opened")
+    def on_stage_opened(self, envelope):
+        with self.db.unit_of_work() as uow:
+            terms.record_stage_opening(envelope, uow)
 
     @timer(interval=1)
     def sweep_expiries(self):

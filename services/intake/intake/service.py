@@ -281,7 +281,7 @@ class IntakeService(project_records.ProjectRecords):
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_document(self, document_id):
         identity = self.auth.identity()
-        with self.db.reading() as uow:
+        with self.db.unit_of_work() as uow:   # writes only a document's first sealed PDF
             result = handlers.get_document(document_id, identity, uow)
         return DocumentContentOut().dump(result)
 

@@ -193,8 +193,15 @@ class FakeDrafts:
 
 class FakeDocuments:
     def __init__(self, projects=None):
-        self.documents, self.counters, self.lost = [], {}, []
+        self.documents, self.counters, self.lost, self.files = [], {}, [], {}
         self.projects = projects   # FakeProjects: the documents of an organisation's projects
+
+    def keep_sealed(self, document_id, content, sha256, sealed_at):
+        self.files.setdefault(document_id, (content, sealed_at))
+        return self.files[document_id]
+
+    def sealed(self, document_id):
+        return self.files.get(document_id)
 
     def page_of_organisation(self, applicant_org, limit, offset):
         found = [(d, self.projects.projects[d.project_code].name) for d in reversed(self.documents)

@@ -3,7 +3,8 @@
 import base64
 import io
 import json
-from datetime import date, datetime, timezone
+import time
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from intake.domain import window
 from intake.service import IntakeService
 from platform_kit.contracts import Actor, new_event
 from platform_kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from platform_kit.seal import validate_pdf
 
 CATALOG = json.loads((Path(__file__).resolve().parents[1] / "intake" / "demo_catalog.json").read_text())
 ORG = "91410800MA47Q0R12X"
@@ -211,3 +213,29 @@ def test_document_list_pages(intake):
     for wrong in ({"limit": 0}, {"limit": 201}, {"offset": -1}, {"page": 2}):
         with pytest.raises(ValidationFailed):
             call("applicant", "list_documents", code, wrong)
+
+
+def test_a_document_is_sealed_once_when_issued_and_every_download_is_that_file(intake, tmp_path):
+    call = intake["call"]
+    code = call("applicant", "register_project", {"name": "焦作市图书馆扩建项目", "category": "gov_building",
+                                                  "region": "410800", "attributes": {}})["project_code"]
+    voucher = call("applicant", "submit_declaration", code, {"stage": "land_use_planning", "form": FORM,
+                                                             "material_ids": []})["voucher"]
+    engine = create_engine(intake["config"]["DATABASE_URL"])
+    try:
+        with engine.connect() as conn:
+            issued_at, sealed_at, stored = conn.execute(text(
+                "SELECT d.issued_at, s.sealed_at, s.content FROM window_documents d "
+                "JOIN sealed_window_documents s ON s.document_id = d.id WHERE d.id = :id"),
+                {"id": voucher["document_id"]}).one()
+    finally:
+        engine.dispose()
+    time.sleep(1.1)   # a later download must not be a later seal
+    first = base64.b64decode(call("applicant", "get_document", voucher["document_id"])["content_base64"])
+    second = base64.b64decode(call("clerk", "get_document", voucher["document_id"])["content_base64"])
+    assert first == second == bytes(stored)
+    root = (Path(intake["config"]["SEAL_PKI_DIR"]) / "root.pem").read_text()
+    verdict = validate_pdf(first, root)
+    assert verdict.valid, verdict
+    assert abs(verdict.signed_at - issued_at) < timedelta(seconds=2)
+    assert abs(verdict.signed_at - sealed_at) < timedelta(seconds=1)

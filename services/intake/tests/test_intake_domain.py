@@ -111,6 +111,26 @@ def test_inconsistent_catalogs_are_refused():
     assert "categories[0].stages" in messages
 
 
+def test_each_item_gives_its_licence_kind_validity_and_printed_form_fields():
+    from intake.domain.catalog import licence_rules
+    rules = {r["item_code"]: r for r in licence_rules(CATALOG)}
+    assert rules["NRP-001"]["kind"] == "certificate" and rules["NRP-001"]["validity_days"] is None
+    assert {"name": "construction_site", "label": "建设地点"} in rules["NRP-001"]["form_fields"]
+    assert rules["NRP-002"]["form_fields"][0] == {"name": "above_ground_area_m2", "label": "地上建筑面积（平方米）"}
+    assert rules["HCD-001"]["kind"] == "certificate"   # 建筑工程施工许可证核发: not read off its name
+    assert rules["DRC-001"] == {"item_code": "DRC-001", "kind": "approval", "validity_days": 730, "form_fields": []}
+    data = copy.deepcopy(CATALOG)
+    licence = data["categories"][0]["stages"][0]["items"][0]["licence"]
+    licence["form_fields"] = ["construction_site", "above_ground_area_m2"]   # a field of another stage's form
+    with pytest.raises(ValidationFailed) as err:
+        catalog(data)
+    assert [e["field"] for e in err.value.errors] == ["categories[0].stages[0].items[0].licence.form_fields[1]"]
+    licence.update(form_fields=[], kind="permit")
+    with pytest.raises(ValidationFailed) as err:
+        catalog(data)
+    assert [e["field"] for e in err.value.errors] == ["categories.0.stages.0.items.0.licence.kind"]
+
+
 CONTACT = {"contact_name": "王建国", "contact_phone": "13903910000"}
 PLAN_FORMS = {
     "land_use_planning": {"construction_site": "解放区", "floor_area_m2": 800, "investment_10k_yuan": 100, **CONTACT},

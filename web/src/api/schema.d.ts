@@ -3439,6 +3439,7 @@ export interface components {
              * @enum {string}
              */
             lapse_action?: "return_to_lead" | "no_objection";
+            licence?: components["schemas"]["LicenceRuleIn"];
             limit_days: number;
             materials?: string[];
             name: string;
@@ -3565,6 +3566,14 @@ export interface components {
             /** Format: date */
             valid_until?: string | null;
             version?: number;
+        };
+        /** @description The licence an item yields (002 §18): its kind (certificate, approval, proof, report, result), */
+        LicenceRuleIn: {
+            form_fields?: string[];
+            /** @enum {string} */
+            kind: "certificate" | "approval" | "proof" | "report" | "result";
+            /** @default null */
+            validity_days?: number | null;
         };
         ListOut: {
             content?: Record<string, never>;

@@ -123,6 +123,40 @@ class CaseConclusionRow(Base):
     source_event_id: Mapped[str] = mapped_column(String(36))
 
 
+class LicenceRuleRow(Base):
+    """An item's licence as the newest catalog gives it (002 §18): its kind, validity (None: long-term)
+    and the fields of the stage's declaration form its layout prints ([{name, label}])."""
+
+    __tablename__ = "licence_rules"
+
+    item_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    validity_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    form_fields: Mapped[list] = mapped_column(JSON)
+    catalog_version: Mapped[int] = mapped_column(Integer)
+
+
+class DeclarationFormRow(Base):
+    """A stage declaration's form as declaration.submitted told it (never changed)."""
+
+    __tablename__ = "declaration_forms"
+
+    declaration_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(40))
+    form: Mapped[dict] = mapped_column(JSON)
+    source_event_id: Mapped[str] = mapped_column(String(36))
+
+
+class StageDeclarationRow(Base):
+    """Which declaration a stage (and so each of its cases) was opened from, as stage.opened told it."""
+
+    __tablename__ = "stage_declarations"
+
+    stage_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    declaration_id: Mapped[str] = mapped_column(String(36), index=True)
+    source_event_id: Mapped[str] = mapped_column(String(36))
+
+
 class DepartmentRow(Base):
     """A department's name as the catalog gives it (printed on its licences and seal)."""
 

@@ -45,7 +45,8 @@ def check_code_matches(signature, given):
 
 
 def kind_of(item_name):
-    """The licence kind of an item, read off the name of the document it yields."""
+    """The licence kind of an item, read off the name of the document it yields: only for a catalog
+    whose item does not give its licence's kind (certificate.terms)."""
     if item_name.endswith("证"):
         return "certificate"
     if item_name.endswith(("证明", "备案", "登记")):
@@ -55,6 +56,22 @@ def kind_of(item_name):
     if item_name.endswith(("批复", "批准文件", "意见", "意见书", "决定", "决定书", "核准", "审批", "审查")):
         return "approval"
     return "result"
+
+
+def printed_fields(rules, form):
+    """[{label, value}] of the form fields a licence layout prints ([{name, label}]), in that order,
+    as text; a field the declaration left empty is not printed."""
+    printed = []
+    for rule in rules:
+        value = form.get(rule["name"])
+        if value is None or value == "":
+            continue
+        if isinstance(value, bool):
+            value = "是" if value else "否"
+        elif isinstance(value, float) and value.is_integer():
+            value = int(value)
+        printed.append({"label": rule["label"], "value": str(value)})
+    return printed
 
 
 def validity_days(configured):
@@ -121,7 +138,7 @@ def licence_title(item_name):
 def build_document(*, licence_id, licence_no, project_code, case_id, item_code, item_name, department,
                    region, holder, project_name, stage, approved_on, issued_on: date, key_id,
                    algorithm=JSON_ALGORITHM, kind="certificate", version=1, valid_until_on=None, supersedes=None,
-                   department_name="", particulars="", form="electronic", paper_issued_on=None):
+                   department_name="", particulars="", form="electronic", paper_issued_on=None, form_fields=()):
     """The licence document to be signed. Every value is a JSON string (or null), so it canonicalises
     exactly; ``key_id`` is the serial of the seal certificate that signs it."""
     return {
@@ -133,6 +150,7 @@ def build_document(*, licence_id, licence_no, project_code, case_id, item_code, 
         "valid_until": valid_until_on.isoformat() if valid_until_on else None,
         "department_name": department_name,
         "particulars": particulars,
+        "form_fields": [dict(f) for f in form_fields],   # [{label, value}] from the declaration's form
         "paper_issued_on": paper_issued_on.isoformat() if paper_issued_on else None,
         "licence_id": licence_id,
         "licence_no": licence_no,

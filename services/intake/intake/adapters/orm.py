@@ -2,7 +2,8 @@
 never updated; the code counter is the only row updated in place (it decides nothing)."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (JSON, BigInteger, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text,
+                        UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from platform_kit.calendar_store import add_calendar_table
@@ -223,6 +224,18 @@ class WindowDocumentRow(Base):
     facts: Mapped[dict] = mapped_column(JSON)
     issued_on: Mapped[date] = mapped_column(Date)
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SealedDocumentRow(Base):
+    """The PDF of a window document as sealed when it was issued (004 §16): served as it is, so every
+    download is the same file and its signing time is the time of issue (never changed)."""
+
+    __tablename__ = "sealed_window_documents"
+
+    document_id: Mapped[str] = mapped_column(ForeignKey("window_documents.id"), primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    sealed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class CaseFactRow(Base):

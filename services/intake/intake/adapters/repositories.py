@@ -15,8 +15,8 @@ from intake.adapters.orm import (CaseFactRow, CatalogVersionRow, CodeCounterRow,
                                  ConsultationRequestRow,
                                  DeclarationRow, DocumentCounterRow, DocumentLossRow, DraftRow, LicenceRevocationRow,
                                  LicenceRow, MaterialRow, MaterialVerificationRow, MaterialVersionRow,
-                                 ProjectRevisionRow, ProjectRow, QueryCodeRow, StageConclusionRow, SupplementSubmissionRow,
-                                 WindowDocumentRow)
+                                 ProjectRevisionRow, ProjectRow, QueryCodeRow, SealedDocumentRow, StageConclusionRow,
+                                 SupplementSubmissionRow, WindowDocumentRow)
 from intake.adapters.guidance_repository import GuidanceRepository
 from intake.domain import model
 from intake.domain.catalog import Catalog
@@ -352,6 +352,18 @@ class DocumentRepository(_Repository):
                                     .limit(limit).offset(offset)).all()
         return model.Page([(to_record(row, model.Document), name) for row, name in rows], self._count(query),
                           limit, offset)
+
+    def keep_sealed(self, document_id, content, sha256, sealed_at):
+        """Store the sealed PDF of a document once (a second, concurrent sealing keeps the first)."""
+        self._insert_ignoring_conflict(SealedDocumentRow.__table__, {
+            "document_id": document_id, "content": content, "sha256": sha256, "sealed_at": sealed_at})
+        return self.sealed(document_id)
+
+    def sealed(self, document_id):
+        """(content, sealed_at) of the document's sealed PDF, or None when it has none stored."""
+        row = self.session.execute(select(SealedDocumentRow.content, SealedDocumentRow.sealed_at)
+                                   .where(SealedDocumentRow.document_id == document_id)).first()
+        return (row.content, row.sealed_at) if row else None
 
     def number_of_event(self, event_id):
         """The number of the document issued for an event, or None."""

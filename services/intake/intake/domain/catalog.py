@@ -25,7 +25,12 @@ Catalog JSON (validated by ``intake.schemas.CatalogIn``, checked for consistency
                                                         # undecided, recall to the lead department
                                                         # (default) or "no_objection" (concluded)
                "faq": [{"question": "...", "answer": "..."}],   # optional: the guide's 常见问题 (003 §6)
-               "common_errors": ["..."]}                # optional: 常见错误, what gets applications sent back
+               "common_errors": ["..."],                # optional: 常见错误, what gets applications sent back
+               "licence": {"kind": "certificate",       # optional, 002 §18: the licence it yields, its kind
+                           "validity_days": null,       # (certificate, approval, proof, report, result),
+                           "form_fields": ["construction_site", "land_area_m2"]}}
+                                                        # validity (null: long-term) and the stage form's
+                                                        # fields its layout prints
             ],
             "form": [{"name": "construction_site", "label": "建设地点", "type": "text", "required": true}]}
                                                         # optional, see intake.domain.forms
@@ -304,6 +309,7 @@ def consistency_errors(data):
                     errors.append({"field": f"{it}.limit_days", "message": "事项时限不能超过阶段总时限"})
                 errors.extend(check_conditions(item.get("applies_when") or {}, f"{it}.applies_when"))
                 errors.extend(_consultation_errors(item, it, departments))
+                errors.extend(_licence_errors(item, it, stage))
         if total > data["overall_limit_days"]:
             errors.append({"field": f"{where}.stages",
                            "message": f"各阶段时限之和 {total} 个工作日超过全流程总时限 {data['overall_limit_days']}"})
@@ -346,6 +352,30 @@ def _consultation_errors(item, at, departments):
         if rule["days"] > item["limit_days"]:
             errors.append({"field": f"{where}.days", "message": "征询答复期限不能超过事项办理时限"})
     return errors
+
+
+def _licence_errors(item, at, stage):
+    """The form fields a licence prints are fields of its stage's declaration form."""
+    names = {f["name"] for f in stage.get("form") or ()}
+    return [{"field": f"{at}.licence.form_fields[{index}]", "message": f"阶段申报表中没有字段 {name}"}
+            for index, name in enumerate((item.get("licence") or {}).get("form_fields") or ()) if name not in names]
+
+
+def licence_rules(data):
+    """Every item's licence as the catalog gives it: [{item_code, kind, validity_days, form_fields:
+    [{name, label}]}] (an item listed in several categories: the first one listed)."""
+    rules = {}
+    for category in data["categories"]:
+        for stage in category["stages"]:
+            labels = {f["name"]: f["label"] for f in stage.get("form") or ()}
+            for item in stage["items"]:
+                licence = item.get("licence")
+                if licence and item["code"] not in rules:
+                    rules[item["code"]] = {
+                        "item_code": item["code"], "kind": licence["kind"],
+                        "validity_days": licence.get("validity_days"),
+                        "form_fields": [{"name": n, "label": labels[n]} for n in licence.get("form_fields") or ()]}
+    return [rules[code] for code in sorted(rules)]
 
 
 def consultation_rules(data):

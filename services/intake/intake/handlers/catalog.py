@@ -2,7 +2,7 @@
 import hashlib
 import json
 
-from intake.domain.catalog import Catalog, consultation_rules, guidance_facts
+from intake.domain.catalog import Catalog, consultation_rules, guidance_facts, licence_rules
 from intake.domain.model import CatalogVersion
 from intake.handlers.common import catalog_version
 from platform_kit.contracts import new_event
@@ -32,13 +32,14 @@ def load_catalog(cmd, identity, uow):
         # Two operators loading at the same moment: the version number is taken, nothing was stored.
         raise Conflict("另一版本的目录正在同时载入，请重新提交")
     catalog.version = record.version
-    # the services that act on catalog facts (consult: departments and default consultations) keep a copy
+    # the services that act on catalog facts (consult: departments and default consultations;
+    # certificate: departments and each item's licence) keep a copy
     uow.emit(new_event("catalog.loaded", source="intake", project_code=None, actor=identity.actor(), payload={
         "version": record.version, "loaded_by": identity.sub,
         "departments": [{"code": d.code, "name": d.name, "region": d.region} for d in catalog.departments.values()],
         "consultation_rules": [{"item_code": code, "consultations": rules}
                                for code, rules in sorted(consultation_rules(cmd).items())],
-        **guidance_facts(cmd)}))
+        "licence_rules": licence_rules(cmd), **guidance_facts(cmd)}))
     return _loaded(catalog, record)
 
 

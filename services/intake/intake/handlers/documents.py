@@ -1,5 +1,6 @@
 """The window's documents (综合窗口文书, :mod:`intake.domain.window`): issued from the facts they state,
-drawn as PDF whenever asked for."""
+drawn as PDF and sealed once, when issued; the sealed file is kept and served as it is."""
+import hashlib
 import uuid
 
 from intake.domain import window
@@ -8,6 +9,7 @@ from intake.handlers.common import SOURCE, catalog_version, department_name, pag
 from intake.render import documents
 from platform_kit.contracts import Actor, new_event
 from platform_kit.errors import NotFound, ValidationFailed
+from platform_kit.times import utcnow
 
 
 def issue_document(uow, kind, project, today, facts, declaration_id=None, case_id=None, event_id=None):
@@ -24,7 +26,14 @@ def issue_document(uow, kind, project, today, facts, declaration_id=None, case_i
                                 "document_no": document.document_no, "applicant_org": project.applicant_org,
                                 "region": project.region, "issued_on": today, "declaration_id": declaration_id,
                                 "case_id": case_id}))
+    seal_document(uow, document)
     return document
+
+
+def seal_document(uow, document):
+    """Draw the document, seal it (004 §16) and keep the sealed PDF: (content, sealed_at)."""
+    content = render_document(document)
+    return uow.documents.keep_sealed(document.id, content, hashlib.sha256(content).hexdigest(), utcnow())
 
 
 def document_view(document, losses=()):
@@ -280,8 +289,10 @@ def _document(uow, document_id, lock=False):
 def get_document(document_id, identity, uow):
     document = _document(uow, document_id)
     readable_project(uow, document.project_code, identity)
+    # documents issued before their sealed PDF was kept are sealed (and kept) at their first download
+    content, _ = uow.documents.sealed(document.id) or seal_document(uow, document)
     return {**document_view(document, uow.documents.losses([document.id])[document.id]),
-            "content_type": "application/pdf", "content": render_document(document)}
+            "content_type": "application/pdf", "content": content}
 
 
 def report_lost_notice(document_id, cmd, identity, uow):
