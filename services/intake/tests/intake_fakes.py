@@ -8,6 +8,7 @@ import copy
 import json
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 from intake.domain import model
 from intake.domain.catalog import Catalog
@@ -361,10 +362,41 @@ class FakeStaged:
         return self.key
 
 
+class FakeGuidance:
+    """Guide entries published by lead departments and the one-time lists declarations may name."""
+
+    def __init__(self):
+        self.published, self.lists = [], {}
+
+    def add_entry(self, entry):
+        if all(e["id"] != entry["id"] for e in self.published):
+            self.published.append(dict(entry))
+
+    def entries(self):
+        out = {}
+        for row in sorted(self.published, key=lambda e: (e["published_on"], e["id"])):
+            entry = out.setdefault(row["item_code"], {"faq": [], "common_errors": []})
+            if row["kind"] == "faq":
+                entry["faq"].append({"question": row["question"], "answer": row["answer"]})
+            else:
+                entry["common_errors"].append(row["answer"])
+        return out
+
+    def add_list(self, *, list_id, project_code, kind, stage, issued_on, supersedes):
+        self.lists.setdefault(list_id, SimpleNamespace(list_id=list_id, project_code=project_code, kind=kind,
+                                                       stage=stage, issued_on=issued_on, superseded=False))
+        if supersedes in self.lists:
+            self.lists[supersedes].superseded = True
+
+    def list_ref(self, list_id):
+        return self.lists.get(list_id)
+
+
 def fake_uow(calendar=None):
     projects = FakeProjects()
     return FakeUnitOfWork(
         catalogs=FakeCatalogs(), projects=projects, materials=FakeMaterials(),
         declarations=FakeDeclarations(), drafts=FakeDrafts(), documents=FakeDocuments(projects),
         case_facts=FakeCaseFacts(), consultations=FakeConsultations(), supplements=FakeSupplements(),
-        licences=FakeLicences(), conclusions=FakeConclusions(), calendar=FakeCalendar(calendar))
+        licences=FakeLicences(), conclusions=FakeConclusions(), calendar=FakeCalendar(calendar),
+        guidance=FakeGuidance())
