@@ -79,3 +79,15 @@ def test_a_lapsed_answer_clock_reaches_supervisors_and_the_departments_once(supe
         lines = [e["summary"] for e in proxy.get_project_overview(PROJECT)["timeline"]]
     assert "SAMR 未在 2026-11-04 前答复联合辅导疑难问题，答复时限已过（红灯）" in lines
     assert not [line for line in lines if line.startswith("事件 ")]
+
+
+def test_a_lapse_told_without_region_takes_it_from_the_request(supervision, make_token):  # noqa: F811
+    config, deliver = supervision
+    deliver(event("guidance.requested", REQUESTED))
+    deliver(event("guidance.answered", {**LAPSED, "question_id": "q-cad-1", "department": "CAD",
+                                        "lead_department": None, "region": None, "question": None}))
+    for department in ("TRB", "CAD"):
+        token = make_token("dept_admin", sub=f"admin-{department.lower()}", department=department, region="410800")
+        with rpc(config, token) as proxy:
+            told = [n for n in proxy.list_inbox({"limit": 50})["items"] if "辅导答复逾期" in n["title"]]
+        assert [n["title"] for n in told] == ["辅导答复逾期：CAD 未在 2026-11-04 前答复"], department
