@@ -17,7 +17,9 @@ GUIDANCE = (
                   Param("state", description="requested 待签收 / handling 办理中 / consulting 联合辅导中 / "
                         "to_confirm 待申请人确认 / closed 已办结", enum=guidance.GUIDANCE_STATES),
                   Param("lead_department", min_length=1, max_length=40), Param("category", min_length=1, max_length=40),
-                  Param("flagged", "boolean", "只看异常办件")) + PAGE,
+                  Param("flagged", "boolean", "只看异常办件"),
+                  Param("channel", description="online 申请人网上申请 / window 综合窗口现场申请",
+                        enum=guidance.GUIDANCE_CHANNELS)) + PAGE,
               response=guidance.GuidancePageOut, paged=True, tag="guidance", errors=(400, 401, 403, 422)),
     Operation("/guidance/analysis", "GET", "consult", "guidance_analysis",
               "联合辅导分析：按阶段、牵头部门、项目类别和月份统计辅导次数，高频问题（标签与原文）和各事项常见材料错误的排名",

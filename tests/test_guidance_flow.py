@@ -30,6 +30,7 @@ Q_ON_SPOT = "候车楼改造是否需要重新办理建设工程规划许可证�
 Q_HCD = "改造后候车厅的消防设计审查适用哪类程序？"
 Q_SAMR = "更换自动扶梯是否需要重新办理特种设备安装告知？"
 FAQ = "客运站候车楼改造是否需要重新办理规划许可？"
+INTENTION = "在焦作市新区建设区级便民服务中心（意向，尚未登记）"
 
 
 @pytest.fixture(scope="module")
@@ -216,6 +217,22 @@ def run(platform):
         published = any(q["question"] == FAQ for q in item["faq"]) and "施工图设计文件缺少设计单位出图章" in item["common_errors"]
         return item if published else None
     seen["guide_item"] = eventually(guide_has_faq)
+
+    # ------------------------------------------------------------ the window, for an intention not yet registered
+    intention = {"intention": INTENTION, "category": "gov_building", "region": "410800", "stage": "land_use_planning",
+                 "works": "building", "topic": "便民服务中心用地需要先办哪些手续"}
+    seen["intention_incomplete"] = clerk.post("/guidance", json={**intention, "category": None, "region": None})
+    on_site = ok(clerk.post("/guidance", json=intention), 201)
+    nrp = login(platform, "nrp-officer")
+    ok(nrp.post(f"/guidance/{on_site['id']}/sign"))
+    ok(nrp.post(f"/guidance/{on_site['id']}/questions", json={
+        "question": "划拨用地需要哪些权属材料？", "tags": ["用地"], "answer": "提交划拨决定书。"}), 201)
+    on_site = ok(nrp.post(f"/guidance/{on_site['id']}/lists", json={"next_steps": "登记项目后网上申报立项用地规划许可阶段。"}),
+                 201)
+    seen["intention"] = on_site
+    seen["intention_list"] = ok(clerk.get(f"/guidance/lists/{on_site['lists'][0]['list_id']}"))
+    seen["window_requests"] = ok(clerk.get("/guidance", params={"channel": "window"}))
+    seen["applicant_sees_intention"] = applicant.get(f"/guidance/{on_site['id']}")
     seen["supervisor_inbox"] = eventually(lambda: [n for n in ok(login(platform, "supervisor").get(
         "/inbox", params={"project_code": code}))["items"] if "异常办件" in n["title"]])
     return seen
@@ -333,3 +350,19 @@ def test_bad_input_is_refused_and_writes_nothing(run):
     assert "已办结" in closed["detail"]
     assert question(run["closed"], Q_SAMR)["answer"] is None
     assert len(run["corrected"]["lists"]) == 2
+
+
+def test_the_window_asks_for_an_intention_not_yet_registered(run):
+    incomplete = assert_problem(run["intention_incomplete"], 422)
+    assert {e["field"] for e in incomplete["errors"]} == {"category", "region"}
+    on_site = run["intention"]
+    assert (on_site["project_code"], on_site["session_no"], on_site["intention"]) == (None, None, INTENTION)
+    assert (on_site["channel"], on_site["lead_department"], on_site["flagged"]) == ("window", "NRP", False)
+    assert on_site["state"] == "to_confirm" and on_site["lists"][0]["kind"] == "one_time"
+    content = run["intention_list"]["content"]
+    assert "NRP-001" in {i["code"] for i in content["items"]}
+    window = run["window_requests"]
+    assert {g["channel"] for g in window["items"]} == {"window"}
+    assert on_site["id"] in {g["id"] for g in window["items"]}
+    assert run["session3"]["id"] in {g["id"] for g in window["items"]}
+    assert_problem(run["applicant_sees_intention"], 404)

@@ -865,6 +865,11 @@ class GuidanceAnsweredV1(_Payload):
     due_on = fields.Date(allow_none=True, load_default=None)
     lapsed = fields.Boolean(load_default=False)
     tags = fields.List(fields.String(), load_default=list)
+    # added within version 1: the session's lead department and region (who answers for a lapse, whose
+    # supervisors are told) and the question's text
+    lead_department = fields.String(allow_none=True, load_default=None)
+    region = fields.String(allow_none=True, load_default=None)
+    question = fields.String(allow_none=True, load_default=None)
 
 
 class GuidanceListedV1(_Payload):

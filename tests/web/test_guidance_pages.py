@@ -58,7 +58,11 @@ def test_guidance_requested_held_listed_and_published(web_platform, context_for)
     expect(nrp.get_by_role("heading", level=1)).to_contain_text("牵头部门办理中")
     choose(nrp, nrp, "辅导人员", "周文（NRP）")
     nrp.get_by_role("option", name="钱进（DRC）", exact=True).click()
-    choose(nrp, nrp, "配合部门", "DRC")
+    # the supporting departments come from the catalog, by name, without the lead department itself
+    nrp.locator(".el-select__wrapper").filter(has=nrp.get_by_label("配合部门", exact=True)).click()
+    expect(nrp.get_by_role("option", name="焦作市交通运输局（TRB）", exact=True)).to_be_visible()
+    expect(nrp.get_by_role("option", name="焦作市自然资源和规划局（NRP）", exact=True)).to_have_count(0)
+    nrp.get_by_role("option", name="焦作市发展和改革委员会（DRC）", exact=True).click()
     nrp.get_by_label("地点").click()
     nrp.get_by_label("地点").fill("政务服务中心咨询辅导室")
     nrp.get_by_role("button", name="通知配合部门（15分钟内到场）").click()
@@ -113,3 +117,48 @@ def test_guidance_requested_held_listed_and_published(web_platform, context_for)
     assert eventually(guide_shows_faq)
     settled(public)
     screenshot(public, "guidance-item-guide-faq")
+
+
+INTENTION = "在焦作市新区建设区级便民服务中心（意向，尚未登记）"
+
+
+def test_the_window_requests_guidance_on_site_for_a_project_and_for_an_intention(web_platform, context_for):
+    code = seed(web_platform)
+    clerk = context_for().new_page()
+    login(clerk, "clerk", web_platform)
+    clerk.get_by_role("menuitem", name="现场辅导申请").click()
+    expect(clerk.get_by_role("heading", name="现场辅导申请", level=1)).to_be_visible()
+
+    # a registered project, on site
+    clerk.get_by_label("项目代码").fill(code)
+    clerk.get_by_label("咨询事项").fill("到窗口咨询立项用地规划许可阶段的材料")
+
+    def requested():   # the consult service learns of the project from project.registered
+        clerk.get_by_role("button", name="提交现场辅导申请").click()
+        return clerk.get_by_role("link", name=f"查看辅导 {code}").count() > 0 or None
+    eventually(requested)
+
+    # an intention with no project code yet: category and region instead
+    clerk.get_by_text("项目意向（未登记）").click()
+    clerk.get_by_label("项目意向", exact=True).fill(INTENTION)
+    choose(clerk, clerk, "项目类别", "政府投资房屋建筑类")
+    expect(clerk.get_by_label("行政区划")).to_have_value("410800")
+    choose(clerk, clerk, "审批阶段", "立项用地规划许可")
+    clerk.get_by_label("咨询事项").fill("便民服务中心用地需要先办哪些手续")
+    clerk.get_by_role("button", name="提交现场辅导申请").click()
+    expect(clerk.get_by_text("现场辅导申请已提交")).to_be_visible()
+    row = clerk.locator(".el-table__row").filter(has_text=INTENTION)
+    expect(row).to_contain_text("NRP")
+    expect(row).to_contain_text("待牵头部门签收")
+    expect(clerk.locator(".el-table__row").filter(has_text=code)).to_be_visible()
+    settled(clerk)
+    assert axe_violations(clerk) == []
+    screenshot(clerk, "guidance-window")
+
+    # the lead department finds the intention's request on its workbench
+    nrp = context_for().new_page()
+    login(nrp, "nrp-officer", web_platform)
+    nrp.get_by_role("menuitem", name="联合辅导").click()
+    nrp.get_by_role("link", name=f"查看辅导 {INTENTION}", exact=False).first.click()
+    nrp.get_by_role("button", name="签收").click()
+    expect(nrp.get_by_role("heading", level=1)).to_contain_text("牵头部门办理中")

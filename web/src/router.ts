@@ -56,6 +56,7 @@ const work: RouteRecordRaw[] = [
   { path: 'calendar', name: 'calendar', component: () => import('./pages/work/CalendarPage.vue'), meta: { title: '工作日历', roles: ['operator'] } },
   { path: 'accounts', name: 'accounts', component: () => import('./pages/work/AccountsPage.vue'), meta: { title: '账号管理', roles: ['operator', 'dept_admin'] } },
   { path: 'guidance', name: 'guidance', component: () => import('./pages/work/GuidanceListPage.vue'), meta: { title: '联合辅导', roles: ['officer', 'clerk', 'supervisor'] } },
+  { path: 'guidance-window', name: 'guidance-window', component: () => import('./pages/work/GuidanceWindowPage.vue'), meta: { title: '现场辅导申请', roles: ['clerk'] } },
   { path: 'guidance/:id', name: 'guidance-session', component: () => import('./pages/work/GuidanceSessionPage.vue'), meta: { title: '辅导详情', roles: ['officer', 'clerk', 'supervisor'] } },
   { path: 'guidance-analysis', name: 'guidance-analysis', component: () => import('./pages/work/GuidanceAnalysisPage.vue'), meta: { title: '辅导分析', roles: ['officer', 'supervisor'] } },
   // notices

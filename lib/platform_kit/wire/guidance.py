@@ -6,6 +6,7 @@ from platform_kit.contracts import STAGES
 from platform_kit.wire import Answer, Body, PageAnswer, PageFilters
 
 GUIDANCE_STATES = ("requested", "handling", "consulting", "to_confirm", "closed")
+GUIDANCE_CHANNELS = ("online", "window")
 FINDING_RESULTS = ("ok", "missing", "error", "corrected")
 ENTRY_KINDS = ("faq", "common_error")
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -101,6 +102,7 @@ class GuidanceFilters(PageFilters):
     lead_department = fields.String(load_default=None, validate=CODE)
     category = fields.String(load_default=None, validate=CODE)
     flagged = fields.Boolean(load_default=None, allow_none=True)
+    channel = fields.String(load_default=None, validate=validate.OneOf(GUIDANCE_CHANNELS))
 
 
 class StaffFilters(PageFilters):

@@ -61,7 +61,8 @@ def ask(guidance_id, cmd, identity, uow, calendar, today, yellow_days):
 def _emit_answered(uow, row, q, actor, lapsed=False):
     uow.emit(new_event("guidance.answered", source=SOURCE, project_code=row.project_code, actor=actor, payload={
         "guidance_id": row.id, "question_id": q.id, "department": q.department, "mode": q.mode,
-        "answered_on": q.answered_on, "due_on": q.due_on, "lapsed": lapsed, "tags": list(q.tags or ())}))
+        "answered_on": q.answered_on, "due_on": q.due_on, "lapsed": lapsed, "tags": list(q.tags or ()),
+        "lead_department": row.lead_department, "region": row.region, "question": q.question}))
 
 
 def answer(guidance_id, question_id, cmd, identity, uow, today):

@@ -1,6 +1,7 @@
 """What joint guidance keeps of other services' facts: the catalog's guidance leads and stages
-(catalog.loaded), projects (project.registered), the cases of each stage (stage.opened) and their
-approvals (case.approved), from which the next stage's list is asked for (003 §13)."""
+(catalog.loaded), projects (project.registered), the cases of each stage (stage.opened) and how
+each ended (case.approved, case.not_required, case.withdrawn, case.recalled as no objection,
+case.disapproved, case.refused), from which the next stage's list is asked for (003 §13)."""
 import uuid
 
 from sqlalchemy import func, select
@@ -15,6 +16,7 @@ CATALOG_CONSUMER = "consult.guidance_catalog_loaded"
 PROJECT_CONSUMER = "consult.guidance_project_registered"
 STAGE_CONSUMER = "consult.guidance_stage_opened"
 APPROVED_CONSUMER = "consult.guidance_case_approved"
+ENDED_CONSUMER = "consult.guidance_case_ended"
 
 
 def catalog_loaded(envelope, uow):
@@ -92,21 +94,32 @@ def stage_opened(envelope, uow):
 
 
 def case_approved(envelope, uow):
-    """The stage's last case approved: the next stage's lead department (for the project's kind of
-    works, as its latest guidance named it) is asked to send the next stage's items and materials."""
-    if not uow.first_time(envelope, APPROVED_CONSUMER):
+    return case_ended(envelope, uow, "approved", APPROVED_CONSUMER)
+
+
+def case_ended(envelope, uow, outcome, consumer=ENDED_CONSUMER):
+    """A case of the stage ended (`outcome`, :data:`rules.CASE_ENDS`). Once every case of the stage
+    has ended and none blocks it (:func:`rules.stage_decided`), the next stage's lead department (for
+    the project's kind of works, as its latest guidance named it) is asked to send the next stage's
+    items and materials; a disapproved or refused case means the stage cannot complete: no list."""
+    if not uow.first_time(envelope, consumer):
         return False
     p = envelope.payload
-    row = uow.session.get(GuidanceStageCaseRow, p["case_id"])
-    if row is None or row.approved_on is not None:
+    # every case of the stage, locked in one order: replicas handling its last two ends see each other's
+    cases = {c.case_id: c for c in uow.session.execute(
+        select(GuidanceStageCaseRow).where(GuidanceStageCaseRow.stage_id == p["stage_id"])
+        .order_by(GuidanceStageCaseRow.case_id).with_for_update().execution_options(populate_existing=True)).scalars()}
+    row = cases.get(p["case_id"])
+    if row is None or row.outcome is not None:
         uow.session.flush()
         return True
-    row.approved_on = p["on"]
+    row.outcome, row.ended_on = outcome, p["on"]
+    if outcome == "approved":
+        row.approved_on = p["on"]
     uow.session.flush()
-    waiting = uow.session.execute(select(func.count()).where(GuidanceStageCaseRow.stage_id == row.stage_id,
-                                                             GuidanceStageCaseRow.approved_on.is_(None))).scalar()
+    outcomes = [c.outcome for c in cases.values()]
     project = uow.session.get(GuidanceProjectRow, row.project_code)
-    if waiting or project is None:
+    if rules.stage_decided(outcomes) != rules.READY or project is None:
         return True
     following = _next_stage(uow.session, project.category, row.stage)
     if following is None or uow.session.execute(
@@ -122,6 +135,14 @@ def case_approved(envelope, uow):
                                  requested_on=p["on"]))
     uow.session.flush()
     return True
+
+
+def case_recalled(envelope, uow):
+    """A recalled case concluded as no objection has ended (004 §14); one recalled to the lead
+    department has not."""
+    if envelope.payload.get("lapse_action") != "no_objection":
+        return False
+    return case_ended(envelope, uow, "no_objection")
 
 
 def _next_stage(session, category, stage):

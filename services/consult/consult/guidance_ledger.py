@@ -33,7 +33,7 @@ def _scope(query, identity):
 
 def list_sessions(filters, identity, uow, today):
     query = _scope(select(GuidanceRow), identity)
-    for name in ("project_code", "stage", "state", "lead_department", "category"):
+    for name in ("project_code", "stage", "state", "lead_department", "category", "channel"):
         if filters.get(name):
             query = query.where(getattr(GuidanceRow, name) == filters[name])
     if filters.get("flagged") is not None:

@@ -163,6 +163,32 @@ class ConsultService(guidance_service.GuidanceEntrypoints):   # joint guidance (
         with self.db.unit_of_work() as uow:
             guidance_facts.case_approved(envelope, uow)
 
+    # the other ends of a case: not required, withdrawn, disapproved or refused (003 §13, interfaces.md)
+    @event_handler("stage", "case.not_required")
+    def on_case_not_required_for_guidance(self, envelope):
+        with self.db.unit_of_work() as uow:
+            guidance_facts.case_ended(envelope, uow, "not_required")
+
+    @event_handler("stage", "case.withdrawn")
+    def on_case_withdrawn_for_guidance(self, envelope):
+        with self.db.unit_of_work() as uow:
+            guidance_facts.case_ended(envelope, uow, "withdrawn")
+
+    @event_handler("stage", "case.disapproved")
+    def on_case_disapproved_for_guidance(self, envelope):
+        with self.db.unit_of_work() as uow:
+            guidance_facts.case_ended(envelope, uow, "disapproved")
+
+    @event_handler("stage", "case.refused")
+    def on_case_refused_for_guidance(self, envelope):
+        with self.db.unit_of_work() as uow:
+            guidance_facts.case_ended(envelope, uow, "refused")
+
+    @event_handler("stage", "case.recalled")
+    def on_case_recalled_for_guidance(self, envelope):
+        with self.db.unit_of_work() as uow:
+            guidance_facts.case_recalled(envelope, uow)
+
     # 004 §14: silence by the deadline is recorded as no opinion by the platform itself; a joint
     # review's silent invitee is also recorded as failing to answer
     @timer(interval=1)

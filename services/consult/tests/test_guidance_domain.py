@@ -102,3 +102,16 @@ def test_the_pdf_embeds_every_font_it_uses():
     for font in fonts:
         descriptor = font.get("/FontDescriptor") or font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
         assert "/FontFile2" in descriptor.get_object(), font["/BaseFont"]
+
+
+def test_the_stage_is_decided_by_its_cases_ends():
+    assert rules.stage_decided(["approved", "approved"]) == rules.READY
+    assert rules.stage_decided(["approved", "not_required", "withdrawn"]) == rules.READY
+    assert rules.stage_decided(["not_required", "no_objection"]) == rules.READY
+    assert rules.stage_decided(["approved", None]) == rules.PENDING
+    assert rules.stage_decided([]) == rules.PENDING
+    assert rules.stage_decided(["approved", "disapproved", None]) == rules.BLOCKED
+    assert rules.stage_decided(["refused", "approved"]) == rules.BLOCKED
+    assert rules.stage_decided(["withdrawn", "withdrawn"]) == rules.ABANDONED
+    with pytest.raises(ValueError):
+        rules.stage_decided(["approved", "lost"])

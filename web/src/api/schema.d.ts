@@ -10303,6 +10303,8 @@ export interface operations {
                 category?: string;
                 /** @description 只看异常办件 */
                 flagged?: boolean;
+                /** @description online 申请人网上申请 / window 综合窗口现场申请 */
+                channel?: "online" | "window";
                 /** @description 每页条数（1–200，默认 50） */
                 limit?: number;
                 /** @description 跳过条数（默认 0） */

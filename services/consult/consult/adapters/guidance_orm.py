@@ -194,7 +194,9 @@ class GuidanceListRow(Base):
 
 
 class GuidanceStageCaseRow(Base):
-    """A case of a stage (stage.opened) and when it was approved (case.approved)."""
+    """A case of a stage (stage.opened), how it ended (`outcome`: one of the ends of
+    :data:`consult.domain.guidance.CASE_ENDS`, from case.approved, case.not_required, case.withdrawn,
+    case.recalled as no objection, case.disapproved, case.refused) and when; `approved_on` when approved."""
     __tablename__ = "guidance_stage_cases"
 
     case_id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -202,6 +204,8 @@ class GuidanceStageCaseRow(Base):
     project_code: Mapped[str] = mapped_column(String(40))
     stage: Mapped[str] = mapped_column(String(40))
     approved_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    ended_on: Mapped[date | None] = mapped_column(Date, nullable=True)
 
 
 class NextStageRow(Base):

@@ -184,3 +184,31 @@ def compose_list(*, session, items, findings, questions, next_steps):
                        for q in questions if q["answered_on"] is None],
         "next_steps": next_steps,
     }
+
+
+# ---------------------------------------------------------------------------- the stage's last case (003 §13)
+# how each end of a case counts towards "the stage's last case decided": these let the stage go on
+# to the next (approved 批准, not required 无需许可, withdrawn 撤回, concluded as no objection after a
+# lapse 视为无意见办结, 004 §14) ...
+CASE_PASSES = {"approved": "批准", "not_required": "无需许可", "withdrawn": "撤回", "no_objection": "视为无意见办结"}
+# ... these mean the stage cannot complete: its item is not granted (不予许可) or not accepted
+# (不予受理); no next stage's list is asked for
+CASE_BLOCKS = {"disapproved": "不予许可", "refused": "不予受理"}
+CASE_ENDS = {**CASE_PASSES, **CASE_BLOCKS}
+PENDING, READY, BLOCKED, ABANDONED = "pending", "ready", "blocked", "abandoned"
+
+
+def stage_decided(outcomes):
+    """Where the stage stands from its cases' ends (None: not ended yet). ``ready``: every case ended
+    and none blocks, and at least one was not withdrawn (the next stage's list is asked for);
+    ``blocked``: a case ended disapproved or refused (never a list, whatever the others do);
+    ``abandoned``: every case withdrawn; ``pending``: some case has not ended."""
+    outcomes = list(outcomes)
+    if any(o in CASE_BLOCKS for o in outcomes):
+        return BLOCKED
+    if not outcomes or any(o is None for o in outcomes):
+        return PENDING
+    unknown = [o for o in outcomes if o not in CASE_PASSES]
+    if unknown:
+        raise ValueError(f"unknown case outcome {unknown[0]}")
+    return ABANDONED if all(o == "withdrawn" for o in outcomes) else READY

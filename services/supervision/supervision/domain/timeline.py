@@ -71,6 +71,33 @@ SUMMARIES = {
 }
 
 
+_WORKS = {"building": "房屋建筑", "transport": "交通工程", "water": "水利工程", "grid": "电网工程",
+          "municipal_pipeline": "市政管线外线工程"}
+_LIST = {"one_time": "一次告知清单", "next_stage": "下一阶段并联审批事项及材料清单"}
+
+
+def _guidance_requested(p):
+    how = "综合窗口现场代为申请" if p.get("channel") == "window" else "申请人网上申请"
+    which = f"第 {p['session_no']} 次" if p.get("session_no") else ""
+    return (f"{how}{which}联合辅导（{_stage(p)}阶段，{_WORKS.get(p.get('works'), p.get('works'))}），"
+            f"牵头部门 {p.get('lead_department')}：{p.get('topic')}")
+
+
+def _guidance_answered(p):
+    if p.get("lapsed"):
+        return f"{p.get('department')} 未在 {p.get('due_on')} 前答复联合辅导疑难问题，答复时限已过（红灯）"
+    if p.get("mode") == "on_spot":
+        return f"{p.get('department')} 当场答复联合辅导问题"
+    late = p.get("due_on") and p.get("answered_on") and str(p["answered_on"]) > str(p["due_on"])
+    return (f"{p.get('department')} 答复联合辅导疑难问题（{p.get('due_on')} 前答复）"
+            + ("，逾期答复" if late else "，按期"))
+
+
+def _guidance_listed(p):
+    text = f"{p.get('department')} 出具{_LIST.get(p.get('kind'), '清单')}（{_stage(p)}阶段，{len(p.get('item_codes') or [])} 个事项）"
+    return text + (f"，更正前一清单：{p.get('reason')}" if p.get("supersedes") else "")
+
+
 def _joint_review(p):
     return {"design_scheme": "方案联审", "construction_drawings": "联合审图", "joint_survey": "联合测绘",
             "joint_acceptance": "联合验收"}.get(p.get("kind"), "会审")
@@ -84,6 +111,21 @@ def _recounted(p):
 
 
 SUMMARIES["stage.clock_recomputed"] = _recounted
+# joint guidance (联合辅导, 003)
+SUMMARIES.update({
+    "guidance.requested": _guidance_requested,
+    "guidance.scheduled": lambda p: (f"牵头部门 {p.get('lead_department')} 组织联合辅导，选派 {len(p.get('team') or [])} 名辅导人员，"
+                                     f"通知 {'、'.join(p.get('supporting') or []) or '无'} 15分钟内到场"
+                                     + (f"（{p.get('place')}）" if p.get("place") else "")),
+    "guidance.answered": _guidance_answered,
+    "guidance.listed": _guidance_listed,
+    "guidance.flagged": lambda p: (f"第 {p.get('session_no')} 次申请联合辅导，同一项目辅导超过三次，列为异常办件，"
+                                   f"启动监察、督办（牵头部门 {p.get('lead_department')}）"),
+    "guidance.closed": lambda p: (f"联合辅导办结（牵头部门 {p.get('lead_department')}，{p.get('questions')} 个问题）"
+                                  + (f"；迟到部门：{'、'.join(p['late_arrivals'])}" if p.get("late_arrivals") else "")),
+    "guidance.published": lambda p: (f"{p.get('department')} 向「{p.get('item_code')}」办事指南发布"
+                                     + ("常见问题" if p.get("kind") == "faq" else "常见错误示例")),
+})
 SUMMARIES["calendar.year_loaded"] = lambda p: f"{p.get('loaded_by')} 载入 {p.get('year')} 年法定节假日安排"
 
 
