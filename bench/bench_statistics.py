@@ -28,7 +28,8 @@ from sqlalchemy.orm import sessionmaker
 from platform_kit.db import UnitOfWork, make_engine
 from platform_kit.identity import Identity
 from platform_kit.testing import PostgresDatabases
-from supervision.adapters.orm import StatisticsCounterRow, metadata
+from supervision.adapters.orm import metadata
+from supervision.adapters.statistics_orm import StatisticsCounterRow
 from supervision.domain import statistics
 from supervision.domain.statistics import Tally, Where
 from supervision.handlers import statistics as counting

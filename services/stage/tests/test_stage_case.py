@@ -6,7 +6,8 @@ import pytest
 from platform_kit.calendar import official_calendar
 from platform_kit.errors import Conflict, Forbidden, ValidationFailed
 from platform_kit.identity import Identity
-from stage.domain.case import Case, Stage
+from stage.domain.case import Case
+from stage.domain.stage import Stage
 
 CAL = official_calendar()
 ORG = "91410800MA47Q0R12X"

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from platform_kit.calendar import official_calendar
 from stage.adapters.orm import case_from_row, case_to_row, clock_from_row, clock_to_row
-from stage.domain.case import Case, Stage
+from stage.domain.case import Case
+from stage.domain.stage import Stage
 from stage.domain.clock import Clock, replay
 
 CAL = official_calendar()

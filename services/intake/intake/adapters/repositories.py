@@ -1,76 +1,26 @@
 """Every query the intake use cases make, behind the unit of work (``uow.projects.get(code)``).
 
-Rows are mapped to the records of :mod:`intake.domain.model` here and only here: a repository
-takes and returns records, never rows. ``repositories(session)`` is what
+Rows are mapped to the records of :mod:`intake.domain.model` in the adapters only
+(:mod:`intake.adapters.base`): a repository takes and returns records, never rows. What intake
+learns from other services' events is kept by :mod:`intake.adapters.facts`. ``repositories(session)`` is what
 ``Database(metadata, repositories=...)`` calls for each unit of work.
 """
 from dataclasses import fields
 
 from sqlalchemy import func, or_, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 
-from intake.adapters.orm import (CaseFactRow, CatalogVersionRow, CodeCounterRow, ConsultationClosureRow,
-                                 ConsultationRequestRow,
-                                 DeclarationRow, DocumentCounterRow, DocumentLossRow, DraftRow, LicenceRevocationRow,
-                                 LicenceRow, MaterialRow, MaterialVerificationRow, MaterialVersionRow,
-                                 ProjectRevisionRow, ProjectRow, QueryCodeRow, SealedDocumentRow, StageConclusionRow,
-                                 SupplementSubmissionRow, WindowDocumentRow)
+from intake.adapters.orm import (CaseFactRow, CatalogVersionRow, CodeCounterRow, DeclarationRow, DocumentCounterRow,
+                                 DocumentLossRow, DraftRow, MaterialRow, MaterialVerificationRow, MaterialVersionRow,
+                                 ProjectRevisionRow, ProjectRow, QueryCodeRow, SealedDocumentRow, WindowDocumentRow)
+from intake.adapters.base import Repository, refresh, to_record, to_row
+from intake.adapters.facts import (CalendarRepository, CaseFactRepository, ConsultationRequestRepository,
+                                   LicenceRepository, StageConclusionRepository, SupplementRepository)
 from intake.adapters.guidance_repository import GuidanceRepository
+from intake.adapters.project_records import ProjectRecordRepository
 from intake.domain import model
 from intake.domain.catalog import Catalog
-from platform_kit.calendar_store import current_calendar
 from platform_kit.identity import region_prefix
 from platform_kit.times import utcnow
-
-
-# ------------------------------------------------------------------------------- mapping
-def to_record(row, cls, **extra):
-    """The record of a row (the fields both have), `extra` overriding."""
-    if row is None:
-        return None
-    return cls(**{f.name: extra[f.name] if f.name in extra else getattr(row, f.name)
-                  for f in fields(cls) if f.name in extra or hasattr(row, f.name)})
-
-
-def to_row(record, row_cls, **extra):
-    columns = row_cls.__table__.columns.keys()
-    values = {f.name: getattr(record, f.name) for f in fields(record) if f.name in columns}
-    return row_cls(**{k: v for k, v in {**values, **extra}.items() if v is not None})
-
-
-def _refresh(record, row):
-    """Copy what the database filled in (defaults, generated ids) back into the record."""
-    for f in fields(record):
-        if hasattr(row, f.name) and not isinstance(getattr(record, f.name), list):
-            setattr(record, f.name, getattr(row, f.name))
-    return record
-
-
-class _Repository:
-    def __init__(self, session):
-        self.session = session
-
-    def _insert_ignoring_conflict(self, table, values):
-        """INSERT that does nothing when the key exists; True when it inserted."""
-        dialect = self.session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        return self.session.execute(insert(table).values(**values).on_conflict_do_nothing()).rowcount == 1
-
-    def _add(self, record, row_cls, **extra):
-        """Insert a record; False (and nothing stored) when a unique key is already taken."""
-        row = to_row(record, row_cls, **extra)
-        self.session.add(row)
-        try:
-            self.session.flush()
-        except IntegrityError:
-            return False
-        _refresh(record, row)
-        return True
-
-    def _count(self, query):
-        return self.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar()
 
 
 # ------------------------------------------------------------------------------- catalog
@@ -79,7 +29,7 @@ class _Repository:
 _catalogs = {}
 
 
-class CatalogRepository(_Repository):
+class CatalogRepository(Repository):
     def latest_version(self):
         return self.session.execute(select(func.max(CatalogVersionRow.version))).scalar()
 
@@ -101,7 +51,7 @@ class CatalogRepository(_Repository):
 
 
 # ------------------------------------------------------------------------------- projects
-class ProjectRepository(_Repository):
+class ProjectRepository(Repository):
     def get(self, project_code, lock=False):
         query = select(ProjectRow).where(ProjectRow.project_code == project_code)
         if lock:
@@ -185,7 +135,7 @@ def _material(row):
     return to_record(row, model.Material, versions=[to_record(v, model.MaterialVersion) for v in row.versions])
 
 
-class MaterialRepository(_Repository):
+class MaterialRepository(Repository):
     def get(self, material_id, lock=False):
         query = select(MaterialRow).where(MaterialRow.id == material_id)
         if lock:
@@ -256,7 +206,7 @@ class MaterialRepository(_Repository):
 
 
 # ------------------------------------------------------------------------------- declarations and drafts
-class DeclarationRepository(_Repository):
+class DeclarationRepository(Repository):
     def get(self, declaration_id):
         row = self.session.get(DeclarationRow, declaration_id)
         return to_record(row, model.Declaration, licences=row.licences or []) if row is not None else None
@@ -294,7 +244,7 @@ class DeclarationRepository(_Repository):
             .order_by(DeclarationRow.submitted_at.desc()).limit(1)).scalar()
 
 
-class DraftRepository(_Repository):
+class DraftRepository(Repository):
     def _row(self, project_code, stage, lock=False):
         query = select(DraftRow).where(DraftRow.project_code == project_code, DraftRow.stage == stage)
         return self.session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
@@ -312,11 +262,11 @@ class DraftRepository(_Repository):
             for name in ("form", "material_ids", "revision", "saved_by", "saved_at", "declaration_id"):
                 setattr(row, name, getattr(draft, name))
         self.session.flush()
-        _refresh(draft, row)
+        refresh(draft, row)
 
 
 # ------------------------------------------------------------------------------- window documents
-class DocumentRepository(_Repository):
+class DocumentRepository(Repository):
     def next_sequence(self, kind, region, year):
         """The next number of (kind, region, year); the counter stays locked until the transaction ends."""
         self._insert_ignoring_conflict(DocumentCounterRow.__table__, {"kind": kind, "region": region, "year": year,
@@ -389,118 +339,6 @@ class DocumentRepository(_Repository):
         self._add(loss, DocumentLossRow)
 
 
-class CaseFactRepository(_Repository):
-    def add(self, fact):
-        """Kept once per event."""
-        values = {f.name: getattr(fact, f.name) for f in fields(fact)}
-        values["recorded_at"] = values["recorded_at"] or utcnow()
-        return self._insert_ignoring_conflict(CaseFactRow.__table__, values)
-
-    def of_case(self, case_id):
-        """The case's facts in the order they happened."""
-        rows = self.session.execute(select(CaseFactRow).where(CaseFactRow.case_id == case_id)
-                                    .order_by(CaseFactRow.occurred_at, CaseFactRow.id)).scalars()
-        return [to_record(row, model.CaseFact) for row in rows]
-
-    def case_of(self, project_code, department, region):
-        """The latest case of `department` in `region` on the project (None when it has none)."""
-        return self.session.execute(select(CaseFactRow.case_id).where(
-            CaseFactRow.project_code == project_code, CaseFactRow.department == department,
-            CaseFactRow.region == region).order_by(CaseFactRow.occurred_at.desc(), CaseFactRow.id.desc())
-            .limit(1)).scalar_one_or_none()
-
-    def departments_of(self, project_code):
-        """{(department, region)} of the cases the stage service announced for the project."""
-        return set(self.session.execute(select(CaseFactRow.department, CaseFactRow.region).where(
-            CaseFactRow.project_code == project_code).distinct()).tuples())
-
-
-class ConsultationRequestRepository(_Repository):
-    def add(self, request):
-        """Kept once per (event, department): False when it was."""
-        values = {f.name: getattr(request, f.name) for f in fields(request)}
-        values["recorded_at"] = values["recorded_at"] or utcnow()
-        return self._insert_ignoring_conflict(ConsultationRequestRow.__table__, values)
-
-    def close(self, consultation_id, project_code, closed_on, event_id):
-        """The consultation was countersigned; kept once: False when it was."""
-        return self._insert_ignoring_conflict(ConsultationClosureRow.__table__, {
-            "consultation_id": consultation_id, "project_code": project_code, "closed_on": closed_on,
-            "event_id": event_id, "recorded_at": utcnow()})
-
-    def open_grants(self, project_code):
-        """{(department, region)} asked for their opinion on the project in a consultation not
-        countersigned yet (region: the asking department's, None when the event did not say)."""
-        closed = select(ConsultationClosureRow.consultation_id).where(
-            ConsultationClosureRow.project_code == project_code)
-        return set(self.session.execute(select(ConsultationRequestRow.department, ConsultationRequestRow.region).where(
-            ConsultationRequestRow.project_code == project_code,
-            ConsultationRequestRow.consultation_id.not_in(closed)).distinct()).tuples())
-
-
-class SupplementRepository(_Repository):
-    def for_request(self, request_event_id):
-        return to_record(self.session.execute(select(SupplementSubmissionRow).where(
-            SupplementSubmissionRow.request_event_id == request_event_id)).scalar(), model.SupplementSubmission)
-
-    def add(self, submission):
-        """False when a submission for the same request came first."""
-        return self._add(submission, SupplementSubmissionRow)
-
-
-# ------------------------------------------------------------------------------- licences, stage conclusions
-class LicenceRepository(_Repository):
-    def valid_of(self, project_code):
-        """The project's licences not revoked, in the order they were issued."""
-        revoked = select(LicenceRevocationRow.licence_id)
-        rows = self.session.execute(select(LicenceRow).where(LicenceRow.project_code == project_code,
-                                                             LicenceRow.licence_id.not_in(revoked))
-                                    .order_by(LicenceRow.issued_on, LicenceRow.licence_no)).scalars()
-        return [to_record(row, model.Licence) for row in rows]
-
-    def latest_of_case(self, case_id):
-        return to_record(self.session.execute(select(LicenceRow).where(LicenceRow.case_id == case_id)
-                                              .order_by(LicenceRow.issued_on.desc()).limit(1)).scalar(),
-                         model.Licence)
-
-    def add(self, licence):
-        return self._insert_ignoring_conflict(LicenceRow.__table__, {f.name: getattr(licence, f.name)
-                                                                      for f in fields(licence)})
-
-    def add_revocation(self, revocation):
-        return self._insert_ignoring_conflict(LicenceRevocationRow.__table__, {
-            f.name: getattr(revocation, f.name) for f in fields(revocation)})
-
-
-class StageConclusionRepository(_Repository):
-    def stages_of(self, project_code):
-        return set(self.session.execute(select(StageConclusionRow.stage)
-                                        .where(StageConclusionRow.project_code == project_code)).scalars())
-
-    def stages_of_projects(self, project_codes):
-        """{project_code: {concluded stages}} for these projects."""
-        found = {code: set() for code in project_codes}
-        if project_codes:
-            for code, stage in self.session.execute(select(StageConclusionRow.project_code, StageConclusionRow.stage)
-                                                    .where(StageConclusionRow.project_code.in_(project_codes))):
-                found[code].add(stage)
-        return found
-
-    def add(self, conclusion):
-        """Once per (project, stage): False when the stage had concluded already."""
-        exists = self.session.execute(select(StageConclusionRow.id).where(
-            StageConclusionRow.project_code == conclusion.project_code,
-            StageConclusionRow.stage == conclusion.stage)).first()
-        return False if exists else self._add(conclusion, StageConclusionRow)
-
-
-class CalendarRepository(_Repository):
-    def current(self):
-        """The platform's working-day calendar: the official schedule and every year an operator loaded."""
-        return current_calendar(self.session)
-
-
-from intake.adapters.project_records import ProjectRecordRepository  # noqa: E402
 
 
 def repositories(session):

@@ -12,7 +12,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from platform_kit.calendar_store import add_calendar_table
 from platform_kit.db import service_metadata, utcnow
-from stage.domain.case import Case, Stage
+from stage.domain.case import Case
+from stage.domain.stage import Stage
 from stage.domain.clock import Clock
 
 

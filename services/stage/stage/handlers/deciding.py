@@ -4,7 +4,8 @@ and what follows for its stage. Each use case locks the stage and then the case 
 in the same transaction."""
 from platform_kit.contracts import Actor
 from platform_kit.errors import NotFound, ValidationFailed
-from stage.domain.case import SECOND_SUPPLEMENT, TRANSITIONS, is_lead
+from stage.domain.case import SECOND_SUPPLEMENT, TRANSITIONS
+from stage.domain.stage import is_lead
 from stage.domain.consultation import GATED_ACTIONS, check_decidable
 from stage.domain.decision import Decision, check_paper_licence_received
 from stage.domain.roster import Roster

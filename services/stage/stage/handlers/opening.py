@@ -2,7 +2,8 @@
 (its licence number, the supplement the window registered)."""
 import uuid
 
-from stage.domain.case import Case, Stage
+from stage.domain.case import Case
+from stage.domain.stage import Stage
 from stage.domain.decision import SUPPLEMENT_RECEIVED, Decision
 from stage.handlers.events import Events
 

@@ -13,8 +13,8 @@ from sqlalchemy import case, func, literal, select, union_all
 
 from platform_kit.errors import Forbidden, ValidationFailed
 from platform_kit.identity import DEPT_ADMIN, OFFICER, OPERATOR, SUPERVISOR, region_prefix
-from supervision.adapters.orm import (CaseClockRow, ProjectRow, StatisticsCounterRow, StatisticsMarkRow,
-                                      StatisticsNameRow, TimelineEntryRow)
+from supervision.adapters.orm import CaseClockRow, ProjectRow, TimelineEntryRow
+from supervision.adapters.statistics_orm import StatisticsCounterRow, StatisticsMarkRow, StatisticsNameRow
 from supervision.domain import reach, statistics
 from supervision.domain.statistics import Where
 from supervision.domain.timeline import STAGE_NAMES
