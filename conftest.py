@@ -91,6 +91,7 @@ def service_config(rabbit_config, postgres, jwt_keys, seal_pki_dir):
             "DATABASE_URL": postgres.fresh(service),
             "JWT_PUBLIC_KEY": jwt_keys["public"],
             "max_workers": 4,
+            "DB_POOL_IDLE": 1,
             "OUTBOX_POLL_SECONDS": 0.2,
             "EVENT_RETRY_DELAYS": [0.2, 0.4],
         })

@@ -55,8 +55,12 @@ def service_metadata():
     return metadata
 
 
-def make_engine(url, pool_size=10):
-    """An engine tuned for the URL's backend: PostgreSQL (pooled, bounded connect time) or SQLite."""
+def make_engine(url, pool_size=10, idle=None):
+    """An engine tuned for the URL's backend: PostgreSQL (pooled, bounded connect time) or SQLite.
+
+    At most `pool_size` connections are open at once; `idle` of them (all when None) stay open between
+    uses, the others are closed when given back, so a quiet process does not hold a busy hour's
+    connections against the server's ``max_connections``."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -68,8 +72,9 @@ def make_engine(url, pool_size=10):
             cursor.close()
 
         return engine
+    kept = pool_size if idle is None else max(1, min(int(idle), pool_size))
     engine = create_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_timeout=30,
+        url, pool_size=kept, max_overflow=pool_size - kept, pool_pre_ping=True, pool_timeout=30,
         connect_args={"connect_timeout": 5},
     )
     event.listen(engine, "before_cursor_execute", _refuse_nul)
@@ -174,7 +179,8 @@ class ReadOnlyUnitOfWork(UnitOfWork):
 class Database(DependencyProvider):
     """Gives each worker ``unit_of_work()`` and ``reading()``; runs the outbox relay for the service.
 
-    Config: ``DATABASE_URL``; ``max_workers`` sizes the pool; ``OUTBOX_POLL_SECONDS``.
+    Config: ``DATABASE_URL``; ``max_workers`` sizes the pool (two more for the relay and a reading
+    beside a unit of work), ``DB_POOL_IDLE`` of them stay open between uses; ``OUTBOX_POLL_SECONDS``.
     """
 
     def __init__(self, metadata, relay=True, repositories=None):
@@ -191,7 +197,7 @@ class Database(DependencyProvider):
         if url.startswith("postgresql"):
             green_postgres()
         pool = int(config.get("max_workers", 10)) + 2
-        self.engine = make_engine(url, pool_size=pool)
+        self.engine = make_engine(url, pool_size=pool, idle=config.get("DB_POOL_IDLE", 4))
         self.sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
         if self.relay_enabled:
             self.relay = OutboxRelay(self.engine, self.metadata, config)

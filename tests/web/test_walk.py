@@ -112,9 +112,13 @@ def test_stage_one_from_registration_to_a_verified_licence(context_for, web_plat
     licence_row = applicant.get_by_role("row", name=re.compile("建设用地规划许可证"))
     expect(licence_row).to_be_visible(timeout=30_000)
     with applicant.expect_download() as licence_download:
-        licence_row.get_by_role("button", name="下载证照文件").click()
+        licence_row.get_by_role("button", name="下载证照数据").click()
     licence = json.loads(open(licence_download.value.path(), encoding="utf-8").read())
     assert licence["document"]["project_code"] == code and licence["signature"]
+    with applicant.expect_download() as pdf_download:   # the sealed licence (PAdES) to keep or print
+        licence_row.get_by_role("button", name=f"下载 PDF {licence['document']['licence_no']}").click()
+    sealed = open(pdf_download.value.path(), "rb").read()
+    assert sealed.startswith(b"%PDF-") and b"/ByteRange" in sealed
     notice_row = applicant.get_by_role("row", name=re.compile("办结通知书")).first
     expect(notice_row).to_be_visible(timeout=30_000)
     with applicant.expect_download() as notice_download:
