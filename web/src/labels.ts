@@ -48,6 +48,7 @@ export const ROLE_LABELS: Record<string, string> = {
   dept_admin: '部门管理员',
   supervisor: '监督人员',
   operator: '平台运营',
+  province: '省级平台',
 }
 
 export const DOCUMENT_KIND_LABELS: Record<string, string> = {

@@ -7,7 +7,7 @@ import { computed, ref } from 'vue'
 
 export interface Identity {
   sub: string
-  role: 'applicant' | 'clerk' | 'officer' | 'dept_admin' | 'supervisor' | 'operator'
+  role: 'applicant' | 'clerk' | 'officer' | 'dept_admin' | 'supervisor' | 'operator' | 'province'
   name: string
   department?: string | null
   region?: string | null
@@ -115,6 +115,7 @@ export function homeOf(role: Identity['role'] | undefined): string {
     case 'dept_admin': return '/work/accounts'
     case 'supervisor': return '/work/supervision'
     case 'operator': return '/work/catalog'
+    case 'province': return '/work/province'
     default: return '/'
   }
 }

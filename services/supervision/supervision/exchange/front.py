@@ -3,15 +3,16 @@ tests and the local run). Its tables are the province's: they are read from the 
 (reflected), and only the columns it has are written.
 
 Rows are appended, never changed. Before a batch is written, the ``(DFSJZJ, version)`` pairs already
-in the front database are read and left out, inside the same front transaction: a push that
+in the front database (of all the batch's tables, one read) are left out, inside the same front transaction: a push that
 committed on the front side but died before the platform recorded it is not written twice when it
 is repeated.
 """
 import logging
 from datetime import datetime
+from functools import lru_cache
 from itertools import groupby
 
-from sqlalchemy import MetaData, Table, and_, create_engine, func, insert, select
+from sqlalchemy import MetaData, Table, and_, create_engine, func, insert, literal, select, union_all
 
 from supervision.exchange.facts import SHANGHAI
 
@@ -28,11 +29,17 @@ class FrontDatabase:
             options.update(pool_size=pool_size, pool_recycle=3600)
         self.engine = create_engine(url, **options)
         self._tables = {}
+        self._columns = {}
 
     def table(self, name):
         if name not in self._tables:
             self._tables[name] = Table(name, MetaData(), autoload_with=self.engine)
+            self._columns[name] = frozenset(self._tables[name].columns.keys())
         return self._tables[name]
+
+    def columns(self, name):
+        self.table(name)
+        return self._columns[name]
 
     def dispose(self):
         self.engine.dispose()
@@ -40,11 +47,13 @@ class FrontDatabase:
     # ------------------------------------------------------------------------------------ push
     def payload(self, row, now):
         c = self.common
-        values = {**row["columns"], c["division"]: row["division"], c["key"]: row["dfsjzj"],
-                  c["valid"]: 1 if row["valid"] else 0, c["invalid_reason"]: row["invalid_reason"] or None,
-                  c["status"]: 0, c["uploaded_at"]: now, c["updated_at"]: _local(row["staged_at"]),
-                  c["version"]: row["version"]}
-        columns = self.table(row["table_name"]).columns
+        values = dict(row["columns"])
+        values.update({c["division"]: row["division"], c["key"]: row["dfsjzj"], c["valid"]: 1 if row["valid"] else 0,
+                       c["invalid_reason"]: row["invalid_reason"] or None, c["status"]: 0, c["uploaded_at"]: now,
+                       c["updated_at"]: _local(row["staged_at"]), c["version"]: row["version"]})
+        columns = self.columns(row["table_name"])
+        if values.keys() <= columns:        # the usual case: every mapped column is the province's
+            return values
         return {name: value for name, value in values.items() if name in columns}
 
     def write(self, rows):
@@ -52,17 +61,19 @@ class FrontDatabase:
         were written (pairs already there are skipped)."""
         now = datetime.now(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
         key, version = self.common["key"], self.common["version"]
+        groups = [(name, list(group)) for name, group in groupby(rows, key=lambda r: r["table_name"])]
         written = 0
         with self.engine.begin() as conn:
-            for name, group in groupby(rows, key=lambda r: r["table_name"]):
-                group = list(group)
-                table = self.table(name)
-                # by key (the index's first column), the versions compared here
-                present = set(conn.execute(select(table.c[key], table.c[version]).where(
-                    table.c[key].in_({r["dfsjzj"] for r in group}))).all())
-                fresh = [self.payload(r, now) for r in group if (r["dfsjzj"], r["version"]) not in present]
+            # the pairs already there, of every table of the batch in one round trip; by key (the index's
+            # first column), the versions compared here
+            reads = [select(literal(name).label("t"), self.table(name).c[key].label("k"),
+                            self.table(name).c[version].label("v"))
+                     .where(self.table(name).c[key].in_({r["dfsjzj"] for r in group})) for name, group in groups]
+            present = set(conn.execute(union_all(*reads) if len(reads) > 1 else reads[0]).all()) if reads else set()
+            for name, group in groups:
+                fresh = [self.payload(r, now) for r in group if (name, r["dfsjzj"], r["version"]) not in present]
                 if fresh:
-                    conn.execute(insert(table), fresh)
+                    conn.execute(insert(self.table(name)), fresh)
                     written += len(fresh)
         return written
 
@@ -109,6 +120,7 @@ class FrontDatabase:
         return out
 
 
+@lru_cache(maxsize=4096)
 def _local(value):
     if value is None:
         return None

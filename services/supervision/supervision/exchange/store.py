@@ -95,16 +95,21 @@ def waiting(session):
         .where(rejections.c.outcome == "waiting").order_by(rows.c.rank, rows.c.id)).mappings().all()
 
 
-def pending(session, limit, settle_seconds):
+# what the front database is written from (not the source record, kept for the poll's fixes)
+SENT = (rows.c.id, rows.c.rank, rows.c.table_name, rows.c.dfsjzj, rows.c.version, rows.c.columns, rows.c.division,
+        rows.c.valid, rows.c.invalid_reason, rows.c.staged_at)
+
+
+def take_pending(session, limit, settle_seconds):
+    """The oldest unsent rows (dependency order), marked sent in one statement: the mark holds only if
+    this transaction commits, which it does after the front transaction did. Rows another replica
+    holds are skipped."""
     before = utcnow() - timedelta(seconds=settle_seconds)
-    return session.execute(select(rows).where(rows.c.sent_at.is_(None), rows.c.staged_at <= before)
-                           .order_by(rows.c.rank, rows.c.id).limit(limit).with_for_update(skip_locked=True)
-                           ).mappings().all()
-
-
-def mark_sent(session, ids):
-    if ids:
-        session.execute(update(rows).where(rows.c.id.in_(ids)).values(sent_at=utcnow()))
+    chosen = (select(rows.c.id).where(rows.c.sent_at.is_(None), rows.c.staged_at <= before)
+              .order_by(rows.c.rank, rows.c.id).limit(limit).with_for_update(skip_locked=True))
+    taken = session.execute(update(rows).where(rows.c.id.in_(chosen)).values(sent_at=utcnow())
+                            .returning(*SENT)).mappings().all()
+    return sorted(taken, key=lambda r: (r["rank"], r["id"]))
 
 
 def ran(session, kind, count):

@@ -13,7 +13,7 @@ let timer: ReturnType<typeof setInterval> | null = null
 let users = 0
 
 export async function refreshUnread(): Promise<void> {
-  if (!session.signedIn.value) {
+  if (!session.signedIn.value || session.identity.value?.role === 'province') {   // no inbox for the province
     unread.value = 0
     unreadByKind.value = {}
     return
