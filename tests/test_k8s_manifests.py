@@ -38,6 +38,9 @@ DATABASE_OF = {"exchange": "supervision"}
 MODULE_OF = {"exchange": "supervision.exchange.service"}
 CONFIG_OF = {"exchange": "services/supervision/exchange.yml"}
 METRICS_PORT = 9100
+# the metrics endpoint's settings (METRICS_PORT, METRICS_ADDRESS: platform_kit's metrics server and
+# the gateway's gunicorn master); every process reads them once its metrics are served
+METRICS_SETTINGS = {"METRICS_PORT", "METRICS_ADDRESS"}
 
 
 # ----------------------------------------------------------------------------------- rendering
@@ -297,7 +300,9 @@ def test_every_variable_given_to_a_process_is_one_it_reads():
     readers = {p: read_by(p) for p in PROCESSES}
     # every shared setting is read by some process (or by Python itself)
     for key in config:
-        assert key.startswith("PYTHON") or any(key in read for read in readers.values()), key
+        assert (key.startswith("PYTHON") or key in METRICS_SETTINGS
+                or any(key in read for read in readers.values())), key
+    assert config["METRICS_PORT"] == str(METRICS_PORT) and config["METRICS_ADDRESS"] == "0.0.0.0"
     for process in PROCESSES:
         container = main_container(docs, process)
         assert container["envFrom"] == [{"configMapRef": {"name": "platform-config"}}]
@@ -430,10 +435,15 @@ def test_every_process_and_the_broker_are_scraped():
         port = next(p for p in service["spec"]["ports"] if p["name"] == endpoint["port"])
         container_ports = {p["name"]: p["containerPort"] for p in main_container(docs, process)["ports"]}
         assert port["targetPort"] in container_ports
-        if process == "gateway":
-            assert endpoint["port"] == "http"
-        else:
-            assert endpoint["port"] == "metrics" and container_ports["metrics"] == METRICS_PORT
+        assert endpoint["port"] == "metrics" and container_ports["metrics"] == METRICS_PORT
+        # Prometheus reaches exactly that port; nothing from outside does
+        policy = of_kind(docs, "NetworkPolicy")[process]["spec"]
+        scraped = {p["port"] for rule in policy["ingress"] for peer in rule["from"]
+                   if peer.get("namespaceSelector", {}).get("matchLabels", {})
+                   .get("kubernetes.io/metadata.name") == "monitoring" for p in rule["ports"]}
+        assert scraped == {METRICS_PORT}, process
+    ingress = of_kind(docs, "Ingress")["gateway"]["spec"]
+    assert {p["backend"]["service"]["port"]["name"] for r in ingress["rules"] for p in r["http"]["paths"]} == {"http"}
     (rabbit_monitor,) = of_kind(docs, "PodMonitor").values()
     rabbit = next(iter(of_kind(docs, "RabbitmqCluster")))
     assert rabbit_monitor["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"] == rabbit
