@@ -444,10 +444,18 @@ def test_every_process_and_the_broker_are_scraped():
         assert scraped == {METRICS_PORT}, process
     ingress = of_kind(docs, "Ingress")["gateway"]["spec"]
     assert {p["backend"]["service"]["port"]["name"] for r in ingress["rules"] for p in r["http"]["paths"]} == {"http"}
-    (rabbit_monitor,) = of_kind(docs, "PodMonitor").values()
+    pod_monitors = of_kind(docs, "PodMonitor")
     rabbit = next(iter(of_kind(docs, "RabbitmqCluster")))
-    assert rabbit_monitor["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"] == rabbit
-    assert [e["port"] for e in rabbit_monitor["spec"]["podMetricsEndpoints"]] == ["prometheus"]
+    # the operators' pods: RabbitMQ's plugin on its port "prometheus" (15692), CloudNativePG's
+    # exporter on "metrics" (9187); the network policies let Prometheus reach those ports
+    assert pod_monitors["rabbitmq"]["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"] == rabbit
+    assert [e["port"] for e in pod_monitors["rabbitmq"]["spec"]["podMetricsEndpoints"]] == ["prometheus"]
+    assert pod_monitors["postgres"]["spec"]["selector"]["matchLabels"] == {"cnpg.io/podRole": "instance"}
+    assert [e["port"] for e in pod_monitors["postgres"]["spec"]["podMetricsEndpoints"]] == ["metrics"]
+    policies = of_kind(docs, "NetworkPolicy")
+    for name, port in [("rabbitmq", 15692)] + [(d, 9187) for d in of_kind(docs, "Cluster")]:
+        assert any(p["port"] == port for rule in policies[name]["spec"]["ingress"] for p in rule.get("ports", [])
+                   if any("monitoring" in json.dumps(peer) for peer in rule["from"])), name
 
 
 def test_alerts_and_the_dashboard_use_the_platforms_metrics():
