@@ -482,3 +482,41 @@ def test_alerts_and_the_dashboard_use_the_platforms_metrics():
                    "platform_outbox_backlog", "platform_clocks_open", "rabbitmq_queue_messages"):
         assert metric in expressions, metric
     assert "by (job, outcome)" in expressions and "by (light)" in expressions
+
+
+def referenced_secrets(docs):
+    names = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("secretKeyRef", "secretRef") and isinstance(value, dict):
+                    names.add(value["name"])
+                elif key == "secret" and isinstance(value, dict) and "secretName" in value:
+                    names.add(value["secretName"])
+                elif key == "secretTargetRef":
+                    names.update(ref["name"] for ref in value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+    walk(docs)
+    return names
+
+
+@pytest.mark.parametrize("layout", ["overlays/dev", "overlays/production"])
+def test_every_secret_is_made_by_an_operator_the_overlay_or_the_readme(layout):
+    docs = render(layout)
+    rabbit = next(iter(of_kind(docs, "RabbitmqCluster")))
+    generated = ({f"{rabbit}-default-user"} | {f"{name}-app" for name in of_kind(docs, "Cluster")}
+                 | {c["spec"]["secretName"] for c in of_kind(docs, "Certificate").values()}
+                 | set(of_kind(docs, "Secret")))
+    by_hand = referenced_secrets(docs) - generated
+    assert by_hand == ({"platform-token-keys", "province-front", "minio-credentials"}
+                       - set(of_kind(docs, "Secret")))
+    readme = (K8S / "README.md").read_text()
+    for name in by_hand:
+        assert f"create secret generic {name}" in readme, name
+    tls = {t["secretName"] for i in of_kind(docs, "Ingress").values() for t in i["spec"]["tls"]}
+    assert tls <= generated
