@@ -1,7 +1,8 @@
 """docker-compose.yml and deploy/k8s/ describe the same platform as the launcher.
 
-No Docker engine or cluster is needed: the files are read and cross-checked, so a service added
-to one place and forgotten in another fails here.
+No Docker engine or cluster is needed: the files are read (the Kubernetes manifests as the production
+overlay renders them, see tests/test_k8s_manifests.py) and cross-checked, so a service added to one
+place and forgotten in another fails here.
 """
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 import yaml
 
 from launcher import SERVICES
+from test_k8s_manifests import render
 
 ROOT = Path(__file__).resolve().parents[1]
 PLATFORM = set(SERVICES) | {"gateway", "exchange"}
@@ -24,11 +26,7 @@ def compose():
 
 @pytest.fixture(scope="module")
 def k8s():
-    documents = []
-    kustomization = yaml.safe_load((ROOT / "deploy/k8s/kustomization.yaml").read_text())
-    for name in kustomization["resources"]:
-        documents += [d for d in yaml.safe_load_all((ROOT / "deploy/k8s" / name).read_text()) if d]
-    return documents
+    return render("overlays/production")
 
 
 def deployments(k8s):
@@ -63,16 +61,26 @@ def test_compose_services_have_health_checks_and_wait_for_infrastructure(compose
         assert f"CREATE DATABASE approval_{name};" in init_sql
 
 
+def minimum_replicas(k8s, name):
+    """A Deployment's fewest replicas: its autoscaler's minimum, else its fixed count."""
+    for d in k8s:
+        if d["kind"] == "ScaledObject" and d["spec"]["scaleTargetRef"]["name"] == name:
+            return d["spec"]["minReplicaCount"]
+        if d["kind"] == "HorizontalPodAutoscaler" and d["spec"]["scaleTargetRef"]["name"] == name:
+            return d["spec"]["minReplicas"]
+    return deployments(k8s)[name]["spec"]["replicas"]
+
+
 def test_each_deployment_migrates_is_probed_and_scales_alone(k8s):
     for name, deployment in deployments(k8s).items():
         spec = deployment["spec"]
-        assert spec["replicas"] >= 2, name  # several replicas: outcomes must not depend on one
+        assert minimum_replicas(k8s, name) >= 2, name  # several replicas: outcomes must not depend on one
         pod = spec["template"]["spec"]
         assert spec["selector"]["matchLabels"] == {"app.kubernetes.io/name": name}
         assert pod["initContainers"][0]["command"] == ["platform-migrate", DATABASE_OF.get(name, name)]
         container = pod["containers"][0]
         assert container["readinessProbe"] and container["livenessProbe"], name
-        secrets = {e["valueFrom"]["secretKeyRef"]["key"] for e in container["env"] if "valueFrom" in e}
+        secrets = {e["name"] for e in container["env"] if "secretKeyRef" in e.get("valueFrom", {})}
         assert {"AMQP_URI", f"{DATABASE_OF.get(name, name).upper()}_DATABASE_URL"} <= secrets
         if name != "gateway":
             assert container["readinessProbe"]["exec"]["command"] == ["platform-healthcheck", name]
@@ -93,20 +101,22 @@ def test_the_exchange_reaches_the_front_database(compose, k8s):
     assert "EXCHANGE_FRONT_URL" in secrets
 
 
-def test_the_gateway_has_a_service(k8s):
+def test_every_process_has_a_service_whose_ports_it_listens_on(k8s):
     services = {d["metadata"]["name"]: d for d in k8s if d["kind"] == "Service"}
-    assert set(services) == {"gateway", "intake"}
+    assert PLATFORM <= set(services)
+    workloads = {d["metadata"]["name"]: d for d in k8s if d["kind"] in ("Deployment", "StatefulSet")}
     for name, service in services.items():
-        assert service["spec"]["selector"] == {"app.kubernetes.io/name": name}
-        ports = {p["name"] for p in container(k8s, name)["ports"]}
-        assert {p["targetPort"] for p in service["spec"]["ports"]} <= ports
+        (workload,) = [w for w in workloads.values()
+                       if service["spec"]["selector"].items() <= w["spec"]["template"]["metadata"]["labels"].items()]
+        ports = {p["name"] for p in workload["spec"]["template"]["spec"]["containers"][0]["ports"]}
+        assert {p["targetPort"] for p in service["spec"]["ports"]} <= ports, name
 
 
 def test_the_gateway_streams_uploads_to_intake(compose, k8s):
     def env(c):
         return {e["name"]: e.get("value") for e in c["env"]}
     port = next(p["port"] for d in k8s if d["kind"] == "Service" and d["metadata"]["name"] == "intake"
-                for p in d["spec"]["ports"])
+                for p in d["spec"]["ports"] if p["name"] == "upload")
     assert env(container(k8s, "gateway"))["INTAKE_HTTP_ADDRESS"] == f"intake:{port}"
     assert env(container(k8s, "intake"))["INTAKE_HTTP_ADDRESS"] == f"0.0.0.0:{port}"
     assert compose["gateway"]["environment"]["INTAKE_HTTP_ADDRESS"] == f"intake:{port}"
