@@ -139,8 +139,13 @@ class Platform:
         logs = self.workdir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         log = open(logs / f"{name}.log", "ab")
-        process = subprocess.Popen(args, cwd=ROOT, env=env or self.env(), stdout=log, stderr=subprocess.STDOUT,
+        # every process serves its own /metrics (METRICS_PORT: a free port each; "0" in extra_env: none)
+        env = dict(env or self.env())
+        metrics_port = 0 if self.extra_env.get("METRICS_PORT") == "0" else free_port()
+        env["METRICS_PORT"] = str(metrics_port)
+        process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True)
+        process.metrics_port = metrics_port
         process.log_path = logs / f"{name}.log"
         process.label = name
         self.processes.append(process)
