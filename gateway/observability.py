@@ -16,7 +16,6 @@ and Prometheus metrics.
 """
 import logging
 import os
-import re
 import shutil
 import tempfile
 import time
@@ -26,7 +25,6 @@ from platform_kit import logs
 
 log = logging.getLogger(__name__)
 
-REQUEST_ID = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]{0,126}[\x21-\x7e])?")   # printable ASCII, ≤ 128
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 MULTIPROC = "PROMETHEUS_MULTIPROC_DIR"
 _made_dir = []   # the temporary folder this master made for its workers' metrics
@@ -34,8 +32,7 @@ _made_dir = []   # the temporary folder this master made for its workers' metric
 
 def request_id_of(req):
     """The caller's X-Request-Id when it is sane, else a new one (32 hex digits)."""
-    given = (req.get_header("X-Request-Id") or "").strip()
-    return given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+    return logs.valid_request_id(req.get_header("X-Request-Id")) or uuid.uuid4().hex
 
 
 def route_of(req):

@@ -65,8 +65,10 @@ def declared(platform, catalog):
     project = applicant.post("/projects", json={"name": "焦作市观测项目", "category": "gov_building",
                                                 "region": "410800", "attributes": {"floor_area_m2": 900}}).json()
     code = project["project_code"]
+    upload_id = str(uuid.uuid4())
     material = applicant.post(f"/projects/{code}/materials", data={"name": "建设项目用地预审与选址意见书"},
-                              files={"file": ("site.pdf", PDF, "application/pdf")}).json()
+                              files={"file": ("site.pdf", PDF, "application/pdf")},
+                              headers={"X-Request-Id": upload_id}).json()
     request_id = str(uuid.uuid4())
     answer = applicant.post(f"/projects/{code}/declarations", headers={"X-Request-Id": request_id}, json={
         "stage": "land_use_planning", "form": STAGE_1_FORM, "material_ids": [material["material_id"]]})
@@ -76,7 +78,7 @@ def declared(platform, catalog):
         officer = login(platform, account)
         case = eventually(lambda: (officer.get("/cases", params={"project_code": code}).json()["items"] or [None])[0])
         assert officer.post(f"/cases/{case['case_id']}/actions", json={"action": "accept"}).status_code == 200
-    return {"before": before, "request_id": request_id, "code": code}
+    return {"before": before, "request_id": request_id, "code": code, "upload_id": upload_id}
 
 
 def test_the_gateway_counts_requests_by_route_template(platform, declared):
@@ -151,3 +153,9 @@ def test_the_request_id_is_in_the_log_lines_of_every_process_that_handled_it(pla
                                       if line["event"] == "event handled"} >= {"declaration.submitted",
                                                                                "stage.opened"})
     assert supervision
+
+
+def test_a_material_upload_streamed_to_intakes_http_port_keeps_its_request_id(platform, declared):
+    lines = [line for line in json_lines(platform, "intake-1") if line.get("request_id") == declared["upload_id"]]
+    assert [(line["event"], line["status"]) for line in lines if line["event"] == "http handled"] == [
+        ("http handled", 201)]

@@ -10,8 +10,11 @@ import pytest
 import requests
 from prometheus_client import REGISTRY
 
-from gateway.tests.test_gateway_server import server, services  # noqa: F401  (fixtures)
+from gateway.tests import test_gateway_server
 from platform_kit import logs
+
+# gunicorn in front of stand-in services, as test_gateway_server starts it
+services, server = test_gateway_server.services, test_gateway_server.server
 
 
 def count(method, route, status):
@@ -75,7 +78,7 @@ def metrics_port(monkeypatch):
     return port
 
 
-def test_the_master_serves_the_sum_of_its_workers_metrics_on_its_own_port(server, metrics_port, tmp_path):  # noqa: F811
+def test_the_master_serves_the_sum_of_its_workers_metrics_on_its_own_port(server, metrics_port, tmp_path):
     token = requests.post(f"{server}/auth/login", json={"account": "applicant", "password": "Demo@2026"},
                           timeout=10).json()["access_token"]
     metrics = f"http://127.0.0.1:{metrics_port}/metrics"

@@ -13,11 +13,24 @@ only its own. ``LOG_FORMAT=console`` gives structlog's readable lines instead (l
 """
 import logging
 import os
+import re
 
 import structlog
-from structlog.contextvars import bind_contextvars, clear_contextvars, merge_contextvars
+from structlog.contextvars import bind_contextvars, clear_contextvars, get_contextvars, merge_contextvars
 
 JSON, CONSOLE = "json", "console"
+REQUEST_ID = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]{0,126}[\x21-\x7e])?")   # printable ASCII, 1–128
+
+
+def valid_request_id(value):
+    """`value` stripped when it is a sane request id (1–128 printable ASCII characters), else None."""
+    value = (value or "").strip()
+    return value if REQUEST_ID.fullmatch(value) else None
+
+
+def current_request_id():
+    """The request id bound to the work in hand (this worker's, this HTTP request's), if any."""
+    return get_contextvars().get("request_id")
 
 
 def _shared_processors(service):
@@ -94,4 +107,4 @@ def clear():
     clear_contextvars()
 
 
-__all__ = ["Formatter", "configure", "dict_config", "bind", "clear"]
+__all__ = ["Formatter", "configure", "dict_config", "bind", "clear", "valid_request_id", "current_request_id"]

@@ -27,6 +27,7 @@ import uuid
 from nameko.events import EventHandler
 from nameko.extensions import DependencyProvider
 from nameko.rpc import Rpc
+from nameko.web.handlers import HttpRequestHandler
 from prometheus_client import REGISTRY, Counter, Gauge, Histogram, start_http_server
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
@@ -169,6 +170,10 @@ class Metrics(DependencyProvider):
 
     def worker_setup(self, worker_ctx):
         request_id = worker_ctx.data.get(REQUEST_ID)
+        if not request_id and isinstance(worker_ctx.entrypoint, HttpRequestHandler) and worker_ctx.args:
+            # an HTTP entrypoint (intake's material files): the id the gateway sent in X-Request-Id
+            request_id = worker_ctx.data[REQUEST_ID] = logs.valid_request_id(
+                worker_ctx.args[0].headers.get("X-Request-Id"))
         if not request_id:
             request_id = worker_ctx.data[REQUEST_ID] = uuid.uuid4().hex
         logs.clear()
@@ -200,6 +205,9 @@ class Metrics(DependencyProvider):
                 "queue": queue, "event_type": entrypoint.event_type,
                 "event_id": getattr(worker_ctx.args[0], "event_id", None) if worker_ctx.args else None,
                 "outcome": "ok" if exc_info is None else "failed", "duration_ms": round(elapsed * 1000, 1)})
+        elif isinstance(entrypoint, HttpRequestHandler):
+            log.info("http handled", extra={"method": method, "status": getattr(result, "status_code", None),
+                                            "duration_ms": round(elapsed * 1000, 1)})
 
     def worker_teardown(self, worker_ctx):
         self.started.pop(worker_ctx, None)
