@@ -127,7 +127,11 @@ def serve_metrics(environ=None):
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)
     address = environ.get("METRICS_ADDRESS") or "127.0.0.1"
-    served = start_http_server(port, addr=address, registry=registry)
+    try:
+        served = start_http_server(port, addr=address, registry=registry)
+    except OSError as exc:   # the port is taken: the gateway still serves, its metrics are not read
+        log.error("gateway metrics not served on %s:%d: %s", address, port, exc)
+        return None
     log.info("gateway metrics served on http://%s:%d/metrics", address, port)
     return served
 

@@ -121,7 +121,11 @@ def serve(port, address="127.0.0.1", registry=REGISTRY):
     port = int(port or 0)
     if port <= 0 or port in _servers:
         return None
-    _servers[port] = start_http_server(port, addr=address, registry=registry)
+    try:
+        _servers[port] = start_http_server(port, addr=address, registry=registry)
+    except OSError as exc:   # the port is taken: the service still serves, its metrics are not read
+        log.error("metrics not served on %s:%d: %s", address, port, exc)
+        return None
     log.info("metrics served on http://%s:%d/metrics", address, port)
     return _servers[port]
 
