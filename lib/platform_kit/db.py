@@ -45,7 +45,7 @@ def service_metadata():
         Column("next_attempt_at", DateTime(timezone=True)),
         Column("last_error", Text),
         # call context published with the event as ``nameko.<key>`` headers: {"request_id": ...}
-        Column("headers", JSON),
+        Column("headers", JSON(none_as_null=True)),
     )
     Table(
         "processed_events", metadata,
