@@ -365,6 +365,10 @@ def up(args):
 Demo accounts (password for all: {DEMO_PASSWORD}):""")
     for account, role in DEMO_ACCOUNTS:
         print(f"  {account:<14} {role}")
+    print("\nMetrics (Prometheus, GET /metrics; logs are JSON lines with a request_id):")
+    for process in platform.processes:
+        if getattr(process, "metrics_port", 0):
+            print(f"  {process.label:<16} http://127.0.0.1:{process.metrics_port}/metrics")
     print(f"""
 The operator also gives a second-factor code ("totp") at login (the login page's 动态验证码 field). Its secret is in {platform.totp_file}
 (add it to an authenticator app), or print the current code with:
