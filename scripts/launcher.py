@@ -168,9 +168,11 @@ class Platform:
 
     def start_checker(self):
         """The province's side: checks new front-database rows every CHECKER_SECONDS (default 1)."""
-        return self._spawn("province-checker", [
+        process = self._spawn("province-checker", [
             sys.executable, str(ROOT / "scripts" / "province_checker.py"), "run", "--url", self.front_url,
             "--interval", self.extra_env.get("CHECKER_SECONDS", "1")])
+        process.metrics_port = 0    # the province's side serves no metrics
+        return process
 
     def start(self):
         self.ensure_keys()
