@@ -33,6 +33,7 @@ from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
 
 from platform_kit import logs
+from platform_kit.db import Database
 from platform_kit.times import utcnow
 
 log = logging.getLogger(__name__)
@@ -153,7 +154,6 @@ class Metrics(DependencyProvider):
         self.service = self.container.service_name
 
     def start(self):
-        from platform_kit.db import Database
         config = self.container.config
         database = next((d for d in self.container.dependencies if isinstance(d, Database)), None)
         self.collector = ServiceCollector(self.service, database, config, self.collect)
