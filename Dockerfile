@@ -10,6 +10,8 @@ RUN npm run api:check && npm run build
 
 FROM python:3.11-slim
 ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+# every process serves Prometheus metrics at :9100/metrics (the gateway on its own port, never on 8000)
+ENV METRICS_PORT=9100 METRICS_ADDRESS=0.0.0.0
 # the TrueType CJK font the PDFs embed (licences, window documents, one-time notification lists)
 RUN apt-get update && apt-get install -y --no-install-recommends fonts-wqy-microhei && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
@@ -21,5 +23,5 @@ COPY scripts ./scripts
 COPY --from=web /src/web/dist ./web/dist
 RUN pip install -e . && useradd --create-home --uid 10001 platform && mkdir -p /app/var && chown platform /app/var
 USER platform
-EXPOSE 8000
+EXPOSE 8000 9100
 CMD ["platform-healthcheck", "--help"]

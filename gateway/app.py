@@ -20,12 +20,14 @@ from gateway.accounts.book import AccountBook
 from gateway.accounts.sessions import SessionCheck
 from gateway.audit.middleware import AuditMiddleware, trusted_networks
 from gateway.audit.trail import AuditTrail
-from gateway.auth import Authentication, RequestId
+from gateway.auth import Authentication
 from gateway.idempotency import IdempotencyStore
+from gateway.observability import Observability
 from gateway.routes import OPERATIONS
 from gateway.rpc import RpcClient
 from gateway.settings import Settings
 from gateway.uploads import IntakeHttp
+from platform_kit.logs import configure as configure_logs
 from platform_kit.validation import MAX_JSON_DEPTH, json_depth
 
 log = logging.getLogger(__name__)
@@ -52,7 +54,7 @@ def create_app(settings, rpc, book=None, uploads=None, audit=None, trusted_proxi
     book = book or AccountBook(settings)
     json_handler = falcon.media.JSONHandler(dumps=partial(json.dumps, ensure_ascii=False), loads=json_loads)
     audit = audit or AuditTrail(settings.database_url)
-    app = falcon.App(middleware=[RequestId(), AuditMiddleware(audit, settings.public_key, trusted_proxies,
+    app = falcon.App(middleware=[Observability(), AuditMiddleware(audit, settings.public_key, trusted_proxies,
                                                               token_engine=book.engine),
                                  Authentication(settings.public_key,
                                                 SessionCheck(book, settings.session_check_seconds)),
@@ -101,7 +103,7 @@ def create_app(settings, rpc, book=None, uploads=None, audit=None, trusted_proxi
 
 
 def get_app():
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
+    configure_logs("gateway")   # JSON lines, as every service writes them
     settings = Settings.from_env()
     rpc = RpcClient(settings.amqp_uri, timeout=settings.rpc_timeout)
     _clients.append(rpc)

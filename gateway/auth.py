@@ -1,8 +1,5 @@
-"""At the door: a request id for every request, and the Bearer token checked once (the raw token
-then travels with every service call)."""
-import re
-import uuid
-
+"""At the door: the Bearer token checked once (the raw token then travels with every service call).
+The request id is given by :mod:`gateway.observability`."""
 from platform_kit.errors import Unauthenticated
 from platform_kit.identity import verify_token
 
@@ -13,22 +10,6 @@ def bearer_token(req):
     if scheme.lower() != "bearer" or not token.strip():
         return None
     return token.strip()
-
-
-REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-
-
-class RequestId:
-    """Keeps the caller's X-Request-Id (when sane) or makes one; answered back and sent to services."""
-
-    def process_request(self, req, resp):
-        given = req.get_header("X-Request-Id") or ""
-        req.context.request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
-        req.context.token = None
-        req.context.identity = None
-
-    def process_response(self, req, resp, resource, req_succeeded):
-        resp.set_header("X-Request-Id", req.context.get("request_id") or "")
 
 
 class Authentication:

@@ -2,9 +2,14 @@
 
 GATEWAY_BIND (host:port, e.g. 0.0.0.0:8000 in containers) or 127.0.0.1:GATEWAY_PORT (default 8000);
 GATEWAY_WORKERS sync workers (default 2). Each worker builds its own app and its own RPC client
-(one broker connection and reply queue per worker, opened on its first call).
+(one broker connection and reply queue per worker, opened on its first call). Logs are JSON lines
+(platform_kit.logs; LOG_FORMAT=console for reading); with METRICS_PORT the master serves the workers'
+metrics on that port (gateway.observability), never on the gateway's own.
 """
 import os
+
+from gateway import observability
+from platform_kit.logs import dict_config
 
 bind = os.environ.get("GATEWAY_BIND") or f"127.0.0.1:{os.environ.get('GATEWAY_PORT', '8000')}"
 workers = int(os.environ.get("GATEWAY_WORKERS", "2"))
@@ -16,10 +21,25 @@ timeout = int(os.environ.get("GATEWAY_WORKER_TIMEOUT") or max(120, int(float(os.
     "GATEWAY_RPC_TIMEOUT", "30"))) + 30))
 graceful_timeout = 20
 keepalive = 5
-accesslog = "-"
+# the gateway's middleware writes one line per request, with its request id and route template
+accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GATEWAY_LOG_LEVEL", "info")
+logconfig_dict = dict_config("gateway", loglevel.upper())
+observability.prepare_workers()
 proc_name = "approval-gateway"
+
+
+def when_ready(server):
+    observability.serve_metrics()
+
+
+def child_exit(server, worker):
+    observability.worker_exited(worker.pid)
+
+
+def on_exit(server):
+    observability.cleanup()
 
 
 def worker_exit(server, worker):

@@ -179,6 +179,8 @@ class RpcClient:
         headers = {f"{HEADER_PREFIX}.call_id_stack": [call_id]}
         if token:
             headers[f"{HEADER_PREFIX}.{CONTEXT_KEY}"] = token
+        if request_id:   # the services' workers log it and pass it on with their events
+            headers[f"{HEADER_PREFIX}.request_id"] = request_id
         body = {"args": list(args), "kwargs": dict(kwargs or {})}
         self._publish(service, method, body, headers, correlation_id, timeout)
         return correlation_id

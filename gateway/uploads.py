@@ -21,6 +21,7 @@ import requests
 from gateway.rpc import RemoteFailure, RpcTimeout, ServiceUnavailable
 from platform_kit.errors import (Conflict, Forbidden, NotFound, PlatformError, Unauthenticated,
                                  ValidationFailed)
+from platform_kit.logs import current_request_id
 
 CHUNK = 64 * 1024
 IN_MEMORY = 1024 * 1024
@@ -107,6 +108,12 @@ class SpooledMaterial:
         self.file.close()
 
 
+def _request_id():
+    """The HTTP request's id, for intake's log lines (gateway.observability binds it)."""
+    request_id = current_request_id()
+    return {"X-Request-Id": request_id} if request_id else {}
+
+
 class IntakeHttp:
     """Intake's own HTTP port for material files, used as the caller (their token): uploads and
     downloads stream through in blocks instead of travelling base64 inside RPC messages."""
@@ -120,7 +127,7 @@ class IntakeHttp:
         # intake's query names for the same fields
         query_names = {"paper_copies": "copies", "paper_pages": "pages"}
         params = {query_names.get(name, name): value for name, value in material.fields.items()}
-        headers = {"Content-Type": material.content_type}
+        headers = {"Content-Type": material.content_type, **_request_id()}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         url = f"{self.base}/projects/{quote(project_code, safe='')}/materials"
@@ -138,7 +145,7 @@ class IntakeHttp:
     def download(self, material_id, version, token):
         """The stored version as an open response: headers to pass on and `raw` to stream."""
         url = f"{self.base}/materials/{quote(material_id, safe='')}/versions/{int(version)}/content"
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        headers = {**({"Authorization": f"Bearer {token}"} if token else {}), **_request_id()}
         try:
             response = self.session.get(url, headers=headers, stream=True, timeout=(5, self.timeout))
         except requests.ConnectTimeout:

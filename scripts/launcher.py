@@ -139,8 +139,13 @@ class Platform:
         logs = self.workdir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         log = open(logs / f"{name}.log", "ab")
-        process = subprocess.Popen(args, cwd=ROOT, env=env or self.env(), stdout=log, stderr=subprocess.STDOUT,
+        # every process serves its own /metrics (METRICS_PORT: a free port each; "0" in extra_env: none)
+        env = dict(env or self.env())
+        metrics_port = 0 if self.extra_env.get("METRICS_PORT") == "0" else free_port()
+        env["METRICS_PORT"] = str(metrics_port)
+        process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True)
+        process.metrics_port = metrics_port
         process.log_path = logs / f"{name}.log"
         process.label = name
         self.processes.append(process)
@@ -163,9 +168,11 @@ class Platform:
 
     def start_checker(self):
         """The province's side: checks new front-database rows every CHECKER_SECONDS (default 1)."""
-        return self._spawn("province-checker", [
+        process = self._spawn("province-checker", [
             sys.executable, str(ROOT / "scripts" / "province_checker.py"), "run", "--url", self.front_url,
             "--interval", self.extra_env.get("CHECKER_SECONDS", "1")])
+        process.metrics_port = 0    # the province's side serves no metrics
+        return process
 
     def start(self):
         self.ensure_keys()
@@ -360,6 +367,10 @@ def up(args):
 Demo accounts (password for all: {DEMO_PASSWORD}):""")
     for account, role in DEMO_ACCOUNTS:
         print(f"  {account:<14} {role}")
+    print("\nMetrics (Prometheus, GET /metrics; logs are JSON lines with a request_id):")
+    for process in platform.processes:
+        if getattr(process, "metrics_port", 0):
+            print(f"  {process.label:<16} http://127.0.0.1:{process.metrics_port}/metrics")
     print(f"""
 The operator also gives a second-factor code ("totp") at login (the login page's 动态验证码 field). Its secret is in {platform.totp_file}
 (add it to an authenticator app), or print the current code with:

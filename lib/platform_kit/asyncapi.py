@@ -101,6 +101,11 @@ def object_schema(schema):
 def document():
     channels, messages, schemas = {}, {}, {}
     schemas["Envelope"] = object_schema(contracts.EnvelopeSchema())
+    schemas["MessageHeaders"] = {"type": "object", "properties": {
+        "event_type": {"type": "string", "description": "The event's type (also the routing key)."},
+        "nameko.request_id": {"type": "string", "maxLength": 128, "description": (
+            "The request id of the work that emitted the event (the HTTP request's X-Request-Id, or one "
+            "the service made): handlers log it and pass it on with the events they emit. Optional.")}}}
     for event_type, versions in contracts.EVENTS.items():
         source = PUBLISHERS[event_type]
         refs = []
@@ -110,6 +115,7 @@ def document():
             messages[name] = {
                 "name": event_type, "title": f"{event_type} v{version}", "contentType": "application/json",
                 "summary": (schema_class.__doc__ or "").strip() or f"{event_type}, version {version}",
+                "headers": {"$ref": "#/components/schemas/MessageHeaders"},
                 "payload": {"allOf": [{"$ref": "#/components/schemas/Envelope"}, {
                     "type": "object", "properties": {
                         "type": {"const": event_type}, "version": {"const": version},

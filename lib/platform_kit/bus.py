@@ -26,6 +26,7 @@ from nameko.events import SERVICE_POOL, EventHandler
 
 from platform_kit.contracts import parse_event
 from platform_kit.errors import ValidationFailed
+from platform_kit.metrics import event_settled
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,7 @@ class ReliableEventHandler(EventHandler):
     def _after(self, message, body, exc_info):
         if exc_info is None:
             self.queue_consumer.ack_message(message)
+            event_settled(self.container.service_name, self.queue.name, body, "ok")
             return
         attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 1))
         error = "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip()
@@ -107,6 +109,8 @@ class ReliableEventHandler(EventHandler):
             self._settle(message, body, self.dead_letter_queue, headers)
 
     def _settle(self, message, body, queue, headers):
+        # the call context (the request id) goes along to the retry and the dead-letter queue
+        headers = {**{k: v for k, v in (message.headers or {}).items() if k.startswith("nameko.")}, **headers}
         try:
             self.republisher.publish(body, exchange=DIRECT, routing_key=queue.name,
                                      headers=headers,
@@ -116,6 +120,8 @@ class ReliableEventHandler(EventHandler):
             self.queue_consumer.requeue_message(message)
             return
         self.queue_consumer.ack_message(message)
+        event_settled(self.container.service_name, self.queue.name, body,
+                      "dead_lettered" if queue is self.dead_letter_queue else "retried")
 
 
 event_handler = ReliableEventHandler.decorator

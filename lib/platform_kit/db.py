@@ -44,6 +44,8 @@ def service_metadata():
         Column("attempts", Integer, nullable=False, default=0),
         Column("next_attempt_at", DateTime(timezone=True)),
         Column("last_error", Text),
+        # call context published with the event as ``nameko.<key>`` headers: {"request_id": ...}
+        Column("headers", JSON(none_as_null=True)),
     )
     Table(
         "processed_events", metadata,
@@ -120,8 +122,9 @@ class UnitOfWork:
 
     read_only = False
 
-    def __init__(self, session, metadata, repositories=None):
+    def __init__(self, session, metadata, repositories=None, headers=None):
         self.session = session
+        self.headers = headers or None   # the call context its events carry (the request id)
         for name, repository in (repositories(session) if repositories else {}).items():
             setattr(self, name, repository)
         self._outbox = metadata.tables["outbox"]
@@ -140,7 +143,7 @@ class UnitOfWork:
             raise RuntimeError("a read-only unit of work cannot emit events")
         self._unwritten.append({
             "event_id": envelope.event_id, "event_type": envelope.type, "source": envelope.source,
-            "body": envelope.to_wire(), "created_at": utcnow(), "attempts": 0,
+            "body": envelope.to_wire(), "created_at": utcnow(), "attempts": 0, "headers": self.headers,
         })
         self.emitted.append(envelope)
 
@@ -214,20 +217,27 @@ class Database(DependencyProvider):
         self.stop()
 
     def get_dependency(self, worker_ctx):
-        return DatabaseAccess(self.sessions, self.metadata, self.relay, self.repositories)
+        return DatabaseAccess(self.sessions, self.metadata, self.relay, self.repositories, worker_ctx)
 
 
 class DatabaseAccess:
-    def __init__(self, sessions, metadata, relay, repositories=None):
+    def __init__(self, sessions, metadata, relay, repositories=None, worker_ctx=None):
         self._sessions = sessions
         self._metadata = metadata
         self._relay = relay
         self._repositories = repositories
+        self._worker_ctx = worker_ctx
+
+    def _headers(self):
+        """The call context the worker's events carry: its request id (read when the unit of work
+        starts, after the workers' setup gave it one)."""
+        request_id = self._worker_ctx.data.get("request_id") if self._worker_ctx is not None else None
+        return {"request_id": request_id} if request_id else None
 
     @contextlib.contextmanager
     def unit_of_work(self):
         session = self._sessions()
-        uow = UnitOfWork(session, self._metadata, self._repositories)
+        uow = UnitOfWork(session, self._metadata, self._repositories, self._headers())
         try:
             yield uow
             session.commit()

@@ -25,6 +25,15 @@ from platform_kit.times import utcnow
 log = logging.getLogger(__name__)
 
 
+def _headers(row):
+    """The message's headers: its type, and the call context of the work that emitted it as nameko
+    context headers (``nameko.request_id``), which the consumers' workers take as their own."""
+    headers = {"event_type": row.event_type}
+    for key, value in (row.headers or {}).items():
+        headers[f"nameko.{key}"] = value
+    return headers
+
+
 class OutboxRelay:
     BATCH = 200
     CONFIRM_TIMEOUT = 30.0  # seconds to wait for the broker to confirm a batch
@@ -118,7 +127,7 @@ class OutboxRelay:
         with self.engine.begin() as conn:
             rows = conn.execute(
                 select(table.c.id, table.c.event_id, table.c.event_type, table.c.source,
-                       table.c.body, table.c.attempts)
+                       table.c.body, table.c.attempts, table.c.headers)
                 .where(and_(table.c.published_at.is_(None),
                             or_(table.c.next_attempt_at.is_(None), table.c.next_attempt_at <= now)))
                 .order_by(table.c.id).limit(self.BATCH)
@@ -151,7 +160,7 @@ class OutboxRelay:
                     self._declared[row.source] = exchange
                 producer.publish(row.body, exchange=exchange, routing_key=row.event_type, mandatory=True,
                                  delivery_mode=PERSISTENT, message_id=row.event_id,
-                                 headers={"event_type": row.event_type})
+                                 headers=_headers(row))
                 self._tags[self._next_tag] = row.event_id
                 self._next_tag += 1
                 sent.append(row.event_id)

@@ -14,6 +14,7 @@ from platform_kit.calendar import today_in_shanghai
 from platform_kit.db import Database
 from platform_kit.errors import EXPECTED_ERRORS
 from platform_kit.identity import CLERK, OFFICER, OPERATOR, Auth
+from platform_kit.metrics import Metrics
 from platform_kit.sweeper import Sweeper
 from platform_kit.validation import load
 from platform_kit.wire import PageFilters
@@ -27,6 +28,7 @@ class CertificateService:
     sealing = Sealing()
     sweeper = Sweeper(seconds=60, batch=200)
     auth = Auth()
+    metrics = Metrics()
 
     @event_handler("stage", "case.approved")
     def on_case_approved(self, envelope):

@@ -15,6 +15,7 @@ from platform_kit.calendar_store import current_calendar
 from platform_kit.db import Database
 from platform_kit.errors import EXPECTED_ERRORS
 from platform_kit.identity import OFFICER, SUPERVISOR, Auth
+from platform_kit.metrics import Metrics
 from platform_kit.sweeper import Sweeper
 from platform_kit.validation import load
 
@@ -27,6 +28,7 @@ class ConsultService(guidance_service.GuidanceEntrypoints):   # joint guidance (
 
     db = Database(metadata)
     auth = Auth()
+    metrics = Metrics()
     sweeper = Sweeper(seconds=30, batch=200)
     config = Config()
 

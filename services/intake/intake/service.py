@@ -9,14 +9,13 @@ from sqlalchemy import text
 from werkzeug.wrappers import Response
 from werkzeug.wsgi import wrap_file
 
-from intake import handlers
+from intake import handlers, project_records
 from intake.adapters.http import CHUNK, HeaderAuth, body_chunks, content_disposition, http
 from intake.adapters.orm import metadata
 from intake.adapters.repositories import repositories
 from intake.adapters.storage import MaterialStorage, chunks_of
 from intake.domain import window
 from intake.handlers.guidance import record_guide_entry, record_guidance_list
-from intake import project_records
 from intake.render.flowchart import flowchart_svg
 from intake.render.sealing import WindowSeals
 from intake.schemas import (CatalogIn, CatalogLoaded, ChecklistOut, DeclarationOut, DocumentContentOut, DocumentOut,
@@ -32,6 +31,7 @@ from platform_kit.calendar_store import store_loaded_year
 from platform_kit.db import Database
 from platform_kit.errors import EXPECTED_ERRORS, ValidationFailed
 from platform_kit.identity import APPLICANT, CLERK, OFFICER, OPERATOR, Auth
+from platform_kit.metrics import Metrics
 from platform_kit.validation import load
 
 
@@ -48,6 +48,7 @@ class IntakeService(project_records.ProjectRecords):
 
     db = Database(metadata, repositories=repositories)
     auth = Auth()
+    metrics = Metrics()
     storage = MaterialStorage()
     http_auth = HeaderAuth()
     config = Config()

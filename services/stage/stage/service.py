@@ -9,6 +9,7 @@ from platform_kit.db import Database
 from platform_kit.errors import EXPECTED_ERRORS
 from platform_kit.sweeper import Sweeper
 from platform_kit.identity import APPLICANT, CLERK, DEPT_ADMIN, OFFICER, OPERATOR, PROVINCE, SUPERVISOR, Auth
+from platform_kit.metrics import Metrics
 from platform_kit.validation import load
 from platform_kit.wire import PageFilters
 from stage import handlers
@@ -26,6 +27,7 @@ class StageService:
 
     db = Database(metadata, repositories=repositories)
     auth = Auth()
+    metrics = Metrics()
     sweeper = Sweeper(seconds=20, batch=500)
     settings = Settings()
 

@@ -19,6 +19,7 @@ from platform_kit.calendar import today_in_shanghai
 from platform_kit.db import Database
 from platform_kit.errors import EXPECTED_ERRORS
 from platform_kit.identity import APPLICANT, CLERK, DEPT_ADMIN, OFFICER, OPERATOR, ROLES, SUPERVISOR, Auth
+from platform_kit.metrics import Metrics
 from platform_kit.sweeper import Sweeper
 from platform_kit.validation import load
 from supervision import handlers
@@ -57,6 +58,7 @@ class SupervisionService:
 
     db = Database(metadata)
     auth = Auth()
+    metrics = Metrics(collect=handlers.clocks_by_light)   # platform_clocks_open{light}
     config = Config()
     mailer = Mailer()
     sweeper = Sweeper(seconds=20, batch=2000)

@@ -207,3 +207,27 @@ def resolve_task(uow, task_id, resolution, identity):
         raise Conflict("该任务已处理")
     store.resolve_task(uow.session, task_id, f"{identity.sub}：{resolution}")
     return dict(uow.session.execute(tasks.select().where(tasks.c.task_id == task_id)).mappings().first())
+
+
+def observed(engine, config=None):
+    """What ``GET /exchange/status`` tells, as Prometheus gauges read at scrape time:
+    ``platform_exchange_last_poll_timestamp_seconds``, ``platform_exchange_last_push_timestamp_seconds``
+    (Unix time of the last poll and push of any replica, 0 before the first) and
+    ``platform_exchange_backlog{table}`` (rows waiting to be pushed, 0 for every table of the mapping)."""
+    from prometheus_client.core import GaugeMetricFamily
+    with engine.connect() as conn:
+        backlog = store.backlog(conn)
+        runs = store.last_runs(conn)
+    families = []
+    for kind in ("poll", "push"):
+        at = (runs.get(kind) or {}).get("at")
+        family = GaugeMetricFamily(f"platform_exchange_last_{kind}_timestamp_seconds",
+                                   f"When the exchange's last {kind} ran (Unix time, 0: never)")
+        family.add_metric([], at.timestamp() if at is not None else 0.0)
+        families.append(family)
+    waiting = GaugeMetricFamily("platform_exchange_backlog", "Rows staged for the province and not pushed yet",
+                                labels=["table"])
+    for table in sorted(set(Mapping.load().ranked_tables()) | set(backlog)):
+        waiting.add_metric([table], backlog.get(table, {}).get("rows", 0))
+    families.append(waiting)
+    return families

@@ -22,6 +22,7 @@ from platform_kit.bus import event_handler
 from platform_kit.db import Database, utcnow
 from platform_kit.errors import EXPECTED_ERRORS
 from platform_kit.identity import OPERATOR, SUPERVISOR, Auth
+from platform_kit.metrics import Metrics
 from platform_kit.validation import load
 from platform_kit.wire.exchange import (ExchangeStatusOut, RejectionFilters, RejectionsOut, TaskFilters, TaskOut,
                                         TaskResolutionIn, TasksOut)
@@ -69,6 +70,7 @@ class ExchangeService:
 
     db = Database(metadata)
     auth = Auth()
+    metrics = Metrics(collect=handlers.observed)   # platform_exchange_*
     config = Config()
     exchange = Exchange()
     intake = RpcProxy("intake")

@@ -272,3 +272,21 @@ def list_clocks(uow, filters, today, territory=None):
                         clock="closed" if row.state in projection.STAGE_CLOSED else "open")
         items.append(view)
     return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+# ------------------------------------------------------------------------------------ metrics
+def clocks_by_light(engine, config=None, today=None):
+    """``platform_clocks_open{light}``: the open case clocks by today's light, counted in SQL at scrape
+    time (one grouped query over the read model; a case closed or not started yet is not counted)."""
+    from prometheus_client.core import GaugeMetricFamily
+
+    from platform_kit.calendar import today_in_shanghai
+    light = light_sql(CaseClockRow, today or today_in_shanghai())
+    with engine.connect() as conn:
+        counts = dict(conn.execute(select(light, func.count()).where(
+            CaseClockRow.state.not_in(projection.CASE_CLOSED), CaseClockRow.clock_known.is_(True))
+            .group_by(light)).all())
+    family = GaugeMetricFamily("platform_clocks_open", "Open case clocks by today's light", labels=["light"])
+    for name in (GREEN, YELLOW, RED):
+        family.add_metric([name], counts.get(name, 0))
+    return [family]
