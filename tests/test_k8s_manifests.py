@@ -38,9 +38,6 @@ DATABASE_OF = {"exchange": "supervision"}
 MODULE_OF = {"exchange": "supervision.exchange.service"}
 CONFIG_OF = {"exchange": "services/supervision/exchange.yml"}
 METRICS_PORT = 9100
-# the metrics endpoint's settings (METRICS_PORT, METRICS_ADDRESS: platform_kit's metrics server and
-# the gateway's gunicorn master); every process reads them once its metrics are served
-METRICS_SETTINGS = {"METRICS_PORT", "METRICS_ADDRESS"}
 
 
 # ----------------------------------------------------------------------------------- rendering
@@ -300,7 +297,7 @@ def test_every_variable_given_to_a_process_is_one_it_reads():
     readers = {p: read_by(p) for p in PROCESSES}
     # every shared setting is read by some process (or by Python itself)
     for key in config:
-        assert (key.startswith("PYTHON") or key in METRICS_SETTINGS
+        assert (key.startswith("PYTHON")
                 or any(key in read for read in readers.values())), key
     assert config["METRICS_PORT"] == str(METRICS_PORT) and config["METRICS_ADDRESS"] == "0.0.0.0"
     for process in PROCESSES:
