@@ -63,6 +63,12 @@ def test_compose_services_have_health_checks_and_wait_for_infrastructure(compose
         assert f"CREATE DATABASE approval_{name};" in init_sql
 
 
+def test_every_compose_container_is_restarted_when_it_dies(compose):
+    for name, service in compose.items():
+        expected = "on-failure" if name == "keys" else "unless-stopped"   # keys runs once
+        assert service.get("restart") == expected, name
+
+
 def test_each_deployment_migrates_is_probed_and_scales_alone(k8s):
     for name, deployment in deployments(k8s).items():
         spec = deployment["spec"]

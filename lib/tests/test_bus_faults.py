@@ -16,9 +16,18 @@ from sqlalchemy.exc import OperationalError
 from platform_kit import replay
 from platform_kit.rpc import DEADLINE_HEADER, OneTryPublisher, rpc
 
-from .test_bus import Tally, configs, count, queue_depth, replied  # noqa: F401  (configs: a fixture)
+from .test_bus import Tally, _database, count, queue_depth, replied, tally_metadata
 
 QUEUE = "evt-probe-consultation.replied--tally.on_replied"
+
+
+@pytest.fixture
+def configs(rabbit_config, postgres):
+    tally = dict(rabbit_config, max_workers=4, EVENT_RETRY_DELAYS=[0.2, 0.3],
+                 DATABASE_URL=_database(postgres, tally_metadata))
+    Tally.fail_with = None
+    yield None, tally
+    Tally.fail_with = None
 
 
 def publish_raw(rabbit_config, body, content_type, routing_key=QUEUE):
