@@ -10,8 +10,8 @@ nameko's own ``event_handler`` acknowledges a message whose handler raised and f
   retry, so it goes straight to ``Q.dlq``;
 - on a handler error, republishes the message (publisher confirms) to a delay queue whose TTL
   dead-letters it back into ``Q`` after the back-off delay: ``Q.retry.<n>`` after the n-th delay of
-  ``EVENT_RETRY_DELAYS`` for bad data or a bug, ``Q.retry.infra.<n>`` after the n-th delay of
-  ``EVENT_INFRA_RETRY_DELAYS`` when the database or the broker was away (see
+  ``EVENT_RETRY_DELAYS`` for bad data or a bug, ``Q.retry.infra.<seconds>s`` after each delay of
+  ``EVENT_INFRA_RETRY_DELAYS`` in turn when the database or the broker was away (see
   :mod:`platform_kit.bus_failures`); once a budget is spent, republishes it to ``Q.dlq`` with the
   error attached;
 - acknowledges the original only once the republish is confirmed (a broker failure then leaves
@@ -71,8 +71,9 @@ class ReliableEventHandler(EventHandler):
         name = self.queue.name
         self.retry_queues = [delay_queue(name, f"{name}.retry.{n}", delay)
                              for n, delay in enumerate(self.delays, start=1)]
-        self.infra_retry_queues = [delay_queue(name, f"{name}.retry.infra.{n}", delay)
-                                   for n, delay in enumerate(self.infra_delays, start=1)]
+        # named by their delay: a changed budget declares new queues instead of clashing with the old
+        self.infra_retry_queues = [delay_queue(name, f"{name}.retry.infra.{delay:g}s", delay)
+                                   for delay in self.infra_delays]
         self.dead_letter_queue = Queue(f"{name}.dlq", exchange=DIRECT, routing_key=f"{name}.dlq",
                                        durable=True)
         amqp_uri = config[AMQP_URI_CONFIG_KEY]
