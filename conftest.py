@@ -94,6 +94,7 @@ def service_config(rabbit_config, postgres, jwt_keys, seal_pki_dir):
             "DB_POOL_IDLE": 1,
             "OUTBOX_POLL_SECONDS": 0.2,
             "EVENT_RETRY_DELAYS": [0.2, 0.4],
+            "EVENT_INFRA_RETRY_DELAYS": [0.2, 0.4],
         })
         config.update(overrides)
         return config

@@ -7,7 +7,8 @@ starts every process, seeds the demo catalog and accounts, and prints the URL an
 ``--sqlite`` keeps the databases in ``var/*.db`` instead (then only RabbitMQ is needed).
 
 The end-to-end tests and the benchmark use :class:`Platform` the same way, with their own
-vhost and throwaway databases.
+vhost and throwaway databases. Once the platform is ready, a process that dies is started again
+with back-off (``scripts/process_supervisor.py``); one dying never stops the others.
 """
 import argparse
 import json
@@ -20,6 +21,8 @@ import urllib.error
 import urllib.request
 import warnings
 from pathlib import Path
+
+from process_supervisor import Supervisor
 
 # Importing the services' migrations pulls in nameko, whose eventlet import warns on every start.
 warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
@@ -83,6 +86,7 @@ class Platform:
         self.extra_env = extra_env or {}
         self.replicas = replicas or {}
         self.processes = []
+        self.supervisor = None
         self.url = f"http://127.0.0.1:{port}"
         self.intake_http_port = free_port()
         # the demo operator's TOTP secret, written by the seeding; secrets of administrators enrolled
@@ -138,17 +142,40 @@ class Platform:
     def _spawn(self, name, args, env=None):
         logs = self.workdir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
-        log = open(logs / f"{name}.log", "ab")
         # every process serves its own /metrics (METRICS_PORT: a free port each; "0" in extra_env: none)
         env = dict(env or self.env())
         metrics_port = 0 if self.extra_env.get("METRICS_PORT") == "0" else free_port()
         env["METRICS_PORT"] = str(metrics_port)
-        process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        with open(logs / f"{name}.log", "ab") as log:
+            process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                       start_new_session=True)
         process.metrics_port = metrics_port
         process.log_path = logs / f"{name}.log"
         process.label = name
+        process.spawned_with = (args, env)
+        process.started_at = time.monotonic()
         self.processes.append(process)
+        return process
+
+    def respawn(self, process):
+        """Start a process that exited again, with the same command and environment."""
+        return self._spawn(process.label, *process.spawned_with)
+
+    def supervise(self):
+        """From now on a process that dies is started again (see scripts/process_supervisor.py)."""
+        if self.supervisor is None:
+            self.supervisor = Supervisor(self).start()
+        return self.supervisor
+
+    def stop_process(self, label, sig=signal.SIGTERM):
+        """Stop one process (e.g. ``consult-1``) on purpose and wait for it: it is not restarted."""
+        process = next(p for p in self.processes if p.label == label and p.poll() is None)
+        if self.supervisor is not None:
+            self.supervisor.forget(process)
+        else:
+            self.processes.remove(process)
+        os.killpg(process.pid, sig)
+        process.wait(20)
         return process
 
     def start_service(self, service, replica=1):
@@ -208,6 +235,7 @@ class Platform:
             try:
                 status, body = http_json("GET", f"{self.url}/health", timeout=5)
                 if status == 200:
+                    self.supervise()
                     return body
                 last = body
             except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
@@ -291,6 +319,9 @@ class Platform:
         return body
 
     def stop(self):
+        if self.supervisor is not None:
+            self.supervisor.stop()
+            self.supervisor = None
         for process in self.processes:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
@@ -390,11 +421,7 @@ Press Ctrl-C to stop.""", flush=True)
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
     try:
-        while not stopping:
-            for process in platform.processes:
-                if process.poll() is not None:
-                    print(f"{process.label} exited ({process.returncode}); see {process.log_path}", flush=True)
-                    stopping.append(1)
+        while not stopping:   # a process that dies is started again by the supervisor
             time.sleep(1)
     except KeyboardInterrupt:
         pass

@@ -92,8 +92,6 @@ def set_today(platform, day):
 
 
 def stop_process(platform, label):
-    """Stop one process of the platform (e.g. ``consult-1``) and wait for it to exit."""
-    process = next(p for p in platform.processes if p.label == label and p.poll() is None)
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(20)
-    platform.processes.remove(process)
+    """Stop one process of the platform (e.g. ``consult-1``) and wait for it to exit; the platform's
+    supervisor does not start it again."""
+    platform.stop_process(label, signal.SIGTERM)

@@ -71,6 +71,12 @@ def minimum_replicas(k8s, name):
     return deployments(k8s)[name]["spec"]["replicas"]
 
 
+def test_every_compose_container_is_restarted_when_it_dies(compose):
+    for name, service in compose.items():
+        expected = "on-failure" if name == "keys" else "unless-stopped"   # keys runs once
+        assert service.get("restart") == expected, name
+
+
 def test_each_deployment_migrates_is_probed_and_scales_alone(k8s):
     for name, deployment in deployments(k8s).items():
         spec = deployment["spec"]

@@ -3,7 +3,6 @@ platform make 240 front-database rows (project and construction unit); two excha
 in small batches while one replica is killed (SIGKILL) three times mid-push and started again. Every
 staged row reaches the front database exactly once per DFSJZJ and version: nothing lost, nothing twice.
 """
-import os
 import signal
 import time
 
@@ -40,10 +39,7 @@ def staged(platform):
 
 
 def kill(platform, label):
-    process = next(p for p in platform.processes if p.label == label and p.poll() is None)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait(10)
-    platform.processes.remove(process)
+    platform.stop_process(label, signal.SIGKILL)   # not restarted by the supervisor: the test does
 
 
 def test_killed_mid_push_and_two_replicas_lose_nothing_and_send_nothing_twice(province):

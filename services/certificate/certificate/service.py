@@ -1,5 +1,5 @@
 """nameko entrypoints of the certificate service: load → handler → dump, nothing else."""
-from nameko.rpc import rpc
+from platform_kit.rpc import rpc
 from nameko.timer import timer
 from sqlalchemy import text
 

@@ -1,6 +1,6 @@
 """nameko entrypoints of joint guidance (联合辅导, 003), mixed into the consult service: load → handler
 → dump, nothing else."""
-from nameko.rpc import rpc
+from platform_kit.rpc import rpc
 
 from consult import guidance_answers as answers
 from consult import guidance_handlers as handlers

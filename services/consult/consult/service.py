@@ -1,6 +1,6 @@
 """nameko entrypoints of the consult service: load → handler → dump, nothing else."""
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
+from platform_kit.rpc import rpc
 from nameko.timer import timer
 from sqlalchemy import text
 

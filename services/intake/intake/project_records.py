@@ -1,6 +1,6 @@
 """Entrypoints of what the province needs of a project (001 §10), mixed into the intake service:
 the land red-line boundary, intermediary service records, and the window's corrections."""
-from nameko.rpc import rpc
+from platform_kit.rpc import rpc
 
 from intake.handlers import project_records as handlers
 from platform_kit.calendar import today_in_shanghai

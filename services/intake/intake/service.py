@@ -4,7 +4,7 @@ import binascii
 import json
 
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
+from platform_kit.rpc import rpc
 from sqlalchemy import text
 from werkzeug.wrappers import Response
 from werkzeug.wsgi import wrap_file

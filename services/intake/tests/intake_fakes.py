@@ -226,6 +226,9 @@ class FakeDocuments:
     def number_of_event(self, event_id):
         return next((d.document_no for d in self.documents if d.event_id == event_id), None)
 
+    def of_fact(self, fact_key):
+        return _copy(next((d for d in self.documents if d.fact_key == fact_key), None))
+
     def first_of_case(self, case_id, kind):
         return _copy(next((d for d in self.documents if d.case_id == case_id and d.kind == kind), None))
 

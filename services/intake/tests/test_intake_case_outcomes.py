@@ -140,3 +140,23 @@ def test_not_required_notice_tells_the_applicant_the_item_needs_no_licence(intak
     text = pdf_text(call("applicant", "get_document", issued[0]["document_id"]))
     for expected in ("无需办理告知书", code, "建设用地规划许可证", "不需要取得行政许可", "项目使用已取得规划许可的存量用地"):
         assert expected in text, expected
+
+
+def test_the_same_decision_under_a_new_event_id_issues_no_second_document(intake):
+    """A producer that tells the same acceptance or conclusion twice (two events, two event ids) gets one
+    acceptance notice and one completion notice; a second supplement request (another number) is a new
+    fact and gets its notice."""
+    call, code = intake["call"], intake["code"]
+    for _ in range(2):
+        deliver(intake, "on_case_accepted", case_event("case.accepted", code, case_id="case-nrp-9",
+                                                       on=date(2026, 11, 26), limit_days=10, due_on=date(2026, 12, 10)))
+        deliver(intake, "on_case_concluded", concluded(code, "case-nrp-9", "approved"))
+    for number in (1, 1, 2):
+        deliver(intake, "on_case_supplement_requested", case_event(
+            "case.supplement_requested", code, case_id="case-nrp-8", on=date(2026, 12, 1), used_days=3,
+            supplement_no=number, opinion="规划方案：缺少总平面图"))
+    kinds = [(d["kind"], d["case_id"]) for d in call("applicant", "list_documents", code)["items"]]
+    assert sorted(kinds[1:]) == [("acceptance_notice", "case-nrp-9"), ("completion_notice", "case-nrp-9"),
+                                 ("supplement_notice", "case-nrp-8"), ("supplement_notice", "case-nrp-8")]
+    fact = window.case_document_fact(window.ACCEPTANCE, "case.accepted", {"case_id": "c", "on": date(2026, 1, 5)})
+    assert fact == "c|acceptance_notice|case.accepted|2026-01-05"

@@ -8,7 +8,7 @@ import base64
 
 from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
+from platform_kit.rpc import rpc
 from nameko.timer import timer
 from sqlalchemy import text
 

@@ -224,6 +224,9 @@ class WindowDocumentRow(Base):
     facts: Mapped[dict] = mapped_column(JSON)
     issued_on: Mapped[date] = mapped_column(Date)
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # the decision a case document states (window.case_document_fact): the same fact under another
+    # event id issues nothing more
+    fact_key: Mapped[str | None] = mapped_column(String(200), unique=True)
 
 
 class SealedDocumentRow(Base):

@@ -320,6 +320,11 @@ class DocumentRepository(Repository):
         return self.session.execute(select(WindowDocumentRow.document_no)
                                     .where(WindowDocumentRow.event_id == event_id)).scalar()
 
+    def of_fact(self, fact_key):
+        """The case document stating this fact (window.case_document_fact), or None."""
+        return to_record(self.session.execute(select(WindowDocumentRow).where(
+            WindowDocumentRow.fact_key == fact_key)).scalar(), model.Document)
+
     def first_of_case(self, case_id, kind):
         return to_record(self.session.execute(select(WindowDocumentRow).where(
             WindowDocumentRow.case_id == case_id, WindowDocumentRow.kind == kind)

@@ -141,6 +141,7 @@ class Document:
     case_id: str | None = None
     event_id: str | None = None
     issued_at: datetime | None = None
+    fact_key: str | None = None   # what a case document states (window.case_document_fact): one document each
 
 
 @dataclass

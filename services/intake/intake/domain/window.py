@@ -94,6 +94,23 @@ def issues_completion_notice(outcome):
     return outcome == "approved"
 
 
+def case_document_fact(kind, event_type, payload):
+    """What a case document states, as a key: the same decision told twice (a second event with a
+    new ``event_id`` but the same fact) gets one document, never two. A case has one acceptance notice
+    per acceptance (by its date), one resumption notice per supplement accepted, one supplement notice
+    per request (by its number and date), one return notice per round and one refusal, disapproval,
+    not-required decision or completion notice; a fact is told by the case, the kind of document,
+    the event and the decision's date plus, where a case can have several, what tells them apart."""
+    parts = [payload["case_id"], kind, event_type, str(payload["on"])]
+    if event_type == "case.supplement_requested":
+        parts.append(str(payload.get("supplement_no") or 1))
+    elif event_type == "case.supplement_accepted":
+        parts.append(str(payload.get("accepted_on")))
+    elif event_type == "case.returned":
+        parts.append(str(payload.get("round")))
+    return "|".join(parts)
+
+
 def supplement_due(calendar, issued_on, working_days):
     """(due_on, estimated): the date a supplement notice asks the materials by, `working_days` after
     it is issued (002 §7(二)). When that runs into a year whose holiday schedule is not loaded yet the

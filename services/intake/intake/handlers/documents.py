@@ -1,6 +1,7 @@
 """The window's documents (综合窗口文书, :mod:`intake.domain.window`): issued from the facts they state,
 drawn as PDF and sealed once, when issued; the sealed file is kept and served as it is."""
 import hashlib
+import logging
 import uuid
 
 from intake.domain import window
@@ -11,14 +12,17 @@ from platform_kit.contracts import Actor, new_event
 from platform_kit.errors import NotFound, ValidationFailed
 from platform_kit.times import utcnow
 
+log = logging.getLogger(__name__)
 
-def issue_document(uow, kind, project, today, facts, declaration_id=None, case_id=None, event_id=None):
+
+def issue_document(uow, kind, project, today, facts, declaration_id=None, case_id=None, event_id=None,
+                   fact_key=None):
     """A new document for the project, numbered per region, kind and year."""
     sequence = uow.documents.next_sequence(kind, project.region, today.year)
     document = Document(id=str(uuid.uuid4()), kind=kind,
                         document_no=documents.document_number(kind, project.region, today.year, sequence),
                         project_code=project.project_code, declaration_id=declaration_id, case_id=case_id,
-                        event_id=event_id, facts=facts, issued_on=today)
+                        event_id=event_id, facts=facts, issued_on=today, fact_key=fact_key)
     uow.documents.add(document)
     # 002 §22: the applicant is told on the platform that the document is ready
     uow.emit(new_event("document.issued", source=SOURCE, project_code=project.project_code, actor=Actor.SYSTEM,
@@ -74,6 +78,11 @@ def issue_case_document(envelope, uow, consumer, kind, supplement_days, today):
     uow.case_facts.add(_case_fact(envelope))
     if kind == window.COMPLETION and not window.issues_completion_notice(p.get("outcome")):
         return None
+    fact_key = window.case_document_fact(kind, envelope.type, p)
+    if uow.documents.of_fact(fact_key) is not None:   # the same decision told again under a new event id
+        log.warning("%s of %s already issued for this fact; event %s issues nothing", kind, p["case_id"],
+                    envelope.event_id)
+        return None
     project = uow.projects.get(envelope.project_code)
     if project is None:
         raise NotFound(f"项目 {envelope.project_code} 不存在")
@@ -111,7 +120,8 @@ def issue_case_document(envelope, uow, consumer, kind, supplement_days, today):
                  "acceptance_no": acceptance.document_no if acceptance else None}
     else:
         facts = {**common, "reasons": window.refusal_reasons(p.get("opinion")), "authority": window.DEFAULT_AUTHORITY}
-    return issue_document(uow, kind, project, issued_on, facts, case_id=p["case_id"], event_id=envelope.event_id)
+    return issue_document(uow, kind, project, issued_on, facts, case_id=p["case_id"], event_id=envelope.event_id,
+                          fact_key=fact_key)
 
 
 def record_case_fact(envelope, uow, consumer):

@@ -13,7 +13,7 @@ import eventlet
 
 from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import RpcProxy
 from nameko.timer import timer
 from sqlalchemy import text
 
@@ -23,6 +23,7 @@ from platform_kit.db import Database, utcnow
 from platform_kit.errors import EXPECTED_ERRORS
 from platform_kit.identity import OPERATOR, SUPERVISOR, Auth
 from platform_kit.metrics import Metrics
+from platform_kit.rpc import rpc
 from platform_kit.validation import load
 from platform_kit.wire.exchange import (ExchangeStatusOut, RejectionFilters, RejectionsOut, TaskFilters, TaskOut,
                                         TaskResolutionIn, TasksOut)
