@@ -70,9 +70,10 @@ class ConcurrentRpcClient(RpcClient):
 
     def _receive(self, connection):
         """The reply thread: consume replies until this connection is closed or breaks."""
+        raw = connection.connection   # the socket's own connection: kombu's would silently open a new one
         while self._reply_connection is connection:
             try:
-                connection.drain_events(timeout=1.0)
+                raw.drain_events(timeout=1.0)
             except TimeoutError:
                 continue
             except Exception as exc:  # noqa: BLE001  (any failure of the connection ends it)
