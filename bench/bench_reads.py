@@ -199,6 +199,23 @@ def seed(platform, projects):
     return tokens, codes, {"cases": cases, "clocks": clocks}
 
 
+# ---------------------------------------------------------------------------------- answer schemas
+def schema_build_ms(schema_class, rounds=200):
+    """Milliseconds to build `schema_class` with every nested schema a dump builds: what each call
+    paid when a service built its answer's schema per call."""
+    import timeit
+    from marshmallow import fields
+
+    def build():
+        def walk(schema):
+            for field in schema.fields.values():
+                for candidate in (field, getattr(field, "inner", None)):
+                    if isinstance(candidate, fields.Nested):
+                        walk(candidate.schema)
+        walk(schema_class())
+    return timeit.timeit(build, number=rounds) / rounds * 1000
+
+
 # ---------------------------------------------------------------------------------- main
 def main():
     parser = argparse.ArgumentParser()
@@ -257,6 +274,10 @@ def main():
     if rows:
         print("\nCPU ms/req: CPU seconds the process (all its threads) used during the row, per request "
               "answered; gateway = gunicorn's master and workers; beam.smp = the whole broker.")
+    from stage.schemas import CaseListOut, StageListOut
+    from supervision.schemas import ClocksOut
+    print("\nBuilding an answer schema with its nested schemas (now built once per process): " + ", ".join(
+        f"{cls.__name__} {schema_build_ms(cls):.2f} ms" for cls in (StageListOut, CaseListOut, ClocksOut)))
     print(json.dumps({"rows": [{"read": r[0], "clients": r[2], "rps": round(r[3], 1), "p50_ms": round(r[4], 1),
                                 "p99_ms": round(r[5], 1), "errors": r[6],
                                 "cpu_ms_per_request": {k: round(v * 1000, 3) for k, v in r[7].items()}}
