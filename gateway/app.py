@@ -3,7 +3,8 @@
 ``create_app(settings, rpc, ...)`` takes its collaborators (the service caller, the account book)
 so tests can build it around what they need; ``get_app()`` is what gunicorn runs
 (``gunicorn -c gateway/gunicorn.conf.py 'gateway.app:get_app()'``): settings from the environment,
-one :class:`~gateway.rpc.RpcClient` per worker process, connected on first use.
+one :class:`~gateway.rpc_threads.ConcurrentRpcClient` per worker process (its threads' calls overlap),
+connected on first use.
 """
 import json
 import logging
@@ -24,7 +25,7 @@ from gateway.auth import Authentication
 from gateway.idempotency import IdempotencyStore
 from gateway.observability import Observability
 from gateway.routes import OPERATIONS
-from gateway.rpc import RpcClient
+from gateway.rpc_threads import ConcurrentRpcClient
 from gateway.settings import Settings
 from gateway.uploads import IntakeHttp
 from platform_kit.logs import configure as configure_logs
@@ -57,7 +58,8 @@ def create_app(settings, rpc, book=None, uploads=None, audit=None, trusted_proxi
     app = falcon.App(middleware=[Observability(), AuditMiddleware(audit, settings.public_key, trusted_proxies,
                                                               token_engine=book.engine),
                                  Authentication(settings.public_key,
-                                                SessionCheck(book, settings.session_check_seconds)),
+                                                SessionCheck(book, settings.session_check_seconds),
+                                                settings.token_cache_seconds),
                                  province.ProvinceReadOnly()],
                     cors_enable=False)
     app.req_options.media_handlers.update({falcon.MEDIA_JSON: json_handler})
@@ -105,7 +107,7 @@ def create_app(settings, rpc, book=None, uploads=None, audit=None, trusted_proxi
 def get_app():
     configure_logs("gateway")   # JSON lines, as every service writes them
     settings = Settings.from_env()
-    rpc = RpcClient(settings.amqp_uri, timeout=settings.rpc_timeout)
+    rpc = ConcurrentRpcClient(settings.amqp_uri, timeout=settings.rpc_timeout)
     _clients.append(rpc)
     uploads = None
     if settings.intake_http_address:

@@ -1,10 +1,13 @@
 """gunicorn settings of the gateway: ``gunicorn -c gateway/gunicorn.conf.py 'gateway.app:get_app()'``.
 
 GATEWAY_BIND (host:port, e.g. 0.0.0.0:8000 in containers) or 127.0.0.1:GATEWAY_PORT (default 8000);
-GATEWAY_WORKERS sync workers (default 2). Each worker builds its own app and its own RPC client
-(one broker connection and reply queue per worker, opened on its first call). Logs are JSON lines
-(platform_kit.logs; LOG_FORMAT=console for reading); with METRICS_PORT the master serves the workers'
-metrics on that port (gateway.observability), never on the gateway's own.
+Workers (each builds its own app and RPC client: one reply queue per worker, opened on its first call):
+- GATEWAY_WORKERS processes (default 2, one per core);
+- GATEWAY_WORKER_CLASS (default ``gthread``): each worker serves GATEWAY_THREADS requests at once
+  (default 16) with keep-alive connections, and its RPC client has as many calls in flight
+  (gateway.rpc_threads); ``sync`` serves one request at a time per worker and closes every connection.
+Logs are JSON lines (platform_kit.logs; LOG_FORMAT=console for reading); with METRICS_PORT the master
+serves the workers' metrics on that port (gateway.observability), never on the gateway's own.
 """
 import os
 
@@ -13,7 +16,11 @@ from platform_kit.logs import dict_config
 
 bind = os.environ.get("GATEWAY_BIND") or f"127.0.0.1:{os.environ.get('GATEWAY_PORT', '8000')}"
 workers = int(os.environ.get("GATEWAY_WORKERS", "2"))
-worker_class = "sync"
+# --- worker model (see the docstring; README "Performance of reads") ---
+worker_class = os.environ.get("GATEWAY_WORKER_CLASS", "gthread")
+threads = int(os.environ.get("GATEWAY_THREADS", "16"))
+worker_connections = int(os.environ.get("GATEWAY_WORKER_CONNECTIONS", "1000"))
+# --- end of the worker model ---
 preload_app = False
 # a request may wait GATEWAY_RPC_TIMEOUT for a service, and a material upload takes as long as the
 # client needs to send it: the worker must outlive both (a reverse proxy that buffers bodies helps)

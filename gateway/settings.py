@@ -30,6 +30,7 @@ class Settings:
     crl_file: str = ""              # the issuing CA's CRL, PEM or DER, read again when it changes
     login_methods: dict = field(default_factory=dict)  # role -> {"password", "cert"}; absent: both
     session_check_seconds: float = 5.0  # longest a token of an ended session is still accepted
+    token_cache_seconds: float = 60.0   # a verified token's signature is checked again after this (0: always)
 
     @classmethod
     def from_env(cls, environ=None):
@@ -56,6 +57,7 @@ class Settings:
             crl_file=env.get("GATEWAY_CRL_FILE") or "",
             login_methods=login_methods(env.get("GATEWAY_LOGIN_METHODS")),
             session_check_seconds=number("GATEWAY_SESSION_CHECK_SECONDS", 5.0, float),
+            token_cache_seconds=number("GATEWAY_TOKEN_CACHE_SECONDS", 60.0, float),
         )
 
 

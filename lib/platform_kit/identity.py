@@ -5,12 +5,17 @@ services hold only the public key, so no service can mint an identity. The gatew
 caller's token in the nameko call context (``authorization``); the ``Auth`` dependency verifies it
 inside the service before any rule is applied.
 """
+import functools
+import hashlib
 import re
+import threading
+import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import jwt
+from cryptography.hazmat.primitives import serialization
 from nameko.extensions import DependencyProvider
 
 from platform_kit.contracts import Actor
@@ -92,7 +97,7 @@ def verify_token(token, public_key_pem):
     if not token:
         raise Unauthenticated("缺少访问令牌")
     try:
-        claims = jwt.decode(token, public_key_pem, algorithms=ALGORITHMS, audience=AUDIENCE,
+        claims = jwt.decode(token, _public_key(public_key_pem), algorithms=ALGORITHMS, audience=AUDIENCE,
                             issuer=ISSUER, options={"require": ["exp", "aud", "iss", "sub"]})
         return Identity(sub=claims["sub"], role=claims["role"], name=claims.get("name", ""),
                         department=claims.get("department"), region=claims.get("region"),
@@ -115,6 +120,51 @@ def verify_token(token, public_key_pem):
         raise Unauthenticated("访问令牌无效") from None
 
 
+@functools.lru_cache(maxsize=8)
+def _public_key(pem):
+    """The PEM text parsed once (PyJWT would parse a PEM string again on every decode); text that
+    is no key is given to PyJWT as it is, which refuses it as before."""
+    if not isinstance(pem, str):
+        return pem
+    try:
+        return serialization.load_pem_public_key(pem.encode())
+    except (ValueError, TypeError):
+        return pem
+
+
+class VerifiedTokens:
+    """Tokens verified recently, by the SHA-256 of their text: ``verify(token)`` answers a token seen
+    within `seconds` without checking its signature again, never past the token's own expiry.
+
+    At most `size` tokens are kept (the oldest go first). Only a token that verified is kept, and only
+    its identity: whether its session is still live is checked by the caller on every request."""
+
+    def __init__(self, public_key_pem, seconds=60.0, size=10_000, clock=time.time):
+        self.public_key_pem = public_key_pem
+        self.seconds = seconds
+        self.size = size
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._kept = {}     # digest -> (identity, until); insertion order is age
+
+    def verify(self, token):
+        if not token or self.seconds <= 0 or self.size <= 0:
+            return verify_token(token, self.public_key_pem)
+        digest = hashlib.sha256(token.encode()).digest()
+        now = self.clock()
+        kept = self._kept.get(digest)
+        if kept is not None and now < kept[1]:
+            return kept[0]
+        identity = verify_token(token, self.public_key_pem)
+        expiry = jwt.decode(token, options={"verify_signature": False})["exp"]
+        with self._lock:
+            self._kept.pop(digest, None)
+            while len(self._kept) >= self.size:
+                self._kept.pop(next(iter(self._kept)))
+            self._kept[digest] = (identity, min(float(expiry), now + self.seconds))
+        return identity
+
+
 def read_key(config, name):
     """A PEM key from config: ``<name>`` (the PEM text) or ``<name>_FILE`` (a path)."""
     if config.get(name):
@@ -130,18 +180,25 @@ class Auth(DependencyProvider):
 
     def setup(self):
         self.public_key = read_key(self.container.config, "JWT_PUBLIC_KEY")
+        # TOKEN_CACHE_SECONDS (default 60; 0 turns it off): how long a verified token is answered
+        # from memory (never past its expiry)
+        self.tokens = VerifiedTokens(self.public_key, float(self.container.config.get("TOKEN_CACHE_SECONDS", 60)))
 
     def get_dependency(self, worker_ctx):
-        return CallerAuth(worker_ctx.data.get(CONTEXT_KEY), self.public_key)
+        return CallerAuth(worker_ctx.data.get(CONTEXT_KEY), self.public_key, self.tokens)
 
 
 class CallerAuth:
-    def __init__(self, token, public_key):
+    def __init__(self, token, public_key, tokens=None):
         self._token = token
         self._public_key = public_key
+        self._tokens = tokens
 
     def identity(self, *roles):
-        identity = verify_token(self._token, self._public_key)
+        if self._tokens is not None:
+            identity = self._tokens.verify(self._token)
+        else:
+            identity = verify_token(self._token, self._public_key)
         if roles:
             identity.require(*roles)
         return identity

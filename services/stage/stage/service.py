@@ -20,6 +20,9 @@ from stage.schemas import (ActOnCase, AssignmentFilters, CaseCountersOut, CaseFi
 from stage.settings import Settings
 
 READERS = (APPLICANT, CLERK, OFFICER, SUPERVISOR, OPERATOR)
+# the lists' answer schemas, built once: a schema's nested schemas are built with it, and dumping
+# keeps no state between calls (a worker does not yield while it dumps)
+CASE_LIST_OUT, STAGE_LIST_OUT = CaseListOut(), StageListOut()
 
 
 class StageService:
@@ -81,7 +84,7 @@ class StageService:
         cmd = load(CaseFilters(), filters or {})
         with self.db.reading() as uow:
             result = handlers.list_cases(cmd, identity, uow, today_in_shanghai(), self.settings.yellow_days)
-        return CaseListOut().dump(result)
+        return CASE_LIST_OUT.dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def count_cases(self):
@@ -104,7 +107,7 @@ class StageService:
         with self.db.reading() as uow:
             result = handlers.list_stages(project_code, page, identity, uow, today_in_shanghai(),
                                           self.settings.yellow_days, self.settings.overall_cap_days)
-        return StageListOut().dump(result)
+        return STAGE_LIST_OUT.dump(result)
 
     # ------------------------------------------------------------------ deciding
     @rpc(expected_exceptions=EXPECTED_ERRORS)

@@ -43,6 +43,8 @@ from supervision.schemas import (AccountabilityDecisionIn, AccountabilityFilters
                                  UrgeOut, UrgesOut)
 from supervision.schemas import FileOut
 
+CLOCKS_OUT = ClocksOut()   # built once with its nested schemas; dumping keeps no state between calls
+
 class EscalationRules(DependencyProvider):
     """The escalation rules of the service's config (``ESCALATION_*``, domain.escalation.Rules)."""
 
@@ -144,7 +146,7 @@ class SupervisionService:
         cmd = reach.clock_filters(identity, load(ListClocks(), filters or {}))
         with self.db.reading() as uow:
             result = handlers.list_clocks(uow, cmd, today_in_shanghai(), territory)
-        return ClocksOut().dump(result)
+        return CLOCKS_OUT.dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def public_progress(self, data):

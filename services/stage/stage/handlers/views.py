@@ -116,12 +116,14 @@ def list_stages(project_code, page, identity, uow, today, yellow_days, cap_days=
     """The project's stages (a few: one per declaration) and the whole flow against its cap. The
     cap counts every stage, so all are read and the page is cut from them."""
     visibility = Visibility.of(identity)
-    # existence first: a stage committed between two reads must not read as a stage one may not see
-    # (stages are never deleted, so the list read second sees at least what the first saw)
-    exists = uow.stages.exist_for_project(project_code)
-    stages = uow.stages.of_project(project_code, visibility) if exists else []
-    if exists and not stages:
-        raise Forbidden("无权查看该项目的审批阶段")
+    stages = uow.stages.of_project(project_code, visibility)
+    # none visible: forbidden when the project has stages. A stage committed between the reads must
+    # not read as one the caller may not see, so the visible ones are read again after existence is
+    # known (stages are never deleted: the second list sees at least what existed)
+    if not stages and uow.stages.exist_for_project(project_code):
+        stages = uow.stages.of_project(project_code, visibility)
+        if not stages:
+            raise Forbidden("无权查看该项目的审批阶段")
     calendar = uow.calendar.current()
     decisions = uow.decisions.of_cases([c.id for s in stages for c in s.cases])
     items = [stage_view(s, decisions, today, calendar, yellow_days, history=not visibility.by_department)
