@@ -23,9 +23,10 @@ class FrontDatabase:
         self.url = url
         self.common = mapping.common
         self.table_names = mapping.ranked_tables()
-        # no ping before each use (a round trip per push): a connection the server dropped fails one
-        # push, which is rolled back on both sides, the pool is renewed and the next push goes through
-        options = {"pool_pre_ping": False}
+        # no ping before each use and no rollback when a connection is given back (a round trip each per
+        # push; every use ends its transaction itself): a connection the server dropped fails one push,
+        # which is rolled back on both sides, the pool is renewed and the next push goes through
+        options = {"pool_pre_ping": False, "pool_reset_on_return": None}
         if not url.startswith("sqlite"):
             options.update(pool_size=pool_size, pool_recycle=1800)
         self.engine = create_engine(url, **options)

@@ -1,7 +1,7 @@
 """The exchange's tables (``supervision.exchange.tables``) as repository functions on a session."""
 from datetime import timedelta
 
-from sqlalchemy import and_, delete, func, insert, or_, select, text, update
+from sqlalchemy import and_, delete, func, insert, literal, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -73,11 +73,15 @@ def stage(session, row, record, cause, force=False):
                   columns=row.columns, record=record, division=row.division, valid=row.valid,
                   invalid_reason=row.invalid_reason, digest=row.digest, parent_table=parent_table,
                   parent_key=parent_key, mapping_version=row.mapping_version, cause=cause[:120], staged_at=staged_at)
+    queued = dict(rank=row.rank, table_name=row.table, dfsjzj=row.key, version=version, parent_table=parent_table,
+                  parent_key=parent_key, front=row.front(version, local_time(staged_at)), staged_at=staged_at)
+    if session.bind.dialect.name == "postgresql":      # both in one statement (one round trip)
+        staged = insert(rows).values(**values).returning(rows.c.id).cte("staged")
+        return session.execute(insert(outbound).from_select(
+            ["row_id", *queued], select(staged.c.id, *(literal(v, outbound.c[k].type) for k, v in queued.items())))
+            .returning(outbound.c.row_id)).scalar()
     row_id = session.execute(insert(rows).values(**values).returning(rows.c.id)).scalar()
-    session.execute(insert(outbound).values(
-        row_id=row_id, rank=row.rank, table_name=row.table, dfsjzj=row.key, version=version,
-        parent_table=parent_table, parent_key=parent_key, front=row.front(version, local_time(staged_at)),
-        staged_at=staged_at))
+    session.execute(insert(outbound).values(row_id=row_id, **queued))
     return row_id
 
 
@@ -104,26 +108,45 @@ def waiting(session):
 
 
 def take_pending(session, limit, settle_seconds, orphan_seconds=300):
-    """The oldest unsent rows (dependency order) with their ready front rows, taken off the outbound
-    queue in one statement: the deletion holds only if this transaction commits, which it does after
-    the front transaction did. Rows another replica holds are skipped. A row goes only once a version
-    of its parent row went or goes in this batch (staged and settled, so of a lower rank and taken
-    first): the province never sees a child before its parent. A row whose parent the platform never
-    staged goes after `orphan_seconds` anyway (the province then says what is missing)."""
+    """The push's batch: the oldest unsent rows (dependency order) with their ready front rows, taken
+    off the outbound queue by this replica if it holds the push lock (one pusher at a time), and the
+    run recorded. The deletion holds only if this transaction commits, which it does after the front
+    transaction did. A row goes only once a version of its parent row went or goes in this batch
+    (staged and settled, so of a lower rank and taken first): the province never sees a child before
+    its parent. A row whose parent the platform never staged goes after `orphan_seconds` anyway (the
+    province then says what is missing). On PostgreSQL lock, batch and record are one statement (one
+    round trip); elsewhere three."""
     now = utcnow()
     before = now - timedelta(seconds=settle_seconds)
     parent_since = (select(func.min(rows.c.staged_at)).where(rows.c.table_name == outbound.c.parent_table,
                                                             rows.c.dfsjzj == outbound.c.parent_key)
                     .scalar_subquery())     # one probe of the unique index per candidate
-    chosen = (select(outbound.c.row_id).where(
-        outbound.c.staged_at <= before,
-        or_(outbound.c.parent_table.is_(None), outbound.c.staged_at <= now - timedelta(seconds=orphan_seconds),
-            parent_since <= before))
-        .order_by(outbound.c.rank, outbound.c.row_id).limit(limit).with_for_update(skip_locked=True))
-    taken = session.execute(delete(outbound).where(outbound.c.row_id.in_(chosen)).returning(
-        outbound.c.row_id, outbound.c.rank, outbound.c.table_name, outbound.c.dfsjzj, outbound.c.version,
-        outbound.c.front)).mappings().all()
-    return sorted(taken, key=lambda r: (r["rank"], r["row_id"]))
+    ready = [outbound.c.staged_at <= before,
+             or_(outbound.c.parent_table.is_(None), outbound.c.staged_at <= now - timedelta(seconds=orphan_seconds),
+                 parent_since <= before)]
+    columns = (outbound.c.row_id, outbound.c.rank, outbound.c.table_name, outbound.c.dfsjzj, outbound.c.version,
+               outbound.c.front)
+
+    def chosen(*held):
+        return (select(outbound.c.row_id).where(*held, *ready).order_by(outbound.c.rank, outbound.c.row_id)
+                .limit(limit).with_for_update(skip_locked=True))
+    if session.bind.dialect.name == "postgresql":
+        lock = select(func.pg_try_advisory_xact_lock(LOCKS["push"]).label("held")).cte("push_lock")
+        held = select(lock.c.held).scalar_subquery()
+        taken = delete(outbound).where(outbound.c.row_id.in_(chosen(held))).returning(*columns).cte("taken")
+        record = postgresql.insert(runs).from_select(
+            ["kind", "last_at", "rows"], select(literal("push"), literal(now, runs.c.last_at.type), func.count())
+            .select_from(taken).having(held))
+        record = record.on_conflict_do_update(index_elements=[runs.c.kind], set_={
+            "last_at": record.excluded.last_at, "rows": record.excluded.rows}).cte("push_run")
+        found = session.execute(select(taken).add_cte(record)).mappings().all()
+    else:
+        if not claim(session, "push"):
+            return []
+        found = session.execute(delete(outbound).where(outbound.c.row_id.in_(chosen())).returning(*columns)
+                                ).mappings().all()
+        ran(session, "push", len(found))
+    return sorted(found, key=lambda r: (r["rank"], r["row_id"]))
 
 
 def ran(session, kind, count):
