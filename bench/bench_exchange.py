@@ -79,9 +79,12 @@ def records(n):
 
 
 def front(name):
+    """A fresh front database with the province's tables: its URL and an engine on it (the raw inserts'
+    engine: no ping before use and no rollback when a connection is given back, nothing but the inserts
+    and the commit)."""
     province_checker.create_database(ADMIN, name)
     url = f"{ADMIN.rstrip('/')}/{name}?charset=utf8mb4"
-    engine = create_engine(url)
+    engine = create_engine(url, pool_reset_on_return=None)
     province_checker.create(engine)
     return url, engine
 
