@@ -4,11 +4,12 @@
 # Starts them when they are installed but stopped; installs them (Debian packages) when missing.
 # Prints the PostgreSQL admin URL to use on its last line.
 set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port_open() { (exec 3<>"/dev/tcp/${2:-127.0.0.1}/$1") 2>/dev/null; }   # port_open <port> [host]
 wait_for() {  # wait_for <seconds> <command...>
   local deadline=$((SECONDS + $1)); shift
   until "$@"; do
@@ -55,23 +56,53 @@ if [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
   apt_install fonts-wqy-microhei || echo "fonts-wqy-microhei not installed" >&2
 fi
 
-# --- MariaDB: the provincial front database (前置库) the exchange pushes to, in tests and the local run
-if ! port_open 3306; then
-  [ -x /usr/sbin/mariadbd ] || apt_install mariadb-server
-  echo "starting MariaDB ..." >&2
-  $SUDO mkdir -p /run/mysqld && $SUDO chown mysql:mysql /run/mysqld 2>/dev/null || true
-  [ -d /var/lib/mysql/mysql ] || $SUDO mariadb-install-db --user=mysql --datadir=/var/lib/mysql >&2
-  $SUDO start-stop-daemon --start --oknodo --background --chuid mysql --exec /usr/sbin/mariadbd -- \
-    --bind-address=127.0.0.1 --port=3306 >&2
-  wait_for 60 port_open 3306 || { echo "MariaDB did not start" >&2; exit 1; }
+# --- MariaDB: the provincial front database (前置库) the exchange pushes to, in tests and the local run.
+# Its address is MARIADB_ADMIN_URL's (default mysql+pymysql://root@127.0.0.1:3306/). When nothing answers
+# there, a server of its own is started on that port: its datadir is MARIADB_DATADIR (default
+# var/mariadb-<port> in the checkout), made by mariadb-install-db when empty (root without password),
+# and mariadbd runs with --no-defaults (the machine's my.cnf, socket and datadir are never touched),
+# bound to 127.0.0.1, its socket, pid file (mariadbd.pid) and log (mariadbd.err) in the datadir.
+# `scripts/ensure-infra.sh mariadb` does only this and prints the admin URL.
+ensure_mariadb() {
+  local url="${MARIADB_ADMIN_URL:-mysql+pymysql://root@127.0.0.1:3306/}" host port datadir user=()
+  [[ "$url" =~ @([^:/?]+)(:([0-9]+))? ]] || { echo "cannot read host and port of $url" >&2; return 1; }
+  host="${BASH_REMATCH[1]}"; port="${BASH_REMATCH[3]:-3306}"
+  [ "$host" = localhost ] && host=127.0.0.1
+  maria_ok() { mariadb --no-defaults --protocol=TCP -h"$host" -P"$port" -uroot -e "SELECT 1" >/dev/null 2>&1; }
+  if ! port_open "$port" "$host"; then
+    [ "$host" = 127.0.0.1 ] || { echo "nothing answers on $host:$port (MARIADB_ADMIN_URL)" >&2; return 1; }
+    [ -x /usr/sbin/mariadbd ] && command -v mariadb-install-db >/dev/null || apt_install mariadb-server mariadb-client
+    datadir="${MARIADB_DATADIR:-$ROOT/var/mariadb-$port}"
+    mkdir -p "$datadir"
+    [ "$(id -u)" -eq 0 ] && user=(--user=root)    # mariadbd runs as root only when told so
+    if [ ! -d "$datadir/mysql" ]; then
+      echo "initialising a MariaDB datadir in $datadir ..." >&2
+      mariadb-install-db --no-defaults "${user[@]}" --datadir="$datadir" --auth-root-authentication-method=normal \
+        --skip-test-db >"$datadir/install.log" 2>&1 || { cat "$datadir/install.log" >&2; return 1; }
+    fi
+    echo "starting MariaDB on 127.0.0.1:$port (datadir $datadir) ..." >&2
+    nohup setsid /usr/sbin/mariadbd --no-defaults "${user[@]}" --datadir="$datadir" --port="$port" \
+      --bind-address=127.0.0.1 --socket="$datadir/mariadbd.sock" --pid-file="$datadir/mariadbd.pid" \
+      --log-error="$datadir/mariadbd.err" --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
+      --innodb-buffer-pool-size=64M >/dev/null 2>&1 < /dev/null &
+    wait_for 60 port_open "$port" 127.0.0.1 || { echo "MariaDB did not start:" >&2; tail -20 "$datadir/mariadbd.err" >&2; return 1; }
+    # root over TCP from 127.0.0.1 without password, as the tests and the local run expect
+    mariadb --no-defaults -S "$datadir/mariadbd.sock" -uroot -e "CREATE USER IF NOT EXISTS 'root'@'127.0.0.1';
+      GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION; FLUSH PRIVILEGES;" >&2 || true
+  fi
+  if ! wait_for 20 maria_ok; then
+    # the machine's own server after a fresh install lets root in only through its socket: let it in
+    # over TCP without password (MARIADB_ADMIN_URL names another account otherwise)
+    $SUDO mariadb -uroot -e "ALTER USER 'root'@'localhost' IDENTIFIED VIA mysql_native_password USING PASSWORD('') OR unix_socket; FLUSH PRIVILEGES;" >&2 || true
+    maria_ok || echo "cannot connect to MariaDB as root over TCP on $host:$port; set MARIADB_ADMIN_URL" >&2
+  fi
+  echo "$url"
+}
+if [ "${1:-}" = mariadb ]; then
+  ensure_mariadb
+  exit
 fi
-maria_ok() { mariadb -h127.0.0.1 -uroot -e "SELECT 1" >/dev/null 2>&1; }
-if ! wait_for 20 maria_ok; then
-  # a fresh install lets root in only through the socket: let it in over TCP without password, as the
-  # tests and the local run expect (MARIADB_ADMIN_URL overrides them)
-  $SUDO mariadb -uroot -e "ALTER USER 'root'@'localhost' IDENTIFIED VIA mysql_native_password USING PASSWORD('') OR unix_socket; FLUSH PRIVILEGES;" >&2 || true
-  maria_ok || echo "cannot connect to MariaDB as root over TCP; set MARIADB_ADMIN_URL" >&2
-fi
+ensure_mariadb >/dev/null
 
 # --- PostgreSQL
 if ! port_open 5432; then

@@ -13,6 +13,7 @@ TABLES = {
 
 class Front:
     def __init__(self, url):
+        self.url = url
         self.engine = create_engine(url)
 
     def rows(self, kind, where="1=1", **params):

@@ -12,6 +12,13 @@ Convention (DESIGN.md §4): the day a clock starts is not counted; the deadline 
 working day after it. A pause from day S does not count S; a resumption on day R counts from the
 day after R. Stopping on day C counts C. "W" below means a working day of the official schedule;
 "(调休)" marks an adjusted working weekend day; [..] a run of days that are not counted.
+
+The platform reports to the province all along (001 §10–§11): its exchange process pushes to a
+provincial front database on MariaDB, which the province's checker (scripts/province_checker.py)
+takes in. After the walk the front database holds the flows, stages and stage items, the project and
+its units, every case with every step (national state codes), the licences and the material, the
+red-line boundary and the intermediary service entered on the way, parents before children, each
+once per version, and the window's correction of the project as a new version.
 """
 import io
 import time
@@ -21,10 +28,13 @@ from datetime import date, timedelta
 import pytest
 import requests
 from pypdf import PdfReader
+from sqlalchemy import create_engine, text
 
 import platforms
+import province_checker
+from exchange_front import TABLES, Front
 from platform_kit.calendar import official_calendar
-from test_end_to_end import PASSWORD, Client, assert_problem, eventually, login
+from test_end_to_end import PASSWORD, PDF, Client, assert_problem, eventually, login
 
 D = date.fromisoformat
 ATTRIBUTES = {"floor_area_m2": 1500.0}   # < 2000 m²: no civil-air-defence items (CAD-001/002/003)
@@ -47,6 +57,17 @@ STAGE_ITEMS = {
 STAGE_LIMITS = {"land_use_planning": 18, "engineering_permit": 20, "construction_permit": 11,
                 "completion_acceptance": 10}
 STEPS = ["accept", "review", "approve", "conclude"]
+# what the province is told besides the walk: the land red-line boundary, an intermediary service and a
+# correction of the project by the window
+BOUNDARY = {"type": "Polygon", "coordinates": [[[113.241, 35.215], [113.245, 35.215], [113.245, 35.218],
+                                                [113.241, 35.218], [113.241, 35.215]]]}
+INTERMEDIARY = {"service_name": "环境影响评价报告表编制", "agency_name": "河南绿源环境工程有限公司",
+                "agency_code": "91410800MA44ABCD1X", "started_on": "2026-01-05", "finished_on": "2026-01-30"}
+CORRECTED_SITE = "焦作市解放区人民路北侧 8 号"
+# a case's history → the national step state (mapping v1 ``step_states``) its event is sent with; a
+# case's first step is its receipt (1), sent when its stage opens; an approval is told by the licence
+STEP_CODES = {"accept": 3, "deemed_accept": 3, "request_supplement": 6, "accept_supplement": 7, "review": 8,
+              "return": 4, "resubmit": 1, "conclude": 11}
 
 # ------------------------------------------------------------------------------ the hand computation
 # Stage clocks: received_on (not counted), due_on, concluded_on, working days used.
@@ -150,11 +171,22 @@ APPROVED_ON = {
 
 # ------------------------------------------------------------------------------ the platform
 @pytest.fixture(scope="module")
-def dated_platform(postgres, tmp_path_factory):
+def province():
+    """The provincial front database (MariaDB, a database of its own) and a reader of it."""
+    with platforms.front_database("fourstage") as url:
+        front = Front(url)
+        yield front
+        front.close()
+
+
+@pytest.fixture(scope="module")
+def dated_platform(postgres, tmp_path_factory, province):
     """A platform of its own whose processes all read today's date from one file, with a deadline
-    sweeper and an escalation pass every second, and two supervision replicas."""
+    sweeper and an escalation pass every second, and two supervision replicas; its exchange process
+    pushes to the provincial front database, which the province's checker takes in."""
     with platforms.dated_platform(postgres, tmp_path_factory.mktemp("dated-platform"), "2026-02-10", extra_env={
-            "SUPERVISION_SWEEP_SECONDS": "1", "ESCALATION_RED_DAYS": "2"}) as running:
+            "SUPERVISION_SWEEP_SECONDS": "1", "ESCALATION_RED_DAYS": "2", "CHECKER_SECONDS": "1"},
+            front_url=province.url) as running:
         running.start_service("supervision", 2)   # escalation acts once per clock and level whatever both do
         yield running
 
@@ -188,6 +220,7 @@ class Project:
         self.code = None
         self.cases = {}      # item code -> case id
         self.today = None
+        self.material = self.intermediary = None
 
     def on(self, day):
         """From now on it is `day` for every process of the platform (once supervision shows every
@@ -246,9 +279,9 @@ class Project:
         assert response.status_code == 200, response.text
         return response.json()
 
-    def declare(self, stage):
+    def declare(self, stage, material_ids=()):
         declared = self.applicant.post(f"/projects/{self.code}/declarations",
-                                       json={"stage": stage, "form": FORMS[stage], "material_ids": []})
+                                       json={"stage": stage, "form": FORMS[stage], "material_ids": list(material_ids)})
         assert declared.status_code == 201, declared.text
         declaration = declared.json()
         assert declaration["submitted_on"] == self.today.isoformat()
@@ -324,7 +357,20 @@ def project(dated_platform):
     # ================= stage 1: land_use_planning, Spring Festival, one supplement =================
     p.on("2026-02-10")                                   # Tue
     p.register()
-    stage = p.declare("land_use_planning")
+    upload = p.applicant.post(f"/projects/{p.code}/materials", data={"name": "建设项目用地预审与选址意见书"},
+                              files={"file": ("site.pdf", PDF, "application/pdf")})
+    assert upload.status_code == 201, upload.text
+    p.material = upload.json()
+    stage = p.declare("land_use_planning", [p.material["material_id"]])
+    # what the province needs besides the walk: the red line, an intermediary service, a correction
+    boundary = p.applicant.put(f"/projects/{p.code}/boundary", json={"name": "用地红线图", "geometry": BOUNDARY})
+    assert boundary.status_code == 200, boundary.text
+    service = p.clerk.post(f"/projects/{p.code}/intermediary-services", json=INTERMEDIARY)
+    assert service.status_code == 201, service.text
+    p.intermediary = service.json()
+    corrected = p.clerk.post(f"/projects/{p.code}/corrections", json={
+        "attributes": {"construction_site": CORRECTED_SITE}, "reason": "建设地点门牌号补充"})
+    assert corrected.status_code == 200, corrected.text
     # 02-11 1, 12 2, 13 3, Sat 14 (调休) 4, [Spring Festival], 24 5, 25 6, 26 7, 27 8, Sat 28 (调休) 9,
     # 03-02 10, 03 11, 04 12, 05 13, 06 14, 09 15, 10 16, 11 17, Thu 03-12 18 (before any pause)
     assert (stage["received_on"], stage["due_on"]) == ("2026-02-10", "2026-03-12")
@@ -639,6 +685,109 @@ def test_the_window_notices_follow_the_supplement_and_the_return(project):
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "视为受理" in text and "2026年4月23日" in text
+
+
+# ------------------------------------------------------------------ what the province holds
+def staged_rows(platform):
+    """Every row version the exchange staged: (table, DFSJZJ, version)."""
+    engine = create_engine(platform.database_urls["supervision"])
+    try:
+        with engine.connect() as conn:
+            return set(conn.execute(text("SELECT table_name, dfsjzj, version FROM exchange_rows")).all())
+    finally:
+        engine.dispose()
+
+
+def test_the_province_holds_every_row_once_per_version_parents_first(dated_platform, project, province):
+    """001 §10–§11: after the walk the front database holds every row the province needs, each
+    (DFSJZJ, version) exactly once, every staged version sent, parents written before children, all
+    taken in by the province's checker; the window's correction went as a new version of the project."""
+    front, code = province, project.code
+    case_ids = {case_id: item for item, case_id in project.cases.items()}
+
+    histories = {case_id: project.case(item)["history"] for case_id, item in case_ids.items()}
+    expected_steps = {case_id: sorted([1] + [STEP_CODES[h["action"]] for h in history if h["action"] in STEP_CODES])
+                      for case_id, history in histories.items()}
+
+    def written():
+        return {(TABLES[kind], r["DFSJZJ"], r["SJBB"]) for kind in TABLES for r in front.rows(kind)}
+
+    def steps():
+        found = {}
+        for r in front.rows("step"):
+            found.setdefault(r["SPSXSLBM"], []).append(int(r["BLZT"]))
+        return {case_id: sorted(codes) for case_id, codes in found.items()}
+
+    def complete():        # the last events of the walk told, and every version staged so far sent
+        staged = staged_rows(dated_platform)
+        last["steps"], last["missing"] = steps(), staged - written()
+        concluded = [r for r in front.rows("project") if str(r["XMSFWQBJ"]) == "1"]
+        return staged if (last["steps"] == expected_steps and not last["missing"] and concluded
+                          and len(front.rows("document")) == len(EXPECTED_CASES)) else None
+    last = {}
+    try:
+        staged = eventually(complete, timeout=60, interval=1)
+    except AssertionError:
+        raise AssertionError(f"the front database lacks {last['missing']}; steps {last['steps']} "
+                             f"expected {expected_steps}") from None
+    assert front.duplicates() == {}                      # each (DFSJZJ, version) exactly once
+    assert written() == staged
+
+    rows = {kind: front.rows(kind) for kind in TABLES}
+    assert len({r["SPLCBM"] for r in rows["flow"]}) == 7          # every flow of the demo catalog
+    assert rows["stage"] and rows["item"]
+    assert {r["SPSXBM"] for r in rows["item"] if r["SPLCBM"] == "gov_building"} >= \
+        {item for items in STAGE_ITEMS.values() for item in items}
+    assert {r["XMDM"] for r in rows["project"]} == {code}
+    units = {(u["DWLX"], u["DWMC"]) for u in rows["unit"]}
+    assert {"焦作市建筑设计研究院有限公司", "河南焦作建工集团有限公司", "焦作市建设监理有限公司"} <= {name for _, name in units}
+    assert {c["SPSXSLBM"] for c in rows["case"]} == set(case_ids)                  # every case
+    assert {d["SPSXSLBM"] for d in rows["document"]} == set(case_ids)              # every licence
+    assert len(rows["document"]) == len(EXPECTED_CASES)
+    stage_1 = {project.cases[item] for item in STAGE_ITEMS["land_use_planning"]}
+    assert {(a["SPSXSLBM"], a["FJMC"]) for a in rows["attachment"]} == \
+        {(case_id, "建设项目用地预审与选址意见书") for case_id in stage_1}           # the material, per case
+    [redline] = rows["redline"]
+    assert redline["XMDM"] == code and '"Polygon"' in redline["JZWJFJ"]
+    [service] = rows["intermediary"]
+    assert (service["XMDM"], service["ZJJGDM"], service["DFSJZJ"]) == \
+        (code, INTERMEDIARY["agency_code"], project.intermediary["record_id"])
+    # parents first: every row was written no later than a row of its parent (the province's own
+    # parent keys), and the province never found a parent missing
+    for table, (parent_table, keys) in province_checker.PARENTS.items():
+        if table not in KINDS:       # special procedures (特别程序): none in this walk
+            continue
+        kind, parent_kind = KINDS[table], KINDS[parent_table]
+        for row in rows[kind]:
+            parents = [p for p in rows[parent_kind] if all(str(p[there]) == str(row[here]) for here, there in keys)]
+            assert parents and min(p["SCSJ"] for p in parents) <= row["SCSJ"], (table, row["DFSJZJ"])
+    reasons = [r["SBYY"] for kind in TABLES for r in rows[kind] if r["SJSCZT"] == 2]
+    assert not any(reason.startswith("上级数据不存在") for reason in reasons), reasons
+
+    # the window's correction: the project sent again as a new version, the earlier ones kept
+    versions = sorted(rows["project"], key=lambda r: r["SJBB"])
+    assert [r["SJBB"] for r in versions] == list(range(1, len(versions) + 1))
+    sites = [r["JSDD"] for r in versions]
+    first = sites.index(CORRECTED_SITE)
+    assert first > 0 and sites[first - 1] != CORRECTED_SITE and set(sites[first:]) == {CORRECTED_SITE}
+    assert str(versions[-1]["XMSFWQBJ"]) == "1"                  # concluded with its last stage
+
+    def taken_in():        # the province took the latest version of every row in
+        latest = {}
+        for kind in TABLES:
+            for r in front.rows(kind):
+                latest[(kind, r["DFSJZJ"])] = r
+        refused = {key: r["SBYY"] for key, r in latest.items() if r["SJSCZT"] != 1}
+        seen["refused"] = refused
+        return not refused
+    seen = {}
+    try:
+        eventually(taken_in, timeout=30, interval=1)
+    except AssertionError:
+        raise AssertionError(f"not taken in: {seen['refused']}") from None
+
+
+KINDS = {table: kind for kind, table in TABLES.items()}
 
 
 # ------------------------------------------------------------------ automatic escalation

@@ -9,7 +9,6 @@ is repeated.
 """
 import logging
 from datetime import datetime
-from functools import lru_cache
 from itertools import groupby
 
 from sqlalchemy import MetaData, Table, and_, create_engine, func, insert, literal, select, union_all
@@ -24,9 +23,12 @@ class FrontDatabase:
         self.url = url
         self.common = mapping.common
         self.table_names = mapping.ranked_tables()
-        options = {"pool_pre_ping": True}
+        # no ping before each use and no rollback when a connection is given back (a round trip each per
+        # push; every use ends its transaction itself): a connection the server dropped fails one push,
+        # which is rolled back on both sides, the pool is renewed and the next push goes through
+        options = {"pool_pre_ping": False, "pool_reset_on_return": None}
         if not url.startswith("sqlite"):
-            options.update(pool_size=pool_size, pool_recycle=3600)
+            options.update(pool_size=pool_size, pool_recycle=1800)
         self.engine = create_engine(url, **options)
         self._tables = {}
         self._columns = {}
@@ -46,11 +48,10 @@ class FrontDatabase:
 
     # ------------------------------------------------------------------------------------ push
     def payload(self, row, now):
-        c = self.common
-        values = dict(row["columns"])
-        values.update({c["division"]: row["division"], c["key"]: row["dfsjzj"], c["valid"]: 1 if row["valid"] else 0,
-                       c["invalid_reason"]: row["invalid_reason"] or None, c["status"]: 0, c["uploaded_at"]: now,
-                       c["updated_at"]: _local(row["staged_at"]), c["version"]: row["version"]})
+        """The front row of `row` (taken off the outbound queue) uploaded at `now`: its ready row with
+        the upload time, only the columns the table has."""
+        values = row["front"]
+        values[self.common["uploaded_at"]] = now
         columns = self.columns(row["table_name"])
         if values.keys() <= columns:        # the usual case: every mapped column is the province's
             return values
@@ -118,14 +119,3 @@ class FrontDatabase:
                 out[name] = {str(status): n for status, n in conn.execute(
                     select(table.c[c["status"]], func.count()).group_by(table.c[c["status"]]))}
         return out
-
-
-@lru_cache(maxsize=4096)
-def _local(value):
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")

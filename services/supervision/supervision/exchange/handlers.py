@@ -64,17 +64,15 @@ def sync_catalog(uow, mapping, catalog):
 
 
 # ------------------------------------------------------------------------------------ push
-def push(db, front, batch=500, settle_seconds=1.0):
-    """Send the oldest pending rows (dependency order) to the front database; answers how many.
-    One replica pushes at a time; the rows are chosen and marked sent in one statement of a transaction
-    that commits only after the front transaction did."""
+def push(db, front, batch=2000, settle_seconds=1.0, orphan_seconds=300):
+    """Send the oldest pending rows (dependency order, a child never before its parent) to the front
+    database; answers how many. One replica pushes at a time; the rows are taken off the outbound queue
+    (with the lock and the run's record, one statement on PostgreSQL) in a transaction that commits only
+    after the front transaction did."""
     with db.unit_of_work() as uow:
-        if not store.claim(uow.session, "push"):
-            return 0
-        pending = store.take_pending(uow.session, batch, settle_seconds)
+        pending = store.take_pending(uow.session, batch, settle_seconds, orphan_seconds)
         if pending:
             front.write(pending)
-        store.ran(uow.session, "push", len(pending))
         return len(pending)
 
 

@@ -10,7 +10,7 @@ Plain Python: no SQL, nameko or HTTP.
 """
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,6 +29,15 @@ class Row:
     invalid_reason: str
     parent: tuple        # (table, key) or None
     mapping_version: int
+    common: dict = field(default=None, compare=False)     # the mapping's names of the common columns
+
+    def front(self, version, updated_at):
+        """The front-database row of this record as version `version` staged at `updated_at` (local
+        time text), ready to write: all but the upload time (``SCSJ``), which the push adds."""
+        c = self.common
+        return {**self.columns, c["division"]: self.division, c["key"]: self.key, c["valid"]: 1 if self.valid else 0,
+                c["invalid_reason"]: self.invalid_reason or None, c["status"]: 0, c["updated_at"]: updated_at,
+                c["version"]: version}
 
     @property
     def digest(self):
@@ -76,7 +85,7 @@ class Mapping:
                    division=record.get(spec.get("division", "region")) or "",
                    valid=record.get("valid", True), invalid_reason=record.get("invalid_reason") or "",
                    parent=(self.tables[parent["kind"]]["table"], parent["key"].format(**record)) if parent else None,
-                   mapping_version=self.version)
+                   mapping_version=self.version, common=self.common)
 
 
 def _plain(value):

@@ -45,8 +45,9 @@ class Exchange(DependencyProvider):
         self.mapping = Mapping.load()
         self.front = FrontDatabase(config["EXCHANGE_FRONT_URL"], self.mapping)
         self.push_seconds = float(config.get("EXCHANGE_PUSH_SECONDS", 1))
-        self.batch = int(config.get("EXCHANGE_PUSH_BATCH", 500))
+        self.batch = int(config.get("EXCHANGE_PUSH_BATCH", 2000))
         self.settle = float(config.get("EXCHANGE_SETTLE_SECONDS", 1))
+        self.orphan = float(config.get("EXCHANGE_ORPHAN_SECONDS", 300))
         self.poll_seconds = min(int(config.get("EXCHANGE_POLL_SECONDS", 60)), MAX_POLL_SECONDS)
         self.started_at = utcnow()
         self.last = {"push": 0.0, "poll": 0.0, "catalog": 0.0}
@@ -108,7 +109,7 @@ class ExchangeService:
     def tick(self):
         ex = self.exchange
         if ex.due("push", ex.push_seconds):
-            while handlers.push(self.db, ex.front, ex.batch, ex.settle) == ex.batch:
+            while handlers.push(self.db, ex.front, ex.batch, ex.settle, ex.orphan) == ex.batch:
                 pass
         if ex.due("poll", ex.poll_seconds):
             handlers.poll(self.db, ex.front)

@@ -1,11 +1,13 @@
 """The exchange's tables (``supervision.exchange.tables``) as repository functions on a session."""
 from datetime import timedelta
 
-from sqlalchemy import and_, func, insert, select, text, update
+from sqlalchemy import and_, delete, func, insert, literal, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from platform_kit.db import utcnow
-from supervision.exchange.tables import facts, mappings, rejections, rows, runs, tasks
+from supervision.exchange.facts import local_time
+from supervision.exchange.tables import facts, mappings, outbound, rejections, rows, runs, tasks
 
 LOCKS = {"push": 741_001, "poll": 741_002, "catalog": 741_003}
 
@@ -60,17 +62,27 @@ def latest(session, table_name, key):
 
 def stage(session, row, record, cause, force=False):
     """Stage `row` (a :class:`mapping.Row`) as the next version of its key unless the latest version
-    says the same (or `force`). Answers the new row's id, or None."""
+    says the same (or `force`), and queue its front-database row ready to write (all but the upload
+    time), so a push only copies it. Answers the new row's id, or None."""
     last = latest(session, row.table, row.key)
     if last is not None and last["digest"] == row.digest and not force:
         return None
-    values = dict(table_name=row.table, kind=row.kind, dfsjzj=row.key, version=(last["version"] if last else 0) + 1,
-                  rank=row.rank, columns=row.columns, record=record, division=row.division, valid=row.valid,
-                  invalid_reason=row.invalid_reason, digest=row.digest,
-                  parent_table=row.parent[0] if row.parent else None,
-                  parent_key=row.parent[1] if row.parent else None, mapping_version=row.mapping_version,
-                  cause=cause[:120], staged_at=utcnow())
-    return session.execute(insert(rows).values(**values).returning(rows.c.id)).scalar()
+    version, staged_at = (last["version"] if last else 0) + 1, utcnow()
+    parent_table, parent_key = row.parent or (None, None)
+    values = dict(table_name=row.table, kind=row.kind, dfsjzj=row.key, version=version, rank=row.rank,
+                  columns=row.columns, record=record, division=row.division, valid=row.valid,
+                  invalid_reason=row.invalid_reason, digest=row.digest, parent_table=parent_table,
+                  parent_key=parent_key, mapping_version=row.mapping_version, cause=cause[:120], staged_at=staged_at)
+    queued = dict(rank=row.rank, table_name=row.table, dfsjzj=row.key, version=version, parent_table=parent_table,
+                  parent_key=parent_key, front=row.front(version, local_time(staged_at)), staged_at=staged_at)
+    if session.bind.dialect.name == "postgresql":      # both in one statement (one round trip)
+        staged = insert(rows).values(**values).returning(rows.c.id).cte("staged")
+        return session.execute(insert(outbound).from_select(
+            ["row_id", *queued], select(staged.c.id, *(literal(v, outbound.c[k].type) for k, v in queued.items())))
+            .returning(outbound.c.row_id)).scalar()
+    row_id = session.execute(insert(rows).values(**values).returning(rows.c.id)).scalar()
+    session.execute(insert(outbound).values(row_id=row_id, **queued))
+    return row_id
 
 
 def waiting_children(session, table_name, key):
@@ -95,28 +107,57 @@ def waiting(session):
         .where(rejections.c.outcome == "waiting").order_by(rows.c.rank, rows.c.id)).mappings().all()
 
 
-# what the front database is written from (not the source record, kept for the poll's fixes)
-SENT = (rows.c.id, rows.c.rank, rows.c.table_name, rows.c.dfsjzj, rows.c.version, rows.c.columns, rows.c.division,
-        rows.c.valid, rows.c.invalid_reason, rows.c.staged_at)
+def take_pending(session, limit, settle_seconds, orphan_seconds=300):
+    """The push's batch: the oldest unsent rows (dependency order) with their ready front rows, taken
+    off the outbound queue by this replica if it holds the push lock (one pusher at a time), and the
+    run recorded. The deletion holds only if this transaction commits, which it does after the front
+    transaction did. A row goes only once a version of its parent row went or goes in this batch
+    (staged and settled, so of a lower rank and taken first): the province never sees a child before
+    its parent. A row whose parent the platform never staged goes after `orphan_seconds` anyway (the
+    province then says what is missing). On PostgreSQL lock, batch and record are one statement (one
+    round trip); elsewhere three."""
+    now = utcnow()
+    before = now - timedelta(seconds=settle_seconds)
+    parent_since = (select(func.min(rows.c.staged_at)).where(rows.c.table_name == outbound.c.parent_table,
+                                                            rows.c.dfsjzj == outbound.c.parent_key)
+                    .scalar_subquery())     # one probe of the unique index per candidate
+    ready = [outbound.c.staged_at <= before,
+             or_(outbound.c.parent_table.is_(None), outbound.c.staged_at <= now - timedelta(seconds=orphan_seconds),
+                 parent_since <= before)]
+    columns = (outbound.c.row_id, outbound.c.rank, outbound.c.table_name, outbound.c.dfsjzj, outbound.c.version,
+               outbound.c.front)
 
-
-def take_pending(session, limit, settle_seconds):
-    """The oldest unsent rows (dependency order), marked sent in one statement: the mark holds only if
-    this transaction commits, which it does after the front transaction did. Rows another replica
-    holds are skipped."""
-    before = utcnow() - timedelta(seconds=settle_seconds)
-    chosen = (select(rows.c.id).where(rows.c.sent_at.is_(None), rows.c.staged_at <= before)
-              .order_by(rows.c.rank, rows.c.id).limit(limit).with_for_update(skip_locked=True))
-    taken = session.execute(update(rows).where(rows.c.id.in_(chosen)).values(sent_at=utcnow())
-                            .returning(*SENT)).mappings().all()
-    return sorted(taken, key=lambda r: (r["rank"], r["id"]))
+    def chosen(*held):
+        return (select(outbound.c.row_id).where(*held, *ready).order_by(outbound.c.rank, outbound.c.row_id)
+                .limit(limit).with_for_update(skip_locked=True))
+    if session.bind.dialect.name == "postgresql":
+        lock = select(func.pg_try_advisory_xact_lock(LOCKS["push"]).label("held")).cte("push_lock")
+        held = select(lock.c.held).scalar_subquery()
+        taken = delete(outbound).where(outbound.c.row_id.in_(chosen(held))).returning(*columns).cte("taken")
+        record = postgresql.insert(runs).from_select(
+            ["kind", "last_at", "rows"], select(literal("push"), literal(now, runs.c.last_at.type), func.count())
+            .select_from(taken).having(held))
+        record = record.on_conflict_do_update(index_elements=[runs.c.kind], set_={
+            "last_at": record.excluded.last_at, "rows": record.excluded.rows}).cte("push_run")
+        found = session.execute(select(taken).add_cte(record)).mappings().all()
+    else:
+        if not claim(session, "push"):
+            return []
+        found = session.execute(delete(outbound).where(outbound.c.row_id.in_(chosen())).returning(*columns)
+                                ).mappings().all()
+        ran(session, "push", len(found))
+    return sorted(found, key=lambda r: (r["rank"], r["row_id"]))
 
 
 def ran(session, kind, count):
-    with session.begin_nested():
-        done = session.execute(update(runs).where(runs.c.kind == kind).values(last_at=utcnow(), rows=count))
-        if not done.rowcount:
-            session.execute(insert(runs).values(kind=kind, last_at=utcnow(), rows=count))
+    """The last `kind` run (one statement: insert or update)."""
+    values = dict(kind=kind, last_at=utcnow(), rows=count)
+    if session.bind.dialect.name == "postgresql":
+        statement = postgresql.insert(runs).values(**values)
+    else:
+        statement = sqlite.insert(runs).values(**values)
+    session.execute(statement.on_conflict_do_update(index_elements=[runs.c.kind],
+                                                    set_=dict(last_at=values["last_at"], rows=count)))
 
 
 def last_runs(session):
@@ -187,13 +228,14 @@ def resolve_task(session, task_id, resolution):
 # ------------------------------------------------------------------------------------ reading
 def backlog(session):
     return {name: {"rows": n, "oldest": oldest} for name, n, oldest in session.execute(
-        select(rows.c.table_name, func.count(), func.min(rows.c.staged_at)).where(rows.c.sent_at.is_(None))
-        .group_by(rows.c.table_name))}
+        select(outbound.c.table_name, func.count(), func.min(outbound.c.staged_at)).group_by(outbound.c.table_name))}
 
 
 def sent_counts(session):
-    return dict(session.execute(select(rows.c.table_name, func.count()).where(rows.c.sent_at.is_not(None))
-                                .group_by(rows.c.table_name)).all())
+    """Row versions sent per table (staged ones not waiting in the outbound queue)."""
+    staged = dict(session.execute(select(rows.c.table_name, func.count()).group_by(rows.c.table_name)).all())
+    waiting = {name: b["rows"] for name, b in backlog(session).items()}
+    return {name: n - waiting.get(name, 0) for name, n in staged.items()}
 
 
 def rejections_by_reason(session):

@@ -1,9 +1,11 @@
-"""The exchange's own tables in the supervision database (migration 0010).
+"""The exchange's own tables in the supervision database (migrations 0010, 0012).
 
 - ``exchange_facts``: what the exchange knows of projects, declarations, cases … (a read model);
 - ``exchange_rows``: every row version staged for the front database, in staging order (``id``), with
   the record it was mapped from; a version is staged once (unique table, ``DFSJZJ``, version) and is
-  never changed, except that ``sent_at`` marks its delivery;
+  never changed;
+- ``exchange_outbound``: the row versions not sent yet, each with its front row ready to write (all
+  but the upload time), in push order (rank, row); a push deletes the rows it sent (migration 0012);
 - ``exchange_rejections``: each rejection read back (unique table and ``LSH``), with what was done;
 - ``exchange_tasks``: rejections a person must correct (operator tasks), with their resolution;
 - ``exchange_runs``: the last push, poll and catalog pass; ``exchange_mappings``: the mapping versions used.
@@ -42,10 +44,21 @@ rows = Table(
     Column("mapping_version", Integer, nullable=False),
     Column("cause", String(120), nullable=False),
     Column("staged_at", DateTime(timezone=True), nullable=False),
-    Column("sent_at", DateTime(timezone=True)),
     UniqueConstraint("table_name", "dfsjzj", "version", name="uq_exchange_rows_version"),
-    Index("ix_exchange_rows_sent_at", "sent_at"),
-    Index("ix_exchange_rows_key", "table_name", "dfsjzj"),
+)
+
+outbound = Table(
+    "exchange_outbound", metadata,
+    Column("row_id", BigInteger().with_variant(Integer, "sqlite"), ForeignKey("exchange_rows.id"), primary_key=True),
+    Column("rank", Integer, nullable=False),
+    Column("table_name", String(40), nullable=False),
+    Column("dfsjzj", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("parent_table", String(40)),
+    Column("parent_key", String(200)),
+    Column("front", JSON, nullable=False),
+    Column("staged_at", DateTime(timezone=True), nullable=False),
+    Index("ix_exchange_outbound_order", "rank", "row_id"),
 )
 
 rejections = Table(
