@@ -22,6 +22,8 @@ from nameko.constants import (AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, DEFAULT_
                               LOGIN_METHOD_CONFIG_KEY, SERIALIZER_CONFIG_KEY)
 from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
 
+from platform_kit.bus_consumer import SettlingQueueConsumer
+
 log = logging.getLogger(__name__)
 
 DEADLINE_HEADER = "x-platform-deadline"
@@ -49,6 +51,7 @@ class PatientResponder(Responder):
 
 
 class ResilientRpcConsumer(RpcConsumer):
+    queue_consumer = SettlingQueueConsumer()   # an ack on a lost connection does not kill the container
 
     def handle_result(self, message, result, exc_info):
         config = self.container.config
