@@ -28,7 +28,6 @@ Needs RabbitMQ (with management API) and PostgreSQL on 127.0.0.1, like the tests
 import argparse
 import os
 import platform as host
-import statistics
 import subprocess
 import sys
 import tempfile
