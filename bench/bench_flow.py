@@ -28,6 +28,7 @@ Needs RabbitMQ (with management API) and PostgreSQL on 127.0.0.1, like the tests
 import argparse
 import os
 import platform as host
+import re
 import subprocess
 import sys
 import tempfile
@@ -74,15 +75,10 @@ def _all_pids():
 
 
 def _beam_pids():
-    pids = []
-    for pid in _all_pids():
-        try:
-            with open(f"/proc/{pid}/comm") as f:
-                if f.read().strip() == "beam.smp":
-                    pids.append(pid)
-        except OSError:
-            pass
-    return pids
+    """The broker the platform uses: the process listening on 127.0.0.1:5672 (other RabbitMQ nodes that
+    tests start on their own ports are left out)."""
+    out = subprocess.run(["ss", "-ltnpH", "sport = :5672"], capture_output=True, text=True).stdout
+    return sorted({int(pid) for pid in re.findall(r"pid=(\d+)", out)})
 
 
 def _total_cpu():

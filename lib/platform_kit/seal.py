@@ -237,8 +237,8 @@ def _reserved(cert, chain):
     """Room for the signature in the PDF, from what it embeds (the certificates; the CRL goes to the
     document security store, not the signature), so pyHanko need not make a trial signature first
     (a third of the cost of sealing). Hex digits: two per byte, half again as a margin like pyHanko's."""
-    size = len(cert.dump()) + sum(len(c.dump()) for c in chain) + 4096
-    return 3 * size
+    size = len(cert.dump()) + sum(len(c.dump()) for c in chain) + 2048   # + signed attributes, signature
+    return 2 * (3 * size // 2)   # pyHanko wants an even number
 
 
 @dataclass(frozen=True)
