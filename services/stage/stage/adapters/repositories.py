@@ -57,11 +57,13 @@ class CaseRepository:
     def get_locked(self, case_id):
         """(stage with its cases, the case), the stage row locked first, then the case row; None
         when there is no such case. The case returned is the one in ``stage.cases``."""
-        stage_id = self.session.execute(select(CaseRow.stage_id).where(CaseRow.id == case_id)).scalar_one_or_none()
-        if stage_id is None:
+        # the stage found through its case and locked in one statement
+        stage_row = self.session.execute(
+            select(StageRow).where(StageRow.id == select(CaseRow.stage_id).where(CaseRow.id == case_id)
+                                   .scalar_subquery()).with_for_update()
+            .execution_options(populate_existing=True)).scalar_one_or_none()
+        if stage_row is None:
             return None
-        stage_row = self.session.execute(select(StageRow).where(StageRow.id == stage_id).with_for_update()
-                                         .execution_options(populate_existing=True)).scalar_one()
         self.session.execute(select(CaseRow).where(CaseRow.id == case_id).with_for_update()
                              .execution_options(populate_existing=True)).scalar_one()
         _kept(self.session, [stage_row, *stage_row.cases])
