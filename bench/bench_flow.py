@@ -244,6 +244,7 @@ def run_configuration(args, replicas):
     urls = {name: postgres.fresh(name) for name in SERVICES + ("gateway",)}
     # the run command's pool (config.yml default), whatever the shell exported for the tests
     env = {"GATEWAY_WORKERS": str(args.gateway_workers), "DB_POOL_IDLE": "4"}
+    env.update(item.split("=", 1) for item in args.env)
     platform = Platform(amqp_uri=f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}", database_urls=urls,
                         keys_dir=workdir / "keys", port=args.port, workdir=workdir, extra_env=env,
                         replicas=replicas)
@@ -348,6 +349,8 @@ def main():
     parser.add_argument("--gateway-workers", type=int, default=int(os.environ.get("GATEWAY_WORKERS", "2")),
                         help="gunicorn workers of the gateway (default: GATEWAY_WORKERS or 2, as the run command)")
     parser.add_argument("--port", type=int, default=18790)
+    parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
+                        help="environment of every process (repeatable), e.g. DB_POOL_IDLE=12 to compare settings")
     parser.add_argument("--idle-seconds", type=float, default=10.0,
                         help="seconds the idle platform is measured for before the levels")
     parser.add_argument("--profile-dir", help="record every service with py-spy (raw stacks) into this folder")
@@ -366,6 +369,8 @@ def main():
     load_after = os.getloadavg()
     print(f"\nmachine: {host.node()} · {os.cpu_count()} cores · Python {host.python_version()} · "
           f"RabbitMQ and PostgreSQL on 127.0.0.1 · gateway: {args.gateway_workers} gunicorn sync workers")
+    if args.env:
+        print("environment: " + " ".join(args.env))
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min) · "
           f"{time.time() - started:.0f} s in all")
     print("a case = one stage-1 flow: register, upload, declare, two departments accept/review/approve/"
