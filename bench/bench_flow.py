@@ -271,11 +271,36 @@ def run_configuration(args, replicas):
             print(f"  {label_of(replicas)}: {clients:>2} clients, {result['done']} flows in {result['wall']:.1f} s"
                   f" ({len(result['errors'])} failed)", flush=True)
         stop_profilers(profilers)
+        results[-1]["consistency"] = consistency(urls)
     finally:
         platform.stop()
         drop_vhost(vhost)
         postgres.drop_all()
     return results
+
+
+def consistency(urls, settle=5.0):
+    """After the levels: does supervision's copy of every case agree with the stage service, and does
+    rebuilding supervision's read model from its timeline (``supervision.rebuild``, dry run) change
+    anything?"""
+    import io
+
+    from sqlalchemy import create_engine, text
+    from supervision import rebuild
+    time.sleep(settle)   # the last flows' trailing events
+    engines = {name: create_engine(urls[name]) for name in ("stage", "supervision")}
+    try:
+        with engines["stage"].connect() as conn:
+            stage = dict(conn.execute(text("SELECT id, state FROM cases")).all())
+        with engines["supervision"].connect() as conn:
+            copy = dict(conn.execute(text("SELECT case_id, state FROM case_clocks")).all())
+    finally:
+        for engine in engines.values():
+            engine.dispose()
+    differ = sum(1 for case_id, state in stage.items() if copy.get(case_id) != state)
+    report = rebuild.rebuild(urls["supervision"], dry_run=True, out=io.StringIO())
+    return {"cases": len(stage), "differ": differ,
+            "rebuilt_differ": sum(len(v) for v in report["differed"].values()), "projects": report["projects"]}
 
 
 def start_profilers(args, platform, replicas):
@@ -381,6 +406,11 @@ def main():
           "of the shared broker")
     for replicas, results in configurations:
         print_table(label_of(replicas), results)
+        check = results[-1].get("consistency")
+        if check:
+            print(f"\nafterwards: {check['cases']} cases in the stage service, {check['differ']} of them in "
+                  f"another state in supervision's copy; supervision.rebuild (dry run) over {check['projects']} "
+                  f"projects: {check['rebuilt_differ']} rows would change")
     if len(configurations) == 2:
         one, two = configurations[0][1], configurations[1][1]
         print("\n| clients | cases/s, 1 replica | cases/s, " + label_of(configurations[1][0]) + " | ratio |")

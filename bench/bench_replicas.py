@@ -231,6 +231,19 @@ def main():
         busy = r["cpu"]["(whole machine)"] / r["wall"] / (os.cpu_count() or 1) * 100
         print(f"| {r['kind']} | {r['replicas']} | {r['units']} | {r['wall']:.1f} | {r['rate']:.1f} | "
               f"{r['rate'] / first[r['kind']]:.2f} | {busy:.0f}% |")
+    cores = os.cpu_count() or 1
+    print(f"\nWhat {cores} cores allow: with s the CPU seconds per unit of the stage replicas and t of every "
+          "process above, R replicas reach at most min(R / s, cores / t) units/s (one replica is one "
+          "Python process: one core at most), so 2 replicas gain at most min(2 / s, cores / t) / min(1 / s, cores / t):\n")
+    print("| load | s (ms) | t (ms) | ceiling, 1 replica | ceiling, 2 replicas | ceiling ratio |")
+    print("|---|---|---|---|---|---|")
+    for r in results:
+        if r["replicas"] != 1:
+            continue
+        stage = sum(v for k, v in r["cpu"].items() if k.startswith("stage-")) / max(r["units"], 1)
+        every = sum(v for k, v in r["cpu"].items() if k != "(whole machine)") / max(r["units"], 1)
+        one, two = min(1 / stage, cores / every), min(2 / stage, cores / every)
+        print(f"| {r['kind']} | {stage * 1000:.1f} | {every * 1000:.1f} | {one:.0f}/s | {two:.0f}/s | {two / one:.2f} |")
     print("\nCPU milliseconds per unit (event or call), by process:\n")
     labels = sorted({k for r in results for k in r["cpu"] if k != "(whole machine)"})
     print("| load | replicas | " + " | ".join(labels) + " |")
