@@ -134,6 +134,7 @@ class Flow:
         self.url = url
         self.tokens = tokens
         self.session = requests.Session()
+        self.retried_reads = []
 
     def call(self, method, path, account, **kw):
         r = self.session.request(method, self.url + path, timeout=60,
@@ -142,11 +143,16 @@ class Flow:
             raise RuntimeError(f"{method} {path}: {r.status_code} {r.text[:300]}")
         return r.json()
 
-    @staticmethod
-    def wait(probe, pause, timeout=120):
+    def wait(self, probe, pause, timeout=120):
+        """Poll a read until it answers; a failed read (a 5xx while the machine is overloaded) is
+        counted and polled again, since only a write's failure fails the flow."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            result = probe()
+            try:
+                result = probe()
+            except RuntimeError as exc:
+                self.retried_reads.append(str(exc)[:200])
+                result = None
             if result:
                 return result
             time.sleep(pause)
@@ -183,8 +189,11 @@ def run_level(platform, meter, clients, flows):
     times, errors = [], []
     lock = threading.Lock()
 
+    retried = []
+
     def client(n):
         flow = Flow(platform.url, tokens)
+        retried.append(flow.retried_reads)
         for _ in range(n):
             try:
                 seconds = flow.run()
@@ -203,7 +212,7 @@ def run_level(platform, meter, clients, flows):
     after = meter.sample()
     wall = after["at"] - before["at"]
     return {"clients": clients, "done": len(times), "errors": errors, "wall": wall, "times": times,
-            "cpu": CpuMeter.used(before, after)}
+            "cpu": CpuMeter.used(before, after), "retried": [r for flow in retried for r in flow]}
 
 
 def percentile(values, p):
@@ -352,6 +361,9 @@ def print_table(title, results):
     for r in results:
         for error in r["errors"][:3]:
             print(f"\n{r['clients']} clients, failed flow: {error}")
+        if r["retried"]:
+            print(f"\n{r['clients']} clients: {len(r['retried'])} polling reads failed and were repeated "
+                  f"(first: {r['retried'][0]})")
 
 
 def hottest(results):
