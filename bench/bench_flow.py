@@ -280,7 +280,10 @@ def run_configuration(args, replicas):
             print(f"  {label_of(replicas)}: {clients:>2} clients, {result['done']} flows in {result['wall']:.1f} s"
                   f" ({len(result['errors'])} failed)", flush=True)
         stop_profilers(profilers)
-        results[-1]["consistency"] = consistency(urls)
+        try:
+            results[-1]["consistency"] = consistency(urls)
+        except ImportError:   # a tree without supervision.rebuild (comparing with an older version)
+            pass
     finally:
         platform.stop()
         drop_vhost(vhost)
