@@ -7,11 +7,12 @@ recognised and skipped).
 """
 import contextlib
 import logging
+import time
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy import (JSON, BigInteger, Column, DateTime, Integer, MetaData, String, Table, Text,
                         create_engine, event, insert, select)
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from platform_kit.errors import ValidationFailed
@@ -76,11 +77,39 @@ def make_engine(url, pool_size=10, idle=None):
         return engine
     kept = pool_size if idle is None else max(1, min(int(idle), pool_size))
     engine = create_engine(
-        url, pool_size=kept, max_overflow=pool_size - kept, pool_pre_ping=True, pool_timeout=30,
+        url, pool_size=kept, max_overflow=pool_size - kept, pool_timeout=30,
         connect_args={"connect_timeout": 5},
     )
     event.listen(engine, "before_cursor_execute", _refuse_nul)
+    event.listen(engine, "connect", _given_back)
+    event.listen(engine, "checkin", _given_back)
+    event.listen(engine, "checkout", _ping_if_rested)
     return engine
+
+
+# A connection given back less than this long ago is handed out without a ping: under load that
+# saves a round trip per transaction, and a server gone in that second is noticed by the statement
+# itself (the pool then drops every connection it holds, as after a failed ping).
+PING_AFTER_SECONDS = 1.0
+
+
+def _given_back(dbapi_connection, record):
+    record.info["given_back"] = time.monotonic()
+
+
+def _ping_if_rested(dbapi_connection, record, proxy):
+    """Pre-ping a connection that rested in the pool (the server may have gone or restarted since)."""
+    given_back = record.info.get("given_back")
+    if given_back is not None and time.monotonic() - given_back < PING_AFTER_SECONDS:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+    except Exception as exc:   # the pool replaces it with a new connection and tries again
+        raise DisconnectionError(f"database connection lost: {exc}") from exc
 
 
 def _refuse_nul(conn, cursor, statement, parameters, context, executemany):
@@ -156,10 +185,27 @@ class UnitOfWork:
     def first_time(self, envelope, consumer):
         """True the first time `consumer` handles this event; False on any redelivery.
 
-        The marker commits with the handler's own changes. Two replicas racing on one event: the
-        loser's insert violates the primary key, its transaction rolls back and the redelivered
-        message then finds the marker.
+        One round trip: the marker is inserted unless it is there (``ON CONFLICT DO NOTHING``) and
+        commits with the handler's own changes. Two replicas racing on one event: the second insert
+        waits for the first transaction; when that commits, the second finds the marker and skips
+        the event, when it rolls back, the second inserts the marker and handles the event.
         """
+        dialect = self.session.get_bind().dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        else:   # any other backend: look first, then insert (its primary key guards the race)
+            return self._first_time_checked(envelope, consumer)
+        self.session.flush()
+        inserted = self.session.execute(dialect_insert(self._processed).values(
+            consumer=consumer, event_id=envelope.event_id, event_type=envelope.type,
+            processed_at=utcnow()).on_conflict_do_nothing()).rowcount
+        if not inserted:
+            log.info("skipping already processed event %s for %s", envelope.event_id, consumer)
+        return inserted == 1
+
+    def _first_time_checked(self, envelope, consumer):
         seen = self.session.execute(select(self._processed.c.event_id).where(
             self._processed.c.consumer == consumer,
             self._processed.c.event_id == envelope.event_id)).first()

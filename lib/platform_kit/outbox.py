@@ -121,29 +121,34 @@ class OutboxRelay:
             self._wakeup.clear()
 
     def publish_pending(self):
-        """Publish one batch of due rows; return how many rows were claimed."""
+        """Publish one batch of due rows; return how many rows were claimed.
+
+        One statement claims the batch and marks it published (``UPDATE … WHERE id IN (SELECT … FOR
+        UPDATE SKIP LOCKED) RETURNING``); the transaction commits only after the broker confirmed
+        the batch, and the rows it did not confirm are put back (unpublished, with the error and
+        the next attempt's time) before that. A crash in between rolls the mark back.
+        """
         table = self.table
         now = utcnow()
+        due = (select(table.c.id)
+               .where(and_(table.c.published_at.is_(None),
+                           or_(table.c.next_attempt_at.is_(None), table.c.next_attempt_at <= now)))
+               .order_by(table.c.id).limit(self.BATCH)
+               .with_for_update(skip_locked=True))
         with self.engine.begin() as conn:
-            rows = conn.execute(
-                select(table.c.id, table.c.event_id, table.c.event_type, table.c.source,
-                       table.c.body, table.c.attempts, table.c.headers)
-                .where(and_(table.c.published_at.is_(None),
-                            or_(table.c.next_attempt_at.is_(None), table.c.next_attempt_at <= now)))
-                .order_by(table.c.id).limit(self.BATCH)
-                .with_for_update(skip_locked=True)
-            ).all()
+            rows = sorted(conn.execute(
+                update(table).where(table.c.id.in_(due))
+                .values(published_at=now, attempts=table.c.attempts + 1, last_error=None)
+                .returning(table.c.id, table.c.event_id, table.c.event_type, table.c.source, table.c.body,
+                           table.c.attempts, table.c.headers)
+            ).all(), key=lambda row: row.id)
             if not rows:
                 return 0
             failures = self._publish_batch(rows)
-            published = [row.id for row in rows if row.event_id not in failures]
             for row in rows:
                 if row.event_id in failures:
                     conn.execute(update(table).where(table.c.id == row.id)
-                                 .values(**self._failed(row, failures[row.event_id])))
-            if published:
-                conn.execute(update(table).where(table.c.id.in_(published))
-                             .values(published_at=utcnow(), attempts=table.c.attempts + 1, last_error=None))
+                                 .values(published_at=None, **self._failed(row, failures[row.event_id])))
         return len(rows)
 
     def _publish_batch(self, rows):
@@ -191,7 +196,7 @@ class OutboxRelay:
         return failures
 
     def _failed(self, row, reason):
-        attempts = row.attempts + 1
+        attempts = row.attempts   # counted when the row was claimed
         delay = min(self.max_backoff, self.poll_seconds * (2 ** min(attempts, 10)))
         log.error("event %s (%s) not published, attempt %d: %s", row.event_id, row.event_type,
                   attempts, reason)

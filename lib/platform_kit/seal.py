@@ -225,8 +225,20 @@ def sign_pdf(pdf, seal, *, reason, location="", field_name="Seal"):
                                         subfilter=SigSeedSubFilter.PADES, embed_validation_info=True,
                                         validation_context=context, use_pades_lta=False)
     with _PYHANKO:
-        out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer)
+        try:
+            out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer,
+                                   bytes_reserved=_reserved(cert, chain))
+        except Exception:   # the room guessed was too small: let pyHanko measure a trial signature
+            out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer)
     return out.getvalue()
+
+
+def _reserved(cert, chain):
+    """Room for the signature in the PDF, from what it embeds (the certificates; the CRL goes to the
+    document security store, not the signature), so pyHanko need not make a trial signature first
+    (a third of the cost of sealing). Hex digits: two per byte, half again as a margin like pyHanko's."""
+    size = len(cert.dump()) + sum(len(c.dump()) for c in chain) + 2048   # + signed attributes, signature
+    return 2 * (3 * size // 2)   # pyHanko wants an even number
 
 
 @dataclass(frozen=True)

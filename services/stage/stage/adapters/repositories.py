@@ -9,7 +9,7 @@ due deadline is acted on once.
 from sqlalchemy import and_, case, event, exists, func, insert, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import noload
+from sqlalchemy.orm import joinedload, noload
 
 from platform_kit import calendar_store
 from platform_kit.clock_facts import GREEN, RED, YELLOW
@@ -57,11 +57,14 @@ class CaseRepository:
     def get_locked(self, case_id):
         """(stage with its cases, the case), the stage row locked first, then the case row; None
         when there is no such case. The case returned is the one in ``stage.cases``."""
-        stage_id = self.session.execute(select(CaseRow.stage_id).where(CaseRow.id == case_id)).scalar_one_or_none()
-        if stage_id is None:
+        # the stage, found through its case, locked and read with its cases in one statement
+        stage_row = self.session.execute(
+            select(StageRow).options(joinedload(StageRow.cases))
+            .where(StageRow.id == select(CaseRow.stage_id).where(CaseRow.id == case_id).scalar_subquery())
+            .with_for_update(of=StageRow.__table__)
+            .execution_options(populate_existing=True)).unique().scalar_one_or_none()
+        if stage_row is None:
             return None
-        stage_row = self.session.execute(select(StageRow).where(StageRow.id == stage_id).with_for_update()
-                                         .execution_options(populate_existing=True)).scalar_one()
         self.session.execute(select(CaseRow).where(CaseRow.id == case_id).with_for_update()
                              .execution_options(populate_existing=True)).scalar_one()
         _kept(self.session, [stage_row, *stage_row.cases])

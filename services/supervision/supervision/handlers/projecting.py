@@ -49,26 +49,31 @@ def _locked(session, model, key, **initial):
     """The row with primary key `key`, locked; created with `initial` values when missing.
 
     Two workers creating the same row: the second insert waits for the first to commit, fails on
-    the primary key inside its savepoint, and then reads and locks the winner's row.
+    the primary key inside its savepoint, and then reads and locks the winner's row. The row is
+    held for the rest of the transaction, so later readers of it (the statistics) find it in the
+    session instead of reading it again.
     """
     row = session.get(model, key, with_for_update=True)
-    if row is not None:
-        return row
-    try:
-        with session.begin_nested():
-            row = model(**initial)
-            session.add(row)
-        return row
-    except IntegrityError:
-        return session.get(model, key, with_for_update=True, populate_existing=True)
+    if row is None:
+        try:
+            with session.begin_nested():
+                row = model(**initial)
+                session.add(row)
+        except IntegrityError:
+            row = session.get(model, key, with_for_update=True, populate_existing=True)
+    session.info.setdefault("kept", []).append(row)
+    return row
 
 
 def _fill(row, **values):
-    """Set the descriptive values that are known; an unknown (None) value never erases a known one."""
+    """Set the descriptive values that are known; an unknown (None) value never erases a known one.
+    A row none of whose values changes is not written."""
+    changed = False
     for name, value in values.items():
-        if value is not None:
+        if value is not None and getattr(row, name) != value:
             setattr(row, name, value)
-    if hasattr(type(row), "updated_at"):
+            changed = True
+    if changed and hasattr(type(row), "updated_at"):
         row.updated_at = utcnow()
 
 
