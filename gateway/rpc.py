@@ -138,7 +138,7 @@ class RpcClient:
 
     def _ensure(self):
         # a forked worker must never share its parent's socket
-        if self._connection is None or self._pid != os.getpid():
+        if self._connection is None or self._pid != os.getpid() or not self._connection.connected:
             self._connection = None
             self._connect()
 
