@@ -1,7 +1,7 @@
 """gunicorn settings of the gateway: ``gunicorn -c gateway/gunicorn.conf.py 'gateway.app:get_app()'``.
 
 GATEWAY_BIND (host:port, e.g. 0.0.0.0:8000 in containers) or 127.0.0.1:GATEWAY_PORT (default 8000);
-GATEWAY_WORKERS threaded workers (default 2) of GATEWAY_THREADS threads each (default 8). Each worker
+GATEWAY_WORKERS threaded workers (default 2) of GATEWAY_THREADS threads each (default 32). Each worker
 builds its own app and its own RPC client (one reply queue per worker, read by one thread, opened on
 its first call), shared by its threads: a slow service, a slow client or a waiting retry holds one
 thread, not the worker, so /health keeps answering. A request body must arrive within
@@ -12,7 +12,7 @@ import os
 bind = os.environ.get("GATEWAY_BIND") or f"127.0.0.1:{os.environ.get('GATEWAY_PORT', '8000')}"
 workers = int(os.environ.get("GATEWAY_WORKERS", "2"))
 worker_class = "gthread"
-threads = int(os.environ.get("GATEWAY_THREADS", "8"))
+threads = int(os.environ.get("GATEWAY_THREADS", "32"))
 preload_app = False
 # the threaded worker's main loop beats while its threads wait, so this bounds a stuck worker, not a
 # request; a request is bounded by GATEWAY_RPC_TIMEOUT and GATEWAY_BODY_TIMEOUT

@@ -4,12 +4,15 @@ holds one of a worker's threads for seconds, not for as long as it likes.
 gunicorn's threaded worker (gateway/gunicorn.conf.py) reads the request line and headers with its own
 bound and hands the body to the application, which reads it through ``wsgi.input``. :class:`BodyDeadline`
 wraps that stream: the whole body must arrive within ``GATEWAY_BODY_TIMEOUT`` seconds plus the time its
-announced length takes at ``GATEWAY_BODY_MIN_RATE`` bytes a second. Each read waits on the socket only as
-long as is left; past the deadline the answer is 408 and the connection is closed (a buffering reverse
-proxy in front does the same for every client, see the README).
+announced length takes at ``GATEWAY_BODY_MIN_RATE`` bytes a second. One watchdog thread per process
+cuts a read off at its deadline (a read is one call that waits on many small arrivals, so a socket
+timeout cannot bound it); the answer is then 408 and the connection is closed. A buffering reverse
+proxy in front does the same for every client (see the README).
 """
 import logging
+import os
 import socket
+import threading
 import time
 
 import falcon
@@ -17,32 +20,75 @@ import falcon
 log = logging.getLogger(__name__)
 
 
+class _Watchdog:
+    """One thread per process: cuts off (shuts the reading side of) the socket of a body read past its
+    deadline. A read of the body is one call that may wait on many small arrivals, so the bound cannot be
+    a socket timeout."""
+
+    def __init__(self, period=0.25):
+        self.period = period
+        self._reading = {}  # stream -> deadline
+        self._lock = threading.Lock()
+        self._thread = None
+        self._pid = None
+
+    def watch(self, stream):
+        with self._lock:
+            self._reading[stream] = stream.deadline
+            if self._thread is None or self._pid != os.getpid():
+                self._pid = os.getpid()
+                self._thread = threading.Thread(target=self._run, daemon=True, name="body-deadlines")
+                self._thread.start()
+
+    def unwatch(self, stream):
+        with self._lock:
+            self._reading.pop(stream, None)
+
+    def _run(self):
+        while True:
+            time.sleep(self.period)
+            now = time.monotonic()
+            with self._lock:
+                late = [stream for stream, deadline in self._reading.items() if deadline <= now]
+                for stream in late:
+                    self._reading.pop(stream, None)
+            for stream in late:
+                stream.cut_off()
+
+
+_watchdog = _Watchdog()
+
+
 class _DeadlineStream:
     def __init__(self, stream, sock, deadline):
-        self._stream, self._sock, self._deadline = stream, sock, deadline
+        self._stream, self._sock, self.deadline = stream, sock, deadline
+        self.timed_out = False
 
-    def _bounded(self, read, *args):
-        remaining = self._deadline - time.monotonic()
-        if remaining <= 0:
-            self._give_up()
-        self._sock.settimeout(remaining)
-        try:
-            return read(*args)
-        except (socket.timeout, TimeoutError):
-            self._give_up()
-        finally:
-            try:
-                self._sock.settimeout(None)
-            except OSError:
-                pass
-
-    def _give_up(self):
+    def cut_off(self):
+        self.timed_out = True
         log.warning("a request body did not arrive in time: closing the connection")
         try:
-            self._sock.shutdown(socket.SHUT_RD)  # nothing more is read from this client
+            self._sock.shutdown(socket.SHUT_RD)  # the read waiting on it ends; nothing more is read
         except OSError:
             pass
-        raise falcon.HTTPError(falcon.HTTP_408, title="请求超时", description="请求体未在规定时间内送达")
+
+    def _bounded(self, read, *args):
+        if not self.timed_out and time.monotonic() >= self.deadline:
+            self.cut_off()
+        if self.timed_out:
+            raise _too_late()
+        _watchdog.watch(self)
+        try:
+            data = read(*args)
+        except Exception:
+            if self.timed_out:
+                raise _too_late() from None
+            raise
+        finally:
+            _watchdog.unwatch(self)
+        if self.timed_out:
+            raise _too_late()
+        return data
 
     def read(self, size=-1):
         return self._bounded(self._stream.read, size)
@@ -59,6 +105,10 @@ class _DeadlineStream:
             if not line:
                 return
             yield line
+
+
+def _too_late():
+    return falcon.HTTPError(falcon.HTTP_408, title="请求超时", description="请求体未在规定时间内送达")
 
 
 class BodyDeadline:
