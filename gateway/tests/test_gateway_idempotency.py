@@ -166,3 +166,16 @@ def test_the_database_going_away_is_a_503_with_retry_after(settings, rpc, book, 
     body = assert_problem(response, 503)
     assert body["type"].endswith("/database-unavailable") and response.headers["Retry-After"] == "5"
     assert rpc.calls == []
+
+
+def test_a_database_that_is_away_is_a_503_not_a_500(settings, rpc, assert_problem):
+    """The accounts database restarting (here: nothing listening where it was): logins, token checks
+    and idempotent writes answer 503 with Retry-After."""
+    from gateway.accounts.book import AccountBook
+    from gateway.audit.trail import AuditTrail
+    away = dataclasses.replace(settings, database_url="postgresql://postgres@127.0.0.1:9/gateway")
+    client = TestClient(create_app(away, rpc, book=AccountBook(away), audit=AuditTrail(away.database_url)))
+    response = client.simulate_post("/auth/login", json={"account": "applicant", "password": "Demo@2026"})
+    body = assert_problem(response, 503)
+    assert body["type"].endswith("/database-unavailable") and response.headers["Retry-After"] == "5"
+    assert rpc.calls == []
