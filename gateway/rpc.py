@@ -187,7 +187,8 @@ class RpcClient:
                             self.close()  # the next call connects again, with a new reply queue
                 return
             except Exception:  # a reader that dies would leave every call to time out
-                log.exception("reading RPC replies failed")
+                if connection is self._reply_connection:  # else: closed under it, the loop ends
+                    log.exception("reading RPC replies failed")
 
     def _on_reply(self, body, message):
         correlation_id = message.properties.get("correlation_id")
