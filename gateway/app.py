@@ -3,18 +3,16 @@
 ``create_app(settings, rpc, ...)`` takes its collaborators (the service caller, the account book)
 so tests can build it around what they need; ``get_app()`` is what gunicorn runs
 (``gunicorn -c gateway/gunicorn.conf.py 'gateway.app:get_app()'``): settings from the environment,
-one :class:`~gateway.rpc_threads.ConcurrentRpcClient` per worker process (its threads' calls overlap),
-connected on first use.
+one :class:`~gateway.rpc.RpcClient` per worker process (its threads' calls overlap), connected on
+first use.
 """
-import json
 import logging
 import os
-from functools import partial
 
 import falcon
-import falcon.media
 
 from gateway import openapi, problems, resources, web
+from gateway.bodies import JsonHandler
 from gateway.accounts import http as accounts_http
 from gateway.accounts import province
 from gateway.accounts.book import AccountBook
@@ -25,22 +23,15 @@ from gateway.auth import Authentication
 from gateway.idempotency import IdempotencyStore
 from gateway.observability import Observability
 from gateway.routes import OPERATIONS
-from gateway.rpc_threads import ConcurrentRpcClient
+from gateway.rpc import RpcClient
 from gateway.settings import Settings
+from gateway.slow_clients import BodyDeadline
 from gateway.uploads import IntakeHttp
 from platform_kit.logs import configure as configure_logs
-from platform_kit.validation import MAX_JSON_DEPTH, json_depth
 
 log = logging.getLogger(__name__)
 
 _clients = []  # RPC clients made by get_app() in this process, closed when the worker exits
-
-
-def json_loads(text):
-    """Every JSON request body: its nesting measured before the decoder (which recurses) reads it."""
-    if json_depth(text) > MAX_JSON_DEPTH:
-        raise falcon.HTTPBadRequest(description=f"请求体的数组或对象嵌套不得超过 {MAX_JSON_DEPTH} 层")
-    return json.loads(text)
 
 
 def create_app(settings, rpc, book=None, uploads=None, audit=None, trusted_proxies=(), web_root=None):
@@ -53,7 +44,7 @@ def create_app(settings, rpc, book=None, uploads=None, audit=None, trusted_proxi
     it holds a build of the front end, is served under /web/.
     """
     book = book or AccountBook(settings)
-    json_handler = falcon.media.JSONHandler(dumps=partial(json.dumps, ensure_ascii=False), loads=json_loads)
+    json_handler = JsonHandler()
     audit = audit or AuditTrail(settings.database_url)
     app = falcon.App(middleware=[Observability(), AuditMiddleware(audit, settings.public_key, trusted_proxies,
                                                               token_engine=book.engine),
@@ -107,14 +98,15 @@ def create_app(settings, rpc, book=None, uploads=None, audit=None, trusted_proxi
 def get_app():
     configure_logs("gateway")   # JSON lines, as every service writes them
     settings = Settings.from_env()
-    rpc = ConcurrentRpcClient(settings.amqp_uri, timeout=settings.rpc_timeout)
+    rpc = RpcClient(settings.amqp_uri, timeout=settings.rpc_timeout)
     _clients.append(rpc)
     uploads = None
     if settings.intake_http_address:
         uploads = IntakeHttp(settings.intake_http_address, timeout=settings.rpc_timeout)
-    return create_app(settings, rpc, uploads=uploads,
-                      trusted_proxies=trusted_networks(os.environ.get("GATEWAY_TRUSTED_PROXIES")),
-                      web_root=web.root_from(os.environ))
+    app = create_app(settings, rpc, uploads=uploads,
+                     trusted_proxies=trusted_networks(os.environ.get("GATEWAY_TRUSTED_PROXIES")),
+                     web_root=web.root_from(os.environ))
+    return BodyDeadline(app, settings.body_timeout, settings.body_min_rate)
 
 
 def close_clients():

@@ -1,13 +1,15 @@
 """gunicorn settings of the gateway: ``gunicorn -c gateway/gunicorn.conf.py 'gateway.app:get_app()'``.
 
 GATEWAY_BIND (host:port, e.g. 0.0.0.0:8000 in containers) or 127.0.0.1:GATEWAY_PORT (default 8000);
-Workers (each builds its own app and RPC client: one reply queue per worker, opened on its first call):
-- GATEWAY_WORKERS processes (default 2, one per core);
-- GATEWAY_WORKER_CLASS (default ``gthread``): each worker serves GATEWAY_THREADS requests at once
-  (default 16) with keep-alive connections, and its RPC client has as many calls in flight
-  (gateway.rpc_threads); ``sync`` serves one request at a time per worker and closes every connection.
-Logs are JSON lines (platform_kit.logs; LOG_FORMAT=console for reading); with METRICS_PORT the master
-serves the workers' metrics on that port (gateway.observability), never on the gateway's own.
+Workers: GATEWAY_WORKERS processes (default 2, one per core), each building its own app and its own RPC
+client (one reply queue per worker, read by one thread, opened on its first call), shared by its
+threads. GATEWAY_WORKER_CLASS (default ``gthread``) serves GATEWAY_THREADS requests at once per worker
+(default 32) over keep-alive connections: a slow service, a slow client or a waiting retry holds one
+thread, not the worker, so /health keeps answering (``sync``: one request at a time per worker). A
+request body must arrive within GATEWAY_BODY_TIMEOUT (gateway.slow_clients); the request line and
+headers within gunicorn's own bound. Logs are JSON lines (platform_kit.logs; LOG_FORMAT=console for
+reading); with METRICS_PORT the master serves the workers' metrics on that port
+(gateway.observability), never on the gateway's own.
 """
 import os
 
@@ -18,12 +20,12 @@ bind = os.environ.get("GATEWAY_BIND") or f"127.0.0.1:{os.environ.get('GATEWAY_PO
 workers = int(os.environ.get("GATEWAY_WORKERS", "2"))
 # --- worker model (see the docstring; README "Performance of reads") ---
 worker_class = os.environ.get("GATEWAY_WORKER_CLASS", "gthread")
-threads = int(os.environ.get("GATEWAY_THREADS", "16"))
+threads = int(os.environ.get("GATEWAY_THREADS", "32"))
 worker_connections = int(os.environ.get("GATEWAY_WORKER_CONNECTIONS", "1000"))
 # --- end of the worker model ---
 preload_app = False
-# a request may wait GATEWAY_RPC_TIMEOUT for a service, and a material upload takes as long as the
-# client needs to send it: the worker must outlive both (a reverse proxy that buffers bodies helps)
+# the threaded worker's main loop beats while its threads wait, so this bounds a stuck worker, not a
+# request; a request is bounded by GATEWAY_RPC_TIMEOUT and GATEWAY_BODY_TIMEOUT
 timeout = int(os.environ.get("GATEWAY_WORKER_TIMEOUT") or max(120, int(float(os.environ.get(
     "GATEWAY_RPC_TIMEOUT", "30"))) + 30))
 graceful_timeout = 20

@@ -164,7 +164,9 @@ def parameters(op):
              **({"description": q.description} if q.description else {})} for q in op.query]
     if op.idempotent:
         out.append({"name": "Idempotency-Key", "in": "header", "required": False,
-                    "description": "同一键、同一请求重试时返回首次结果；同一键用于不同请求时 422；"
+                    "description": "同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；"
+                                   "答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，"
+                                   "请用同一键重试，不会重复办理；同一键用于不同请求时 422；"
                                    f"1–{MAX_KEY_LENGTH} 个可打印字符",
                     "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH,
                                "pattern": KEY_PATTERN}})
@@ -190,7 +192,7 @@ def operation_doc(op, components):
         responses["201"] = dict(responses[str(op.status)], description="首次创建")
     statuses = set(op.errors) | ({401} if not op.public else set())
     if op.body is not None:
-        statuses |= {413, 415}  # a body too large; a body not in the media type the route takes
+        statuses |= {408, 413, 415}  # a body too large; a body not in the media type the route takes
     if op.service != "gateway":
         statuses |= {502, 503, 504}
     for status in sorted(statuses):

@@ -60,11 +60,16 @@ class Operation:
     path_params: tuple = ()      # constraints on path fields the service enforces
     paged: bool = False          # limit/offset travel in the filters; the service answers one page
     public: bool = False         # no token needed (and none is forwarded)
-    idempotent: bool = False     # honours Idempotency-Key
+    idempotent: bool = None      # honours Idempotency-Key; default: every POST a service answers for a caller
     multipart: bool = False
     tag: str = ""
     errors: tuple = (400, 401, 403, 404, 409, 422)
     operation_id: str = field(default="")
+
+    def __post_init__(self):
+        if self.idempotent is None:  # every write a service makes on a caller's behalf, case actions included
+            object.__setattr__(self, "idempotent", self.method == "POST" and not self.public
+                               and self.service != "gateway")
 
     @property
     def id(self):

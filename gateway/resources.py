@@ -1,16 +1,21 @@
 """Falcon resources: HTTP in, one service call (or one account use case) out. No domain rules."""
 import base64
+import logging
+from functools import partial
 
 import falcon
 
-from gateway.idempotency import check_key, request_hash
+from gateway.bodies import MAX_JSON_BYTES
+from gateway.idempotency import Claim, Pending, check_key, request_hash
 from gateway.problems import TYPE_BASE, problem, render
 from gateway.operation import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
+from gateway.rpc import OutcomeUnknown
 from gateway.uploads import SpooledMaterial
 from platform_kit.errors import ValidationFailed
 from platform_kit.validation import load
 
-MAX_JSON_BYTES = 5 * 1024 * 1024  # the largest JSON body: a whole catalog is well below this
+log = logging.getLogger(__name__)
+
 
 
 # ---------------------------------------------------------------------------------- helpers
@@ -28,7 +33,7 @@ def checked_body(req, schema):
 def _checked(req, schema):
     if (req.content_length or 0) > MAX_JSON_BYTES:
         raise falcon.HTTPContentTooLarge(description=f"请求体不得超过 {MAX_JSON_BYTES // (1024 * 1024)} MB")
-    raw = req.get_media(default_when_empty=None)  # nesting depth checked before parsing (gateway.app.json_loads)
+    raw = req.get_media(default_when_empty=None)  # size, nesting, text and numbers checked by gateway.bodies
     return raw, load(schema(), raw)  # marshmallow's messages said in Chinese by load
 
 
@@ -89,19 +94,7 @@ class Forward:
         if key is None:
             status, result = self._call(op, req, params, body, token)
         else:
-            account, key = req.context.identity.sub, check_key(key)
-            stored = self.idempotency.claim(account, key, req.method, req.path,
-                                            request_hash(req.method, req.path, fingerprint))
-            if stored:
-                resp.set_header("Idempotent-Replayed", "true")
-                status, result = stored
-            else:
-                try:
-                    status, result = self._call(op, req, params, body, token)
-                except BaseException:
-                    self.idempotency.release(account, key)
-                    raise
-                self.idempotency.complete(account, key, status, result)
+            status, result = self._once(op, req, resp, params, body, token, check_key(key), fingerprint)
         resp.status = status
         if op.binary:
             send_file(resp, result)
@@ -111,6 +104,48 @@ class Forward:
             resp.content_type = op.media[0]
             resp.text = result
 
+    def _once(self, op, req, resp, params, body, token, key, fingerprint):
+        """The call made at most once per key (gateway.idempotency): the stored answer when there is one."""
+        lease = self.settings.rpc_timeout + self.settings.idempotency_grace
+        outcome = self.idempotency.wait(req.context.identity.sub, key, req.method, req.path,
+                                        request_hash(req.method, req.path, fingerprint), lease,
+                                        self.settings.idempotency_wait)
+        if isinstance(outcome, Pending):
+            raise OutcomeUnknown(f"使用该 Idempotency-Key 的请求仍在处理（至迟 {outcome.lease_until:%H:%M:%S} UTC 前有结论）",
+                                 retry_after=outcome.lease_until)
+        if not isinstance(outcome, Claim):
+            resp.set_header("Idempotent-Replayed", "true")
+            return outcome
+        claim = outcome
+        try:
+            status, result = self._call(op, req, params, body, token, late=partial(self._late, op, claim),
+                                        late_for=lease)
+        except OutcomeUnknown:
+            raise  # the service may have acted: the claim stays, a late answer is stored (_late)
+        except BaseException:
+            self.idempotency.release(claim)  # reached no service, or the service refused: nothing done
+            raise
+        try:
+            if not self.idempotency.complete(claim, status, result):
+                log.warning("the answer to %s %s came after its claim was taken over", req.method, req.path)
+        except Exception as exc:  # the database went away after the service acted
+            log.warning("storing the answer to %s %s failed: %r", req.method, req.path, exc)
+            raise OutcomeUnknown(f"答复未能保存: {type(exc).__name__}") from exc
+        return status, result
+
+    def _late(self, op, claim, outcome):
+        """The answer to a call that timed out, arrived within its lease: stored for the retry."""
+        if isinstance(outcome, BaseException):
+            self.idempotency.release(claim)
+        else:
+            self.idempotency.complete(claim, self._status(op, outcome), outcome)
+
+    @staticmethod
+    def _status(op, result):
+        if op.created_outcome and isinstance(result, dict) and result.get("outcome") == "created":
+            return 201
+        return op.status
+
     def _stream_download(self, resp, params, token):
         upstream = self.uploads.download(params["material_id"], params["version"], token)
         resp.content_type = upstream.headers.get("Content-Type", "application/octet-stream")
@@ -119,7 +154,7 @@ class Forward:
                 resp.set_header(name, upstream.headers[name])
         resp.stream = upstream.raw  # read and closed block by block by the WSGI server
 
-    def _call(self, op, req, params, body, token):
+    def _call(self, op, req, params, body, token, **late):
         if op.multipart:
             if self.uploads is not None:
                 return op.status, self.uploads.upload(params["code"], body, token)
@@ -142,11 +177,8 @@ class Forward:
                 if op.paged:  # the service pages where the data is and answers {items, total, limit, offset}
                     filters["limit"], filters["offset"] = page_params(req)
                 args.append(filters)
-        result = self.rpc.call(op.service, op.rpc, args, token=token, request_id=req.context.request_id)
-        status = op.status
-        if op.created_outcome and isinstance(result, dict) and result.get("outcome") == "created":
-            status = 201
-        return status, result
+        result = self.rpc.call(op.service, op.rpc, args, token=token, request_id=req.context.request_id, **late)
+        return self._status(op, result), result
 
 
 EXTENSIONS = {"application/pdf": ".pdf", "application/ofd": ".ofd", "image/jpeg": ".jpg", "image/png": ".png"}

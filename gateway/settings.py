@@ -31,6 +31,10 @@ class Settings:
     login_methods: dict = field(default_factory=dict)  # role -> {"password", "cert"}; absent: both
     session_check_seconds: float = 5.0  # longest a token of an ended session is still accepted
     token_cache_seconds: float = 60.0   # a verified token's signature is checked again after this (0: always)
+    idempotency_grace: float = 5.0  # a claim's lease: rpc_timeout + this (a call begun before its deadline ends)
+    body_timeout: float = 10.0      # a request body must arrive within this, plus its length at body_min_rate
+    body_min_rate: int = 64 * 1024  # bytes a second
+    idempotency_wait: float = 10.0  # longest a retry waits for the answer of the request holding its key
 
     @classmethod
     def from_env(cls, environ=None):
@@ -58,6 +62,10 @@ class Settings:
             login_methods=login_methods(env.get("GATEWAY_LOGIN_METHODS")),
             session_check_seconds=number("GATEWAY_SESSION_CHECK_SECONDS", 5.0, float),
             token_cache_seconds=number("GATEWAY_TOKEN_CACHE_SECONDS", 60.0, float),
+            idempotency_grace=number("GATEWAY_IDEMPOTENCY_GRACE", 5.0, float),
+            body_timeout=number("GATEWAY_BODY_TIMEOUT", 10.0, float),
+            body_min_rate=number("GATEWAY_BODY_MIN_RATE", 64 * 1024),
+            idempotency_wait=number("GATEWAY_IDEMPOTENCY_WAIT", 10.0, float),
         )
 
 

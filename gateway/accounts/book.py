@@ -54,7 +54,7 @@ class AccountBook(Enrolment, Administration, CertificateLogin):
 
     def __init__(self, settings, engine=None, hasher=None, clock=utcnow):
         self.settings = settings
-        self.engine = engine or make_engine(settings.database_url, pool_size=5)
+        self.engine = engine or make_engine(settings.database_url, pool_size=10)
         self.hasher = hasher or PasswordHasher()
         self.clock = clock
         self.session_listeners = []   # called when sessions end here (SessionCheck forgets what it kept)

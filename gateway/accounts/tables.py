@@ -122,6 +122,8 @@ idempotency_records = Table(
     Column("status", Integer),            # null while the first request is still being handled
     Column("body", JSON),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("claim_id", String(32)),       # who holds the claim now (a retry may take an expired one over)
+    Column("lease_until", DateTime(timezone=True)),  # the holder's call cannot run after this
 )
 
 

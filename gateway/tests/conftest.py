@@ -23,7 +23,9 @@ class RecordingRpc:
         self.request_ids = []
         self.answers = {}
 
-    def call(self, service, method, args=(), kwargs=None, token=None, timeout=None, request_id=None):
+    def call(self, service, method, args=(), kwargs=None, token=None, timeout=None, request_id=None,
+             late=None, late_for=0.0):
+        self.late = late
         self.calls.append({"service": service, "method": method, "args": list(args), "token": token})
         self.request_ids.append(request_id)
         answer = self.answers.get(f"{service}.{method}", {"service": service, "status": "ok"})

@@ -68,3 +68,49 @@ def test_a_body_in_another_media_type_is_415(client, rpc, auth, assert_problem):
                                     headers=dict(auth("operator"), **{"Content-Type": "text/plain"}))
     assert_problem(response, 415)
     assert rpc.calls == []
+
+
+# ------------------------------------------------------------------------------------ hostile JSON
+HOSTILE = {
+    "nested 900 deep": ('{"name": "项目", "category": "gov_building", "region": "410800", "attributes": '
+                        + '{"a": ' * 900 + '1' + '}' * 900 + '}', 400, "嵌套"),
+    "lone surrogate in an attributes key": (
+        '{"name": "项目", "category": "gov_building", "region": "410800", "attributes": {"\\ud800": 1}}', 422, "代理"),
+    "lone surrogate in the name": (
+        '{"name": "项目\\udfff", "category": "gov_building", "region": "410800", "attributes": {}}', 422, "代理"),
+    "a number too large for a double": (
+        '{"name": "项目", "category": "gov_building", "region": "410800", "attributes": {"a": 1e400}}', 400, "范围"),
+    "NaN": ('{"name": "项目", "category": "gov_building", "region": "410800", "attributes": {"a": NaN}}', 400, "有限数"),
+    "Infinity": ('{"name": "项目", "category": "gov_building", "region": "410800", "attributes": {"a": -Infinity}}',
+                 400, "有限数"),
+    "NUL in the name": (
+        '{"name": "项目\\u0000", "category": "gov_building", "region": "410800", "attributes": {}}', 422, "空字符"),
+    "NUL in an attributes key": (
+        '{"name": "项目", "category": "gov_building", "region": "410800", "attributes": {"a\\u0000": 1}}', 422, "空字符"),
+    "invalid UTF-8": (b'{"name": "\xff\xfe", "category": "gov_building", "region": "410800"}', 400, "JSON"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE))
+def test_hostile_json_is_a_4xx_in_chinese_and_reaches_no_service(client, rpc, auth, assert_problem, kind):
+    text, status, said = HOSTILE[kind]
+    headers = dict(auth("applicant"), **{"Content-Type": "application/json", "Idempotency-Key": f"hostile-{len(kind)}"})
+    body = assert_problem(client.simulate_post("/projects", body=text, headers=headers), status)
+    assert said in body["detail"] + "".join(e["message"] for e in body.get("errors", ()))
+    assert rpc.calls == []  # nothing called, nothing written
+    # the key was not used up: the same key with a good body goes through
+    good = client.simulate_post("/projects", json={"name": "项目", "category": "gov_building", "region": "410800",
+                                                   "attributes": {}}, headers=headers)
+    assert good.status_code == 201 and len(rpc.calls) == 1
+
+
+def test_the_json_handler_reads_no_more_than_the_limit_whatever_the_length_said():
+    import io
+
+    import falcon
+
+    from gateway.bodies import MAX_JSON_BYTES, JsonHandler
+    stream = io.BytesIO(b'{"name": "' + b"x" * (MAX_JSON_BYTES + 10) + b'"}')
+    with pytest.raises(falcon.HTTPContentTooLarge):
+        JsonHandler().deserialize(stream, "application/json", None)
+    assert stream.tell() == MAX_JSON_BYTES + 1

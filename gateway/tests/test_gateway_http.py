@@ -305,19 +305,6 @@ def test_idempotency_key_replays_the_first_answer(client, rpc, auth, assert_prob
     assert client.simulate_post("/projects", json=PROJECT, headers=auth("applicant")).json != first.json
 
 
-def test_a_failed_request_releases_its_idempotency_key(client, rpc, auth, assert_problem):
-    headers = dict(auth("applicant"), **{"Idempotency-Key": "declare-1"})
-    body = {"stage": "land_use_planning", "form": {"a": 1}, "material_ids": []}
-    rpc.answers["intake.submit_declaration"] = RpcTimeout("超时")
-    assert_problem(client.simulate_post("/projects/P1/declarations", json=body, headers=headers), 504)
-    rpc.answers["intake.submit_declaration"] = {"declaration_id": "D1"}
-    retried = client.simulate_post("/projects/P1/declarations", json=body, headers=headers)
-    assert retried.status_code == 201 and retried.json == {"declaration_id": "D1"}
-    assert "Idempotent-Replayed" not in retried.headers
-    assert_problem(client.simulate_post("/projects/P1/declarations", json=body, headers=dict(
-        headers, **{"Idempotency-Key": "x" * 201})), 400)
-
-
 def test_material_upload_idempotency_compares_the_file(client, rpc, auth, assert_problem):
     headers = dict(auth("applicant"), **{"Idempotency-Key": "upload-1"})
     rpc.answers["intake.upload_material"] = lambda code, data: {
@@ -327,27 +314,6 @@ def test_material_upload_idempotency_compares_the_file(client, rpc, auth, assert
     assert upload(b"%PDF-1 first").status_code == 201
     assert upload(b"%PDF-1 first").headers["Idempotent-Replayed"] == "true"
     assert_problem(upload(b"%PDF-1 second"), 422)
-
-
-def test_a_retry_while_the_first_request_runs_is_told_to_wait(client, rpc, book, auth, assert_problem):
-    from gateway.idempotency import IdempotencyStore, request_hash
-    headers = dict(auth("applicant"), **{"Idempotency-Key": "slow-1"})
-    # the first request has claimed the key and is still waiting for intake
-    IdempotencyStore(book.engine).claim("applicant", "slow-1", "POST", "/projects",
-                                        request_hash("POST", "/projects", PROJECT))
-    body = assert_problem(client.simulate_post("/projects", json=PROJECT, headers=headers), 409)
-    assert "仍在处理" in body["detail"]
-    assert rpc.calls == []
-
-
-def test_an_idempotency_key_expires_after_a_day(book, clock):
-    from gateway.idempotency import IdempotencyStore
-    store = IdempotencyStore(book.engine, clock=clock)
-    assert store.claim("applicant", "k1", "POST", "/projects", "h1") is None
-    store.complete("applicant", "k1", 201, {"project_code": "A"})
-    assert store.claim("applicant", "k1", "POST", "/projects", "h1") == (201, {"project_code": "A"})
-    clock.advance(hours=25)
-    assert store.claim("applicant", "k1", "POST", "/projects", "h2") is None  # a new request now owns it
 
 
 def test_an_oversized_json_body_is_refused(client, rpc, auth, assert_problem):

@@ -4647,7 +4647,10 @@ export interface operations {
     decide_accountability: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 record_id: string;
             };
@@ -4697,6 +4700,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4875,6 +4887,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemOut"];
                 };
             };
+            /** @description 请求超时 */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
             /** @description 状态冲突 */
             409: {
                 headers: {
@@ -5022,6 +5043,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemOut"];
                 };
             };
+            /** @description 请求超时 */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
             /** @description 请求内容过大 */
             413: {
                 headers: {
@@ -5160,6 +5190,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemOut"];
                 };
             };
+            /** @description 请求超时 */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
             /** @description 状态冲突 */
             409: {
                 headers: {
@@ -5252,6 +5291,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5425,6 +5473,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemOut"];
                 };
             };
+            /** @description 请求超时 */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
             /** @description 状态冲突 */
             409: {
                 headers: {
@@ -5516,6 +5573,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5689,6 +5755,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemOut"];
                 };
             };
+            /** @description 请求超时 */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
             /** @description 请求内容过大 */
             413: {
                 headers: {
@@ -5771,6 +5846,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5867,6 +5951,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemOut"];
                 };
             };
+            /** @description 请求超时 */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
             /** @description 请求内容过大 */
             413: {
                 headers: {
@@ -5920,6 +6013,15 @@ export interface operations {
             };
             /** @description 请求格式错误 */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5989,6 +6091,15 @@ export interface operations {
             };
             /** @description 未认证 */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6074,6 +6185,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemOut"];
                 };
             };
+            /** @description 请求超时 */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
             /** @description 请求内容过大 */
             413: {
                 headers: {
@@ -6141,6 +6261,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemOut"];
                 };
             };
+            /** @description 请求超时 */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
             /** @description 请求内容过大 */
             413: {
                 headers: {
@@ -6201,6 +6330,15 @@ export interface operations {
             };
             /** @description 未认证 */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6277,6 +6415,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemOut"];
                 };
             };
+            /** @description 请求超时 */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
             /** @description 请求内容过大 */
             413: {
                 headers: {
@@ -6339,6 +6486,15 @@ export interface operations {
             };
             /** @description 未认证 */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6417,6 +6573,15 @@ export interface operations {
             };
             /** @description 未认证 */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6557,7 +6722,10 @@ export interface operations {
     load_calendar_year: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6605,6 +6773,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6965,7 +7142,10 @@ export interface operations {
     act_on_case: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 case_id: string;
             };
@@ -7015,6 +7195,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7090,7 +7279,10 @@ export interface operations {
     extend_case_limit: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 case_id: string;
             };
@@ -7140,6 +7332,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7215,7 +7416,10 @@ export interface operations {
     register_paper_licence: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 case_id: string;
             };
@@ -7265,6 +7469,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7340,7 +7553,10 @@ export interface operations {
     special_handle: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 case_id: string;
             };
@@ -7390,6 +7606,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7597,6 +7822,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemOut"];
                 };
             };
+            /** @description 请求超时 */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
             /** @description 状态冲突 */
             409: {
                 headers: {
@@ -7763,7 +7997,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 同一键、同一请求重试时返回首次结果；同一键用于不同请求时 422；1–200 个可打印字符 */
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -7813,6 +8047,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7909,6 +8152,15 @@ export interface operations {
             };
             /** @description 请求格式错误 */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8014,6 +8266,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8156,7 +8417,10 @@ export interface operations {
     assign_complaint: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 complaint_id: string;
             };
@@ -8206,6 +8470,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8281,7 +8554,10 @@ export interface operations {
     conclude_complaint: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 complaint_id: string;
             };
@@ -8331,6 +8607,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8525,7 +8810,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 同一键、同一请求重试时返回首次结果；同一键用于不同请求时 422；1–200 个可打印字符 */
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -8575,6 +8860,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8753,7 +9047,10 @@ export interface operations {
     countersign_consultation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 consultation_id: string;
             };
@@ -8803,6 +9100,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8878,7 +9184,10 @@ export interface operations {
     reply_to_consultation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 consultation_id: string;
             };
@@ -8928,6 +9237,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9119,7 +9437,10 @@ export interface operations {
     file_coordination_request: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -9167,6 +9488,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9242,7 +9572,10 @@ export interface operations {
     reply_to_coordination_request: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 request_id: string;
             };
@@ -9292,6 +9625,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9787,7 +10129,10 @@ export interface operations {
     report_lost_notice: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 document_id: string;
             };
@@ -9837,6 +10182,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10169,7 +10523,10 @@ export interface operations {
     resolve_task: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 task_id: string;
             };
@@ -10219,6 +10576,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10399,7 +10765,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 同一键、同一请求重试时返回首次结果；同一键用于不同请求时 422；1–200 个可打印字符 */
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -10449,6 +10815,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10618,7 +10993,10 @@ export interface operations {
     publish_guide_entry: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -10666,6 +11044,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10989,7 +11376,10 @@ export interface operations {
     send_next_stage_list: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 next_id: string;
             };
@@ -11039,6 +11429,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11211,7 +11610,10 @@ export interface operations {
     add_guidance_staff: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -11259,6 +11661,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11334,7 +11745,10 @@ export interface operations {
     retire_guidance_staff: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 staff_id: string;
             };
@@ -11384,6 +11798,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11535,7 +11958,10 @@ export interface operations {
     record_guidance_arrival: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 guidance_id: string;
             };
@@ -11585,6 +12011,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11660,7 +12095,10 @@ export interface operations {
     schedule_guidance: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 guidance_id: string;
             };
@@ -11710,6 +12148,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11785,7 +12232,10 @@ export interface operations {
     close_guidance: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 guidance_id: string;
             };
@@ -11835,6 +12285,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11910,7 +12369,10 @@ export interface operations {
     record_guidance_finding: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 guidance_id: string;
             };
@@ -11960,6 +12422,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12035,7 +12506,10 @@ export interface operations {
     issue_guidance_list: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 guidance_id: string;
             };
@@ -12085,6 +12559,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12160,7 +12643,10 @@ export interface operations {
     ask_guidance_question: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 guidance_id: string;
             };
@@ -12210,6 +12696,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12285,7 +12780,10 @@ export interface operations {
     answer_guidance_question: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 guidance_id: string;
                 question_id: string;
@@ -12336,6 +12834,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12411,7 +12918,10 @@ export interface operations {
     sign_guidance: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 guidance_id: string;
             };
@@ -12461,6 +12971,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12566,6 +13085,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12827,7 +13355,10 @@ export interface operations {
     read_notice: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 notification_id: string;
             };
@@ -12868,6 +13399,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13039,7 +13579,10 @@ export interface operations {
     record_inspection: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -13087,6 +13630,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13279,7 +13831,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 同一键、同一请求重试时返回首次结果；同一键用于不同请求时 422；1–200 个可打印字符 */
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -13329,6 +13881,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13507,7 +14068,10 @@ export interface operations {
     answer_joint_review: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 joint_review_id: string;
             };
@@ -13557,6 +14121,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13632,7 +14205,10 @@ export interface operations {
     record_joint_review_minutes: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 joint_review_id: string;
             };
@@ -13682,6 +14258,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13787,6 +14372,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13928,6 +14522,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemOut"];
                 };
             };
+            /** @description 请求超时 */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
             /** @description 请求内容过大 */
             413: {
                 headers: {
@@ -14008,6 +14611,15 @@ export interface operations {
             };
             /** @description 请求格式错误 */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14177,7 +14789,10 @@ export interface operations {
     change_licence: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 licence_id: string;
             };
@@ -14227,6 +14842,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14302,7 +14926,10 @@ export interface operations {
     record_handover: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 licence_id: string;
             };
@@ -14352,6 +14979,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14503,7 +15139,10 @@ export interface operations {
     revoke_licence: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 licence_id: string;
             };
@@ -14553,6 +15192,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14736,7 +15384,10 @@ export interface operations {
     verify_material: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 material_id: string;
                 /** @description 材料版本号 */
@@ -14788,6 +15439,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14998,6 +15658,15 @@ export interface operations {
             };
             /** @description 无权操作 */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15217,6 +15886,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemOut"];
                 };
             };
+            /** @description 请求超时 */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
             /** @description 请求内容过大 */
             413: {
                 headers: {
@@ -15396,7 +16074,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 同一键、同一请求重试时返回首次结果；同一键用于不同请求时 422；1–200 个可打印字符 */
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -15446,6 +16124,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15692,6 +16379,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemOut"];
                 };
             };
+            /** @description 请求超时 */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
             /** @description 状态冲突 */
             409: {
                 headers: {
@@ -15895,6 +16591,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemOut"];
                 };
             };
+            /** @description 请求超时 */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
             /** @description 状态冲突 */
             409: {
                 headers: {
@@ -16069,7 +16774,10 @@ export interface operations {
     correct_project: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description 项目代码 YYYY-行政区划代码-48-01-六位序号 */
                 code: string;
@@ -16120,6 +16828,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16196,7 +16913,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 同一键、同一请求重试时返回首次结果；同一键用于不同请求时 422；1–200 个可打印字符 */
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -16249,6 +16966,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16604,6 +17330,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemOut"];
                 };
             };
+            /** @description 请求超时 */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
             /** @description 状态冲突 */
             409: {
                 headers: {
@@ -16673,7 +17408,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 同一键、同一请求重试时返回首次结果；同一键用于不同请求时 422；1–200 个可打印字符 */
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -17181,7 +17916,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 同一键、同一请求重试时返回首次结果；同一键用于不同请求时 422；1–200 个可打印字符 */
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -17234,6 +17969,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17309,7 +18053,10 @@ export interface operations {
     withdraw_intermediary: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description 项目代码 YYYY-行政区划代码-48-01-六位序号 */
                 code: string;
@@ -17362,6 +18109,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17665,7 +18421,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 同一键、同一请求重试时返回首次结果；同一键用于不同请求时 422；1–200 个可打印字符 */
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -17718,6 +18474,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17793,7 +18558,10 @@ export interface operations {
     reissue_query_code: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description 项目代码 YYYY-行政区划代码-48-01-六位序号 */
                 code: string;
@@ -17844,6 +18612,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18034,7 +18811,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 同一键、同一请求重试时返回首次结果；同一键用于不同请求时 422；1–200 个可打印字符 */
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -18087,6 +18864,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18294,7 +19080,10 @@ export interface operations {
     rotate_seal: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -18342,6 +19131,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18417,7 +19215,10 @@ export interface operations {
     extend_stage_limit: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 stage_id: string;
             };
@@ -18467,6 +19268,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18953,7 +19763,10 @@ export interface operations {
     configure_step: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -19001,6 +19814,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19411,7 +20233,10 @@ export interface operations {
     send_urge: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 同一键、同一请求重试时返回首次结果（首次仍在处理时等待片刻）；答复为 503/504 且 type 为 .../problems/outcome-unknown（结果未知）时，请用同一键重试，不会重复办理；同一键用于不同请求时 422；1–200 个可打印字符 */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -19459,6 +20284,15 @@ export interface operations {
             };
             /** @description 未找到 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description 请求超时 */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
