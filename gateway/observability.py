@@ -1,7 +1,7 @@
 """What an operator sees of the gateway: a request id on every request, a JSON log line per request,
 and Prometheus metrics.
 
-- **Request id**: the caller's ``X-Request-Id`` when it is 1–128 printable ASCII characters, else a
+- **Request id**: the caller's ``X-Request-Id`` when it is 1–128 printable ASCII characters without spaces, else a
   new one; answered back in ``X-Request-Id``, bound to every log line written while the request is
   handled, and sent to the services in the RPC call context (``nameko.request_id``), from where it
   reaches the events they publish and the log lines of those events' handlers.

@@ -19,11 +19,11 @@ import structlog
 from structlog.contextvars import bind_contextvars, clear_contextvars, get_contextvars, merge_contextvars
 
 JSON, CONSOLE = "json", "console"
-REQUEST_ID = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]{0,126}[\x21-\x7e])?")   # printable ASCII, 1–128
+REQUEST_ID = re.compile(r"[\x21-\x7e]{1,128}")   # printable ASCII without spaces, 1–128
 
 
 def valid_request_id(value):
-    """`value` stripped when it is a sane request id (1–128 printable ASCII characters), else None."""
+    """`value` stripped when it is a sane request id (1–128 printable ASCII characters without spaces), else None."""
     value = (value or "").strip()
     return value if REQUEST_ID.fullmatch(value) else None
 

@@ -223,8 +223,8 @@ def test_each_green_thread_logs_its_own_request_id():
 
 @pytest.mark.parametrize("given, kept", [
     ("5f0c7a4e-8d7b-4a52-9a61-2f3b7e1c9d10", "5f0c7a4e-8d7b-4a52-9a61-2f3b7e1c9d10"),
-    ("  trace 42  ", "trace 42"), ("x" * 128, "x" * 128), ("x" * 129, None), ("", None), (None, None),
+    ("  trace-42  ", "trace-42"), ("trace 42", None), ("x" * 128, "x" * 128), ("x" * 129, None), ("", None), (None, None),
     ("追踪", None), ("a\nb", None), ("a\x00b", None),
 ])
-def test_a_request_id_is_1_to_128_printable_ascii_characters(given, kept):
+def test_a_request_id_is_1_to_128_printable_ascii_characters_without_spaces(given, kept):
     assert logs.valid_request_id(given) == kept
