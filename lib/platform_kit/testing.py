@@ -47,6 +47,10 @@ class PostgresDatabases:
         template = self.template(service)
         return self._create(f"{self.prefix}_{service}_{uuid.uuid4().hex[:6]}", template)
 
+    def copy(self, template, label):
+        """A new database copied from `template` (one made here that nothing is connected to)."""
+        return self._create(f"{self.prefix}_{label}_{uuid.uuid4().hex[:6]}", template)
+
     def blank(self, label="blank"):
         """A new empty database (no schema), for tests that create their own tables."""
         return self._create(f"{self.prefix}_{label}_{uuid.uuid4().hex[:6]}")
