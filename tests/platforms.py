@@ -5,11 +5,14 @@ import contextlib
 import os
 import signal
 import socket
+import subprocess
+import sys
 import uuid
 
 import requests
+from sqlalchemy.engine import make_url
 
-from launcher import SERVICES, Platform
+from launcher import ROOT, SERVICES, Platform
 
 MANAGEMENT = "http://127.0.0.1:15672/api"
 AUTH = ("guest", "guest")
@@ -46,19 +49,39 @@ def front_database(label="front"):
         province_checker.drop_database(admin, name)
 
 
+def demo_gateway_database(postgres, workdir):
+    """(URL, TOTP secrets file text) of a new gateway database holding the demo accounts: a copy of
+    one seeded once per test session. Seeding runs ``gateway.accounts seed-demo`` in a process of its
+    own and hashes every password (Argon2), seconds per platform; a copy takes a fraction of that."""
+    seeded = getattr(postgres, "demo_gateway", None)
+    if seeded is None:
+        url = postgres.fresh("gateway")
+        workdir.mkdir(parents=True, exist_ok=True)
+        totp_file = workdir / "seeded-demo-totp.json"
+        done = subprocess.run([sys.executable, "-m", "gateway.accounts", "seed-demo", "--totp-file", str(totp_file)],
+                              cwd=ROOT, env=dict(os.environ, GATEWAY_DATABASE_URL=url), capture_output=True,
+                              text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"creating the demo accounts failed:\n{done.stderr[-2000:]}")
+        seeded = postgres.demo_gateway = (make_url(url).database, totp_file.read_text())
+    template, totp_text = seeded
+    return postgres.copy(template, "gateway"), totp_text
+
+
 @contextlib.contextmanager
 def running_platform(postgres, workdir, label="platform", extra_env=None, catalog=False, **options):
     """A started, ready platform with the demo accounts (and the demo catalog if asked). `options`
     go to :class:`Platform` (``replicas``, ``front_url``, ``checker``)."""
     with throwaway_vhost(label) as vhost:
-        urls = {name: postgres.fresh(name) for name in SERVICES + ("gateway",)}
+        urls = {name: postgres.fresh(name) for name in SERVICES}
+        urls["gateway"], demo_totp = demo_gateway_database(postgres, workdir)
         running = Platform(amqp_uri=f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}", database_urls=urls,
                            keys_dir=workdir / "keys", port=free_port(), workdir=workdir,
                            extra_env={"GATEWAY_WORKERS": "2", **(extra_env or {})}, **options)
         running.start()
         try:
             running.wait_ready()
-            running.seed_accounts()
+            running.totp_file.write_text(demo_totp)    # the demo accounts' second factors (seeded copy)
             if catalog:
                 running.seed_catalog()
             yield running

@@ -320,7 +320,7 @@ def account_walk(platform, people):
     walk["reset"] = operator.post(f"/accounts/{name}/password-reset",
                                   json={"new_password": "Reset#2026y", "reason": "本人遗忘密码，书面申请重置"})
     # the holder's session ends: at once in the worker that reset it, within the session-check bound
-    # (GATEWAY_SESSION_CHECK_SECONDS, 5 s) in the others
+    # (GATEWAY_SESSION_CHECK_SECONDS, 2 s on the session platform) in the others
     def refused():
         response = walk["holder"].get(f"/accounts/{name}")
         return response.status_code if response.status_code == 401 else None   # a 401 Response is falsy

@@ -14,15 +14,6 @@ from test_end_to_end import STAGE_1_FORM, Client, eventually, login
 BOUND_SECONDS = 2
 
 
-@pytest.fixture(scope="module")
-def platform(postgres, tmp_path_factory):
-    import platforms
-    with platforms.running_platform(postgres, tmp_path_factory.mktemp("cert-platform"), label="cert",
-                                    catalog=True,
-                                    extra_env={"GATEWAY_SESSION_CHECK_SECONDS": str(BOUND_SECONDS)}) as running:
-        yield running
-
-
 def certificate_login(platform, certificate, key):
     public = Client(platform.url)
     nonce = public.post("/auth/certificate/challenge", json={}).json()["nonce"]
@@ -32,6 +23,10 @@ def certificate_login(platform, certificate, key):
 
 @pytest.fixture(scope="module")
 def run(platform):
+    """On the session platform (tests/conftest.py), whose GATEWAY_SESSION_CHECK_SECONDS is BOUND_SECONDS;
+    everything here is its own: a new account, certificate and project."""
+    assert platform.env()["GATEWAY_SESSION_CHECK_SECONDS"] == str(BOUND_SECONDS)
+    platform.seed_catalog()     # stage 1's items (idempotent: the demo catalog)
     operator, applicant, clerk = (login(platform, name) for name in ("operator", "applicant", "clerk"))
     account = f"nrp-ca-{uuid.uuid4().hex[:6]}"
     created = operator.post("/accounts", json={

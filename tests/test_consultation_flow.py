@@ -27,8 +27,9 @@ QUESTION = "请对焦作市疾控中心业务用房建设工程设计方案提�
 
 @pytest.fixture(scope="module")
 def platform(postgres, tmp_path_factory):
+    # consult's deadline sweeper passes every second (not every 30 s): the run waits on its pass
     with platforms.dated_platform(postgres, tmp_path_factory.mktemp("consult-platform"), "2026-06-01",
-                                  label="consult") as running:
+                                  label="consult", extra_env={"CONSULT_SWEEP_SECONDS": "1"}) as running:
         yield running
 
 

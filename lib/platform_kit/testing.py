@@ -47,6 +47,10 @@ class PostgresDatabases:
         template = self.template(service)
         return self._create(f"{self.prefix}_{service}_{uuid.uuid4().hex[:6]}", template)
 
+    def copy(self, template, label):
+        """A new database copied from `template` (one made here that nothing is connected to)."""
+        return self._create(f"{self.prefix}_{label}_{uuid.uuid4().hex[:6]}", template)
+
     def blank(self, label="blank"):
         """A new empty database (no schema), for tests that create their own tables."""
         return self._create(f"{self.prefix}_{label}_{uuid.uuid4().hex[:6]}")
@@ -65,12 +69,22 @@ class PostgresDatabases:
         self.created = []
         self.engine.dispose()
 
-    def drop_all(self):
-        with self.engine.connect() as conn:
-            for name in reversed(self.created):
+    def drop_all(self, connections=1):
+        """Drop the databases made. Each DROP DATABASE waits for a checkpoint; drops on several
+        `connections` at once wait for the same one (8 drop 12 databases about 5x as fast as 1)."""
+        def drop(name):
+            with self.engine.connect() as conn:
                 conn.execute(text(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name})
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        names = list(reversed(self.created))
+        if connections > 1:
+            from concurrent.futures import ThreadPoolExecutor
+            with ThreadPoolExecutor(connections) as pool:
+                list(pool.map(drop, names))
+        else:
+            for name in names:
+                drop(name)
         self.engine.dispose()
 
 
@@ -91,12 +105,15 @@ def release_session_databases():
         _SESSION.pop().release()
 
 
-def drop_listed(path, admin_url=ADMIN_URL):
-    """Drop the databases named in `path` (one per line); returns how many were dropped."""
+def drop_listed(path, admin_url=ADMIN_URL, connections=8):
+    """Drop the databases named in `path` (one per line), on `connections` connections at once;
+    returns how many were dropped."""
     names = [line.strip() for line in open(path, encoding="utf-8") if line.strip()] if os.path.exists(path) else []
     databases = PostgresDatabases(admin_url, prefix="drop")
+    databases.engine.dispose()
+    databases.engine = create_engine(admin_url, isolation_level="AUTOCOMMIT", pool_size=connections)
     databases.created = list(reversed(names))
-    databases.drop_all()
+    databases.drop_all(connections)
     return len(names)
 
 
