@@ -12,7 +12,7 @@ the same driver (PyMySQL), batches of the same size, one transaction each: the c
 batch (a raw batch, then a push of the same rows), so both meet the same load on a shared machine.
 BENCH_PROFILE=1 prints a cProfile of the push.
 
-Usage: .venv/bin/python bench/bench_exchange.py [--projects 3000] [--batch 2000]
+Usage: .venv/bin/python bench/bench_exchange.py [--projects 10000] [--batch 2000]
 Needs PostgreSQL (TEST_PG_URL) and MariaDB (MARIADB_ADMIN_URL, default root@127.0.0.1:3306).
 """
 import argparse
@@ -91,7 +91,7 @@ def front(name):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--projects", type=int, default=3000)
+    parser.add_argument("--projects", type=int, default=10000)   # 20,001 rows: ten full batches and one row, so no one batch's fixed cost weighs much
     parser.add_argument("--batch", type=int, default=2000)
     args = parser.parse_args()
     postgres = PostgresDatabases(prefix="bench")

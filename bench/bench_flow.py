@@ -408,7 +408,7 @@ def main():
         configurations.append(({service: 2}, run_configuration(args, {service: 2})))
     load_after = os.getloadavg()
     print(f"\nmachine: {host.node()} · {os.cpu_count()} cores · Python {host.python_version()} · "
-          f"RabbitMQ and PostgreSQL on 127.0.0.1 · gateway: {args.gateway_workers} gunicorn sync workers")
+          f"RabbitMQ and PostgreSQL on 127.0.0.1 · gateway: {args.gateway_workers} gunicorn workers ({os.environ.get('GATEWAY_WORKER_CLASS', 'gthread')})")
     if args.env:
         print("environment: " + " ".join(args.env))
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min) · "
