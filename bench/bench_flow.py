@@ -34,7 +34,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import requests
@@ -46,9 +45,8 @@ sys.path.insert(0, str(ROOT / "lib"))
 from launcher import SERVICES, Platform  # noqa: E402
 
 from platform_kit.testing import PostgresDatabases  # noqa: E402
+from bench_kit import drop_vhost, make_vhost, percentile  # noqa: E402
 
-MANAGEMENT = "http://127.0.0.1:15672/api"
-AUTH = ("guest", "guest")
 TICK = os.sysconf("SC_CLK_TCK")
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
        b"trailer<</Root 1 0 R>>\n%%EOF\n")
@@ -215,35 +213,7 @@ def run_level(platform, meter, clients, flows):
             "cpu": CpuMeter.used(before, after), "retried": [r for flow in retried for r in flow]}
 
 
-def percentile(values, p):
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    k = (len(ordered) - 1) * p
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
-
-
 # ------------------------------------------------------------------------------------ a configuration
-def make_vhost():
-    """A throwaway vhost: through the management API, or rabbitmqctl when the plugin is off."""
-    name = f"bench-{uuid.uuid4().hex[:8]}"
-    try:
-        requests.put(f"{MANAGEMENT}/vhosts/{name}", auth=AUTH, timeout=10).raise_for_status()
-        requests.put(f"{MANAGEMENT}/permissions/{name}/guest", auth=AUTH, timeout=10,
-                     json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
-    except requests.ConnectionError:
-        subprocess.run(["rabbitmqctl", "-q", "add_vhost", name], check=True, capture_output=True)
-        subprocess.run(["rabbitmqctl", "-q", "set_permissions", "-p", name, "guest", ".*", ".*", ".*"],
-                       check=True, capture_output=True)
-    return name
-
-
-def drop_vhost(name):
-    try:
-        requests.delete(f"{MANAGEMENT}/vhosts/{name}", auth=AUTH, timeout=10)
-    except requests.ConnectionError:
-        subprocess.run(["rabbitmqctl", "-q", "delete_vhost", name], capture_output=True)
 
 
 def run_configuration(args, replicas):

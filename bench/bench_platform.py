@@ -19,7 +19,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import eventlet
@@ -40,28 +39,8 @@ from platform_kit.contracts import Actor, new_event  # noqa: E402
 from platform_kit.db import service_metadata, utcnow  # noqa: E402
 from platform_kit.outbox import OutboxRelay  # noqa: E402
 from platform_kit.testing import PostgresDatabases  # noqa: E402
+from bench_kit import drop_vhost, make_vhost, percentile  # noqa: E402
 
-MANAGEMENT = "http://127.0.0.1:15672/api"
-AUTH = ("guest", "guest")
-
-
-def make_vhost():
-    name = f"bench-{uuid.uuid4().hex[:8]}"
-    requests.put(f"{MANAGEMENT}/vhosts/{name}", auth=AUTH, timeout=10).raise_for_status()
-    requests.put(f"{MANAGEMENT}/permissions/{name}/guest", auth=AUTH, timeout=10,
-                 json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
-    return name
-
-
-def drop_vhost(name):
-    requests.delete(f"{MANAGEMENT}/vhosts/{name}", auth=AUTH, timeout=10)
-
-
-def percentile(values, p):
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * p
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
 def drain(amqp_uri, queue, n, timeout=120):

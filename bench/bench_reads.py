@@ -38,35 +38,13 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from launcher import SERVICES, Platform  # noqa: E402
 
 from platform_kit.testing import PostgresDatabases  # noqa: E402
+from bench_kit import drop_vhost, make_vhost, percentile  # noqa: E402
 
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
        b"trailer<</Root 1 0 R>>\n%%EOF\n")
 STAGE_1_FORM = {"construction_site": "焦作市解放区人民路北侧", "floor_area_m2": 12500.5,
                 "investment_10k_yuan": 8600, "contact_name": "王建国", "contact_phone": "13903910000"}
 TICKS = os.sysconf("SC_CLK_TCK")
-MANAGEMENT = "http://127.0.0.1:15672/api"
-AUTH = ("guest", "guest")
-
-
-def make_vhost():
-    name = f"bench-reads-{os.urandom(4).hex()}"
-    requests.put(f"{MANAGEMENT}/vhosts/{name}", auth=AUTH, timeout=10).raise_for_status()
-    requests.put(f"{MANAGEMENT}/permissions/{name}/guest", auth=AUTH, timeout=10,
-                 json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
-    return name
-
-
-def drop_vhost(name):
-    requests.delete(f"{MANAGEMENT}/vhosts/{name}", auth=AUTH, timeout=10)
-
-
-def percentile(values, p):
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * p
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
 # ---------------------------------------------------------------------------------- CPU of processes
@@ -229,7 +207,7 @@ def main():
     extra_env = dict(item.split("=", 1) for item in args.env)
     os.environ.pop("DB_POOL_IDLE", None)   # the tests' setting; the platform runs with its configured default
     postgres = PostgresDatabases(os.environ.get("TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
-    vhost = make_vhost()
+    vhost = make_vhost("bench-reads")
     workdir = Path(tempfile.mkdtemp(prefix="bench-reads-"))
     platform = Platform(amqp_uri=f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}",
                         database_urls={name: postgres.fresh(name) for name in SERVICES + ("gateway",)},

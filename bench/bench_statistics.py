@@ -33,6 +33,7 @@ from supervision.adapters.statistics_orm import StatisticsCounterRow
 from supervision.domain import statistics
 from supervision.domain.statistics import Tally, Where
 from supervision.handlers import statistics as counting
+from bench_kit import percentile
 
 STAGES = ("land_use_planning", "engineering_permit", "construction_permit", "completion_acceptance")
 REGIONS = ("410800",) + tuple(f"4108{n:02d}" for n in (2, 3, 4, 11, 21, 22, 23, 25, 81, 82, 83))
@@ -40,13 +41,6 @@ DEPARTMENTS = tuple(f"D{n:02d}" for n in range(29))
 ITEMS = {d: [f"{d}-{k:03d}" for k in range(1, 3)] for d in DEPARTMENTS}   # 58 items, near the catalog's 45
 FIRST = date(2025, 1, 1)
 SYSTEM = SimpleNamespace(id="system", role="system")
-
-
-def percentile(values, p):
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * p
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
 def envelope(kind, payload, actor):
