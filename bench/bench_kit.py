@@ -40,3 +40,16 @@ def percentile(values, p):
     k = (len(ordered) - 1) * p
     lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def api_caller(base_url):
+    """``call(method, path, token, **kw)``: a JSON call to the gateway on one keep-alive session; an
+    answer of 400 or more raises with its body."""
+    session = requests.Session()
+
+    def call(method, path, token, **kw):
+        r = session.request(method, base_url + path, headers={"Authorization": f"Bearer {token}"}, timeout=30, **kw)
+        if r.status_code >= 400:
+            raise RuntimeError(f"{method} {path}: {r.status_code} {r.text}")
+        return r.json()
+    return call

@@ -25,7 +25,6 @@ import eventlet
 
 eventlet.monkey_patch()
 
-import requests  # noqa: E402
 from kombu import Connection, Exchange, Queue  # noqa: E402
 from sqlalchemy import create_engine, insert  # noqa: E402
 
@@ -39,7 +38,7 @@ from platform_kit.contracts import Actor, new_event  # noqa: E402
 from platform_kit.db import service_metadata, utcnow  # noqa: E402
 from platform_kit.outbox import OutboxRelay  # noqa: E402
 from platform_kit.testing import PostgresDatabases  # noqa: E402
-from bench_kit import drop_vhost, make_vhost, percentile  # noqa: E402
+from bench_kit import api_caller, drop_vhost, make_vhost, percentile  # noqa: E402
 
 
 
@@ -144,13 +143,7 @@ def bench_outbox(amqp_uri, postgres, n):
 
 def run_flow(platform, tokens, catalog_token):
     """One stage-1 flow; returns seconds from registration to supervision showing the stage concluded."""
-    s = requests.Session()
-
-    def call(method, path, token, **kw):
-        r = s.request(method, platform.url + path, headers={"Authorization": f"Bearer {token}"}, timeout=30, **kw)
-        if r.status_code >= 400:
-            raise RuntimeError(f"{method} {path}: {r.status_code} {r.text}")
-        return r.json()
+    call = api_caller(platform.url)
 
     def wait(probe, timeout=60):
         deadline = time.time() + timeout

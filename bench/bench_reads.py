@@ -30,7 +30,6 @@ import threading
 import time
 from pathlib import Path
 
-import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -38,7 +37,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from launcher import SERVICES, Platform  # noqa: E402
 
 from platform_kit.testing import PostgresDatabases  # noqa: E402
-from bench_kit import drop_vhost, make_vhost, percentile  # noqa: E402
+from bench_kit import api_caller, drop_vhost, make_vhost, percentile  # noqa: E402
 
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
        b"trailer<</Root 1 0 R>>\n%%EOF\n")
@@ -146,13 +145,7 @@ def seed(platform, projects):
     """`projects` projects of the applicant, each declared for its first stage; waits until the stage
     service shows their stages and the supervision service their clocks."""
     tokens = {a: platform.login(a) for a in ("applicant", "nrp-officer", "supervisor")}
-    s = requests.Session()
-
-    def call(method, path, token, **kw):
-        r = s.request(method, platform.url + path, headers={"Authorization": f"Bearer {token}"}, timeout=30, **kw)
-        if r.status_code >= 400:
-            raise RuntimeError(f"{method} {path}: {r.status_code} {r.text}")
-        return r.json()
+    call = api_caller(platform.url)
 
     codes = []
     for i in range(projects):
