@@ -9,7 +9,7 @@ from dataclasses import fields
 
 from sqlalchemy import func, or_, select, text
 
-from intake.adapters.orm import (CaseFactRow, CatalogVersionRow, CodeCounterRow, DeclarationRow, DocumentCounterRow,
+from intake.adapters.orm import (CatalogVersionRow, CodeCounterRow, DeclarationRow, DocumentCounterRow,
                                  DocumentLossRow, DraftRow, MaterialRow, MaterialVerificationRow, MaterialVersionRow,
                                  ProjectRevisionRow, ProjectRow, QueryCodeRow, SealedDocumentRow, WindowDocumentRow)
 from intake.adapters.base import Repository, refresh, to_record, to_row
@@ -222,13 +222,6 @@ class DeclarationRepository(Repository):
     def stages_of(self, project_code):
         return set(self.session.execute(select(DeclarationRow.stage)
                                         .where(DeclarationRow.project_code == project_code)).scalars())
-
-    def case_of(self, project_code, department, region):
-        """The latest case of `department` in `region` on the project (None when it has none)."""
-        return self.session.execute(select(CaseFactRow.case_id).where(
-            CaseFactRow.project_code == project_code, CaseFactRow.department == department,
-            CaseFactRow.region == region).order_by(CaseFactRow.occurred_at.desc(), CaseFactRow.id.desc())
-            .limit(1)).scalar_one_or_none()
 
     def departments_of(self, project_code):
         """{(department, region)} of the items declared for the project: each is a case of the stage
