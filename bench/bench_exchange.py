@@ -20,7 +20,6 @@ import os
 import sys
 import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, insert, text
@@ -30,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 import province_checker  # noqa: E402
 
-from platform_kit.db import UnitOfWork, make_engine  # noqa: E402
+from platform_kit.db import make_engine, transaction  # noqa: E402
 from platform_kit.migrate import upgrade  # noqa: E402
 from platform_kit.testing import PostgresDatabases  # noqa: E402
 from supervision.exchange import handlers  # noqa: E402
@@ -49,18 +48,8 @@ class Db:
         self.engine = make_engine(url)
         self.sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
 
-    @contextmanager
     def unit_of_work(self):
-        session = self.sessions()
-        uow = UnitOfWork(session, metadata)
-        try:
-            yield uow
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        return transaction(self.sessions, metadata)
 
 
 def records(n):

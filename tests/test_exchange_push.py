@@ -3,7 +3,6 @@ queue with their front rows ready to write; a row goes only with or after its pa
 child alone), a row whose parent was never staged goes once EXCHANGE_ORPHAN_SECONDS have passed, the
 push records its run, and the queue is empty once everything went, each (DFSJZJ, version) once.
 """
-from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import select
@@ -12,7 +11,7 @@ from sqlalchemy.orm import sessionmaker
 import platforms
 import province_checker
 from exchange_front import Front
-from platform_kit.db import UnitOfWork, make_engine
+from platform_kit.db import make_engine, transaction
 from supervision.exchange import handlers, store
 from supervision.exchange.front import FrontDatabase
 from supervision.exchange.mapping import Mapping
@@ -33,17 +32,8 @@ class Db:
         self.engine = make_engine(url)
         self.sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
 
-    @contextmanager
     def unit_of_work(self):
-        session = self.sessions()
-        try:
-            yield UnitOfWork(session, metadata)
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        return transaction(self.sessions, metadata)
 
 
 @pytest.fixture

@@ -140,6 +140,24 @@ def green_postgres():
         psycogreen.eventlet.patch_psycopg()
 
 
+@contextlib.contextmanager
+def transaction(sessions, metadata, repositories=None, headers=None):
+    """A :class:`UnitOfWork` on a new session of `sessions` (a sessionmaker): committed when the block
+    ends, rolled back on any error. ``Database.unit_of_work()`` in a service; command-line tools,
+    benchmarks and tests call it with a sessionmaker of their own."""
+    session = sessions()
+    uow = UnitOfWork(session, metadata, repositories, headers)
+    try:
+        yield uow
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        event.remove(session, "before_commit", uow.write_outbox)
+        session.close()
+
+
 class UnitOfWork:
     """One transaction of one service. Use through ``Database.unit_of_work()``.
 
@@ -282,17 +300,8 @@ class DatabaseAccess:
 
     @contextlib.contextmanager
     def unit_of_work(self):
-        session = self._sessions()
-        uow = UnitOfWork(session, self._metadata, self._repositories, self._headers())
-        try:
+        with transaction(self._sessions, self._metadata, self._repositories, self._headers()) as uow:
             yield uow
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            event.remove(session, "before_commit", uow.write_outbox)
-            session.close()
         if uow.emitted and self._relay:
             self._relay.wake()
 

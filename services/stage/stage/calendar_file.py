@@ -20,7 +20,7 @@ import yaml
 from sqlalchemy.orm import sessionmaker
 
 from platform_kit.calendar import today_in_shanghai
-from platform_kit.db import UnitOfWork, make_engine
+from platform_kit.db import make_engine, transaction
 from platform_kit.errors import PlatformError
 from platform_kit.identity import Identity
 from platform_kit.migrate import default_url
@@ -44,19 +44,12 @@ def read_schedule(path):
 def load_file(path, url, loaded_by, yellow_days=None):
     cmd = load(LoadCalendarYear(), read_schedule(path))
     engine = make_engine(url, pool_size=1)
-    session = sessionmaker(bind=engine)()
     try:
-        uow = UnitOfWork(session, metadata, repositories)
-        result = handlers.load_calendar_year(cmd, Identity(sub=loaded_by, role="operator", name=loaded_by),
-                                             uow, today_in_shanghai(),
-                                             configured_yellow_days() if yellow_days is None else yellow_days)
-        session.commit()
-        return result
-    except BaseException:
-        session.rollback()
-        raise
+        with transaction(sessionmaker(bind=engine), metadata, repositories) as uow:
+            return handlers.load_calendar_year(cmd, Identity(sub=loaded_by, role="operator", name=loaded_by),
+                                               uow, today_in_shanghai(),
+                                               configured_yellow_days() if yellow_days is None else yellow_days)
     finally:
-        session.close()
         engine.dispose()
 
 
