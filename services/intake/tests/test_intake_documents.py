@@ -238,4 +238,6 @@ def test_a_document_is_sealed_once_when_issued_and_every_download_is_that_file(i
     verdict = validate_pdf(first, root)
     assert verdict.valid, verdict
     assert abs(verdict.signed_at - issued_at) < timedelta(seconds=2)
-    assert abs(verdict.signed_at - sealed_at) < timedelta(seconds=1)
+    # the PDF keeps its signing time to the second, the record to the microsecond: the seal is no later than
+    # its record (a seal made at download time would be)
+    assert verdict.signed_at <= sealed_at < verdict.signed_at + timedelta(seconds=2)
