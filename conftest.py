@@ -95,6 +95,7 @@ def service_config(rabbit_config, postgres, jwt_keys, seal_pki_dir):
             "OUTBOX_POLL_SECONDS": 0.2,
             "EVENT_RETRY_DELAYS": [0.2, 0.4],
             "EVENT_INFRA_RETRY_DELAYS": [0.2, 0.4],
+            "WEB_SERVER_ADDRESS": "127.0.0.1:0",   # a service's HTTP port, if it has one: any free port
         })
         config.update(overrides)
         return config

@@ -10,7 +10,8 @@ from werkzeug.wrappers import Response
 from werkzeug.wsgi import wrap_file
 
 from intake import handlers, project_records
-from intake.adapters.http import CHUNK, HeaderAuth, body_chunks, content_disposition, http
+from intake.adapters.http import CHUNK, body_chunks, content_disposition
+from platform_kit.http_port import HeaderAuth, http
 from intake.adapters.orm import metadata
 from intake.adapters.repositories import repositories
 from intake.adapters.storage import MaterialStorage, chunks_of

@@ -6,7 +6,7 @@ Locking order, the same in every use case that changes a case: the stage row, th
 sweep claims case rows with ``FOR UPDATE SKIP LOCKED`` instead: replicas share the sweep and each
 due deadline is acted on once.
 """
-from sqlalchemy import and_, case, event, exists, func, insert, literal, or_, select, update
+from sqlalchemy import and_, case, event, exists, func, insert, literal, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload, noload
@@ -21,6 +21,15 @@ from stage.domain.case import ACCEPTED, AWAITING_DEPARTMENT, CLOSED, REVIEWED, S
 from stage.domain.consultation import CaseConsultation
 from stage.domain.decision import Decision
 from stage.domain.roster import RosterChange
+
+
+_STAMP = text("""
+    SELECT (SELECT coalesce(sum(row_version), 0) FROM stages WHERE project_code = :code),
+           (SELECT coalesce(sum(row_version), 0) FROM cases WHERE project_code = :code),
+           (SELECT count(*) FROM case_decisions
+             WHERE stage_id IN (SELECT id FROM stages WHERE project_code = :code)),
+           (SELECT count(id) FROM calendar_years),
+           (SELECT max(id) FROM calendar_years)""")
 
 
 def repositories(session):
@@ -212,6 +221,15 @@ class StageRepository:
 
     def save(self, stage):
         stage_to_row(stage, self.session.get(StageRow, stage.id))
+
+    def read_stamp(self, project_code):
+        """What a project's stages as shown depend on, in one statement (one snapshot): the sum of the
+        row versions of its stages and of its cases, the number of its decisions, and which calendar
+        loads exist (migration 0007). Any committed change to them changes the stamp; None where the
+        database keeps no row versions (SQLite)."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return None
+        return tuple(self.session.execute(_STAMP, {"code": project_code}).one())
 
     def of_project(self, project_code, visibility):
         """The project's stages `visibility` lets see, in the order they were received, with their cases."""
