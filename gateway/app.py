@@ -22,6 +22,7 @@ from gateway.audit.trail import AuditTrail
 from gateway.auth import Authentication
 from gateway.idempotency import IdempotencyStore
 from gateway.observability import Observability
+from gateway.read_ports import read_ports
 from gateway.routes import OPERATIONS
 from gateway.rpc import RpcClient
 from gateway.settings import Settings
@@ -31,17 +32,20 @@ from platform_kit.logs import configure as configure_logs
 
 log = logging.getLogger(__name__)
 
-_clients = []  # RPC clients made by get_app() in this process, closed when the worker exits
+_clients = []  # RPC clients and read ports made by get_app() in this process, closed when the worker exits
 
 
-def create_app(settings, rpc, book=None, uploads=None, audit=None, trusted_proxies=(), web_root=None):
+def create_app(settings, rpc, book=None, uploads=None, audit=None, trusted_proxies=(), web_root=None,
+               read_ports=None):
     """The application around `rpc` (anything with ``call(service, method, args, token=, timeout=)``).
 
     `uploads` (a :class:`gateway.uploads.IntakeHttp`) streams material files to and from intake's HTTP
     port; without it they travel base64 inside RPC messages. `audit` (a
     :class:`gateway.audit.trail.AuditTrail`, default: on the gateway's database) keeps the audit
     trail; `trusted_proxies` are the networks whose X-Forwarded-For names the client. `web_root`, when
-    it holds a build of the front end, is served under /web/.
+    it holds a build of the front end, is served under /web/. `read_ports` ({service:
+    :class:`gateway.read_ports.ReadPort`}) answer the operations marked ``http_read`` of their service;
+    without one such a read goes by RPC.
     """
     book = book or AccountBook(settings)
     json_handler = JsonHandler()
@@ -63,7 +67,7 @@ def create_app(settings, rpc, book=None, uploads=None, audit=None, trusted_proxi
     for op in OPERATIONS:
         by_path.setdefault(op.path, []).append(op)
     for path, operations in by_path.items():
-        app.add_route(path, resources.forward_resource(operations, rpc, settings, idempotency, uploads))
+        app.add_route(path, resources.forward_resource(operations, rpc, settings, idempotency, uploads, read_ports))
 
     app.add_route("/auth/login", accounts_http.Login(book))
     app.add_route("/auth/refresh", accounts_http.Refresh(book))
@@ -103,9 +107,11 @@ def get_app():
     uploads = None
     if settings.intake_http_address:
         uploads = IntakeHttp(settings.intake_http_address, timeout=settings.rpc_timeout)
+    ports = read_ports(settings)
+    _clients.extend(ports.values())
     app = create_app(settings, rpc, uploads=uploads,
                      trusted_proxies=trusted_networks(os.environ.get("GATEWAY_TRUSTED_PROXIES")),
-                     web_root=web.root_from(os.environ))
+                     web_root=web.root_from(os.environ), read_ports=ports)
     return BodyDeadline(app, settings.body_timeout, settings.body_min_rate)
 
 

@@ -56,6 +56,7 @@ class Operation:
     media_in: tuple = ()         # the media types a multipart form's file may have
     binary: bool = False         # the service answers {content_type, content_base64}: sent as the file
     http_download: bool = False  # streamed from intake's HTTP port (same path) when it is configured
+    http_read: bool = False      # read from the service's HTTP read port (same path) when it is configured
     query: tuple = ()
     path_params: tuple = ()      # constraints on path fields the service enforces
     paged: bool = False          # limit/offset travel in the filters; the service answers one page

@@ -64,18 +64,24 @@ def no_store(resp):
 class Forward:
     """Every operation of one path: build the RPC arguments, call, answer."""
 
-    def __init__(self, operations, rpc, settings, idempotency=None, uploads=None):
+    def __init__(self, operations, rpc, settings, idempotency=None, uploads=None, read_ports=None):
         self.operations = {op.method: op for op in operations}
         self.public_methods = {op.method for op in operations if op.public}
         self.rpc = rpc
         self.settings = settings
         self.idempotency = idempotency
         self.uploads = uploads  # intake's HTTP port for material files, when configured
+        self.read_ports = read_ports or {}  # services' HTTP read ports, when configured (gateway.read_ports)
 
     def respond(self, req, resp, **params):
         op = self.operations[req.method]
         if op.http_download and self.uploads is not None:
             return self._stream_download(resp, params, req.context.token)
+        if op.http_read and op.service in self.read_ports:
+            resp.data = self.read_ports[op.service].get(op.path, params, self._filters(op, req), req.context.token)
+            resp.content_type = falcon.MEDIA_JSON
+            resp.status = op.status
+            return
         if op.multipart:
             material = SpooledMaterial.read(req, self.settings.material_max_bytes)
             try:
@@ -154,6 +160,14 @@ class Forward:
                 resp.set_header(name, upstream.headers[name])
         resp.stream = upstream.raw  # read and closed block by block by the WSGI server
 
+    @staticmethod
+    def _filters(op, req):
+        filters = {q.name: req.get_param(q.name) for q in op.query
+                   if q.name not in ("limit", "offset") and req.get_param(q.name)}
+        if op.paged:  # the service pages where the data is and answers {items, total, limit, offset}
+            filters["limit"], filters["offset"] = page_params(req)
+        return filters
+
     def _call(self, op, req, params, body, token, **late):
         if op.multipart:
             if self.uploads is not None:
@@ -172,11 +186,7 @@ class Forward:
             elif kind == "client":    # the client's address (gateway.audit.middleware.client_address)
                 args.append(req.context.get("client") or req.remote_addr)
             elif kind == "filters":
-                filters = {q.name: req.get_param(q.name) for q in op.query
-                           if q.name not in ("limit", "offset") and req.get_param(q.name)}
-                if op.paged:  # the service pages where the data is and answers {items, total, limit, offset}
-                    filters["limit"], filters["offset"] = page_params(req)
-                args.append(filters)
+                args.append(self._filters(op, req))
         result = self.rpc.call(op.service, op.rpc, args, token=token, request_id=req.context.request_id, **late)
         return self._status(op, result), result
 
@@ -196,11 +206,11 @@ def send_file(resp, result):
         resp.downloadable_as = name + EXTENSIONS.get(resp.content_type, "")
 
 
-def forward_resource(operations, rpc, settings, idempotency=None, uploads=None):
+def forward_resource(operations, rpc, settings, idempotency=None, uploads=None, read_ports=None):
     """A Forward answering only the methods it has operations for (Falcon answers 405 to others)."""
     responders = {f"on_{op.method.lower()}": Forward.respond for op in operations}
     cls = type(f"Forward_{operations[0].rpc}", (Forward,), responders)
-    return cls(operations, rpc, settings, idempotency, uploads)
+    return cls(operations, rpc, settings, idempotency, uploads, read_ports)
 
 
 # ---------------------------------------------------------------------------------- platform

@@ -25,6 +25,7 @@ class Settings:
     password_max_age_days: int = 90
     material_max_bytes: int = 50 * 1024 * 1024
     intake_http_address: str = ""   # host:port of intake's streaming upload endpoint, if any
+    stage_http_address: str = ""    # host:port of the stage service's read port, if any (else reads by RPC)
     services: tuple = field(default=SERVICES)
     ca_bundle: str = ""             # PEM file of the CAs whose certificates log in (GATEWAY_CA_BUNDLE)
     crl_file: str = ""              # the issuing CA's CRL, PEM or DER, read again when it changes
@@ -57,6 +58,7 @@ class Settings:
             password_max_age_days=number("PASSWORD_MAX_AGE_DAYS", 90),
             material_max_bytes=number("MATERIAL_MAX_BYTES", 50 * 1024 * 1024),
             intake_http_address=env.get("INTAKE_HTTP_ADDRESS") or "",
+            stage_http_address=env.get("STAGE_HTTP_ADDRESS") or "",
             ca_bundle=env.get("GATEWAY_CA_BUNDLE") or "",
             crl_file=env.get("GATEWAY_CRL_FILE") or "",
             login_methods=login_methods(env.get("GATEWAY_LOGIN_METHODS")),

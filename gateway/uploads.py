@@ -18,14 +18,12 @@ from urllib.parse import quote
 import falcon
 import requests
 
-from gateway.rpc import RemoteFailure, RpcTimeout, ServiceUnavailable
-from platform_kit.errors import (Conflict, Forbidden, NotFound, PlatformError, Unauthenticated,
-                                 ValidationFailed)
-from platform_kit.logs import current_request_id
+from gateway.read_ports import raise_refusal, request_id_header
+from gateway.rpc import RpcTimeout, ServiceUnavailable
+from platform_kit.errors import ValidationFailed
 
 CHUNK = 64 * 1024
 IN_MEMORY = 1024 * 1024
-PROBLEM_CLASSES = {401: Unauthenticated, 403: Forbidden, 404: NotFound, 409: Conflict, 422: ValidationFailed}
 
 
 class SpooledMaterial:
@@ -108,12 +106,6 @@ class SpooledMaterial:
         self.file.close()
 
 
-def _request_id():
-    """The HTTP request's id, for intake's log lines (gateway.observability binds it)."""
-    request_id = current_request_id()
-    return {"X-Request-Id": request_id} if request_id else {}
-
-
 class IntakeHttp:
     """Intake's own HTTP port for material files, used as the caller (their token): uploads and
     downloads stream through in blocks instead of travelling base64 inside RPC messages."""
@@ -127,7 +119,7 @@ class IntakeHttp:
         # intake's query names for the same fields
         query_names = {"paper_copies": "copies", "paper_pages": "pages"}
         params = {query_names.get(name, name): value for name, value in material.fields.items()}
-        headers = {"Content-Type": material.content_type, **_request_id()}
+        headers = {"Content-Type": material.content_type, **request_id_header()}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         url = f"{self.base}/projects/{quote(project_code, safe='')}/materials"
@@ -145,7 +137,7 @@ class IntakeHttp:
     def download(self, material_id, version, token):
         """The stored version as an open response: headers to pass on and `raw` to stream."""
         url = f"{self.base}/materials/{quote(material_id, safe='')}/versions/{int(version)}/content"
-        headers = {**({"Authorization": f"Bearer {token}"} if token else {}), **_request_id()}
+        headers = {**({"Authorization": f"Bearer {token}"} if token else {}), **request_id_header()}
         try:
             response = self.session.get(url, headers=headers, stream=True, timeout=(5, self.timeout))
         except requests.ConnectTimeout:
@@ -170,13 +162,7 @@ class IntakeHttp:
             body = response.json()
         except ValueError:
             body = None
-        if response.status_code < 500 and isinstance(body, dict):
-            cls = PROBLEM_CLASSES.get(response.status_code, PlatformError)
-            error = cls(body.get("detail") or "", body.get("errors"))
-            if cls is PlatformError:
-                error.status = response.status_code
-            raise error
-        raise RemoteFailure(f"HTTP {response.status_code}", response.text[:500])
+        raise_refusal(response.status_code, body, response.text)
 
 
 class _Body:
