@@ -30,6 +30,8 @@ warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 SERVICES = ("intake", "stage", "consult", "certificate", "supervision")
+# the services with an HTTP port the gateway forwards to: the variable of its address
+HTTP_PORT_OF = {"intake": "INTAKE_HTTP_ADDRESS", "stage": "STAGE_HTTP_ADDRESS"}
 DEMO_PASSWORD = "Demo@2026"
 DEMO_PROJECT = {
     "project_code": "2026-410800-48-01-900001", "name": "焦作市第一人民医院门诊楼建设项目",
@@ -89,6 +91,7 @@ class Platform:
         self.supervisor = None
         self.url = f"http://127.0.0.1:{port}"
         self.intake_http_port = free_port()
+        self.stage_http_port = free_port()
         # the demo operator's TOTP secret, written by the seeding; secrets of administrators enrolled
         # through login() are added to it
         self.totp_file = self.workdir / "demo-totp.json"
@@ -108,6 +111,8 @@ class Platform:
             "GATEWAY_PORT": str(self.port),
             # intake's streaming upload endpoint; the gateway forwards material uploads to it
             "INTAKE_HTTP_ADDRESS": f"127.0.0.1:{self.intake_http_port}",
+            # the stage service's read port; the gateway forwards a project's stages to it
+            "STAGE_HTTP_ADDRESS": f"127.0.0.1:{self.stage_http_port}",
             "PYTHONUNBUFFERED": "1",
         })
         for name, url in self.database_urls.items():
@@ -180,9 +185,9 @@ class Platform:
 
     def start_service(self, service, replica=1):
         env = None
-        if service == "intake" and replica > 1:
+        if service in HTTP_PORT_OF and replica > 1:
             # one machine, one port: further local replicas serve RPC and events only
-            env = dict(self.env(), INTAKE_HTTP_ADDRESS="127.0.0.1:0")
+            env = dict(self.env(), **{HTTP_PORT_OF[service]: "127.0.0.1:0"})
         return self._spawn(f"{service}-{replica}", [
             str(BIN / "nameko"), "run", "--config", f"services/{service}/config.yml", f"{service}.service"],
             env=env)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from launcher import SERVICES
+from launcher import HTTP_PORT_OF, SERVICES
 from test_k8s_manifests import render
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -118,15 +118,31 @@ def test_every_process_has_a_service_whose_ports_it_listens_on(k8s):
         assert {p["targetPort"] for p in service["spec"]["ports"]} <= ports, name
 
 
-def test_the_gateway_streams_uploads_to_intake(compose, k8s):
+# the services whose HTTP port the gateway forwards to: the variable of its address, the port's name
+HTTP_PORTS = [("intake", "INTAKE_HTTP_ADDRESS", "upload"),   # streamed material files
+              ("stage", "STAGE_HTTP_ADDRESS", "read")]       # a project's stages
+
+
+@pytest.mark.parametrize("service, variable, port_name", HTTP_PORTS)
+def test_the_gateway_reaches_the_http_port_of(service, variable, port_name, compose, k8s):
     def env(c):
         return {e["name"]: e.get("value") for e in c["env"]}
-    port = next(p["port"] for d in k8s if d["kind"] == "Service" and d["metadata"]["name"] == "intake"
-                for p in d["spec"]["ports"] if p["name"] == "upload")
-    assert env(container(k8s, "gateway"))["INTAKE_HTTP_ADDRESS"] == f"intake:{port}"
-    assert env(container(k8s, "intake"))["INTAKE_HTTP_ADDRESS"] == f"0.0.0.0:{port}"
-    assert compose["gateway"]["environment"]["INTAKE_HTTP_ADDRESS"] == f"intake:{port}"
-    assert compose["intake"]["environment"]["INTAKE_HTTP_ADDRESS"] == f"0.0.0.0:{port}"
+    config = (ROOT / "services" / service / "config.yml").read_text()
+    assert f"\nWEB_SERVER_ADDRESS: ${{{variable}:127.0.0.1:" in config   # where it listens locally
+    assert HTTP_PORT_OF[service] == variable     # the launcher's local replicas do not collide on it
+    port = next(p["port"] for d in k8s if d["kind"] == "Service" and d["metadata"]["name"] == service
+                for p in d["spec"]["ports"] if p["name"] == port_name)
+    ports = {p["name"]: p["containerPort"] for p in container(k8s, service)["ports"]}
+    assert ports[port_name] == port
+    assert env(container(k8s, "gateway"))[variable] == f"{service}:{port}"
+    assert env(container(k8s, service))[variable] == f"0.0.0.0:{port}"
+    assert compose["gateway"]["environment"][variable] == f"{service}:{port}"
+    assert compose[service]["environment"][variable] == f"0.0.0.0:{port}"
+    policies = {d["metadata"]["name"]: d["spec"] for d in k8s if d["kind"] == "NetworkPolicy"}
+    admitted = {(peer["podSelector"]["matchLabels"].get("app.kubernetes.io/name"), p["port"])
+                for rule in policies[service]["ingress"] for peer in rule["from"] if "podSelector" in peer
+                for p in rule["ports"]}
+    assert admitted == {("gateway", port)}     # only the gateway, only on that port
 
 
 def test_the_image_carries_the_built_web_front_end_where_the_gateway_looks():

@@ -399,7 +399,8 @@ def test_each_process_reaches_only_the_broker_its_database_and_its_storage():
     rabbit = next(iter(of_kind(docs, "RabbitmqCluster")))
     minio_port = next(p["port"] for p in of_kind(docs, "Service")["minio"]["spec"]["ports"])
     upload_port = int(env_of(main_container(docs, "intake"))["INTAKE_HTTP_ADDRESS"]["value"].split(":")[1])
-    extra = {"intake": {("minio", minio_port)}, "gateway": {("intake", upload_port)},
+    read_port = int(env_of(main_container(docs, "stage"))["STAGE_HTTP_ADDRESS"]["value"].split(":")[1])
+    extra = {"intake": {("minio", minio_port)}, "gateway": {("intake", upload_port), ("stage", read_port)},
              "exchange": {("0.0.0.0/0", 3306)}}
     for process in PROCESSES:
         spec = policies[process]["spec"]
