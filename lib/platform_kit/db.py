@@ -58,12 +58,13 @@ def service_metadata():
     return metadata
 
 
-def make_engine(url, pool_size=10, idle=None):
+def make_engine(url, pool_size=10, idle=None, autocommit=False):
     """An engine tuned for the URL's backend: PostgreSQL (pooled, bounded connect time) or SQLite.
 
     At most `pool_size` connections are open at once; `idle` of them (all when None) stay open between
     uses, the others are closed when given back, so a quiet process does not hold a busy hour's
-    connections against the server's ``max_connections``."""
+    connections against the server's ``max_connections``. With `autocommit` (PostgreSQL) every
+    statement commits on its own and a connection is given back with nothing to roll back."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -78,7 +79,7 @@ def make_engine(url, pool_size=10, idle=None):
     kept = pool_size if idle is None else max(1, min(int(idle), pool_size))
     engine = create_engine(
         url, pool_size=kept, max_overflow=pool_size - kept, pool_timeout=30,
-        connect_args={"connect_timeout": 5},
+        connect_args={"connect_timeout": 5}, **({"isolation_level": "AUTOCOMMIT"} if autocommit else {}),
     )
     event.listen(engine, "before_cursor_execute", _refuse_nul)
     event.listen(engine, "connect", _given_back)
@@ -248,6 +249,7 @@ class Database(DependencyProvider):
 
     Config: ``DATABASE_URL``; ``max_workers`` sizes the pool (two more for the relay and a reading
     beside a unit of work), ``DB_POOL_IDLE`` of them stay open between uses; ``OUTBOX_POLL_SECONDS``.
+    A second pool of the same size serves :meth:`DatabaseAccess.single_statements`.
     """
 
     def __init__(self, metadata, relay=True, repositories=None):
@@ -256,6 +258,7 @@ class Database(DependencyProvider):
         self.repositories = repositories
         self.engine = None
         self.sessions = None
+        self.statements = None
         self.relay = None
 
     def setup(self):
@@ -266,6 +269,11 @@ class Database(DependencyProvider):
         pool = int(config.get("max_workers", 10)) + 2
         self.engine = make_engine(url, pool_size=pool, idle=config.get("DB_POOL_IDLE", 4))
         self.sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+        # connections on which each statement commits on its own (DatabaseAccess.single_statements):
+        # the quick reads of a hot path (a stamp on every request); opened only as many as are used
+        # at once, and all of those kept
+        self.statements = make_engine(url, pool_size=pool, autocommit=True) \
+            if url.startswith("postgresql") else self.engine
         if self.relay_enabled:
             self.relay = OutboxRelay(self.engine, self.metadata, config)
 
@@ -281,12 +289,14 @@ class Database(DependencyProvider):
         self.stop()
 
     def get_dependency(self, worker_ctx):
-        return DatabaseAccess(self.sessions, self.metadata, self.relay, self.repositories, worker_ctx)
+        return DatabaseAccess(self.sessions, self.metadata, self.relay, self.repositories, worker_ctx,
+                              self.statements)
 
 
 class DatabaseAccess:
-    def __init__(self, sessions, metadata, relay, repositories=None, worker_ctx=None):
+    def __init__(self, sessions, metadata, relay, repositories=None, worker_ctx=None, statements=None):
         self._sessions = sessions
+        self._statements = statements
         self._metadata = metadata
         self._relay = relay
         self._repositories = repositories
@@ -314,6 +324,13 @@ class DatabaseAccess:
         finally:
             session.rollback()
             session.close()
+
+    @contextlib.contextmanager
+    def single_statements(self):
+        """A connection on which every statement is a transaction of its own: one quick read (a
+        stamp, a count) with no transaction to begin and roll back around it."""
+        with self._statements.connect() as connection:
+            yield connection
 
     @contextlib.contextmanager
     def read(self):

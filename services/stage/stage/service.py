@@ -16,7 +16,7 @@ from platform_kit.validation import load
 from platform_kit.wire import PageFilters
 from stage import handlers
 from stage.adapters.orm import metadata
-from stage.adapters.repositories import repositories
+from stage.adapters.repositories import project_stamp, repositories
 from stage.domain.visibility import Visibility
 from stage.schemas import (ActOnCase, AssignmentFilters, CaseCountersOut, CaseFilters, CaseListOut, CaseOut, ConfigureStep,
                            ExtendLimit, ExtensionOut, LoadCalendarYear, SpecialHandle, StageListOut)
@@ -123,12 +123,16 @@ class StageService:
         """The answer kept for what decides it (platform_kit.answers): the project's stamp, what the
         caller may see, the page and the day; built from the rows when none is kept."""
         today = today_in_shanghai()
-        with self.db.reading() as uow:
-            key = (uow.stages.read_stamp(project_code), project_code, Visibility.of(identity),
-                   page.get("limit", 50), page.get("offset", 0), today)
-            return self.answers.answer(key, lambda: STAGE_LIST_OUT.dump(handlers.list_stages(
-                project_code, page, identity, uow, today, self.settings.yellow_days,
-                self.settings.overall_cap_days)))
+        with self.db.single_statements() as connection:
+            stamp = project_stamp(connection, project_code)
+        key = (stamp, project_code, Visibility.of(identity), page.get("limit", 50), page.get("offset", 0), today)
+
+        def build():   # read after the stamp: never older than it (a newer answer under it is harmless)
+            with self.db.reading() as uow:
+                return STAGE_LIST_OUT.dump(handlers.list_stages(project_code, page, identity, uow, today,
+                                                                self.settings.yellow_days,
+                                                                self.settings.overall_cap_days))
+        return self.answers.answer(key, build)
 
     # ------------------------------------------------------------------ deciding
     @rpc(expected_exceptions=EXPECTED_ERRORS)

@@ -10,10 +10,9 @@ import pytest
 import requests
 from nameko.standalone.rpc import ServiceRpcProxy
 from sqlalchemy import create_engine
-from sqlalchemy.orm import Session
 
 from platform_kit.calendar import official_calendar, today_in_shanghai
-from stage.adapters.repositories import StageRepository
+from stage.adapters.repositories import project_stamp
 from stage.service import StageService
 from test_stage_service import ORG, declaration, project_code, submit
 
@@ -57,8 +56,8 @@ def rpc(stage, token):
 def stamp(stage, code=None):
     engine = create_engine(stage["config"]["DATABASE_URL"])
     try:
-        with Session(engine) as session:
-            return StageRepository(session).read_stamp(code or stage["code"])
+        with engine.connect() as connection:
+            return project_stamp(connection, code or stage["code"])
     finally:
         engine.dispose()
 

@@ -32,6 +32,16 @@ _STAMP = text("""
            (SELECT max(id) FROM calendar_years)""")
 
 
+def project_stamp(connection, project_code):
+    """What a project's stages as shown depend on, read in one statement (one snapshot): the sum of
+    the row versions of its stages and of its cases, the number of its decisions, and which calendar
+    loads exist (migration 0007). Any committed change to them changes the stamp; None where the
+    database keeps no row versions (SQLite)."""
+    if connection.dialect.name != "postgresql":
+        return None
+    return tuple(connection.execute(_STAMP, {"code": project_code}).one())
+
+
 def repositories(session):
     """The factory ``Database(metadata, repositories=...)`` calls for every unit of work."""
     return {"cases": CaseRepository(session), "stages": StageRepository(session),
@@ -221,15 +231,6 @@ class StageRepository:
 
     def save(self, stage):
         stage_to_row(stage, self.session.get(StageRow, stage.id))
-
-    def read_stamp(self, project_code):
-        """What a project's stages as shown depend on, in one statement (one snapshot): the sum of the
-        row versions of its stages and of its cases, the number of its decisions, and which calendar
-        loads exist (migration 0007). Any committed change to them changes the stamp; None where the
-        database keeps no row versions (SQLite)."""
-        if self.session.get_bind().dialect.name != "postgresql":
-            return None
-        return tuple(self.session.execute(_STAMP, {"code": project_code}).one())
 
     def of_project(self, project_code, visibility):
         """The project's stages `visibility` lets see, in the order they were received, with their cases."""
