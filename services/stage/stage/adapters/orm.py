@@ -6,7 +6,7 @@ clock's incremental state, which every decision updates under a row lock.
 """
 from datetime import date
 
-from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -36,7 +36,14 @@ class ClockColumns:
     due_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class StageRow(ClockColumns, Base):
+class RowVersion:
+    """Given by the database on every insert and update of the row (migration 0007's trigger), never
+    written here: the project's stamp under which its stages are kept in memory is their sum."""
+
+    row_version: Mapped[int] = mapped_column(BigInteger, server_default=text("nextval('row_versions')"))
+
+
+class StageRow(ClockColumns, RowVersion, Base):
     __tablename__ = "stages"
     __table_args__ = (UniqueConstraint("declaration_id"),)
 
@@ -56,7 +63,7 @@ class StageRow(ClockColumns, Base):
                                                   back_populates="stage_row")
 
 
-class CaseRow(ClockColumns, Base):
+class CaseRow(ClockColumns, RowVersion, Base):
     __tablename__ = "cases"
     __table_args__ = (
         UniqueConstraint("stage_id", "item_code"),
