@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT / "lib"))
 from launcher import SERVICES, Platform  # noqa: E402
 
 from platform_kit.testing import PostgresDatabases  # noqa: E402
-from bench_kit import drop_vhost, make_vhost, percentile  # noqa: E402
+from bench_kit import AUTH, MANAGEMENT, drop_vhost, make_vhost, percentile  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
@@ -133,8 +133,10 @@ class Flow:
         self.tokens = tokens
         self.session = requests.Session()
         self.retried_reads = []
+        self.requests = {"GET": 0, "POST": 0}
 
     def call(self, method, path, account, **kw):
+        self.requests[method] += 1
         r = self.session.request(method, self.url + path, timeout=60,
                                  headers={"Authorization": f"Bearer {self.tokens[account]}"}, **kw)
         if r.status_code >= 400:
@@ -187,11 +189,12 @@ def run_level(platform, meter, clients, flows):
     times, errors = [], []
     lock = threading.Lock()
 
-    retried = []
+    retried, flows_made = [], []
 
     def client(n):
         flow = Flow(platform.url, tokens)
         retried.append(flow.retried_reads)
+        flows_made.append(flow)
         for _ in range(n):
             try:
                 seconds = flow.run()
@@ -210,7 +213,18 @@ def run_level(platform, meter, clients, flows):
     after = meter.sample()
     wall = after["at"] - before["at"]
     return {"clients": clients, "done": len(times), "errors": errors, "wall": wall, "times": times,
-            "cpu": CpuMeter.used(before, after), "retried": [r for flow in retried for r in flow]}
+            "cpu": CpuMeter.used(before, after), "retried": [r for flow in retried for r in flow],
+            "requests": {m: sum(f.requests[m] for f in flows_made) for m in ("GET", "POST")}}
+
+
+def message_totals(vhost):
+    """Messages published to and delivered from the vhost so far (RabbitMQ's management statistics,
+    sampled every few seconds), or None without the management API."""
+    try:
+        stats = requests.get(f"{MANAGEMENT}/vhosts/{vhost}", auth=AUTH, timeout=10).json().get("message_stats") or {}
+    except requests.RequestException:
+        return None
+    return {"published": stats.get("publish", 0), "delivered": stats.get("deliver_get", 0)}
 
 
 # ------------------------------------------------------------------------------------ a configuration
@@ -254,6 +268,10 @@ def run_configuration(args, replicas):
             results[-1]["consistency"] = consistency(urls)
         except ImportError:   # a tree without supervision.rebuild (comparing with an older version)
             pass
+        # the statistics lag by their sampling interval: read after consistency()'s settling pause
+        totals = message_totals(vhost)
+        if totals:
+            results[-1]["messages"] = {k: v / (sum(r["done"] for r in results) + 2) for k, v in totals.items()}
     finally:
         platform.stop()
         drop_vhost(vhost)
@@ -391,6 +409,16 @@ def main():
           "of the shared broker")
     for replicas, results in configurations:
         print_table(label_of(replicas), results)
+        requests_made = {m: sum(r["requests"][m] for r in results) / max(sum(r["done"] for r in results), 1)
+                         for m in ("GET", "POST")}
+        print(f"\nper case: {requests_made['POST']:.1f} writes and {requests_made['GET']:.1f} reads over HTTP "
+              f"(polling included)", end="")
+        messages = results[-1].get("messages")
+        if messages:
+            print(f"; RabbitMQ: {messages['published']:.0f} messages published, {messages['delivered']:.0f} "
+                  f"delivered (RPC requests and replies, events to every subscriber, retries)")
+        else:
+            print()
         check = results[-1].get("consistency")
         if check:
             print(f"\nafterwards: {check['cases']} cases in the stage service, {check['differ']} of them in "

@@ -1,0 +1,201 @@
+"""The messaging floor: the CPU an RPC and an event cost on this machine when the handlers do
+nothing. Prints a table; asserts nothing.
+
+A service of the platform's shape (``bench/floor_service.py``: nameko on RabbitMQ, ``platform_kit.rpc``,
+the outbox and its relay, ``platform_kit.bus`` with the processed-event marker, metrics and JSON log
+lines) runs as its own process on a throwaway vhost and PostgreSQL database. The bench then
+
+- calls ``echo`` through the gateway's RPC client (``gateway.rpc.RpcClient``) from 8 threads;
+- has ``emit`` write events to the outbox in units of work of 1 and of 10 events: the relay publishes
+  them (publisher confirms) and the service's own handler takes each in a transaction that records it;
+
+and prints, per RPC and per event, the CPU milliseconds of the service process, of RabbitMQ (the
+``beam.smp`` listening on 5672: shared, an upper bound), of the PostgreSQL backends, and of the
+caller (this process). With the figures of ``bench/bench_flow.py`` (messages per case) they give the
+least CPU a case can cost on this architecture whatever its handlers do.
+
+Usage: .venv/bin/python bench/bench_floor.py [--calls 3000] [--events 3000] [--threads 8]
+Needs RabbitMQ (with management API) and PostgreSQL on 127.0.0.1, like the tests.
+"""
+import argparse
+import os
+import platform as host
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))   # the gateway's RPC client
+from bench_kit import AUTH, MANAGEMENT, drop_vhost, make_vhost  # noqa: E402
+from floor_service import metadata  # noqa: E402
+from gateway.rpc import RpcClient  # noqa: E402
+from platform_kit.testing import PostgresDatabases  # noqa: E402
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_of(pid):
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def beam_pids():
+    out = subprocess.run(["ss", "-ltnpH", "sport = :5672"], capture_output=True, text=True).stdout
+    return sorted({int(pid) for pid in re.findall(r"pid=(\d+)", out)})
+
+
+def backends(admin_url, database):
+    engine = create_engine(admin_url)
+    try:
+        with engine.connect() as conn:
+            return [row[0] for row in conn.execute(
+                text("SELECT pid FROM pg_stat_activity WHERE datname = :d"), {"d": database})]
+    finally:
+        engine.dispose()
+
+
+class Meter:
+    def __init__(self, service_pid, admin_url, database):
+        self.service_pid, self.admin_url, self.database = service_pid, admin_url, database
+
+    def sample(self):
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        return {"service": cpu_of(self.service_pid), "rabbitmq": sum(cpu_of(p) for p in beam_pids()),
+                "postgres": {p: cpu_of(p) for p in backends(self.admin_url, self.database)},
+                "caller": own.ru_utime + own.ru_stime, "at": time.monotonic()}
+
+    @staticmethod
+    def used(before, after):
+        return {"service": after["service"] - before["service"], "rabbitmq": after["rabbitmq"] - before["rabbitmq"],
+                "postgres": sum(c - before["postgres"].get(p, 0.0) for p, c in after["postgres"].items()),
+                "caller": after["caller"] - before["caller"], "wall": after["at"] - before["at"]}
+
+
+def delivered(vhost, queue):
+    try:
+        info = requests.get(f"{MANAGEMENT}/queues/{vhost}/{queue}", auth=AUTH, timeout=10).json()
+    except requests.RequestException:
+        return None
+    return info.get("message_stats", {}).get("ack", 0)
+
+
+def handled(url):
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM processed_events")).scalar()
+    finally:
+        engine.dispose()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=3000)
+    parser.add_argument("--events", type=int, default=3000)
+    parser.add_argument("--threads", type=int, default=8)
+    args = parser.parse_args()
+
+    postgres = PostgresDatabases(os.environ.get("TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    vhost = make_vhost("bench-floor")
+    url = postgres.blank("floor")
+    engine = create_engine(url)
+    metadata.create_all(engine)
+    engine.dispose()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-floor-"))
+    config = workdir / "floor.yml"
+    config.write_text(f"AMQP_URI: pyamqp://guest:guest@127.0.0.1:5672/{vhost}\nDATABASE_URL: {url}\n"
+                      "max_workers: 10\nDB_POOL_IDLE: 10\nLOGGING:\n  version: 1\n  formatters:\n    json:\n"
+                      "      (): platform_kit.logs.Formatter\n      service: floor\n  handlers:\n    file:\n"
+                      f"      class: logging.FileHandler\n      filename: {workdir / 'floor.log'}\n"
+                      "      formatter: json\n  root:\n    level: INFO\n    handlers: [file]\n")
+    service = subprocess.Popen([str(Path(sys.executable).parent / "nameko"), "run", "--config", str(config),
+                                "floor_service"], cwd=ROOT / "bench", stdout=subprocess.DEVNULL,
+                               stderr=open(workdir / "stderr.log", "w"))
+    rpc = RpcClient(f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}", timeout=30)
+    rows = []
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                rpc.call("floor", "echo", ["ready"], timeout=5)
+                break
+            except Exception:
+                if time.time() > deadline or service.poll() is not None:
+                    raise RuntimeError(f"the floor service did not start: {(workdir / 'stderr.log').read_text()[-2000:]}")
+                time.sleep(0.5)
+        meter = Meter(service.pid, postgres.admin_url, url.rsplit("/", 1)[1])
+
+        # RPC: echo from `threads` threads
+        for _ in range(200):
+            rpc.call("floor", "echo", [1])
+        per_thread = args.calls // args.threads
+        before = meter.sample()
+        threads = [threading.Thread(target=lambda: [rpc.call("floor", "echo", [i]) for i in range(per_thread)])
+                   for _ in range(args.threads)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        used = Meter.used(before, meter.sample())
+        rows.append(("RPC (echo), per call", per_thread * args.threads, used))
+
+        # events: emitted in units of work of `batch`, relayed, handled with the marker
+        for batch in (1, 10):
+            start_count = handled(url)
+            calls = args.events // batch
+            before = meter.sample()
+            per = calls // args.threads
+            threads = [threading.Thread(target=lambda: [rpc.call("floor", "emit", [batch]) for _ in range(per)])
+                       for _ in range(args.threads)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            target = start_count + per * args.threads * batch
+            deadline = time.time() + 300
+            while handled(url) < target and time.time() < deadline:
+                time.sleep(0.1)
+            used = Meter.used(before, meter.sample())
+            # the emit RPCs are part of it: take their share out with the echo figure
+            echo = rows[0][2]
+            echo_calls = rows[0][1]
+            events = handled(url) - start_count
+            for key in ("service", "rabbitmq", "postgres", "caller"):
+                used[key] -= echo[key] / echo_calls * per * args.threads
+            rows.append((f"event, emitted {batch} per unit of work, per event", events, used))
+    finally:
+        rpc.close()
+        service.terminate()
+        try:
+            service.wait(20)
+        except subprocess.TimeoutExpired:
+            service.kill()
+        drop_vhost(vhost)
+        postgres.drop_all()
+
+    print(f"\nmachine: {host.node()} · {os.cpu_count()} cores · Python {host.python_version()} · load average "
+          f"{os.getloadavg()[0]:.2f} · RabbitMQ and PostgreSQL on 127.0.0.1\n")
+    print("| what | count | service ms | RabbitMQ ms | PostgreSQL ms | caller ms | all, ms CPU | per second |")
+    print("|---|---|---|---|---|---|---|---|")
+    for label, count, used in rows:
+        parts = [used[k] / count * 1000 for k in ("service", "rabbitmq", "postgres", "caller")]
+        print(f"| {label} | {count} | " + " | ".join(f"{p:.2f}" for p in parts) +
+              f" | {sum(parts):.2f} | {count / used['wall']:.0f} |")
+    print("\nCPU per RPC or event, by process (utime + stime from /proc); 'per second' is what the run reached.")
+    print("An event's figures are those of its publishing (outbox write, relay, confirm) and of one delivery;")
+    print("each further subscriber adds a delivery: the consumer's part, RabbitMQ's and PostgreSQL's.")
+
+
+if __name__ == "__main__":
+    main()
