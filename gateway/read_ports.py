@@ -9,6 +9,7 @@ bytes on as they come: the service built, checked and encoded them. A refusal co
 that does not answer is a 503, one that answers too late a 504, as for an RPC.
 """
 import json
+import os
 from urllib.parse import quote, urlencode
 
 import urllib3
@@ -88,6 +89,8 @@ class ReadPort:
 def read_ports(settings):
     """The read ports configured in `settings`: {service: ReadPort}."""
     ports = {}
+    # as many kept connections as a worker has threads (gateway/gunicorn.conf.py)
+    connections = int(os.environ.get("GATEWAY_THREADS") or 32)
     if settings.stage_http_address:
-        ports["stage"] = ReadPort("stage", settings.stage_http_address, settings.rpc_timeout)
+        ports["stage"] = ReadPort("stage", settings.stage_http_address, settings.rpc_timeout, connections)
     return ports
