@@ -8,12 +8,14 @@ once per key and per process; a replica, a restart or an eviction only costs one
 replicas answer as one does. A key that has a ``None`` stamp is never kept.
 
 ``READ_CACHE_ENTRIES`` (default 1000; 0 turns the cache off) bounds the answers a process keeps,
-the least recently used go first.
+the least recently used go first. ``platform_read_answers{service, outcome="hit"|"miss"}`` counts them.
 """
 import json
 from collections import OrderedDict
 
 from nameko.extensions import DependencyProvider
+
+from platform_kit.metrics import READ_ANSWERS
 
 DEFAULT_ENTRIES = 1000
 
@@ -38,10 +40,11 @@ class AnswerStore:
     """A bounded least-recently-used map of key -> :class:`Answer`. Workers of one process share it;
     nothing in it yields, so green threads never see it half-changed."""
 
-    def __init__(self, entries=DEFAULT_ENTRIES):
+    def __init__(self, entries=DEFAULT_ENTRIES, service="-"):
         self.entries = entries
         self._answers = OrderedDict()
         self.hits = self.misses = 0
+        self._hit, self._miss = (READ_ANSWERS.labels(service, outcome) for outcome in ("hit", "miss"))
 
     def answer(self, key, build):
         """The kept answer for `key`, or ``Answer(build())`` kept under it (when its stamp is known)."""
@@ -51,8 +54,10 @@ class AnswerStore:
         if kept is not None:
             self._answers.move_to_end(key)
             self.hits += 1
+            self._hit.inc()
             return kept
         self.misses += 1
+        self._miss.inc()
         kept = Answer(build())
         self._answers[key] = kept
         while len(self._answers) > self.entries:
@@ -67,7 +72,8 @@ class Answers(DependencyProvider):
     """``self.answers.answer((stamp, ...), build)`` in a service: one store per process."""
 
     def setup(self):
-        self.store = AnswerStore(int(self.container.config.get("READ_CACHE_ENTRIES", DEFAULT_ENTRIES)))
+        self.store = AnswerStore(int(self.container.config.get("READ_CACHE_ENTRIES", DEFAULT_ENTRIES)),
+                                 self.container.service_name)
 
     def get_dependency(self, worker_ctx):
         return self.store

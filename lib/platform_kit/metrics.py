@@ -51,6 +51,12 @@ EVENTS_HANDLED = Counter("platform_events_handled", "Events settled by a handler
                          "(ok, retried, dead_lettered)", ["service", "queue", "event_type", "outcome"])
 EVENT_DURATION = Histogram("platform_event_handler_duration_seconds", "Time to handle an event",
                            ["service", "queue"], buckets=BUCKETS)
+HTTP_REQUESTS = Counter("platform_service_http_requests", "Requests a service's HTTP port answered, by status",
+                        ["service", "method", "status"])
+HTTP_DURATION = Histogram("platform_service_http_duration_seconds", "Time to answer a request on a service's HTTP port",
+                          ["service", "method"], buckets=BUCKETS)
+READ_ANSWERS = Counter("platform_read_answers", "Reads answered from an answer kept in memory (hit) or built "
+                       "(miss), platform_kit.answers", ["service", "outcome"])
 SWEEP_DURATION = Histogram("platform_sweeper_pass_seconds", "Time of a sweeper pass", ["service", "sweeper"],
                            buckets=BUCKETS)
 SWEEP_LAST = Gauge("platform_sweeper_last_pass_timestamp_seconds", "When the last sweeper pass ended "
@@ -210,7 +216,12 @@ class Metrics(DependencyProvider):
                 "event_id": getattr(worker_ctx.args[0], "event_id", None) if worker_ctx.args else None,
                 "outcome": "ok" if exc_info is None else "failed", "duration_ms": round(elapsed * 1000, 1)})
         elif isinstance(entrypoint, HttpRequestHandler):
-            log.info("http handled", extra={"method": method, "status": getattr(result, "status_code", None),
+            status = getattr(result, "status_code", None)
+            if status is None:   # a refusal is answered from the exception (platform_kit.http_port)
+                status = getattr(exc_info[1], "status", 500) if exc_info is not None else 200
+            HTTP_REQUESTS.labels(self.service, method, str(status)).inc()
+            HTTP_DURATION.labels(self.service, method).observe(elapsed)
+            log.info("http handled", extra={"method": method, "status": status,
                                             "duration_ms": round(elapsed * 1000, 1)})
 
     def worker_teardown(self, worker_ctx):

@@ -105,6 +105,28 @@ def test_a_calendar_load_changes_the_stamp_and_the_answer_follows(stage):
     assert read(stage, code=code).json()["items"][0]["used_days"] == used_before - 3
 
 
+def test_the_port_counts_its_requests_and_answers_kept(stage):
+    from prometheus_client import REGISTRY
+
+    def value(name, **labels):
+        return REGISTRY.get_sample_value(name, dict(service="stage", **labels)) or 0.0
+
+    before = {"ok": value("platform_service_http_requests_total", method="read_stages", status="200"),
+              "refused": value("platform_service_http_requests_total", method="read_stages", status="403"),
+              "hit": value("platform_read_answers_total", outcome="hit"),
+              "miss": value("platform_read_answers_total", outcome="miss")}
+    code = project_code()
+    submit(stage["container"], stage["config"], declaration(code))
+    for _ in range(3):
+        assert read(stage, code=code).status_code == 200
+    assert value("platform_service_http_requests_total", method="read_stages", status="200") == before["ok"] + 3
+    assert value("platform_read_answers_total", outcome="miss") == before["miss"] + 1    # built once
+    assert value("platform_read_answers_total", outcome="hit") == before["hit"] + 2
+    assert read(stage, "other", code=code).status_code == 403    # another caller's answer: built, refused
+    assert value("platform_service_http_requests_total", method="read_stages", status="403") == before["refused"] + 1
+    assert value("platform_read_answers_total", outcome="miss") == before["miss"] + 2
+
+
 def test_who_may_read_is_checked_on_every_request(stage):
     assert read(stage).status_code == 200                          # kept now: the next callers still checked
     other = read(stage, "other")
