@@ -216,7 +216,8 @@ def sign_pdf(pdf, seal, *, reason, location="", field_name="Seal"):
     context = ValidationContext(trust_roots=chain[-1:], other_certs=chain[:-1], crls=crls, allow_fetching=False)
     meta = signers.PdfSignatureMetadata(field_name=field_name, reason=reason, location=location, name=seal.holder,
                                         subfilter=SigSeedSubFilter.PADES, embed_validation_info=True,
-                                        validation_context=context, use_pades_lta=False)
+                                        validation_context=context, use_pades_lta=False,
+                                        dss_settings=_dss_settings())
     with _PYHANKO:
         try:
             out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer,
@@ -224,6 +225,16 @@ def sign_pdf(pdf, seal, *, reason, location="", field_name="Seal"):
         except Exception:   # the room guessed was too small: let pyHanko measure a trial signature
             out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer)
     return out.getvalue()
+
+
+@functools.cache
+def _dss_settings():
+    """The chain and the CRL go to the document security store in the revision the signature covers
+    (PAdES B-LT in one revision), not in a second revision after it: the signed file is not read and
+    written once more. Without the VRI dictionary, which that needs: current PAdES (ETSI EN 319 142-1)
+    makes it optional, and validation (:func:`validate_pdf`) reads the store's certificates and CRLs."""
+    from pyhanko.sign.signers.pdf_signer import DSSContentSettings, SigDSSPlacementPreference
+    return DSSContentSettings(placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE, include_vri=False)
 
 
 @functools.lru_cache(maxsize=64)
