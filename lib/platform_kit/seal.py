@@ -6,8 +6,9 @@ issued by the city PKI with its private key; documents it seals are PDF files wi
   TrueType collection from the Debian package ``fonts-wqy-microhei``; reportlab embeds only the glyphs
   used, so a page stays small). ``PDF_CJK_FONT`` names another TrueType file.
 - :func:`draw_seal` draws the visible red seal; :func:`sign_pdf` adds the PAdES signature with the
-  certificate chain and the CRL current at signing time embedded (long-term validation material);
-  :func:`validate_pdf` checks a sealed PDF against trust anchors, as of a moment if asked.
+  certificate chain and the CRL current at signing time embedded (long-term validation material, in
+  the document security store of the revision the signature covers: PAdES B-LT in one incremental
+  update); :func:`validate_pdf` checks a sealed PDF against trust anchors, as of a moment if asked.
 - :class:`SealAuthority` asks the city PKI (:mod:`platform_kit.pki`, a directory) for seal
   certificates and for its current CRL.
 """
@@ -237,7 +238,7 @@ def _dss_settings():
     return DSSContentSettings(placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE, include_vri=False)
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=256)   # seals of every department of every region a service seals for
 def _signer(cert_der, key_der, chain_der, crl_der):
     """pyHanko's signer of one seal (its certificate, key, chain and CRL, in DER), with the chain and
     the CRL in asn1crypto's form, made once per seal: asn1crypto keeps what it parsed and normalised
