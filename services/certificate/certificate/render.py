@@ -19,7 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas as pdf_canvas
 
-from platform_kit.pdfa import embedded_fonts, to_pdfa
+from platform_kit.pdfa import archival_canvas, embedded_fonts, to_pdfa
 from platform_kit.seal import cjk_font, draw_seal
 
 WIDTH, HEIGHT = A4
@@ -118,9 +118,10 @@ def _new_canvas(buffer, document):
     return canvas
 
 
-def _archival(pdf, document):
-    return to_pdfa(pdf, title=f"{document['title']} {document['licence_no']}",
-                   author=document.get("department_name") or document["department"], subject=document["licence_no"])
+def _identity(document):
+    """What the PDF/A document says it is (title, author, subject), in its dictionary and its XMP."""
+    return {"title": f"{document['title']} {document['licence_no']}",
+            "author": document.get("department_name") or document["department"], "subject": document["licence_no"]}
 
 
 def licence_pdf(document, check_code, verify_base, seal_holder):
@@ -128,9 +129,10 @@ def licence_pdf(document, check_code, verify_base, seal_holder):
     canvas = _new_canvas(buffer, document)
     _page(canvas, document, check_code, verification_url(verify_base, document["licence_no"], check_code),
           seal_holder)
+    archival_canvas(canvas, **_identity(document))
     canvas.showPage()
     canvas.save()
-    return _archival(buffer.getvalue(), document)
+    return buffer.getvalue()
 
 
 def true_copy_pdf(document, check_code, verify_base, seal_holder, scan, content_type):
@@ -148,9 +150,10 @@ def true_copy_pdf(document, check_code, verify_base, seal_holder, scan, content_
         canvas.drawImage(image, (WIDTH - width * scale) / 2, (HEIGHT - height * scale) / 2, width * scale,
                          height * scale)
         canvas.showPage()
+        archival_canvas(canvas, **_identity(document))
+        canvas.save()
+        return buffer.getvalue()
     canvas.save()
-    if content_type != "application/pdf":
-        return _archival(buffer.getvalue(), document)
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(buffer.getvalue())))
     scanned = PdfReader(io.BytesIO(scan))
     archival = not scanned.is_encrypted and all(embedded_fonts(scanned).values())
@@ -158,4 +161,4 @@ def true_copy_pdf(document, check_code, verify_base, seal_holder, scan, content_
         writer.add_page(page)
     out = io.BytesIO()
     writer.write(out)
-    return _archival(out.getvalue(), document) if archival else out.getvalue()
+    return to_pdfa(out.getvalue(), **_identity(document)) if archival else out.getvalue()
