@@ -8,6 +8,9 @@ entry for entry, an sRGB output intent with its ICC profile (made by Pillow's Li
 no colour profile file is needed), and a file identifier. The PAdES seal is added afterwards as an
 incremental update (platform_kit.seal.sign_pdf): pyHanko updates the XMP's modification date and
 producer together with the information dictionary, so the two keep matching.
+:func:`archival_canvas` has reportlab write the same additions itself while it saves a drawing (a
+licence, a true copy of an image scan), which spares reading and writing the PDF again;
+:func:`to_pdfa` is for a PDF put together from others (a true copy of a PDF scan).
 
 :func:`pdfa_findings` lists what a reader can check of the same rules (used by the tests; a full
 conformance checker such as veraPDF is a Java program outside Debian and PyPI).
@@ -105,6 +108,55 @@ def to_pdfa(pdf, *, title, author, subject, moment=None):
     return out.getvalue()
 
 
+def archival_canvas(canvas, *, title, author, subject, moment=None):
+    """A reportlab canvas, before it is saved, made to write the PDF/A-2b document :func:`to_pdfa` would
+    make of its output (the same information dictionary, XMP, output intent and language; reportlab
+    writes a file identifier and a binary header comment of its own), so that the PDF need not be
+    read and written once more."""
+    from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFString
+    moment = (moment or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
+    info, unfiltered = _reportlab_parts()
+    document = canvas._doc
+    # the information dictionary says exactly what the XMP says (ISO 19005-2 §6.6.2.3.2)
+    document.info = info({"Title": title, "Author": author, "Subject": subject, "Creator": CREATOR,
+                          "Producer": _producer(), "CreationDate": _pdf_date(moment), "ModDate": _pdf_date(moment)})
+    profile = unfiltered(PDFDictionary({"N": 3}), srgb_profile())
+    intent = PDFDictionary({"Type": PDFName("OutputIntent"), "S": PDFName("GTS_PDFA1"),
+                            "OutputConditionIdentifier": PDFString(OUTPUT_CONDITION),
+                            "Info": PDFString(OUTPUT_CONDITION), "RegistryName": PDFString("http://www.color.org"),
+                            "DestOutputProfile": document.Reference(profile)})
+    catalog = document.Catalog
+    catalog.__NoDefault__ = [*catalog.__NoDefault__, "OutputIntents"]   # the keys reportlab's catalog writes
+    catalog.Metadata = unfiltered(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}),
+                                  _xmp(title, author, subject, moment))
+    catalog.OutputIntents = PDFArray([intent])
+    catalog.Lang = PDFString("zh-CN")
+
+
+@lru_cache(maxsize=1)
+def _reportlab_parts():
+    """reportlab's information dictionary and stream, as PDF/A wants them: the dictionary with the
+    given entries only (reportlab adds Keywords and Trapped, which the XMP does not repeat), the
+    stream written as it is, with no Filter key (none is allowed on the XMP, §6.6.2.1)."""
+    from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFInfo, PDFStream, PDFString, format
+
+    class Info(PDFInfo):
+        def __init__(self, entries):
+            super().__init__()
+            self.entries = entries
+            self.title, self.author, self.subject = entries["Title"], entries["Author"], entries["Subject"]
+
+        def format(self, document):
+            return PDFDictionary({k: PDFString(v) for k, v in self.entries.items()}).format(document)
+
+    class UnfilteredStream(PDFStream):
+        def format(self, document):
+            content = document.encrypt.encode(self.content)
+            dictionary = PDFDictionary({**self.dictionary.dict, "Length": len(content)})
+            return format(dictionary, document) + b"\nstream\n" + format(content, document) + b"endstream\n"
+    return Info, UnfilteredStream
+
+
 def _fonts(resources, seen):
     if resources is None:
         return
@@ -150,6 +202,8 @@ def pdfa_findings(pdf):
         ident = {"part": xmp._get_single_value(ns, "part"), "conformance": xmp._get_single_value(ns, "conformance")}
     if ident != {"part": PART, "conformance": CONFORMANCE}:
         findings.append(f"XMP identification {ident}")
+    if "/Metadata" in root and "/Filter" in root["/Metadata"].get_object():
+        findings.append("the XMP metadata stream is filtered")   # §6.6.2.1
     intents = [i.get_object() for i in root.get("/OutputIntents", [])]
     if not any(i.get("/S") == "/GTS_PDFA1" and i.get("/DestOutputProfile") is not None for i in intents):
         findings.append("no PDF/A output intent with an ICC profile")
@@ -160,7 +214,8 @@ def pdfa_findings(pdf):
     if xmp is not None:
         pairs = {"/Title": (xmp.dc_title or {}).get("x-default"), "/Author": ",".join(xmp.dc_creator or []),
                  "/Subject": (xmp.dc_description or {}).get("x-default"), "/Creator": xmp.xmp_creator_tool,
-                 "/Producer": xmp.pdf_producer}
+                 "/Producer": xmp.pdf_producer, "/Keywords": xmp.pdf_keywords,
+                 "/Trapped": xmp._get_single_value("http://ns.adobe.com/pdf/1.3/", "Trapped")}
         findings += [f"{key} differs between the information dictionary and the XMP"
                      for key, value in pairs.items() if key in info and info[key] != value]
         # pypdf reads XMP dates as naive UTC

@@ -6,12 +6,14 @@ issued by the city PKI with its private key; documents it seals are PDF files wi
   TrueType collection from the Debian package ``fonts-wqy-microhei``; reportlab embeds only the glyphs
   used, so a page stays small). ``PDF_CJK_FONT`` names another TrueType file.
 - :func:`draw_seal` draws the visible red seal; :func:`sign_pdf` adds the PAdES signature with the
-  certificate chain and the CRL current at signing time embedded (long-term validation material);
-  :func:`validate_pdf` checks a sealed PDF against trust anchors, as of a moment if asked.
+  certificate chain and the CRL current at signing time embedded (long-term validation material, in
+  the document security store of the revision the signature covers: PAdES B-LT in one incremental
+  update); :func:`validate_pdf` checks a sealed PDF against trust anchors, as of a moment if asked.
 - :class:`SealAuthority` asks the city PKI (:mod:`platform_kit.pki`, a directory) for seal
   certificates and for its current CRL.
 """
 import base64
+import functools
 import hashlib
 import io
 import json
@@ -198,39 +200,80 @@ class SealAuthority:
 
 
 # ------------------------------------------------------------------------------------ PAdES
-def _asn1(seal):
-    from asn1crypto import crl as asn1_crl, keys as asn1_keys, x509 as asn1_x509
-    der = serialization.Encoding.DER
-    cert = asn1_x509.Certificate.load(seal.certificate.public_bytes(der))
-    key = asn1_keys.PrivateKeyInfo.load(seal.key.private_bytes(der, serialization.PrivateFormat.PKCS8,
-                                                               serialization.NoEncryption()))
-    chain = [asn1_x509.Certificate.load(c.public_bytes(der)) for c in seal.chain]
-    crls = [asn1_crl.CertificateList.load(seal.crl_der)] if seal.crl_der else []
-    return cert, key, chain, crls
-
-
 def sign_pdf(pdf, seal, *, reason, location="", field_name="Seal"):
     """`pdf` (bytes) sealed: a PAdES baseline signature by the seal's key, the chain and the CRL
-    current at signing time embedded so the seal can be validated later without asking anyone."""
+    current at signing time embedded so the seal can be validated later without asking anyone.
+    The signer's chain is validated as of now, against the seal's CRL, before every signature."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import signers
     from pyhanko.sign.fields import SigSeedSubFilter
     from pyhanko_certvalidator import ValidationContext
-    from pyhanko_certvalidator.registry import SimpleCertificateStore
-    cert, key, chain, crls = _asn1(seal)
-    signer = signers.SimpleSigner(signing_cert=cert, signing_key=key,
-                                  cert_registry=SimpleCertificateStore.from_certs(chain))
+    der = serialization.Encoding.DER
+    signer, chain, crls, reserved = _signer(
+        seal.certificate.public_bytes(der),
+        seal.key.private_bytes(der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()),
+        tuple(c.public_bytes(der) for c in seal.chain), seal.crl_der)
+    # a context per seal: it fixes its moment when made, and keeps what it validated
     context = ValidationContext(trust_roots=chain[-1:], other_certs=chain[:-1], crls=crls, allow_fetching=False)
     meta = signers.PdfSignatureMetadata(field_name=field_name, reason=reason, location=location, name=seal.holder,
                                         subfilter=SigSeedSubFilter.PADES, embed_validation_info=True,
-                                        validation_context=context, use_pades_lta=False)
+                                        validation_context=context, use_pades_lta=False,
+                                        dss_settings=_dss_settings())
     with _PYHANKO:
         try:
             out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer,
-                                   bytes_reserved=_reserved(cert, chain))
+                                   bytes_reserved=reserved)
         except Exception:   # the room guessed was too small: let pyHanko measure a trial signature
             out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer)
     return out.getvalue()
+
+
+@functools.cache
+def _dss_settings():
+    """The chain and the CRL go to the document security store in the revision the signature covers
+    (PAdES B-LT in one revision), not in a second revision after it: the signed file is not read and
+    written once more. Without the VRI dictionary, which that needs: current PAdES (ETSI EN 319 142-1)
+    makes it optional, and validation (:func:`validate_pdf`) reads the store's certificates and CRLs."""
+    from pyhanko.sign.signers.pdf_signer import DSSContentSettings, SigDSSPlacementPreference
+    return DSSContentSettings(placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE, include_vri=False)
+
+
+@functools.lru_cache(maxsize=256)   # seals of every department of every region a service seals for
+def _signer(cert_der, key_der, chain_der, crl_der):
+    """pyHanko's signer of one seal (its certificate, key, chain and CRL, in DER), with the chain and
+    the CRL in asn1crypto's form, made once per seal: asn1crypto keeps what it parsed and normalised
+    (names, extensions) inside these objects, which pyHanko reads again at every signature."""
+    from asn1crypto import crl as asn1_crl, keys as asn1_keys, x509 as asn1_x509
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+    cert = asn1_x509.Certificate.load(cert_der)
+    chain = [asn1_x509.Certificate.load(c) for c in chain_der]
+    signer = signers.SimpleSigner(signing_cert=cert, signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
+                                  cert_registry=SimpleCertificateStore.from_certs(chain))
+    signer.signed_attr_prov_spec = _pades_attributes(cert)
+    return signer, chain, [asn1_crl.CertificateList.load(crl_der)] if crl_der else [], _reserved(cert, chain)
+
+
+def _pades_attributes(cert):
+    """The signed attributes pyHanko gives a PAdES signature (content type and message digest
+    besides), the signing-certificate-v2 one (RFC 5035) made as pyHanko makes it but once per seal,
+    and read back from its DER: asn1crypto serialises a value assembled in Python again at every
+    level it is nested in, which made this small attribute half the cost of a seal."""
+    from asn1crypto import tsp
+    from pyhanko.sign import attributes
+    from pyhanko.sign.general import as_signing_certificate_v2
+    value = tsp.SigningCertificateV2.load(as_signing_certificate_v2(cert).dump())
+
+    class SigningCertificate(attributes.SigningCertificateV2Provider):
+        async def build_attr_value(self, dry_run=False):
+            return value
+
+    class PadesAttributes(attributes.SignedAttributeProviderSpec):
+        # as pyHanko's CAdESSignedAttributeProviderSpec for PAdES: no signing-time attribute (the
+        # signature dictionary's /M says when), no CAdES attributes asked for
+        def signed_attr_providers(self, data_digest, digest_algorithm):
+            yield SigningCertificate(cert)
+    return PadesAttributes()
 
 
 def _reserved(cert, chain):

@@ -69,3 +69,30 @@ def test_a_true_copy_of_an_image_scan_is_pdfa_and_a_pdf_scan_without_its_fonts_i
     copy = true_copy_pdf(doc, "ABCDEFGH", "https://example.org/web/verify", ISSUER, scan.getvalue(), "application/pdf")
     findings = pdfa_findings(copy)
     assert "font not embedded: /Helvetica" in findings and any("XMP identification" in f for f in findings)
+
+
+def test_a_true_copy_of_a_pdf_scan_with_its_fonts_embedded_is_pdfa(authority):
+    doc = dict(document(), statement="本件为纸质证照的电子副本。")
+    scan = licence_pdf(document(), "ABCDEFGH", "https://example.org/web/verify", ISSUER)
+    copy = true_copy_pdf(doc, "ABCDEFGH", "https://example.org/web/verify", ISSUER, scan, "application/pdf")
+    assert len(PdfReader(io.BytesIO(copy)).pages) == 2
+    assert_pdfa(copy, f"建设用地规划许可证 {doc['licence_no']}")
+
+
+def test_the_information_dictionary_holds_only_what_the_xmp_repeats_and_the_xmp_is_not_compressed():
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject
+    drawn = licence_pdf(document(), "ABCDEFGH", "https://example.org/web/verify", ISSUER)
+    reader = PdfReader(io.BytesIO(drawn))
+    assert set(reader.metadata) == {"/Title", "/Author", "/Subject", "/Creator", "/Producer", "/CreationDate",
+                                    "/ModDate"}
+    assert "/Filter" not in reader.trailer["/Root"]["/Metadata"].get_object()
+    changed = PdfWriter(clone_from=PdfReader(io.BytesIO(drawn)))
+    changed.add_metadata({"/Keywords": "许可证"})
+    compressed = changed.root_object["/Metadata"].get_object().flate_encode()
+    changed.root_object[NameObject("/Metadata")] = changed._add_object(compressed)
+    out = io.BytesIO()
+    changed.write(out)
+    findings = pdfa_findings(out.getvalue())
+    assert "the XMP metadata stream is filtered" in findings
+    assert "/Keywords differs between the information dictionary and the XMP" in findings
