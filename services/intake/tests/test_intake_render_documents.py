@@ -78,3 +78,35 @@ def test_markup_in_values_is_printed_as_text():
 def test_unknown_kind_has_no_number():
     with pytest.raises(KeyError):
         documents.document_number("licence", "410800", 2026, 1)
+
+
+def text_positions(pdf):
+    """(x, text) of every piece of text drawn, in points from the page's left edge."""
+    reader = PdfReader(io.BytesIO(pdf))
+    found = []
+    for page in reader.pages:
+        page.extract_text(visitor_text=lambda text, cm, tm, font, size: found.append((tm[4] * cm[0] + cm[4], text))
+                          if text.strip() else None)
+    return found, float(reader.pages[0].mediabox.width)
+
+
+def test_the_review_documents_tables_stay_on_the_page():
+    from intake.render import reviews
+    long = "同意，须按批复的方案实施并在施工图阶段落实消防、人防及绿化等各项要求" * 2
+    countersign = reviews.countersign_record(
+        document_no="410800会〔2026〕000001号", item_name="建设工程规划许可证", department="自然资源和规划局",
+        question="建筑退让是否符合要求", opened_on=date(2026, 11, 2), due_on=date(2026, 11, 9),
+        replies=[{"department": "住房和城乡建设局", "kind": "同意", "opinion": long, "conditions": "",
+                  "replied_on": date(2026, 11, 5)}], summary="同意。", closed_on=date(2026, 11, 10), **COMMON)
+    minutes = reviews.joint_review_minutes(
+        document_no="410800审〔2026〕000001号", kind="design_scheme", stage="engineering_planning",
+        convened_by="自然资源和规划局", subject="设计方案", meeting_on=date(2026, 11, 3), place="市民之家三楼",
+        online=False, opened_on=date(2026, 11, 2), due_on=date(2026, 11, 9),
+        answers=[{"department": "消防救援支队", "kind": "有条件同意", "opinion": long, "conditions": "补充消防通道",
+                  "answered_on": date(2026, 11, 6), "on_time": True}],
+        failed_to_answer=[], minutes="各部门意见一致。", conclusion="通过。", closed_on=date(2026, 11, 10), **COMMON)
+    for pdf in (countersign, minutes):
+        positions, width = text_positions(pdf)
+        assert "住房和城乡建设局" in text_of(pdf) or "消防救援支队" in text_of(pdf)
+        beyond = [(x, t) for x, t in positions if x > width - 40]   # the right margin is wider than 40 pt
+        assert beyond == [], beyond[:3]

@@ -29,7 +29,7 @@ def countersign_record(*, document_no, project_code, project_name, applicant, it
               [[r["department"], r["kind"],
                 r["opinion"] + (f"。条件：{r['conditions']}" if r.get("conditions") else ""),
                 chinese_date(r["replied_on"])] for r in replies],
-              [34 * mm, 28 * mm, 78 * mm, 30 * mm]),
+              [34, 28, 78, 30]),   # mm (_list takes millimetres)
         Spacer(1, 4 * mm),
         _p("会签意见：", _PLAIN),
         _p(summary),
@@ -68,7 +68,7 @@ def joint_review_minutes(*, document_no, project_code, project_name, applicant, 
               [[a["department"], a["kind"],
                 a["opinion"] + (f"。条件：{a['conditions']}" if a.get("conditions") else ""),
                 chinese_date(a["answered_on"])] for a in answers],
-              [34 * mm, 32 * mm, 74 * mm, 30 * mm]),
+              [34, 32, 74, 30]),   # mm
         Spacer(1, 3 * mm),
         _p("未按时反馈意见的部门：" + ("、".join(failed_to_answer) if failed_to_answer else "无"), _PLAIN),
         Spacer(1, 3 * mm),
