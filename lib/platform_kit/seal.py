@@ -177,7 +177,9 @@ class SealAuthority:
         """The seal of `name` (e.g. a window), issued once and kept beside the PKI (``seals/``); replicas
         sharing the directory race on a hard link, the loser reads the winner's."""
         if name in self._standing:
-            return self._standing[name]
+            seal = self._standing[name]
+            seal.crl_der = self.crl_der()   # the CRL published now (a revocation, a re-issue): a small file
+            return seal
         folder = self.pki.dir / "seals"
         folder.mkdir(exist_ok=True)
         path = folder / f"{hashlib.sha256(name.encode()).hexdigest()[:24]}.pem"

@@ -30,3 +30,14 @@ def test_a_seal_signs_once_in_the_room_it_reserved(tmp_path, monkeypatch):
     sealed = sign_pdf(a_pdf(), seal, reason="测试")
     assert len(calls) == 1 and calls[0] and calls[0] % 2 == 0
     assert validate_pdf(sealed, (tmp_path / "pki" / "root.pem").read_text()).valid
+
+
+def test_a_standing_seal_embeds_the_crl_published_when_it_signs(tmp_path):
+    """A process that keeps its window seal for weeks embeds the CRL of each day, not the first one."""
+    authority = SealAuthority(tmp_path / "pki")
+    first = authority.standing_seal("window").crl_der
+    other = authority.issue("另一枚印章", "")
+    authority.revoke(other.certificate.serial_number)    # publishes a new CRL
+    later = authority.standing_seal("window")
+    assert later.crl_der != first and later.crl_der == (tmp_path / "pki" / "crl.der").read_bytes()
+    assert validate_pdf(sign_pdf(a_pdf(), later, reason="测试"), (tmp_path / "pki" / "root.pem").read_text()).valid
