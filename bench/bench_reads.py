@@ -3,9 +3,9 @@
 The platform is started as the run command starts it (:class:`launcher.Platform`: five nameko
 services and the gateway on gunicorn, PostgreSQL and RabbitMQ on 127.0.0.1, a vhost and databases of
 its own), a few projects are registered and declared (so their stages, cases and clocks exist), then
-three reads are loaded at 1, 8 and 32 concurrent clients:
+three reads are loaded at 1, 8, 16 and 32 concurrent clients:
 
-- ``stages``: ``GET /projects/{code}/stages`` as the applicant (the stage service);
+- ``stages``: ``GET /projects/{code}/stages`` as the applicant (the stage service's read port);
 - ``cases``:  ``GET /cases`` as an officer (the stage service, the officer's visible cases);
 - ``clocks``: ``GET /supervision/clocks`` as the supervisor (the supervision service).
 
@@ -15,7 +15,7 @@ concurrency the table gives req/s, p50 and p99, and the CPU seconds per request 
 itself), read from ``/proc/<pid>/stat`` (utime + stime) before and after. The broker may serve others
 on a shared machine: its figure then includes their load.
 
-Usage: .venv/bin/python bench/bench_reads.py [--seconds 5] [--projects 6] [--clients 1,8,32]
+Usage: .venv/bin/python bench/bench_reads.py [--seconds 5] [--projects 6] [--clients 1,8,16,32]
        [--reads stages,cases,clocks] [--env GATEWAY_WORKERS=2 --env ...]
 Needs RabbitMQ (with management API) and PostgreSQL on 127.0.0.1, like the tests.
 """
@@ -192,7 +192,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5.0, help="load time per read and concurrency")
     parser.add_argument("--projects", type=int, default=6)
-    parser.add_argument("--clients", default="1,8,32")
+    parser.add_argument("--clients", default="1,8,16,32")
     parser.add_argument("--reads", default="stages,cases,clocks")
     parser.add_argument("--port", type=int, default=18790)
     parser.add_argument("--env", action="append", default=[], help="NAME=VALUE for every process (settings)")
