@@ -477,7 +477,8 @@ def test_alerts_and_the_dashboard_use_the_platforms_metrics():
     expressions = " ".join(t["expr"] for p in panels for t in p["targets"])
     for metric in ("platform_http_requests_total", "platform_http_request_duration_seconds_bucket",
                    "platform_rpc_duration_seconds_bucket", "platform_events_handled_total",
-                   "platform_outbox_backlog", "platform_clocks_open", "rabbitmq_queue_messages"):
+                   "platform_outbox_backlog", "platform_clocks_open", "rabbitmq_queue_messages",
+                   "platform_service_http_duration_seconds_bucket", "platform_read_answers_total"):
         assert metric in expressions, metric
     assert "by (job, outcome)" in expressions and "by (light)" in expressions
 
