@@ -108,7 +108,7 @@ class AuditMiddleware:
         try:
             actor, role, source = self._actor(req, resp, route, status)
             self.trail.append({
-                "request_id": (req.context.get("request_id") or "")[:64], "event": event,
+                "request_id": req.context.get("request_id") or "", "event": event,
                 "client": client_address(req.remote_addr, req.get_header("X-Forwarded-For"), self.trusted)[:64],
                 "actor": actor, "actor_source": source, "role": role, "method": req.method, "route": route[:200],
                 "object_ids": {k: v for k, v in (req.context.get("audit_params") or {}).items()},

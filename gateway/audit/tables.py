@@ -12,7 +12,7 @@ audit_records = Table(
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
     Column("seq", BigInteger, nullable=False, unique=True),   # 1, 2, 3, ... in chain order
     Column("at", String(32), nullable=False, index=True),     # UTC, 2026-11-30T08:00:00.000000Z
-    Column("request_id", String(64), nullable=False),
+    Column("request_id", String(128), nullable=False),
     Column("event", String(40), nullable=False),
     Column("client", String(64), nullable=False),             # the client's address
     Column("actor", String(64)),                              # account, when known

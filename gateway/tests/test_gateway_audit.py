@@ -49,6 +49,16 @@ def test_logins_success_and_failure_are_recorded_without_the_password(client, tr
     assert second["prev_hash"] == first["hash"] and first["prev_hash"] == GENESIS
 
 
+def test_a_request_id_of_the_longest_accepted_length_is_recorded_whole(client, trail):
+    long_id = "req-" + "a1b2c3d4" * 15 + "end4"        # 128 characters, the longest the gateway accepts
+    assert len(long_id) == 128
+    response = client.simulate_post("/auth/login", json={"account": "clerk", "password": "Demo@2026"},
+                                    headers={"X-Request-Id": long_id})
+    assert response.status_code == 200 and response.headers["X-Request-Id"] == long_id
+    (record,) = records(trail)
+    assert record["request_id"] == long_id
+
+
 def test_refresh_logout_and_password_change_name_their_account(client, login, trail):
     tokens = login("applicant")
     refreshed = client.simulate_post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
