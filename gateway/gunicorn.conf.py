@@ -29,7 +29,9 @@ preload_app = False
 timeout = int(os.environ.get("GATEWAY_WORKER_TIMEOUT") or max(120, int(float(os.environ.get(
     "GATEWAY_RPC_TIMEOUT", "30"))) + 30))
 graceful_timeout = 20
-keepalive = 5
+# an idle keep-alive connection is closed after this: longer than a proxy's or client's own idle
+# timeout (60 s is common), so a client seldom sends on a connection the gateway is just closing
+keepalive = int(os.environ.get("GATEWAY_KEEPALIVE", "65"))
 # the gateway's middleware writes one line per request, with its request id and route template
 accesslog = None
 errorlog = "-"
