@@ -33,8 +33,8 @@ LEFT JOIN LATERAL (SELECT email, phone, sms FROM notification_contacts WHERE aud
 
 
 def deliver(uow, notice):
-    """Store `notice` once; returns its new id, or None when the same fact was told to the same
-    audience already (the stored notice is left as it is). A new notice also emits
+    """Store `notice` once; returns (row, created). The same fact told to the same audience again
+    returns the stored notice. A new notice also emits
     notification.requested in the same transaction (handlers.outbound): its channels, addresses and
     template, for delivery outside the inbox.
 
@@ -51,17 +51,19 @@ def deliver(uow, notice):
         subject=notice.subject, sender=notice.sender, created_at=utcnow())
     if on_postgres(session):
         stored = session.execute(_STORE, dict(values, audience_key=audience.key())).first()
-        if stored is None:
-            return None
-        contact = outbound.Contact(email=stored.email, phone=stored.phone, sms=stored.sms) \
-            if stored.sms is not None else None
-        outbound.request(uow, notice, stored.notification_id, contact)
-        return stored.notification_id
-    notification_id = session.execute(insert_for(session, _NOTICES).values(**values).on_conflict_do_nothing()
-                                      .returning(_NOTICES.c.notification_id)).scalar()
-    if notification_id is not None:
-        outbound.request(uow, notice, notification_id)
-    return notification_id
+        if stored is not None:
+            contact = outbound.Contact(email=stored.email, phone=stored.phone, sms=stored.sms) \
+                if stored.sms is not None else None
+            outbound.request(uow, notice, stored.notification_id, contact)
+    else:
+        stored = session.execute(insert_for(session, _NOTICES).values(**values).on_conflict_do_nothing()
+                                 .returning(_NOTICES.c.notification_id)).first()
+        if stored is not None:
+            outbound.request(uow, notice, stored.notification_id)
+    if stored is None:
+        return session.execute(select(NotificationRow).where(
+            NotificationRow.dedupe_key == values["dedupe_key"])).scalar_one(), False
+    return NotificationRow(**values), True   # as stored (not part of the session)
 
 
 def audience_of(row):
