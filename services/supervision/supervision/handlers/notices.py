@@ -15,6 +15,7 @@ from platform_kit.identity import SUPERVISOR, region_prefix
 from supervision.adapters.orm import NotificationReadRow, NotificationRow
 from supervision.adapters.upsert import insert_for, on_postgres, sql
 from supervision.domain.notices import Audience
+from supervision.domain.outbound import Contact
 from supervision.handlers import outbound
 
 _NOTICES = NotificationRow.__table__
@@ -52,7 +53,7 @@ def deliver(uow, notice):
     if on_postgres(session):
         stored = session.execute(_STORE, dict(values, audience_key=audience.key())).first()
         if stored is not None:
-            contact = outbound.Contact(email=stored.email, phone=stored.phone, sms=stored.sms) \
+            contact = Contact(email=stored.email, phone=stored.phone, sms=stored.sms) \
                 if stored.sms is not None else None
             outbound.request(uow, notice, stored.notification_id, contact)
     else:
