@@ -46,6 +46,8 @@ PER_EVENT = {
     "urge.sent": "urges",
     "complaint.filed": "complaints",
 }
+# every event type that may count (stage.opened: the cases it receives)
+COUNTING = frozenset(PER_EVENT) | {"stage.opened", "case.concluded", "case.recalled", "case.lapsed"}
 # the grains counters are kept at, with the dimensions each keeps, and the grain each grouping reads
 GRAINS = {"area": ("department", "region"), "item": ("department", "region", "item_code", "stage"),
           "officer": ("department", "region", "officer")}
@@ -123,6 +125,8 @@ def tallies(envelope, case_where):
         return [Tally("received", month, Where(department=c["department"], item_code=c["item_code"],
                                                stage=p["stage"]).filled_from(case_where(c["case_id"])))
                 for c in p.get("cases") or []]
+    if kind not in COUNTING:   # nothing to count: the case's dimensions are not looked up
+        return []
     case_id = p.get("case_id") if isinstance(p.get("case_id"), str) else None
     where = where_in(p)
     if case_id:

@@ -13,35 +13,58 @@ from platform_kit.db import utcnow
 from platform_kit.errors import NotFound
 from platform_kit.identity import SUPERVISOR, region_prefix
 from supervision.adapters.orm import NotificationReadRow, NotificationRow
+from supervision.adapters.upsert import insert_for, on_postgres, sql
 from supervision.domain.notices import Audience
+from supervision.domain.outbound import Contact
 from supervision.handlers import outbound
+
+_NOTICES = NotificationRow.__table__
+
+
+_COLUMNS = ("notification_id", "dedupe_key", "account", "org", "department", "region", "role", "kind", "urgency",
+            "title", "body", "project_code", "stage_id", "case_id", "subject", "sender", "created_at")
+# the notice stored unless its key is, with the current contact of its audience (handlers.outbound)
+_STORE = sql(f"""
+WITH stored AS (
+    INSERT INTO notifications ({", ".join(_COLUMNS)}) VALUES ({", ".join(":" + c for c in _COLUMNS)})
+    ON CONFLICT DO NOTHING RETURNING notification_id)
+SELECT stored.notification_id, contact.email, contact.phone, contact.sms FROM stored
+LEFT JOIN LATERAL (SELECT email, phone, sms FROM notification_contacts WHERE audience_key = :audience_key
+                   ORDER BY id DESC LIMIT 1) AS contact ON true""")
 
 
 def deliver(uow, notice):
     """Store `notice` once; returns (row, created). The same fact told to the same audience again
-    returns the stored notice. A new notice also emits notification.requested in the same
-    transaction (handlers.outbound): its channels, addresses and template, for delivery outside the
-    inbox."""
+    returns the stored notice. A new notice also emits
+    notification.requested in the same transaction (handlers.outbound): its channels, addresses and
+    template, for delivery outside the inbox.
+
+    One statement stores it (``ON CONFLICT DO NOTHING`` on the de-duplication key: a second worker
+    telling the same fact waits for the first one's transaction, then stores nothing) and reads the
+    audience's contact."""
     session = uow.session
-    existing = session.execute(select(NotificationRow).where(
-        NotificationRow.dedupe_key == notice.key())).scalar_one_or_none()
-    if existing is not None:
-        return existing, False
     audience = notice.audience
-    row = NotificationRow(
+    values = dict(
         notification_id=str(uuid.uuid4()), dedupe_key=notice.key(), account=audience.account,
         org=audience.org, department=audience.department, region=audience.region, role=audience.role,
         kind=notice.kind, urgency=notice.urgency, title=notice.title[:200], body=notice.body or "",
         project_code=notice.project_code, stage_id=notice.stage_id, case_id=notice.case_id,
         subject=notice.subject, sender=notice.sender, created_at=utcnow())
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:      # another worker told the same fact first
+    if on_postgres(session):
+        stored = session.execute(_STORE, dict(values, audience_key=audience.key())).first()
+        if stored is not None:
+            contact = Contact(email=stored.email, phone=stored.phone, sms=stored.sms) \
+                if stored.sms is not None else None
+            outbound.request(uow, notice, stored.notification_id, contact)
+    else:
+        stored = session.execute(insert_for(session, _NOTICES).values(**values).on_conflict_do_nothing()
+                                 .returning(_NOTICES.c.notification_id)).first()
+        if stored is not None:
+            outbound.request(uow, notice, stored.notification_id)
+    if stored is None:
         return session.execute(select(NotificationRow).where(
-            NotificationRow.dedupe_key == notice.key())).scalar_one(), False
-    outbound.request(uow, notice, row.notification_id)
-    return row, True
+            NotificationRow.dedupe_key == values["dedupe_key"])).scalar_one(), False
+    return NotificationRow(**values), True   # as stored (not part of the session)
 
 
 def audience_of(row):

@@ -35,10 +35,13 @@ def _latest_ids():
         NotificationContactRow.audience_key).subquery()
 
 
+_CONTACTS = NotificationContactRow.__table__
+
+
 def contact_of(session, audience):
-    row = session.execute(select(NotificationContactRow).where(
-        NotificationContactRow.audience_key == audience.key()).order_by(
-        NotificationContactRow.id.desc()).limit(1)).scalar_one_or_none()
+    """The current contact of `audience` (its latest row), or None."""
+    row = session.execute(select(_CONTACTS.c.email, _CONTACTS.c.phone, _CONTACTS.c.sms).where(
+        _CONTACTS.c.audience_key == audience.key()).order_by(_CONTACTS.c.id.desc()).limit(1)).first()
     return outbound.Contact(email=row.email, phone=row.phone, sms=row.sms) if row is not None else None
 
 
@@ -85,9 +88,13 @@ def list_contacts(uow, cmd):
 
 
 # ------------------------------------------------------------------------------ the event
-def request(uow, notice, notification_id):
-    """Emit notification.requested for a notice just stored (same transaction)."""
-    _emit(uow, notice, notification_id, contact_of(uow.session, notice.audience))
+_UNREAD = object()
+
+
+def request(uow, notice, notification_id, contact=_UNREAD):
+    """Emit notification.requested for a notice just stored (same transaction); `contact` is the
+    audience's current contact (None: it has none) when the caller read it already."""
+    _emit(uow, notice, notification_id, contact_of(uow.session, notice.audience) if contact is _UNREAD else contact)
 
 
 def request_many(uow, stored):

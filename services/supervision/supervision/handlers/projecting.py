@@ -9,57 +9,84 @@ replicas give the same result as one.
 """
 import logging
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert
 
 from platform_kit.calendar import SHANGHAI
 from platform_kit.clock_facts import ClockFactsSchema
 from platform_kit.contracts import payload_schema
 from platform_kit.db import utcnow
 from supervision.adapters.orm import CaseClockRow, ProjectRow, StageClockRow, TimelineEntryRow
+from supervision.adapters.upsert import insert_for, on_postgres, sql
 from supervision.domain import projection, timeline
 from supervision.domain.projection import clock_known, observation, observe, position
 
 log = logging.getLogger(__name__)
 _FACTS = ClockFactsSchema()
+_TIMELINE = TimelineEntryRow.__table__
 
 
 # ------------------------------------------------------------------------------------ projecting
 def record_event(envelope, uow, consumer):
     """Apply one event once: timeline entry, then its clocks. False on a redelivery."""
-    if not uow.first_time(envelope, consumer):
-        return False
+    session = uow.session
+    entry = _timeline_entry(envelope)
+    if on_postgres(session):
+        if not _mark_and_append(session, consumer, entry):
+            log.info("skipping already processed event %s for %s", envelope.event_id, consumer)
+            return False
+    else:
+        if not uow.first_time(envelope, consumer):
+            return False
+        session.execute(insert(_TIMELINE).values(**entry))
+    project = projection_for(envelope.type)
+    if project is not None:
+        project(session, envelope)
+    session.flush()
+    return True
+
+
+def _timeline_entry(envelope):
     p = envelope.payload
-    uow.session.add(TimelineEntryRow(
+    return dict(
         event_id=envelope.event_id, project_code=envelope.project_code,
         stage_id=p.get("stage_id") if isinstance(p.get("stage_id"), str) else None,
         case_id=p.get("case_id") if isinstance(p.get("case_id"), str) else None,
         type=envelope.type, version=envelope.version, source=envelope.source,
         occurred_at=envelope.occurred_at, actor=envelope.actor.as_dict(),
         summary=timeline.summary(envelope.type, p),
-        payload=payload_schema(envelope.type, envelope.version).dump(p), recorded_at=utcnow()))
-    uow.session.flush()
-    project = projection_for(envelope.type)
-    if project is not None:
-        project(uow.session, envelope)
-    uow.session.flush()
-    return True
+        payload=payload_schema(envelope.type, envelope.version).dump(p), recorded_at=utcnow())
+
+
+_MARK_AND_APPEND = sql("""
+WITH marked AS (
+    INSERT INTO processed_events (consumer, event_id, event_type, processed_at)
+    VALUES (:consumer, :event_id, :type, :recorded_at) ON CONFLICT DO NOTHING RETURNING event_id)
+INSERT INTO timeline_entries (event_id, project_code, stage_id, case_id, type, version, source, occurred_at,
+                              actor, summary, payload, recorded_at)
+SELECT marked.event_id, :project_code, :stage_id, :case_id, :type, :version, :source, :occurred_at,
+       CAST(:actor AS JSON), :summary, CAST(:payload AS JSON), :recorded_at FROM marked""", json=("actor", "payload"))
+
+
+def _mark_and_append(session, consumer, entry):
+    """The processed-event marker and the timeline entry in one statement: the entry is appended only
+    when the marker is new (``ON CONFLICT DO NOTHING``), so a redelivery, or a second replica that
+    waited for the first one's transaction, appends nothing. True when appended."""
+    return session.execute(_MARK_AND_APPEND, dict(entry, consumer=consumer)).rowcount == 1
 
 
 def _locked(session, model, key, **initial):
     """The row with primary key `key`, locked; created with `initial` values when missing.
 
-    Two workers creating the same row: the second insert waits for the first to commit, fails on
-    the primary key inside its savepoint, and then reads and locks the winner's row. The row is
-    held for the rest of the transaction, so later readers of it (the statistics) find it in the
-    session instead of reading it again.
+    A missing row is inserted with ``ON CONFLICT DO NOTHING``: two workers creating the same row,
+    the second insert waits for the first to commit, inserts nothing, and then reads and locks the
+    winner's row. The row is held for the rest of the transaction, so later readers of it (the
+    statistics) find it in the session instead of reading it again.
     """
     row = session.get(model, key, with_for_update=True)
     if row is None:
-        try:
-            with session.begin_nested():
-                row = model(**initial)
-                session.add(row)
-        except IntegrityError:
+        row = session.execute(insert_for(session, model).values(**initial).on_conflict_do_nothing().returning(model),
+                              execution_options={"populate_existing": True}).scalar()
+        if row is None:
             row = session.get(model, key, with_for_update=True, populate_existing=True)
     session.info.setdefault("kept", []).append(row)
     return row

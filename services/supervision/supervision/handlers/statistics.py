@@ -9,11 +9,14 @@ only the worker whose insert succeeded counts it.
 officer's or department admin's department, the operator everything) over the period, grouped
 as asked, with the previous period (环比) and the same period a year before (同比).
 """
+import functools
+
 from sqlalchemy import case, func, literal, select, union_all
 
 from platform_kit.errors import Forbidden, ValidationFailed
 from platform_kit.identity import DEPT_ADMIN, OFFICER, OPERATOR, SUPERVISOR, region_prefix
 from supervision.adapters.orm import CaseClockRow, ProjectRow, TimelineEntryRow
+from supervision.adapters.upsert import insert_for, on_postgres, row_parameters, sql, values_rows
 from supervision.adapters.statistics_orm import StatisticsCounterRow, StatisticsMarkRow, StatisticsNameRow
 from supervision.domain import reach, statistics
 from supervision.domain.statistics import Where
@@ -27,26 +30,17 @@ GROUP_COLUMNS = {"department": C.department, "region": C.region, "item": C.item_
 MAX_MONTHS = 120
 
 
-def _insert(session, model):
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(model)
-
-
 # ------------------------------------------------------------------------------------ counting
 def count(uow, envelope):
-    """Add what `envelope` counts to the counters (in the recording transaction, once per event)."""
+    """Add what `envelope` counts to the counters (in the recording transaction, once per event): one
+    statement for every counter it adds to."""
     session = uow.session
     _remember_names(session, envelope)
-    where_of = _case_where(session, envelope)
-    for tally in sorted(statistics.tallies(envelope, where_of),
-                        key=lambda t: (t.month, t.where.department, t.where.region, t.where.item_code,
-                                       t.where.stage, t.officer, t.indicator)):
-        if tally.once_for and not _first_mark(session, tally, envelope.event_id):
-            continue
-        add(session, [tally])
+    tallies = statistics.tallies(envelope, _case_where(session, envelope))
+    add(session, [t for t in sorted(tallies, key=lambda t: (t.month, t.where.department, t.where.region,
+                                                            t.where.item_code, t.where.stage, t.officer,
+                                                            t.indicator))
+                  if not t.once_for or _first_mark(session, t, envelope.event_id)])
 
 
 def add(session, tallies):
@@ -56,12 +50,35 @@ def add(session, tallies):
         for t in tallies for key in statistics.counter_keys(t)])
 
 
+_ADDED = ("count", "used_days", "limit_days", "longest_days")
+_COLUMNS = KEYS + _ADDED
+
+
+def _merged(rows):
+    """Rows of one key merged into one (a statement may change each counter once), in key order."""
+    out = {}
+    for row in rows:
+        key = tuple(row[k] for k in KEYS)
+        if key in out:
+            kept = out[key]
+            out[key] = dict(kept, count=kept["count"] + row["count"], used_days=kept["used_days"] + row["used_days"],
+                            limit_days=kept["limit_days"] + row["limit_days"],
+                            longest_days=max(kept["longest_days"], row["longest_days"]))
+        else:
+            out[key] = dict(row)
+    return [out[key] for key in sorted(out)]
+
+
 def upsert_counters(session, rows):
     """Add counter rows (dicts of the keys and count, used_days, limit_days, longest_days) to the
     counters, in batches of many rows per statement (also used to load counters in bulk)."""
+    rows = _merged(rows)
     if not rows:
         return
-    stmt = _insert(session, C)
+    if on_postgres(session) and len(rows) <= _ONE_STATEMENT:
+        session.execute(_upsert_counters_sql(len(rows)), row_parameters(_COLUMNS, rows))
+        return
+    stmt = insert_for(session, C)
     new = stmt.excluded
     table = C.__table__.c
     session.execute(stmt.on_conflict_do_update(index_elements=list(KEYS), set_={
@@ -71,8 +88,23 @@ def upsert_counters(session, rows):
                              else_=table.longest_days)}), rows)
 
 
+_ONE_STATEMENT = 60   # rows an event adds at most, in one statement compiled once per number of rows
+
+
+@functools.lru_cache(maxsize=_ONE_STATEMENT)
+def _upsert_counters_sql(rows):
+    return sql(f"""
+INSERT INTO statistics_counters ({", ".join(_COLUMNS)}) VALUES {values_rows(_COLUMNS, rows)}
+ON CONFLICT ({", ".join(KEYS)}) DO UPDATE SET
+    count = statistics_counters.count + excluded.count,
+    used_days = statistics_counters.used_days + excluded.used_days,
+    limit_days = statistics_counters.limit_days + excluded.limit_days,
+    longest_days = CASE WHEN excluded.longest_days > statistics_counters.longest_days
+                        THEN excluded.longest_days ELSE statistics_counters.longest_days END""")
+
+
 def _first_mark(session, tally, event_id):
-    stmt = _insert(session, StatisticsMarkRow).values(case_id=tally.once_for, indicator=tally.indicator,
+    stmt = insert_for(session, StatisticsMarkRow).values(case_id=tally.once_for, indicator=tally.indicator,
                                                       event_id=str(event_id))
     return session.execute(stmt.on_conflict_do_nothing()).rowcount == 1
 
@@ -121,11 +153,28 @@ def _remember_names(session, envelope):
         names = [("department", d["code"], d["name"]) for d in p.get("departments") or []]
     elif isinstance(p.get("item_code"), str) and isinstance(p.get("item_name"), str):
         names = [("item", p["item_code"], p["item_name"])]
-    for kind, code, name in names:
-        stmt = _insert(session, StatisticsNameRow).values(kind=kind, code=code, name=name[:200])
+    if not names:
+        return
+    rows = [{"kind": kind, "code": code, "name": name[:200]} for kind, code, name in dict(
+        ((kind, code), (kind, code, name)) for kind, code, name in names).values()]
+    if on_postgres(session) and len(rows) <= _ONE_STATEMENT:
+        session.execute(_remember_names_sql(len(rows)), row_parameters(_NAME_COLUMNS, rows))
+        return
+    for row in rows:
+        stmt = insert_for(session, StatisticsNameRow).values(**row)
         session.execute(stmt.on_conflict_do_update(
             index_elements=["kind", "code"], set_={"name": stmt.excluded.name},
             where=StatisticsNameRow.__table__.c.name != stmt.excluded.name))
+
+
+_NAME_COLUMNS = ("kind", "code", "name")
+
+
+@functools.lru_cache(maxsize=_ONE_STATEMENT)
+def _remember_names_sql(rows):
+    return sql(f"""
+INSERT INTO statistics_names (kind, code, name) VALUES {values_rows(_NAME_COLUMNS, rows)}
+ON CONFLICT (kind, code) DO UPDATE SET name = excluded.name WHERE statistics_names.name != excluded.name""")
 
 
 # ------------------------------------------------------------------------------------ reading
