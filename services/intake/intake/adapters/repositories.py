@@ -9,7 +9,7 @@ from dataclasses import fields
 
 from sqlalchemy import func, or_, select, text
 
-from intake.adapters.orm import (CatalogVersionRow, CodeCounterRow, DeclarationRow, DocumentCounterRow,
+from intake.adapters.orm import (CatalogVersionRow, CodeCounterRow, DeclarationRow,
                                  DocumentLossRow, DraftRow, MaterialRow, MaterialVerificationRow, MaterialVersionRow,
                                  ProjectRevisionRow, ProjectRow, QueryCodeRow, SealedDocumentRow, WindowDocumentRow)
 from intake.adapters.base import Repository, refresh, to_record, to_row
@@ -19,6 +19,7 @@ from intake.adapters.guidance_repository import GuidanceRepository
 from intake.adapters.project_records import ProjectRecordRepository
 from intake.domain import model
 from intake.domain.catalog import Catalog
+from platform_kit.db import insert_ignoring_conflict
 from platform_kit.identity import region_prefix
 from platform_kit.times import utcnow
 
@@ -51,6 +52,18 @@ class CatalogRepository(Repository):
 
 
 # ------------------------------------------------------------------------------- projects
+# The next number of a counter in one statement: the counter row is created at 1 or incremented, and
+# stays locked until the transaction ends (INSERT ... ON CONFLICT DO UPDATE; PostgreSQL, SQLite).
+_NEXT_PROJECT_SEQUENCE = text(
+    "INSERT INTO project_code_counters (year, region, last_sequence) VALUES (:year, :region, 1) "
+    "ON CONFLICT (year, region) DO UPDATE SET last_sequence = project_code_counters.last_sequence + 1 "
+    "RETURNING last_sequence")
+_NEXT_DOCUMENT_SEQUENCE = text(
+    "INSERT INTO document_counters (kind, region, year, last_sequence) VALUES (:kind, :region, :year, 1) "
+    "ON CONFLICT (kind, region, year) DO UPDATE SET last_sequence = document_counters.last_sequence + 1 "
+    "RETURNING last_sequence")
+
+
 class ProjectRepository(Repository):
     def get(self, project_code, lock=False):
         query = select(ProjectRow).where(ProjectRow.project_code == project_code)
@@ -81,9 +94,7 @@ class ProjectRepository(Repository):
             .with_for_update().execution_options(populate_existing=True)).scalar_one()
 
     def next_sequence(self, year, region):
-        counter = self._counter(year, region)
-        counter.last_sequence += 1
-        return counter.last_sequence
+        return self.session.execute(_NEXT_PROJECT_SEQUENCE, {"year": year, "region": region}).scalar_one()
 
     def reserve_sequence(self, year, region, sequence):
         """A code used elsewhere (pushed): the counter never hands it out."""
@@ -262,13 +273,8 @@ class DraftRepository(Repository):
 class DocumentRepository(Repository):
     def next_sequence(self, kind, region, year):
         """The next number of (kind, region, year); the counter stays locked until the transaction ends."""
-        self._insert_ignoring_conflict(DocumentCounterRow.__table__, {"kind": kind, "region": region, "year": year,
-                                                                      "last_sequence": 0})
-        counter = self.session.execute(select(DocumentCounterRow).where(
-            DocumentCounterRow.kind == kind, DocumentCounterRow.region == region, DocumentCounterRow.year == year)
-            .with_for_update().execution_options(populate_existing=True)).scalar_one()
-        counter.last_sequence += 1
-        return counter.last_sequence
+        return self.session.execute(_NEXT_DOCUMENT_SEQUENCE, {"kind": kind, "region": region, "year": year}) \
+            .scalar_one()
 
     def add(self, document):
         self._add(document, WindowDocumentRow)
@@ -297,10 +303,12 @@ class DocumentRepository(Repository):
                           limit, offset)
 
     def keep_sealed(self, document_id, content, sha256, sealed_at):
-        """Store the sealed PDF of a document once (a second, concurrent sealing keeps the first)."""
-        self._insert_ignoring_conflict(SealedDocumentRow.__table__, {
-            "document_id": document_id, "content": content, "sha256": sha256, "sealed_at": sealed_at})
-        return self.sealed(document_id)
+        """Store the sealed PDF of a document once (a second, concurrent sealing keeps the first):
+        (content, sealed_at) of the one kept."""
+        inserted = insert_ignoring_conflict(self.session, SealedDocumentRow.__table__, {
+            "document_id": document_id, "content": content, "sha256": sha256, "sealed_at": sealed_at},
+            returning=("sealed_at",)).first()
+        return (content, inserted.sealed_at) if inserted else self.sealed(document_id)
 
     def sealed(self, document_id):
         """(content, sealed_at) of the document's sealed PDF, or None when it has none stored."""

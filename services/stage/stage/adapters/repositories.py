@@ -12,6 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload, noload
 
 from platform_kit import calendar_store
+from platform_kit.db import insert_ignoring_conflict
 from platform_kit.clock_facts import GREEN, RED, YELLOW
 from platform_kit.times import utcnow
 from stage.adapters.orm import (CaseRow, ConsultationAnswerRow, ConsultationClosureRow, ConsultationRow, DecisionRow,
@@ -340,6 +341,8 @@ class ConsultationRepository:
         self.session = session
 
     def _insert_ignoring_conflict(self, table, values):
+        if isinstance(values, dict):   # one row: a statement compiled once (platform_kit.db)
+            return insert_ignoring_conflict(self.session, table, values).rowcount > 0
         insert_ = pg_insert if self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
         return self.session.execute(insert_(table).values(values).on_conflict_do_nothing()).rowcount > 0
 
