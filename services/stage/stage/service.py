@@ -25,7 +25,7 @@ from stage.settings import Settings
 READERS = (APPLICANT, CLERK, OFFICER, SUPERVISOR, OPERATOR)
 # the lists' answer schemas, built once: a schema's nested schemas are built with it, and dumping
 # keeps no state between calls (a worker does not yield while it dumps)
-CASE_LIST_OUT, STAGE_LIST_OUT = CaseListOut(), StageListOut()
+CASE_LIST_OUT, STAGE_LIST_OUT, CASE_OUT = CaseListOut(), StageListOut(), CaseOut()
 
 
 class StageService:
@@ -103,7 +103,7 @@ class StageService:
         identity = self.auth.identity(*READERS, PROVINCE)   # the province reads any case (001 §10)
         with self.db.reading() as uow:
             result = handlers.get_case(case_id, identity, uow, today_in_shanghai(), self.settings.yellow_days)
-        return CaseOut().dump(result)
+        return CASE_OUT.dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_stages(self, project_code, filters=None):
@@ -141,7 +141,7 @@ class StageService:
         cmd = load(ActOnCase(), data)
         with self.db.unit_of_work() as uow:
             result = handlers.act_on_case(case_id, cmd, identity, uow, today_in_shanghai(), self.settings.yellow_days)
-        return CaseOut().dump(result)
+        return CASE_OUT.dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def special_handle(self, case_id, data):
@@ -150,7 +150,7 @@ class StageService:
         with self.db.unit_of_work() as uow:
             result = handlers.special_handle(case_id, cmd, identity, uow, today_in_shanghai(),
                                              self.settings.yellow_days)
-        return CaseOut().dump(result)
+        return CASE_OUT.dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def extend_limit(self, data):

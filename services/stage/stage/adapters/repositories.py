@@ -85,8 +85,15 @@ class CaseRepository:
             .execution_options(populate_existing=True)).unique().scalar_one_or_none()
         if stage_row is None:
             return None
-        self.session.execute(select(CaseRow).where(CaseRow.id == case_id).with_for_update()
-                             .execution_options(populate_existing=True)).scalar_one()
+        # the case row locked; the same statement reads whether the calendar and the case's responsible
+        # persons changed (CalendarRepository.current, RosterRepository.changes), which deciding needs next
+        item = next((c.department, c.item_code, c.region) for c in stage_row.cases if c.id == case_id)
+        _, *calendar, roster_count, roster_last = self.session.execute(
+            select(CaseRow, *_CALENDAR_STAMP, *roster_stamp_columns(*item)).where(CaseRow.id == case_id)
+            .with_for_update(of=CaseRow).execution_options(populate_existing=True)).one()
+        stamps = self.session.info.setdefault("stamps", {})
+        stamps["calendar"] = tuple(calendar)
+        stamps[("roster", *item)] = (roster_count, roster_last)
         _kept(self.session, [stage_row, *stage_row.cases])
         stage = _stage_with_cases(stage_row)
         return stage, next(c for c in stage.cases if c.id == case_id)
@@ -282,8 +289,10 @@ class DecisionRepository:
         if not out:
             return out
         self._write()
-        rows = self.session.execute(select(DecisionRow).where(DecisionRow.case_id.in_(list(out)))
-                                    .order_by(DecisionRow.id)).scalars().all()
+        # plain rows, not mapped objects: decisions are only read here, never changed
+        table = DecisionRow.__table__
+        rows = self.session.execute(select(table).where(table.c.case_id.in_(list(out)))
+                                    .order_by(table.c.id)).all()
         for r in rows:
             out[r.case_id].append(Decision(
                 stage_id=r.stage_id, case_id=r.case_id, action=r.action, on=r.on, who=r.actor_id,
@@ -291,6 +300,21 @@ class DecisionRepository:
                 to_state=r.to_state, opinion=r.opinion, reason=r.reason, special=r.special,
                 attachment_ref=r.attachment_ref, details=r.details or {}, at=r.at))
         return out
+
+
+def roster_stamp_columns(department, item_code, region):
+    """What tells whether the responsible persons of an item changed: the number of its recorded
+    changes and the last one (changes are only ever added), as two scalar subqueries."""
+    of_item = (StepAssignmentRow.department == department, StepAssignmentRow.item_code == item_code,
+               StepAssignmentRow.region == region)
+    return (select(func.count(StepAssignmentRow.id)).where(*of_item).scalar_subquery(),
+            select(func.max(StepAssignmentRow.id)).where(*of_item).scalar_subquery())
+
+
+_CALENDAR_STAMP = calendar_store.stamp_columns()
+# {(database, department, item_code, region): (stamp, changes)}: an item's recorded changes of
+# responsible persons, kept while its stamp read in a transaction is the same
+_roster_changes = {}
 
 
 class RosterRepository:
@@ -303,9 +327,23 @@ class RosterRepository:
                                            granted=change.granted, reason=change.reason,
                                            changed_by=change.changed_by))
         self.session.flush()
+        self.session.info.get("stamps", {}).pop(("roster", change.department, change.item_code, change.region), None)
 
     def changes(self, department=None, item_code=None, region=None):
-        """The recorded changes of responsible persons, oldest first, narrowed by what is given."""
+        """The recorded changes of responsible persons, oldest first, narrowed by what is given. An
+        item's changes are read again only when the stamp this transaction read of them differs from
+        the one they were read under (``CaseRepository.get_locked`` reads it)."""
+        stamp = self.session.info.get("stamps", {}).get(("roster", department, item_code, region))
+        if stamp is None:
+            return self._changes(department, item_code, region)
+        key = (str(self.session.get_bind().url), department, item_code, region)
+        kept = _roster_changes.get(key)
+        if kept is None or kept[0] != stamp:
+            # read after the stamp: never older than it (newer is read again at the next change)
+            kept = _roster_changes[key] = (stamp, self._changes(department, item_code, region))
+        return list(kept[1])
+
+    def _changes(self, department=None, item_code=None, region=None):
         conditions = [getattr(StepAssignmentRow, name) == value for name, value in
                       (("department", department), ("item_code", item_code), ("region", region))
                       if value is not None]
@@ -322,11 +360,12 @@ class CalendarRepository:
         self.session = session
 
     def current(self):
-        return calendar_store.current_calendar(self.session)
+        return calendar_store.current_calendar(self.session, self.session.info.get("stamps", {}).get("calendar"))
 
     def record(self, year, holidays, working_weekends, loaded_by, loaded_at, event_id):
         calendar_store.record_year(self.session, year, holidays, working_weekends, loaded_by, loaded_at,
                                    event_id=event_id)
+        self.session.info.get("stamps", {}).pop("calendar", None)   # read again with the year
 
     def loads(self):
         """Every load, oldest first: {year, holidays, working_weekends, loaded_by, loaded_at}."""
