@@ -7,21 +7,16 @@ sweep claims case rows with ``FOR UPDATE SKIP LOCKED`` instead: replicas share t
 due deadline is acted on once.
 """
 from sqlalchemy import and_, case, event, exists, func, insert, literal, or_, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload, noload
 
-from platform_kit import calendar_store
-from platform_kit.db import insert_ignoring_conflict
 from platform_kit.clock_facts import GREEN, RED, YELLOW
 from platform_kit.times import utcnow
-from stage.adapters.orm import (CaseRow, ConsultationAnswerRow, ConsultationClosureRow, ConsultationRow, DecisionRow,
-                                StageRow, StepAssignmentRow, case_from_row, case_new_row, case_to_row, stage_from_row,
-                                stage_new_row, stage_to_row)
+from stage.adapters.orm import (CaseRow, ConsultationRow, DecisionRow, StageRow, case_from_row, case_new_row,
+                                case_to_row, stage_from_row, stage_new_row, stage_to_row)
+from stage.adapters.reference import (CALENDAR_STAMP, CalendarRepository, ConsultationRepository, RosterRepository,
+                                      roster_stamp_columns)
 from stage.domain.case import ACCEPTED, AWAITING_DEPARTMENT, CLOSED, REVIEWED, SUBMITTED, SUPPLEMENTING
-from stage.domain.consultation import CaseConsultation
 from stage.domain.decision import Decision
-from stage.domain.roster import RosterChange
 
 
 _STAMP = text("""
@@ -67,8 +62,8 @@ class CaseRepository:
         self.session = session
 
     def add(self, case):
+        # written at the next flush, with the stage and its other cases (one statement per table)
         self.session.add(case_new_row(case))
-        self.session.flush()
 
     def get(self, case_id):
         row = self.session.get(CaseRow, case_id)
@@ -86,14 +81,18 @@ class CaseRepository:
         if stage_row is None:
             return None
         # the case row locked; the same statement reads whether the calendar and the case's responsible
-        # persons changed (CalendarRepository.current, RosterRepository.changes), which deciding needs next
+        # persons changed and whether the case was ever consulted on (CalendarRepository.current,
+        # RosterRepository.changes, ConsultationRepository.of_case), which deciding needs next
         item = next((c.department, c.item_code, c.region) for c in stage_row.cases if c.id == case_id)
-        _, *calendar, roster_count, roster_last = self.session.execute(
-            select(CaseRow, *_CALENDAR_STAMP, *roster_stamp_columns(*item)).where(CaseRow.id == case_id)
+        _, *calendar, roster_count, roster_last, consulted = self.session.execute(
+            select(CaseRow, *CALENDAR_STAMP, *roster_stamp_columns(*item),
+                   exists().where(ConsultationRow.case_id == case_id))
+            .where(CaseRow.id == case_id)
             .with_for_update(of=CaseRow).execution_options(populate_existing=True)).one()
         stamps = self.session.info.setdefault("stamps", {})
         stamps["calendar"] = tuple(calendar)
         stamps[("roster", *item)] = (roster_count, roster_last)
+        stamps[("consulted", case_id)] = bool(consulted)
         _kept(self.session, [stage_row, *stage_row.cases])
         stage = _stage_with_cases(stage_row)
         return stage, next(c for c in stage.cases if c.id == case_id)
@@ -217,8 +216,7 @@ class StageRepository:
         self.session = session
 
     def add(self, stage):
-        self.session.add(stage_new_row(stage))
-        self.session.flush()
+        self.session.add(stage_new_row(stage))   # written at the next flush, before its cases
 
     def by_declaration(self, declaration_id):
         """The id of the stage opened for a declaration, if any."""
@@ -300,125 +298,3 @@ class DecisionRepository:
                 to_state=r.to_state, opinion=r.opinion, reason=r.reason, special=r.special,
                 attachment_ref=r.attachment_ref, details=r.details or {}, at=r.at))
         return out
-
-
-def roster_stamp_columns(department, item_code, region):
-    """What tells whether the responsible persons of an item changed: the number of its recorded
-    changes and the last one (changes are only ever added), as two scalar subqueries."""
-    of_item = (StepAssignmentRow.department == department, StepAssignmentRow.item_code == item_code,
-               StepAssignmentRow.region == region)
-    return (select(func.count(StepAssignmentRow.id)).where(*of_item).scalar_subquery(),
-            select(func.max(StepAssignmentRow.id)).where(*of_item).scalar_subquery())
-
-
-_CALENDAR_STAMP = calendar_store.stamp_columns()
-# {(database, department, item_code, region): (stamp, changes)}: an item's recorded changes of
-# responsible persons, kept while its stamp read in a transaction is the same
-_roster_changes = {}
-
-
-class RosterRepository:
-    def __init__(self, session):
-        self.session = session
-
-    def add(self, change):
-        self.session.add(StepAssignmentRow(department=change.department, item_code=change.item_code,
-                                           region=change.region, step=change.step, officer=change.officer,
-                                           granted=change.granted, reason=change.reason,
-                                           changed_by=change.changed_by))
-        self.session.flush()
-        self.session.info.get("stamps", {}).pop(("roster", change.department, change.item_code, change.region), None)
-
-    def changes(self, department=None, item_code=None, region=None):
-        """The recorded changes of responsible persons, oldest first, narrowed by what is given. An
-        item's changes are read again only when the stamp this transaction read of them differs from
-        the one they were read under (``CaseRepository.get_locked`` reads it)."""
-        stamp = self.session.info.get("stamps", {}).get(("roster", department, item_code, region))
-        if stamp is None:
-            return self._changes(department, item_code, region)
-        key = (str(self.session.get_bind().url), department, item_code, region)
-        kept = _roster_changes.get(key)
-        if kept is None or kept[0] != stamp:
-            # read after the stamp: never older than it (newer is read again at the next change)
-            kept = _roster_changes[key] = (stamp, self._changes(department, item_code, region))
-        return list(kept[1])
-
-    def _changes(self, department=None, item_code=None, region=None):
-        conditions = [getattr(StepAssignmentRow, name) == value for name, value in
-                      (("department", department), ("item_code", item_code), ("region", region))
-                      if value is not None]
-        rows = self.session.execute(select(StepAssignmentRow).where(*conditions).order_by(StepAssignmentRow.id)) \
-            .scalars().all()
-        return [RosterChange(r.department, r.item_code, r.region, r.step, r.officer, r.granted, r.reason,
-                             r.changed_by, r.changed_at) for r in rows]
-
-
-class CalendarRepository:
-    """The working-day calendar: the official schedule with every year an operator loaded."""
-
-    def __init__(self, session):
-        self.session = session
-
-    def current(self):
-        return calendar_store.current_calendar(self.session, self.session.info.get("stamps", {}).get("calendar"))
-
-    def record(self, year, holidays, working_weekends, loaded_by, loaded_at, event_id):
-        calendar_store.record_year(self.session, year, holidays, working_weekends, loaded_by, loaded_at,
-                                   event_id=event_id)
-        self.session.info.get("stamps", {}).pop("calendar", None)   # read again with the year
-
-    def loads(self):
-        """Every load, oldest first: {year, holidays, working_weekends, loaded_by, loaded_at}."""
-        return calendar_store.loaded_years(self.session)
-
-
-class ConsultationRepository:
-    """The consultations on cases, from the consult service's events: each fact inserted once (a
-    redelivered or repeated fact changes nothing), the state derived when read."""
-
-    def __init__(self, session):
-        self.session = session
-
-    def _insert_ignoring_conflict(self, table, values):
-        if isinstance(values, dict):   # one row: a statement compiled once (platform_kit.db)
-            return insert_ignoring_conflict(self.session, table, values).rowcount > 0
-        insert_ = pg_insert if self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        return self.session.execute(insert_(table).values(values).on_conflict_do_nothing()).rowcount > 0
-
-    def add_opened(self, consultation, event_id):
-        return self._insert_ignoring_conflict(ConsultationRow.__table__, dict(
-            id=consultation.id, case_id=consultation.case_id, asked_by=consultation.asked_by,
-            asked_of=list(consultation.asked_of), question=consultation.question, region=consultation.region,
-            due_on=consultation.due_on, event_id=event_id, recorded_at=utcnow()))
-
-    def add_answers(self, consultation_id, departments, kind, event_id):
-        if not departments:
-            return False
-        return self._insert_ignoring_conflict(ConsultationAnswerRow.__table__, [dict(
-            consultation_id=consultation_id, department=d, kind=kind, event_id=event_id, recorded_at=utcnow())
-            for d in dict.fromkeys(departments)])
-
-    def add_closure(self, consultation_id, closed_on, closed_by, event_id):
-        return self._insert_ignoring_conflict(ConsultationClosureRow.__table__, dict(
-            consultation_id=consultation_id, closed_on=closed_on, closed_by=closed_by or "", event_id=event_id,
-            recorded_at=utcnow()))
-
-    def of_case(self, case_id):
-        """The consultations opened on the case, oldest first, each with its answers and closure."""
-        rows = self.session.execute(select(ConsultationRow).where(ConsultationRow.case_id == case_id)
-                                    .order_by(ConsultationRow.recorded_at, ConsultationRow.id)).scalars().all()
-        if not rows:
-            return []
-        ids = [r.id for r in rows]
-        answered = {}
-        for consultation_id, department in self.session.execute(
-                select(ConsultationAnswerRow.consultation_id, ConsultationAnswerRow.department)
-                .where(ConsultationAnswerRow.consultation_id.in_(ids))):
-            answered.setdefault(consultation_id, set()).add(department)
-        closed = dict(self.session.execute(select(ConsultationClosureRow.consultation_id,
-                                                  ConsultationClosureRow.closed_on)
-                                           .where(ConsultationClosureRow.consultation_id.in_(ids))).tuples().all())
-        return [CaseConsultation(id=r.id, case_id=r.case_id, asked_by=r.asked_by, asked_of=tuple(r.asked_of),
-                                 question=r.question, region=r.region, due_on=r.due_on,
-                                 answered=frozenset(answered.get(r.id, ())), closed_on=closed.get(r.id))
-                for r in rows]
