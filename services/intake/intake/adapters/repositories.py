@@ -7,7 +7,7 @@ learns from other services' events is kept by :mod:`intake.adapters.facts`. ``re
 """
 from dataclasses import fields
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import func, insert, or_, select, text
 
 from intake.adapters.orm import (CatalogVersionRow, CodeCounterRow, DeclarationRow,
                                  DocumentLossRow, DraftRow, MaterialRow, MaterialVerificationRow, MaterialVersionRow,
@@ -277,7 +277,11 @@ class DocumentRepository(Repository):
             .scalar_one()
 
     def add(self, document):
-        self._add(document, WindowDocumentRow)
+        """Insert the document (a plain insert: nothing of it is read back)."""
+        values = {f.name: getattr(document, f.name) for f in fields(document)}
+        values["issued_at"] = values["issued_at"] or utcnow()
+        self.session.execute(insert(WindowDocumentRow.__table__), values)
+        document.issued_at = values["issued_at"]
 
     def get(self, document_id, lock=False):
         query = select(WindowDocumentRow).where(WindowDocumentRow.id == document_id)

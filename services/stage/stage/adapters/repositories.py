@@ -125,9 +125,17 @@ class CaseRepository:
                 CaseRow.received_on, CaseRow.id)
         else:
             query = query.order_by(CaseRow.received_on, CaseRow.id)
-        total = self.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-        rows = self.session.execute(query.limit(limit).offset(offset)).scalars().all()
-        return [case_from_row(r) for r in rows], total
+        # the page and the number of all the cases it is cut from, in one statement (the window is
+        # counted before the page is cut); a page past the end counts them on its own
+        found = self.session.execute(query.add_columns(func.count().over()).limit(limit).offset(offset)).all()
+        if found:
+            total = found[0][1]
+        elif offset:
+            total = self.session.execute(select(func.count()).select_from(query.order_by(None).subquery())) \
+                .scalar_one()
+        else:
+            total = 0
+        return [case_from_row(row) for row, _ in found], total
 
     def counts(self, visibility, lights):
         """The workbench's counters over the cases `visibility` lets see (one query): awaiting a
