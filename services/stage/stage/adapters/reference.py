@@ -1,7 +1,7 @@
 """The repositories of what a decision on a case is checked against: the item's responsible persons
 (000 §15), the working-day calendar, the consultations on the case (001 二). ``CaseRepository.get_locked``
 reads whether each changed with the statement that locks the case; these read them again only then."""
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -13,15 +13,13 @@ from stage.domain.consultation import CaseConsultation
 from stage.domain.roster import RosterChange
 
 
-def roster_stamp_columns(department, item_code, region):
-    """What tells whether the responsible persons of an item changed: the number of its recorded
-    changes and the last one (changes are only ever added), as two scalar subqueries."""
-    of_item = (StepAssignmentRow.department == department, StepAssignmentRow.item_code == item_code,
-               StepAssignmentRow.region == region)
-    return (select(func.count(StepAssignmentRow.id)).where(*of_item).scalar_subquery(),
-            select(func.max(StepAssignmentRow.id)).where(*of_item).scalar_subquery())
-
-
+# What tells whether the responsible persons of an item (the bound department, item_code and region)
+# changed: the number of its recorded changes and the last one (changes are only ever added), as two
+# scalar subqueries; and whether a year was loaded into the calendar since.
+_OF_ITEM = (StepAssignmentRow.department == bindparam("department"),
+            StepAssignmentRow.item_code == bindparam("item_code"), StepAssignmentRow.region == bindparam("region"))
+ROSTER_STAMP = (select(func.count(StepAssignmentRow.id)).where(*_OF_ITEM).scalar_subquery(),
+                select(func.max(StepAssignmentRow.id)).where(*_OF_ITEM).scalar_subquery())
 CALENDAR_STAMP = calendar_store.stamp_columns()
 # {(database, department, item_code, region): (stamp, changes)}: an item's recorded changes of
 # responsible persons, kept while its stamp read in a transaction is the same

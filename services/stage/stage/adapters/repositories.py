@@ -6,15 +6,15 @@ Locking order, the same in every use case that changes a case: the stage row, th
 sweep claims case rows with ``FOR UPDATE SKIP LOCKED`` instead: replicas share the sweep and each
 due deadline is acted on once.
 """
-from sqlalchemy import and_, case, event, exists, func, insert, literal, or_, select, text, update
+from sqlalchemy import and_, bindparam, case, event, exists, func, insert, literal, or_, select, text, update
 from sqlalchemy.orm import joinedload, noload
 
 from platform_kit.clock_facts import GREEN, RED, YELLOW
 from platform_kit.times import utcnow
 from stage.adapters.orm import (CaseRow, ConsultationRow, DecisionRow, StageRow, case_from_row, case_new_row,
                                 case_to_row, stage_from_row, stage_new_row, stage_to_row)
-from stage.adapters.reference import (CALENDAR_STAMP, CalendarRepository, ConsultationRepository, RosterRepository,
-                                      roster_stamp_columns)
+from stage.adapters.reference import (CALENDAR_STAMP, ROSTER_STAMP, CalendarRepository, ConsultationRepository,
+                                      RosterRepository)
 from stage.domain.case import ACCEPTED, AWAITING_DEPARTMENT, CLOSED, REVIEWED, SUBMITTED, SUPPLEMENTING
 from stage.domain.decision import Decision
 
@@ -57,6 +57,17 @@ def _stage_with_cases(row):
     return stage_from_row(row, [case_from_row(c) for c in row.cases])
 
 
+# the statements of CaseRepository.get_locked, built once (a statement keeps its cache key)
+_LOCK_STAGE_OF_CASE = (
+    select(StageRow).options(joinedload(StageRow.cases))
+    .where(StageRow.id == select(CaseRow.stage_id).where(CaseRow.id == bindparam("case_id")).scalar_subquery())
+    .with_for_update(of=StageRow.__table__).execution_options(populate_existing=True))
+_LOCK_CASE = (
+    select(CaseRow, *CALENDAR_STAMP, *ROSTER_STAMP, exists().where(ConsultationRow.case_id == bindparam("case_id")))
+    .where(CaseRow.id == bindparam("case_id"))
+    .with_for_update(of=CaseRow).execution_options(populate_existing=True))
+
+
 class CaseRepository:
     def __init__(self, session):
         self.session = session
@@ -73,22 +84,15 @@ class CaseRepository:
         """(stage with its cases, the case), the stage row locked first, then the case row; None
         when there is no such case. The case returned is the one in ``stage.cases``."""
         # the stage, found through its case, locked and read with its cases in one statement
-        stage_row = self.session.execute(
-            select(StageRow).options(joinedload(StageRow.cases))
-            .where(StageRow.id == select(CaseRow.stage_id).where(CaseRow.id == case_id).scalar_subquery())
-            .with_for_update(of=StageRow.__table__)
-            .execution_options(populate_existing=True)).unique().scalar_one_or_none()
+        stage_row = self.session.execute(_LOCK_STAGE_OF_CASE, {"case_id": case_id}).unique().scalar_one_or_none()
         if stage_row is None:
             return None
         # the case row locked; the same statement reads whether the calendar and the case's responsible
         # persons changed and whether the case was ever consulted on (CalendarRepository.current,
         # RosterRepository.changes, ConsultationRepository.of_case), which deciding needs next
         item = next((c.department, c.item_code, c.region) for c in stage_row.cases if c.id == case_id)
-        _, *calendar, roster_count, roster_last, consulted = self.session.execute(
-            select(CaseRow, *CALENDAR_STAMP, *roster_stamp_columns(*item),
-                   exists().where(ConsultationRow.case_id == case_id))
-            .where(CaseRow.id == case_id)
-            .with_for_update(of=CaseRow).execution_options(populate_existing=True)).one()
+        _, *calendar, roster_count, roster_last, consulted = self.session.execute(_LOCK_CASE, {
+            "case_id": case_id, "department": item[0], "item_code": item[1], "region": item[2]}).one()
         stamps = self.session.info.setdefault("stamps", {})
         stamps["calendar"] = tuple(calendar)
         stamps[("roster", *item)] = (roster_count, roster_last)
@@ -266,6 +270,11 @@ class StageRepository:
         return [stage_from_row(r) for r in _kept(self.session, rows)]
 
 
+_DECISIONS_OF_CASES = (select(DecisionRow.__table__)
+                       .where(DecisionRow.__table__.c.case_id.in_(bindparam("case_ids", expanding=True)))
+                       .order_by(DecisionRow.__table__.c.id))
+
+
 class DecisionRepository:
     """Decisions are inserted once and never changed: the ones a unit of work records are written
     in one multi-row insert, before the repository next reads them or the transaction commits."""
@@ -296,9 +305,7 @@ class DecisionRepository:
             return out
         self._write()
         # plain rows, not mapped objects: decisions are only read here, never changed
-        table = DecisionRow.__table__
-        rows = self.session.execute(select(table).where(table.c.case_id.in_(list(out)))
-                                    .order_by(table.c.id)).all()
+        rows = self.session.execute(_DECISIONS_OF_CASES, {"case_ids": list(out)}).all()
         for r in rows:
             out[r.case_id].append(Decision(
                 stage_id=r.stage_id, case_id=r.case_id, action=r.action, on=r.on, who=r.actor_id,
