@@ -38,6 +38,8 @@ from platform_kit.validation import load
 # the answer schemas of the frequent calls, built once: dumping keeps no state between calls (a worker
 # does not yield while it dumps)
 PROJECT_OUT, MATERIAL_VERSION_OUT, DECLARATION_OUT = ProjectOut(), MaterialVersionOut(), DeclarationOut()
+# and the schemas of the frequent commands: loading keeps no state between calls either
+REGISTER_PROJECT, STREAMED_UPLOAD, SUBMIT_DECLARATION = RegisterProject(), StreamedUpload(), SubmitDeclaration()
 
 
 def decode_base64(value):
@@ -78,7 +80,7 @@ class IntakeService(project_records.ProjectRecords):
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def register_project(self, data):
         identity = self.auth.identity(APPLICANT, CLERK)
-        cmd = load(RegisterProject(), data)
+        cmd = load(REGISTER_PROJECT, data)
         with self.db.unit_of_work() as uow:
             result = handlers.register_project(cmd, identity, uow, today_in_shanghai())
         return PROJECT_OUT.dump(result)
@@ -132,7 +134,7 @@ class IntakeService(project_records.ProjectRecords):
         for field, param in (("channel", "channel"), ("paper_copies", "copies"), ("paper_pages", "pages")):
             if request.args.get(param) not in (None, ""):
                 args[field] = request.args.get(param)
-        cmd = load(StreamedUpload(), args)
+        cmd = load(STREAMED_UPLOAD, args)
         result = self._upload(project_code, cmd, identity, lambda: body_chunks(request))
         return Response(json.dumps(MATERIAL_VERSION_OUT.dump(result), ensure_ascii=False), status=201,
                         mimetype="application/json")
@@ -192,7 +194,7 @@ class IntakeService(project_records.ProjectRecords):
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def submit_declaration(self, project_code, data):
         identity = self.auth.identity(APPLICANT, CLERK)
-        cmd = load(SubmitDeclaration(), data)
+        cmd = load(SUBMIT_DECLARATION, data)
         with self.db.unit_of_work() as uow:
             result = handlers.submit_declaration(project_code, cmd, identity, uow, today_in_shanghai())
         return DECLARATION_OUT.dump(result)
