@@ -7,7 +7,7 @@ learns from other services' events is kept by :mod:`intake.adapters.facts`. ``re
 """
 from dataclasses import fields
 
-from sqlalchemy import func, insert, or_, select, text
+from sqlalchemy import bindparam, func, insert, or_, select, text
 
 from intake.adapters.orm import (CatalogVersionRow, CodeCounterRow, DeclarationRow,
                                  DocumentLossRow, DraftRow, MaterialRow, MaterialVerificationRow, MaterialVersionRow,
@@ -64,12 +64,16 @@ _NEXT_DOCUMENT_SEQUENCE = text(
     "RETURNING last_sequence")
 
 
+# a project read, and read locked, by its code: the most frequent statements, built once
+_PROJECT = select(ProjectRow).where(ProjectRow.project_code == bindparam("project_code"))
+_PROJECT_LOCKED = _PROJECT.with_for_update().execution_options(populate_existing=True)
+
+
 class ProjectRepository(Repository):
     def get(self, project_code, lock=False):
-        query = select(ProjectRow).where(ProjectRow.project_code == project_code)
-        if lock:
-            query = query.with_for_update().execution_options(populate_existing=True)
-        return to_record(self.session.execute(query).scalar_one_or_none(), model.Project)
+        query = _PROJECT_LOCKED if lock else _PROJECT
+        return to_record(self.session.execute(query, {"project_code": project_code}).scalar_one_or_none(),
+                         model.Project)
 
     def add(self, project):
         """Insert the project; False when its code is already taken (nothing stored)."""
@@ -270,6 +274,9 @@ class DraftRepository(Repository):
 
 
 # ------------------------------------------------------------------------------- window documents
+_DOCUMENT_OF_FACT = select(WindowDocumentRow).where(WindowDocumentRow.fact_key == bindparam("fact_key"))
+
+
 class DocumentRepository(Repository):
     def next_sequence(self, kind, region, year):
         """The next number of (kind, region, year); the counter stays locked until the transaction ends."""
@@ -327,8 +334,7 @@ class DocumentRepository(Repository):
 
     def of_fact(self, fact_key):
         """The case document stating this fact (window.case_document_fact), or None."""
-        return to_record(self.session.execute(select(WindowDocumentRow).where(
-            WindowDocumentRow.fact_key == fact_key)).scalar(), model.Document)
+        return to_record(self.session.execute(_DOCUMENT_OF_FACT, {"fact_key": fact_key}).scalar(), model.Document)
 
     def first_of_case(self, case_id, kind):
         return to_record(self.session.execute(select(WindowDocumentRow).where(
