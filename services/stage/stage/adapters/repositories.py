@@ -223,6 +223,11 @@ def stage_conditions(visibility):
     return [StageRow.applicant_org == visibility.applicant_org]
 
 
+_STAGE_OF_DECLARATION = select(
+    select(StageRow.id).where(StageRow.declaration_id == bindparam("declaration_id")).scalar_subquery(),
+    *CALENDAR_STAMP)
+
+
 class StageRepository:
     def __init__(self, session):
         self.session = session
@@ -231,9 +236,11 @@ class StageRepository:
         self.session.add(stage_new_row(stage))   # written at the next flush, before its cases
 
     def by_declaration(self, declaration_id):
-        """The id of the stage opened for a declaration, if any."""
-        return self.session.execute(select(StageRow.id).where(StageRow.declaration_id == declaration_id)) \
-            .scalar_one_or_none()
+        """The id of the stage opened for a declaration, if any; the same statement reads whether a
+        year was loaded into the calendar (CalendarRepository.current), which opening needs next."""
+        stage_id, *calendar = self.session.execute(_STAGE_OF_DECLARATION, {"declaration_id": declaration_id}).one()
+        self.session.info.setdefault("stamps", {})["calendar"] = tuple(calendar)
+        return stage_id
 
     def get_locked(self, stage_id, skip_locked=False):
         """The stage with its cases, its row locked; None when there is none, or, with `skip_locked`,
