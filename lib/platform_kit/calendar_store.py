@@ -59,15 +59,24 @@ def loaded_years(session):
 _cache = {}
 
 
-def current_calendar(session):
+def stamp_columns():
+    """What tells whether a year was loaded since (the number of loads, the last one), as two scalar
+    subqueries a use case may read with a statement it makes anyway (see :func:`current_calendar`)."""
+    return (select(func.count(calendar_years.c.id)).scalar_subquery(),
+            select(func.max(calendar_years.c.id)).scalar_subquery())
+
+
+def current_calendar(session, stamp=None):
     """The official schedule (``chinesecalendar``) with every loaded year on top.
 
     One small query per call tells whether anything was loaded since the calendar was built (in
-    this or any other replica); the calendar itself is built again only then.
+    this or any other replica); the calendar itself is built again only then. `stamp`: that
+    (count, last) when read already in this transaction (:func:`stamp_columns`).
     """
     bind = session.get_bind()
-    count, last = session.execute(select(func.count(calendar_years.c.id), func.max(calendar_years.c.id))).one()
-    key = (count, last)
+    if stamp is None:
+        stamp = session.execute(select(func.count(calendar_years.c.id), func.max(calendar_years.c.id))).one()
+    key = tuple(stamp)
     cached = _cache.get(str(bind.url))
     if cached is not None and cached[0] == key:
         return cached[1]

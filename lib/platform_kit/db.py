@@ -10,8 +10,8 @@ import logging
 import time
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import (JSON, BigInteger, Column, DateTime, Integer, MetaData, String, Table, Text,
-                        create_engine, event, insert, select)
+from sqlalchemy import (JSON, BigInteger, Column, DateTime, Integer, MetaData, String, Table, Text, bindparam,
+                        create_engine, event, insert, select, text)
 from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.orm import sessionmaker
 
@@ -141,6 +141,44 @@ def green_postgres():
         psycogreen.eventlet.patch_psycopg()
 
 
+# ``INSERT ... ON CONFLICT DO NOTHING`` as SQLAlchemy's dialects write it (``postgresql.insert(t)
+# .on_conflict_do_nothing()``) is compiled again on every execution: those constructs have no cache
+# key. The same statement as text, built once per table, columns and dialect, is compiled once.
+IGNORING_DIALECTS = ("postgresql", "sqlite")
+_ignoring_statements = {}
+_python_defaults = {}
+
+
+def insert_ignoring_conflict(session, table, values, returning=()):
+    """Insert one row of `table` unless a unique key of it is taken (PostgreSQL, SQLite); the result's
+    ``rowcount`` is 1 when it inserted. Columns left out get their Python-side default, as an
+    ``insert()`` gives them; `returning`: names of columns the inserted row answers with."""
+    row = dict(values)
+    defaults = _python_defaults.get(table)
+    if defaults is None:
+        defaults = _python_defaults[table] = [
+            (column.key, column.default) for column in table.columns
+            if column.default is not None and (column.default.is_scalar or column.default.is_callable)]
+    for key, default in defaults:
+        if key not in row:
+            row[key] = default.arg if default.is_scalar else default.arg(None)
+    dialect = session.get_bind().dialect
+    cache_key = (dialect.name, table, tuple(row), tuple(returning))
+    statement = _ignoring_statements.get(cache_key)
+    if statement is None:
+        quote = dialect.identifier_preparer
+        columns = [table.c[key] for key in row]
+        sql = (f"INSERT INTO {quote.format_table(table)} ({', '.join(quote.format_column(c) for c in columns)}) "
+               f"VALUES ({', '.join(':' + c.key for c in columns)}) ON CONFLICT DO NOTHING")
+        if returning:
+            sql += f" RETURNING {', '.join(quote.format_column(table.c[name]) for name in returning)}"
+        statement = text(sql).bindparams(*(bindparam(c.key, type_=c.type) for c in columns))
+        if returning:
+            statement = statement.columns(*(table.c[name] for name in returning))
+        _ignoring_statements[cache_key] = statement
+    return session.execute(statement, row)
+
+
 @contextlib.contextmanager
 def transaction(sessions, metadata, repositories=None, headers=None):
     """A :class:`UnitOfWork` on a new session of `sessions` (a sessionmaker): committed when the block
@@ -209,17 +247,13 @@ class UnitOfWork:
         waits for the first transaction; when that commits, the second finds the marker and skips
         the event, when it rolls back, the second inserts the marker and handles the event.
         """
-        dialect = self.session.get_bind().dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        elif dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        else:   # any other backend: look first, then insert (its primary key guards the race)
+        if self.session.get_bind().dialect.name not in IGNORING_DIALECTS:
+            # any other backend: look first, then insert (its primary key guards the race)
             return self._first_time_checked(envelope, consumer)
         self.session.flush()
-        inserted = self.session.execute(dialect_insert(self._processed).values(
-            consumer=consumer, event_id=envelope.event_id, event_type=envelope.type,
-            processed_at=utcnow()).on_conflict_do_nothing()).rowcount
+        inserted = insert_ignoring_conflict(self.session, self._processed, {
+            "consumer": consumer, "event_id": envelope.event_id, "event_type": envelope.type,
+            "processed_at": utcnow()}).rowcount
         if not inserted:
             log.info("skipping already processed event %s for %s", envelope.event_id, consumer)
         return inserted == 1
@@ -342,4 +376,4 @@ class DatabaseAccess:
             session.close()
 
 
-__all__ = ["Database", "UnitOfWork", "ReadOnlyUnitOfWork", "service_metadata", "make_engine", "IntegrityError", "utcnow"]
+__all__ = ["Database", "UnitOfWork", "insert_ignoring_conflict", "ReadOnlyUnitOfWork", "service_metadata", "make_engine", "IntegrityError", "utcnow"]

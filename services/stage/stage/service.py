@@ -25,7 +25,9 @@ from stage.settings import Settings
 READERS = (APPLICANT, CLERK, OFFICER, SUPERVISOR, OPERATOR)
 # the lists' answer schemas, built once: a schema's nested schemas are built with it, and dumping
 # keeps no state between calls (a worker does not yield while it dumps)
-CASE_LIST_OUT, STAGE_LIST_OUT = CaseListOut(), StageListOut()
+CASE_LIST_OUT, STAGE_LIST_OUT, CASE_OUT = CaseListOut(), StageListOut(), CaseOut()
+# and the schemas of the frequent commands: loading keeps no state between calls either
+ACT_ON_CASE, CASE_FILTERS = ActOnCase(), CaseFilters()
 
 
 class StageService:
@@ -86,7 +88,7 @@ class StageService:
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_cases(self, filters=None):
         identity = self.auth.identity(*READERS)
-        cmd = load(CaseFilters(), filters or {})
+        cmd = load(CASE_FILTERS, filters or {})
         with self.db.reading() as uow:
             result = handlers.list_cases(cmd, identity, uow, today_in_shanghai(), self.settings.yellow_days)
         return CASE_LIST_OUT.dump(result)
@@ -103,7 +105,7 @@ class StageService:
         identity = self.auth.identity(*READERS, PROVINCE)   # the province reads any case (001 §10)
         with self.db.reading() as uow:
             result = handlers.get_case(case_id, identity, uow, today_in_shanghai(), self.settings.yellow_days)
-        return CaseOut().dump(result)
+        return CASE_OUT.dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_stages(self, project_code, filters=None):
@@ -138,10 +140,10 @@ class StageService:
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def act_on_case(self, case_id, data):
         identity = self.auth.identity(OFFICER, APPLICANT, CLERK)
-        cmd = load(ActOnCase(), data)
+        cmd = load(ACT_ON_CASE, data)
         with self.db.unit_of_work() as uow:
             result = handlers.act_on_case(case_id, cmd, identity, uow, today_in_shanghai(), self.settings.yellow_days)
-        return CaseOut().dump(result)
+        return CASE_OUT.dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def special_handle(self, case_id, data):
@@ -150,7 +152,7 @@ class StageService:
         with self.db.unit_of_work() as uow:
             result = handlers.special_handle(case_id, cmd, identity, uow, today_in_shanghai(),
                                              self.settings.yellow_days)
-        return CaseOut().dump(result)
+        return CASE_OUT.dump(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def extend_limit(self, data):

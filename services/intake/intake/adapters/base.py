@@ -3,9 +3,9 @@ back, an insert that ignores a taken key, counting a query."""
 from dataclasses import fields
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+
+from platform_kit.db import insert_ignoring_conflict
 
 
 # ------------------------------------------------------------------------------- mapping
@@ -24,9 +24,11 @@ def to_row(record, row_cls, **extra):
 
 
 def refresh(record, row):
-    """Copy what the database filled in (defaults, generated ids) back into the record."""
+    """Copy what the database filled in (defaults, generated ids) back into the record: its columns
+    only (a relationship of the row is not loaded for it)."""
+    columns = row.__table__.columns
     for f in fields(record):
-        if hasattr(row, f.name) and not isinstance(getattr(record, f.name), list):
+        if f.name in columns and not isinstance(getattr(record, f.name), list):
             setattr(record, f.name, getattr(row, f.name))
     return record
 
@@ -37,9 +39,7 @@ class Repository:
 
     def _insert_ignoring_conflict(self, table, values):
         """INSERT that does nothing when the key exists; True when it inserted."""
-        dialect = self.session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        return self.session.execute(insert(table).values(**values).on_conflict_do_nothing()).rowcount == 1
+        return insert_ignoring_conflict(self.session, table, values).rowcount == 1
 
     def _add(self, record, row_cls, **extra):
         """Insert a record; False (and nothing stored) when a unique key is already taken."""

@@ -112,10 +112,8 @@ class StageConclusionRepository(Repository):
 
     def add(self, conclusion):
         """Once per (project, stage): False when the stage had concluded already."""
-        exists = self.session.execute(select(StageConclusionRow.id).where(
-            StageConclusionRow.project_code == conclusion.project_code,
-            StageConclusionRow.stage == conclusion.stage)).first()
-        return False if exists else self._add(conclusion, StageConclusionRow)
+        values = {f.name: getattr(conclusion, f.name) for f in fields(conclusion) if f.name != "id"}
+        return self._insert_ignoring_conflict(StageConclusionRow.__table__, values)
 
 
 class CalendarRepository(Repository):

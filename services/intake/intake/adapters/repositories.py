@@ -7,9 +7,9 @@ learns from other services' events is kept by :mod:`intake.adapters.facts`. ``re
 """
 from dataclasses import fields
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import bindparam, func, insert, or_, select, text
 
-from intake.adapters.orm import (CatalogVersionRow, CodeCounterRow, DeclarationRow, DocumentCounterRow,
+from intake.adapters.orm import (CatalogVersionRow, CodeCounterRow, DeclarationRow,
                                  DocumentLossRow, DraftRow, MaterialRow, MaterialVerificationRow, MaterialVersionRow,
                                  ProjectRevisionRow, ProjectRow, QueryCodeRow, SealedDocumentRow, WindowDocumentRow)
 from intake.adapters.base import Repository, refresh, to_record, to_row
@@ -19,6 +19,7 @@ from intake.adapters.guidance_repository import GuidanceRepository
 from intake.adapters.project_records import ProjectRecordRepository
 from intake.domain import model
 from intake.domain.catalog import Catalog
+from platform_kit.db import insert_ignoring_conflict
 from platform_kit.identity import region_prefix
 from platform_kit.times import utcnow
 
@@ -51,12 +52,28 @@ class CatalogRepository(Repository):
 
 
 # ------------------------------------------------------------------------------- projects
+# The next number of a counter in one statement: the counter row is created at 1 or incremented, and
+# stays locked until the transaction ends (INSERT ... ON CONFLICT DO UPDATE; PostgreSQL, SQLite).
+_NEXT_PROJECT_SEQUENCE = text(
+    "INSERT INTO project_code_counters (year, region, last_sequence) VALUES (:year, :region, 1) "
+    "ON CONFLICT (year, region) DO UPDATE SET last_sequence = project_code_counters.last_sequence + 1 "
+    "RETURNING last_sequence")
+_NEXT_DOCUMENT_SEQUENCE = text(
+    "INSERT INTO document_counters (kind, region, year, last_sequence) VALUES (:kind, :region, :year, 1) "
+    "ON CONFLICT (kind, region, year) DO UPDATE SET last_sequence = document_counters.last_sequence + 1 "
+    "RETURNING last_sequence")
+
+
+# a project read, and read locked, by its code: the most frequent statements, built once
+_PROJECT = select(ProjectRow).where(ProjectRow.project_code == bindparam("project_code"))
+_PROJECT_LOCKED = _PROJECT.with_for_update().execution_options(populate_existing=True)
+
+
 class ProjectRepository(Repository):
     def get(self, project_code, lock=False):
-        query = select(ProjectRow).where(ProjectRow.project_code == project_code)
-        if lock:
-            query = query.with_for_update().execution_options(populate_existing=True)
-        return to_record(self.session.execute(query).scalar_one_or_none(), model.Project)
+        query = _PROJECT_LOCKED if lock else _PROJECT
+        return to_record(self.session.execute(query, {"project_code": project_code}).scalar_one_or_none(),
+                         model.Project)
 
     def add(self, project):
         """Insert the project; False when its code is already taken (nothing stored)."""
@@ -81,9 +98,7 @@ class ProjectRepository(Repository):
             .with_for_update().execution_options(populate_existing=True)).scalar_one()
 
     def next_sequence(self, year, region):
-        counter = self._counter(year, region)
-        counter.last_sequence += 1
-        return counter.last_sequence
+        return self.session.execute(_NEXT_PROJECT_SEQUENCE, {"year": year, "region": region}).scalar_one()
 
     def reserve_sequence(self, year, region, sequence):
         """A code used elsewhere (pushed): the counter never hands it out."""
@@ -259,19 +274,21 @@ class DraftRepository(Repository):
 
 
 # ------------------------------------------------------------------------------- window documents
+_DOCUMENT_OF_FACT = select(WindowDocumentRow).where(WindowDocumentRow.fact_key == bindparam("fact_key"))
+
+
 class DocumentRepository(Repository):
     def next_sequence(self, kind, region, year):
         """The next number of (kind, region, year); the counter stays locked until the transaction ends."""
-        self._insert_ignoring_conflict(DocumentCounterRow.__table__, {"kind": kind, "region": region, "year": year,
-                                                                      "last_sequence": 0})
-        counter = self.session.execute(select(DocumentCounterRow).where(
-            DocumentCounterRow.kind == kind, DocumentCounterRow.region == region, DocumentCounterRow.year == year)
-            .with_for_update().execution_options(populate_existing=True)).scalar_one()
-        counter.last_sequence += 1
-        return counter.last_sequence
+        return self.session.execute(_NEXT_DOCUMENT_SEQUENCE, {"kind": kind, "region": region, "year": year}) \
+            .scalar_one()
 
     def add(self, document):
-        self._add(document, WindowDocumentRow)
+        """Insert the document (a plain insert: nothing of it is read back)."""
+        values = {f.name: getattr(document, f.name) for f in fields(document)}
+        values["issued_at"] = values["issued_at"] or utcnow()
+        self.session.execute(insert(WindowDocumentRow.__table__), values)
+        document.issued_at = values["issued_at"]
 
     def get(self, document_id, lock=False):
         query = select(WindowDocumentRow).where(WindowDocumentRow.id == document_id)
@@ -297,10 +314,12 @@ class DocumentRepository(Repository):
                           limit, offset)
 
     def keep_sealed(self, document_id, content, sha256, sealed_at):
-        """Store the sealed PDF of a document once (a second, concurrent sealing keeps the first)."""
-        self._insert_ignoring_conflict(SealedDocumentRow.__table__, {
-            "document_id": document_id, "content": content, "sha256": sha256, "sealed_at": sealed_at})
-        return self.sealed(document_id)
+        """Store the sealed PDF of a document once (a second, concurrent sealing keeps the first):
+        (content, sealed_at) of the one kept."""
+        inserted = insert_ignoring_conflict(self.session, SealedDocumentRow.__table__, {
+            "document_id": document_id, "content": content, "sha256": sha256, "sealed_at": sealed_at},
+            returning=("sealed_at",)).first()
+        return (content, inserted.sealed_at) if inserted else self.sealed(document_id)
 
     def sealed(self, document_id):
         """(content, sealed_at) of the document's sealed PDF, or None when it has none stored."""
@@ -315,8 +334,7 @@ class DocumentRepository(Repository):
 
     def of_fact(self, fact_key):
         """The case document stating this fact (window.case_document_fact), or None."""
-        return to_record(self.session.execute(select(WindowDocumentRow).where(
-            WindowDocumentRow.fact_key == fact_key)).scalar(), model.Document)
+        return to_record(self.session.execute(_DOCUMENT_OF_FACT, {"fact_key": fact_key}).scalar(), model.Document)
 
     def first_of_case(self, case_id, kind):
         return to_record(self.session.execute(select(WindowDocumentRow).where(

@@ -13,8 +13,11 @@ from platform_kit.errors import NotFound, ValidationFailed
 from platform_kit.times import utcnow
 
 
-def declaration_view(declaration, uow):
-    concluded = declaration.stage in uow.conclusions.stages_of(declaration.project_code)
+def declaration_view(declaration, uow, concluded_stages=None):
+    """`concluded_stages`: the project's concluded stages when already read in this unit of work."""
+    if concluded_stages is None:
+        concluded_stages = uow.conclusions.stages_of(declaration.project_code)
+    concluded = declaration.stage in concluded_stages
     return {
         "declaration_id": declaration.id, "project_code": declaration.project_code, "stage": declaration.stage,
         "state": "concluded" if concluded else "open",
@@ -40,8 +43,9 @@ def guidance_list(uow, project_code, stage, list_id):
     return list_id
 
 
-def declared_materials(uow, project_code, material_ids):
-    """The latest version of each material named, all of them the project's."""
+def declared_materials(uow, project_code, material_ids, stored=None):
+    """The latest version of each material named, all of them the project's. `stored`, when given,
+    is filled with {(material_id, version): the stored version} of the versions declared."""
     declared, errors = [], []
     for index, material_id in enumerate(material_ids):
         material = uow.materials.get(material_id)
@@ -50,16 +54,20 @@ def declared_materials(uow, project_code, material_ids):
             continue
         declared.append({"material_id": material.id, "version": material.latest.version, "name": material.name,
                          "sha256": material.latest.sha256})
+        if stored is not None:
+            stored[(material.id, material.latest.version)] = material.latest
     if errors:
         raise ValidationFailed("申报材料不正确", errors)
     return declared
 
 
-def voucher_materials(uow, materials):
-    """002 §5: each registered material with its form, 纸质（已扫描） or 电子, and the copies received."""
+def voucher_materials(uow, materials, known=None):
+    """002 §5: each registered material with its form, 纸质（已扫描） or 电子, and the copies received.
+    `known`: {(material_id, version): stored version} already read in this unit of work."""
     out = []
     for m in materials:
-        stored = uow.materials.version(m["material_id"], m["version"])
+        stored = (known or {}).get((m["material_id"], m["version"])) \
+            or uow.materials.version(m["material_id"], m["version"])
         entry = {"name": m["name"], "version": m["version"], "sha256": m["sha256"],
                  "form": material_rules.form_label(stored.channel), "copies": stored.paper_copies or 1}
         if stored.paper_pages:
@@ -84,7 +92,8 @@ def submit_declaration(project_code, cmd, identity, uow, today):
                                   region=project.region, attributes=project.attributes,
                                   open_stages=uow.declarations.stages_of(project_code) - concluded,
                                   concluded_stages=concluded, form=cmd["form"])
-    materials = declared_materials(uow, project_code, cmd["material_ids"])
+    stored = {}
+    materials = declared_materials(uow, project_code, cmd["material_ids"], stored)
     list_id = guidance_list(uow, project_code, plan.stage, cmd.get("guidance_list_id"))
     licences = valid_licences(uow, project_code)
     declaration = Declaration(
@@ -94,7 +103,7 @@ def submit_declaration(project_code, cmd, identity, uow, today):
         submitted_role=identity.role, submitted_on=today, guidance_list_id=list_id)
     uow.declarations.add(declaration)
     voucher = issue_document(uow, window.VOUCHER, project, today, declaration_id=declaration.id, facts=voucher_facts(
-        project, identity, declaration.stage, today, voucher_materials(uow, materials)))
+        project, identity, declaration.stage, today, voucher_materials(uow, materials, stored)))
     uow.emit(new_event("declaration.submitted", source=SOURCE, project_code=project_code,
                        actor=identity.actor(), payload={
                            "declaration_id": declaration.id, "stage": declaration.stage,
@@ -104,7 +113,7 @@ def submit_declaration(project_code, cmd, identity, uow, today):
                            "stage_limit_days": plan.stage_limit_days, "submitted_on": today,
                            "form": declaration.form, "materials": materials, "items": plan.items,
                            "licences": licences, "guidance_list_id": list_id}))
-    return {**declaration_view(declaration, uow), "voucher": document_view(voucher)}
+    return {**declaration_view(declaration, uow, concluded), "voucher": document_view(voucher)}
 
 
 def get_declaration(declaration_id, identity, uow):

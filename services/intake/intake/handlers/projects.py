@@ -55,7 +55,8 @@ def register_project(cmd, identity, uow, today):
         raise Conflict(f"项目代码 {code} 已被占用，请重新登记")
     secret, digest = issue_query_code(project, identity, uow, today)
     uow.emit(registered_event(project, identity, digest))
-    return {**project_view(project, uow), "query_code": secret}
+    # a project registered just now has concluded no stage
+    return {**project_view(project, uow, concluded=()), "query_code": secret}
 
 
 def reissue_query_code(project_code, cmd, identity, uow, today):

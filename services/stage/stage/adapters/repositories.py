@@ -6,21 +6,17 @@ Locking order, the same in every use case that changes a case: the stage row, th
 sweep claims case rows with ``FOR UPDATE SKIP LOCKED`` instead: replicas share the sweep and each
 due deadline is acted on once.
 """
-from sqlalchemy import and_, case, event, exists, func, insert, literal, or_, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import and_, bindparam, case, event, exists, func, insert, literal, or_, select, text, update
 from sqlalchemy.orm import joinedload, noload
 
-from platform_kit import calendar_store
 from platform_kit.clock_facts import GREEN, RED, YELLOW
 from platform_kit.times import utcnow
-from stage.adapters.orm import (CaseRow, ConsultationAnswerRow, ConsultationClosureRow, ConsultationRow, DecisionRow,
-                                StageRow, StepAssignmentRow, case_from_row, case_new_row, case_to_row, stage_from_row,
-                                stage_new_row, stage_to_row)
+from stage.adapters.orm import (CaseRow, ConsultationRow, DecisionRow, StageRow, case_from_row, case_new_row,
+                                case_to_row, stage_from_row, stage_new_row, stage_to_row)
+from stage.adapters.reference import (CALENDAR_STAMP, ROSTER_STAMP, CalendarRepository, ConsultationRepository,
+                                      RosterRepository)
 from stage.domain.case import ACCEPTED, AWAITING_DEPARTMENT, CLOSED, REVIEWED, SUBMITTED, SUPPLEMENTING
-from stage.domain.consultation import CaseConsultation
 from stage.domain.decision import Decision
-from stage.domain.roster import RosterChange
 
 
 _STAMP = text("""
@@ -61,13 +57,24 @@ def _stage_with_cases(row):
     return stage_from_row(row, [case_from_row(c) for c in row.cases])
 
 
+# the statements of CaseRepository.get_locked, built once (a statement keeps its cache key)
+_LOCK_STAGE_OF_CASE = (
+    select(StageRow).options(joinedload(StageRow.cases))
+    .where(StageRow.id == select(CaseRow.stage_id).where(CaseRow.id == bindparam("case_id")).scalar_subquery())
+    .with_for_update(of=StageRow.__table__).execution_options(populate_existing=True))
+_LOCK_CASE = (
+    select(CaseRow, *CALENDAR_STAMP, *ROSTER_STAMP, exists().where(ConsultationRow.case_id == bindparam("case_id")))
+    .where(CaseRow.id == bindparam("case_id"))
+    .with_for_update(of=CaseRow).execution_options(populate_existing=True))
+
+
 class CaseRepository:
     def __init__(self, session):
         self.session = session
 
     def add(self, case):
+        # written at the next flush, with the stage and its other cases (one statement per table)
         self.session.add(case_new_row(case))
-        self.session.flush()
 
     def get(self, case_id):
         row = self.session.get(CaseRow, case_id)
@@ -77,15 +84,19 @@ class CaseRepository:
         """(stage with its cases, the case), the stage row locked first, then the case row; None
         when there is no such case. The case returned is the one in ``stage.cases``."""
         # the stage, found through its case, locked and read with its cases in one statement
-        stage_row = self.session.execute(
-            select(StageRow).options(joinedload(StageRow.cases))
-            .where(StageRow.id == select(CaseRow.stage_id).where(CaseRow.id == case_id).scalar_subquery())
-            .with_for_update(of=StageRow.__table__)
-            .execution_options(populate_existing=True)).unique().scalar_one_or_none()
+        stage_row = self.session.execute(_LOCK_STAGE_OF_CASE, {"case_id": case_id}).unique().scalar_one_or_none()
         if stage_row is None:
             return None
-        self.session.execute(select(CaseRow).where(CaseRow.id == case_id).with_for_update()
-                             .execution_options(populate_existing=True)).scalar_one()
+        # the case row locked; the same statement reads whether the calendar and the case's responsible
+        # persons changed and whether the case was ever consulted on (CalendarRepository.current,
+        # RosterRepository.changes, ConsultationRepository.of_case), which deciding needs next
+        item = next((c.department, c.item_code, c.region) for c in stage_row.cases if c.id == case_id)
+        _, *calendar, roster_count, roster_last, consulted = self.session.execute(_LOCK_CASE, {
+            "case_id": case_id, "department": item[0], "item_code": item[1], "region": item[2]}).one()
+        stamps = self.session.info.setdefault("stamps", {})
+        stamps["calendar"] = tuple(calendar)
+        stamps[("roster", *item)] = (roster_count, roster_last)
+        stamps[("consulted", case_id)] = bool(consulted)
         _kept(self.session, [stage_row, *stage_row.cases])
         stage = _stage_with_cases(stage_row)
         return stage, next(c for c in stage.cases if c.id == case_id)
@@ -118,9 +129,17 @@ class CaseRepository:
                 CaseRow.received_on, CaseRow.id)
         else:
             query = query.order_by(CaseRow.received_on, CaseRow.id)
-        total = self.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-        rows = self.session.execute(query.limit(limit).offset(offset)).scalars().all()
-        return [case_from_row(r) for r in rows], total
+        # the page and the number of all the cases it is cut from, in one statement (the window is
+        # counted before the page is cut); a page past the end counts them on its own
+        found = self.session.execute(query.add_columns(func.count().over()).limit(limit).offset(offset)).all()
+        if found:
+            total = found[0][1]
+        elif offset:
+            total = self.session.execute(select(func.count()).select_from(query.order_by(None).subquery())) \
+                .scalar_one()
+        else:
+            total = 0
+        return [case_from_row(row) for row, _ in found], total
 
     def counts(self, visibility, lights):
         """The workbench's counters over the cases `visibility` lets see (one query): awaiting a
@@ -204,18 +223,24 @@ def stage_conditions(visibility):
     return [StageRow.applicant_org == visibility.applicant_org]
 
 
+_STAGE_OF_DECLARATION = select(
+    select(StageRow.id).where(StageRow.declaration_id == bindparam("declaration_id")).scalar_subquery(),
+    *CALENDAR_STAMP)
+
+
 class StageRepository:
     def __init__(self, session):
         self.session = session
 
     def add(self, stage):
-        self.session.add(stage_new_row(stage))
-        self.session.flush()
+        self.session.add(stage_new_row(stage))   # written at the next flush, before its cases
 
     def by_declaration(self, declaration_id):
-        """The id of the stage opened for a declaration, if any."""
-        return self.session.execute(select(StageRow.id).where(StageRow.declaration_id == declaration_id)) \
-            .scalar_one_or_none()
+        """The id of the stage opened for a declaration, if any; the same statement reads whether a
+        year was loaded into the calendar (CalendarRepository.current), which opening needs next."""
+        stage_id, *calendar = self.session.execute(_STAGE_OF_DECLARATION, {"declaration_id": declaration_id}).one()
+        self.session.info.setdefault("stamps", {})["calendar"] = tuple(calendar)
+        return stage_id
 
     def get_locked(self, stage_id, skip_locked=False):
         """The stage with its cases, its row locked; None when there is none, or, with `skip_locked`,
@@ -252,6 +277,11 @@ class StageRepository:
         return [stage_from_row(r) for r in _kept(self.session, rows)]
 
 
+_DECISIONS_OF_CASES = (select(DecisionRow.__table__)
+                       .where(DecisionRow.__table__.c.case_id.in_(bindparam("case_ids", expanding=True)))
+                       .order_by(DecisionRow.__table__.c.id))
+
+
 class DecisionRepository:
     """Decisions are inserted once and never changed: the ones a unit of work records are written
     in one multi-row insert, before the repository next reads them or the transaction commits."""
@@ -281,8 +311,8 @@ class DecisionRepository:
         if not out:
             return out
         self._write()
-        rows = self.session.execute(select(DecisionRow).where(DecisionRow.case_id.in_(list(out)))
-                                    .order_by(DecisionRow.id)).scalars().all()
+        # plain rows, not mapped objects: decisions are only read here, never changed
+        rows = self.session.execute(_DECISIONS_OF_CASES, {"case_ids": list(out)}).all()
         for r in rows:
             out[r.case_id].append(Decision(
                 stage_id=r.stage_id, case_id=r.case_id, action=r.action, on=r.on, who=r.actor_id,
@@ -290,93 +320,3 @@ class DecisionRepository:
                 to_state=r.to_state, opinion=r.opinion, reason=r.reason, special=r.special,
                 attachment_ref=r.attachment_ref, details=r.details or {}, at=r.at))
         return out
-
-
-class RosterRepository:
-    def __init__(self, session):
-        self.session = session
-
-    def add(self, change):
-        self.session.add(StepAssignmentRow(department=change.department, item_code=change.item_code,
-                                           region=change.region, step=change.step, officer=change.officer,
-                                           granted=change.granted, reason=change.reason,
-                                           changed_by=change.changed_by))
-        self.session.flush()
-
-    def changes(self, department=None, item_code=None, region=None):
-        """The recorded changes of responsible persons, oldest first, narrowed by what is given."""
-        conditions = [getattr(StepAssignmentRow, name) == value for name, value in
-                      (("department", department), ("item_code", item_code), ("region", region))
-                      if value is not None]
-        rows = self.session.execute(select(StepAssignmentRow).where(*conditions).order_by(StepAssignmentRow.id)) \
-            .scalars().all()
-        return [RosterChange(r.department, r.item_code, r.region, r.step, r.officer, r.granted, r.reason,
-                             r.changed_by, r.changed_at) for r in rows]
-
-
-class CalendarRepository:
-    """The working-day calendar: the official schedule with every year an operator loaded."""
-
-    def __init__(self, session):
-        self.session = session
-
-    def current(self):
-        return calendar_store.current_calendar(self.session)
-
-    def record(self, year, holidays, working_weekends, loaded_by, loaded_at, event_id):
-        calendar_store.record_year(self.session, year, holidays, working_weekends, loaded_by, loaded_at,
-                                   event_id=event_id)
-
-    def loads(self):
-        """Every load, oldest first: {year, holidays, working_weekends, loaded_by, loaded_at}."""
-        return calendar_store.loaded_years(self.session)
-
-
-class ConsultationRepository:
-    """The consultations on cases, from the consult service's events: each fact inserted once (a
-    redelivered or repeated fact changes nothing), the state derived when read."""
-
-    def __init__(self, session):
-        self.session = session
-
-    def _insert_ignoring_conflict(self, table, values):
-        insert_ = pg_insert if self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        return self.session.execute(insert_(table).values(values).on_conflict_do_nothing()).rowcount > 0
-
-    def add_opened(self, consultation, event_id):
-        return self._insert_ignoring_conflict(ConsultationRow.__table__, dict(
-            id=consultation.id, case_id=consultation.case_id, asked_by=consultation.asked_by,
-            asked_of=list(consultation.asked_of), question=consultation.question, region=consultation.region,
-            due_on=consultation.due_on, event_id=event_id, recorded_at=utcnow()))
-
-    def add_answers(self, consultation_id, departments, kind, event_id):
-        if not departments:
-            return False
-        return self._insert_ignoring_conflict(ConsultationAnswerRow.__table__, [dict(
-            consultation_id=consultation_id, department=d, kind=kind, event_id=event_id, recorded_at=utcnow())
-            for d in dict.fromkeys(departments)])
-
-    def add_closure(self, consultation_id, closed_on, closed_by, event_id):
-        return self._insert_ignoring_conflict(ConsultationClosureRow.__table__, dict(
-            consultation_id=consultation_id, closed_on=closed_on, closed_by=closed_by or "", event_id=event_id,
-            recorded_at=utcnow()))
-
-    def of_case(self, case_id):
-        """The consultations opened on the case, oldest first, each with its answers and closure."""
-        rows = self.session.execute(select(ConsultationRow).where(ConsultationRow.case_id == case_id)
-                                    .order_by(ConsultationRow.recorded_at, ConsultationRow.id)).scalars().all()
-        if not rows:
-            return []
-        ids = [r.id for r in rows]
-        answered = {}
-        for consultation_id, department in self.session.execute(
-                select(ConsultationAnswerRow.consultation_id, ConsultationAnswerRow.department)
-                .where(ConsultationAnswerRow.consultation_id.in_(ids))):
-            answered.setdefault(consultation_id, set()).add(department)
-        closed = dict(self.session.execute(select(ConsultationClosureRow.consultation_id,
-                                                  ConsultationClosureRow.closed_on)
-                                           .where(ConsultationClosureRow.consultation_id.in_(ids))).tuples().all())
-        return [CaseConsultation(id=r.id, case_id=r.case_id, asked_by=r.asked_by, asked_of=tuple(r.asked_of),
-                                 question=r.question, region=r.region, due_on=r.due_on,
-                                 answered=frozenset(answered.get(r.id, ())), closed_on=closed.get(r.id))
-                for r in rows]
