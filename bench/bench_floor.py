@@ -8,6 +8,8 @@ lines) runs as its own process on a throwaway vhost and PostgreSQL database. The
 - calls ``echo`` through the gateway's RPC client (``gateway.rpc.RpcClient``) from 8 threads;
 - has ``emit`` write events to the outbox in units of work of 1 and of 10 events: the relay publishes
   them (publisher confirms) and the service's own handler takes each in a transaction that records it;
+  then again with a second subscriber in the same process (``SecondSubscriber``), which gives what
+  one more delivery of an event costs;
 
 and prints, per RPC and per event, the CPU milliseconds of the service process, of RabbitMQ (the
 ``beam.smp`` listening on 5672: shared, an upper bound), of the PostgreSQL backends, and of the
@@ -29,12 +31,11 @@ import threading
 import time
 from pathlib import Path
 
-import requests
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))   # the gateway's RPC client
-from bench_kit import AUTH, MANAGEMENT, drop_vhost, make_vhost  # noqa: E402
+from bench_kit import drop_vhost, make_vhost  # noqa: E402
 from floor_service import metadata  # noqa: E402
 from gateway.rpc import RpcClient  # noqa: E402
 from platform_kit.testing import PostgresDatabases  # noqa: E402
@@ -82,14 +83,6 @@ class Meter:
                 "caller": after["caller"] - before["caller"], "wall": after["at"] - before["at"]}
 
 
-def delivered(vhost, queue):
-    try:
-        info = requests.get(f"{MANAGEMENT}/queues/{vhost}/{queue}", auth=AUTH, timeout=10).json()
-    except requests.RequestException:
-        return None
-    return info.get("message_stats", {}).get("ack", 0)
-
-
 def handled(url):
     engine = create_engine(url)
     try:
@@ -97,6 +90,50 @@ def handled(url):
             return conn.execute(text("SELECT count(*) FROM processed_events")).scalar()
     finally:
         engine.dispose()
+
+
+def start_service(root, config, workdir, services):
+    process = subprocess.Popen([str(Path(sys.executable).parent / "nameko"), "run", "--config", str(config),
+                                *[f"floor_service:{name}" for name in services]], cwd=root / "bench",
+                               stdout=subprocess.DEVNULL, stderr=open(workdir / "stderr.log", "w"))
+    return process
+
+
+def wait_ready(rpc, process, workdir):
+    deadline = time.time() + 60
+    while True:
+        try:
+            rpc.call("floor", "echo", ["ready"], timeout=5)
+            return
+        except Exception:
+            if time.time() > deadline or process.poll() is not None:
+                raise RuntimeError(f"the floor service did not start: {(workdir / 'stderr.log').read_text()[-2000:]}")
+            time.sleep(0.5)
+
+
+def in_threads(threads, per_thread, call):
+    workers = [threading.Thread(target=lambda: [call() for _ in range(per_thread)]) for _ in range(threads)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+
+
+def events(rpc, meter, url, args, batch, echo, subscribers):
+    """`args.events` events emitted `batch` per unit of work, each handled by `subscribers`; the emit
+    calls' own share taken out with the `echo` figure (CPU per RPC)."""
+    start_count = handled(url)
+    per = args.events // batch // args.threads
+    before = meter.sample()
+    in_threads(args.threads, per, lambda: rpc.call("floor", "emit", [batch]))
+    target = start_count + per * args.threads * batch * subscribers
+    deadline = time.time() + 300
+    while handled(url) < target and time.time() < deadline:
+        time.sleep(0.1)
+    used = Meter.used(before, meter.sample())
+    for key in ("service", "rabbitmq", "postgres", "caller"):
+        used[key] -= echo[key] * per * args.threads
+    return (handled(url) - start_count) // subscribers, used
 
 
 def main():
@@ -119,68 +156,34 @@ def main():
                       "      (): platform_kit.logs.Formatter\n      service: floor\n  handlers:\n    file:\n"
                       f"      class: logging.FileHandler\n      filename: {workdir / 'floor.log'}\n"
                       "      formatter: json\n  root:\n    level: INFO\n    handlers: [file]\n")
-    service = subprocess.Popen([str(Path(sys.executable).parent / "nameko"), "run", "--config", str(config),
-                                "floor_service"], cwd=ROOT / "bench", stdout=subprocess.DEVNULL,
-                               stderr=open(workdir / "stderr.log", "w"))
     rpc = RpcClient(f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}", timeout=30)
-    rows = []
+    rows, process = [], None
     try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                rpc.call("floor", "echo", ["ready"], timeout=5)
-                break
-            except Exception:
-                if time.time() > deadline or service.poll() is not None:
-                    raise RuntimeError(f"the floor service did not start: {(workdir / 'stderr.log').read_text()[-2000:]}")
-                time.sleep(0.5)
-        meter = Meter(service.pid, postgres.admin_url, url.rsplit("/", 1)[1])
-
-        # RPC: echo from `threads` threads
-        for _ in range(200):
-            rpc.call("floor", "echo", [1])
-        per_thread = args.calls // args.threads
-        before = meter.sample()
-        threads = [threading.Thread(target=lambda: [rpc.call("floor", "echo", [i]) for i in range(per_thread)])
-                   for _ in range(args.threads)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        used = Meter.used(before, meter.sample())
-        rows.append(("RPC (echo), per call", per_thread * args.threads, used))
-
-        # events: emitted in units of work of `batch`, relayed, handled with the marker
-        for batch in (1, 10):
-            start_count = handled(url)
-            calls = args.events // batch
+        for services in (("FloorService",), ("FloorService", "SecondSubscriber")):
+            process = start_service(ROOT, config, workdir, services)
+            wait_ready(rpc, process, workdir)
+            meter = Meter(process.pid, postgres.admin_url, url.rsplit("/", 1)[1])
+            in_threads(1, 200, lambda: rpc.call("floor", "echo", [1]))      # warm-up
+            per_thread = args.calls // args.threads
             before = meter.sample()
-            per = calls // args.threads
-            threads = [threading.Thread(target=lambda: [rpc.call("floor", "emit", [batch]) for _ in range(per)])
-                       for _ in range(args.threads)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            target = start_count + per * args.threads * batch
-            deadline = time.time() + 300
-            while handled(url) < target and time.time() < deadline:
-                time.sleep(0.1)
+            in_threads(args.threads, per_thread, lambda: rpc.call("floor", "echo", [1]))
             used = Meter.used(before, meter.sample())
-            # the emit RPCs are part of it: take their share out with the echo figure
-            echo = rows[0][2]
-            echo_calls = rows[0][1]
-            events = handled(url) - start_count
-            for key in ("service", "rabbitmq", "postgres", "caller"):
-                used[key] -= echo[key] / echo_calls * per * args.threads
-            rows.append((f"event, emitted {batch} per unit of work, per event", events, used))
+            calls = per_thread * args.threads
+            echo = {k: v / calls for k, v in used.items()}
+            subscribers = len(services)
+            if subscribers == 1:
+                rows.append(("RPC (echo), per call", calls, used))
+            for batch in (1, 10):
+                count, used = events(rpc, meter, url, args, batch, echo, subscribers)
+                rows.append((f"event, {batch} per unit of work, {subscribers} subscriber{'s' if subscribers > 1 else ''}",
+                             count, used))
+            process.terminate()
+            process.wait(20)
+            process = None
     finally:
         rpc.close()
-        service.terminate()
-        try:
-            service.wait(20)
-        except subprocess.TimeoutExpired:
-            service.kill()
+        if process is not None:
+            process.kill()
         drop_vhost(vhost)
         postgres.drop_all()
 
@@ -188,13 +191,19 @@ def main():
           f"{os.getloadavg()[0]:.2f} · RabbitMQ and PostgreSQL on 127.0.0.1\n")
     print("| what | count | service ms | RabbitMQ ms | PostgreSQL ms | caller ms | all, ms CPU | per second |")
     print("|---|---|---|---|---|---|---|---|")
+    totals = {}
     for label, count, used in rows:
         parts = [used[k] / count * 1000 for k in ("service", "rabbitmq", "postgres", "caller")]
+        totals[label] = sum(parts)
         print(f"| {label} | {count} | " + " | ".join(f"{p:.2f}" for p in parts) +
               f" | {sum(parts):.2f} | {count / used['wall']:.0f} |")
+    for batch in (1, 10):
+        one, two = (totals[f"event, {batch} per unit of work, {n}"] for n in ("1 subscriber", "2 subscribers"))
+        print(f"\n{batch} per unit of work: a delivery {two - one:.2f} ms CPU, publishing alone "
+              f"{2 * one - two:.2f} ms (one subscriber: publishing and a delivery; two: and one more)")
     print("\nCPU per RPC or event, by process (utime + stime from /proc); 'per second' is what the run reached.")
-    print("An event's figures are those of its publishing (outbox write, relay, confirm) and of one delivery;")
-    print("each further subscriber adds a delivery: the consumer's part, RabbitMQ's and PostgreSQL's.")
+    print("An event row is its publishing (outbox write in the emitting unit of work, relay, confirm) and its")
+    print("deliveries, each handled in a transaction that records it (the emit calls' own RPC cost taken out).")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 with. Its entrypoints do nothing of their own, but travel the way every service's do: RPC through
 ``platform_kit.rpc``, events out through the outbox and its relay, events in through
 ``platform_kit.bus`` with the processed-event marker in the handler's transaction, metrics and JSON
-log lines per worker."""
+log lines per worker. ``SecondSubscriber`` (run beside it in the same process) takes each event a
+second time, as a second service would."""
 from platform_kit.bus import event_handler
 from platform_kit.calendar import today_in_shanghai
 from platform_kit.contracts import Actor, new_event
@@ -41,3 +42,16 @@ class FloorService:
         """An event handled as every handler of the platform is: in a transaction that records it."""
         with self.db.unit_of_work() as uow:
             uow.first_time(envelope, "floor.on_event")
+
+
+class SecondSubscriber:
+    """Another service subscribed to the same event (its own queue): one more delivery per event."""
+    name = "floor_second"
+
+    db = Database(metadata, relay=False)
+    metrics = Metrics()
+
+    @event_handler("floor", "calendar.year_loaded")
+    def on_event(self, envelope):
+        with self.db.unit_of_work() as uow:
+            uow.first_time(envelope, "floor_second.on_event")
