@@ -4,7 +4,6 @@ today's date from one file (PLATFORM_DATE_FILE), which a run moves forward."""
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import uuid
@@ -13,15 +12,10 @@ import requests
 from sqlalchemy.engine import make_url
 
 from launcher import ROOT, SERVICES, Platform
+from platform_kit.testing import free_port
 
 MANAGEMENT = "http://127.0.0.1:15672/api"
 AUTH = ("guest", "guest")
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextlib.contextmanager

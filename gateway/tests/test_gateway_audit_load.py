@@ -14,16 +14,10 @@ from platform_kit.migrate import upgrade
 
 from gateway.audit.__main__ import main as audit_cli
 from gateway.audit.trail import AuditTrail
+from platform_kit.testing import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-
-
-def free_port():
-    import socket
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_replica(database_url, jwt_keys, log_path):

@@ -2,7 +2,6 @@
 PostgreSQL, the port): the same answer as by RPC, the service's refusals as the gateway's problems,
 a port that does not answer as 503."""
 import dataclasses
-import socket
 import time
 import uuid
 
@@ -13,28 +12,13 @@ from nameko.testing.services import entrypoint_waiter
 
 from gateway.app import create_app
 from gateway.read_ports import ReadPort
-from gateway.rpc import RpcClient
+from counting_rpc import CountingRpc
 from platform_kit.calendar import today_in_shanghai
 from platform_kit.contracts import Actor, new_event
 from stage.service import StageService
+from platform_kit.testing import free_port
 
 ORG = "91410800MA47Q0R12X"     # the demo applicant's organisation
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class CountingRpc(RpcClient):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.methods = []
-
-    def call(self, service, method, *args, **kwargs):
-        self.methods.append(method)
-        return super().call(service, method, *args, **kwargs)
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from nameko.rpc import rpc
 
 from platform_kit.errors import EXPECTED_ERRORS, NotFound
 from platform_kit.identity import CONTEXT_KEY, Auth
+from platform_kit.testing import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -47,12 +48,6 @@ class Intake(Healthy):
         if project_code == "slow":
             eventlet.sleep(3)
         return {"project_code": project_code, "seen_by": identity.sub, "token": self.token}
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from the gateway's spool; without it, base64 inside the upload_material RPC mess
 import dataclasses
 import hashlib
 import json
-import socket
 from pathlib import Path
 
 import pytest
@@ -14,28 +13,13 @@ from falcon.testing import TestClient
 from urllib3 import encode_multipart_formdata
 
 from gateway.app import create_app
-from gateway.rpc import RpcClient
+from counting_rpc import CountingRpc
 from gateway.uploads import IntakeHttp
 from intake.service import IntakeService
+from platform_kit.testing import free_port
 
 CATALOG = json.loads((Path(__file__).resolve().parents[2] / "services/intake/intake/demo_catalog.json").read_text())
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 8000 + b"\n%%EOF\n"  # ~2 MB: more than the spool keeps in memory
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class CountingRpc(RpcClient):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.methods = []
-
-    def call(self, service, method, *args, **kwargs):
-        self.methods.append(method)
-        return super().call(service, method, *args, **kwargs)
 
 
 @pytest.fixture

@@ -125,7 +125,7 @@ class LocalSmtpServer:
     def __init__(self, maildir, port=None):
         self.maildir = str(maildir)
         self.host = "127.0.0.1"
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self.process = None
 
     def start(self, timeout=15):
@@ -171,7 +171,8 @@ class LocalSmtpServer:
         self.stop()
 
 
-def _free_port():
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on at the moment of asking."""
     import socket
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -14,17 +14,12 @@ from sqlalchemy import create_engine, text
 from intake.service import IntakeService
 from platform_kit.identity import Identity, issue_token
 from platform_kit.testing import ed25519_pem_pair
+from platform_kit.testing import free_port
 
 CATALOG = json.loads((Path(__file__).resolve().parents[1] / "intake" / "demo_catalog.json").read_text())
 ORG = "91410800MA47Q0R12X"
 LIMIT = 1 << 20
 BIG_PDF = b"%PDF-1.7\n" + bytes(range(256)) * 2000 + b"\n%%EOF\n"   # ~0.5 MB
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import json
 import logging
 import os
 import shutil
-import socket
 import subprocess
 import time
 import uuid
@@ -28,6 +27,7 @@ from intake.adapters.storage import LocalStorage, chunks_of, storage_from_config
 from intake.service import IntakeService
 from platform_kit.config import load_service_config
 from platform_kit.errors import ValidationFailed
+from platform_kit.testing import free_port
 
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
 LIMIT = 1 << 20
@@ -35,12 +35,6 @@ MiB = 1 << 20
 S3_SETTINGS = {"MATERIAL_S3_ENDPOINT": "http://127.0.0.1:9000", "MATERIAL_S3_BUCKET": "materials",
                "MATERIAL_S3_ACCESS_KEY": "approval", "MATERIAL_S3_SECRET_KEY": "approval-secret",
                "MATERIAL_S3_REGION": "cn-north-1"}
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def big_pdf(size, seed=b""):

@@ -4,7 +4,6 @@ Real RabbitMQ and PostgreSQL, and intake's own HTTP server for the streamed uplo
 import base64
 import io
 import json
-import socket
 from pathlib import Path
 
 import pytest
@@ -16,18 +15,13 @@ from sqlalchemy import create_engine, text
 from intake.domain import material as material_rules
 from intake.service import IntakeService
 from platform_kit.errors import Forbidden, ValidationFailed
+from platform_kit.testing import free_port
 
 CATALOG = json.loads((Path(__file__).resolve().parents[1] / "intake" / "demo_catalog.json").read_text())
 ORG = "91410800MA47Q0R12X"
 FORM = {"construction_site": "焦作市解放区人民路北侧", "floor_area_m2": 12500.5, "investment_10k_yuan": 8600,
         "contact_name": "王建国", "contact_phone": "13903910000"}
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n%%EOF\n"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """A project's stages on the stage service's HTTP port: the same answer as the RPC, kept in memory
 under a stamp of the database, never older than what has committed (real RabbitMQ, PostgreSQL and
 HTTP server)."""
-import socket
 import threading
 from datetime import timedelta
 
@@ -15,14 +14,9 @@ from platform_kit.calendar import official_calendar, today_in_shanghai
 from stage.adapters.repositories import project_stamp
 from stage.service import StageService
 from test_stage_service import ORG, declaration, project_code, submit
+from platform_kit.testing import free_port
 
 ALL_STEPS = ["accept", "review", "approve", "conclude"]
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
