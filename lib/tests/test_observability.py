@@ -26,7 +26,7 @@ from platform_kit.db import Database, service_metadata
 from platform_kit.errors import EXPECTED_ERRORS, NotFound
 from platform_kit.metrics import Metrics
 from platform_kit.sweeper import SweepPace
-from platform_kit.testing import _free_port
+from platform_kit.testing import free_port
 
 probe_metadata = service_metadata()
 tally_metadata = service_metadata()
@@ -91,7 +91,7 @@ def database(postgres, metadata):
 
 @pytest.fixture
 def running(container_factory, rabbit_config, postgres):
-    port = _free_port()
+    port = free_port()
     base = dict(rabbit_config, max_workers=4, OUTBOX_POLL_SECONDS=0.2, EVENT_RETRY_DELAYS=[0.2])
     probe_config = dict(base, DATABASE_URL=database(postgres, probe_metadata), METRICS_PORT=port)
     tally = container_factory(ObsTally, dict(base, DATABASE_URL=database(postgres, tally_metadata)))
