@@ -49,12 +49,13 @@ class ReadPort:
         self.service = service
         self.label = SERVICE_NAMES.get(service, service)
         self.timeout = timeout
-        # a kept connection the service closed meanwhile is tried again once on a new one: a read
-        # changes nothing, so sending it twice is harmless
+        # a connection refused is tried once more (a replica restarting behind the Service); a kept
+        # connection the service has closed is seen as dropped and replaced before it is used; a
+        # request that was sent is never sent again, so an answer never takes more than `timeout`
         self.pool = urllib3.HTTPConnectionPool(
             host, int(port), maxsize=connections, block=False,
             timeout=urllib3.Timeout(connect=5.0, read=timeout),
-            retries=urllib3.Retry(total=1, connect=1, read=1, status=0, redirect=0, raise_on_status=False))
+            retries=urllib3.Retry(total=1, connect=1, read=0, status=0, redirect=0, raise_on_status=False))
 
     def get(self, path, params, query, token):
         """The answer's bytes to GET `path` (a Falcon template) with `params` and the `query`."""

@@ -91,3 +91,38 @@ def test_a_port_that_does_not_answer_is_a_503_at_once(stage, gateway, auth):
     response = client.simulate_get(f"/projects/{stage['code']}/stages", headers=auth("applicant"))
     assert response.status_code == 503, response.text
     assert time.monotonic() - began < 5
+
+
+def test_a_port_that_answers_too_late_is_a_504_after_its_timeout_once(stage, settings, book, auth):
+    """A port that takes the request and never answers: the gateway waits its timeout once (the request
+    is not sent again) and answers 504."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    accepted = []
+
+    def accept():
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            accepted.append(connection)        # read nothing, answer nothing
+
+    threading.Thread(target=accept, daemon=True).start()
+    port = ReadPort("stage", f"127.0.0.1:{listener.getsockname()[1]}", timeout=1.0)
+    try:
+        client = TestClient(create_app(settings, stage["rpc"], book=book, read_ports={"stage": port}))
+        began = time.monotonic()
+        response = client.simulate_get(f"/projects/{stage['code']}/stages", headers=auth("applicant"))
+        took = time.monotonic() - began
+    finally:
+        port.close()
+        listener.close()
+        for connection in accepted:
+            connection.close()
+    assert response.status_code == 504, response.text
+    assert len(accepted) == 1 and took < 5
