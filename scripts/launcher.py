@@ -294,7 +294,9 @@ class Platform:
 
     def enrol(self, account, enrolment_token):
         """Bind a second factor as its holder would: take the secret, answer with its first code."""
-        status, body = http_json("POST", f"{self.url}/auth/totp/enrolment", {"enrolment_token": enrolment_token})
+        # ten recovery codes hashed with the password hasher (argon2): seconds when the machine is busy
+        status, body = http_json("POST", f"{self.url}/auth/totp/enrolment", {"enrolment_token": enrolment_token},
+                                 timeout=60)
         if status != 201:
             raise RuntimeError(f"enrolling {account}'s second factor failed: {status} {body}")
         self.totp_file.write_text(json.dumps(dict(self.totp_secrets(), **{account: body["secret"]}), indent=2))

@@ -344,8 +344,9 @@ def admin_walk(platform, people):
     refused = requests.post(f"{platform.url}/auth/login", json={"account": name, "password": PASSWORD}, timeout=10)
     assert refused.status_code == 403 and refused.json()["enrolment_token"], refused.text
     token = refused.json()["enrolment_token"]
+    # ten recovery codes hashed with the password hasher (argon2): seconds when the machine is busy
     walk["enrolment"] = requests.post(f"{platform.url}/auth/totp/enrolment", json={"enrolment_token": token},
-                                      timeout=10)
+                                      timeout=60)
     secret = walk["enrolment"].json()["secret"]
     walk["confirmation"] = requests.post(f"{platform.url}/auth/totp/confirmation", timeout=10, json={
         "enrolment_token": token, "totp": pyotp.TOTP(secret).now()})
