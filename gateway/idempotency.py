@@ -16,7 +16,9 @@ key only until its lease ends, not for the record's 24 hours.
 """
 import hashlib
 import json
+import logging
 import re
+import threading
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -26,6 +28,8 @@ from sqlalchemy.exc import IntegrityError
 
 from gateway.accounts.tables import idempotency_records as records
 from platform_kit.errors import PlatformError
+
+log = logging.getLogger(__name__)
 
 MAX_KEY_LENGTH = 200
 # printable characters of a header value (ISO-8859-1 as WSGI decodes it): no controls, no NBSP, no soft hyphen
@@ -133,6 +137,32 @@ class IdempotencyStore:
             return bool(conn.execute(update(records).where(
                 *self._where(claim.account, claim.key), records.c.claim_id == claim.claim_id,
                 records.c.status.is_(None)).values(status=status, body=body)).rowcount)
+
+    def complete_eventually(self, claim, status, body, give_up_after=60.0):
+        """Store the answer now, or, when the database cannot be reached (it restarts), keep trying in
+        the background for `give_up_after` seconds past the claim's lease: a retry holding the same key
+        waits while the claim is leased, and finds the answer once it is stored. True when stored now,
+        False when the claim was taken over, None when it is being tried in the background."""
+        try:
+            return self.complete(claim, status, body)
+        except Exception as exc:   # the service acted; its answer must not be lost with the connection
+            log.warning("storing the answer of key %s failed (%r); trying again in the background", claim.key, exc)
+        stop_at = time.monotonic() + max(0.0, (claim.lease_until - self.clock()).total_seconds()) + give_up_after
+
+        def keep_trying():
+            pause = 0.2
+            while time.monotonic() < stop_at:
+                time.sleep(pause)
+                try:
+                    if not self.complete(claim, status, body):
+                        log.warning("the answer of key %s came after its claim was taken over", claim.key)
+                    return
+                except Exception:
+                    pause = min(pause * 2, 2.0)
+            log.error("the answer of key %s could not be stored: a retry will find its claim lapsed", claim.key)
+
+        threading.Thread(target=keep_trying, name=f"idempotency-{claim.key[:16]}", daemon=True).start()
+        return None
 
     def release(self, claim):
         with self.engine.begin() as conn:

@@ -131,12 +131,13 @@ class Forward:
         except BaseException:
             self.idempotency.release(claim)  # reached no service, or the service refused: nothing done
             raise
-        try:
-            if not self.idempotency.complete(claim, status, result):
-                log.warning("the answer to %s %s came after its claim was taken over", req.method, req.path)
-        except Exception as exc:  # the database went away after the service acted
-            log.warning("storing the answer to %s %s failed: %r", req.method, req.path, exc)
-            raise OutcomeUnknown(f"答复未能保存: {type(exc).__name__}") from exc
+        stored = self.idempotency.complete_eventually(claim, status, result)
+        if stored is None:
+            # the database went away after the service acted: the answer is stored once it is back,
+            # and a retry with the key waits for it meanwhile
+            raise OutcomeUnknown("答复暂未能保存，请稍后以同一 Idempotency-Key 重试", retry_after=claim.lease_until)
+        if not stored:
+            log.warning("the answer to %s %s came after its claim was taken over", req.method, req.path)
         return status, result
 
     def _late(self, op, claim, outcome):
@@ -144,7 +145,7 @@ class Forward:
         if isinstance(outcome, BaseException):
             self.idempotency.release(claim)
         else:
-            self.idempotency.complete(claim, self._status(op, outcome), outcome)
+            self.idempotency.complete_eventually(claim, self._status(op, outcome), outcome)
 
     @staticmethod
     def _status(op, result):

@@ -136,6 +136,36 @@ def test_an_answer_that_cannot_be_stored_is_an_unknown_outcome(quick, rpc, auth,
     assert body["type"] == OUTCOME_UNKNOWN
 
 
+def test_an_answer_kept_while_the_database_is_away_is_stored_once_it_is_back(settings, rpc, book, auth,
+                                                                               assert_problem, monkeypatch):
+    """The service registered the project, then the gateway's database went away: the answer is kept
+    and stored as soon as the database answers again, and the retry gets it without a second call."""
+    app = TestClient(create_app(dataclasses.replace(settings, rpc_timeout=2.0, idempotency_grace=1.0,
+                                                    idempotency_wait=0.2), rpc, book=book))
+    headers = dict(auth("applicant"), **{"Idempotency-Key": "register-3"})
+    rpc.answers["intake.register_project"] = {"project_code": "P3"}
+    real, failures = IdempotencyStore.complete, []
+
+    def away_twice(self, *args):
+        if len(failures) < 2:
+            failures.append(1)
+            raise OperationalError("UPDATE idempotency_records", {}, Exception("server closed the connection"))
+        return real(self, *args)
+
+    monkeypatch.setattr(IdempotencyStore, "complete", away_twice)
+    first = assert_problem(app.simulate_post("/projects", json=PROJECT, headers=headers), 503)
+    assert first["type"] == OUTCOME_UNKNOWN
+    deadline = time.monotonic() + 5
+    while True:
+        retry = app.simulate_post("/projects", json=PROJECT, headers=headers)
+        if retry.status_code == 201 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert retry.status_code == 201, retry.text
+    assert retry.json == {"project_code": "P3"} and retry.headers.get("Idempotent-Replayed") == "true"
+    assert len(calls(rpc, "register_project")) == 1
+
+
 def test_the_store_leases_claims_and_forgets_keys_after_a_day(book, clock):
     store = IdempotencyStore(book.engine, clock=clock)
     claim = store.claim("applicant", "k1", "POST", "/projects", "h1", 10)
