@@ -13,6 +13,7 @@ import functools
 
 from sqlalchemy import case, func, literal, select, union_all
 
+from platform_kit.db import insert_ignoring_conflict
 from platform_kit.errors import Forbidden, ValidationFailed
 from platform_kit.identity import DEPT_ADMIN, OFFICER, OPERATOR, SUPERVISOR, region_prefix
 from supervision.adapters.orm import CaseClockRow, ProjectRow, TimelineEntryRow
@@ -104,9 +105,8 @@ ON CONFLICT ({", ".join(KEYS)}) DO UPDATE SET
 
 
 def _first_mark(session, tally, event_id):
-    stmt = insert_for(session, StatisticsMarkRow).values(case_id=tally.once_for, indicator=tally.indicator,
-                                                      event_id=str(event_id))
-    return session.execute(stmt.on_conflict_do_nothing()).rowcount == 1
+    return insert_ignoring_conflict(session, StatisticsMarkRow.__table__, {
+        "case_id": tally.once_for, "indicator": tally.indicator, "event_id": str(event_id)}).rowcount == 1
 
 
 def _case_where(session, envelope):
