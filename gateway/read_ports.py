@@ -67,14 +67,11 @@ class ReadPort:
             headers["Authorization"] = f"Bearer {token}"
         try:
             response = self.pool.request("GET", url, headers=headers, preload_content=True)
-        except urllib3.exceptions.MaxRetryError as exc:
-            if isinstance(exc.reason, urllib3.exceptions.ReadTimeoutError):
-                raise RpcTimeout(f"{self.label}在 {self.timeout:g} 秒内没有响应") from None
-            raise ServiceUnavailable(f"{self.label}不可用: {type(exc.reason).__name__}") from None
-        except urllib3.exceptions.ReadTimeoutError:
-            raise RpcTimeout(f"{self.label}在 {self.timeout:g} 秒内没有响应") from None
         except urllib3.exceptions.HTTPError as exc:
-            raise ServiceUnavailable(f"{self.label}不可用: {type(exc).__name__}") from None
+            cause = exc.reason if isinstance(exc, urllib3.exceptions.MaxRetryError) else exc
+            if isinstance(cause, urllib3.exceptions.ReadTimeoutError):
+                raise RpcTimeout(f"{self.label}在 {self.timeout:g} 秒内没有响应") from None
+            raise ServiceUnavailable(f"{self.label}不可用: {type(cause).__name__}") from None
         if response.status == 200:
             return response.data
         try:
