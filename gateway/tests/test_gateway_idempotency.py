@@ -111,7 +111,8 @@ def test_a_request_that_reached_no_service_or_was_refused_gives_its_key_back(qui
 
 
 def test_a_retry_waits_for_the_first_requests_answer(settings, rpc, book, auth):
-    client = TestClient(create_app(dataclasses.replace(settings, idempotency_wait=5), rpc, book=book))
+    # a long window: the retry must come back when the answer is stored, not when the window ends
+    client = TestClient(create_app(dataclasses.replace(settings, idempotency_wait=30), rpc, book=book))
     store = IdempotencyStore(book.engine)
     claim = store.claim("applicant", "slow-1", "POST", "/projects", request_hash("POST", "/projects", PROJECT), 30)
     assert isinstance(claim, Claim)  # the first request holds the key and waits for intake
@@ -120,7 +121,7 @@ def test_a_retry_waits_for_the_first_requests_answer(settings, rpc, book, auth):
     retried = client.simulate_post("/projects", json=PROJECT, headers=dict(auth("applicant"), **{
         "Idempotency-Key": "slow-1"}))
     assert retried.status_code == 201 and retried.json == {"project_code": "P-first"}
-    assert 0.3 < time.monotonic() - started < 3
+    assert 0.3 < time.monotonic() - started < 20
     assert rpc.calls == []
 
 
