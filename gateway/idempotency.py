@@ -13,6 +13,10 @@ that arrives late is stored by the worker that made the call, and a retry waits 
 A retry still finding the claim unanswered after its lease took over the key and calls again: by
 then the first request can no longer be acted on. So a worker that died holding a claim blocks the
 key only until its lease ends, not for the record's 24 hours.
+
+The service is sent a digest of the account, the key and the request with the call (:func:`call_key`):
+it records it with the call's changes and keeps its answer (platform_kit.calls), so a call made again
+after the lease (the first answer was lost on its way back) is answered, not acted on a second time.
 """
 import hashlib
 import json
@@ -67,6 +71,11 @@ def request_hash(method, path, body):
     canonical = json.dumps([method, path, body], sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                            default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def call_key(claim, digest):
+    """What the service knows a keyed call by: the account, the key and the request, in 64 hex digits."""
+    return hashlib.sha256("\x00".join((claim.account, claim.key, digest)).encode()).hexdigest()
 
 
 def check_key(key):

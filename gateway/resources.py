@@ -6,7 +6,7 @@ from functools import partial
 import falcon
 
 from gateway.bodies import MAX_JSON_BYTES
-from gateway.idempotency import Claim, Pending, check_key, request_hash
+from gateway.idempotency import Claim, Pending, call_key, check_key, request_hash
 from gateway.problems import TYPE_BASE, problem, render
 from gateway.operation import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
 from gateway.rpc import OutcomeUnknown
@@ -113,8 +113,8 @@ class Forward:
     def _once(self, op, req, resp, params, body, token, key, fingerprint):
         """The call made at most once per key (gateway.idempotency): the stored answer when there is one."""
         lease = self.settings.rpc_timeout + self.settings.idempotency_grace
-        outcome = self.idempotency.wait(req.context.identity.sub, key, req.method, req.path,
-                                        request_hash(req.method, req.path, fingerprint), lease,
+        digest = request_hash(req.method, req.path, fingerprint)
+        outcome = self.idempotency.wait(req.context.identity.sub, key, req.method, req.path, digest, lease,
                                         self.settings.idempotency_wait)
         if isinstance(outcome, Pending):
             raise OutcomeUnknown(f"使用该 Idempotency-Key 的请求仍在处理（至迟 {outcome.lease_until:%H:%M:%S} UTC 前有结论）",
@@ -125,7 +125,7 @@ class Forward:
         claim = outcome
         try:
             status, result = self._call(op, req, params, body, token, late=partial(self._late, op, claim),
-                                        late_for=lease)
+                                        late_for=lease, call_key=call_key(claim, digest))
         except OutcomeUnknown:
             raise  # the service may have acted: the claim stays, a late answer is stored (_late)
         except BaseException:

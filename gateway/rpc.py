@@ -8,6 +8,7 @@ headers on every call:
 
 - request: exchange ``nameko-rpc`` (topic), routing key ``<service>.<method>``, body
   ``{"args": [...], "kwargs": {...}}``, headers ``nameko.authorization``, ``nameko.call_id_stack``
+  (``nameko.call_key`` too for a write with an Idempotency-Key, see platform_kit.calls)
   and ``x-platform-deadline`` (UNIX time, seconds, after which the caller no longer waits: a service
   must not act on the request after it), properties ``reply_to`` (the reply queue's routing key),
   ``correlation_id``, ``delivery_mode`` 1 (not persistent: a request does not outlive a broker
@@ -34,6 +35,7 @@ import kombu.exceptions
 from nameko.exceptions import deserialize
 
 import platform_kit.errors  # noqa: F401  (registers the expected errors with nameko's deserializer)
+from platform_kit.calls import CALL_KEY
 from platform_kit.identity import CONTEXT_KEY
 
 log = logging.getLogger(__name__)
@@ -222,16 +224,18 @@ class RpcClient:
 
     # ------------------------------------------------------------------ calls
     def call(self, service, method, args=(), kwargs=None, token=None, timeout=None, request_id=None,
-             late=None, late_for=0.0):
+             late=None, late_for=0.0, call_key=None):
         """Call ``service.method(*args, **kwargs)`` as the holder of `token`; return its result.
 
         `request_id` (the HTTP request's X-Request-Id) becomes the call id, so the service's call id
         stack, and its logs, lead back to the HTTP request. When the call ends in
         :class:`OutcomeUnknown` and `late` is given, an answer arriving within `late_for` seconds
         after the timeout is handed to ``late(result or exception)`` (on the reader thread).
+        `call_key` (an Idempotency-Key's digest) makes the service act on the call once and keep its
+        answer for a repeated call (platform_kit.calls).
         """
         timeout = timeout or self.timeout
-        correlation_id, call = self._start(service, method, args, kwargs, token, timeout, request_id)
+        correlation_id, call = self._start(service, method, args, kwargs, token, timeout, request_id, call_key)
         try:
             reply = self._wait(call, service, method, timeout)
         except OutcomeUnknown:
@@ -267,7 +271,7 @@ class RpcClient:
                 self._calls.pop(correlation_id, None)
         return outcomes
 
-    def _start(self, service, method, args, kwargs, token, timeout, request_id=None):
+    def _start(self, service, method, args, kwargs, token, timeout, request_id=None, call_key=None):
         correlation_id = str(uuid.uuid4())
         call_id = f"{self.client_name}.{method}.{request_id or correlation_id}"
         headers = {f"{HEADER_PREFIX}.call_id_stack": [call_id], DEADLINE_HEADER: time.time() + timeout}
@@ -275,6 +279,8 @@ class RpcClient:
             headers[f"{HEADER_PREFIX}.{CONTEXT_KEY}"] = token
         if request_id:   # the services' workers log it and pass it on with their events
             headers[f"{HEADER_PREFIX}.request_id"] = request_id
+        if call_key:
+            headers[f"{HEADER_PREFIX}.{CALL_KEY}"] = call_key
         body = {"args": list(args), "kwargs": dict(kwargs or {})}
         call = _Call()
         self._publish(service, method, body, headers, correlation_id, timeout, call)

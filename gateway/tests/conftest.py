@@ -24,9 +24,10 @@ class RecordingRpc:
         self.answers = {}
 
     def call(self, service, method, args=(), kwargs=None, token=None, timeout=None, request_id=None,
-             late=None, late_for=0.0):
+             late=None, late_for=0.0, call_key=None):
         self.late = late
-        self.calls.append({"service": service, "method": method, "args": list(args), "token": token})
+        self.calls.append({"service": service, "method": method, "args": list(args), "token": token,
+                           "call_key": call_key})
         self.request_ids.append(request_id)
         answer = self.answers.get(f"{service}.{method}", {"service": service, "status": "ok"})
         if isinstance(answer, BaseException):

@@ -3,7 +3,8 @@
 A unit of work is one transaction. Events emitted in it are written to the outbox table in the
 same transaction (so a state change and its events commit or vanish together), and an event it
 consumes is recorded in ``processed_events`` in the same transaction (so a redelivered event is
-recognised and skipped).
+recognised and skipped). A call sent with a call key records it in ``answered_calls`` in its first
+unit of work (so a retried call is answered, not acted on again: platform_kit.calls).
 """
 import contextlib
 import logging
@@ -15,6 +16,7 @@ from sqlalchemy import (JSON, BigInteger, Column, DateTime, Integer, MetaData, S
 from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.orm import sessionmaker
 
+from platform_kit import calls
 from platform_kit.errors import ValidationFailed
 from platform_kit.outbox import OutboxRelay
 from platform_kit.times import utcnow
@@ -31,7 +33,7 @@ NAMING = {
 
 
 def service_metadata():
-    """A MetaData for one service's database, with the outbox and processed-event tables in it."""
+    """A MetaData for one service's database, with the outbox, processed-event and answered-call tables in it."""
     metadata = MetaData(naming_convention=NAMING)
     Table(
         "outbox", metadata,
@@ -54,6 +56,14 @@ def service_metadata():
         Column("event_id", String(36), primary_key=True),
         Column("event_type", String(80), nullable=False),
         Column("processed_at", DateTime(timezone=True), nullable=False, default=utcnow),
+    )
+    Table(
+        "answered_calls", metadata,
+        Column("call_key", String(calls.MAX_CALL_KEY), primary_key=True),
+        Column("operation", String(120), nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+        Column("answered_at", DateTime(timezone=True)),
+        Column("answer", Text),   # as the reply carried it (kombu's json)
     )
     return metadata
 
@@ -180,15 +190,20 @@ def insert_ignoring_conflict(session, table, values, returning=()):
 
 
 @contextlib.contextmanager
-def transaction(sessions, metadata, repositories=None, headers=None):
+def transaction(sessions, metadata, repositories=None, headers=None, call=None):
     """A :class:`UnitOfWork` on a new session of `sessions` (a sessionmaker): committed when the block
     ends, rolled back on any error. ``Database.unit_of_work()`` in a service; command-line tools,
-    benchmarks and tests call it with a sessionmaker of their own."""
+    benchmarks and tests call it with a sessionmaker of their own. `call`: the
+    :class:`platform_kit.calls.CallState` of a keyed call whose key this transaction records first."""
     session = sessions()
     uow = UnitOfWork(session, metadata, repositories, headers)
     try:
+        if call is not None:
+            calls.take(session, metadata.tables["answered_calls"], call, insert_ignoring_conflict)
         yield uow
         session.commit()
+        if call is not None:
+            call.recorded = True
     except BaseException:
         session.rollback()
         raise
@@ -294,6 +309,8 @@ class Database(DependencyProvider):
         self.sessions = None
         self.statements = None
         self.relay = None
+        self.answered = None
+        self._calls = {}   # worker context -> CallState of a keyed call
 
     def setup(self):
         config = self.container.config
@@ -310,25 +327,67 @@ class Database(DependencyProvider):
             if url.startswith("postgresql") else self.engine
         if self.relay_enabled:
             self.relay = OutboxRelay(self.engine, self.metadata, config)
+        self.answered = calls.AnsweredCalls(self.engine, self.metadata.tables["answered_calls"])
+        self._pruning = None
 
     def start(self):
         if self.relay:
             self.container.spawn_managed_thread(self.relay.run, identifier="outbox-relay")
+            self._pruning = self.container.spawn_managed_thread(self._prune_answered_calls,
+                                                                identifier="answered-calls-pruning")
+
+    def _prune_answered_calls(self, every=3600.0):
+        """Remove call keys whose time is over, once an hour (any replica; removing twice is harmless)."""
+        while True:
+            try:
+                removed = self.answered.prune()
+                if removed:
+                    log.info("removed %d answered calls older than their keys' time", removed)
+            except Exception as exc:   # the database is away: next hour
+                log.warning("pruning answered calls failed: %r", exc)
+            time.sleep(every)
 
     def stop(self):
         if self.relay:
             self.relay.stop()
+        if self._pruning is not None:
+            self._pruning.kill()
+            self._pruning = None
 
     def kill(self):
         self.stop()
 
     def get_dependency(self, worker_ctx):
+        call = calls.call_state(worker_ctx)
+        if call is not None:
+            self._calls[worker_ctx] = call
         return DatabaseAccess(self.sessions, self.metadata, self.relay, self.repositories, worker_ctx,
-                              self.statements)
+                              self.statements, call)
+
+    def settle_call(self, worker_ctx, result, exc_info):
+        """Called by the RPC entrypoint before it replies: a keyed call's answer is kept (a repeated
+        call's stored answer becomes its result); a failed call's recorded key is forgotten."""
+        call = self._calls.pop(worker_ctx, None)
+        if call is None:
+            return result, exc_info
+        if exc_info is not None and isinstance(exc_info[1], calls.CallAnswered):
+            return exc_info[1].answer, None
+        try:
+            if exc_info is None:
+                self.answered.store(call, result)
+            elif call.recorded:
+                self.answered.forget(call)
+        except Exception:   # the answer still goes back; only a retry after a lost reply misses it
+            log.exception("the answer of call %s (%s) could not be kept", call.key[:16], call.operation)
+        return result, exc_info
+
+    def worker_teardown(self, worker_ctx):
+        self._calls.pop(worker_ctx, None)
 
 
 class DatabaseAccess:
-    def __init__(self, sessions, metadata, relay, repositories=None, worker_ctx=None, statements=None):
+    def __init__(self, sessions, metadata, relay, repositories=None, worker_ctx=None, statements=None, call=None):
+        self._call = call   # a keyed call's state: its first unit of work records the key
         self._sessions = sessions
         self._statements = statements
         self._metadata = metadata
@@ -344,7 +403,8 @@ class DatabaseAccess:
 
     @contextlib.contextmanager
     def unit_of_work(self):
-        with transaction(self._sessions, self._metadata, self._repositories, self._headers()) as uow:
+        call = self._call if self._call is not None and not self._call.taken else None
+        with transaction(self._sessions, self._metadata, self._repositories, self._headers(), call) as uow:
             yield uow
         if uow.emitted and self._relay:
             self._relay.wake()

@@ -56,6 +56,13 @@ class Conflict(PlatformError):
 
 
 @deserialize_to_instance
+class CallAnswerLost(Conflict):
+    """A retried write was acted on before, but its answer could not be kept (platform_kit.calls)."""
+
+    title = "请求已办理"
+
+
+@deserialize_to_instance
 class CalendarNotLoaded(PlatformError):
     """A working-day computation needs a year whose official schedule is not loaded."""
 

@@ -77,3 +77,25 @@ def drop_calendar_event_id_v1(op):
     with op.batch_alter_table("calendar_years", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_calendar_years_event_id"), type_="unique")
         batch_op.drop_column("event_id")
+
+
+def create_answered_calls_v1(op):
+    """The ``answered_calls`` table every service has (platform_kit.calls): a keyed write call's key,
+    recorded with its changes, and its answer, kept for a repeated call."""
+    op.create_table(
+        "answered_calls",
+        sa.Column("call_key", sa.String(length=64), nullable=False),
+        sa.Column("operation", sa.String(length=120), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("answer", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("call_key", name=op.f("pk_answered_calls")),
+    )
+    with op.batch_alter_table("answered_calls", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_answered_calls_created_at"), ["created_at"], unique=False)
+
+
+def drop_answered_calls_v1(op):
+    with op.batch_alter_table("answered_calls", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_answered_calls_created_at"))
+    op.drop_table("answered_calls")

@@ -12,7 +12,9 @@ container. This entrypoint instead:
   confirmed, the caller's deadline has passed, or, for a caller that gave no deadline,
   ``RPC_REPLY_RETRY_SECONDS`` (default 60) have passed; then it logs that the reply was dropped
   and carries on: the container never dies of a broker outage, and its consumer reconnects by
-  itself when the broker is back.
+  itself when the broker is back;
+- settles a keyed write call (the header ``nameko.call_key``, platform_kit.calls) before replying:
+  its answer is kept in the service's database, and a repeated call is answered with the kept answer.
 """
 import logging
 import time
@@ -23,6 +25,8 @@ from nameko.constants import (AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, DEFAULT_
 from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
 
 from platform_kit.bus_consumer import SettlingQueueConsumer
+from platform_kit.calls import CallAnswered
+from platform_kit.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +87,21 @@ class ResilientRpcConsumer(RpcConsumer):
 
 class ResilientRpc(Rpc):
     rpc_consumer = ResilientRpcConsumer()
+
+    def __init__(self, expected_exceptions=(), **kwargs):
+        if not isinstance(expected_exceptions, tuple):
+            expected_exceptions = (expected_exceptions,)
+        # a repeated call answered with the first one's answer is no error (platform_kit.calls)
+        super().__init__(expected_exceptions=expected_exceptions + (CallAnswered,), **kwargs)
+
+    def setup(self):
+        super().setup()
+        self._databases = [d for d in self.container.dependencies if isinstance(d, Database)]
+
+    def handle_result(self, message, worker_ctx, result, exc_info):
+        for database in self._databases:
+            result, exc_info = database.settle_call(worker_ctx, result, exc_info)
+        return super().handle_result(message, worker_ctx, result, exc_info)
 
     def handle_message(self, body, message):
         deadline = deadline_of(message)
