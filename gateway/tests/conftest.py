@@ -27,7 +27,7 @@ class RecordingRpc:
              late=None, late_for=0.0, call_key=None):
         self.late = late
         self.calls.append({"service": service, "method": method, "args": list(args), "token": token,
-                           "call_key": call_key})
+                           **({"call_key": call_key} if call_key else {})})
         self.request_ids.append(request_id)
         answer = self.answers.get(f"{service}.{method}", {"service": service, "status": "ok"})
         if isinstance(answer, BaseException):

@@ -102,6 +102,7 @@ def make_engine(url, pool_size=10, idle=None, autocommit=False):
 # saves a round trip per transaction, and a server gone in that second is noticed by the statement
 # itself (the pool then drops every connection it holds, as after a failed ping).
 PING_AFTER_SECONDS = 1.0
+STORE_ATTEMPTS = 3   # tries to keep a keyed call's answer before replying (1 + 0.5 + 1 s at most)
 
 
 def _given_back(dbapi_connection, record):
@@ -372,13 +373,19 @@ class Database(DependencyProvider):
             return result, exc_info
         if exc_info is not None and isinstance(exc_info[1], calls.CallAnswered):
             return exc_info[1].answer, None
-        try:
-            if exc_info is None:
-                self.answered.store(call, result)
-            elif call.recorded:
-                self.answered.forget(call)
-        except Exception:   # the answer still goes back; only a retry after a lost reply misses it
-            log.exception("the answer of call %s (%s) could not be kept", call.key[:16], call.operation)
+        for attempt in range(1, STORE_ATTEMPTS + 1):
+            try:
+                if exc_info is None:
+                    self.answered.store(call, result)
+                elif call.recorded:
+                    self.answered.forget(call)
+                break
+            except Exception:   # the database restarts: try briefly; the reply goes back all the same
+                if attempt == STORE_ATTEMPTS:
+                    log.exception("the answer of call %s (%s) could not be kept: a repeat of it will be "
+                                  "refused as answered before", call.key[:16], call.operation)
+                else:
+                    time.sleep(0.5 * attempt)
         return result, exc_info
 
     def worker_teardown(self, worker_ctx):

@@ -137,6 +137,9 @@ def test_the_window_requests_guidance_on_site_for_a_project_and_for_an_intention
         clerk.get_by_role("button", name="提交现场辅导申请").click()
         return clerk.get_by_role("link", name=f"查看辅导 {code}").count() > 0 or None
     eventually(requested)
+    # the first request's message closes by itself before the second request is made, so that the
+    # message looked for below is the second one's
+    expect(clerk.get_by_text("现场辅导申请已提交")).to_have_count(0, timeout=10_000)
 
     # an intention with no project code yet: category and region instead
     clerk.get_by_text("项目意向（未登记）").click()
