@@ -169,10 +169,10 @@ class Forward:
             filters["limit"], filters["offset"] = page_params(req)
         return filters
 
-    def _call(self, op, req, params, body, token, **late):
+    def _call(self, op, req, params, body, token, call_key=None, **late):
         if op.multipart:
             if self.uploads is not None:
-                return op.status, self.uploads.upload(params["code"], body, token)
+                return op.status, self.uploads.upload(params["code"], body, token, call_key)
             body = body.rpc_data()
         args = []
         for source in op.args:
@@ -188,7 +188,8 @@ class Forward:
                 args.append(req.context.get("client") or req.remote_addr)
             elif kind == "filters":
                 args.append(self._filters(op, req))
-        result = self.rpc.call(op.service, op.rpc, args, token=token, request_id=req.context.request_id, **late)
+        result = self.rpc.call(op.service, op.rpc, args, token=token, request_id=req.context.request_id,
+                               call_key=call_key, **late)
         return self._status(op, result), result
 
 

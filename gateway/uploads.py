@@ -21,6 +21,7 @@ import requests
 from gateway.read_ports import raise_refusal, request_id_header
 from gateway.rpc import RpcTimeout, ServiceUnavailable
 from platform_kit.errors import ValidationFailed
+from platform_kit.http_port import CALL_KEY_HEADER
 
 CHUNK = 64 * 1024
 IN_MEMORY = 1024 * 1024
@@ -115,13 +116,17 @@ class IntakeHttp:
         self.timeout = timeout
         self.session = session or requests.Session()
 
-    def upload(self, project_code, material, token):
+    def upload(self, project_code, material, token, call_key=None):
+        """`call_key`: a keyed request's digest (platform_kit.calls): an upload sent again after its answer
+        was lost is answered with the first version, not stored as a second one."""
         # intake's query names for the same fields
         query_names = {"paper_copies": "copies", "paper_pages": "pages"}
         params = {query_names.get(name, name): value for name, value in material.fields.items()}
         headers = {"Content-Type": material.content_type, **request_id_header()}
         if token:
             headers["Authorization"] = f"Bearer {token}"
+        if call_key:
+            headers[CALL_KEY_HEADER] = call_key
         url = f"{self.base}/projects/{quote(project_code, safe='')}/materials"
         try:
             response = self.session.post(url, params=params, data=material.body(), headers=headers,

@@ -365,18 +365,21 @@ class Database(DependencyProvider):
         return DatabaseAccess(self.sessions, self.metadata, self.relay, self.repositories, worker_ctx,
                               self.statements, call)
 
-    def settle_call(self, worker_ctx, result, exc_info):
-        """Called by the RPC entrypoint before it replies: a keyed call's answer is kept (a repeated
-        call's stored answer becomes its result); a failed call's recorded key is forgotten."""
+    def settle_call(self, worker_ctx, result, exc_info, to_answer=None, from_answer=None):
+        """Called by the RPC or HTTP entrypoint before it replies: a keyed call's answer is kept (a
+        repeated call's stored answer becomes its result); a failed call's recorded key is forgotten.
+        `to_answer` / `from_answer` turn a result that is not JSON (an HTTP response) into the kept
+        answer and back."""
         call = self._calls.pop(worker_ctx, None)
         if call is None:
             return result, exc_info
         if exc_info is not None and isinstance(exc_info[1], calls.CallAnswered):
-            return exc_info[1].answer, None
+            answer = exc_info[1].answer
+            return (from_answer(answer) if from_answer else answer), None
         for attempt in range(1, STORE_ATTEMPTS + 1):
             try:
                 if exc_info is None:
-                    self.answered.store(call, result)
+                    self.answered.store(call, to_answer(result) if to_answer else result)
                 elif call.recorded:
                     self.answered.forget(call)
                 break

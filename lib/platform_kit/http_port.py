@@ -3,19 +3,26 @@ material files (hundreds of megabytes, streamed) and the stage service's hot rea
 the round trip through RabbitMQ).
 
 The gateway is the only caller: it forwards the client's access token in ``Authorization``
-(``Bearer <jwt>``), verified here with the same public key and rules as the RPC call context, and the
-request id in ``X-Request-Id`` (:class:`platform_kit.metrics.Metrics` binds it to the log lines).
+(``Bearer <jwt>``), verified here with the same public key and rules as the RPC call context, the
+request id in ``X-Request-Id`` (:class:`platform_kit.metrics.Metrics` binds it to the log lines) and,
+for a write with an Idempotency-Key, its call key in ``X-Call-Key`` (platform_kit.calls: the write is
+acted on once and a repeat of it gets the first response, as over RPC).
 Errors are ``application/problem+json`` like the gateway's, so the gateway can pass them on.
 """
 import json
 
 from nameko.extensions import DependencyProvider
 from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import WebServer
 from werkzeug.exceptions import ClientDisconnected, HTTPException
 from werkzeug.wrappers import Response
 
+from platform_kit.calls import CALL_KEY, CallAnswered
+from platform_kit.db import Database
 from platform_kit.errors import PlatformError
 from platform_kit.identity import VerifiedTokens, read_key
+
+CALL_KEY_HEADER = "X-Call-Key"
 
 
 def problem(status, title, detail="", errors=None):
@@ -32,7 +39,42 @@ def json_response(body, status=200):
     return Response(body, status=status, mimetype="application/json")
 
 
+class CallKeyWebServer(WebServer):
+    """nameko's web server, giving a request's worker the call key it was sent (``X-Call-Key``)."""
+
+    def context_data_from_headers(self, request):
+        key = request.headers.get(CALL_KEY_HEADER)
+        return {CALL_KEY: key} if key else {}
+
+
+def response_answer(response):
+    """A buffered response as the answer kept for a repeated call."""
+    return {"status": response.status_code, "mimetype": response.mimetype, "body": response.get_data(as_text=True)}
+
+
+def answer_response(answer):
+    return Response(answer["body"], status=answer["status"], mimetype=answer["mimetype"])
+
+
 class ProblemHttpRequestHandler(HttpRequestHandler):
+    server = CallKeyWebServer()
+
+    def __init__(self, method, url, expected_exceptions=(), **kwargs):
+        if not isinstance(expected_exceptions, tuple):
+            expected_exceptions = (expected_exceptions,)
+        # a repeated write answered with the first one's response is no error (platform_kit.calls)
+        super().__init__(method, url, expected_exceptions=expected_exceptions + (CallAnswered,), **kwargs)
+
+    def setup(self):
+        super().setup()
+        self._databases = [d for d in self.container.dependencies if isinstance(d, Database)]
+
+    def handle_result(self, event, worker_ctx, result, exc_info):
+        """A keyed write's response is kept, and a repeated one answered with it (platform_kit.calls)."""
+        for database in self._databases:
+            result, exc_info = database.settle_call(worker_ctx, result, exc_info, response_answer, answer_response)
+        return super().handle_result(event, worker_ctx, result, exc_info)
+
     def response_from_exception(self, exc):
         if isinstance(exc, PlatformError):
             return problem(exc.status, exc.title, exc.detail, exc.errors)
