@@ -192,6 +192,48 @@ def test_after_a_seal_rotation_the_older_licence_verifies_and_a_change_uses_the_
     assert gone["status"] == "revoked" and gone["valid"] is False and "项目终止" in gone["reason"]
 
 
+def nrp_licence(platform, name):
+    """A project of its own whose planning department approves and concludes: its licence, as the applicant sees it."""
+    applicant, nrp = login(platform, "applicant"), login(platform, "nrp-officer")
+    project = applicant.post("/projects", json={"name": name, "category": "gov_building", "region": "410800",
+                                                "attributes": {}})
+    assert project.status_code == 201, project.text
+    code = project.json()["project_code"]
+    declared = applicant.post(f"/projects/{code}/declarations", json={
+        "stage": "land_use_planning", "form": STAGE_1_FORM, "material_ids": []})
+    assert declared.status_code == 201, declared.text
+    case_id = eventually(lambda: (nrp.get("/cases", params={"project_code": code}).json()["items"] or [None])[0])["case_id"]
+    for action in ("accept", "review", "approve", "conclude"):
+        acted = nrp.post(f"/cases/{case_id}/actions", json={"action": action, "opinion": "同意"})
+        assert acted.status_code == 200, acted.text
+    return eventually(lambda: next((l for l in applicant.get(f"/projects/{code}/licences").json()["items"]
+                                    if l["document"]["item_code"] == "NRP-001"), None)), nrp
+
+
+def test_a_seal_revoked_out_of_band_seals_nothing_until_the_operator_rotates_it(platform, flow):
+    licence, nrp = nrp_licence(platform, "焦作市印章吊销演练项目")
+    serial, public = licence["key_id"], flow["public"]
+    # the PKI's operator revokes the department's current seal certificate, outside the platform
+    revoked = subprocess.run([str(BIN / "platform-pki"), "revoke", str(platform.pki_dir), serial],
+                             capture_output=True, text=True)
+    assert revoked.returncode == 0, revoked.stderr
+    refused = nrp.post(f"/licences/{licence['licence_id']}/changes", json={
+        "reason": "建设单位名称变更", "holder": "焦作市印章吊销演练有限公司"})
+    assert refused.status_code == 503, refused.text
+    assert refused.json()["title"] == "印章证书不可用" and serial in refused.json()["detail"]
+    assert "已吊销" in refused.json()["detail"]
+    unchanged = public.post("/licences/check", json={"licence_no": licence["licence_no"],
+                                                      "check_code": licence["check_code"]}).json()
+    assert unchanged["status"] == "valid" and not unchanged.get("superseded_by")   # nothing was issued
+    rotated = login(platform, "operator").post("/seals/rotations", json={
+        "department": "NRP", "region": "410800", "reason": "印章证书被吊销，重新签发"})
+    assert rotated.status_code == 201, rotated.text
+    changed = nrp.post(f"/licences/{licence['licence_id']}/changes", json={
+        "reason": "建设单位名称变更", "holder": "焦作市印章吊销演练有限公司"})
+    assert changed.status_code == 201, changed.text
+    assert changed.json()["key_id"] == rotated.json()["serial"] != serial
+
+
 def scan_png():
     image = Image.new("RGB", (900, 1270), "white")
     draw = ImageDraw.Draw(image)

@@ -63,6 +63,15 @@ class CallAnswerLost(Conflict):
 
 
 @deserialize_to_instance
+class SealUnusable(PlatformError):
+    """The seal certificate that would seal a document is revoked or outside its validity (platform_kit.seal):
+    nothing is sealed with it until the seal is replaced."""
+
+    status = 503
+    title = "印章证书不可用"
+
+
+@deserialize_to_instance
 class CalendarNotLoaded(PlatformError):
     """A working-day computation needs a year whose official schedule is not loaded."""
 

@@ -21,13 +21,15 @@ import math
 import os
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+
+from platform_kit.errors import SealUnusable
 
 FONT_NAME = "WenQuanYiMicroHei"
 FONT_CANDIDATES = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
@@ -122,10 +124,44 @@ class Seal:
         return cls(x509.load_pem_x509_certificate(cert_pem.encode()),
                    serialization.load_pem_private_key(key_pem.encode(), password=None), chain, crl_der)
 
+    def revoked(self):
+        """True when the CRL this seal carries (verified against the issuing CA) lists its certificate."""
+        return self.certificate.serial_number in _revoked_serials(self.crl_der, self._issuer_der())
+
+    def check_usable(self, now=None):
+        """Refuse (:class:`SealUnusable`) a seal whose certificate is revoked or not valid at `now`."""
+        now = now or datetime.now(timezone.utc)
+        if self.revoked():
+            raise SealUnusable(f"{self.holder}的印章证书（序列号 {self.serial}）已吊销，不能用于签章；"
+                               "请更换印章证书后重新办理")
+        if not self.certificate.not_valid_before_utc <= now <= self.certificate.not_valid_after_utc:
+            raise SealUnusable(f"{self.holder}的印章证书（序列号 {self.serial}）不在有效期内"
+                               f"（{self.certificate.not_valid_before_utc:%Y-%m-%d}至"
+                               f"{self.certificate.not_valid_after_utc:%Y-%m-%d}），不能用于签章")
+
+    def _issuer_der(self):
+        issuer = next((c for c in self.chain if c.subject == self.certificate.issuer), None)
+        return issuer.public_bytes(serialization.Encoding.DER) if issuer is not None else None
+
     def sign_json(self, document):
-        """ES256 (ECDSA P-256, SHA-256) over the canonical JSON; DER signature in unpadded base64url."""
+        """ES256 (ECDSA P-256, SHA-256) over the canonical JSON; DER signature in unpadded base64url.
+        A revoked or expired seal refuses (:meth:`check_usable`)."""
+        self.check_usable()
         raw = self.key.sign(canonical_json(document), ec.ECDSA(hashes.SHA256()))
         return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+@functools.lru_cache(maxsize=64)
+def _revoked_serials(crl_der, issuer_der):
+    """The serial numbers a CRL lists, once its signature by the issuer is verified (a CRL that is not the
+    issuer's, or no CRL, lists nothing: the seal's chain check in pyHanko still applies)."""
+    if not crl_der or not issuer_der:
+        return frozenset()
+    crl = x509.load_der_x509_crl(crl_der)
+    issuer = x509.load_der_x509_certificate(issuer_der)
+    if crl.issuer != issuer.subject or not crl.is_signature_valid(issuer.public_key()):
+        return frozenset()
+    return frozenset(entry.serial_number for entry in crl)
 
 
 def canonical_json(document):
@@ -175,37 +211,55 @@ class SealAuthority:
 
     def standing_seal(self, name):
         """The seal of `name` (e.g. a window), issued once and kept beside the PKI (``seals/``); replicas
-        sharing the directory race on a hard link, the loser reads the winner's."""
-        if name in self._standing:
-            seal = self._standing[name]
+        sharing the directory race on a hard link, the loser reads the winner's. A standing seal found
+        revoked (the PKI's operator revoked it) is replaced by a new one, kept the same way."""
+        seal = self._standing.get(name)
+        if seal is not None:
             seal.crl_der = self.crl_der()   # the CRL published now (a revocation, a re-issue): a small file
-            return seal
+            if not seal.revoked():
+                return seal
         folder = self.pki.dir / "seals"
         folder.mkdir(exist_ok=True)
         path = folder / f"{hashlib.sha256(name.encode()).hexdigest()[:24]}.pem"
-        if not path.exists():
-            seal = self.issue(name, "")
-            staged = folder / f".{path.name}.{os.getpid()}.tmp"
-            staged.write_text(seal.cert_pem() + seal.key_pem())
-            try:
-                os.link(staged, path)
-            except FileExistsError:
-                pass
-            finally:
-                staged.unlink()
+        seal = self._read_standing(path) if path.exists() else None
+        if seal is None or seal.revoked():
+            self._keep_standing(path, self.issue(name, ""), replace=seal is not None)
+            seal = self._read_standing(path)
+        self._standing[name] = seal
+        return seal
+
+    def _read_standing(self, path):
         text = path.read_text()
         marker = "-----BEGIN PRIVATE KEY-----"
         seal = Seal.from_pems(text[:text.index(marker)], text[text.index(marker):], "")
         seal.chain, seal.crl_der = self.chain(), self.crl_der()
-        self._standing[name] = seal
         return seal
+
+    @staticmethod
+    def _keep_standing(path, seal, replace):
+        """Write a new standing seal: the first of racing replicas wins (a hard link), or, replacing a revoked
+        one, the last (a rename); either way every replica then reads one file."""
+        staged = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        staged.write_text(seal.cert_pem() + seal.key_pem())
+        try:
+            if replace:
+                os.replace(staged, path)
+            else:
+                os.link(staged, path)
+        except FileExistsError:
+            pass
+        finally:
+            staged.unlink(missing_ok=True)
 
 
 # ------------------------------------------------------------------------------------ PAdES
 def sign_pdf(pdf, seal, *, reason, location="", field_name="Seal"):
     """`pdf` (bytes) sealed: a PAdES baseline signature by the seal's key, the chain and the CRL
     current at signing time embedded so the seal can be validated later without asking anyone.
-    The signer's chain is validated as of now, against the seal's CRL, before every signature."""
+    The signer's chain is validated as of now, against the seal's CRL, before every signature, and a seal
+    that CRL lists as revoked, or one outside its validity, refuses (:class:`SealUnusable`): pyHanko's own
+    check signs with a revoked certificate all the same."""
+    seal.check_usable()
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import signers
     from pyhanko.sign.fields import SigSeedSubFilter
