@@ -92,7 +92,10 @@ def create_app(settings, rpc, book=None, uploads=None, audit=None, trusted_proxi
     app.add_route("/accounts/{account}/certificates/{serial}/revocation", certificates, suffix="revocation")
     app.add_route(province.LINK_PATH, province.AttachmentLink(settings))
     app.add_route(province.FILE_PATH, province.SignedFile(settings, rpc, uploads))
-    app.add_route("/health", resources.Health(rpc, settings))
+    ports = {f"{service}-http": port for service, port in (read_ports or {}).items()}
+    if uploads is not None:
+        ports["intake-http"] = uploads
+    app.add_route("/health", resources.Health(rpc, settings, ports))
     app.add_route("/openapi.json", resources.OpenApi(openapi.served()))
     if web_root is not None:
         web.install(app, web_root)

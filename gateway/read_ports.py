@@ -80,8 +80,21 @@ class ReadPort:
             body = None
         raise_refusal(response.status, body, response.data.decode("utf-8", "replace"))
 
+    def ping(self, timeout):
+        """True when the port answers its ``GET /health`` within `timeout` seconds; else the reason."""
+        return ping(self.pool, "/health", timeout)
+
     def close(self):
         self.pool.close()
+
+
+def ping(pool, path, timeout):
+    try:
+        response = pool.request("GET", path, timeout=urllib3.Timeout(connect=timeout, read=timeout),
+                                retries=False, preload_content=True)
+    except urllib3.exceptions.HTTPError as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return True if response.status == 200 else f"HTTP {response.status}"
 
 
 def read_ports(settings):

@@ -1,6 +1,8 @@
 """Falcon resources: HTTP in, one service call (or one account use case) out. No domain rules."""
 import base64
 import logging
+import threading
+import time
 from functools import partial
 
 import falcon
@@ -217,13 +219,37 @@ def forward_resource(operations, rpc, settings, idempotency=None, uploads=None, 
 
 # ---------------------------------------------------------------------------------- platform
 class Health:
+    """Every service's RPC ``health``, and the services' HTTP ports the gateway uses (``<service>-http``),
+    all asked at once: the answer never waits longer than ``GATEWAY_HEALTH_TIMEOUT``."""
     public_methods = {"GET"}
 
-    def __init__(self, rpc, settings):
+    def __init__(self, rpc, settings, ports=None):
         self.rpc = rpc
         self.settings = settings
+        self.ports = ports or {}   # {name: an object with ping(timeout) -> True or the reason}
 
     def on_get(self, req, resp):
+        pinged = {}
+        threads = [threading.Thread(target=lambda name=name, port=port: pinged.__setitem__(
+            name, port.ping(self.settings.health_timeout)), daemon=True) for name, port in self.ports.items()]
+        for thread in threads:
+            thread.start()
+        services = self._services()
+        deadline = time.monotonic() + self.settings.health_timeout
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        for name in self.ports:
+            answer = pinged.get(name, "no answer in time")
+            services[name] = "ok" if answer is True else answer
+        no_store(resp)
+        if all(state == "ok" for state in services.values()):
+            resp.media = {"status": "ok", "services": services}
+        else:
+            failed = sorted(name for name, state in services.items() if state != "ok")
+            render(resp, problem(503, detail=f"以下服务未就绪: {', '.join(failed)}",
+                                 type_=TYPE_BASE + "service-unavailable", services=services))
+
+    def _services(self):
         calls = {service: (service, "health", ()) for service in self.settings.services}
         if hasattr(self.rpc, "call_all"):
             outcomes = self.rpc.call_all(calls, timeout=self.settings.health_timeout)
@@ -242,13 +268,7 @@ class Health:
                 services[service] = "ok"
             else:
                 services[service] = f"unexpected answer: {outcome!r}"
-        no_store(resp)
-        if all(state == "ok" for state in services.values()):
-            resp.media = {"status": "ok", "services": services}
-        else:
-            failed = sorted(name for name, state in services.items() if state != "ok")
-            render(resp, problem(503, detail=f"以下服务未就绪: {', '.join(failed)}",
-                                 type_=TYPE_BASE + "service-unavailable", services=services))
+        return services
 
 
 class OpenApi:

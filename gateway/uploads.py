@@ -116,6 +116,14 @@ class IntakeHttp:
         self.timeout = timeout
         self.session = session or requests.Session()
 
+    def ping(self, timeout):
+        """True when the port answers its ``GET /health`` within `timeout` seconds; else the reason."""
+        try:
+            response = self.session.get(f"{self.base}/health", timeout=timeout)
+        except requests.RequestException as exc:
+            return f"{type(exc).__name__}: {exc}"
+        return True if response.status_code == 200 else f"HTTP {response.status_code}"
+
     def upload(self, project_code, material, token, call_key=None):
         """`call_key`: a keyed request's digest (platform_kit.calls): an upload sent again after its answer
         was lost is answered with the first version, not stored as a second one."""

@@ -564,7 +564,7 @@ def test_list_account_changes(admin_walk):
 def test_health(people):
     body = expect(people["public"].get("/health"), "GET", "/health", 200)
     assert body == {"status": "ok", "services": dict.fromkeys(
-        ("intake", "stage", "consult", "certificate", "supervision"), "ok")}
+        ("intake", "stage", "consult", "certificate", "supervision", "stage-http", "intake-http"), "ok")}
 
 
 @covers("GET", "/openapi.json")

@@ -126,3 +126,23 @@ def test_a_port_that_answers_too_late_is_a_504_after_its_timeout_once(stage, set
             connection.close()
     assert response.status_code == 504, response.text
     assert len(accepted) == 1 and took < 5
+
+
+def test_health_asks_the_read_port_beside_the_services(stage, settings, book):
+    only_stage = dataclasses.replace(settings, services=("stage",), health_timeout=2)
+
+    def health(address):
+        port = ReadPort("stage", address, timeout=5)
+        try:
+            return TestClient(create_app(only_stage, stage["rpc"], book=book,
+                                         read_ports={"stage": port})).simulate_get("/health")
+        finally:
+            port.close()
+
+    answered = health(stage["address"])
+    assert answered.status_code == 200 and answered.json["services"] == {"stage": "ok", "stage-http": "ok"}
+    began = time.monotonic()
+    silent = health(f"127.0.0.1:{free_port()}")                              # nothing listens there
+    assert silent.status_code == 503 and silent.json["services"]["stage"] == "ok"
+    assert silent.json["services"]["stage-http"] != "ok" and "stage-http" in silent.json["detail"]
+    assert time.monotonic() - began < 4

@@ -115,3 +115,14 @@ class RequestAuth:
 
 
 __all__ = ["http", "HeaderAuth", "RequestAuth", "ProblemHttpRequestHandler", "problem", "json_response"]
+
+
+class HttpPortHealth:
+    """Mixed into a service with an HTTP port: ``GET /health`` on the port answers that it is served (the
+    gateway's ``/health`` asks it beside the service's RPC ``health``). Name it through the module
+    (``http_port.HttpPortHealth``): ``nameko run`` would take a class with entrypoints imported into the
+    service's module for a service of its own."""
+
+    @http("GET", "/health")
+    def http_health(self, request):
+        return json_response({"service": self.name, "status": "ok"})

@@ -11,6 +11,7 @@ from werkzeug.wsgi import wrap_file
 
 from intake import handlers, project_records
 from intake.adapters.http import CHUNK, body_chunks, content_disposition
+from platform_kit import http_port
 from platform_kit.http_port import HeaderAuth, http
 from intake.adapters.orm import metadata
 from intake.adapters.repositories import repositories
@@ -50,7 +51,7 @@ def decode_base64(value):
             {"field": "content_base64", "message": "不是有效的 Base64 编码"}]) from None
 
 
-class IntakeService(project_records.ProjectRecords):
+class IntakeService(http_port.HttpPortHealth, project_records.ProjectRecords):
     name = "intake"
 
     db = Database(metadata, repositories=repositories)

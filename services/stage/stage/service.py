@@ -5,6 +5,7 @@ from sqlalchemy import text
 
 from platform_kit.answers import Answers
 from platform_kit.bus import event_handler
+from platform_kit import http_port
 from platform_kit.http_port import HeaderAuth, http, json_response
 from platform_kit.calendar import today_in_shanghai
 from platform_kit.db import Database
@@ -30,7 +31,7 @@ CASE_LIST_OUT, STAGE_LIST_OUT, CASE_OUT = CaseListOut(), StageListOut(), CaseOut
 ACT_ON_CASE, CASE_FILTERS = ActOnCase(), CaseFilters()
 
 
-class StageService:
+class StageService(http_port.HttpPortHealth):
     name = "stage"
 
     db = Database(metadata, repositories=repositories)
