@@ -6,6 +6,9 @@ the outbox and its relay, ``platform_kit.bus`` with the processed-event marker, 
 lines) runs as its own process on a throwaway vhost and PostgreSQL database. The bench then
 
 - calls ``echo`` through the gateway's RPC client (``gateway.rpc.RpcClient``) from 8 threads;
+- calls ``write`` (a unit of work of one statement) the same way, without and with a call key (as the
+  gateway sends a write with an Idempotency-Key: the key recorded in the unit of work, the answer kept
+  before the reply, platform_kit.calls), which gives what the call key costs a write;
 - has ``emit`` write events to the outbox in units of work of 1 and of 10 events: the relay publishes
   them (publisher confirms) and the service's own handler takes each in a transaction that records it;
   then again with a second subscriber in the same process (``SecondSubscriber``), which gives what
@@ -29,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -173,6 +177,12 @@ def main():
             subscribers = len(services)
             if subscribers == 1:
                 rows.append(("RPC (echo), per call", calls, used))
+                for keyed in (False, True):
+                    before = meter.sample()
+                    in_threads(args.threads, per_thread, lambda: rpc.call(
+                        "floor", "write", [1], call_key=uuid.uuid4().hex if keyed else None))
+                    rows.append((f"RPC with a unit of work{', with a call key' if keyed else ''}, per call", calls,
+                                 Meter.used(before, meter.sample())))
             for batch in (1, 10):
                 count, used = events(rpc, meter, url, args, batch, echo, subscribers)
                 rows.append((f"event, {batch} per unit of work, {subscribers} subscriber{'s' if subscribers > 1 else ''}",
@@ -197,6 +207,8 @@ def main():
         totals[label] = sum(parts)
         print(f"| {label} | {count} | " + " | ".join(f"{p:.2f}" for p in parts) +
               f" | {sum(parts):.2f} | {count / used['wall']:.0f} |")
+    keyed = totals["RPC with a unit of work, with a call key, per call"] - totals["RPC with a unit of work, per call"]
+    print(f"\nA call key costs a write {keyed:.2f} ms CPU (its key recorded, its answer kept).")
     for batch in (1, 10):
         one, two = (totals[f"event, {batch} per unit of work, {n}"] for n in ("1 subscriber", "2 subscribers"))
         print(f"\n{batch} per unit of work: a delivery {two - one:.2f} ms CPU, publishing alone "

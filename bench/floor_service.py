@@ -11,8 +11,10 @@ from platform_kit.db import Database, service_metadata
 from platform_kit.metrics import Metrics
 from platform_kit.rpc import rpc
 from platform_kit.times import utcnow
+from sqlalchemy import text
 
 metadata = service_metadata()
+SELECT_ONE = text("SELECT 1")
 
 
 class FloorService:
@@ -24,6 +26,14 @@ class FloorService:
     @rpc
     def echo(self, value):
         """An RPC and nothing else."""
+        return value
+
+    @rpc
+    def write(self, value):
+        """An RPC with a unit of work of one statement: what a write costs before its own work. Sent with a
+        call key (as the gateway sends a keyed write), the key is recorded and the answer kept (platform_kit.calls)."""
+        with self.db.unit_of_work() as uow:
+            uow.session.execute(SELECT_ONE)
         return value
 
     @rpc

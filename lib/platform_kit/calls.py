@@ -19,7 +19,7 @@ import time
 from datetime import timedelta
 
 from kombu.serialization import dumps, loads
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select, text
 
 from platform_kit.errors import CallAnswerLost
 from platform_kit.times import utcnow
@@ -90,19 +90,23 @@ def take(session, table, state, insert_new, wait=None):
 
 
 class AnsweredCalls:
-    """The ``answered_calls`` table of a service's database, outside a unit of work."""
+    """The ``answered_calls`` table of a service's database, outside a unit of work. `statements`: an
+    engine whose connections commit each statement on its own (``Database.statements``), so keeping an
+    answer is one round trip."""
 
-    def __init__(self, engine, table):
+    def __init__(self, engine, table, statements=None):
         self.engine, self.table = engine, table
+        self.statements = statements or engine
+        self._keep = text(f"UPDATE {table.name} SET answer = :answer, answered_at = :at WHERE call_key = :key")
 
     def store(self, state, result):
         """Keep the answer of a call that succeeded (before it is sent)."""
         answer = _encode(result)
         now = utcnow()
-        with self.engine.begin() as conn:
-            stored = conn.execute(update(self.table).where(self.table.c.call_key == state.key)
-                                  .values(answer=answer, answered_at=now)).rowcount
-            if not stored:   # the call wrote nothing in a unit of work of its own: its answer is kept all the same
+        with self.statements.begin() as conn:
+            stored = conn.execute(self._keep, {"answer": answer, "at": now, "key": state.key}).rowcount
+        if not stored:   # the call wrote nothing in a unit of work of its own: its answer is kept all the same
+            with self.engine.begin() as conn:
                 conn.execute(insert(self.table).values(call_key=state.key, operation=state.operation,
                                                        created_at=now, answered_at=now, answer=answer))
 

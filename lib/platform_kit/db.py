@@ -328,7 +328,7 @@ class Database(DependencyProvider):
             if url.startswith("postgresql") else self.engine
         if self.relay_enabled:
             self.relay = OutboxRelay(self.engine, self.metadata, config)
-        self.answered = calls.AnsweredCalls(self.engine, self.metadata.tables["answered_calls"])
+        self.answered = calls.AnsweredCalls(self.engine, self.metadata.tables["answered_calls"], self.statements)
         self._pruning = None
 
     def start(self):
