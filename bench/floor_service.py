@@ -4,6 +4,8 @@ with. Its entrypoints do nothing of their own, but travel the way every service'
 ``platform_kit.bus`` with the processed-event marker in the handler's transaction, metrics and JSON
 log lines per worker. ``SecondSubscriber`` (run beside it in the same process) takes each event a
 second time, as a second service would."""
+from sqlalchemy import text
+
 from platform_kit.bus import event_handler
 from platform_kit.calendar import today_in_shanghai
 from platform_kit.contracts import Actor, new_event
@@ -11,7 +13,6 @@ from platform_kit.db import Database, service_metadata
 from platform_kit.metrics import Metrics
 from platform_kit.rpc import rpc
 from platform_kit.times import utcnow
-from sqlalchemy import text
 
 metadata = service_metadata()
 SELECT_ONE = text("SELECT 1")
