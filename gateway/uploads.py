@@ -21,7 +21,7 @@ import requests
 from gateway.read_ports import raise_refusal, request_id_header
 from gateway.rpc import RpcTimeout, ServiceUnavailable
 from platform_kit.errors import ValidationFailed
-from platform_kit.http_port import CALL_KEY_HEADER
+from platform_kit.calls import CALL_KEY_HEADER
 
 CHUNK = 64 * 1024
 IN_MEMORY = 1024 * 1024

@@ -27,6 +27,7 @@ from platform_kit.times import utcnow
 log = logging.getLogger(__name__)
 
 CALL_KEY = "call_key"                 # context key: the header ``nameko.call_key``
+CALL_KEY_HEADER = "X-Call-Key"        # the same on a service's HTTP port (platform_kit.http_port)
 MAX_CALL_KEY = 64
 KEEP_FOR = timedelta(hours=24)        # the gateway lets a key be used again after 24 hours
 WAIT_FOR_ANSWER = 5.0                 # seconds a repeated call waits for the first one's answer

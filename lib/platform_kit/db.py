@@ -312,6 +312,7 @@ class Database(DependencyProvider):
         self.relay = None
         self.answered = None
         self._calls = {}   # worker context -> CallState of a keyed call
+        self._pruning = None
 
     def setup(self):
         config = self.container.config
@@ -329,7 +330,6 @@ class Database(DependencyProvider):
         if self.relay_enabled:
             self.relay = OutboxRelay(self.engine, self.metadata, config)
         self.answered = calls.AnsweredCalls(self.engine, self.metadata.tables["answered_calls"], self.statements)
-        self._pruning = None
 
     def start(self):
         if self.relay:

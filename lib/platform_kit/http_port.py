@@ -17,12 +17,10 @@ from nameko.web.server import WebServer
 from werkzeug.exceptions import ClientDisconnected, HTTPException
 from werkzeug.wrappers import Response
 
-from platform_kit.calls import CALL_KEY, CallAnswered
+from platform_kit.calls import CALL_KEY, CALL_KEY_HEADER, CallAnswered
 from platform_kit.db import Database
 from platform_kit.errors import PlatformError
 from platform_kit.identity import VerifiedTokens, read_key
-
-CALL_KEY_HEADER = "X-Call-Key"
 
 
 def problem(status, title, detail="", errors=None):
@@ -114,9 +112,6 @@ class RequestAuth:
         return identity
 
 
-__all__ = ["http", "HeaderAuth", "RequestAuth", "ProblemHttpRequestHandler", "problem", "json_response"]
-
-
 class HttpPortHealth:
     """Mixed into a service with an HTTP port: ``GET /health`` on the port answers that it is served (the
     gateway's ``/health`` asks it beside the service's RPC ``health``). Name it through the module
@@ -126,3 +121,7 @@ class HttpPortHealth:
     @http("GET", "/health")
     def http_health(self, request):
         return json_response({"service": self.name, "status": "ok"})
+
+
+__all__ = ["http", "HeaderAuth", "RequestAuth", "ProblemHttpRequestHandler", "problem", "json_response"]
+
