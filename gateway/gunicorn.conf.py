@@ -34,6 +34,7 @@ graceful_timeout = 20
 keepalive = int(os.environ.get("GATEWAY_KEEPALIVE", "65"))
 # the gateway's middleware writes one line per request, with its request id and route template
 accesslog = None
+logger_class = "gateway.observability.GatewayLogger"   # no access log: the gateway writes its own line
 errorlog = "-"
 loglevel = os.environ.get("GATEWAY_LOG_LEVEL", "info")
 logconfig_dict = dict_config("gateway", loglevel.upper())

@@ -21,6 +21,8 @@ import tempfile
 import time
 import uuid
 
+from gunicorn.glogging import Logger as GunicornLogger
+
 from platform_kit import logs
 
 log = logging.getLogger(__name__)
@@ -95,6 +97,17 @@ class Observability:
 
 
 # ---------------------------------------------------------------------------- gunicorn's master
+class GatewayLogger(GunicornLogger):
+    """gunicorn's logger without its access log (``logger_class`` in gateway/gunicorn.conf.py): the
+    gateway writes its own line per request (``http request`` above, with the route template), and
+    gunicorn's would repeat it with the raw request line, query string included, which may carry a
+    signed link. Its error log (``gunicorn.error``) is kept."""
+    access_log_enabled = False
+
+    def access(self, resp, req, environ, request_time):
+        return None
+
+
 def metrics_port(environ=None):
     return int((environ or os.environ).get("METRICS_PORT") or 0)
 

@@ -98,3 +98,6 @@ def test_the_master_serves_the_sum_of_its_workers_metrics_on_its_own_port(server
             and line["route"] == "/projects/{code}"} == {f"gunicorn-{n}" for n in range(20)}
     assert all(line["service"] == "gateway" for line in lines)
     assert any("Booting worker" in line["event"] for line in lines)   # gunicorn's own lines are JSON too
+    # one line per request, the gateway's: gunicorn's access log (the raw request line) is not written
+    assert not any(line["logger"] == "gunicorn.access" for line in lines)
+    assert "/projects/P1" not in log

@@ -28,7 +28,7 @@ READERS = (APPLICANT, CLERK, OFFICER, SUPERVISOR, OPERATOR)
 # keeps no state between calls (a worker does not yield while it dumps)
 CASE_LIST_OUT, STAGE_LIST_OUT, CASE_OUT = CaseListOut(), StageListOut(), CaseOut()
 # and the schemas of the frequent commands: loading keeps no state between calls either
-ACT_ON_CASE, CASE_FILTERS = ActOnCase(), CaseFilters()
+ACT_ON_CASE, CASE_FILTERS, PAGE_FILTERS = ActOnCase(), CaseFilters(), PageFilters()
 
 
 class StageService(http_port.HttpPortHealth):
@@ -111,7 +111,7 @@ class StageService(http_port.HttpPortHealth):
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_stages(self, project_code, filters=None):
         identity = self.auth.identity(*READERS)
-        page = load(PageFilters(), filters or {}, detail="分页参数不正确")
+        page = load(PAGE_FILTERS, filters or {}, detail="分页参数不正确")
         return self._stages(project_code, page, identity).data
 
     @http("GET", "/projects/<string:project_code>/stages", expected_exceptions=EXPECTED_ERRORS)
@@ -119,7 +119,7 @@ class StageService(http_port.HttpPortHealth):
         """``list_stages`` on the service's HTTP port (``STAGE_HTTP_ADDRESS``): the same answer, which
         the gateway passes on as it comes, without the round trip through the broker."""
         identity = self.http_auth.identity(request, *READERS)
-        page = load(PageFilters(), request.args.to_dict(), detail="分页参数不正确")
+        page = load(PAGE_FILTERS, request.args.to_dict(), detail="分页参数不正确")
         return json_response(self._stages(project_code, page, identity).encoded)
 
     def _stages(self, project_code, page, identity):
