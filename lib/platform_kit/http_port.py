@@ -124,4 +124,3 @@ class HttpPortHealth:
 
 
 __all__ = ["http", "HeaderAuth", "RequestAuth", "ProblemHttpRequestHandler", "problem", "json_response"]
-
