@@ -32,9 +32,10 @@ graceful_timeout = 20
 # an idle keep-alive connection is closed after this: longer than a proxy's or client's own idle
 # timeout (60 s is common), so a client seldom sends on a connection the gateway is just closing
 keepalive = int(os.environ.get("GATEWAY_KEEPALIVE", "65"))
-# the gateway's middleware writes one line per request, with its request id and route template
+# the gateway's middleware writes one line per request, with its request id and route template;
+# gunicorn writes none (its logger without the access log)
 accesslog = None
-logger_class = "gateway.observability.GatewayLogger"   # no access log: the gateway writes its own line
+logger_class = "gateway.observability.GatewayLogger"
 errorlog = "-"
 loglevel = os.environ.get("GATEWAY_LOG_LEVEL", "info")
 logconfig_dict = dict_config("gateway", loglevel.upper())

@@ -102,10 +102,7 @@ class GatewayLogger(GunicornLogger):
     gateway writes its own line per request (``http request`` above, with the route template), and
     gunicorn's would repeat it with the raw request line, query string included, which may carry a
     signed link. Its error log (``gunicorn.error``) is kept."""
-    access_log_enabled = False
-
-    def access(self, resp, req, environ, request_time):
-        return None
+    access_log_enabled = False   # gunicorn's ``access()`` then returns before building the line
 
 
 def metrics_port(environ=None):
