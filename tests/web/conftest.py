@@ -111,6 +111,26 @@ def login(page, account, platform, password=DEMO_PASSWORD):
     page.wait_for_url(lambda url: "/login" not in url)
 
 
+def choose(page, label, option, within=None):
+    """Picks an Element Plus select's option as a person does: a click on the select, then on the
+    option in the list it opened. A form whose lists are still loading lies under a mask that takes
+    the click, so the click waits for the mask to go; it is repeated while the list has not opened."""
+    field = (within or page).get_by_label(label, exact=True)
+    expect(field.locator("xpath=ancestor::*[div[contains(concat(' ', @class, ' '), ' el-loading-mask ')]]")
+           ).to_have_count(0)
+    select = (within or page).locator(".el-select__wrapper").filter(has=page.get_by_label(label, exact=True))
+    for _ in range(3):
+        if field.get_attribute("aria-expanded") != "true":
+            select.click()
+        try:
+            expect(field).to_have_attribute("aria-expanded", "true", timeout=5_000)
+            break
+        except AssertionError:
+            continue
+    listbox = page.locator(f"[id='{field.get_attribute('aria-controls')}']")
+    listbox.get_by_role("option", name=option, exact=True).click()
+
+
 def current_totp_code(platform, account, secret, step=30):
     """A code of the present time step (not the previous one, as API logins take), so that it is still
     accepted however long the page takes to send it; each step is used once, shared with the

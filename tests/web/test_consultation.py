@@ -8,7 +8,7 @@ import re
 import requests
 from playwright.sync_api import expect
 
-from conftest import axe_violations, eventually, login, screenshot, settled
+from conftest import axe_violations, choose, eventually, login, screenshot, settled
 from launcher import http_json
 
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
@@ -20,12 +20,6 @@ FIRE_ACCOUNT, FIRE_PASSWORD = "fire-consult-officer", "Fire#Consult2026"
 QUESTION = "请就综合楼消防车道与登高操作场地布置提出意见"
 CONDITION = "消防车道宽度不小于4米，施工图审查时提交消防设计专篇"
 SUMMARY = "消防救援支队有条件同意，其条件纳入规划许可审查意见"
-
-
-def choose(scope, page, label, option):
-    """Picks an Element Plus select's option as a person does: a click on the select, then the option."""
-    scope.locator(".el-select__wrapper").filter(has=page.get_by_label(label, exact=True)).click()
-    page.get_by_role("option", name=option, exact=True).click()
 
 
 def seed_case(platform):
@@ -86,7 +80,7 @@ def test_consultation_from_case_to_countersign(web_platform, context_for):
     expect(dialog.get_by_text("请填写征询事项")).to_be_visible()
     expect(dialog.get_by_text("请至少选择一个征询部门")).to_be_visible()
     dialog.get_by_label("征询事项").fill(QUESTION)
-    choose(dialog, nrp, "征询部门", "焦作市消防救援支队（FIRE）")
+    choose(nrp, "征询部门", "焦作市消防救援支队（FIRE）", within=dialog)
     dialog.get_by_label("征询事项").click()   # closes the list
     expect(dialog.get_by_label("答复期限（工作日）")).to_have_value("5")
     dialog.get_by_role("button", name="发起征询").click()
@@ -132,7 +126,7 @@ def test_consultation_from_case_to_countersign(web_platform, context_for):
 
     # the natural resources officer reads the reply and countersigns
     nrp.get_by_role("menuitem", name="部门征询").click()
-    choose(nrp, nrp, "类别", "本部门发起的征询")
+    choose(nrp, "类别", "本部门发起的征询")
     row = nrp.get_by_role("row").filter(has_text=code)
     expect(row).to_contain_text("待会签")
     row.get_by_role("link", name=re.compile(f"查看征询 {code}")).click()

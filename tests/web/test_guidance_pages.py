@@ -6,9 +6,8 @@ applicant downloads the list's PDF and confirms it; the officer reads the analys
 FAQ entry that the item's public guide then shows."""
 from playwright.sync_api import expect
 
-from conftest import axe_violations, login, screenshot, settled
+from conftest import axe_violations, choose, eventually, login, screenshot, settled
 from launcher import http_json
-from test_consultation import choose, eventually
 
 QUESTION = "划拨用地需要提交哪些权属材料？"
 ANSWER = "提交划拨决定书，无需土地出让合同。"
@@ -37,7 +36,7 @@ def test_guidance_requested_held_listed_and_published(web_platform, context_for)
     login(applicant, "applicant", web_platform)
     applicant.goto(f"/web/my/projects/{code}/guidance")
     expect(applicant.get_by_role("heading", name="联合辅导", level=1)).to_be_visible()
-    choose(applicant, applicant, "审批阶段", "立项用地规划许可")
+    choose(applicant, "审批阶段", "立项用地规划许可")
     applicant.get_by_label("咨询事项").fill("立项用地规划许可阶段需要准备哪些材料")
 
     def requested():   # the consult service learns of the project from project.registered
@@ -56,7 +55,7 @@ def test_guidance_requested_held_listed_and_published(web_platform, context_for)
     nrp.get_by_role("link", name=f"查看辅导 {code} 第1次").click()
     nrp.get_by_role("button", name="签收").click()
     expect(nrp.get_by_role("heading", level=1)).to_contain_text("牵头部门办理中")
-    choose(nrp, nrp, "辅导人员", "周文（NRP）")
+    choose(nrp, "辅导人员", "周文（NRP）")
     nrp.get_by_role("option", name="钱进（DRC）", exact=True).click()
     # the supporting departments come from the catalog, by name, without the lead department itself
     nrp.locator(".el-select__wrapper").filter(has=nrp.get_by_label("配合部门", exact=True)).click()
@@ -74,8 +73,8 @@ def test_guidance_requested_held_listed_and_published(web_platform, context_for)
     nrp.get_by_label("当场答复").fill(ANSWER)
     nrp.get_by_role("button", name="登记问题").click()
     expect(nrp.get_by_role("cell", name=f"{ANSWER}", exact=False)).to_be_visible()
-    choose(nrp, nrp, "事项", "NRP-001 建设用地规划许可证")
-    choose(nrp, nrp, "材料", "土地出让合同或划拨决定书")
+    choose(nrp, "事项", "NRP-001 建设用地规划许可证")
+    choose(nrp, "材料", "土地出让合同或划拨决定书")
     nrp.get_by_label("说明").fill("划拨决定书复印件不清晰")
     nrp.get_by_role("button", name="登记预审意见").click()
     expect(nrp.get_by_role("cell", name="划拨决定书复印件不清晰")).to_be_visible()
@@ -144,9 +143,9 @@ def test_the_window_requests_guidance_on_site_for_a_project_and_for_an_intention
     # an intention with no project code yet: category and region instead
     clerk.get_by_text("项目意向（未登记）").click()
     clerk.get_by_label("项目意向", exact=True).fill(INTENTION)
-    choose(clerk, clerk, "项目类别", "政府投资房屋建筑类")
+    choose(clerk, "项目类别", "政府投资房屋建筑类")
     expect(clerk.get_by_label("行政区划")).to_have_value("410800")
-    choose(clerk, clerk, "审批阶段", "立项用地规划许可")
+    choose(clerk, "审批阶段", "立项用地规划许可")
     clerk.get_by_label("咨询事项").fill("便民服务中心用地需要先办哪些手续")
     clerk.get_by_role("button", name="提交现场辅导申请").click()
     expect(clerk.get_by_text("现场辅导申请已提交")).to_be_visible()

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-from conftest import axe_violations, login, screenshot
+from conftest import axe_violations, choose, eventually, login, screenshot, settled
 from launcher import http_json
-from test_consultation import choose, eventually, seed_case, settled
+from test_consultation import seed_case
 
 FIRE_ACCOUNT, FIRE_PASSWORD = "fire-joint-officer", "Fire#Joint2026"
 SUBJECT = "综合楼施工图联合审查：建筑、消防与节能专业"
@@ -69,13 +69,13 @@ def test_joint_review_convened_answered_and_concluded(web_platform, context_for)
     for message in ("请选择会审类型", "请填写项目代码", "请选择本部门牵头的阶段", "请填写会审事项",
                     "请至少选择一个受邀部门", "请选择会审日期", "请填写会审地点，或选择线上会审"):
         expect(dialog.get_by_text(message)).to_be_visible()
-    choose(dialog, nrp, "会审类型", "联合审图")
+    choose(nrp, "会审类型", "联合审图", within=dialog)
     dialog.get_by_label("项目代码").fill(code)
     dialog.get_by_role("button", name="查找阶段").click()
     expect(dialog.locator(".el-select__wrapper").filter(has=nrp.get_by_label("阶段", exact=True))) \
         .to_contain_text("立项用地规划许可")
     dialog.get_by_label("会审事项").fill(SUBJECT)
-    choose(dialog, nrp, "受邀部门", f"{DRC_NAME}（DRC）")
+    choose(nrp, "受邀部门", f"{DRC_NAME}（DRC）", within=dialog)
     nrp.get_by_role("option", name=f"{FIRE_NAME}（FIRE）", exact=True).click()
     dialog.get_by_label("会审事项").click()   # closes the list
     pick_date(dialog, today + datetime.timedelta(days=120))   # after the answer deadline: the server refuses

@@ -6,7 +6,7 @@ import re
 from launcher import http_json
 from playwright.sync_api import expect
 
-from conftest import axe_violations, login, screenshot
+from conftest import axe_violations, choose, login, screenshot
 
 PUBLIC_PAGES = {
     "/web/": "工程建设项目审批服务",
@@ -126,8 +126,7 @@ def test_applicant_registers_uploads_and_declares(page, web_platform, tmp_path):
 
     expect(page.get_by_role("heading", level=1)).to_have_text("项目登记")
     page.get_by_label("项目名称").fill("焦作市第一人民医院门诊楼")
-    page.get_by_label("项目类别").click(force=True)   # the placeholder lies over the input
-    page.get_by_role("option", name="政府投资房屋建筑类").click()
+    choose(page, "项目类别", "政府投资房屋建筑类")
     expect(page.get_by_label("行政区划代码")).to_have_value("410800")
     page.get_by_label("总建筑面积（平方米）").fill("12000")
     page.get_by_role("button", name="登记项目").click()

@@ -8,7 +8,7 @@ import re
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from conftest import axe_violations, login, screenshot
+from conftest import axe_violations, choose, login, screenshot
 from launcher import http_json
 from test_workbench import eventually, seed_declaration, settled
 
@@ -65,7 +65,6 @@ def test_supervisor_reads_statistics_charts_and_exports(web_platform, context_fo
     assert sheet["A1"].value == "部门" and sheet["C1"].value == "接件数"
 
     # grouped by month
-    page.locator(".filters .el-select__wrapper").first.click()
-    page.get_by_role("option", name="月份").click()
+    choose(page, "分组", "月份")
     page.get_by_role("button", name="查询").click()
     expect(page.get_by_role("columnheader", name="月份").first).to_be_visible()

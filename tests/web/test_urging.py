@@ -4,7 +4,7 @@ files a coordination request to the stage's lead department, whose officer answe
 
 from playwright.sync_api import expect
 
-from conftest import axe_violations, eventually, login, screenshot, settled
+from conftest import axe_violations, choose, eventually, login, screenshot, settled
 from launcher import http_json
 
 FORM = {"construction_site": "焦作市中站区府城街道", "floor_area_m2": 1600.0,
@@ -79,8 +79,7 @@ def test_a_supervisor_urges_and_a_department_asks_the_lead_to_coordinate(web_pla
 
     officer.goto("/web/work/coordination")
     settled(officer)
-    officer.locator(".el-select__wrapper").filter(has=officer.get_by_label("所涉办件", exact=True)).click()
-    officer.get_by_role("option", name=f"{code} {item}").click()
+    choose(officer, "所涉办件", f"{code} {item}")
     officer.get_by_label("事由").fill(SUBJECT)
     officer.get_by_label("情况说明").fill("请牵头部门组织核对用地红线")
     officer.get_by_role("button", name="提交协调申请").click()

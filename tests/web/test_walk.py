@@ -9,7 +9,7 @@ import re
 
 from playwright.sync_api import expect
 
-from conftest import login
+from conftest import choose, login
 
 PROJECT_NAME = "焦作市山阳区文化馆新馆建设项目"
 MATERIALS = ("建设用地规划许可申请表", "项目批准、核准或备案文件")
@@ -21,12 +21,6 @@ OFFICERS = {"nrp-officer": "建设用地规划许可证", "drc-officer": None}  
 def pdf(path, size):
     path.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * (size // 256) + b"\n%%EOF\n")
     return path
-
-
-def choose(page, label, option):
-    """Picks an Element Plus select's option as a person does: a click on the select, then the option."""
-    page.locator(".el-select__wrapper").filter(has=page.get_by_label(label, exact=True)).click()
-    page.get_by_role("option", name=option, exact=True).click()
 
 
 def register_and_declare(page, web_platform, tmp_path):

@@ -6,7 +6,7 @@ from pathlib import Path
 from launcher import http_json
 from playwright.sync_api import expect
 
-from conftest import axe_violations, eventually, login, screenshot
+from conftest import axe_violations, choose, eventually, login, screenshot
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_CATALOG = ROOT / "services" / "intake" / "intake" / "demo_catalog.json"
@@ -21,14 +21,6 @@ def scanned_pdf(path, size=3 * 1024 * 1024):
 
 def fits_the_width(page):
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-def choose(page, label, option):
-    """Picks `option` in the select labelled `label` (its list opens below it)."""
-    page.get_by_label(label, exact=True).click(force=True)
-    listed = page.locator(".el-select-dropdown:visible").get_by_role("option", name=option, exact=True)
-    listed.click()
-    expect(listed).to_be_hidden()
 
 
 def checked_page(context_for):
