@@ -21,7 +21,7 @@ afterEach(() => {
 })
 
 describe('GuidePage', () => {
-  it('shows the flowchart of the category on screen when an earlier category\'s answer arrives last', async () => {
+  it('shows only the flowchart of the category on screen, whenever an earlier category\'s answer arrives', async () => {
     const previews: Held[] = []
     vi.stubGlobal('fetch', vi.fn(async (request: Request) => {
       const path = new URL(request.url).pathname
@@ -46,9 +46,10 @@ describe('GuidePage', () => {
     await flushPromises()
     expect(previews.map((p) => p.body.category)).toEqual(['gov_building', 'gov_linear'])
 
-    previews[1].answer(guideOf('gov_linear', '政府投资线性工程类'))
+    previews[0].answer(guideOf('gov_building', '政府投资房屋建筑类'))   // the first category's, while the second's is awaited
     await flushPromises()
-    previews[0].answer(guideOf('gov_building', '政府投资房屋建筑类'))
+    expect(wrapper.find('figcaption').exists()).toBe(false)
+    previews[1].answer(guideOf('gov_linear', '政府投资线性工程类'))
     await flushPromises()
 
     const caption = wrapper.find('figcaption')
